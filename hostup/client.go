@@ -1,0 +1,374 @@
+package hostup
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultBaseURL is HostUp's API host; endpoint paths carry their own /api/v2 prefix.
+const DefaultBaseURL = "https://cloud.hostup.se"
+
+const (
+	defaultTimeout      = 30 * time.Second
+	defaultMaxRetryWait = 30 * time.Second
+	defaultMaxRetries   = 3
+	defaultUserAgent    = "hostup-mcp"
+	backoffBase         = 200 * time.Millisecond
+	backoffCap          = 5 * time.Second
+	// maxResponseBytes bounds what one response may make us buffer; a full page of
+	// 100 VPSes is a small fraction of it.
+	maxResponseBytes = 8 << 20
+)
+
+// ErrNoAPIKey is returned, without sending anything, when neither Options.APIKey nor
+// WithAPIKey supplied a key.
+var ErrNoAPIKey = errors.New("hostup: no API key was configured for this request")
+
+// errInvalidKey never includes the key: the point is that it must not be echoed anywhere.
+var errInvalidKey = errors.New("hostup: the API key contains spaces or control characters; check the key file or variable for a stray newline")
+
+// Options configure a Client. The zero value of every field except APIKey has a default.
+type Options struct {
+	APIKey       string        `json:"-"` // may be empty when every call carries a key (WithAPIKey)
+	BaseURL      string        // default DefaultBaseURL
+	HTTPClient   *http.Client  // default: a cloned default transport that does not follow redirects
+	UserAgent    string        // e.g. "hostup-mcp/0.1.0"
+	Timeout      time.Duration // per attempt; 0 means 30s
+	MaxRetryWait time.Duration // total time slept between attempts; 0 means 30s, negative means never wait
+	MaxRetries   int           // retries after the first attempt; 0 means 3, negative means none
+	Logger       *slog.Logger  // debug logs of each attempt; nil discards
+}
+
+// String describes the options without the API key.
+func (o Options) String() string {
+	return fmt.Sprintf("hostup.Options{BaseURL: %q, UserAgent: %q, APIKey: %s}", o.BaseURL, o.UserAgent, redactedOrNone(o.APIKey))
+}
+
+// Format makes every fmt verb (including %d, %x and %#v, which would otherwise print
+// the fields one by one) go through String, so the key cannot leak through a log line.
+func (o Options) Format(f fmt.State, _ rune) {
+	io.WriteString(f, o.String())
+}
+
+// LogValue keeps the key out of structured logs.
+func (o Options) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("base_url", o.BaseURL),
+		slog.String("user_agent", o.UserAgent),
+		slog.String("api_key", redactedOrNone(o.APIKey)),
+	)
+}
+
+// Client is a typed client of HostUp's VPS backup API. It is safe for concurrent use.
+type Client struct {
+	key          secret
+	baseURL      string // scheme://host[/prefix] without a trailing slash
+	httpClient   *http.Client
+	userAgent    string
+	timeout      time.Duration
+	maxRetryWait time.Duration
+	maxRetries   int
+	log          *slog.Logger
+	// sleep waits between attempts; tests replace it so that retry tests stay fast.
+	sleep func(context.Context, time.Duration) error
+}
+
+// New validates the options and returns a Client. It sends no request.
+func New(opts Options) (*Client, error) {
+	base := opts.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		// The URL is not echoed: it could carry credentials in its userinfo.
+		return nil, errors.New("hostup: the API base URL must be an absolute http or https URL without credentials, query or fragment, e.g. " + DefaultBaseURL)
+	}
+	if opts.APIKey != "" && !validKey(opts.APIKey) {
+		return nil, errInvalidKey
+	}
+	c := &Client{
+		key:          newSecret(opts.APIKey),
+		baseURL:      strings.TrimRight(u.String(), "/"),
+		httpClient:   opts.HTTPClient,
+		userAgent:    opts.UserAgent,
+		timeout:      opts.Timeout,
+		maxRetryWait: opts.MaxRetryWait,
+		maxRetries:   opts.MaxRetries,
+		log:          opts.Logger,
+		sleep:        sleepContext,
+	}
+	if c.httpClient == nil {
+		c.httpClient = &http.Client{
+			Transport: http.DefaultTransport.(*http.Transport).Clone(),
+			// HostUp's API does not redirect; following one would replay a POST as a GET
+			// somewhere else, so a 3xx is returned as an error instead.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
+	if c.userAgent == "" {
+		c.userAgent = defaultUserAgent
+	}
+	if c.timeout <= 0 {
+		c.timeout = defaultTimeout
+	}
+	switch {
+	case c.maxRetryWait == 0:
+		c.maxRetryWait = defaultMaxRetryWait
+	case c.maxRetryWait < 0:
+		c.maxRetryWait = 0
+	}
+	switch {
+	case c.maxRetries == 0:
+		c.maxRetries = defaultMaxRetries
+	case c.maxRetries < 0:
+		c.maxRetries = 0
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	return c, nil
+}
+
+// String describes the client without its API key.
+func (c *Client) String() string {
+	if c == nil {
+		return "hostup.Client(nil)"
+	}
+	return fmt.Sprintf("hostup.Client{BaseURL: %q, APIKey: %s}", c.baseURL, redactedOrNone(c.key.value()))
+}
+
+// GoString makes %#v as safe as %v.
+func (c *Client) GoString() string { return c.String() }
+
+// LogValue keeps the key out of structured logs.
+func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.StringValue("hostup.Client(nil)")
+	}
+	return slog.GroupValue(
+		slog.String("base_url", c.baseURL),
+		slog.String("api_key", redactedOrNone(c.key.value())),
+	)
+}
+
+type apiKeyContextKey struct{}
+
+// WithAPIKey returns a context whose requests use key instead of the client's own key:
+// the HTTP transport serves each caller with the caller's HostUp key. An empty key makes
+// requests fail with ErrNoAPIKey rather than fall back to the client's key.
+func WithAPIKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, apiKeyContextKey{}, newSecret(key))
+}
+
+// secret holds the API key. fmt and slog print it as "[redacted]" (a context prints
+// its values), and the key sits behind a func so that printers that walk unexported
+// fields by reflection show only a func pointer.
+type secret struct{ get func() string }
+
+func newSecret(s string) secret { return secret{get: func() string { return s }} }
+
+func (s secret) value() string {
+	if s.get == nil {
+		return ""
+	}
+	return s.get()
+}
+
+func (s secret) String() string       { return "[redacted]" }
+func (s secret) GoString() string     { return "[redacted]" }
+func (s secret) LogValue() slog.Value { return slog.StringValue("[redacted]") }
+
+// redactedOrNone says whether a key is set without showing it.
+func redactedOrNone(key string) string {
+	if key == "" {
+		return "none"
+	}
+	return "[redacted]"
+}
+
+// validKey accepts printable ASCII without spaces: anything else would be an invalid
+// header value or, more likely, a stray newline from a key file.
+func validKey(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if key[i] <= ' ' || key[i] >= 0x7f {
+			return false
+		}
+	}
+	return key != ""
+}
+
+// response is what one attempt brought back.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends one API request with retries and returns the body of a 2xx response.
+// path is the escaped API path (e.g. /api/v2/vps/vps_1); it, not the full URL, is what
+// errors and logs show.
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body any) ([]byte, error) {
+	key := c.key
+	if k, ok := ctx.Value(apiKeyContextKey{}).(secret); ok {
+		key = k
+	}
+	if key.value() == "" {
+		return nil, ErrNoAPIKey
+	}
+	if !validKey(key.value()) {
+		return nil, errInvalidKey
+	}
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return nil, fmt.Errorf("hostup: %s %s: encoding the request: %w", method, path, err)
+		}
+	}
+	target := c.baseURL + path
+	if len(query) > 0 {
+		target += "?" + query.Encode()
+	}
+	// Only GET may be repeated after a failure that HostUp may have acted on; a 429 is
+	// safe for every method because HostUp refused it before doing anything.
+	idempotent := method == http.MethodGet
+
+	var waited time.Duration
+	for attempt := 1; ; attempt++ {
+		resp, sent, err := c.attempt(ctx, key, method, target, path, payload, attempt)
+		if err == nil && resp.status >= 200 && resp.status < 300 {
+			return resp.body, nil
+		}
+		var failure error
+		var retry bool
+		var hint time.Duration // HostUp's own Retry-After, preferred over our backoff
+		if err != nil {
+			failure = fmt.Errorf("hostup: %s %s: %w", method, path, err)
+			switch {
+			case !idempotent && sent:
+				failure = outcomeUnknown(failure)
+			case idempotent:
+				retry = ctx.Err() == nil
+			}
+		} else {
+			apiErr := newAPIError(method, path, resp.status, resp.header, resp.body, key.value(), time.Now())
+			failure, hint = apiErr, apiErr.RetryAfter
+			switch {
+			case resp.status == http.StatusTooManyRequests:
+				retry = true
+			case idempotent:
+				retry = resp.status == http.StatusBadGateway || resp.status == http.StatusServiceUnavailable || resp.status == http.StatusGatewayTimeout
+			case resp.status >= 500:
+				failure = outcomeUnknown(apiErr)
+			}
+		}
+		wait := hint
+		if wait == 0 {
+			wait = backoff(attempt)
+		}
+		if !retry || attempt > c.maxRetries || !c.mayWait(ctx, waited, wait) {
+			return nil, failure
+		}
+		c.log.DebugContext(ctx, "hostup retry", "method", method, "path", path, "attempt", attempt, "wait", wait)
+		if err := c.sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("%w (stopped waiting to retry: %w)", failure, err)
+		}
+		waited += wait
+	}
+}
+
+// mayWait reports whether waiting d more still fits the retry budget and the caller's
+// deadline; when it does not, the caller gets the last error (with RetryAfter) at once
+// instead of a retry that is bound to fail.
+func (c *Client) mayWait(ctx context.Context, waited, d time.Duration) bool {
+	if waited+d > c.maxRetryWait {
+		return false
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		return false
+	}
+	return true
+}
+
+// attempt sends the request once. sent reports whether the request may have reached
+// HostUp (its headers were written), which decides whether a failed mutation's outcome
+// is unknown.
+func (c *Client) attempt(ctx context.Context, key secret, method, target, path string, payload []byte, n int) (resp response, sent bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var wrote atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }})
+
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return resp, false, err
+	}
+	req.Header.Set("Authorization", "Bearer "+key.value())
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+
+	start := time.Now()
+	httpResp, err := c.httpClient.Do(req)
+	if err != nil {
+		// url.Error repeats the full URL; our callers add method and path themselves.
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue.Err
+		}
+		c.log.DebugContext(ctx, "hostup request", "method", method, "path", path, "attempt", n,
+			"duration", time.Since(start), "error", err.Error())
+		return resp, wrote.Load(), err
+	}
+	defer httpResp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(httpResp.Body, maxResponseBytes+1))
+	if err == nil && len(data) > maxResponseBytes {
+		err = fmt.Errorf("response larger than %d bytes", maxResponseBytes)
+	}
+	c.log.DebugContext(ctx, "hostup request", "method", method, "path", path, "status", httpResp.StatusCode,
+		"attempt", n, "duration", time.Since(start))
+	if err != nil {
+		return resp, true, fmt.Errorf("reading the %d response: %w", httpResp.StatusCode, err)
+	}
+	return response{status: httpResp.StatusCode, header: httpResp.Header, body: data}, true, nil
+}
+
+// backoff is exponential from backoffBase with jitter, so that clients that failed
+// together do not retry together.
+func backoff(attempt int) time.Duration {
+	d := backoffCap
+	if attempt < 8 {
+		d = min(backoffBase<<(attempt-1), backoffCap)
+	}
+	return d/2 + rand.N(d/2)
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,286 @@
+package hostup
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+const (
+	defaultPageSize = 100
+	maxPageSize     = 100
+	defaultMaxItems = 1000
+)
+
+// ListVPSParams filter and bound ListVPS.
+type ListVPSParams struct {
+	Name      string // exact display name, case-insensitive
+	PrimaryIP string // exact primary IP: how an IP becomes a vps_ id
+	PageSize  int    // 1-100; 0 or out of range means 100
+	MaxItems  int    // stop after this many; 0 means 1000
+}
+
+// VPSList is the account's VPSes. Truncated is set when more existed than MaxItems or
+// when HostUp's cursors could not be followed to the end.
+type VPSList struct {
+	VPS       []VPS
+	Truncated bool
+}
+
+// ListVPS calls GET /api/v2/vps, following nextCursor across pages.
+func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error) {
+	pageSize := p.PageSize
+	if pageSize <= 0 || pageSize > maxPageSize {
+		pageSize = defaultPageSize
+	}
+	maxItems := p.MaxItems
+	if maxItems <= 0 {
+		maxItems = defaultMaxItems
+	}
+	q := url.Values{"limit": {strconv.Itoa(pageSize)}}
+	if p.Name != "" {
+		q.Set("name", p.Name)
+	}
+	if p.PrimaryIP != "" {
+		q.Set("primaryIp", p.PrimaryIP)
+	}
+	list := &VPSList{VPS: []VPS{}}
+	seen := map[string]bool{}
+	for {
+		var page VPSPage
+		if err := c.getJSON(ctx, "/api/v2/vps", q, &page); err != nil {
+			return nil, err
+		}
+		list.VPS = append(list.VPS, page.Data...)
+		switch {
+		case len(list.VPS) > maxItems:
+			list.VPS, list.Truncated = list.VPS[:maxItems], true
+			return list, nil
+		case !page.HasMore:
+			return list, nil
+		case len(list.VPS) == maxItems:
+			list.Truncated = true
+			return list, nil
+		}
+		next := ""
+		if page.NextCursor != nil {
+			next = *page.NextCursor
+		}
+		if next == "" || seen[next] {
+			// A missing or repeated cursor would loop forever; what we have is still true.
+			c.log.WarnContext(ctx, "hostup: stopped following VPS list cursors", "pages", len(seen)+1, "repeated", next != "")
+			list.Truncated = true
+			return list, nil
+		}
+		seen[next] = true
+		q.Set("cursor", next)
+	}
+}
+
+// GetVPS calls GET /api/v2/vps/{id}.
+func (c *Client) GetVPS(ctx context.Context, vpsID string) (*VPS, error) {
+	id, err := segment(KindVPS, vpsID)
+	if err != nil {
+		return nil, err
+	}
+	var v VPS
+	if err := c.getJSON(ctx, "/api/v2/vps/"+id, nil, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// GetBackupSchedules calls GET /api/v2/vps/{id}/backup-schedules: schedules, settings,
+// history, limits and gates in one read.
+func (c *Client) GetBackupSchedules(ctx context.Context, vpsID string) (*BackupSchedules, error) {
+	path, err := vpsPath(vpsID, "/backup-schedules")
+	if err != nil {
+		return nil, err
+	}
+	var s BackupSchedules
+	if err := c.getJSON(ctx, path, nil, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// UpsertBackupSchedule calls POST /api/v2/vps/{id}/backup-schedules, which creates a
+// schedule or updates the one with the same frequency. HostUp does not document the
+// response, so the schedule is nil when the body is not one of the plausible shapes;
+// callers read the schedules back either way.
+func (c *Client) UpsertBackupSchedule(ctx context.Context, vpsID string, req ScheduleRequest) (*Schedule, error) {
+	path, err := vpsPath(vpsID, "/backup-schedules")
+	if err != nil {
+		return nil, err
+	}
+	body, err := c.do(ctx, http.MethodPost, path, nil, req)
+	if err != nil {
+		return nil, err
+	}
+	return decodeSchedule(body), nil
+}
+
+// decodeSchedule accepts {schedule:{…}}, {data:{schedule:{…}}} and a bare schedule.
+// A schedule counts only if it has an id: anything else is a shape we do not know.
+func decodeSchedule(body []byte) *Schedule {
+	var wrapped struct {
+		Schedule *Schedule `json:"schedule"`
+		Data     *struct {
+			Schedule *Schedule `json:"schedule"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(body, &wrapped) == nil {
+		if s := wrapped.Schedule; s != nil && s.ID != "" {
+			return s
+		}
+		if d := wrapped.Data; d != nil && d.Schedule != nil && d.Schedule.ID != "" {
+			return d.Schedule
+		}
+	}
+	var bare Schedule
+	if json.Unmarshal(body, &bare) == nil && bare.ID != "" {
+		return &bare
+	}
+	return nil
+}
+
+// UpdateBackupSettings calls PATCH /api/v2/vps/{id}/backup-schedules. The settings are
+// nil when a 2xx body does not carry them: the change was accepted all the same.
+func (c *Client) UpdateBackupSettings(ctx context.Context, vpsID string, req SettingsRequest) (*BackupSettings, error) {
+	path, err := vpsPath(vpsID, "/backup-schedules")
+	if err != nil {
+		return nil, err
+	}
+	if req.MaxTotalBackups == nil && req.AutoDeleteOldest == nil {
+		return nil, errors.New("hostup: a settings update must set maxTotalBackups, autoDeleteOldest or both")
+	}
+	body, err := c.do(ctx, http.MethodPatch, path, nil, req)
+	if err != nil {
+		return nil, err
+	}
+	var resp struct {
+		Settings *BackupSettings `json:"settings"`
+	}
+	if json.Unmarshal(body, &resp) != nil {
+		return nil, nil
+	}
+	return resp.Settings, nil
+}
+
+// DeleteBackupSchedule calls DELETE /api/v2/vps/{id}/backup-schedules/{scheduleId}.
+func (c *Client) DeleteBackupSchedule(ctx context.Context, vpsID, scheduleID string) error {
+	sid, err := segment(KindSchedule, scheduleID)
+	if err != nil {
+		return err
+	}
+	path, err := vpsPath(vpsID, "/backup-schedules/"+sid)
+	if err != nil {
+		return err
+	}
+	_, err = c.do(ctx, http.MethodDelete, path, nil, nil)
+	return err
+}
+
+// ListBackups calls GET /api/v2/vps/{id}/backups: backups, quota and gates.
+func (c *Client) ListBackups(ctx context.Context, vpsID string) (*Backups, error) {
+	path, err := vpsPath(vpsID, "/backups")
+	if err != nil {
+		return nil, err
+	}
+	var b Backups
+	if err := c.getJSON(ctx, path, nil, &b); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// CreateBackup calls POST /api/v2/vps/{id}/backups. HostUp marks the 202 body's
+// operation optional, so the operation may be nil on success.
+func (c *Client) CreateBackup(ctx context.Context, vpsID string, req CreateBackupRequest) (*Operation, error) {
+	path, err := vpsPath(vpsID, "/backups")
+	if err != nil {
+		return nil, err
+	}
+	// The body is optional; without a note none is sent, as HostUp's page allows.
+	var body any
+	if req.Note != nil {
+		body = req
+	}
+	resp, err := c.do(ctx, http.MethodPost, path, nil, body)
+	if err != nil {
+		return nil, err
+	}
+	return decodeOperation(resp), nil
+}
+
+// decodeOperation accepts the documented {operation:{…}} and a bare operation.
+func decodeOperation(body []byte) *Operation {
+	var env OperationEnvelope
+	if json.Unmarshal(body, &env) == nil && env.Operation != nil && env.Operation.JobID != "" {
+		return env.Operation
+	}
+	var bare Operation
+	if json.Unmarshal(body, &bare) == nil && bare.JobID != "" {
+		return &bare
+	}
+	return nil
+}
+
+// DeleteBackup calls DELETE /api/v2/vps/{id}/backups/{backupId}.
+func (c *Client) DeleteBackup(ctx context.Context, vpsID, backupID string) error {
+	bid, err := segment(KindBackup, backupID)
+	if err != nil {
+		return err
+	}
+	path, err := vpsPath(vpsID, "/backups/"+bid)
+	if err != nil {
+		return err
+	}
+	_, err = c.do(ctx, http.MethodDelete, path, nil, nil)
+	return err
+}
+
+// GetJob calls GET /api/jobs/{jobId} (the operation's pollUrl) and normalizes whichever
+// job shape HostUp returns.
+func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
+	id, err := segment(KindJob, jobID)
+	if err != nil {
+		return nil, err
+	}
+	path := "/api/jobs/" + id
+	body, err := c.do(ctx, http.MethodGet, path, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	job, err := decodeJob(body)
+	if err != nil {
+		return nil, fmt.Errorf("hostup: GET %s: %w", path, err)
+	}
+	if job.ID == "" {
+		job.ID = jobID
+	}
+	return job, nil
+}
+
+func vpsPath(vpsID, rest string) (string, error) {
+	id, err := segment(KindVPS, vpsID)
+	if err != nil {
+		return "", err
+	}
+	return "/api/v2/vps/" + id + rest, nil
+}
+
+func (c *Client) getJSON(ctx context.Context, path string, q url.Values, out any) error {
+	body, err := c.do(ctx, http.MethodGet, path, q, nil)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("hostup: GET %s: decoding the response: %w", path, err)
+	}
+	return nil
+}

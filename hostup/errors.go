@@ -1,0 +1,192 @@
+package hostup
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// ErrOutcomeUnknown is wrapped by the error of a POST, PATCH or DELETE that reached
+// HostUp and then failed with a 5xx, a time-out or a broken connection: HostUp may or
+// may not have applied it, so the caller must read the state again before deciding.
+// A 4xx is a definite refusal and does not wrap it.
+var ErrOutcomeUnknown = errors.New("hostup: outcome unknown, HostUp may have applied the request: read the state again")
+
+func outcomeUnknown(err error) error { return fmt.Errorf("%w (%w)", err, ErrOutcomeUnknown) }
+
+// FieldError is one field-level validation failure.
+type FieldError struct {
+	Pointer string `json:"pointer"` // JSON pointer into the request body, e.g. /retentionCount (v1: the field name)
+	Detail  string `json:"detail"`
+	Code    string `json:"code,omitempty"`
+}
+
+// APIError is any non-2xx answer from HostUp, decoded from an RFC 7807 body, a v1
+// error body, or (for HTML or empty bodies) summarized from the status alone.
+type APIError struct {
+	Status      int          // HTTP status
+	Code        string       // HostUp's stable code as given (v2 "vps_not_found", v1 "UNAUTHORIZED"); "" for non-JSON bodies
+	Title       string       // short title; HTTP status text when HostUp gave none
+	Detail      string       // human text; never parse it
+	FieldErrors []FieldError // RFC 7807 errors[] or v1 details[]
+	RequestID   string       // quote it to HostUp support
+	RetryAfter  time.Duration
+	Method      string // what we called: method and escaped path, never host or query
+	Path        string
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "hostup: %s %s: %d", e.Method, e.Path, e.Status)
+	if e.Code != "" {
+		b.WriteString(" " + e.Code)
+	}
+	if msg := cmp.Or(e.Detail, e.Title); msg != "" {
+		b.WriteString(": " + msg)
+	}
+	for _, f := range e.FieldErrors {
+		fmt.Fprintf(&b, "; %s: %s", f.Pointer, f.Detail)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, "; retry after %s", time.Duration(math.Ceil(e.RetryAfter.Seconds()))*time.Second)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " (request %s)", e.RequestID)
+	}
+	return b.String()
+}
+
+// IsNotFound reports whether err is HostUp's 404 (an unknown id, or one of another account).
+func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+
+// IsRateLimited reports whether err is a 429 that outlasted the client's retries.
+func IsRateLimited(err error) bool { return hasStatus(err, http.StatusTooManyRequests) }
+
+func hasStatus(err error, status int) bool {
+	e, ok := errors.AsType[*APIError](err)
+	return ok && e.Status == status
+}
+
+// newAPIError decodes an error response. key is redacted from every text HostUp sent,
+// in case an error message echoes the credential it rejected.
+func newAPIError(method, path string, status int, h http.Header, body []byte, key string, now time.Time) *APIError {
+	e := &APIError{Status: status, Method: method, Path: path, Title: http.StatusText(status)}
+	var bodyRetryAfter string
+	var fields map[string]json.RawMessage
+	trimmed := bytes.TrimSpace(body)
+	switch {
+	case len(trimmed) == 0:
+		e.Detail = fmt.Sprintf("HostUp returned an empty %d response", status)
+	case json.Unmarshal(trimmed, &fields) != nil || fields == nil:
+		// An HTML page from a proxy says nothing useful and may be large: summarize.
+		e.Detail = fmt.Sprintf("HostUp returned a non-JSON %d response", status)
+	default:
+		// RFC 7807 names first, then the v1 {error, message, details, retryAfter} names.
+		e.Code = clean(text(fields["code"]), key)
+		e.Title = cmp.Or(clean(text(fields["title"]), key), clean(text(fields["error"]), key), e.Title)
+		e.Detail = cmp.Or(clean(text(fields["detail"]), key), clean(text(fields["message"]), key))
+		e.RequestID = clean(text(fields["requestId"]), key)
+		e.FieldErrors = append(fieldErrors(fields["errors"], "pointer", "detail", key),
+			fieldErrors(fields["details"], "field", "message", key)...)
+		bodyRetryAfter = text(fields["retryAfter"])
+	}
+	e.RequestID = cmp.Or(e.RequestID, clean(h.Get("X-Request-Id"), key))
+	e.RetryAfter = retryAfter(h, bodyRetryAfter, now)
+	return e
+}
+
+func fieldErrors(raw json.RawMessage, pointerName, detailName, key string) []FieldError {
+	var items []map[string]json.RawMessage
+	if json.Unmarshal(raw, &items) != nil {
+		return nil
+	}
+	var out []FieldError
+	for _, it := range items {
+		out = append(out, FieldError{
+			Pointer: clean(text(it[pointerName]), key),
+			Detail:  clean(text(it[detailName]), key),
+			Code:    clean(text(it["code"]), key),
+		})
+	}
+	return out
+}
+
+// text returns a JSON string's value, or a number's literal; anything else is "".
+// HostUp's docs disagree on some field types, so decoding never fails on them.
+func text(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return ""
+}
+
+const maxTextLen = 500
+
+// clean makes server text safe to show: the key redacted, control characters removed
+// (they could forge log lines), and the length bounded.
+func clean(s, key string) string {
+	if key != "" {
+		s = strings.ReplaceAll(s, key, "[redacted]")
+	}
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if len(s) > maxTextLen {
+		s = strings.ToValidUTF8(s[:maxTextLen], "") + "…"
+	}
+	return s
+}
+
+// retryAfter takes HostUp's hint in the documented order of preference: Retry-After
+// (seconds or an HTTP date), X-RateLimit-Reset (an ISO timestamp), then the v1 body's
+// retryAfter. It returns 0 when there is no usable hint.
+func retryAfter(h http.Header, bodyValue string, now time.Time) time.Duration {
+	for _, v := range []string{h.Get("Retry-After"), h.Get("X-RateLimit-Reset"), bodyValue} {
+		if d, ok := parseRetryAfter(v, now); ok {
+			return d
+		}
+	}
+	return 0
+}
+
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		switch {
+		case math.IsNaN(secs) || secs < 0:
+			return 0, false
+		case secs > 1e9:
+			// Epoch seconds, as many APIs send in X-RateLimit-Reset, although HostUp
+			// documents an ISO timestamp; read as a duration it would be decades.
+			return max(time.Unix(int64(secs), 0).Sub(now), 0), true
+		}
+		return time.Duration(secs * float64(time.Second)), true
+	}
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
