@@ -1,0 +1,69 @@
+package hostuptest
+
+import (
+	"net/http"
+	"slices"
+	"time"
+)
+
+// Request is one request the simulator received, as it arrived.
+type Request struct {
+	Method string
+	Path   string // as sent, still escaped: "/api/v2/vps/a%2Fb" stays visible
+	Query  string // raw query, without "?"
+	Body   []byte
+	// Header is a copy of the request headers, Authorization included, so that a
+	// test can check which key each request carried.
+	Header http.Header
+	At     time.Time // simulated time of arrival
+}
+
+// IsMutation reports whether the request could change state on HostUp.
+func (r Request) IsMutation() bool {
+	switch r.Method {
+	case http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// record appends r to the log; callers hold s.mu.
+func (s *Simulator) record(r *http.Request, body []byte) {
+	s.log = append(s.log, Request{
+		Method: r.Method,
+		Path:   r.URL.EscapedPath(),
+		Query:  r.URL.RawQuery,
+		Body:   body,
+		Header: r.Header.Clone(),
+		At:     s.now(),
+	})
+}
+
+// Requests returns every request received since the last ResetLog, oldest first,
+// including those refused or faulted.
+func (s *Simulator) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.log)
+}
+
+// Mutations returns the POST, PATCH, PUT and DELETE requests among Requests: a test
+// asserts it is empty to prove that nothing was changed.
+func (s *Simulator) Mutations() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Request
+	for _, r := range s.log {
+		if r.IsMutation() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ResetLog forgets the requests received so far.
+func (s *Simulator) ResetLog() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log = nil
+}

@@ -1,0 +1,378 @@
+package hostuptest
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/hostup/hostup-mcp/hostup"
+)
+
+// Gate names, as HostUp spells them under actions.
+const (
+	GateCanCreate         = "canCreate"
+	GateCanUpdateSettings = "canUpdateSettings"
+	GateCanDelete         = "canDelete"
+	GateCanCreateBackup   = "canCreateBackup"
+	GateCanRestore        = "canRestore"
+)
+
+// Codes the simulator uses where HostUp's are not documented (see doc.go).
+const (
+	CodeScheduleExists   = "backup_schedule_exists"
+	CodeQuotaFull        = "backup_quota_full"
+	CodeBackupInProgress = "backup_in_progress"
+	CodeLimitBelowUsage  = "backup_limit_below_usage"
+)
+
+const (
+	// reasonScheduleExists is HostUp's own wording (hostup-api.md §10).
+	reasonScheduleExists = "A backup schedule already exists. Update or delete it before creating another."
+	// defaultBackupLimit follows HostUp's details page, which shows backupsIncluded: 2.
+	defaultBackupLimit = 2
+)
+
+// VPSSpec describes a VPS to add with AddVPS. Zero values get sensible defaults.
+type VPSSpec struct {
+	ID            string // vps_…; generated when empty
+	Name          string
+	Hostname      string
+	IP            string
+	ServiceStatus string // default "active"
+	PowerState    string // default "running"
+	OS            string // display name, default "Ubuntu 24.04"
+	CPUCores      float64
+	MemoryGB      float64
+	StorageGB     float64
+
+	TotalBackupLimit int // settings.totalBackupLimit; 0 means 2
+	AutoDeleteOldest bool
+	Schedule         *ScheduleSpec
+	Backups          []BackupSpec
+	History          []HistorySpec
+	// ClosedGates overrides gates by name (GateCanCreate, …), e.g. closed by a
+	// pending order. Gates not named here are computed from the state.
+	ClosedGates map[string]hostup.Gate
+	// FailBackups makes every backup job of this VPS fail.
+	FailBackups bool
+}
+
+// ScheduleSpec is the VPS's one backup schedule.
+type ScheduleSpec struct {
+	ID             string // bks_…; generated when empty
+	Name           string
+	Frequency      string // hostup.FrequencyDaily, …
+	Hour           int    // UTC
+	Day            int    // day of week (0 = Sunday) for weekly, day of month for monthly
+	RetentionCount int
+	Disabled       bool
+	Since          time.Duration // how long ago it was created; runs before that are not its own
+}
+
+// BackupSpec is a stored backup, Age old.
+type BackupSpec struct {
+	Type   string // "manual" (default) or "scheduled"
+	Note   string
+	SizeGB float64 // default derived from the disk size
+	Age    time.Duration
+}
+
+// HistorySpec is one past run, Age old.
+type HistorySpec struct {
+	Type   string // "scheduled" (default) or "manual"
+	Status string // "completed" (default), "failed", …
+	Note   string
+	Age    time.Duration
+}
+
+type vps struct {
+	id, account   string
+	model         hostup.VPS
+	vmNumber      int // Proxmox-style number used in storage keys
+	limit         int
+	autoDelete    bool
+	schedule      *schedule
+	backups       []*backup       // oldest first
+	history       []*historyEntry // oldest first
+	gates         map[string]hostup.Gate
+	failBackups   bool
+	activeJob     *job
+	defaultSizeGB float64 // a backup's size when the spec gives none: 18% of the disk, a typical compressed image
+}
+
+type schedule struct {
+	id, name, frequency string
+	hour, day           int
+	retention           int
+	enabled             bool
+	created             time.Time
+}
+
+type backup struct {
+	id, kind, note, storageKey string
+	sizeGB                     float64
+	created                    time.Time
+}
+
+type historyEntry struct {
+	kind, status, note string
+	created            time.Time
+	updated            *time.Time
+}
+
+// AddVPS adds a VPS to account and returns its id.
+func (s *Simulator) AddVPS(account string, spec VPSSpec) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	id := spec.ID
+	if id == "" {
+		id = s.newID("vps")
+	}
+	if _, dup := s.vpses[id]; dup {
+		panic(fmt.Sprintf("hostuptest: VPS %s added twice", id))
+	}
+	v := &vps{
+		id:          id,
+		account:     account,
+		vmNumber:    101 + len(s.order),
+		limit:       orDefault(spec.TotalBackupLimit, defaultBackupLimit),
+		autoDelete:  spec.AutoDeleteOldest,
+		gates:       map[string]hostup.Gate{},
+		failBackups: spec.FailBackups,
+	}
+	v.model = vpsModel(id, spec)
+	v.defaultSizeGB = math.Round(v.model.Resources.StorageGB*1.8) / 10
+	for name, g := range spec.ClosedGates {
+		v.gates[checkGateName(name)] = g
+	}
+	for _, b := range spec.Backups {
+		v.addBackup(s.newID("bkp"), orDefaultString(b.Type, "manual"), b.Note, b.SizeGB, now.Add(-b.Age))
+	}
+	for _, h := range spec.History {
+		v.history = append(v.history, &historyEntry{
+			kind:    orDefaultString(h.Type, "scheduled"),
+			status:  orDefaultString(h.Status, "completed"),
+			note:    h.Note,
+			created: now.Add(-h.Age),
+		})
+	}
+	slices.SortStableFunc(v.history, func(a, b *historyEntry) int { return a.created.Compare(b.created) })
+	if sp := spec.Schedule; sp != nil {
+		sid := sp.ID
+		if sid == "" {
+			sid = s.newID("bks")
+		}
+		v.schedule = &schedule{
+			id: sid, name: orDefaultString(sp.Name, defaultScheduleName(sp.Frequency)),
+			frequency: sp.Frequency, hour: sp.Hour, day: sp.Day,
+			retention: sp.RetentionCount, enabled: !sp.Disabled, created: now.Add(-sp.Since),
+		}
+	}
+	s.vpses[id] = v
+	s.order = append(s.order, id)
+	return id
+}
+
+func vpsModel(id string, spec VPSSpec) hostup.VPS {
+	cycle := "monthly"
+	v := hostup.VPS{
+		ID:              id,
+		Name:            orDefaultString(spec.Name, id),
+		ServiceStatus:   orDefaultString(spec.ServiceStatus, "active"),
+		PowerState:      strPtr(orDefaultString(spec.PowerState, "running")),
+		OperatingSystem: &hostup.OperatingSystem{DisplayName: orDefaultString(spec.OS, "Ubuntu 24.04"), Family: "linux"},
+		Resources: &hostup.Resources{
+			CPUCores:  orDefaultFloat(spec.CPUCores, 2),
+			MemoryGB:  orDefaultFloat(spec.MemoryGB, 4),
+			StorageGB: orDefaultFloat(spec.StorageGB, 80),
+		},
+	}
+	v.Billing = &hostup.Billing{Amount: 99 * v.Resources.CPUCores, CurrencyCode: "SEK", BillingCycle: &cycle}
+	if spec.Hostname != "" {
+		v.Hostname = strPtr(spec.Hostname)
+	}
+	if spec.IP != "" {
+		v.PrimaryIP = strPtr(spec.IP)
+	}
+	return v
+}
+
+// SetGate overrides one of a VPS's gates (GateCanCreate, …). An allowed gate
+// removes the override, so the gate is computed from the state again.
+func (s *Simulator) SetGate(vpsID, gate string, g hostup.Gate) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.mustVPS(vpsID)
+	if g.Allowed {
+		delete(v.gates, checkGateName(gate))
+		return
+	}
+	v.gates[checkGateName(gate)] = g
+}
+
+// SetFailBackups makes the VPS's backup jobs, including those already queued,
+// fail (or succeed again).
+func (s *Simulator) SetFailBackups(vpsID string, fail bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustVPS(vpsID).failBackups = fail
+}
+
+func (s *Simulator) mustVPS(id string) *vps {
+	v, ok := s.vpses[id]
+	if !ok {
+		panic("hostuptest: no VPS " + id)
+	}
+	return v
+}
+
+func checkGateName(name string) string {
+	switch name {
+	case GateCanCreate, GateCanUpdateSettings, GateCanDelete, GateCanCreateBackup, GateCanRestore:
+		return name
+	}
+	panic("hostuptest: unknown gate " + name)
+}
+
+// ownedVPS finds the VPS named by the first path parameter, if the caller owns it.
+func (s *Simulator) ownedVPS(c *call) (*vps, bool) {
+	v, ok := s.vpses[c.params[0]]
+	if !ok || v.account != c.account {
+		return nil, false
+	}
+	return v, true
+}
+
+func vpsNotFound() response {
+	return problem(404, "vps_not_found", "No VPS matching the given ID was found.")
+}
+
+func (v *vps) addBackup(id, kind, note string, sizeGB float64, created time.Time) *backup {
+	b := &backup{
+		id: id, kind: kind, note: note,
+		sizeGB:     orDefaultFloat(sizeGB, v.defaultSizeGB),
+		created:    created,
+		storageKey: fmt.Sprintf("vzdump-qemu-%d-%s.vma.zst", v.vmNumber, created.UTC().Format("2006_01_02-15_04_05")),
+	}
+	v.backups = append(v.backups, b)
+	slices.SortStableFunc(v.backups, func(a, b *backup) int { return a.created.Compare(b.created) })
+	return b
+}
+
+// deleteOldest removes the n oldest backups, as HostUp's autoDeleteOldest does.
+func (v *vps) deleteOldest(n int) {
+	v.backups = v.backups[min(max(n, 0), len(v.backups)):]
+}
+
+func (v *vps) count(kind string) int {
+	n := 0
+	for _, b := range v.backups {
+		if b.kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// settings follows hostup-api.md §10: availableScheduledSlots = total − manual − scheduled.
+func (v *vps) settings() hostup.BackupSettings {
+	manual, scheduled := v.count("manual"), v.count("scheduled")
+	return hostup.BackupSettings{
+		TotalBackupLimit:        v.limit,
+		ManualBackupsActive:     manual,
+		ScheduledBackupsActive:  scheduled,
+		AvailableScheduledSlots: max(0, v.limit-manual-scheduled),
+		AutoDeleteOldest:        v.autoDelete,
+	}
+}
+
+// limits follows §10 too: maxRetention equals the total backup limit.
+func (v *vps) limits() hostup.ScheduleLimits {
+	st := v.settings()
+	current := 0
+	if v.schedule != nil {
+		current = 1
+	}
+	return hostup.ScheduleLimits{
+		MaxSchedules:            1,
+		TotalBackups:            v.limit,
+		MaxRetention:            v.limit,
+		CurrentSchedules:        current,
+		ManualBackupsActive:     st.ManualBackupsActive,
+		ScheduledBackupsActive:  st.ScheduledBackupsActive,
+		AvailableScheduledSlots: st.AvailableScheduledSlots,
+	}
+}
+
+func (v *vps) quotaFull() bool { return len(v.backups) >= v.limit }
+
+// gate returns the named gate: an override when one is set, else what the
+// state implies (HostUp's gates "include service status, quota, permission,
+// and in-flight job checks").
+func (v *vps) gate(name string) hostup.Gate {
+	if g, ok := v.gates[name]; ok {
+		return g
+	}
+	switch {
+	case name == GateCanCreate && v.schedule != nil:
+		return closedGate(reasonScheduleExists, "")
+	case name == GateCanCreateBackup && v.activeJob != nil:
+		return closedGate("A backup job is already running for this VPS.", CodeBackupInProgress)
+	case name == GateCanCreateBackup && v.quotaFull() && !v.autoDelete:
+		return closedGate(fmt.Sprintf("All %d backup slots are in use. Delete a backup, raise the backup limit, or turn on autoDeleteOldest.", v.limit), CodeQuotaFull)
+	case name == GateCanRestore && len(v.backups) == 0:
+		return closedGate("There is no backup to restore.", "")
+	}
+	return hostup.Gate{Allowed: true}
+}
+
+// refusal is the 409 a mutation behind a closed gate gets. A pending order
+// closes gates with "pending_order" while the error is "pending_orders"
+// (hostup-api.md §0); other blockers the simulator cannot name map to vps_not_ready.
+func refusal(g hostup.Gate) response {
+	code := "vps_not_ready"
+	switch g.CodeText() {
+	case "pending_order":
+		code = "pending_orders"
+	case CodeBackupInProgress, CodeQuotaFull:
+		code = g.CodeText()
+	}
+	detail := g.ReasonText()
+	if detail == "" {
+		detail = "The VPS is not ready for this action."
+	}
+	return problem(409, code, detail)
+}
+
+func closedGate(reason, code string) hostup.Gate {
+	g := hostup.Gate{Allowed: false, Reason: &reason}
+	if code != "" {
+		g.Code = &code
+	}
+	return g
+}
+
+func strPtr(s string) *string { return &s }
+
+func orDefault(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func orDefaultFloat(v, def float64) float64 {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func orDefaultString(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
