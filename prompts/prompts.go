@@ -1,0 +1,134 @@
+// Package prompts holds the MCP prompts: ready-made instructions that walk the
+// model through hostup-mcp's tools along the safe path (list ids, read limits and
+// gates, dry run, confirm, apply, read back).
+package prompts
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// All returns every prompt with its handler.
+func All() []server.ServerPrompt {
+	return []server.ServerPrompt{setupBackups(), auditBackups(), explainBackupLimits()}
+}
+
+// Register adds every prompt to the server.
+func Register(s *server.MCPServer) { s.AddPrompts(All()...) }
+
+func setupBackups() server.ServerPrompt {
+	p := mcp.NewPrompt("setup_backups",
+		mcp.WithPromptDescription("Set up scheduled backups on one VPS or the whole account, safely: check limits and gates, propose, dry run, confirm, apply."),
+		mcp.WithArgument("frequency", mcp.ArgumentDescription("daily, weekly or monthly (default daily)")),
+		mcp.WithArgument("hour", mcp.ArgumentDescription("hour of day the backup starts, 0-23 (default 2)")),
+		mcp.WithArgument("timezone", mcp.ArgumentDescription("IANA time zone of that hour, e.g. Europe/Stockholm (default UTC)")),
+		mcp.WithArgument("retention", mcp.ArgumentDescription("how many backups to keep (default 7)")),
+		mcp.WithArgument("vps_id", mcp.ArgumentDescription("one VPS id from list_vps; omit for every VPS")),
+	)
+	return server.ServerPrompt{Prompt: p, Handler: func(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		a := req.Params.Arguments
+		frequency, err := oneOf("frequency", get(a, "frequency", "daily"), "daily", "weekly", "monthly")
+		if err != nil {
+			return nil, err
+		}
+		hour, err := matching("hour", get(a, "hour", "2"), `^([0-9]|1[0-9]|2[0-3])$`, "a whole hour 0-23")
+		if err != nil {
+			return nil, err
+		}
+		retention, err := matching("retention", get(a, "retention", "7"), `^[1-9][0-9]{0,2}$`, "a whole number of backups, at least 1")
+		if err != nil {
+			return nil, err
+		}
+		zone, err := matching("timezone", get(a, "timezone", "UTC"), `^[A-Za-z][A-Za-z0-9_+/-]{0,63}$`, "an IANA time zone such as Europe/Stockholm")
+		if err != nil {
+			return nil, err
+		}
+		target := "every VPS of the account"
+		if id := get(a, "vps_id", ""); id != "" {
+			if id, err = matching("vps_id", id, vpsIDPattern, vpsIDWhat); err != nil {
+				return nil, err
+			}
+			target = "the VPS " + id
+		}
+		text := fmt.Sprintf(`Make sure %s has %s backups at %s:00 (%s), keeping %s. Follow these steps and do not skip any:
+
+1. Call list_vps to get the VPS ids. Never guess an id.
+2. For each VPS, call list_backup_schedules. Read limits.max_retention, limits.available_scheduled_slots, settings.auto_delete_oldest and the gates. If a gate is closed, or %s is above max_retention, do not try the change: tell the user what blocks it and what they can do (for example raise the backup limit, or finish a pending order).
+3. Propose the change per VPS in a short table: current schedule -> new schedule. If a VPS has a schedule with another frequency, say that replacing it deletes the old schedule and needs replace_existing=true.
+4. Call upsert_backup_schedule with dry_run=true for each VPS (frequency=%s, hour=%s, timezone=%s, retention_count=%s, plus day_of_week for weekly or day_of_month for monthly) and show the plans, including warnings.
+5. Ask the user to confirm. Only after a clear yes, call it again without dry_run. If the result asks for confirmation (confirm_token), show that plan too and pass the token back only after the user agreed to it.
+6. Report what HostUp now shows for each VPS (the state read back), and anything that was refused and why.`,
+			target, frequency, hour, zone, retention, retention, frequency, hour, zone, retention)
+		return mcp.NewGetPromptResult("Set up scheduled backups safely", []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(text))}), nil
+	}}
+}
+
+func auditBackups() server.ServerPrompt {
+	p := mcp.NewPrompt("audit_backups",
+		mcp.WithPromptDescription("Audit the backup coverage of every VPS and recommend fixes, without changing anything."),
+	)
+	return server.ServerPrompt{Prompt: p, Handler: func(context.Context, mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		text := `Audit the backups of all my HostUp VPSes. Do not change anything.
+
+1. Call audit_backup_coverage once (it covers the whole account).
+2. Summarise: how many VPSes are covered, and a short list of the ones with problems, worst first (no schedule, disabled, last run failed, retention 1, slots exhausted, changes blocked, could not be read).
+3. For each problem recommend one concrete fix, naming the tool and arguments that would do it (for example upsert_backup_schedule with frequency daily, hour 2, retention_count 7), and check it against that VPS's limits with list_backup_schedules before recommending it.
+4. End by asking which fixes I want applied; apply none on your own.`
+		return mcp.NewGetPromptResult("Audit backup coverage", []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(text))}), nil
+	}}
+}
+
+func explainBackupLimits() server.ServerPrompt {
+	p := mcp.NewPrompt("explain_backup_limits",
+		mcp.WithPromptDescription("Explain one VPS's backup limits, slots, retention and gates in plain words."),
+		mcp.WithArgument("vps_id", mcp.ArgumentDescription("the VPS id from list_vps"), mcp.RequiredArgument()),
+	)
+	return server.ServerPrompt{Prompt: p, Handler: func(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		id, err := matching("vps_id", get(req.Params.Arguments, "vps_id", ""), vpsIDPattern, vpsIDWhat)
+		if err != nil {
+			return nil, err
+		}
+		text := fmt.Sprintf(`Explain the backup limits of the VPS %s to me in plain words. Do not change anything.
+
+1. Call list_backup_schedules with vps_id=%s, and list_backups with the same id.
+2. Explain: how many backups the VPS may keep in all (total backup limit), how many are manual and how many scheduled now, how many scheduled slots are free, the highest retention allowed, and what auto_delete_oldest means for the oldest backups.
+3. If any gate is closed, say what blocks it (HostUp's reason and code) and what I can do about it.
+4. Say what would happen at the next scheduled run with the current settings, and whether anything should change.`, id, id)
+		return mcp.NewGetPromptResult("Explain backup limits", []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(text))}), nil
+	}}
+}
+
+const (
+	vpsIDPattern = `^vps_[A-Za-z0-9]+$`
+	vpsIDWhat    = "a VPS id from list_vps, like vps_01hxa3b4c5d6e7f8g9h0j1k2m3"
+)
+
+func get(args map[string]string, name, fallback string) string {
+	if v := strings.TrimSpace(args[name]); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// Prompt arguments are free text typed by a person; anything that would end up in
+// the instructions is checked so a prompt cannot be turned into other instructions.
+func oneOf(name, v string, allowed ...string) (string, error) {
+	for _, a := range allowed {
+		if strings.EqualFold(v, a) {
+			return a, nil
+		}
+	}
+	return "", fmt.Errorf("%s must be one of %s, not %q", name, strings.Join(allowed, ", "), v)
+}
+
+func matching(name, v, pattern, what string) (string, error) {
+	if !regexp.MustCompile(pattern).MatchString(v) {
+		return "", fmt.Errorf("%s must be %s, not %q", name, what, v)
+	}
+	return v, nil
+}

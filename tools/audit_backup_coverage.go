@@ -1,0 +1,243 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/hostup"
+)
+
+// auditConcurrency bounds the audit's parallel reads. The client also waits out
+// HostUp's 429s, so a larger fleet costs time, never failed rows.
+const auditConcurrency = 8
+
+// Problem codes the audit reports.
+const (
+	problemNoSchedule     = "no_schedule"
+	problemDisabled       = "disabled"
+	problemLastRunFailed  = "last_run_failed"
+	problemRetentionOne   = "retention_1"
+	problemSlotsExhausted = "slots_exhausted"
+	problemGateClosed     = "changes_blocked"
+)
+
+// AuditBackupCoverageInput selects the VPSes to audit.
+type AuditBackupCoverageInput struct {
+	VPSIDs []string `json:"vps_ids,omitempty" jsonschema:"maxItems=500" jsonschema_description:"VPS ids (vps_…) from list_vps; omit to audit the whole account."`
+}
+
+// AuditRow is one VPS's backup coverage.
+type AuditRow struct {
+	VPSID       string   `json:"vps_id"`
+	Name        string   `json:"name,omitempty"`
+	HasSchedule bool     `json:"has_schedule"`
+	Enabled     bool     `json:"enabled"`
+	Frequency   string   `json:"frequency,omitempty"`
+	TimeUTC     string   `json:"time_utc,omitempty"`
+	LastRun     string   `json:"last_run,omitempty"`
+	LastStatus  string   `json:"last_status,omitempty"`
+	Retention   int      `json:"retention,omitempty"`
+	FreeSlots   int      `json:"free_slots"`
+	Problems    []string `json:"problems" jsonschema_description:"no_schedule, disabled, last_run_failed, retention_1, slots_exhausted, changes_blocked."`
+	Error       string   `json:"error,omitempty" jsonschema_description:"Set when this VPS could not be read; the other rows are still valid."`
+	BlockedBy   string   `json:"blocked_by,omitempty" jsonschema_description:"Why HostUp blocks changes, when it does."`
+}
+
+// AuditTotals sums up the audit.
+type AuditTotals struct {
+	VPS          int            `json:"vps"`
+	Covered      int            `json:"covered" jsonschema_description:"VPSes with an enabled schedule and no problem."`
+	WithProblems int            `json:"with_problems"`
+	Errors       int            `json:"errors"`
+	ByProblem    map[string]int `json:"by_problem"`
+}
+
+// AuditBackupCoverageOutput is the fleet audit.
+type AuditBackupCoverageOutput struct {
+	Common
+	Totals AuditTotals `json:"totals"`
+	VPS    []AuditRow  `json:"vps" jsonschema_description:"One row per VPS: problems first."`
+}
+
+func auditBackupCoverage(d *Deps) server.ServerTool {
+	return newTool(d, "audit_backup_coverage", "Audit backup coverage",
+		"Checks every VPS of the account (or the given ones) in one call: whether a schedule exists and is enabled, its frequency, last run and status, retention, free slots, and problems (no schedule, disabled, last run failed, retention 1, slots exhausted, changes blocked). One VPS failing to load is reported on its row; the audit goes on.",
+		readOnlyHints,
+		func(ctx context.Context, call *Call, in AuditBackupCoverageInput) (AuditBackupCoverageOutput, string, error) {
+			targets, err := d.auditTargets(ctx, in.VPSIDs)
+			if err != nil {
+				return AuditBackupCoverageOutput{}, "", err
+			}
+			rows := d.auditAll(ctx, call, targets)
+			out := AuditBackupCoverageOutput{Totals: auditTotals(rows), VPS: rows}
+			return out, out.text(), nil
+		})
+}
+
+type auditTarget struct{ id, name string }
+
+func (d *Deps) auditTargets(ctx context.Context, ids []string) ([]auditTarget, error) {
+	if len(ids) > 0 {
+		seen := map[string]bool{}
+		var out []auditTarget
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, auditTarget{id: id})
+			}
+		}
+		return out, nil
+	}
+	list, err := d.Client.ListVPS(ctx, hostup.ListVPSParams{})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]auditTarget, 0, len(list.VPS))
+	for _, v := range list.VPS {
+		out = append(out, auditTarget{id: v.ID, name: v.Name})
+	}
+	return out, nil
+}
+
+// auditAll reads every VPS with bounded concurrency, reporting progress as rows
+// complete. A failed read becomes that row's error, never the whole audit's.
+func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) []AuditRow {
+	rows := make([]AuditRow, len(targets))
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
+		sem  = make(chan struct{}, auditConcurrency)
+	)
+	for i, t := range targets {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			bs, err := d.Client.GetBackupSchedules(ctx, t.id)
+			if err != nil {
+				rows[i] = AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, Error: describeError(err)}
+			} else {
+				rows[i] = auditRow(t, bs)
+			}
+			mu.Lock()
+			done++
+			n := done
+			mu.Unlock()
+			call.progress(ctx, float64(n), float64(len(targets)), fmt.Sprintf("audited %d of %d VPS", n, len(targets)))
+		}()
+	}
+	wg.Wait()
+	// Rows needing attention first, then by name, so the top of the list is the to-do list.
+	sort.SliceStable(rows, func(a, b int) bool {
+		ra, rb := rows[a].attention(), rows[b].attention()
+		if ra != rb {
+			return ra
+		}
+		return rows[a].Name < rows[b].Name
+	})
+	return rows
+}
+
+func (r AuditRow) attention() bool { return r.Error != "" || len(r.Problems) > 0 }
+
+func auditRow(t auditTarget, bs *hostup.BackupSchedules) AuditRow {
+	r := AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, FreeSlots: bs.Limits.AvailableScheduledSlots}
+	if len(bs.Schedules) == 0 {
+		r.Problems = append(r.Problems, problemNoSchedule)
+	} else {
+		s := bs.Schedules[0]
+		r.HasSchedule, r.Enabled, r.Frequency, r.TimeUTC = true, s.Enabled, s.Frequency, deref(s.Time)
+		r.LastRun, r.LastStatus, r.Retention = deref(s.LastRun), deref(s.Status), s.RetentionCount
+		if r.LastStatus == "" && len(bs.History) > 0 {
+			r.LastStatus = bs.History[0].Status
+		}
+		if !s.Enabled {
+			r.Problems = append(r.Problems, problemDisabled)
+		}
+		if s.RetentionCount == 1 {
+			r.Problems = append(r.Problems, problemRetentionOne)
+		}
+	}
+	if r.LastStatus == "" && len(bs.History) > 0 {
+		r.LastStatus = bs.History[0].Status
+	}
+	if r.LastStatus == "failed" || r.LastStatus == "cancelled" {
+		r.Problems = append(r.Problems, problemLastRunFailed)
+	}
+	autoDelete := bs.Settings != nil && bs.Settings.AutoDeleteOldest
+	if bs.Limits.AvailableScheduledSlots <= 0 && !autoDelete {
+		r.Problems = append(r.Problems, problemSlotsExhausted)
+	}
+	for _, g := range []hostup.Gate{bs.Actions.CanUpdateSettings, bs.Actions.CanDelete, bs.Actions.CanCreate} {
+		if blocked(g) {
+			r.Problems = append(r.Problems, problemGateClosed)
+			r.BlockedBy = strings.TrimSpace(g.ReasonText() + " " + codeSuffix(g.CodeText()))
+			break
+		}
+	}
+	return r
+}
+
+func codeSuffix(code string) string {
+	if code == "" {
+		return ""
+	}
+	return "(" + code + ")"
+}
+
+func auditTotals(rows []AuditRow) AuditTotals {
+	t := AuditTotals{VPS: len(rows), ByProblem: map[string]int{}}
+	for _, r := range rows {
+		switch {
+		case r.Error != "":
+			t.Errors++
+		case len(r.Problems) > 0:
+			t.WithProblems++
+		default:
+			t.Covered++
+		}
+		for _, p := range r.Problems {
+			t.ByProblem[p]++
+		}
+	}
+	return t
+}
+
+func (o AuditBackupCoverageOutput) text() string {
+	var b strings.Builder
+	t := o.Totals
+	fmt.Fprintf(&b, "%d VPS audited: %d covered, %d with problems, %d could not be read.", t.VPS, t.Covered, t.WithProblems, t.Errors)
+	for _, r := range o.VPS {
+		if !r.attention() {
+			continue
+		}
+		label := r.VPSID
+		if r.Name != "" {
+			label += " " + r.Name
+		}
+		if r.Error != "" {
+			fmt.Fprintf(&b, "\n- %s: could not be read: %s", label, firstLine(r.Error))
+			continue
+		}
+		fmt.Fprintf(&b, "\n- %s: %s", label, strings.Join(r.Problems, ", "))
+		if r.BlockedBy != "" {
+			fmt.Fprintf(&b, " (%s)", r.BlockedBy)
+		}
+	}
+	if t.Covered > 0 {
+		fmt.Fprintf(&b, "\n%d VPS have an enabled schedule with no problem.", t.Covered)
+	}
+	return b.String()
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}

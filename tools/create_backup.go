@@ -1,0 +1,165 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/hostup"
+)
+
+// CreateBackupInput asks for one manual backup.
+type CreateBackupInput struct {
+	VPSID        string  `json:"vps_id" jsonschema:"minLength=5,maxLength=80,pattern=^vps_[A-Za-z0-9]+$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps."`
+	Note         *string `json:"note,omitempty" jsonschema:"maxLength=200" jsonschema_description:"Label for the backup, e.g. Before upgrade."`
+	Wait         bool    `json:"wait,omitempty" jsonschema_description:"Wait (with progress notifications) until the backup job ends or the wait limit passes; otherwise return at once with the job id for get_job."`
+	DryRun       bool    `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
+	ConfirmToken string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Token from a previous call's confirmation_required result, passed after the user agreed (only needed when the backup would make HostUp delete the oldest one)."`
+}
+
+// CreateBackupOutput is the outcome and the backup job.
+type CreateBackupOutput struct {
+	MutationOutput
+	Job *JobView `json:"job,omitempty" jsonschema_description:"The backup job; poll it with get_job when it has not ended."`
+}
+
+func createBackup(d *Deps) server.ServerTool {
+	return newTool(d, "create_backup", "Create a manual backup",
+		"Queues a manual offsite backup of a VPS. Checks HostUp's gate and quota first. With wait=true it follows the job with progress notifications until it ends; otherwise it returns the job id for get_job.",
+		creatorHints,
+		func(ctx context.Context, call *Call, in CreateBackupInput) (CreateBackupOutput, string, error) {
+			var op *hostup.Operation
+			m := mutation{tool: "create_backup", vpsID: in.VPSID, dryRun: in.DryRun, confirm: in.ConfirmToken}
+			m.plan = func(ctx context.Context) (Plan, any, error) {
+				b, err := d.Client.ListBackups(ctx, in.VPSID)
+				if err != nil {
+					return Plan{}, nil, err
+				}
+				p, err := planCreateBackup(in, b)
+				return p, b, err
+			}
+			m.apply = func(ctx context.Context) (err error) {
+				op, err = d.Client.CreateBackup(ctx, in.VPSID, hostup.CreateBackupRequest{Note: in.Note})
+				return err
+			}
+			var out CreateBackupOutput
+			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, _ *MutationOutput) error {
+				if op == nil || op.JobID == "" {
+					return nil
+				}
+				out.Job = &JobView{ID: op.JobID, Status: normalizeOperationStatus(op.Status)}
+				return nil
+			})
+			out.MutationOutput = mo
+			if err != nil {
+				return out, "", err
+			}
+			if out.Outcome != outcomeApplied {
+				return out, out.summaryText(""), nil
+			}
+			// Waiting happens outside the VPS lock: a backup can take minutes, and
+			// other changes to the VPS should not queue behind it.
+			if in.Wait && out.Job != nil {
+				out.Job = d.waitForJob(ctx, call, *out.Job)
+			}
+			applied := "Backup queued."
+			if out.Job != nil {
+				applied = "Backup queued. " + out.Job.text()
+				if !out.Job.Done() {
+					applied += fmt.Sprintf(" Follow it with get_job job_id=%s.", out.Job.ID)
+				}
+			} else {
+				applied += " HostUp returned no job id; list_backups will show the backup once it is done."
+			}
+			return out, out.summaryText(applied), nil
+		})
+}
+
+func planCreateBackup(in CreateBackupInput, b *hostup.Backups) (Plan, error) {
+	if !b.Actions.CanCreateBackup.Allowed {
+		r := gateRefusal("create a manual backup", b.Actions.CanCreateBackup)
+		if q := b.QuotaInfo; q.Remaining != nil && *q.Remaining == 0 {
+			r.Fix = "the backup quota is full: delete an old backup first (list_backups, delete_backup), turn on auto_delete_oldest (update_backup_settings), or raise the backup limit in HostUp's control panel."
+		}
+		return Plan{}, r
+	}
+	p := Plan{
+		Summary:  fmt.Sprintf("Queue a manual backup of %s.", in.VPSID),
+		Requests: []PlannedRequest{{Method: "POST", Endpoint: "/api/v2/vps/" + in.VPSID + "/backups", Body: hostup.CreateBackupRequest{Note: in.Note}}},
+	}
+	if q := b.QuotaInfo; q.Remaining != nil && *q.Remaining == 0 {
+		// HostUp still allows it, so it will make room by deleting the oldest.
+		p.Destructive = true
+		oldest := oldestBackup(b.Backups)
+		p.Deletes = []string{"the oldest backup " + oldest + ", which HostUp deletes to make room (the quota is full and auto_delete_oldest is on)"}
+	}
+	return p, nil
+}
+
+func oldestBackup(backups []hostup.Backup) string {
+	oldest := ""
+	var at string
+	for _, b := range backups {
+		if c := deref(b.CreatedAt); oldest == "" || c < at {
+			oldest, at = b.ID, c
+		}
+	}
+	if oldest == "" {
+		return "(unknown)"
+	}
+	return fmt.Sprintf("%s (%s)", oldest, at)
+}
+
+func normalizeOperationStatus(s string) string {
+	switch s {
+	case "pending", "queued":
+		return hostup.JobQueued
+	case hostup.JobInProgress, hostup.JobCompleted, hostup.JobFailed:
+		return s
+	}
+	return hostup.JobUnknown
+}
+
+// waitForJob polls the job until it ends, the wait limit passes or the call is
+// cancelled, reporting progress to the client on every change.
+func (d *Deps) waitForJob(ctx context.Context, call *Call, job JobView) *JobView {
+	poll, limit := d.JobPoll, d.JobWait
+	if poll <= 0 {
+		poll = 2 * time.Second
+	}
+	if limit <= 0 {
+		limit = 10 * time.Minute
+	}
+	deadline := time.NewTimer(limit)
+	defer deadline.Stop()
+	ticker := time.NewTicker(poll)
+	defer ticker.Stop()
+	last, sent := job, 0.0
+	for !last.Done() {
+		select {
+		case <-ctx.Done():
+			return &last
+		case <-deadline.C:
+			last.Message = fmt.Sprintf("still %s after waiting %s; the backup goes on at HostUp", last.Status, limit)
+			return &last
+		case <-ticker.C:
+		}
+		j, err := d.Client.GetJob(ctx, job.ID)
+		if err != nil {
+			last.Message = "could not read the job: " + describeError(err)
+			return &last
+		}
+		last = jobView(j)
+		// MCP requires progress to increase with every notification; HostUp's
+		// percentage may stand still or be missing between polls.
+		pct := sent + 0.1
+		if last.Progress != nil && *last.Progress > pct {
+			pct = *last.Progress
+		}
+		sent = min(pct, 100)
+		call.progress(ctx, sent, 100, last.text())
+	}
+	return &last
+}

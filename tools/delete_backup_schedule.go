@@ -1,0 +1,90 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/hostup"
+)
+
+// DeleteBackupScheduleInput names the schedule to delete.
+type DeleteBackupScheduleInput struct {
+	VPSID        string `json:"vps_id" jsonschema:"minLength=5,maxLength=80,pattern=^vps_[A-Za-z0-9]+$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps."`
+	ScheduleID   string `json:"schedule_id" jsonschema:"minLength=5,maxLength=80,pattern=^bks_[A-Za-z0-9]+$" jsonschema_description:"Schedule id (bks_…) from list_backup_schedules."`
+	DryRun       bool   `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Token from a previous call's confirmation_required result, passed after the user agreed."`
+}
+
+// DeleteBackupScheduleOutput is the outcome and the state read back.
+type DeleteBackupScheduleOutput struct {
+	MutationOutput
+	State *ScheduleState `json:"state,omitempty" jsonschema_description:"The VPS's schedule state as HostUp reports it after the change."`
+}
+
+func deleteBackupSchedule(d *Deps) server.ServerTool {
+	return newTool(d, "delete_backup_schedule", "Delete a backup schedule",
+		"Deletes a VPS's backup schedule: no new scheduled backups are made afterwards (existing backups stay). Destructive: needs the user's confirmation. Use dry_run first to show the plan.",
+		deleterHints,
+		func(ctx context.Context, call *Call, in DeleteBackupScheduleInput) (DeleteBackupScheduleOutput, string, error) {
+			m := mutation{tool: "delete_backup_schedule", vpsID: in.VPSID, dryRun: in.DryRun, confirm: in.ConfirmToken}
+			m.plan = func(ctx context.Context) (Plan, any, error) {
+				bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
+				if err != nil {
+					return Plan{}, nil, err
+				}
+				var target *hostup.Schedule
+				for i := range bs.Schedules {
+					if bs.Schedules[i].ID == in.ScheduleID {
+						target = &bs.Schedules[i]
+					}
+				}
+				if target == nil {
+					return Plan{}, nil, unknownScheduleRefusal(in.VPSID, in.ScheduleID, bs.Schedules)
+				}
+				if !bs.Actions.CanDelete.Allowed {
+					return Plan{}, nil, gateRefusal("delete the backup schedule", bs.Actions.CanDelete)
+				}
+				return Plan{
+					Summary:     fmt.Sprintf("Delete the backup schedule %s of %s (%s).", target.ID, in.VPSID, d.scheduleView(*target).describe()),
+					Destructive: true,
+					Requests:    []PlannedRequest{{Method: "DELETE", Endpoint: "/api/v2/vps/" + in.VPSID + "/backup-schedules/" + target.ID}},
+					Deletes:     []string{"schedule " + target.ID + "; existing backups stay"},
+					Warnings:    []string{"Afterwards the VPS gets no scheduled backups until a new schedule is created."},
+				}, bs, nil
+			}
+			m.apply = func(ctx context.Context) error {
+				return d.Client.DeleteBackupSchedule(ctx, in.VPSID, in.ScheduleID)
+			}
+			var out DeleteBackupScheduleOutput
+			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, _ *MutationOutput) error {
+				bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
+				if err != nil {
+					return err
+				}
+				st := d.scheduleState(in.VPSID, bs, 3)
+				out.State = &st
+				return nil
+			})
+			out.MutationOutput = mo
+			if err != nil {
+				return out, "", err
+			}
+			applied := fmt.Sprintf("Deleted schedule %s.", in.ScheduleID)
+			if out.State != nil && len(out.State.Schedules) == 0 {
+				applied += " HostUp now reports no schedule on " + in.VPSID + "."
+			}
+			return out, out.summaryText(applied), nil
+		})
+}
+
+func unknownScheduleRefusal(vpsID, scheduleID string, existing []hostup.Schedule) *Refusal {
+	fix := "call list_backup_schedules to see the VPS's schedule ids."
+	if len(existing) == 0 {
+		fix = vpsID + " has no schedule at all, so there is nothing to delete."
+	} else {
+		fix = fmt.Sprintf("the schedule of %s is %s; list_backup_schedules shows it.", vpsID, existing[0].ID)
+	}
+	return &Refusal{Reason: fmt.Sprintf("%s has no schedule with id %s", vpsID, scheduleID), Code: "schedule_not_found", Fix: fix}
+}

@@ -1,0 +1,168 @@
+package tools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/hostup/hostup-mcp/hostup"
+)
+
+// inputError is bad input caught before anything was sent to HostUp.
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string { return e.msg }
+
+func badInput(format string, a ...any) error { return &inputError{msg: fmt.Sprintf(format, a...)} }
+
+// Refusal is a mutation refused locally: HostUp's own gates or limits say it would
+// fail, so no mutating request was sent. It says why and what the user can do.
+type Refusal struct {
+	Reason string // what is in the way, in HostUp's words where it gave some
+	Code   string // HostUp's gate code (e.g. pending_order) or ours
+	Fix    string // what the user can do about it
+}
+
+func (r *Refusal) Error() string {
+	var b strings.Builder
+	b.WriteString("Refused: nothing was sent to HostUp. ")
+	b.WriteString(strings.TrimSuffix(r.Reason, "."))
+	b.WriteString(".")
+	if r.Code != "" {
+		fmt.Fprintf(&b, " (code %s)", r.Code)
+	}
+	if r.Fix != "" {
+		b.WriteString("\nWhat you can do: ")
+		b.WriteString(r.Fix)
+	}
+	return b.String()
+}
+
+// inputRequired carries an elicitation request back through the handler's error
+// path; newTool returns its result unchanged.
+type inputRequired struct{ result *mcp.CallToolResult }
+
+func (e *inputRequired) Error() string { return "input required" }
+
+// errorResult turns any failure into an isError tool result a person can act on.
+// It never includes a stack trace or the API key (the hostup package keeps the key
+// out of its errors; nothing here adds it).
+func (d *Deps) errorResult(tool string, err error) *mcp.CallToolResult {
+	text := describeError(err)
+	d.logger().Info("tool call failed", "tool", tool, "error", text)
+	if d.Sandbox {
+		text = sandboxPrefix + text
+	}
+	return mcp.NewToolResultError(text)
+}
+
+func describeError(err error) string {
+	var (
+		refusal *Refusal
+		input   *inputError
+		badID   *hostup.InvalidIDError
+		apiErr  *hostup.APIError
+	)
+	switch {
+	case errors.As(err, &refusal):
+		return refusal.Error()
+	case errors.As(err, &input):
+		return "Invalid input, nothing was sent to HostUp: " + input.msg
+	case errors.As(err, &badID):
+		return "Invalid input, nothing was sent to HostUp: " + badID.Error()
+	case errors.As(err, &apiErr):
+		return describeAPIError(apiErr)
+	case errors.Is(err, context.DeadlineExceeded):
+		return "HostUp did not answer in time. Reads are safe to retry; for a change, read the state first (list_backup_schedules or list_backups) to see whether it happened."
+	case errors.Is(err, context.Canceled):
+		return "The call was cancelled before it finished."
+	default:
+		return "The call failed: " + err.Error()
+	}
+}
+
+func describeAPIError(e *hostup.APIError) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "HostUp answered %d", e.Status)
+	if e.Code != "" {
+		fmt.Fprintf(&b, " %s", e.Code)
+	}
+	if e.Title != "" {
+		fmt.Fprintf(&b, " (%s)", e.Title)
+	}
+	if e.Detail != "" {
+		fmt.Fprintf(&b, ": %s", strings.TrimSpace(e.Detail))
+	}
+	b.WriteString(".")
+	for _, f := range e.FieldErrors {
+		fmt.Fprintf(&b, "\n- %s: %s", strings.TrimPrefix(f.Pointer, "/"), f.Detail)
+	}
+	if hint := apiErrorHint(e); hint != "" {
+		b.WriteString("\nWhat you can do: ")
+		b.WriteString(hint)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, "\nHostUp request id: %s", e.RequestID)
+	}
+	return b.String()
+}
+
+func apiErrorHint(e *hostup.APIError) string {
+	switch {
+	case e.Status == 429:
+		wait := e.RetryAfter.Round(time.Second)
+		if wait <= 0 {
+			return "HostUp's rate limit was reached; retry in a minute."
+		}
+		return fmt.Sprintf("HostUp's rate limit was reached; retry after %s.", wait)
+	case e.Status == 401:
+		return "the API key was not accepted: check HOSTUP_API_KEY (or --api-key-file) and that the key is not expired."
+	case e.Status == 403:
+		return "the API key lacks a scope or does not own this VPS: create a key with read:vm, write:vm and backup:vm in HostUp's control panel."
+	case e.Status == 404:
+		return "the id does not exist in this account: call list_vps (and list_backup_schedules or list_backups) for the real ids."
+	case e.Code == "pending_orders":
+		return "finish or cancel the VPS's pending order in HostUp's control panel, then try again."
+	case e.Status == 409:
+		return "the VPS is not in a state that allows this now; read its state again with list_backup_schedules or list_backups."
+	case e.Status >= 500:
+		return "HostUp had a problem on its side; retry later, and for a change read the state first to see whether it happened."
+	}
+	return ""
+}
+
+// plainJSONError rewrites encoding/json's messages into the argument names a model
+// passed, without Go type names.
+func plainJSONError(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return fmt.Sprintf("%q must be a %s", typeErr.Field, jsonKind(typeErr.Type.Kind().String()))
+	}
+	msg := err.Error()
+	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return "unknown argument " + f
+	}
+	return strings.TrimPrefix(msg, "json: ")
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "int", "int64", "int32", "float64":
+		return "number"
+	case "bool":
+		return "boolean"
+	case "slice":
+		return "list"
+	case "struct", "map":
+		return "object"
+	}
+	return goKind
+}
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

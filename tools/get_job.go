@@ -1,0 +1,73 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/hostup"
+)
+
+// GetJobInput names one job.
+type GetJobInput struct {
+	JobID string `json:"job_id" jsonschema:"minLength=1,maxLength=128,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*$" jsonschema_description:"Job id from create_backup (job_…) or from a schedule's history."`
+}
+
+// JobView is a backup job's state.
+type JobView struct {
+	ID         string   `json:"id"`
+	Status     string   `json:"status" jsonschema:"enum=queued,enum=in_progress,enum=completed,enum=failed,enum=unknown"`
+	Progress   *float64 `json:"progress,omitempty" jsonschema_description:"Percent done, when HostUp reports it."`
+	Message    string   `json:"message,omitempty"`
+	Error      string   `json:"error,omitempty"`
+	CreatedAt  string   `json:"created_at,omitempty"`
+	FinishedAt string   `json:"finished_at,omitempty"`
+}
+
+// Done says whether the job reached an end state.
+func (j JobView) Done() bool { return j.Status == hostup.JobCompleted || j.Status == hostup.JobFailed }
+
+// GetJobOutput is one job.
+type GetJobOutput struct {
+	Common
+	Job JobView `json:"job"`
+}
+
+func getJob(d *Deps) server.ServerTool {
+	return newTool(d, "get_job", "Get a backup job",
+		"Shows the state and progress of a backup job (queued, in_progress, completed, failed), e.g. the job_id create_backup returned.",
+		readOnlyHints,
+		func(ctx context.Context, _ *Call, in GetJobInput) (GetJobOutput, string, error) {
+			j, err := d.Client.GetJob(ctx, in.JobID)
+			if err != nil {
+				return GetJobOutput{}, "", err
+			}
+			v := jobView(j)
+			return GetJobOutput{Job: v}, v.text(), nil
+		})
+}
+
+func jobView(j *hostup.Job) JobView {
+	return JobView{ID: j.ID, Status: j.Status, Progress: j.Progress, Message: j.Message, Error: j.Error, CreatedAt: deref(j.CreatedAt), FinishedAt: deref(j.FinishedAt)}
+}
+
+func (j JobView) text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Job %s: %s", j.ID, strings.ReplaceAll(j.Status, "_", " "))
+	if j.Progress != nil && !j.Done() {
+		fmt.Fprintf(&b, " (%.0f%%)", *j.Progress)
+	}
+	if j.Message != "" {
+		fmt.Fprintf(&b, ". %s", strings.TrimSuffix(j.Message, "."))
+	}
+	if j.Error != "" {
+		fmt.Fprintf(&b, ". Error: %s", j.Error)
+	}
+	if j.FinishedAt != "" {
+		fmt.Fprintf(&b, ". Finished %s", j.FinishedAt)
+	}
+	b.WriteString(".")
+	return b.String()
+}

@@ -1,0 +1,122 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/hostup"
+)
+
+// ListBackupSchedulesInput names one VPS.
+type ListBackupSchedulesInput struct {
+	VPSID        string `json:"vps_id" jsonschema:"minLength=5,maxLength=80,pattern=^vps_[A-Za-z0-9]+$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps. Never guess it or pass a name or IP."`
+	HistoryLimit *int   `json:"history_limit,omitempty" jsonschema:"minimum=0,maximum=50,default=10" jsonschema_description:"How many recent runs to include (default 10)."`
+}
+
+// ScheduleState is everything HostUp knows about one VPS's scheduled backups.
+type ScheduleState struct {
+	VPSID        string         `json:"vps_id"`
+	Schedules    []ScheduleView `json:"schedules" jsonschema_description:"At most one: HostUp allows one schedule per VPS."`
+	Settings     *SettingsView  `json:"settings,omitempty"`
+	Limits       LimitsView     `json:"limits"`
+	Gates        ScheduleGates  `json:"gates" jsonschema_description:"Whether HostUp allows each action now, and why not."`
+	History      []HistoryView  `json:"history" jsonschema_description:"Most recent runs first."`
+	HistoryTotal int            `json:"history_total" jsonschema_description:"How many runs HostUp returned in all."`
+	DisplayZone  string         `json:"display_zone" jsonschema_description:"Time zone of the *_local fields."`
+}
+
+// ListBackupSchedulesOutput is one VPS's schedule state.
+type ListBackupSchedulesOutput struct {
+	Common
+	ScheduleState
+}
+
+func listBackupSchedules(d *Deps) server.ServerTool {
+	return newTool(d, "list_backup_schedules", "List backup schedules",
+		"Shows one VPS's backup schedule, retention settings, limits (max retention, free slots), HostUp's action gates and recent runs. Read this before changing a schedule: the limits and gates say what HostUp will accept.",
+		readOnlyHints,
+		func(ctx context.Context, _ *Call, in ListBackupSchedulesInput) (ListBackupSchedulesOutput, string, error) {
+			limit := 10
+			if in.HistoryLimit != nil {
+				limit = *in.HistoryLimit
+			}
+			bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
+			if err != nil {
+				return ListBackupSchedulesOutput{}, "", err
+			}
+			state := d.scheduleState(in.VPSID, bs, limit)
+			return ListBackupSchedulesOutput{ScheduleState: state}, state.text(), nil
+		})
+}
+
+func (d *Deps) scheduleState(vpsID string, bs *hostup.BackupSchedules, historyLimit int) ScheduleState {
+	st := ScheduleState{
+		VPSID:        vpsID,
+		Schedules:    []ScheduleView{},
+		Settings:     settingsView(bs.Settings),
+		Limits:       limitsView(bs.Limits),
+		Gates:        scheduleGates(bs.Actions),
+		HistoryTotal: len(bs.History),
+		DisplayZone:  d.display().String(),
+	}
+	for _, s := range bs.Schedules {
+		st.Schedules = append(st.Schedules, d.scheduleView(s))
+	}
+	history, _ := capList(bs.History, historyLimit)
+	st.History = make([]HistoryView, 0, len(history))
+	for _, h := range history {
+		st.History = append(st.History, historyView(h))
+	}
+	return st
+}
+
+func (st ScheduleState) text() string {
+	var b strings.Builder
+	if len(st.Schedules) == 0 {
+		fmt.Fprintf(&b, "%s has no backup schedule.", st.VPSID)
+	}
+	for _, s := range st.Schedules {
+		fmt.Fprintf(&b, "%s: %s (%s)", st.VPSID, s.describe(), s.ID)
+		if s.LastRun != "" {
+			fmt.Fprintf(&b, "\nLast run %s", s.LastRun)
+			if s.Status != "" {
+				fmt.Fprintf(&b, " (%s)", s.Status)
+			}
+			if s.NextRun != "" {
+				fmt.Fprintf(&b, ", next %s", s.NextRun)
+			}
+			b.WriteString(".")
+		}
+	}
+	l := st.Limits
+	fmt.Fprintf(&b, "\nLimits: %d backups in all, retention up to %d, %d manual + %d scheduled active, %d free scheduled slots.",
+		l.TotalBackups, l.MaxRetention, l.ManualBackupsActive, l.ScheduledBackupsActive, l.AvailableScheduledSlots)
+	if st.Settings != nil {
+		if st.Settings.AutoDeleteOldest {
+			b.WriteString(" Oldest backups are deleted automatically when the limit is reached.")
+		} else {
+			b.WriteString(" Oldest backups are NOT deleted automatically.")
+		}
+	}
+	for _, g := range []struct {
+		name string
+		gate GateView
+	}{{"create", st.Gates.CanCreate}, {"update settings", st.Gates.CanUpdateSettings}, {"delete", st.Gates.CanDelete}} {
+		if !g.gate.Allowed {
+			fmt.Fprintf(&b, "\nHostUp blocks %s: %s", g.name, g.gate.Reason)
+			if g.gate.Code != "" {
+				fmt.Fprintf(&b, " (%s)", g.gate.Code)
+			}
+		}
+	}
+	if len(st.History) > 0 {
+		fmt.Fprintf(&b, "\nRecent runs (%d of %d):", len(st.History), st.HistoryTotal)
+		for _, h := range st.History {
+			fmt.Fprintf(&b, "\n- %s %s %s", h.CreatedAt, h.Type, h.Status)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,208 @@
+// Package tools holds the MCP tools of hostup-mcp: one tool per file (input struct,
+// output struct, definition, handler), plus what they share: schemas, results,
+// error mapping, and the safety path every mutation goes through.
+//
+// The package knows MCP; it never builds a URL (that is package hostup's job).
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/hostup"
+)
+
+// Deps is what the tools need from the outside world. main builds one per process.
+type Deps struct {
+	Client  *hostup.Client
+	Display *time.Location // the zone results show local times in; UTC when nil
+	Sandbox bool           // every result then says it comes from the simulator
+	Logger  *slog.Logger
+
+	// Confirm signs confirmation tokens; see confirm.go.
+	Confirm *Confirmer
+	// Now is the clock for token expiry and "last run" ages; time.Now when nil.
+	Now func() time.Time
+	// JobPoll and JobWait bound create_backup's wait for its job.
+	JobPoll, JobWait time.Duration
+
+	locks vpsLocks
+}
+
+func (d *Deps) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+func (d *Deps) logger() *slog.Logger {
+	if d.Logger != nil {
+		return d.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func (d *Deps) display() *time.Location {
+	if d.Display != nil {
+		return d.Display
+	}
+	return time.UTC
+}
+
+// hints are the four MCP tool annotations. Every tool sets all four on purpose:
+// mcp-go's defaults (destructive and open-world true) would otherwise leak in.
+type hints struct {
+	readOnly, destructive, idempotent, openWorld bool
+}
+
+var (
+	readOnlyHints = hints{readOnly: true, destructive: false, idempotent: true, openWorld: true}
+	// Setting a schedule or settings to the same values twice changes nothing more,
+	// but some values make HostUp delete backups (and then need confirmation).
+	setterHints = hints{readOnly: false, destructive: true, idempotent: true, openWorld: true}
+	// Deleting the same thing twice fails the second time.
+	deleterHints = hints{readOnly: false, destructive: true, idempotent: false, openWorld: true}
+	// Each call adds one more backup.
+	creatorHints = hints{readOnly: false, destructive: false, idempotent: false, openWorld: true}
+)
+
+// Common is embedded in every tool's output.
+type Common struct {
+	Sandbox bool `json:"sandbox,omitempty" jsonschema_description:"True when the result comes from the built-in sandbox (a simulated HostUp account): nothing in it is real."`
+}
+
+func (c *Common) markSandbox() { c.Sandbox = true }
+
+// sandboxPrefix starts the text of every sandbox result, so a person reading the
+// conversation can never mistake simulated servers for real ones.
+const sandboxPrefix = "[SANDBOX: simulated HostUp account, nothing here is real]\n"
+
+// handler is the shape every tool implements: validated input in, structured
+// output and a short human text out. Errors become isError results (errors.go).
+type handler[In, Out any] func(ctx context.Context, call *Call, in In) (Out, string, error)
+
+// Call is what a handler may need of the MCP request beyond its arguments.
+type Call struct {
+	Request mcp.CallToolRequest
+	deps    *Deps
+}
+
+// newTool turns a typed handler into an mcp-go tool with generated schemas.
+func newTool[In, Out any](d *Deps, name, title, description string, h hints, run handler[In, Out]) server.ServerTool {
+	tool := mcp.Tool{
+		Name:            name,
+		Description:     description,
+		RawInputSchema:  schemaOf[In](),
+		RawOutputSchema: schemaOf[Out](),
+		Annotations: mcp.ToolAnnotation{
+			Title:           title,
+			ReadOnlyHint:    &h.readOnly,
+			DestructiveHint: &h.destructive,
+			IdempotentHint:  &h.idempotent,
+			OpenWorldHint:   &h.openWorld,
+		},
+	}
+	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		var in In
+		if err := decodeArguments(req, &in); err != nil {
+			return d.errorResult(name, err), nil
+		}
+		call := &Call{Request: req, deps: d}
+		out, text, err := run(ctx, call, in)
+		if err != nil {
+			if r, ok := err.(*inputRequired); ok {
+				return r.result, nil
+			}
+			return d.errorResult(name, err), nil
+		}
+		if d.Sandbox {
+			if m, ok := any(&out).(interface{ markSandbox() }); ok {
+				m.markSandbox()
+			}
+			text = sandboxPrefix + text
+		}
+		return &mcp.CallToolResult{
+			Content:           []mcp.Content{mcp.NewTextContent(text)},
+			StructuredContent: out,
+		}, nil
+	}}
+}
+
+// decodeArguments decodes strictly: mcp-go validates against the schema first, but
+// a client that skips validation must not get unknown fields silently ignored.
+func decodeArguments(req mcp.CallToolRequest, target any) error {
+	raw := req.Params.RawArguments
+	if len(raw) == 0 {
+		var err error
+		if req.Params.Arguments == nil {
+			raw = []byte("{}")
+		} else if raw, err = json.Marshal(req.Params.Arguments); err != nil {
+			return &inputError{msg: "the arguments are not a JSON object"}
+		}
+	}
+	dec := json.NewDecoder(bytesReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(target); err != nil {
+		return &inputError{msg: fmt.Sprintf("the arguments do not fit this tool: %s", plainJSONError(err))}
+	}
+	return nil
+}
+
+// ServerOptions are the process-wide settings of the MCP server.
+type ServerOptions struct {
+	Name, Version string
+	ReadOnly      bool
+	Instructions  string
+}
+
+// NewServer builds the MCP server with every tool (write tools left out in
+// read-only mode). main, the `call` subcommand and the tests all use it, so they
+// exercise the very server a client talks to.
+func NewServer(d *Deps, o ServerOptions, extra ...server.ServerOption) *server.MCPServer {
+	opts := append([]server.ServerOption{
+		server.WithToolCapabilities(false),
+		server.WithInputSchemaValidation(),
+		server.WithOutputSchemaValidation(),
+		server.WithRecovery(),
+		server.WithInstructions(o.Instructions),
+	}, extra...)
+	s := server.NewMCPServer(o.Name, o.Version, opts...)
+	s.AddTools(Visible(d, o.ReadOnly)...)
+	return s
+}
+
+// Visible returns the tools a client may see: all of them, or in read-only mode
+// only those annotated read-only (the annotation is the one source of truth).
+func Visible(d *Deps, readOnly bool) []server.ServerTool {
+	var out []server.ServerTool
+	for _, t := range All(d) {
+		if readOnly && !*t.Tool.Annotations.ReadOnlyHint {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// All returns every tool, read-only ones first, in the order tools/list shows them.
+func All(d *Deps) []server.ServerTool {
+	return []server.ServerTool{
+		listVPS(d),
+		listBackupSchedules(d),
+		auditBackupCoverage(d),
+		listBackups(d),
+		getJob(d),
+		upsertBackupSchedule(d),
+		updateBackupSettings(d),
+		deleteBackupSchedule(d),
+		createBackup(d),
+		deleteBackup(d),
+	}
+}

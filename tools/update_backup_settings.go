@@ -1,0 +1,123 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/hostup"
+)
+
+// UpdateBackupSettingsInput is the retention settings to change.
+type UpdateBackupSettingsInput struct {
+	VPSID            string `json:"vps_id" jsonschema:"minLength=5,maxLength=80,pattern=^vps_[A-Za-z0-9]+$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps."`
+	MaxTotalBackups  *int   `json:"max_total_backups,omitempty" jsonschema:"minimum=1" jsonschema_description:"Most backups (manual + scheduled) to keep. Lowering it below the backups kept now deletes the oldest ones when auto_delete_oldest is on."`
+	AutoDeleteOldest *bool  `json:"auto_delete_oldest,omitempty" jsonschema_description:"When true, HostUp deletes the oldest backups to make room when the limit is reached."`
+	DryRun           bool   `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
+	ConfirmToken     string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Token from a previous call's confirmation_required result, passed after the user agreed."`
+}
+
+// UpdateBackupSettingsOutput is the outcome and the settings read back.
+type UpdateBackupSettingsOutput struct {
+	MutationOutput
+	Settings *SettingsView `json:"settings,omitempty" jsonschema_description:"The settings as HostUp reports them after the change."`
+}
+
+func updateBackupSettings(d *Deps) server.ServerTool {
+	return newTool(d, "update_backup_settings", "Update backup retention settings",
+		"Changes a VPS's backup retention settings: the most backups kept (max_total_backups) and whether HostUp deletes the oldest to make room (auto_delete_oldest). "+
+			"Destructive when the change can make HostUp delete existing backups; it then needs the user's confirmation. Use dry_run first to show the plan.",
+		setterHints,
+		func(ctx context.Context, call *Call, in UpdateBackupSettingsInput) (UpdateBackupSettingsOutput, string, error) {
+			if in.MaxTotalBackups == nil && in.AutoDeleteOldest == nil {
+				return UpdateBackupSettingsOutput{}, "", badInput("give max_total_backups, auto_delete_oldest or both")
+			}
+			if in.MaxTotalBackups != nil && *in.MaxTotalBackups < 1 {
+				return UpdateBackupSettingsOutput{}, "", badInput("max_total_backups must be at least 1")
+			}
+			var req hostup.SettingsRequest
+			m := mutation{tool: "update_backup_settings", vpsID: in.VPSID, dryRun: in.DryRun, confirm: in.ConfirmToken}
+			m.plan = func(ctx context.Context) (Plan, any, error) {
+				bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
+				if err != nil {
+					return Plan{}, nil, err
+				}
+				p, r, err := planSettings(in, bs)
+				req = r
+				return p, bs, err
+			}
+			m.apply = func(ctx context.Context) error {
+				_, err := d.Client.UpdateBackupSettings(ctx, in.VPSID, req)
+				return err
+			}
+			var out UpdateBackupSettingsOutput
+			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, _ *MutationOutput) error {
+				bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
+				if err != nil {
+					return err
+				}
+				out.Settings = settingsView(bs.Settings)
+				return nil
+			})
+			out.MutationOutput = mo
+			if err != nil {
+				return out, "", err
+			}
+			applied := "Done."
+			if s := out.Settings; s != nil {
+				applied = fmt.Sprintf("Done. HostUp now reports: limit %d backups, %d manual + %d scheduled active, auto_delete_oldest %t.",
+					s.TotalBackupLimit, s.ManualBackupsActive, s.ScheduledBackupsActive, s.AutoDeleteOldest)
+			}
+			return out, out.summaryText(applied), nil
+		})
+}
+
+// planSettings refuses what HostUp would refuse and marks the change destructive
+// when HostUp may delete backups because of it.
+func planSettings(in UpdateBackupSettingsInput, bs *hostup.BackupSchedules) (Plan, hostup.SettingsRequest, error) {
+	var req hostup.SettingsRequest
+	if !bs.Actions.CanUpdateSettings.Allowed {
+		return Plan{}, req, gateRefusal("update the backup settings", bs.Actions.CanUpdateSettings)
+	}
+	cur := hostup.BackupSettings{TotalBackupLimit: bs.Limits.TotalBackups, ManualBackupsActive: bs.Limits.ManualBackupsActive, ScheduledBackupsActive: bs.Limits.ScheduledBackupsActive}
+	if bs.Settings != nil {
+		cur = *bs.Settings
+	}
+	active := cur.ManualBackupsActive + cur.ScheduledBackupsActive
+	newLimit, newAuto := cur.TotalBackupLimit, cur.AutoDeleteOldest
+	p := Plan{}
+	if in.MaxTotalBackups != nil && *in.MaxTotalBackups != cur.TotalBackupLimit {
+		newLimit = *in.MaxTotalBackups
+		req.MaxTotalBackups = in.MaxTotalBackups
+		p.Changes = append(p.Changes, FieldChange{Field: "max_total_backups", Before: strconv.Itoa(cur.TotalBackupLimit), After: strconv.Itoa(newLimit)})
+	}
+	if in.AutoDeleteOldest != nil && *in.AutoDeleteOldest != cur.AutoDeleteOldest {
+		newAuto = *in.AutoDeleteOldest
+		req.AutoDeleteOldest = in.AutoDeleteOldest
+		p.Changes = append(p.Changes, FieldChange{Field: "auto_delete_oldest", Before: strconv.FormatBool(cur.AutoDeleteOldest), After: strconv.FormatBool(newAuto)})
+	}
+	if len(p.Changes) == 0 {
+		p.Summary = fmt.Sprintf("The settings of %s are already as requested; nothing to change.", in.VPSID)
+		return p, req, nil
+	}
+	if newLimit < active && !newAuto {
+		return Plan{}, req, &Refusal{
+			Reason: fmt.Sprintf("%s keeps %d backups now, more than the new limit of %d, and auto_delete_oldest is off, so HostUp would refuse", in.VPSID, active, newLimit),
+			Code:   "limit_below_active_backups",
+			Fix:    fmt.Sprintf("delete %d backups first (list_backups, delete_backup), or also set auto_delete_oldest=true to let HostUp delete the oldest ones.", active-newLimit),
+		}
+	}
+	p.Summary = fmt.Sprintf("Change the backup settings of %s.", in.VPSID)
+	p.Requests = []PlannedRequest{{Method: "PATCH", Endpoint: "/api/v2/vps/" + in.VPSID + "/backup-schedules", Body: req}}
+	if newLimit < active {
+		p.Destructive = true
+		p.Deletes = append(p.Deletes, fmt.Sprintf("the %d oldest backups (%d kept now, new limit %d)", active-newLimit, active, newLimit))
+	}
+	if newAuto && !cur.AutoDeleteOldest {
+		p.Destructive = true
+		p.Warnings = append(p.Warnings, "From now on HostUp deletes the oldest backups whenever a new backup needs room.")
+	}
+	return p, req, nil
+}

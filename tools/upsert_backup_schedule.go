@@ -1,0 +1,363 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/hostup"
+)
+
+// UpsertBackupScheduleInput is the schedule the user wants.
+type UpsertBackupScheduleInput struct {
+	VPSID           string  `json:"vps_id" jsonschema:"minLength=5,maxLength=80,pattern=^vps_[A-Za-z0-9]+$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps."`
+	Frequency       string  `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly"`
+	Hour            int     `json:"hour" jsonschema:"minimum=0,maximum=23" jsonschema_description:"Hour of the day the backup starts: UTC unless timezone is given."`
+	DayOfWeek       *int    `json:"day_of_week,omitempty" jsonschema:"minimum=0,maximum=6" jsonschema_description:"Weekly only (required there): 0=Sunday … 6=Saturday."`
+	DayOfMonth      *int    `json:"day_of_month,omitempty" jsonschema:"minimum=1,maximum=31" jsonschema_description:"Monthly only (required there): 1-31."`
+	RetentionCount  int     `json:"retention_count" jsonschema:"minimum=1" jsonschema_description:"How many scheduled backups to keep. At most limits.max_retention from list_backup_schedules."`
+	Enabled         *bool   `json:"enabled,omitempty" jsonschema:"default=true"`
+	Name            *string `json:"name,omitempty" jsonschema:"maxLength=100" jsonschema_description:"Label, e.g. Nightly backup. Kept as is when omitted on an update."`
+	Timezone        string  `json:"timezone,omitempty" jsonschema:"maxLength=64" jsonschema_description:"IANA zone of hour and day (e.g. Europe/Stockholm); converted to UTC, which HostUp uses. Omit for UTC."`
+	ReplaceExisting bool    `json:"replace_existing,omitempty" jsonschema_description:"Needed to change the frequency of an existing schedule: deletes it and creates the new one (destructive; needs confirmation)."`
+	DryRun          bool    `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
+	ConfirmToken    string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Token from a previous call's confirmation_required result, passed after the user agreed."`
+}
+
+// UpsertBackupScheduleOutput is the outcome and, once applied, the state read back.
+type UpsertBackupScheduleOutput struct {
+	MutationOutput
+	State *ScheduleState `json:"state,omitempty" jsonschema_description:"The VPS's schedule state as HostUp reports it after the change."`
+}
+
+func upsertBackupSchedule(d *Deps) server.ServerTool {
+	return newTool(d, "upsert_backup_schedule", "Create or update a backup schedule",
+		"Creates the VPS's backup schedule, or updates it when it has the same frequency. Checks HostUp's gates and limits first and refuses what HostUp would refuse. "+
+			"Changing the frequency needs replace_existing (delete then create). Destructive changes (replacing, or lowering retention below the backups kept) need the user's confirmation. "+
+			"Use dry_run first to show the plan.",
+		setterHints,
+		func(ctx context.Context, call *Call, in UpsertBackupScheduleInput) (UpsertBackupScheduleOutput, string, error) {
+			want, notes, err := d.desiredSchedule(in)
+			if err != nil {
+				return UpsertBackupScheduleOutput{}, "", err
+			}
+			var (
+				old     *hostup.Schedule
+				replace bool
+			)
+			m := mutation{tool: "upsert_backup_schedule", vpsID: in.VPSID, dryRun: in.DryRun, confirm: in.ConfirmToken}
+			m.plan = func(ctx context.Context) (Plan, any, error) {
+				bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
+				if err != nil {
+					return Plan{}, nil, err
+				}
+				if len(bs.Schedules) > 0 {
+					old = &bs.Schedules[0]
+				}
+				p, r, err := d.planUpsert(in, bs, old, &want)
+				replace = r
+				p.Warnings = append(p.Warnings, notes...)
+				return p, bs, err
+			}
+			m.apply = func(ctx context.Context) error {
+				if !replace {
+					_, err := d.Client.UpsertBackupSchedule(ctx, in.VPSID, want)
+					return err
+				}
+				return d.replaceSchedule(ctx, in.VPSID, *old, want)
+			}
+			var out UpsertBackupScheduleOutput
+			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, mo *MutationOutput) error {
+				bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
+				if err != nil {
+					return err
+				}
+				st := d.scheduleState(in.VPSID, bs, 3)
+				out.State = &st
+				return nil
+			})
+			out.MutationOutput = mo
+			if err != nil {
+				return out, "", err
+			}
+			applied := "Done. "
+			if out.State != nil && len(out.State.Schedules) > 0 {
+				applied += "HostUp now reports: " + out.State.Schedules[0].describe()
+			} else {
+				applied += out.Plan.Summary
+			}
+			return out, out.summaryText(applied), nil
+		})
+}
+
+// desiredSchedule checks the fields against the frequency and converts the time
+// to UTC. Everything here is known without asking HostUp.
+func (d *Deps) desiredSchedule(in UpsertBackupScheduleInput) (hostup.ScheduleRequest, []string, error) {
+	req := hostup.ScheduleRequest{Frequency: in.Frequency, Hour: in.Hour, RetentionCount: in.RetentionCount, Enabled: true, Name: in.Name}
+	if in.Enabled != nil {
+		req.Enabled = *in.Enabled
+	}
+	switch in.Frequency {
+	case hostup.FrequencyDaily:
+		if in.DayOfWeek != nil || in.DayOfMonth != nil {
+			return req, nil, badInput("a daily schedule takes neither day_of_week nor day_of_month; leave them out")
+		}
+	case hostup.FrequencyWeekly:
+		if in.DayOfWeek == nil {
+			return req, nil, badInput("a weekly schedule needs day_of_week (0=Sunday … 6=Saturday)")
+		}
+		if in.DayOfMonth != nil {
+			return req, nil, badInput("a weekly schedule takes day_of_week, not day_of_month; leave day_of_month out")
+		}
+	case hostup.FrequencyMonthly:
+		if in.DayOfMonth == nil {
+			return req, nil, badInput("a monthly schedule needs day_of_month (1-31)")
+		}
+		if in.DayOfWeek != nil {
+			return req, nil, badInput("a monthly schedule takes day_of_month, not day_of_week; leave day_of_week out")
+		}
+	default:
+		return req, nil, badInput("frequency must be daily, weekly or monthly, not %q", in.Frequency)
+	}
+	if in.Hour < 0 || in.Hour > 23 {
+		return req, nil, badInput("hour must be 0-23, not %d", in.Hour)
+	}
+	if in.RetentionCount < 1 {
+		return req, nil, badInput("retention_count must be at least 1")
+	}
+	req.DayOfWeek, req.DayOfMonth = in.DayOfWeek, in.DayOfMonth
+	var notes []string
+	if in.DayOfMonth != nil && *in.DayOfMonth > 28 {
+		notes = append(notes, fmt.Sprintf("day_of_month %d does not exist in every month; check how HostUp handles shorter months, or pick 1-28.", *in.DayOfMonth))
+	}
+	if in.Timezone == "" {
+		return req, notes, nil
+	}
+	loc, err := time.LoadLocation(in.Timezone)
+	if err != nil || in.Timezone == "Local" {
+		return req, nil, badInput("timezone %q is not an IANA time zone name such as Europe/Stockholm or UTC", in.Timezone)
+	}
+	utc, dst, err := toUTC(localSchedule{frequency: in.Frequency, hour: in.Hour, dayOfWeek: in.DayOfWeek, dayOfMonth: in.DayOfMonth}, loc, d.now())
+	if err != nil {
+		return req, nil, err
+	}
+	req.Hour, req.DayOfWeek, req.DayOfMonth = utc.hour, utc.dayOfWeek, utc.dayOfMonth
+	if req.Hour != in.Hour {
+		notes = append(notes, fmt.Sprintf("%02d:00 in %s is %02d:00 UTC, which is what HostUp stores.", in.Hour, loc, req.Hour))
+	}
+	if dst != "" {
+		notes = append(notes, dst)
+	}
+	return req, notes, nil
+}
+
+// planUpsert refuses what HostUp's gates and limits say would fail and otherwise
+// returns the plan. replace is true when the old schedule must be deleted first.
+func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedules, old *hostup.Schedule, want *hostup.ScheduleRequest) (Plan, bool, error) {
+	gates, limits := bs.Actions, bs.Limits
+	if want.RetentionCount > limits.MaxRetention {
+		return Plan{}, false, &Refusal{
+			Reason: fmt.Sprintf("retention_count %d is above this VPS's maximum of %d (its backup limit)", want.RetentionCount, limits.MaxRetention),
+			Code:   "retention_above_limit",
+			Fix:    fmt.Sprintf("use retention_count %d or less, or raise the VPS's backup limit in HostUp's control panel first.", limits.MaxRetention),
+		}
+	}
+	p := Plan{}
+	post := PlannedRequest{Method: "POST", Endpoint: "/api/v2/vps/" + in.VPSID + "/backup-schedules", Body: want}
+	replace := false
+	switch {
+	case old == nil:
+		if !gates.CanCreate.Allowed {
+			return p, false, gateRefusal("create a backup schedule", gates.CanCreate)
+		}
+		if limits.MaxSchedules > 0 && limits.CurrentSchedules >= limits.MaxSchedules {
+			return p, false, &Refusal{Reason: fmt.Sprintf("the VPS already has %d of %d allowed schedules", limits.CurrentSchedules, limits.MaxSchedules), Code: "schedule_limit_reached", Fix: "delete a schedule first (delete_backup_schedule)."}
+		}
+		if want.Name == nil {
+			name := strings.ToUpper(want.Frequency[:1]) + want.Frequency[1:] + " backup"
+			want.Name = &name
+		}
+		p.Summary = fmt.Sprintf("Create a %s backup schedule on %s.", describeRequest(*want), in.VPSID)
+		p.Changes = scheduleChanges(nil, *want)
+		p.Requests = []PlannedRequest{post}
+	case old.Frequency == want.Frequency:
+		if blocked(gates.CanCreate) {
+			return p, false, gateRefusal("update the backup schedule", gates.CanCreate)
+		}
+		if want.Name == nil {
+			want.Name = &old.Name
+		}
+		p.Changes = scheduleChanges(old, *want)
+		if len(p.Changes) == 0 {
+			p.Summary = fmt.Sprintf("The schedule %s of %s is already %s; nothing to change.", old.ID, in.VPSID, describeRequest(*want))
+			return p, false, nil
+		}
+		p.Summary = fmt.Sprintf("Update the %s schedule %s of %s to %s.", old.Frequency, old.ID, in.VPSID, describeRequest(*want))
+		p.Requests = []PlannedRequest{post}
+	default:
+		if !in.ReplaceExisting {
+			return p, false, &Refusal{
+				Reason: fmt.Sprintf("%s already has a %s schedule (%s), and HostUp keeps one schedule per VPS", in.VPSID, old.Frequency, old.ID),
+				Code:   "schedule_exists",
+				Fix:    fmt.Sprintf("to switch it to %s, call again with replace_existing=true (the old schedule is deleted, then the new one created; this needs the user's confirmation), or keep the frequency %s to update it in place.", want.Frequency, old.Frequency),
+			}
+		}
+		if !gates.CanDelete.Allowed {
+			return p, false, gateRefusal("delete the existing schedule", gates.CanDelete)
+		}
+		if blocked(gates.CanCreate) {
+			return p, false, gateRefusal("create a backup schedule", gates.CanCreate)
+		}
+		if want.Name == nil {
+			want.Name = &old.Name
+		}
+		replace = true
+		p.Destructive = true
+		p.Summary = fmt.Sprintf("Replace the %s schedule %s of %s with a %s schedule.", old.Frequency, old.ID, in.VPSID, describeRequest(*want))
+		p.Changes = scheduleChanges(old, *want)
+		p.Deletes = []string{fmt.Sprintf("schedule %s (%s); existing backups stay", old.ID, d.scheduleView(*old).describe())}
+		p.Requests = []PlannedRequest{{Method: "DELETE", Endpoint: "/api/v2/vps/" + in.VPSID + "/backup-schedules/" + old.ID}, post}
+		p.Warnings = append(p.Warnings, "If HostUp refuses the new schedule after the old one was deleted, the old schedule is created again.")
+	}
+	if old != nil && want.RetentionCount < old.RetentionCount && limits.ScheduledBackupsActive > want.RetentionCount {
+		p.Destructive = true
+		p.Deletes = append(p.Deletes, fmt.Sprintf("up to %d of the oldest scheduled backups, at the next run (retention %d -> %d, %d scheduled backups kept now)",
+			limits.ScheduledBackupsActive-want.RetentionCount, old.RetentionCount, want.RetentionCount, limits.ScheduledBackupsActive))
+	}
+	if limits.AvailableScheduledSlots == 0 && (bs.Settings == nil || !bs.Settings.AutoDeleteOldest) {
+		p.Warnings = append(p.Warnings, "The VPS has no free scheduled backup slot and does not delete the oldest backups automatically: scheduled runs will fail until manual backups are deleted, auto_delete_oldest is turned on, or the limit is raised.")
+	}
+	return p, replace, nil
+}
+
+// blocked says whether a gate is closed for a reason other than the existing
+// schedule itself: HostUp closes canCreate whenever a schedule exists ("Update or
+// delete it before creating another"), yet a POST with the same frequency is still
+// an update. Any closure that carries a code (e.g. pending_order) is a real block.
+func blocked(g hostup.Gate) bool {
+	if g.Allowed {
+		return false
+	}
+	return g.CodeText() != "" || !strings.Contains(strings.ToLower(g.ReasonText()), "already exists")
+}
+
+func gateRefusal(action string, g hostup.Gate) *Refusal {
+	reason := g.ReasonText()
+	if reason == "" {
+		reason = "HostUp does not allow it now"
+	}
+	fix := "resolve what HostUp names in its reason, then try again; list_backup_schedules shows the gates."
+	if g.CodeText() == "pending_order" {
+		fix = "finish or cancel the VPS's pending order in HostUp's control panel, then try again."
+	}
+	return &Refusal{Reason: fmt.Sprintf("HostUp does not allow to %s now: %s", action, strings.TrimSuffix(reason, ".")), Code: g.CodeText(), Fix: fix}
+}
+
+func describeRequest(r hostup.ScheduleRequest) string {
+	var b strings.Builder
+	b.WriteString(r.Frequency)
+	if r.DayOfWeek != nil {
+		fmt.Fprintf(&b, " on %s", weekdayName(*r.DayOfWeek))
+	}
+	if r.DayOfMonth != nil {
+		fmt.Fprintf(&b, " on day %d", *r.DayOfMonth)
+	}
+	fmt.Fprintf(&b, " at %02d:00 UTC, keep %d", r.Hour, r.RetentionCount)
+	if !r.Enabled {
+		b.WriteString(", disabled")
+	}
+	return b.String()
+}
+
+// scheduleChanges lists the fields that differ between the old schedule (nil when
+// creating) and the request.
+func scheduleChanges(old *hostup.Schedule, want hostup.ScheduleRequest) []FieldChange {
+	before := map[string]string{}
+	if old != nil {
+		before = scheduleFields(requestFromSchedule(*old))
+	}
+	after := scheduleFields(want)
+	var out []FieldChange
+	for _, f := range []string{"frequency", "time_utc", "day_of_week", "day_of_month", "retention_count", "enabled", "name"} {
+		if before[f] != after[f] {
+			out = append(out, FieldChange{Field: f, Before: orNone(before[f]), After: orNone(after[f])})
+		}
+	}
+	return out
+}
+
+func scheduleFields(r hostup.ScheduleRequest) map[string]string {
+	m := map[string]string{
+		"frequency": r.Frequency, "time_utc": fmt.Sprintf("%02d:00", r.Hour),
+		"retention_count": strconv.Itoa(r.RetentionCount), "enabled": strconv.FormatBool(r.Enabled), "name": deref(r.Name),
+	}
+	if r.DayOfWeek != nil {
+		m["day_of_week"] = weekdayName(*r.DayOfWeek)
+	}
+	if r.DayOfMonth != nil {
+		m["day_of_month"] = strconv.Itoa(*r.DayOfMonth)
+	}
+	return m
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// requestFromSchedule rebuilds the POST body that recreates an existing schedule;
+// it is how a failed replace puts the old schedule back.
+func requestFromSchedule(s hostup.Schedule) hostup.ScheduleRequest {
+	r := hostup.ScheduleRequest{Frequency: s.Frequency, RetentionCount: s.RetentionCount, Enabled: s.Enabled}
+	if s.Name != "" {
+		name := s.Name
+		r.Name = &name
+	}
+	if t, err := time.Parse("15:04", deref(s.Time)); err == nil {
+		r.Hour = t.Hour()
+	}
+	if day, err := strconv.Atoi(deref(s.DaySpecifier)); err == nil {
+		switch s.Frequency {
+		case hostup.FrequencyWeekly:
+			r.DayOfWeek = &day
+		case hostup.FrequencyMonthly:
+			r.DayOfMonth = &day
+		}
+	}
+	return r
+}
+
+// replaceSchedule deletes the old schedule and creates the new one. If the create
+// fails, it puts the old schedule back, so the VPS is never left without backups
+// because of a refused change.
+func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Schedule, want hostup.ScheduleRequest) error {
+	if err := d.Client.DeleteBackupSchedule(ctx, vpsID, old.ID); err != nil {
+		return err
+	}
+	_, createErr := d.Client.UpsertBackupSchedule(ctx, vpsID, want)
+	if createErr == nil {
+		return nil
+	}
+	if errors.Is(createErr, hostup.ErrOutcomeUnknown) {
+		// The create may have happened: look before restoring, or the restore
+		// would be refused (one schedule per VPS) or, worse, replace the new one.
+		if bs, err := d.Client.GetBackupSchedules(ctx, vpsID); err == nil {
+			for _, s := range bs.Schedules {
+				if s.Frequency == want.Frequency {
+					return nil
+				}
+			}
+		}
+	}
+	if _, err := d.Client.UpsertBackupSchedule(ctx, vpsID, requestFromSchedule(old)); err != nil {
+		return fmt.Errorf("the old schedule %s was deleted, the new one was refused (%s), and putting the old one back failed too (%s): the VPS has NO backup schedule now; create one with upsert_backup_schedule", old.ID, describeError(createErr), describeError(err))
+	}
+	return fmt.Errorf("the new schedule was refused, so the old %s schedule was put back as it was (it has a new id; see list_backup_schedules). HostUp's answer: %s", old.Frequency, describeError(createErr))
+}

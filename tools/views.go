@@ -1,0 +1,187 @@
+package tools
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hostup/hostup-mcp/hostup"
+)
+
+// Views are the shapes tools return: snake_case, no nulls, times in UTC and in the
+// display zone. They are shared by the tools that show the same things.
+
+// GateView is one of HostUp's action gates.
+type GateView struct {
+	Allowed bool   `json:"allowed"`
+	Reason  string `json:"reason,omitempty"`
+	Code    string `json:"code,omitempty"`
+}
+
+func gateView(g hostup.Gate) GateView {
+	return GateView{Allowed: g.Allowed, Reason: g.ReasonText(), Code: g.CodeText()}
+}
+
+// ScheduleView is one backup schedule.
+type ScheduleView struct {
+	ID             string `json:"id" jsonschema_description:"Schedule id (bks_…); pass it as schedule_id to delete_backup_schedule."`
+	Name           string `json:"name"`
+	Frequency      string `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly"`
+	TimeUTC        string `json:"time_utc,omitempty" jsonschema_description:"HH:MM in UTC, as HostUp runs it."`
+	TimeLocal      string `json:"time_local,omitempty" jsonschema_description:"The same time in the display time zone."`
+	DayOfWeek      *int   `json:"day_of_week,omitempty" jsonschema_description:"Weekly schedules: 0=Sunday … 6=Saturday (UTC)."`
+	DayOfMonth     *int   `json:"day_of_month,omitempty" jsonschema_description:"Monthly schedules: 1-31 (UTC)."`
+	RetentionCount int    `json:"retention_count"`
+	Enabled        bool   `json:"enabled"`
+	LastRun        string `json:"last_run,omitempty"`
+	NextRun        string `json:"next_run,omitempty"`
+	NextRunLocal   string `json:"next_run_local,omitempty"`
+	Status         string `json:"status,omitempty" jsonschema_description:"State of the latest run, when HostUp reports one."`
+}
+
+func (d *Deps) scheduleView(s hostup.Schedule) ScheduleView {
+	v := ScheduleView{
+		ID: s.ID, Name: s.Name, Frequency: s.Frequency,
+		RetentionCount: s.RetentionCount, Enabled: s.Enabled,
+		TimeUTC: deref(s.Time), LastRun: deref(s.LastRun), NextRun: deref(s.NextRun), Status: deref(s.Status),
+	}
+	if day, err := strconv.Atoi(deref(s.DaySpecifier)); err == nil {
+		switch s.Frequency {
+		case hostup.FrequencyWeekly:
+			v.DayOfWeek = &day
+		case hostup.FrequencyMonthly:
+			v.DayOfMonth = &day
+		}
+	}
+	if v.TimeUTC != "" {
+		v.TimeLocal = d.localClock(v.TimeUTC, s.NextRun)
+	}
+	if t, ok := parseTime(v.NextRun); ok {
+		v.NextRunLocal = t.In(d.display()).Format("2006-01-02 15:04 MST")
+	}
+	return v
+}
+
+// describe renders a schedule in one line, e.g. "weekly on Monday at 02:00 UTC
+// (04:00 CEST), keep 7".
+func (v ScheduleView) describe() string {
+	var b strings.Builder
+	b.WriteString(v.Frequency)
+	switch {
+	case v.DayOfWeek != nil:
+		fmt.Fprintf(&b, " on %s", weekdayName(*v.DayOfWeek))
+	case v.DayOfMonth != nil:
+		fmt.Fprintf(&b, " on day %d", *v.DayOfMonth)
+	}
+	if v.TimeUTC != "" {
+		fmt.Fprintf(&b, " at %s UTC", v.TimeUTC)
+		if v.TimeLocal != "" && !strings.HasPrefix(v.TimeLocal, v.TimeUTC+" UTC") {
+			fmt.Fprintf(&b, " (%s)", v.TimeLocal)
+		}
+	}
+	fmt.Fprintf(&b, ", keep %d", v.RetentionCount)
+	if !v.Enabled {
+		b.WriteString(", DISABLED")
+	}
+	return b.String()
+}
+
+// SettingsView is a VPS's backup retention settings and usage.
+type SettingsView struct {
+	TotalBackupLimit        int  `json:"total_backup_limit"`
+	ManualBackupsActive     int  `json:"manual_backups_active"`
+	ScheduledBackupsActive  int  `json:"scheduled_backups_active"`
+	AvailableScheduledSlots int  `json:"available_scheduled_slots"`
+	AutoDeleteOldest        bool `json:"auto_delete_oldest"`
+}
+
+func settingsView(s *hostup.BackupSettings) *SettingsView {
+	if s == nil {
+		return nil
+	}
+	return &SettingsView{
+		TotalBackupLimit: s.TotalBackupLimit, ManualBackupsActive: s.ManualBackupsActive,
+		ScheduledBackupsActive: s.ScheduledBackupsActive, AvailableScheduledSlots: s.AvailableScheduledSlots,
+		AutoDeleteOldest: s.AutoDeleteOldest,
+	}
+}
+
+// LimitsView is HostUp's summary of a VPS's backup limits.
+type LimitsView struct {
+	MaxSchedules            int `json:"max_schedules"`
+	CurrentSchedules        int `json:"current_schedules"`
+	TotalBackups            int `json:"total_backups"`
+	MaxRetention            int `json:"max_retention" jsonschema_description:"Highest retention_count HostUp accepts (equals the backup limit)."`
+	ManualBackupsActive     int `json:"manual_backups_active"`
+	ScheduledBackupsActive  int `json:"scheduled_backups_active"`
+	AvailableScheduledSlots int `json:"available_scheduled_slots"`
+}
+
+func limitsView(l hostup.ScheduleLimits) LimitsView {
+	return LimitsView{
+		MaxSchedules: l.MaxSchedules, CurrentSchedules: l.CurrentSchedules, TotalBackups: l.TotalBackups,
+		MaxRetention: l.MaxRetention, ManualBackupsActive: l.ManualBackupsActive,
+		ScheduledBackupsActive: l.ScheduledBackupsActive, AvailableScheduledSlots: l.AvailableScheduledSlots,
+	}
+}
+
+// ScheduleGates are the gates of the schedule endpoints.
+type ScheduleGates struct {
+	CanCreate         GateView `json:"can_create"`
+	CanUpdateSettings GateView `json:"can_update_settings"`
+	CanDelete         GateView `json:"can_delete"`
+}
+
+func scheduleGates(a hostup.ScheduleActions) ScheduleGates {
+	return ScheduleGates{CanCreate: gateView(a.CanCreate), CanUpdateSettings: gateView(a.CanUpdateSettings), CanDelete: gateView(a.CanDelete)}
+}
+
+// HistoryView is one recent run.
+type HistoryView struct {
+	Type      string `json:"type,omitempty"`
+	Status    string `json:"status"`
+	CreatedAt string `json:"created_at,omitempty"`
+	UpdatedAt string `json:"updated_at,omitempty"`
+	Note      string `json:"note,omitempty"`
+}
+
+func historyView(h hostup.HistoryEntry) HistoryView {
+	return HistoryView{Type: deref(h.BackupType), Status: h.Status, CreatedAt: deref(h.CreatedAt), UpdatedAt: deref(h.UpdatedAt), Note: deref(h.Note)}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func parseTime(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil
+}
+
+var weekdays = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+
+func weekdayName(d int) string {
+	if d < 0 || d > 6 {
+		return strconv.Itoa(d)
+	}
+	return weekdays[d]
+}
+
+// capList keeps the first max items and says how many were left out, so that no
+// result grows without bound in the model's context.
+func capList[T any](items []T, max int) ([]T, int) {
+	if items == nil {
+		return []T{}, 0
+	}
+	if len(items) <= max {
+		return items, 0
+	}
+	return items[:max], len(items) - max
+}
