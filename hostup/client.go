@@ -218,25 +218,47 @@ type response struct {
 	body   []byte
 }
 
-// do sends one API request with retries and returns the body of a 2xx response.
-// path is the escaped API path (e.g. /api/v2/vps/vps_1); it, not the full URL, is what
-// errors and logs show.
+// authScheme is how a request carries the key: HostUp's v2 pages document
+// Authorization: Bearer, its v1 pages X-API-Key.
+type authScheme int
+
+const (
+	authBearer authScheme = iota
+	authAPIKey
+)
+
+// do sends one v2 API request (Bearer auth) with retries and returns the body of a 2xx
+// response. path is the escaped API path (e.g. /api/v2/vps/vps_1); it, not the full
+// URL, is what errors and logs show.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body any) ([]byte, error) {
-	key := c.key
+	resp, err := c.send(ctx, authBearer, method, path, query, body)
+	return resp.body, err
+}
+
+// keyFor returns the key a request made with ctx uses: WithAPIKey's, else the client's.
+func (c *Client) keyFor(ctx context.Context) secret {
 	if k, ok := ctx.Value(apiKeyContextKey{}).(secret); ok {
-		key = k
+		return k
 	}
+	return c.key
+}
+
+// send is do with the auth scheme chosen by the caller, returning the whole 2xx
+// response: v1 endpoints go through the same retries, error decoding, key redaction
+// and logging, with X-API-Key, and need the status to report a v1 "success": false.
+func (c *Client) send(ctx context.Context, scheme authScheme, method, path string, query url.Values, body any) (response, error) {
+	key := c.keyFor(ctx)
 	if key.value() == "" {
-		return nil, ErrNoAPIKey
+		return response{}, ErrNoAPIKey
 	}
 	if !validKey(key.value()) {
-		return nil, errInvalidKey
+		return response{}, errInvalidKey
 	}
 	var payload []byte
 	if body != nil {
 		var err error
 		if payload, err = json.Marshal(body); err != nil {
-			return nil, fmt.Errorf("hostup: %s %s: encoding the request: %w", method, path, err)
+			return response{}, fmt.Errorf("hostup: %s %s: encoding the request: %w", method, path, err)
 		}
 	}
 	target := c.baseURL + path
@@ -249,9 +271,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
-		resp, sent, err := c.attempt(ctx, key, method, target, path, payload, attempt)
+		resp, sent, err := c.attempt(ctx, key, scheme, method, target, path, payload, attempt)
 		if err == nil && resp.status >= 200 && resp.status < 300 {
-			return resp.body, nil
+			return resp, nil
 		}
 		var failure error
 		var retry bool
@@ -281,11 +303,11 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			wait = backoff(attempt)
 		}
 		if !retry || attempt > c.maxRetries || !c.mayWait(ctx, waited, wait) {
-			return nil, failure
+			return response{}, failure
 		}
 		c.log.DebugContext(ctx, "hostup retry", "method", method, "path", path, "attempt", attempt, "wait", wait)
 		if err := c.sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("%w (stopped waiting to retry: %w)", failure, err)
+			return response{}, fmt.Errorf("%w (stopped waiting to retry: %w)", failure, err)
 		}
 		waited += wait
 	}
@@ -307,7 +329,7 @@ func (c *Client) mayWait(ctx context.Context, waited, d time.Duration) bool {
 // attempt sends the request once. sent reports whether the request may have reached
 // HostUp (its headers were written), which decides whether a failed mutation's outcome
 // is unknown.
-func (c *Client) attempt(ctx context.Context, key secret, method, target, path string, payload []byte, n int) (resp response, sent bool, err error) {
+func (c *Client) attempt(ctx context.Context, key secret, scheme authScheme, method, target, path string, payload []byte, n int) (resp response, sent bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var wrote atomic.Bool
@@ -321,7 +343,11 @@ func (c *Client) attempt(ctx context.Context, key secret, method, target, path s
 	if err != nil {
 		return resp, false, err
 	}
-	req.Header.Set("Authorization", "Bearer "+key.value())
+	if scheme == authAPIKey {
+		req.Header.Set("X-API-Key", key.value())
+	} else {
+		req.Header.Set("Authorization", "Bearer "+key.value())
+	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	if payload != nil {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
+	"strings"
 )
 
 // IDKind names the kind of HostUp id a path segment must be.
@@ -15,18 +17,53 @@ const (
 	KindSchedule IDKind = "backup schedule"
 	KindBackup   IDKind = "backup"
 	KindJob      IDKind = "job"
+	// KindVMID is v1's numeric vmid, e.g. "10000": digits only, no leading zero, at
+	// most MaxVMID.
+	KindVMID IDKind = "vmid"
+	// KindVolid is a v1 backup's Proxmox volid, e.g.
+	// "pbs-offsite-10g:backup/vm/10877/2026-02-10T00:00:00.000Z".
+	KindVolid IDKind = "backup volid"
 )
+
+// MaxVMID is the largest vmid accepted: 2^53-1, the largest integer that survives a
+// round trip through a JSON number in JavaScript (HostUp's own stack) or a float64.
+const MaxVMID = 1<<53 - 1
 
 // idRules are deliberately narrow: an id that passes cannot contain "/", "." or "%",
 // so it can never point the request at another URL, even before escaping.
 var idRules = map[IDKind]struct {
 	pattern *regexp.Regexp
-	source  string // where a valid id comes from, for the error message
+	source  string            // where a valid id comes from, for the error message
+	check   func(string) bool // a rule a pattern cannot say; nil when none
 }{
-	KindVPS:      {regexp.MustCompile(`^vps_[A-Za-z0-9]{1,64}$`), "list_vps"},
-	KindSchedule: {regexp.MustCompile(`^bks_[A-Za-z0-9]{1,64}$`), "list_backup_schedules (schedules[].id)"},
-	KindBackup:   {regexp.MustCompile(`^bkp_[A-Za-z0-9]{1,64}$`), "list_backups (backups[].id)"},
-	KindJob:      {regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$`), "create_backup (its jobId)"},
+	KindVPS:      {regexp.MustCompile(`^vps_[A-Za-z0-9]{1,64}$`), "list_vps", nil},
+	KindSchedule: {regexp.MustCompile(`^bks_[A-Za-z0-9]{1,64}$`), "list_backup_schedules (schedules[].id)", nil},
+	KindBackup:   {regexp.MustCompile(`^bkp_[A-Za-z0-9]{1,64}$`), "list_backups (backups[].id)", nil},
+	KindJob:      {regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$`), "create_backup (its jobId)", nil},
+	// No leading zero: "010000" and "10000" would name the same VM, and ids must be
+	// used exactly as HostUp shows them.
+	KindVMID: {regexp.MustCompile(`^[1-9][0-9]{0,15}$`), "HostUp (the VM's numeric vmid, e.g. 10000)", withinMaxVMID},
+	// storage ":" path, as Proxmox writes volids. The volid is escaped into one path
+	// segment, so "/" is harmless; a ".." segment is still refused because proxies
+	// may normalize it after decoding.
+	KindVolid: {regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}:[A-Za-z0-9_.:/+=-]{1,400}$`),
+		"list_backup_schedules (history[].volid) or list_backups", noDotSegments},
+}
+
+func withinMaxVMID(id string) bool {
+	n, err := strconv.ParseUint(id, 10, 64)
+	return err == nil && n <= MaxVMID
+}
+
+// noDotSegments refuses "." and ".." between any two separators, ":" included, since
+// the part after the storage name is a path of its own.
+func noDotSegments(id string) bool {
+	for _, seg := range strings.FieldsFunc(id, func(r rune) bool { return r == '/' || r == ':' }) {
+		if seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // InvalidIDError is returned, before any request is sent, for an id that does not have
@@ -50,17 +87,24 @@ func (e *InvalidIDError) Error() string {
 // ValidateID checks that id has the shape HostUp gives ids of this kind.
 func ValidateID(kind IDKind, id string) error {
 	rule, ok := idRules[kind]
-	if !ok || !rule.pattern.MatchString(id) {
+	if !ok || !rule.pattern.MatchString(id) || (rule.check != nil && !rule.check(id)) {
 		return &InvalidIDError{Kind: kind, ID: id}
 	}
 	return nil
 }
 
 // segment validates id and escapes it for use as one path segment. Escaping is a no-op
-// for valid ids; it is kept so that a future loosening of a pattern cannot open a hole.
+// for valid ids of every kind but KindVolid (whose "/" and ":" it escapes); it is kept
+// for all so that a future loosening of a pattern cannot open a hole.
 func segment(kind IDKind, id string) (string, error) {
 	if err := ValidateID(kind, id); err != nil {
 		return "", err
 	}
-	return url.PathEscape(id), nil
+	escaped := url.PathEscape(id)
+	if kind == KindVolid {
+		// PathEscape leaves ":" alone (it is legal in a segment); escaping it too keeps
+		// a volid from ever reading as a scheme or port to a proxy. HostUp decodes it.
+		escaped = strings.ReplaceAll(escaped, ":", "%3A")
+	}
+	return escaped, nil
 }

@@ -84,7 +84,7 @@ func (s *Simulator) deleteBackup(c *call) response {
 	}
 	for i, b := range v.backups {
 		if b.id == c.params[1] {
-			v.backups = append(v.backups[:i], v.backups[i+1:]...)
+			v.removeBackup(i, c.now)
 			return response{status: http.StatusNoContent}
 		}
 	}

@@ -34,7 +34,7 @@ func (sc *schedule) prevRun(t time.Time) time.Time {
 
 func (sc *schedule) step(t time.Time, dir int) time.Time {
 	t = t.UTC()
-	day := time.Date(t.Year(), t.Month(), t.Day(), sc.hour, 0, 0, 0, time.UTC)
+	day := time.Date(t.Year(), t.Month(), t.Day(), sc.hour, sc.minute, 0, 0, time.UTC)
 	// 62 days cover the longest gap between two monthly runs.
 	for range 63 {
 		if sc.runsOn(day) && ((dir > 0 && day.After(t)) || (dir < 0 && !day.After(t))) {

@@ -63,9 +63,55 @@
 //     completed or failed, plus failedReason.
 //   - DELETE of a backup is not gated; actions.canRestoreFromAnotherVps is omitted.
 //
+// # The v1 routes (numeric vmids)
+//
+// GET and POST /api/vm/{vmid}/backup-schedules, GET /api/vm/{vmid}/backups and
+// DELETE /api/vm/{vmid}/backups/{volid} serve the same state as v2: every VPS has a
+// vmid (VPSSpec.VMID, else assigned from 10000 up in the order VPSes are added; the
+// sandbox's are 10000-10005 for vps_sandbox01-06; Simulator.VMID looks one up), and a
+// schedule, backup or run created through one API is seen, changed and deleted
+// through the other.
+//
+//   - Auth: v1 routes read the key from X-API-Key only (a client sending Bearer to a
+//     v1 path is caught); GET /api/jobs takes either header, since v1 pages show
+//     X-API-Key and v2's pollUrl points there; v2 routes take Bearer only. Same keys,
+//     accounts and scopes as v2 (v1's scopes are undocumented, so v2's apply).
+//   - Success bodies use the v1 envelope {success, timestamp, requestId (a UUID),
+//     data}. Errors on /api/vm/… are v1 bodies {error (status title), message, code
+//     (upper case; invalid_request becomes VALIDATION_ERROR), timestamp, requestId,
+//     details[{field, message, code}], retryAfter (ISO)}, the rate limit and
+//     injected faults included: they are written in one place (writeResponse).
+//     GET /api/jobs keeps its RFC 7807 errors for v2's pollUrl callers.
+//   - POST shares v2's rules (putSchedule): one schedule per VM, the same
+//     schedule_type updates it, another is refused with 409 BACKUP_SCHEDULE_EXISTS, a
+//     closed canCreate override (pending order) refuses with 409; retention_count
+//     1..max_total_backups, hour 0-23, minute 0-59, day_of_week 0-6 required for
+//     weekly, day_of_month 1-31 for monthly. A day field of another type is ignored,
+//     as v1's page says, where v2 refuses it. v1 answers 200 for create and update
+//     (message "… created/updated successfully"). notes is optional (the page calls
+//     it an optional label) and is the schedule's name on both APIs.
+//   - Minutes: v1 sets them; v2 shows them in time "HH:MM"; a v2 POST (which has no
+//     minute) sets minute 0.
+//   - Numeric ids: schedules, settings rows and history records get v1 ids from one
+//     counter starting at 2000; client_id is per account (30000 up), account_id per
+//     VPS (20000 up).
+//   - v1 history is one record per backup, newest first: each v2 run with the backup
+//     it stored, plus stored backups no run records. status is pending while the job
+//     runs, active while the backup exists, deleted (with deleted_at) once removed by
+//     DELETE or autoDeleteOldest, and the run's own word ("failed") with
+//     error_message after a failure. A seeded completed run with no seeded backup
+//     shows as deleted at the VPS's creation time. job_id is the simulator's job id
+//     (pollable) for backups made in the simulation, backup-{vmid}-{ms} otherwise.
+//   - Sizes: v1 history's size is a string of bytes and /backups' a number; both
+//     come from BackupSpec.SizeBytes (an int64, so above 2^53 is exact) or from
+//     SizeGB at 2^30 bytes per GB. volids are
+//     pbs-offsite-10g:backup/vm/{vmid}/{ISO time}, unique per VM; DELETE takes the
+//     volid escaped into one segment (an unescaped one names no route: 404).
+//
 // # Not reproduced
 //
-// v1 endpoints, the X-API-Key header, snapshots, restores, /details and /status,
+// v1 snapshot schedules, any v1 endpoint not listed above, snapshots, restores,
+// /details and /status,
 // the include parameter, schedules actually running as time passes (history only
 // grows with manual backups), a purchased-capacity ceiling on maxTotalBackups,
 // per-key rate limits, and any check of serviceStatus or powerState.

@@ -22,7 +22,7 @@ const failedBackupMessage = "Backup failed: the backup storage did not respond."
 
 func (s *Simulator) startJob(v *vps, note string, now time.Time) *job {
 	j := &job{id: s.newID("job"), account: v.account, vpsID: v.id, note: note, created: now}
-	j.entry = &historyEntry{kind: "manual", status: "queued", note: note, created: now}
+	j.entry = &historyEntry{kind: "manual", status: "queued", note: note, num: s.newNum(), created: now, jobID: j.id}
 	v.history = append(v.history, j.entry)
 	v.activeJob = j
 	s.jobs[j.id] = j
@@ -61,12 +61,15 @@ func (s *Simulator) finishJob(j *job, end time.Time) {
 		// Reachable when the limit was lowered while the job ran.
 		j.failure = fmt.Sprintf("Backup failed: all %d backup slots are in use.", v.limit)
 	default:
-		v.deleteOldest(len(v.backups) - v.limit + 1)
-		j.backupID = v.addBackup(s.newID("bkp"), "manual", j.note, 0, end).id
+		v.deleteOldest(len(v.backups)-v.limit+1, end)
+		b := v.addBackup(s.newID("bkp"), j.entry.num, "manual", j.note, 0, 0, end)
+		b.entry, j.entry.backup = j.entry, b
+		j.backupID = b.id
 	}
 	j.entry.status = "completed"
 	if j.failure != "" {
 		j.entry.status = "failed"
+		j.entry.failure = j.failure
 	}
 }
 

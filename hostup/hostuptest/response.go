@@ -80,6 +80,9 @@ func invalidRequest(errs []fieldError) response {
 	return problem(http.StatusBadRequest, "invalid_request", "The request body failed validation.", errs...)
 }
 
+// writeResponse writes resp. Errors are built as RFC 7807 everywhere and rewritten
+// here, in one place, into v1's body on v1 paths, so that the rate limit and injected
+// faults answer each API in its own shape too.
 func writeResponse(w http.ResponseWriter, r *http.Request, reqID string, now time.Time, resp response) {
 	for k, v := range resp.header {
 		w.Header()[k] = v
@@ -89,11 +92,19 @@ func writeResponse(w http.ResponseWriter, r *http.Request, reqID string, now tim
 		return
 	}
 	contentType := "application/json"
-	if p, isProblem := resp.body.(*problemBody); isProblem {
+	switch b := resp.body.(type) {
+	case *problemBody:
+		if isV1Path(r.URL.Path) {
+			resp.body = v1Error(b, reqID, now, w.Header().Get("Retry-After"))
+			break
+		}
 		contentType = "application/problem+json"
-		p.Instance = r.URL.EscapedPath()
-		p.RequestID = reqID
-		p.Timestamp = isoTime(now)
+		b.Instance = r.URL.EscapedPath()
+		b.RequestID = reqID
+		b.Timestamp = isoTime(now)
+	case *v1Envelope:
+		b.RequestID = reqID
+		b.Timestamp = isoTime(now)
 	}
 	data, err := json.Marshal(resp.body)
 	if err != nil {

@@ -58,7 +58,7 @@ func (v *vps) scheduleModel(now time.Time) hostup.Schedule {
 		ID:             sc.id,
 		Name:           sc.name,
 		Frequency:      sc.frequency,
-		Time:           strPtr(fmt.Sprintf("%02d:00", sc.hour)),
+		Time:           strPtr(fmt.Sprintf("%02d:%02d", sc.hour, sc.minute)),
 		RetentionCount: sc.retention,
 		Enabled:        sc.enabled,
 	}
@@ -91,29 +91,46 @@ func (s *Simulator) upsertSchedule(c *call) response {
 	if len(errs) > 0 {
 		return invalidRequest(errs)
 	}
-	if g, overridden := v.gates[GateCanCreate]; overridden && !g.Allowed {
-		return refusal(g)
+	created, refused := s.putSchedule(v, in, c.now)
+	if refused != nil {
+		return *refused
 	}
-	status := http.StatusCreated
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	return reply(status, map[string]hostup.Schedule{"schedule": v.scheduleModel(c.now)})
+}
+
+// putSchedule is the create-or-update rule both API versions share: the same
+// frequency updates the one schedule, another frequency is refused while one exists,
+// and a closed canCreate override (a pending order, say) refuses both.
+func (s *Simulator) putSchedule(v *vps, in scheduleInput, now time.Time) (created bool, refused *response) {
+	if g, overridden := v.gates[GateCanCreate]; overridden && !g.Allowed {
+		r := refusal(g)
+		return false, &r
+	}
 	if old := v.schedule; old != nil {
 		if old.frequency != in.frequency {
-			return problem(http.StatusConflict, CodeScheduleExists, reasonScheduleExists)
+			r := problem(http.StatusConflict, CodeScheduleExists, reasonScheduleExists)
+			return false, &r
 		}
-		status = http.StatusOK
 		if !in.hasName {
 			in.name = old.name
 		}
-		old.name, old.hour, old.day, old.retention, old.enabled = in.name, in.hour, in.day, in.retention, in.enabled
-	} else {
-		if !in.hasName {
-			in.name = defaultScheduleName(in.frequency)
-		}
-		v.schedule = &schedule{
-			id: s.newID("bks"), name: in.name, frequency: in.frequency,
-			hour: in.hour, day: in.day, retention: in.retention, enabled: in.enabled, created: c.now,
-		}
+		old.name, old.hour, old.minute, old.day = in.name, in.hour, in.minute, in.day
+		old.retention, old.enabled, old.updated = in.retention, in.enabled, now
+		return false, nil
 	}
-	return reply(status, map[string]hostup.Schedule{"schedule": v.scheduleModel(c.now)})
+	if !in.hasName {
+		in.name = defaultScheduleName(in.frequency)
+	}
+	v.schedule = &schedule{
+		id: s.newID("bks"), num: s.newNum(), name: in.name, frequency: in.frequency,
+		hour: in.hour, minute: in.minute, day: in.day, retention: in.retention, enabled: in.enabled,
+		created: now, updated: now,
+	}
+	return true, nil
 }
 
 func defaultScheduleName(frequency string) string {
@@ -153,9 +170,9 @@ func (s *Simulator) updateSettings(c *call) response {
 				"%d backups are stored but the new limit is %d. Delete backups first, or set autoDeleteOldest to true to delete the oldest.",
 				len(v.backups), limit))
 		}
-		v.deleteOldest(excess)
+		v.deleteOldest(excess, c.now)
 	}
-	v.limit, v.autoDelete = limit, autoDelete
+	v.limit, v.autoDelete, v.settingsUpdated = limit, autoDelete, c.now
 	return ok200(hostup.SettingsResponse{Settings: v.settings()})
 }
 

@@ -16,14 +16,15 @@ const (
 
 const day = 24 * time.Hour
 
-// Sandbox returns the account SPEC.md's --sandbox serves, under SandboxAPIKey:
+// Sandbox returns the account SPEC.md's --sandbox serves, under SandboxAPIKey. The
+// v1 routes serve the same VPSes under vmids 10000-10005:
 //
-//	vps_sandbox01 web-01      no schedule, no backups
-//	vps_sandbox02 db-01       daily 02:00, 12 runs of history (one failed), 3 scheduled + 1 manual backups
-//	vps_sandbox03 mail-01     weekly (Monday 03:00); every gate closed by a pending upgrade order
-//	vps_sandbox04 files-01    no schedule; 3 manual backups fill the limit of 3, autoDeleteOldest off
-//	vps_sandbox05 api-01      daily 01:00 whose last run failed; its backup jobs fail too
-//	vps_sandbox06 staging-01  monthly schedule, disabled, retention 1, stopped
+//	vps_sandbox01 10000 web-01      no schedule, no backups
+//	vps_sandbox02 10001 db-01       daily 02:00, 12 runs of history (one failed), 3 scheduled + 1 manual backups
+//	vps_sandbox03 10002 mail-01     weekly (Monday 03:00); every gate closed by a pending upgrade order
+//	vps_sandbox04 10003 files-01    no schedule; 3 manual backups fill the limit of 3, autoDeleteOldest off
+//	vps_sandbox05 10004 api-01      daily 01:00 whose last run failed; its backup jobs fail too
+//	vps_sandbox06 10005 staging-01  monthly schedule, disabled, retention 1, stopped
 func Sandbox(opts ...Option) *Simulator {
 	s := New(opts...)
 	s.AddKey(SandboxAPIKey, "sandbox")

@@ -38,13 +38,17 @@ type Simulator struct {
 	queuedFor  time.Duration
 	runningFor time.Duration
 
-	keys    map[string]apiKey
-	vpses   map[string]*vps
-	order   []string // every VPS id in insertion order: the list order
-	jobs    map[string]*job
-	pending []*job // jobs not finished yet, oldest first
-	seq     int    // resource id counter
-	reqSeq  int    // request id counter, separate so resource ids do not depend on traffic
+	keys       map[string]apiKey
+	vpses      map[string]*vps
+	vmids      map[int]string // v1 vmid -> VPS id
+	nextVMID   int
+	clientNums map[string]int // account -> v1 client_id
+	order      []string       // every VPS id in insertion order: the list order
+	jobs       map[string]*job
+	pending    []*job // jobs not finished yet, oldest first
+	seq        int    // resource id counter
+	numSeq     int    // v1 numeric row id counter, separate so v2 ids stay as they were
+	reqSeq     int    // request id counter, separate so resource ids do not depend on traffic
 
 	log     []Request
 	faults  []*faultRule
@@ -79,7 +83,10 @@ func New(opts ...Option) *Simulator {
 		runningFor: DefaultRunningFor,
 		keys:       map[string]apiKey{},
 		vpses:      map[string]*vps{},
+		vmids:      map[int]string{},
+		clientNums: map[string]int{},
 		jobs:       map[string]*job{},
+		numSeq:     firstRowID - 1,
 	}
 	for _, o := range opts {
 		o(s)
@@ -120,6 +127,28 @@ func (s *Simulator) newID(prefix string) string {
 	return fmt.Sprintf("%s_sim%06d", prefix, s.seq)
 }
 
+// firstRowID starts v1's numeric row ids (schedules, settings, history), one counter
+// for all, so that no two rows of any kind share an id.
+const firstRowID = 2000
+
+func (s *Simulator) newNum() int {
+	s.numSeq++
+	return s.numSeq
+}
+
+// requestID is req_… on v2 and a UUID on v1, as HostUp's examples show.
+func requestID(seq int, path string) string {
+	if isV1Path(path) {
+		return fmt.Sprintf("00000000-0000-4000-8000-%012d", seq)
+	}
+	return fmt.Sprintf("req_sim%08d", seq)
+}
+
+// isV1Path reports whether errors on path take v1's body rather than RFC 7807.
+// GET /api/jobs is documented on v1 pages but keeps RFC 7807 errors, as v2's pollUrl
+// callers expect (see doc.go).
+func isV1Path(path string) bool { return strings.HasPrefix(path, "/api/vm/") }
+
 // ServeHTTP handles one HostUp API request: it logs it, applies latency, the
 // rate limit and any fault, then authenticates and routes it.
 func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -127,7 +156,7 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	s.reqSeq++
-	reqID := fmt.Sprintf("req_sim%08d", s.reqSeq)
+	reqID := requestID(s.reqSeq, r.URL.Path)
 	s.record(r, body)
 	latency := s.latency
 	s.mu.Unlock()
@@ -167,20 +196,37 @@ type route struct {
 	method  string
 	pattern string
 	scope   string
+	auth    authHeader
 	handle  func(s *Simulator, c *call) response
 }
 
+// authHeader is the header a route reads the key from. v1 routes take X-API-Key only,
+// so a client that sends v2's Bearer to a v1 path is caught; the job route, named by
+// v1 pages (X-API-Key) and by v2's pollUrl (Bearer), takes either.
+type authHeader int
+
+const (
+	bearerAuth authHeader = iota
+	apiKeyAuth
+	eitherAuth
+)
+
+// The scopes of v1 routes are not documented; the simulator applies v2's.
 var routes = []route{
-	{http.MethodGet, "/api/v2/vps", ScopeRead, (*Simulator).listVPS},
-	{http.MethodGet, "/api/v2/vps/*", ScopeRead, (*Simulator).getVPS},
-	{http.MethodGet, "/api/v2/vps/*/backup-schedules", ScopeRead, (*Simulator).getSchedules},
-	{http.MethodPost, "/api/v2/vps/*/backup-schedules", ScopeWrite, (*Simulator).upsertSchedule},
-	{http.MethodPatch, "/api/v2/vps/*/backup-schedules", ScopeWrite, (*Simulator).updateSettings},
-	{http.MethodDelete, "/api/v2/vps/*/backup-schedules/*", ScopeWrite, (*Simulator).deleteSchedule},
-	{http.MethodGet, "/api/v2/vps/*/backups", ScopeRead, (*Simulator).listBackups},
-	{http.MethodPost, "/api/v2/vps/*/backups", ScopeBackup, (*Simulator).createBackup},
-	{http.MethodDelete, "/api/v2/vps/*/backups/*", ScopeBackup, (*Simulator).deleteBackup},
-	{http.MethodGet, "/api/jobs/*", ScopeRead, (*Simulator).getJob},
+	{http.MethodGet, "/api/v2/vps", ScopeRead, bearerAuth, (*Simulator).listVPS},
+	{http.MethodGet, "/api/v2/vps/*", ScopeRead, bearerAuth, (*Simulator).getVPS},
+	{http.MethodGet, "/api/v2/vps/*/backup-schedules", ScopeRead, bearerAuth, (*Simulator).getSchedules},
+	{http.MethodPost, "/api/v2/vps/*/backup-schedules", ScopeWrite, bearerAuth, (*Simulator).upsertSchedule},
+	{http.MethodPatch, "/api/v2/vps/*/backup-schedules", ScopeWrite, bearerAuth, (*Simulator).updateSettings},
+	{http.MethodDelete, "/api/v2/vps/*/backup-schedules/*", ScopeWrite, bearerAuth, (*Simulator).deleteSchedule},
+	{http.MethodGet, "/api/v2/vps/*/backups", ScopeRead, bearerAuth, (*Simulator).listBackups},
+	{http.MethodPost, "/api/v2/vps/*/backups", ScopeBackup, bearerAuth, (*Simulator).createBackup},
+	{http.MethodDelete, "/api/v2/vps/*/backups/*", ScopeBackup, bearerAuth, (*Simulator).deleteBackup},
+	{http.MethodGet, "/api/jobs/*", ScopeRead, eitherAuth, (*Simulator).getJob},
+	{http.MethodGet, "/api/vm/*/backup-schedules", ScopeRead, apiKeyAuth, (*Simulator).getVMSchedules},
+	{http.MethodPost, "/api/vm/*/backup-schedules", ScopeWrite, apiKeyAuth, (*Simulator).upsertVMSchedule},
+	{http.MethodGet, "/api/vm/*/backups", ScopeRead, apiKeyAuth, (*Simulator).listVMBackups},
+	{http.MethodDelete, "/api/vm/*/backups/*", ScopeBackup, apiKeyAuth, (*Simulator).deleteVMBackup},
 }
 
 // dispatch routes, authenticates and runs the handler; callers hold s.mu.
@@ -196,7 +242,7 @@ func (s *Simulator) dispatch(c *call) response {
 			continue
 		}
 		c.params = params
-		key, ok := s.authenticate(c.r)
+		key, ok := s.authenticate(c.r, rt.auth)
 		if !ok {
 			return problem(http.StatusUnauthorized, "unauthorized", "Authentication is required.")
 		}
@@ -215,7 +261,15 @@ func (s *Simulator) dispatch(c *call) response {
 	return problem(http.StatusNotFound, "not_found", "The requested resource could not be found.")
 }
 
-func (s *Simulator) authenticate(r *http.Request) (apiKey, bool) {
+func (s *Simulator) authenticate(r *http.Request, how authHeader) (apiKey, bool) {
+	if how != bearerAuth {
+		if key, ok := s.keys[strings.TrimSpace(r.Header.Get("X-API-Key"))]; ok {
+			return key, true
+		}
+	}
+	if how == apiKeyAuth {
+		return apiKey{}, false
+	}
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
 		return apiKey{}, false

@@ -36,6 +36,7 @@ const (
 // VPSSpec describes a VPS to add with AddVPS. Zero values get sensible defaults.
 type VPSSpec struct {
 	ID            string // vps_…; generated when empty
+	VMID          int    // v1's numeric vmid; 0 assigns the next free one from 10000 up
 	Name          string
 	Hostname      string
 	IP            string
@@ -64,6 +65,7 @@ type ScheduleSpec struct {
 	Name           string
 	Frequency      string // hostup.FrequencyDaily, …
 	Hour           int    // UTC
+	Minute         int    // UTC; only v1 can set it, v2 shows it in time "HH:MM"
 	Day            int    // day of week (0 = Sunday) for weekly, day of month for monthly
 	RetentionCount int
 	Disabled       bool
@@ -72,10 +74,11 @@ type ScheduleSpec struct {
 
 // BackupSpec is a stored backup, Age old.
 type BackupSpec struct {
-	Type   string // "manual" (default) or "scheduled"
-	Note   string
-	SizeGB float64 // default derived from the disk size
-	Age    time.Duration
+	Type      string // "manual" (default) or "scheduled"
+	Note      string
+	SizeGB    float64 // default derived from SizeBytes, else from the disk size
+	SizeBytes int64   // v1's exact size; default derived from SizeGB (GiB)
+	Age       time.Duration
 }
 
 // HistorySpec is one past run, Age old.
@@ -90,35 +93,51 @@ type vps struct {
 	id, account   string
 	model         hostup.VPS
 	vmNumber      int // Proxmox-style number used in storage keys
+	vmid          int // v1's id of the same VPS: both APIs share this state
 	limit         int
 	autoDelete    bool
 	schedule      *schedule
-	backups       []*backup       // oldest first
+	backups       []*backup       // stored, oldest first
+	removed       []*backup       // deleted backups no history entry records, for v1's history
 	history       []*historyEntry // oldest first
 	gates         map[string]hostup.Gate
 	failBackups   bool
 	activeJob     *job
 	defaultSizeGB float64 // a backup's size when the spec gives none: 18% of the disk, a typical compressed image
+
+	// v1's numeric row ids and timestamps, which v2 does not show.
+	clientNum, accountNum, settingsNum int
+	created, settingsUpdated           time.Time
 }
 
 type schedule struct {
 	id, name, frequency string
-	hour, day           int
+	num                 int // v1's numeric id of the same schedule
+	hour, minute, day   int
 	retention           int
 	enabled             bool
-	created             time.Time
+	created, updated    time.Time
 }
 
 type backup struct {
 	id, kind, note, storageKey string
+	num                        int    // v1 history id when no history entry records the backup
+	volid                      string // v1's id of the same backup
 	sizeGB                     float64
+	bytes                      int64
 	created                    time.Time
+	deleted                    *time.Time
+	entry                      *historyEntry // the run that made it; nil for seeded backups without one
 }
 
 type historyEntry struct {
 	kind, status, note string
+	num                int // v1 history id
 	created            time.Time
 	updated            *time.Time
+	backup             *backup // what the run stored; nil while pending, after a failure, or for old seeded runs
+	jobID              string
+	failure            string
 }
 
 // AddVPS adds a VPS to account and returns its id.
@@ -134,13 +153,19 @@ func (s *Simulator) AddVPS(account string, spec VPSSpec) string {
 		panic(fmt.Sprintf("hostuptest: VPS %s added twice", id))
 	}
 	v := &vps{
-		id:          id,
-		account:     account,
-		vmNumber:    101 + len(s.order),
-		limit:       orDefault(spec.TotalBackupLimit, defaultBackupLimit),
-		autoDelete:  spec.AutoDeleteOldest,
-		gates:       map[string]hostup.Gate{},
-		failBackups: spec.FailBackups,
+		id:              id,
+		account:         account,
+		vmNumber:        101 + len(s.order),
+		vmid:            s.assignVMID(spec.VMID),
+		limit:           orDefault(spec.TotalBackupLimit, defaultBackupLimit),
+		autoDelete:      spec.AutoDeleteOldest,
+		gates:           map[string]hostup.Gate{},
+		failBackups:     spec.FailBackups,
+		clientNum:       s.clientNum(account),
+		accountNum:      20000 + len(s.order),
+		settingsNum:     s.newNum(),
+		created:         now,
+		settingsUpdated: now,
 	}
 	v.model = vpsModel(id, spec)
 	v.defaultSizeGB = math.Round(v.model.Resources.StorageGB*1.8) / 10
@@ -148,31 +173,91 @@ func (s *Simulator) AddVPS(account string, spec VPSSpec) string {
 		v.gates[checkGateName(name)] = g
 	}
 	for _, b := range spec.Backups {
-		v.addBackup(s.newID("bkp"), orDefaultString(b.Type, "manual"), b.Note, b.SizeGB, now.Add(-b.Age))
+		v.addBackup(s.newID("bkp"), s.newNum(), orDefaultString(b.Type, "manual"), b.Note, b.SizeGB, b.SizeBytes, now.Add(-b.Age))
 	}
 	for _, h := range spec.History {
+		created := now.Add(-h.Age)
 		v.history = append(v.history, &historyEntry{
 			kind:    orDefaultString(h.Type, "scheduled"),
 			status:  orDefaultString(h.Status, "completed"),
 			note:    h.Note,
-			created: now.Add(-h.Age),
+			num:     s.newNum(),
+			created: created,
+			jobID:   fmt.Sprintf("backup-%d-%d", v.vmid, created.UnixMilli()),
 		})
 	}
 	slices.SortStableFunc(v.history, func(a, b *historyEntry) int { return a.created.Compare(b.created) })
+	v.linkSeededBackups()
 	if sp := spec.Schedule; sp != nil {
 		sid := sp.ID
 		if sid == "" {
 			sid = s.newID("bks")
 		}
+		created := now.Add(-sp.Since)
 		v.schedule = &schedule{
-			id: sid, name: orDefaultString(sp.Name, defaultScheduleName(sp.Frequency)),
-			frequency: sp.Frequency, hour: sp.Hour, day: sp.Day,
-			retention: sp.RetentionCount, enabled: !sp.Disabled, created: now.Add(-sp.Since),
+			id: sid, num: s.newNum(), name: orDefaultString(sp.Name, defaultScheduleName(sp.Frequency)),
+			frequency: sp.Frequency, hour: sp.Hour, minute: sp.Minute, day: sp.Day,
+			retention: sp.RetentionCount, enabled: !sp.Disabled, created: created, updated: created,
 		}
 	}
 	s.vpses[id] = v
+	s.vmids[v.vmid] = id
 	s.order = append(s.order, id)
 	return id
+}
+
+// firstVMID is where assigned vmids start, as in HostUp's examples (vmid 10000).
+const firstVMID = 10000
+
+// assignVMID returns want, or the next free vmid when want is 0; callers hold s.mu.
+func (s *Simulator) assignVMID(want int) int {
+	if want < 0 || want > hostup.MaxVMID {
+		panic(fmt.Sprintf("hostuptest: vmid %d out of range", want))
+	}
+	if want == 0 {
+		want = max(s.nextVMID, firstVMID)
+		for s.vmids[want] != "" {
+			want++
+		}
+		s.nextVMID = want + 1
+	}
+	if other, dup := s.vmids[want]; dup {
+		panic(fmt.Sprintf("hostuptest: vmid %d already belongs to %s", want, other))
+	}
+	return want
+}
+
+// VMID returns the numeric vmid under which v1 routes serve the VPS.
+func (s *Simulator) VMID(vpsID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mustVPS(vpsID).vmid
+}
+
+// clientNum is the account's v1 client_id, stable per account; callers hold s.mu.
+func (s *Simulator) clientNum(account string) int {
+	n, ok := s.clientNums[account]
+	if !ok {
+		n = 30000 + len(s.clientNums)
+		s.clientNums[account] = n
+	}
+	return n
+}
+
+// linkSeededBackups pairs each seeded backup with the run that made it (same kind,
+// started at most an hour before), so that v1's history shows the run's volid and
+// size and marks it deleted when the backup goes.
+func (v *vps) linkSeededBackups() {
+	for _, b := range v.backups {
+		for i := len(v.history) - 1; i >= 0; i-- {
+			h := v.history[i]
+			if h.backup == nil && h.kind == b.kind && h.status == "completed" &&
+				!h.created.After(b.created) && b.created.Sub(h.created) <= time.Hour {
+				h.backup, b.entry = b, h
+				break
+			}
+		}
+	}
 }
 
 func vpsModel(id string, spec VPSSpec) hostup.VPS {
@@ -249,21 +334,63 @@ func vpsNotFound() response {
 	return problem(404, "vps_not_found", "No VPS matching the given ID was found.")
 }
 
-func (v *vps) addBackup(id, kind, note string, sizeGB float64, created time.Time) *backup {
+// bytesPerGB converts v2's sizeGb and v1's byte sizes; HostUp does not say whether
+// its GB are 10^9 or 2^30 bytes, and Proxmox counts in GiB.
+const bytesPerGB = 1 << 30
+
+func (v *vps) addBackup(id string, num int, kind, note string, sizeGB float64, sizeBytes int64, created time.Time) *backup {
+	if sizeGB == 0 && sizeBytes > 0 {
+		sizeGB = math.Round(float64(sizeBytes)/bytesPerGB*10) / 10
+	}
+	sizeGB = orDefaultFloat(sizeGB, v.defaultSizeGB)
+	if sizeBytes == 0 {
+		sizeBytes = int64(math.Round(sizeGB * bytesPerGB))
+	}
 	b := &backup{
-		id: id, kind: kind, note: note,
-		sizeGB:     orDefaultFloat(sizeGB, v.defaultSizeGB),
+		id: id, num: num, kind: kind, note: note,
+		sizeGB:     sizeGB,
+		bytes:      sizeBytes,
 		created:    created,
 		storageKey: fmt.Sprintf("vzdump-qemu-%d-%s.vma.zst", v.vmNumber, created.UTC().Format("2006_01_02-15_04_05")),
+		volid:      v.freeVolid(created),
 	}
 	v.backups = append(v.backups, b)
 	slices.SortStableFunc(v.backups, func(a, b *backup) int { return a.created.Compare(b.created) })
 	return b
 }
 
+// volid is how Proxmox Backup Server names a VM's backup taken at t.
+func (v *vps) volid(t time.Time) string {
+	return fmt.Sprintf("pbs-offsite-10g:backup/vm/%d/%s", v.vmid, isoTime(t))
+}
+
+// freeVolid is volid(t), moved on by a second while a stored backup has it: two
+// backups seeded at the same instant must still be deletable one by one.
+func (v *vps) freeVolid(t time.Time) string {
+	for {
+		id := v.volid(t)
+		if !slices.ContainsFunc(v.backups, func(b *backup) bool { return b.volid == id }) {
+			return id
+		}
+		t = t.Add(time.Second)
+	}
+}
+
+// removeBackup deletes the stored backup at index i, keeping a record for v1's history.
+func (v *vps) removeBackup(i int, now time.Time) {
+	b := v.backups[i]
+	b.deleted = &now
+	if b.entry == nil {
+		v.removed = append(v.removed, b)
+	}
+	v.backups = slices.Delete(v.backups, i, i+1)
+}
+
 // deleteOldest removes the n oldest backups, as HostUp's autoDeleteOldest does.
-func (v *vps) deleteOldest(n int) {
-	v.backups = v.backups[min(max(n, 0), len(v.backups)):]
+func (v *vps) deleteOldest(n int, now time.Time) {
+	for range min(max(n, 0), len(v.backups)) {
+		v.removeBackup(0, now)
+	}
 }
 
 func (v *vps) count(kind string) int {

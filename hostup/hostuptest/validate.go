@@ -119,14 +119,16 @@ func (b *body) notAllowed(name, frequency string) {
 	}
 }
 
-// scheduleInput is a validated POST /backup-schedules body.
+// scheduleInput is a validated POST /backup-schedules body of either API version.
+// v2 has no minute: its schedules run on the hour (minute 0), also when a v2 POST
+// updates a schedule that v1 had set to another minute.
 type scheduleInput struct {
-	frequency string
-	hour, day int
-	retention int
-	enabled   bool
-	name      string
-	hasName   bool
+	frequency         string
+	hour, minute, day int
+	retention         int
+	enabled           bool
+	name              string
+	hasName           bool
 }
 
 func validateSchedule(data []byte, maxRetention int) (scheduleInput, []fieldError) {
