@@ -126,11 +126,13 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 			} else {
 				rows[i] = auditRow(t, bs)
 			}
+			// Sent under the lock: MCP requires progress to increase with every
+			// notification, and goroutines finishing together would otherwise
+			// send 3 before 2.
 			mu.Lock()
+			defer mu.Unlock()
 			done++
-			n := done
-			mu.Unlock()
-			call.progress(ctx, float64(n), float64(len(targets)), fmt.Sprintf("audited %d of %d VPS", n, len(targets)))
+			call.progress(ctx, float64(done), float64(len(targets)), fmt.Sprintf("audited %d of %d VPS", done, len(targets)))
 		}()
 	}
 	wg.Wait()
@@ -155,9 +157,6 @@ func auditRow(t auditTarget, bs *hostup.BackupSchedules) AuditRow {
 		s := bs.Schedules[0]
 		r.HasSchedule, r.Enabled, r.Frequency, r.TimeUTC = true, s.Enabled, s.Frequency, deref(s.Time)
 		r.LastRun, r.LastStatus, r.Retention = deref(s.LastRun), deref(s.Status), s.RetentionCount
-		if r.LastStatus == "" && len(bs.History) > 0 {
-			r.LastStatus = bs.History[0].Status
-		}
 		if !s.Enabled {
 			r.Problems = append(r.Problems, problemDisabled)
 		}
@@ -165,8 +164,8 @@ func auditRow(t auditTarget, bs *hostup.BackupSchedules) AuditRow {
 			r.Problems = append(r.Problems, problemRetentionOne)
 		}
 	}
-	if r.LastStatus == "" && len(bs.History) > 0 {
-		r.LastStatus = bs.History[0].Status
+	if r.LastStatus == "" {
+		r.LastStatus = lastScheduledStatus(bs.History)
 	}
 	if r.LastStatus == "failed" || r.LastStatus == "cancelled" {
 		r.Problems = append(r.Problems, problemLastRunFailed)
@@ -183,6 +182,18 @@ func auditRow(t auditTarget, bs *hostup.BackupSchedules) AuditRow {
 		}
 	}
 	return r
+}
+
+// lastScheduledStatus is the status of the newest scheduled run in the history
+// (newest first). Manual backups are left out: a manual backup that failed or is
+// still queued says nothing about whether the schedule works.
+func lastScheduledStatus(history []hostup.HistoryEntry) string {
+	for _, h := range history {
+		if t := deref(h.BackupType); t == "" || t == "scheduled" {
+			return h.Status
+		}
+	}
+	return ""
 }
 
 func codeSuffix(code string) string {
@@ -210,13 +221,22 @@ func auditTotals(rows []AuditRow) AuditTotals {
 	return t
 }
 
+// auditTextRows caps the rows the text lists: a large fleet's to-do list stays
+// readable, and structuredContent still has every row.
+const auditTextRows = 30
+
 func (o AuditBackupCoverageOutput) text() string {
 	var b strings.Builder
 	t := o.Totals
 	fmt.Fprintf(&b, "%d VPS audited: %d covered, %d with problems, %d could not be read.", t.VPS, t.Covered, t.WithProblems, t.Errors)
+	listed := 0
 	for _, r := range o.VPS {
 		if !r.attention() {
 			continue
+		}
+		if listed++; listed > auditTextRows {
+			fmt.Fprintf(&b, "\n… and %d more VPS with problems or errors (all are in the structured result).", t.WithProblems+t.Errors-auditTextRows)
+			break
 		}
 		label := r.VPSID
 		if r.Name != "" {
@@ -228,11 +248,11 @@ func (o AuditBackupCoverageOutput) text() string {
 		}
 		fmt.Fprintf(&b, "\n- %s: %s", label, strings.Join(r.Problems, ", "))
 		if r.BlockedBy != "" {
-			fmt.Fprintf(&b, " (%s)", r.BlockedBy)
+			fmt.Fprintf(&b, ": %s", r.BlockedBy)
 		}
 	}
 	if t.Covered > 0 {
-		fmt.Fprintf(&b, "\n%d VPS have an enabled schedule with no problem.", t.Covered)
+		fmt.Fprintf(&b, "\nWith an enabled schedule and no problem: %d VPS.", t.Covered)
 	}
 	return b.String()
 }

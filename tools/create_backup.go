@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
@@ -30,13 +31,17 @@ func createBackup(d *Deps) server.ServerTool {
 		"Queues a manual offsite backup of a VPS. Checks HostUp's gate and quota first. With wait=true it follows the job with progress notifications until it ends; otherwise it returns the job id for get_job.",
 		creatorHints,
 		func(ctx context.Context, call *Call, in CreateBackupInput) (CreateBackupOutput, string, error) {
-			var op *hostup.Operation
+			var (
+				op     *hostup.Operation
+				before *hostup.Backups
+			)
 			m := mutation{tool: "create_backup", vpsID: in.VPSID, dryRun: in.DryRun, confirm: in.ConfirmToken}
 			m.plan = func(ctx context.Context) (Plan, any, error) {
 				b, err := d.Client.ListBackups(ctx, in.VPSID)
 				if err != nil {
 					return Plan{}, nil, err
 				}
+				before = b
 				p, err := planCreateBackup(in, b)
 				return p, b, err
 			}
@@ -45,11 +50,27 @@ func createBackup(d *Deps) server.ServerTool {
 				return err
 			}
 			var out CreateBackupOutput
-			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, _ *MutationOutput) error {
-				if op == nil || op.JobID == "" {
+			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, mo *MutationOutput) error {
+				if op != nil && op.JobID != "" {
+					out.Job = &JobView{ID: op.JobID, Status: normalizeOperationStatus(op.Status)}
+				}
+				if mo.Outcome != outcomeUnknown {
 					return nil
 				}
-				out.Job = &JobView{ID: op.JobID, Status: normalizeOperationStatus(op.Status)}
+				// No job id came back: one more backup than before, or the gate that
+				// was open at planning now closed (a job in flight closes it), is the
+				// trace the request left.
+				after, err := d.Client.ListBackups(ctx, in.VPSID)
+				if err != nil {
+					return err
+				}
+				gate := after.Actions.CanCreateBackup
+				happened := len(after.Backups) > len(before.Backups) || !gate.Allowed
+				now := fmt.Sprintf("%s has %d backups", in.VPSID, len(after.Backups))
+				if !gate.Allowed {
+					now += "; new manual backups are blocked: " + gate.ReasonText()
+				}
+				mo.noteOutcome(happened, strings.TrimSuffix(now, ".")+".")
 				return nil
 			})
 			out.MutationOutput = mo

@@ -44,23 +44,32 @@ func deleteBackup(d *Deps) server.ServerTool {
 						Deletes:     []string{what + "; it cannot be restored afterwards"},
 					}, b, nil
 				}
+				fix := fmt.Sprintf("call list_backups for %s to see its backups and their ids (%d in all).", in.VPSID, len(b.Backups))
+				if len(b.Backups) == 0 {
+					fix = in.VPSID + " has no backups at all, so there is nothing to delete."
+				}
 				return Plan{}, nil, &Refusal{
 					Reason: fmt.Sprintf("%s has no backup with id %s", in.VPSID, in.BackupID),
 					Code:   "backup_not_found",
-					Fix:    fmt.Sprintf("call list_backups for %s to see its backup ids (it has %d).", in.VPSID, len(b.Backups)),
+					Fix:    fix,
 				}
 			}
 			m.apply = func(ctx context.Context) error {
 				return d.Client.DeleteBackup(ctx, in.VPSID, in.BackupID)
 			}
 			var out DeleteBackupOutput
-			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, _ *MutationOutput) error {
+			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, mo *MutationOutput) error {
 				b, err := d.Client.ListBackups(ctx, in.VPSID)
 				if err != nil {
 					return err
 				}
 				list := backupsOutput(in.VPSID, b)
 				out.Backups = &list
+				happened := true
+				for _, bk := range b.Backups {
+					happened = happened && bk.ID != in.BackupID
+				}
+				mo.noteOutcome(happened, fmt.Sprintf("%s has %d backups.", in.VPSID, list.Total))
 				return nil
 			})
 			out.MutationOutput = mo

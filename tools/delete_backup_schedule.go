@@ -58,13 +58,19 @@ func deleteBackupSchedule(d *Deps) server.ServerTool {
 				return d.Client.DeleteBackupSchedule(ctx, in.VPSID, in.ScheduleID)
 			}
 			var out DeleteBackupScheduleOutput
-			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, _ *MutationOutput) error {
+			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, mo *MutationOutput) error {
 				bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
 				if err != nil {
 					return err
 				}
 				st := d.scheduleState(in.VPSID, bs, 3)
 				out.State = &st
+				happened, now := true, in.VPSID+" has no backup schedule."
+				for _, s := range st.Schedules {
+					now = fmt.Sprintf("%s has the schedule %s (%s).", in.VPSID, s.ID, s.describe())
+					happened = happened && s.ID != in.ScheduleID
+				}
+				mo.noteOutcome(happened, now)
 				return nil
 			})
 			out.MutationOutput = mo
@@ -80,10 +86,8 @@ func deleteBackupSchedule(d *Deps) server.ServerTool {
 }
 
 func unknownScheduleRefusal(vpsID, scheduleID string, existing []hostup.Schedule) *Refusal {
-	fix := "call list_backup_schedules to see the VPS's schedule ids."
-	if len(existing) == 0 {
-		fix = vpsID + " has no schedule at all, so there is nothing to delete."
-	} else {
+	fix := vpsID + " has no schedule at all, so there is nothing to delete."
+	if len(existing) > 0 {
 		fix = fmt.Sprintf("the schedule of %s is %s; list_backup_schedules shows it.", vpsID, existing[0].ID)
 	}
 	return &Refusal{Reason: fmt.Sprintf("%s has no schedule with id %s", vpsID, scheduleID), Code: "schedule_not_found", Fix: fix}

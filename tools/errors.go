@@ -44,6 +44,12 @@ func (r *Refusal) Error() string {
 	return b.String()
 }
 
+// changeFailed is a failed change whose message is already worded for the user
+// (what was done, what was undone, what state the VPS is in).
+type changeFailed struct{ msg string }
+
+func (e *changeFailed) Error() string { return e.msg }
+
 // inputRequired carries an elicitation request back through the handler's error
 // path; newTool returns its result unchanged.
 type inputRequired struct{ result *mcp.CallToolResult }
@@ -64,12 +70,15 @@ func (d *Deps) errorResult(tool string, err error) *mcp.CallToolResult {
 
 func describeError(err error) string {
 	var (
+		failed  *changeFailed
 		refusal *Refusal
 		input   *inputError
 		badID   *hostup.InvalidIDError
 		apiErr  *hostup.APIError
 	)
 	switch {
+	case errors.As(err, &failed):
+		return failed.msg
 	case errors.As(err, &refusal):
 		return refusal.Error()
 	case errors.As(err, &input):
@@ -97,7 +106,8 @@ func describeAPIError(e *hostup.APIError) string {
 		fmt.Fprintf(&b, " (%s)", e.Title)
 	}
 	if e.Detail != "" {
-		fmt.Fprintf(&b, ": %s", strings.TrimSpace(e.Detail))
+		// HostUp's details are sentences with their own full stop.
+		fmt.Fprintf(&b, ": %s", strings.TrimSuffix(strings.TrimSpace(e.Detail), "."))
 	}
 	b.WriteString(".")
 	for _, f := range e.FieldErrors {

@@ -105,7 +105,9 @@ func (st ScheduleState) text() string {
 		name string
 		gate GateView
 	}{{"create", st.Gates.CanCreate}, {"update settings", st.Gates.CanUpdateSettings}, {"delete", st.Gates.CanDelete}} {
-		if !g.gate.Allowed {
+		// canCreate is closed whenever a schedule exists; that is no block to
+		// updating it, so only real blocks are shown.
+		if g.gate.blocks() {
 			fmt.Fprintf(&b, "\nHostUp blocks %s: %s", g.name, g.gate.Reason)
 			if g.gate.Code != "" {
 				fmt.Fprintf(&b, " (%s)", g.gate.Code)

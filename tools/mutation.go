@@ -117,7 +117,7 @@ func (d *Deps) mutate(ctx context.Context, call *Call, m mutation, readBack func
 		// The request left but its answer did not come back: read the state and
 		// let the caller say what it shows, rather than guess or resend.
 		out.Outcome = outcomeUnknown
-		out.Notes = append(out.Notes, "HostUp's answer to the change was lost ("+describeError(err)+"). The state below was read afterwards: check whether it shows the change before trying again.")
+		out.Notes = append(out.Notes, "HostUp's answer to the change was lost ("+strings.TrimSuffix(firstLine(describeError(err)), ".")+"), so it was not sent again; the state was read back to see what happened.")
 		if rbErr := readBack(ctx, &out); rbErr != nil {
 			out.Notes = append(out.Notes, "Reading the state back also failed: "+describeError(rbErr))
 		}
@@ -247,6 +247,20 @@ func (l *vpsLocks) lock(vpsID string) (unlock func()) {
 	return m.Unlock
 }
 
+// noteOutcome tells, after an outcome_unknown, what the state read back shows:
+// whether the change happened, so the model neither repeats a change that went
+// through nor reports one that did not. now describes the state in a few words.
+func (o *MutationOutput) noteOutcome(happened bool, now string) {
+	if o.Outcome != outcomeUnknown {
+		return
+	}
+	verdict := "The state read back does NOT show the change: it most likely did not happen, and it is safe to try again."
+	if happened {
+		verdict = "The state read back shows the change: it happened; do not send it again."
+	}
+	o.Notes = append(o.Notes, verdict+" HostUp now reports: "+now)
+}
+
 // summaryText renders a write tool's outcome for a person: a few lines.
 func (o *MutationOutput) summaryText(applied string) string {
 	var b strings.Builder
@@ -260,7 +274,7 @@ func (o *MutationOutput) summaryText(applied string) string {
 	case outcomeApplied:
 		b.WriteString(applied)
 	case outcomeUnknown:
-		fmt.Fprintf(&b, "Outcome unknown for: %s", o.Plan.Summary)
+		fmt.Fprintf(&b, "Outcome unknown (HostUp's answer was lost) for: %s", o.Plan.Summary)
 	case outcomeNoChange:
 		b.WriteString(o.Plan.Summary)
 	}

@@ -60,7 +60,10 @@ func toUTC(in localSchedule, loc *time.Location, now time.Time) (out localSchedu
 	if in.dayOfMonth != nil && dayShift != 0 {
 		dom := *in.dayOfMonth + dayShift
 		if dom < 1 || dom > 28 {
-			return out, "", badInput("day_of_month %d at %02d:00 in %s falls on another month's day in UTC, which HostUp cannot express; choose day 2-28, or an hour that stays on the same day in UTC", *in.dayOfMonth, in.hour, loc)
+			// The way out depends on the direction of the shift: the UTC day must
+			// stay within 1-28, which exists in every month.
+			lo, hi := max(1, 1-dayShift), min(28, 28-dayShift)
+			return out, "", badInput("day_of_month %d at %02d:00 in %s falls on another month's day in UTC, which HostUp cannot express; choose day_of_month %d-%d, or an hour that stays on the same day in UTC", *in.dayOfMonth, in.hour, loc, lo, hi)
 		}
 		out.dayOfMonth = &dom
 	}

@@ -53,12 +53,17 @@ func updateBackupSettings(d *Deps) server.ServerTool {
 				return err
 			}
 			var out UpdateBackupSettingsOutput
-			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, _ *MutationOutput) error {
+			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, mo *MutationOutput) error {
 				bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
 				if err != nil {
 					return err
 				}
 				out.Settings = settingsView(bs.Settings)
+				if s := out.Settings; s != nil {
+					happened := (req.MaxTotalBackups == nil || *req.MaxTotalBackups == s.TotalBackupLimit) &&
+						(req.AutoDeleteOldest == nil || *req.AutoDeleteOldest == s.AutoDeleteOldest)
+					mo.noteOutcome(happened, s.text())
+				}
 				return nil
 			})
 			out.MutationOutput = mo
@@ -67,11 +72,15 @@ func updateBackupSettings(d *Deps) server.ServerTool {
 			}
 			applied := "Done."
 			if s := out.Settings; s != nil {
-				applied = fmt.Sprintf("Done. HostUp now reports: limit %d backups, %d manual + %d scheduled active, auto_delete_oldest %t.",
-					s.TotalBackupLimit, s.ManualBackupsActive, s.ScheduledBackupsActive, s.AutoDeleteOldest)
+				applied = "Done. HostUp now reports: " + s.text()
 			}
 			return out, out.summaryText(applied), nil
 		})
+}
+
+func (s *SettingsView) text() string {
+	return fmt.Sprintf("limit %d backups, %d manual + %d scheduled active, auto_delete_oldest %t.",
+		s.TotalBackupLimit, s.ManualBackupsActive, s.ScheduledBackupsActive, s.AutoDeleteOldest)
 }
 
 // planSettings refuses what HostUp would refuse and marks the change destructive

@@ -16,12 +16,12 @@ import (
 // UpsertBackupScheduleInput is the schedule the user wants.
 type UpsertBackupScheduleInput struct {
 	VPSID           string  `json:"vps_id" jsonschema:"minLength=5,maxLength=80,pattern=^vps_[A-Za-z0-9]+$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps."`
-	Frequency       string  `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly"`
+	Frequency       string  `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly" jsonschema_description:"How often the backup runs. A VPS has one schedule: the same frequency as its current schedule updates it; another frequency needs replace_existing."`
 	Hour            int     `json:"hour" jsonschema:"minimum=0,maximum=23" jsonschema_description:"Hour of the day the backup starts: UTC unless timezone is given."`
 	DayOfWeek       *int    `json:"day_of_week,omitempty" jsonschema:"minimum=0,maximum=6" jsonschema_description:"Weekly only (required there): 0=Sunday … 6=Saturday."`
 	DayOfMonth      *int    `json:"day_of_month,omitempty" jsonschema:"minimum=1,maximum=31" jsonschema_description:"Monthly only (required there): 1-31."`
 	RetentionCount  int     `json:"retention_count" jsonschema:"minimum=1" jsonschema_description:"How many scheduled backups to keep. At most limits.max_retention from list_backup_schedules."`
-	Enabled         *bool   `json:"enabled,omitempty" jsonschema:"default=true"`
+	Enabled         *bool   `json:"enabled,omitempty" jsonschema_description:"Whether the schedule runs; false keeps it but pauses the backups. Omitted: true for a new schedule, unchanged on an update."`
 	Name            *string `json:"name,omitempty" jsonschema:"maxLength=100" jsonschema_description:"Label, e.g. Nightly backup. Kept as is when omitted on an update."`
 	Timezone        string  `json:"timezone,omitempty" jsonschema:"maxLength=64" jsonschema_description:"IANA zone of hour and day (e.g. Europe/Stockholm); converted to UTC, which HostUp uses. Omit for UTC."`
 	ReplaceExisting bool    `json:"replace_existing,omitempty" jsonschema_description:"Needed to change the frequency of an existing schedule: deletes it and creates the new one (destructive; needs confirmation)."`
@@ -79,6 +79,13 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 				}
 				st := d.scheduleState(in.VPSID, bs, 3)
 				out.State = &st
+				now := in.VPSID + " has no backup schedule."
+				happened := false
+				if len(bs.Schedules) > 0 {
+					now = st.Schedules[0].describe() + "."
+					happened = len(scheduleChanges(&bs.Schedules[0], want)) == 0
+				}
+				mo.noteOutcome(happened, now)
 				return nil
 			})
 			out.MutationOutput = mo
@@ -148,7 +155,16 @@ func (d *Deps) desiredSchedule(in UpsertBackupScheduleInput) (hostup.ScheduleReq
 	}
 	req.Hour, req.DayOfWeek, req.DayOfMonth = utc.hour, utc.dayOfWeek, utc.dayOfMonth
 	if req.Hour != in.Hour {
-		notes = append(notes, fmt.Sprintf("%02d:00 in %s is %02d:00 UTC, which is what HostUp stores.", in.Hour, loc, req.Hour))
+		// Name the days too when the conversion crossed midnight, or "00:00 is
+		// 23:00 UTC" hides that the backup moved to the day before.
+		from, to := "", ""
+		switch {
+		case in.DayOfWeek != nil && *in.DayOfWeek != *req.DayOfWeek:
+			from, to = weekdayName(*in.DayOfWeek)+" ", weekdayName(*req.DayOfWeek)+" "
+		case in.DayOfMonth != nil && *in.DayOfMonth != *req.DayOfMonth:
+			from, to = fmt.Sprintf("day %d ", *in.DayOfMonth), fmt.Sprintf("day %d ", *req.DayOfMonth)
+		}
+		notes = append(notes, fmt.Sprintf("%s%02d:00 in %s is %s%02d:00 UTC, which is what HostUp stores.", from, in.Hour, loc, to, req.Hour))
 	}
 	if dst != "" {
 		notes = append(notes, dst)
@@ -182,7 +198,7 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 			name := strings.ToUpper(want.Frequency[:1]) + want.Frequency[1:] + " backup"
 			want.Name = &name
 		}
-		p.Summary = fmt.Sprintf("Create a %s backup schedule on %s.", describeRequest(*want), in.VPSID)
+		p.Summary = fmt.Sprintf("Create a backup schedule on %s: %s.", in.VPSID, describeRequest(*want))
 		p.Changes = scheduleChanges(nil, *want)
 		p.Requests = []PlannedRequest{post}
 	case old.Frequency == want.Frequency:
@@ -192,6 +208,7 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 		if want.Name == nil {
 			want.Name = &old.Name
 		}
+		keepEnabled(in, old, want)
 		p.Changes = scheduleChanges(old, *want)
 		if len(p.Changes) == 0 {
 			p.Summary = fmt.Sprintf("The schedule %s of %s is already %s; nothing to change.", old.ID, in.VPSID, describeRequest(*want))
@@ -216,9 +233,10 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 		if want.Name == nil {
 			want.Name = &old.Name
 		}
+		keepEnabled(in, old, want)
 		replace = true
 		p.Destructive = true
-		p.Summary = fmt.Sprintf("Replace the %s schedule %s of %s with a %s schedule.", old.Frequency, old.ID, in.VPSID, describeRequest(*want))
+		p.Summary = fmt.Sprintf("Replace the %s schedule %s of %s with a new schedule: %s.", old.Frequency, old.ID, in.VPSID, describeRequest(*want))
 		p.Changes = scheduleChanges(old, *want)
 		p.Deletes = []string{fmt.Sprintf("schedule %s (%s); existing backups stay", old.ID, d.scheduleView(*old).describe())}
 		p.Requests = []PlannedRequest{{Method: "DELETE", Endpoint: "/api/v2/vps/" + in.VPSID + "/backup-schedules/" + old.ID}, post}
@@ -235,15 +253,25 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 	return p, replace, nil
 }
 
+// keepEnabled leaves a schedule's enabled state alone when the call does not name
+// it: moving a paused schedule to another hour must not quietly restart it.
+func keepEnabled(in UpsertBackupScheduleInput, old *hostup.Schedule, want *hostup.ScheduleRequest) {
+	if in.Enabled == nil {
+		want.Enabled = old.Enabled
+	}
+}
+
 // blocked says whether a gate is closed for a reason other than the existing
 // schedule itself: HostUp closes canCreate whenever a schedule exists ("Update or
 // delete it before creating another"), yet a POST with the same frequency is still
 // an update. Any closure that carries a code (e.g. pending_order) is a real block.
-func blocked(g hostup.Gate) bool {
+func blocked(g hostup.Gate) bool { return gateView(g).blocks() }
+
+func (g GateView) blocks() bool {
 	if g.Allowed {
 		return false
 	}
-	return g.CodeText() != "" || !strings.Contains(strings.ToLower(g.ReasonText()), "already exists")
+	return g.Code != "" || !strings.Contains(strings.ToLower(g.Reason), "already exists")
 }
 
 func gateRefusal(action string, g hostup.Gate) *Refusal {
@@ -255,7 +283,7 @@ func gateRefusal(action string, g hostup.Gate) *Refusal {
 	if g.CodeText() == "pending_order" {
 		fix = "finish or cancel the VPS's pending order in HostUp's control panel, then try again."
 	}
-	return &Refusal{Reason: fmt.Sprintf("HostUp does not allow to %s now: %s", action, strings.TrimSuffix(reason, ".")), Code: g.CodeText(), Fix: fix}
+	return &Refusal{Reason: fmt.Sprintf("HostUp does not let you %s now: %s", action, strings.TrimSuffix(reason, ".")), Code: g.CodeText(), Fix: fix}
 }
 
 func describeRequest(r hostup.ScheduleRequest) string {
@@ -357,7 +385,9 @@ func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Sch
 		}
 	}
 	if _, err := d.Client.UpsertBackupSchedule(ctx, vpsID, requestFromSchedule(old)); err != nil {
-		return fmt.Errorf("the old schedule %s was deleted, the new one was refused (%s), and putting the old one back failed too (%s): the VPS has NO backup schedule now; create one with upsert_backup_schedule", old.ID, describeError(createErr), describeError(err))
+		return &changeFailed{msg: fmt.Sprintf("NOT DONE, and %s has NO backup schedule now: the old schedule %s was deleted, HostUp refused the new one, and putting the old one back failed too. Create a schedule with upsert_backup_schedule.\nHostUp's answer to the new schedule: %s\nHostUp's answer to putting the old one back: %s",
+			vpsID, old.ID, describeError(createErr), describeError(err))}
 	}
-	return fmt.Errorf("the new schedule was refused, so the old %s schedule was put back as it was (it has a new id; see list_backup_schedules). HostUp's answer: %s", old.Frequency, describeError(createErr))
+	return &changeFailed{msg: fmt.Sprintf("Not done: HostUp refused the new %s schedule after the old %s schedule %s was deleted, so the old schedule was put back as it was (under a new id; see list_backup_schedules).\nHostUp's answer to the new schedule: %s",
+		want.Frequency, old.Frequency, old.ID, describeError(createErr))}
 }

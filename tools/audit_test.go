@@ -1,0 +1,130 @@
+package tools_test
+
+import (
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+	"github.com/hostup/hostup-mcp/tools"
+)
+
+// sandboxProblems is what SPEC's sandbox account is built to show.
+var sandboxProblems = map[string][]string{
+	"vps_sandbox01": {"no_schedule"},
+	"vps_sandbox02": {},
+	"vps_sandbox03": {"changes_blocked"},
+	"vps_sandbox04": {"no_schedule", "slots_exhausted"},
+	"vps_sandbox05": {"last_run_failed"},
+	"vps_sandbox06": {"disabled", "retention_1"},
+}
+
+func rowsByID(out tools.AuditBackupCoverageOutput) map[string]tools.AuditRow {
+	m := map[string]tools.AuditRow{}
+	for _, r := range out.VPS {
+		m[r.VPSID] = r
+	}
+	return m
+}
+
+func TestAuditFlagsEachSandboxProblem(t *testing.T) {
+	e := sandboxEnv(t)
+	var out tools.AuditBackupCoverageOutput
+	text := e.ok("audit_backup_coverage", map[string]any{}, &out)
+	rows := rowsByID(out)
+	if len(rows) != len(sandboxProblems) {
+		t.Fatalf("%d rows, want %d", len(rows), len(sandboxProblems))
+	}
+	for id, want := range sandboxProblems {
+		got := slices.Clone(rows[id].Problems)
+		sort.Strings(got)
+		sort.Strings(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s problems %v, want %v", id, got, want)
+		}
+	}
+	if r := rows["vps_sandbox03"]; r.BlockedBy == "" {
+		t.Error("a blocked VPS must say why")
+	}
+	if r := rows["vps_sandbox02"]; !r.HasSchedule || !r.Enabled || r.Frequency != "daily" || r.TimeUTC != "02:00" || r.LastStatus != "completed" || r.Retention != 3 {
+		t.Errorf("db-01 row: %+v", r)
+	}
+	if out.Totals.VPS != 6 || out.Totals.Covered != 1 || out.Totals.WithProblems != 5 || out.Totals.Errors != 0 {
+		t.Errorf("totals %+v", out.Totals)
+	}
+	if out.VPS[len(out.VPS)-1].VPSID != "vps_sandbox02" {
+		t.Error("rows needing attention come first")
+	}
+	contains(t, text, "6 VPS audited: 1 covered, 5 with problems, 0 could not be read.", "vps_sandbox04 files-01: no_schedule, slots_exhausted", "pending_order")
+	e.noMutations()
+}
+
+// TestAuditReportsAPerVPSErrorInsteadOfFailing: one VPS's read fails; its row
+// says so and every other row is still there.
+func TestAuditReportsAPerVPSErrorInsteadOfFailing(t *testing.T) {
+	sim := hostuptest.Sandbox()
+	sim.SetFault(http.MethodGet, "/api/v2/vps/vps_sandbox05/backup-schedules", hostuptest.Fault{Status: http.StatusInternalServerError})
+	e := newEnv(t, sim, withKey(hostuptest.SandboxAPIKey))
+	var out tools.AuditBackupCoverageOutput
+	text := e.ok("audit_backup_coverage", map[string]any{}, &out)
+	rows := rowsByID(out)
+	if r := rows["vps_sandbox05"]; r.Error == "" || len(r.Problems) != 0 {
+		t.Errorf("failed row: %+v", r)
+	}
+	if len(rows) != 6 || out.Totals.Errors != 1 || out.Totals.WithProblems != 4 {
+		t.Errorf("rows %d totals %+v", len(rows), out.Totals)
+	}
+	contains(t, text, "1 could not be read", "vps_sandbox05 api-01: could not be read: HostUp answered 500")
+}
+
+func TestAuditOfGivenVPSes(t *testing.T) {
+	e := sandboxEnv(t)
+	var out tools.AuditBackupCoverageOutput
+	e.ok("audit_backup_coverage", map[string]any{"vps_ids": []string{"vps_sandbox06", "vps_sandbox06", "vps_nosuch"}}, &out)
+	rows := rowsByID(out)
+	if len(out.VPS) != 2 || rows["vps_nosuch"].Error == "" || len(rows["vps_sandbox06"].Problems) != 2 {
+		t.Errorf("rows %+v", out.VPS)
+	}
+	for _, r := range e.sim.Requests() {
+		if r.Path == "/api/v2/vps" {
+			t.Error("auditing given ids must not list the whole account")
+		}
+	}
+}
+
+func TestAuditReportsIncreasingProgress(t *testing.T) {
+	for _, proto := range []string{mcp.LATEST_PROTOCOL_VERSION, mcp.LATEST_LEGACY_PROTOCOL_VERSION} {
+		t.Run(proto, func(t *testing.T) {
+			sim := hostuptest.Fleet(40, 3)
+			e := newEnv(t, sim, withKey(hostuptest.FleetAPIKey), withProtocol(proto))
+			rec := &progressRecorder{token: "audit-1"}
+			e.client.OnNotification(rec.handle)
+			res := e.callCtx(t.Context(), "audit_backup_coverage", map[string]any{}, &mcp.Meta{ProgressToken: "audit-1"})
+			if res.IsError {
+				t.Fatal(textOf(res))
+			}
+			seen, _ := rec.wait(40)
+			if len(seen) != 40 {
+				t.Fatalf("%d progress notifications for 40 VPS", len(seen))
+			}
+			increasing(t, seen)
+		})
+	}
+}
+
+func TestAuditTextOfALargeFleetIsCapped(t *testing.T) {
+	e := newEnv(t, hostuptest.Fleet(120, 5), withKey(hostuptest.FleetAPIKey))
+	var out tools.AuditBackupCoverageOutput
+	text := e.ok("audit_backup_coverage", map[string]any{}, &out)
+	if len(out.VPS) != 120 {
+		t.Errorf("%d rows, want every VPS", len(out.VPS))
+	}
+	contains(t, text, "more VPS with problems or errors")
+	if lines := len(strings.Split(text, "\n")); lines > 35 {
+		t.Errorf("the text has %d lines", lines)
+	}
+}
