@@ -1,0 +1,103 @@
+package transport
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+)
+
+// Over stateless HTTP the server cannot send a request back to the client on
+// a later POST, so a destructive change is confirmed with a confirm_token,
+// which any replica sharing the signing secret accepts.
+
+var deleteSchedule = map[string]any{"vps_id": "vps_sandbox02", "schedule_id": "bks_sandbox02"}
+
+// elicitor accepts every elicitation and counts them.
+type elicitor struct{ asked atomic.Int32 }
+
+func (e *elicitor) Elicit(context.Context, mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+	e.asked.Add(1)
+	return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept, Content: map[string]any{"confirm": true}}}, nil
+}
+
+func TestDestructiveCallOverStatelessHTTPIsConfirmedWithAToken(t *testing.T) {
+	secret := []byte("a secret shared by every replica, 32+ bytes")
+	sim := hostuptest.Sandbox()
+	replica1 := serve(t, newMCPServer(t, sim, hostuptest.SandboxAPIKey, secret), Options{Kind: StreamableHTTP})
+	replica2 := serve(t, newMCPServer(t, sim, hostuptest.SandboxAPIKey, secret), Options{Kind: StreamableHTTP})
+
+	// A client on protocol 2025-11-25 that declares elicitation still gets a
+	// token: on a stateless server its capabilities are not known past
+	// initialize, and no later POST could carry the question back.
+	e := &elicitor{}
+	c1 := connect(t, StreamableHTTP, replica1.url, "", client.WithProtocolVersion(mcp.ProtocolVersion20251125), client.WithElicitationHandler(e))
+	res := callTool(t, c1, "delete_backup_schedule", deleteSchedule)
+	out := structured(t, res)
+	token, _ := out["confirm_token"].(string)
+	if res.IsError || out["outcome"] != "confirmation_required" || token == "" {
+		t.Fatalf("first call: isError=%v %v, want confirmation_required with a confirm_token", res.IsError, out)
+	}
+	if n := len(sim.Mutations()); n != 0 || e.asked.Load() != 0 {
+		t.Fatalf("before confirmation: %d mutations sent, %d elicitations", n, e.asked.Load())
+	}
+
+	// The confirmation may land on another replica.
+	c2 := connect(t, StreamableHTTP, replica2.url, "", client.WithProtocolVersion(mcp.ProtocolVersion20251125))
+	args := map[string]any{"confirm_token": token}
+	for k, v := range deleteSchedule {
+		args[k] = v
+	}
+	res = callTool(t, c2, "delete_backup_schedule", args)
+	if out := structured(t, res); res.IsError || out["outcome"] != "applied" {
+		t.Fatalf("call with the token: isError=%v %s", res.IsError, text(res))
+	}
+	muts := sim.Mutations()
+	if len(muts) != 1 || muts[0].Method != http.MethodDelete || !strings.HasSuffix(muts[0].Path, "/bks_sandbox02") {
+		t.Fatalf("mutations: %+v, want the one DELETE of the schedule", muts)
+	}
+}
+
+func TestTokenFromAReplicaWithAnotherSecretIsRefused(t *testing.T) {
+	sim := hostuptest.Sandbox()
+	replica1 := serve(t, newMCPServer(t, sim, hostuptest.SandboxAPIKey, []byte("secret one, long enough for HMAC use")), Options{Kind: StreamableHTTP})
+	replica2 := serve(t, newMCPServer(t, sim, hostuptest.SandboxAPIKey, []byte("secret two, long enough for HMAC use")), Options{Kind: StreamableHTTP})
+	c1 := connect(t, StreamableHTTP, replica1.url, "")
+	token, _ := structured(t, callTool(t, c1, "delete_backup_schedule", deleteSchedule))["confirm_token"].(string)
+	if token == "" {
+		t.Fatal("no confirm_token")
+	}
+	c2 := connect(t, StreamableHTTP, replica2.url, "")
+	args := map[string]any{"confirm_token": token}
+	for k, v := range deleteSchedule {
+		args[k] = v
+	}
+	res := callTool(t, c2, "delete_backup_schedule", args)
+	if !res.IsError || !strings.Contains(text(res), "confirm_token") || len(sim.Mutations()) != 0 {
+		t.Fatalf("isError=%v %s; mutations %d", res.IsError, text(res), len(sim.Mutations()))
+	}
+}
+
+// A client on protocol 2026-07-28 that declares elicitation is asked through
+// a multi round-trip request: the question travels in the result and the
+// answer in a new POST, carrying the signed token as its request state, so no
+// replica needs to remember anything.
+func TestModernClientOverStatelessHTTPConfirmsThroughElicitation(t *testing.T) {
+	sim := hostuptest.Sandbox()
+	r := serve(t, newMCPServer(t, sim, hostuptest.SandboxAPIKey, nil), Options{Kind: StreamableHTTP})
+	e := &elicitor{}
+	c := connect(t, StreamableHTTP, r.url, "", client.WithProtocolVersion(mcp.ProtocolVersion20260728), client.WithElicitationHandler(e))
+	res := callTool(t, c, "delete_backup_schedule", deleteSchedule)
+	if out := structured(t, res); res.IsError || out["outcome"] != "applied" || e.asked.Load() != 1 {
+		t.Fatalf("isError=%v outcome=%v asked=%d: %s", res.IsError, out["outcome"], e.asked.Load(), text(res))
+	}
+	if n := len(sim.Mutations()); n != 1 {
+		t.Fatalf("%d mutations, want 1", n)
+	}
+}

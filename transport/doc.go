@@ -1,0 +1,22 @@
+// Package transport serves an MCP server over HTTP, securely: Streamable HTTP
+// (stateless, at /mcp) or the legacy HTTP+SSE transport (/sse and /message),
+// each behind a small security handler that runs before mcp-go sees a request.
+//
+// That handler, in order:
+//   - on a loopback connection, refuses a Host header that is not a loopback
+//     name (DNS rebinding protection);
+//   - refuses a foreign Origin (403): allowed are requests without Origin, the
+//     server's own host, loopback origins and the configured allow-list;
+//   - authenticates the request: a shared secret compared in constant time, or
+//     the caller's own HostUp API key, which is put in that request's context
+//     (hostup.WithAPIKey) and is never stored, cached or logged;
+//   - caps the request body and bounds the time to read it.
+//
+// Around the tools it adds a bound on concurrent tool calls (excess calls get a
+// "busy" tool error at once), and Serve shuts down gracefully: it stops
+// accepting, lets the calls in flight finish within a bound, then returns.
+//
+// Which authentication applies, and whether a non-loopback address may be
+// served at all, is decided by Options and checked by New before anything
+// listens.
+package transport

@@ -1,0 +1,181 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hostup/hostup-mcp/hostup"
+)
+
+// guard is the security handler in front of mcp-go (STYLE: the grafana model).
+type guard struct {
+	auth      authMode
+	tokenHash [sha256.Size]byte
+	origins   map[string]bool
+	maxBody   int64
+}
+
+func newGuard(auth authMode, token string, origins map[string]bool, maxBody int64) *guard {
+	return &guard{auth: auth, tokenHash: sha256.Sum256([]byte(token)), origins: origins, maxBody: maxBody}
+}
+
+// credentialKey holds a fingerprint of the request's bearer credential: SSE
+// sessions are bound to it. The credential itself is never kept.
+type credentialKey struct{}
+
+type fingerprint [sha256.Size]byte
+
+func credentialOf(ctx context.Context) fingerprint {
+	fp, _ := ctx.Value(credentialKey{}).(fingerprint)
+	return fp
+}
+
+// wrap puts next behind the Host, Origin and body checks and, when
+// authenticated is true, behind authentication.
+func (g *guard) wrap(next http.Handler, authenticated bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if onLoopback(r) && !isLoopbackHost(r.Host) {
+			writeJSONError(w, http.StatusForbidden, "forbidden_host",
+				fmt.Sprintf("Host %q is not a loopback name: this server only answers requests addressed to localhost or 127.0.0.1 (DNS rebinding protection); a reverse proxy on this machine must send Host: localhost", r.Host))
+			return
+		}
+		if origin := r.Header.Get("Origin"); origin != "" && !g.originAllowed(origin, r.Host) {
+			writeJSONError(w, http.StatusForbidden, "forbidden_origin",
+				fmt.Sprintf("Origin %q may not call this server; to let browser pages from it in, add it to HOSTUP_MCP_ALLOWED_ORIGINS", origin))
+			return
+		}
+		if !authenticated {
+			next.ServeHTTP(w, r)
+			return
+		}
+		// A CORS preflight carries no credentials and runs nothing.
+		if r.Method != http.MethodOptions {
+			ctx, ok := g.authenticate(w, r)
+			if !ok {
+				return
+			}
+			r = r.WithContext(ctx)
+		}
+		if r.Method == http.MethodPost && !g.readBody(w, r) {
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// onLoopback reports whether the request came in on a loopback address.
+func onLoopback(r *http.Request) bool {
+	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	return ok && local != nil && isLoopbackHost(local.String())
+}
+
+// originAllowed accepts the server's own host, loopback pages and the
+// allow-list. "null" (sandboxed frames, file://) is foreign.
+func (g *guard) originAllowed(origin, host string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	return g.origins[canonicalOrigin(u)] || strings.EqualFold(u.Host, host) || isLoopbackHost(u.Host)
+}
+
+// authenticate returns the request's context with what the handlers need: the
+// caller's HostUp key in per-request mode, and the credential's fingerprint.
+func (g *guard) authenticate(w http.ResponseWriter, r *http.Request) (context.Context, bool) {
+	ctx := r.Context()
+	if g.auth == authNone {
+		return ctx, true
+	}
+	bearer, ok := bearerToken(r)
+	switch g.auth {
+	case authToken:
+		if !ok {
+			unauthorized(w, "missing_token", "send Authorization: Bearer <token>, the token set in HOSTUP_MCP_HTTP_TOKEN on the server")
+			return nil, false
+		}
+		got := sha256.Sum256([]byte(bearer))
+		if subtle.ConstantTimeCompare(got[:], g.tokenHash[:]) != 1 {
+			unauthorized(w, "invalid_token", "the bearer token is not the one set in HOSTUP_MCP_HTTP_TOKEN on the server")
+			return nil, false
+		}
+	case authPerRequestKey:
+		if !ok {
+			unauthorized(w, "missing_api_key", "this server has no HostUp API key of its own: send yours as Authorization: Bearer <HostUp API key> (create one in HostUp's control panel)")
+			return nil, false
+		}
+		if !validBearer(bearer) {
+			unauthorized(w, "invalid_api_key", "the bearer token is not a well-formed HostUp API key (printable characters, no spaces)")
+			return nil, false
+		}
+		ctx = hostup.WithAPIKey(ctx, bearer)
+	}
+	return context.WithValue(ctx, credentialKey{}, fingerprint(sha256.Sum256([]byte(bearer)))), true
+}
+
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", false
+	}
+	return token, true
+}
+
+// validBearer accepts printable ASCII without spaces, as HTTP headers and
+// HostUp keys need.
+func validBearer(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func unauthorized(w http.ResponseWriter, code, message string) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="hostup-mcp"`)
+	writeJSONError(w, http.StatusUnauthorized, code, message)
+}
+
+// readBody reads the whole body up to the cap within bodyReadTimeout, so
+// neither a huge nor a slow body holds the server, and bounds the time to
+// write the answer. A server-wide ReadTimeout would instead cancel every
+// request that runs longer (SSE streams, long tool calls).
+func (g *guard) readBody(w http.ResponseWriter, r *http.Request) bool {
+	if r.ContentLength > g.maxBody {
+		tooLarge(w, g.maxBody)
+		return false
+	}
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.maxBody))
+	_ = rc.SetReadDeadline(time.Time{})
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			tooLarge(w, g.maxBody)
+		} else {
+			writeJSONError(w, http.StatusBadRequest, "unreadable_body", "the request body could not be read in time")
+		}
+		return false
+	}
+	_ = rc.SetWriteDeadline(time.Now().Add(postWriteTimeout))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	return true
+}
+
+func tooLarge(w http.ResponseWriter, limit int64) {
+	writeJSONError(w, http.StatusRequestEntityTooLarge, "body_too_large",
+		fmt.Sprintf("the request body is larger than %d bytes; MCP messages to this server are small, so this is not an MCP request", limit))
+}

@@ -1,0 +1,365 @@
+package transport
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// Kind names a transport as --transport does.
+type Kind string
+
+const (
+	StreamableHTTP Kind = "http" // MCP Streamable HTTP at /mcp, stateless
+	SSE            Kind = "sse"  // legacy HTTP+SSE: GET /sse, POST /message
+)
+
+// Paths served.
+const (
+	MCPPath     = "/mcp"
+	SSEPath     = "/sse"
+	MessagePath = "/message"
+	HealthPath  = "/healthz"
+)
+
+// DefaultAddr is where the server listens unless told otherwise: loopback only.
+const DefaultAddr = "127.0.0.1:8765"
+
+// Defaults for the limits in Options.
+const (
+	DefaultMaxBodyBytes       = 1 << 20
+	DefaultMaxConcurrentCalls = 32
+	DefaultMaxStreams         = 256
+	// Kubernetes waits 30s after SIGTERM before it kills: finish before that.
+	DefaultShutdownTimeout = 25 * time.Second
+)
+
+// Timeouts that are not worth a setting.
+const (
+	readHeaderTimeout = 10 * time.Second
+	bodyReadTimeout   = 30 * time.Second
+	idleTimeout       = 2 * time.Minute
+	// A POST's answer is written when its tool call ends; create_backup may
+	// wait 10 minutes for its job, so allow that and a margin.
+	postWriteTimeout = 15 * time.Minute
+	sseKeepAlive     = 25 * time.Second
+	// Between the end of the last SSE tool call and closing the streams, so the
+	// queued results reach their clients.
+	sseFlushGrace = 200 * time.Millisecond
+)
+
+// Options configure a Server. Exactly one way of authenticating applies:
+//   - Token set: every MCP request carries "Authorization: Bearer <Token>"; the
+//     server calls HostUp with its own key.
+//   - PerRequestKeys: every MCP request carries the caller's HostUp API key as
+//     its bearer token, and that request's HostUp calls use that key only.
+//   - neither: no authentication, which only a loopback Addr may serve.
+type Options struct {
+	Kind           Kind
+	Addr           string // host:port; DefaultAddr when empty
+	Token          string
+	PerRequestKeys bool
+	// AllowedOrigins are browser origins ("https://app.example.com") allowed
+	// besides the server's own host and loopback origins.
+	AllowedOrigins []string
+
+	MaxBodyBytes       int64         // DefaultMaxBodyBytes when 0
+	MaxConcurrentCalls int           // DefaultMaxConcurrentCalls when 0
+	MaxStreams         int           // open SSE streams; DefaultMaxStreams when 0
+	ShutdownTimeout    time.Duration // DefaultShutdownTimeout when 0
+
+	Logger *slog.Logger
+}
+
+// authMode is how requests prove who they are.
+type authMode int
+
+const (
+	authNone authMode = iota
+	authToken
+	authPerRequestKey
+)
+
+func (m authMode) String() string {
+	switch m {
+	case authToken:
+		return "shared token (HOSTUP_MCP_HTTP_TOKEN)"
+	case authPerRequestKey:
+		return "per-request HostUp keys (Authorization: Bearer <HostUp key>)"
+	}
+	return "none (loopback only)"
+}
+
+// minTokenLen keeps a guessable token off a public address.
+const minTokenLen = 16
+
+// Server is one MCP server served over HTTP.
+type Server struct {
+	opts    Options
+	auth    authMode
+	log     *slog.Logger
+	calls   *callLimiter
+	sse     *server.SSEServer // nil for Streamable HTTP
+	handler http.Handler
+}
+
+// New checks opts and builds the server. It adds a tool middleware to srv (the
+// concurrency bound), so srv should be served by this Server only. Its errors
+// are about settings: one line naming the setting and the fix.
+func New(srv *server.MCPServer, opts Options) (*Server, error) {
+	opts = withDefaults(opts)
+	auth, err := checkOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	origins, err := parseOrigins(opts.AllowedOrigins)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: opts, auth: auth, log: opts.Logger, calls: newCallLimiter(opts.MaxConcurrentCalls)}
+	srv.Use(s.calls.middleware)
+	g := newGuard(auth, opts.Token, origins, opts.MaxBodyBytes)
+
+	var cors []server.CORSOption
+	if len(opts.AllowedOrigins) > 0 {
+		cors = []server.CORSOption{
+			server.WithCORSAllowedOrigins(opts.AllowedOrigins...),
+			server.WithCORSAllowedHeaders("Content-Type", "Authorization", "Mcp-Session-Id", "Mcp-Protocol-Version", "Last-Event-ID"),
+		}
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle(HealthPath, g.wrap(health(opts.Kind), false))
+	switch opts.Kind {
+	case StreamableHTTP:
+		h := server.NewStreamableHTTPServer(srv,
+			server.WithEndpointPath(MCPPath),
+			server.WithStateLess(true),
+			// With no sessions, every GET stream would share the session id ""
+			// and receive other callers' notifications: serve no GET stream.
+			server.WithDisableStreaming(true),
+			server.WithStreamableHTTPLogger(s.log),
+			server.WithStreamableHTTPCORS(cors...),
+		)
+		mux.Handle(MCPPath, g.wrap(h, true))
+	case SSE:
+		b := newSSEBinding(opts.MaxStreams)
+		s.sse = server.NewSSEServer(srv,
+			server.WithSSEEndpoint(SSEPath),
+			server.WithMessageEndpoint(MessagePath),
+			server.WithKeepAlive(true),
+			server.WithKeepAliveInterval(sseKeepAlive),
+			server.WithSessionIDGenerator(b.newSessionID),
+			server.WithSSECORS(cors...),
+		)
+		h := g.wrap(b.wrap(s.sse), true)
+		mux.Handle(SSEPath, h)
+		mux.Handle(MessagePath, h)
+	}
+	mux.Handle("/", g.wrap(http.HandlerFunc(notFound), false))
+	s.handler = mux
+	return s, nil
+}
+
+func withDefaults(o Options) Options {
+	if o.Addr == "" {
+		o.Addr = DefaultAddr
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.MaxConcurrentCalls <= 0 {
+		o.MaxConcurrentCalls = DefaultMaxConcurrentCalls
+	}
+	if o.MaxStreams <= 0 {
+		o.MaxStreams = DefaultMaxStreams
+	}
+	if o.ShutdownTimeout <= 0 {
+		o.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+func checkOptions(o Options) (authMode, error) {
+	if o.Kind != StreamableHTTP && o.Kind != SSE {
+		return 0, fmt.Errorf("--transport must be http or sse to serve over HTTP, not %q", o.Kind)
+	}
+	if _, _, err := net.SplitHostPort(o.Addr); err != nil {
+		return 0, fmt.Errorf("--addr (HOSTUP_MCP_ADDR) %q is not host:port, e.g. %s or 0.0.0.0:8765", o.Addr, DefaultAddr)
+	}
+	auth := authNone
+	switch {
+	case o.Token != "" && o.PerRequestKeys:
+		return 0, errors.New("HOSTUP_MCP_HTTP_TOKEN needs a server-wide HostUp key: set HOSTUP_API_KEY or --api-key-file, or unset HOSTUP_MCP_HTTP_TOKEN so each client sends its own HostUp key")
+	case o.Token != "":
+		if len(o.Token) < minTokenLen || !validBearer(o.Token) {
+			return 0, fmt.Errorf("HOSTUP_MCP_HTTP_TOKEN must be at least %d printable characters without spaces; generate one with: openssl rand -hex 32", minTokenLen)
+		}
+		auth = authToken
+	case o.PerRequestKeys:
+		auth = authPerRequestKey
+	}
+	if auth == authNone && !isLoopbackAddr(o.Addr) {
+		return 0, fmt.Errorf("--addr (HOSTUP_MCP_ADDR) %s is not a loopback address and requests would not be authenticated: set HOSTUP_MCP_HTTP_TOKEN (clients send Authorization: Bearer <token>), or unset HOSTUP_API_KEY so each client sends its own HostUp key, or listen on %s", o.Addr, DefaultAddr)
+	}
+	return auth, nil
+}
+
+// isLoopbackAddr reports whether every address host:port listens on is a
+// loopback one. An empty host or a name other than localhost is not.
+func isLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	return isLoopbackHost(host)
+}
+
+// isLoopbackHost accepts "localhost", a loopback IP, either with a port.
+func isLoopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+func parseOrigins(list []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, o := range list {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+			return nil, fmt.Errorf("--allowed-origins (HOSTUP_MCP_ALLOWED_ORIGINS): %q is not an origin; write scheme://host[:port], e.g. https://app.example.com", o)
+		}
+		out[canonicalOrigin(u)] = true
+	}
+	return out, nil
+}
+
+func canonicalOrigin(u *url.URL) string {
+	return strings.ToLower(u.Scheme + "://" + u.Host)
+}
+
+// Handler is the whole HTTP surface, security handler included: what Serve
+// serves, and what tests and embedding programs may mount.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// ListenAndServe listens on Options.Addr and serves until ctx ends, then shuts
+// down gracefully. An error means the address could not be listened on.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.opts.Addr)
+	if err != nil {
+		return fmt.Errorf("--addr (HOSTUP_MCP_ADDR) %s: cannot listen (%v); choose another address or stop what uses it", s.opts.Addr, unwrapAll(err))
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves on ln until ctx ends. It then stops accepting, lets the tool
+// calls in flight finish within Options.ShutdownTimeout (then cuts them off),
+// and returns nil.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		// No ReadTimeout or WriteTimeout: both would end SSE streams and long
+		// tool calls. The guard bounds each body read and each POST's answer.
+		IdleTimeout:    idleTimeout,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.logStart(ln.Addr())
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+
+	s.log.Info("shutting down: no new connections; finishing the tool calls in flight", "in_flight", s.calls.inFlight(), "limit", s.opts.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
+	defer cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- hs.Shutdown(sctx) }()
+	drained := s.calls.drain(sctx)
+	if s.sse != nil {
+		// SSE streams never go idle on their own: end them once their calls
+		// are done and the results had a moment to be written.
+		time.Sleep(sseFlushGrace)
+		s.sse.CloseSessions()
+	}
+	if err := <-stopped; err != nil || drained != nil {
+		s.log.Error("shutdown limit reached: cutting off the tool calls still running", "in_flight", s.calls.inFlight(), "limit", s.opts.ShutdownTimeout)
+		hs.Close()
+	}
+	<-served
+	s.log.Info("stopped")
+	return nil
+}
+
+func (s *Server) logStart(addr net.Addr) {
+	where := "http://" + addr.String()
+	switch s.opts.Kind {
+	case StreamableHTTP:
+		s.log.Info("serving MCP over Streamable HTTP (stateless)", "url", where+MCPPath, "health", where+HealthPath, "auth", s.auth.String())
+	case SSE:
+		s.log.Info("serving MCP over HTTP+SSE (legacy)", "url", where+SSEPath, "health", where+HealthPath, "auth", s.auth.String())
+	}
+}
+
+func health(kind Kind) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeJSONError(w, http.StatusMethodNotAllowed, "method_not_allowed", "use GET "+HealthPath)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "transport": string(kind)})
+	})
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	writeJSONError(w, http.StatusNotFound, "not_found", fmt.Sprintf("nothing at %s; MCP is served at %s (Streamable HTTP) or %s (SSE), health at %s", r.URL.Path, MCPPath, SSEPath, HealthPath))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeJSONError answers what the security handler refuses: a stable code and
+// a message that says what to do.
+func writeJSONError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, map[string]string{"error": code, "message": message})
+}
+
+func unwrapAll(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
+}
