@@ -1,0 +1,249 @@
+// Command bench measures hostup-mcp against the goals of issue 7 and prints each
+// figure beside its reference, its goal and PASS or MISS:
+//
+//  1. start-up: spawn → first initialize response over stdio, against the Node
+//     reference server @modelcontextprotocol/server-everything;
+//  2. per-call overhead: tools/call list_backup_schedules over stdio to the built
+//     binary, against a direct HTTP GET of the same endpoint on the same simulator;
+//  3. memory: the server's peak RSS (VmHWM) after a run of mixed calls;
+//  4. result size: bytes (and ≈ tokens) of every tool's text and structuredContent;
+//  5. fleet audit: audit_backup_coverage over a large simulated fleet with latency
+//     and a rate limit, against max(N·latency/concurrency, N/rate).
+//
+// Run it from the repository root:
+//
+//	go run ./.ci/bench          # the full run (about a minute)
+//	go run ./.ci/bench -short   # tiny sizes: only checks that it works (CI)
+//
+// It builds the server into a temporary directory, installs the pinned Node
+// reference with npm ci into .ci/bench/node_modules when it is missing, serves
+// the simulator on 127.0.0.1 only, and ends every process it started. In the
+// full run the exit status is 1 when a goal is missed.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+type settings struct {
+	short       bool
+	startups    int
+	calls       int
+	memCalls    int
+	fleet       int
+	latency     time.Duration
+	rate        int
+	concurrency int
+	noNode      bool
+	bin         string
+}
+
+// row is one line of the summary table.
+type row struct {
+	num, figure, measured, reference, goal string
+	pass                                   bool
+	judged                                 bool // false when there is nothing to judge (e.g. no reference)
+}
+
+func main() {
+	var s settings
+	flag.BoolVar(&s.short, "short", false, "tiny sizes, only to check that the bench works (CI)")
+	flag.IntVar(&s.startups, "startups", 0, "start-ups timed per server (default 30; 3 with -short)")
+	flag.IntVar(&s.calls, "calls", 0, "list_backup_schedules calls timed (default 2000; 50 with -short)")
+	flag.IntVar(&s.memCalls, "mem-calls", 0, "mixed calls before reading peak RSS (default 1000; 50 with -short)")
+	flag.IntVar(&s.fleet, "fleet", 0, "VPSes in the fleet audit (default 500; 20 with -short)")
+	flag.DurationVar(&s.latency, "latency", 50*time.Millisecond, "simulated HostUp latency per request in the fleet audit")
+	flag.IntVar(&s.rate, "rate", 0, "simulated HostUp rate limit, requests/second, in the fleet audit (default 20; 1000 with -short)")
+	flag.IntVar(&s.concurrency, "concurrency", 8, "the audit's concurrency used in the bound (tools.auditConcurrency)")
+	flag.BoolVar(&s.noNode, "no-node", false, "skip the Node reference server (row 1 then has no verdict)")
+	flag.StringVar(&s.bin, "bin", "", "measure this hostup-mcp binary instead of building one (e.g. to profile it with perf)")
+	timeout := flag.Duration("timeout", 10*time.Minute, "give up (and end every started process) after this long")
+	flag.Parse()
+	s.defaults()
+
+	watchdog := time.AfterFunc(*timeout, func() {
+		killChildren()
+		fmt.Fprintf(os.Stderr, "bench: gave up after %s\n", *timeout)
+		os.Exit(1)
+	})
+	defer watchdog.Stop()
+
+	rows, err := run(s)
+	killChildren()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		os.Exit(1)
+	}
+	missed := 0
+	for _, r := range rows {
+		if r.judged && !r.pass {
+			missed++
+		}
+	}
+	if missed > 0 && !s.short {
+		os.Exit(1)
+	}
+}
+
+func (s *settings) defaults() {
+	pick := func(v *int, full, short int) {
+		if *v > 0 {
+			return
+		}
+		*v = full
+		if s.short {
+			*v = short
+		}
+	}
+	pick(&s.startups, 30, 3)
+	pick(&s.calls, 2000, 50)
+	pick(&s.memCalls, 1000, 50)
+	pick(&s.fleet, 500, 20)
+	pick(&s.rate, 20, 1000)
+}
+
+func run(s settings) ([]row, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "hostup-mcp-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	bin := s.bin
+	if bin == "" {
+		logf("building the server")
+		bin = filepath.Join(tmp, "hostup-mcp")
+		build := exec.Command("go", "build", "-o", bin, ".")
+		build.Dir = root
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return nil, fmt.Errorf("go build: %w", err)
+		}
+	}
+
+	var node *nodeRef
+	if !s.noNode {
+		if node, err = prepareNode(filepath.Join(root, ".ci", "bench")); err != nil {
+			return nil, err
+		}
+	}
+
+	var rows []row
+	var details []string
+	startRow, startDetail, err := benchStartup(s, bin, node)
+	if err != nil {
+		return nil, fmt.Errorf("start-up: %w", err)
+	}
+	rows = append(rows, startRow)
+	details = append(details, startDetail)
+
+	acct, err := newAccount()
+	if err != nil {
+		return nil, err
+	}
+	defer acct.close()
+
+	callRow, callDetail, err := benchOverhead(s, bin, acct)
+	if err != nil {
+		return nil, fmt.Errorf("per-call overhead: %w", err)
+	}
+	rows = append(rows, callRow)
+	details = append(details, callDetail)
+
+	// Sizes before memory: the memory run queues a backup, which changes the account.
+	sizeRows, sizeDetail, err := benchSizes(bin, acct)
+	if err != nil {
+		return nil, fmt.Errorf("result size: %w", err)
+	}
+	memRow, memDetail, err := benchMemory(s, bin, acct)
+	if err != nil {
+		return nil, fmt.Errorf("memory: %w", err)
+	}
+	rows = append(rows, memRow)
+	rows = append(rows, sizeRows...)
+	details = append(details, memDetail, sizeDetail)
+
+	fleetRow, fleetDetail, err := benchFleet(s, bin)
+	if err != nil {
+		return nil, fmt.Errorf("fleet audit: %w", err)
+	}
+	rows = append(rows, fleetRow)
+	details = append(details, fleetDetail)
+
+	printReport(os.Stdout, s, node, rows, details)
+	return rows, nil
+}
+
+func printReport(w *os.File, s settings, node *nodeRef, rows []row, details []string) {
+	mode := "full run"
+	if s.short {
+		mode = "-short: tiny sizes, only checks that the bench works; verdicts are not meaningful"
+	}
+	nodeVersion := "not run"
+	if node != nil {
+		nodeVersion = node.nodeVersion
+	}
+	fmt.Fprintf(w, "\nhostup-mcp benchmark (%s)\n%s %s/%s, %d CPUs, node %s\n\n", mode, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), nodeVersion)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tfigure\thostup-mcp\treference\tgoal\tverdict")
+	for _, r := range rows {
+		verdict := "n/a"
+		if r.judged {
+			verdict = "MISS"
+			if r.pass {
+				verdict = "PASS"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.num, r.figure, r.measured, r.reference, r.goal, verdict)
+	}
+	tw.Flush()
+	for _, d := range details {
+		fmt.Fprintf(w, "\n%s", d)
+	}
+}
+
+// moduleRoot is the directory of the go.mod above the working directory.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.Contains(string(data), "module github.com/hostup/hostup-mcp") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("run the bench inside the hostup-mcp repository (no go.mod of github.com/hostup/hostup-mcp above %s)", dir)
+		}
+		dir = parent
+	}
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+}
+
+// childEnv is this process's environment without any HOSTUP_ setting, plus extra:
+// the bench decides every setting the server sees.
+func childEnv(extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "HOSTUP_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, extra...)
+}
