@@ -6,6 +6,7 @@
 package tools
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -96,10 +97,12 @@ type Call struct {
 
 // newTool turns a typed handler into an mcp-go tool with generated schemas.
 func newTool[In, Out any](d *Deps, name, title, description string, h hints, run handler[In, Out]) server.ServerTool {
+	inputSchema := schemaOf[In]()
+	validator := newInputValidator(name, inputSchema)
 	tool := mcp.Tool{
 		Name:            name,
 		Description:     description,
-		RawInputSchema:  schemaOf[In](),
+		RawInputSchema:  inputSchema,
 		RawOutputSchema: schemaOf[Out](),
 		Annotations: mcp.ToolAnnotation{
 			Title:           title,
@@ -111,7 +114,7 @@ func newTool[In, Out any](d *Deps, name, title, description string, h hints, run
 	}
 	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		var in In
-		if err := decodeArguments(req, &in); err != nil {
+		if err := decodeArguments(req, validator, &in); err != nil {
 			return d.errorResult(name, err), nil
 		}
 		call := &Call{Request: req, deps: d}
@@ -135,9 +138,9 @@ func newTool[In, Out any](d *Deps, name, title, description string, h hints, run
 	}}
 }
 
-// decodeArguments decodes strictly: mcp-go validates against the schema first, but
+// decodeArguments validates against the tool's input schema, then decodes strictly:
 // a client that skips validation must not get unknown fields silently ignored.
-func decodeArguments(req mcp.CallToolRequest, target any) error {
+func decodeArguments(req mcp.CallToolRequest, v *inputValidator, target any) error {
 	raw := req.Params.RawArguments
 	if len(raw) == 0 {
 		var err error
@@ -146,6 +149,12 @@ func decodeArguments(req mcp.CallToolRequest, target any) error {
 		} else if raw, err = json.Marshal(req.Params.Arguments); err != nil {
 			return &inputError{msg: "the arguments are not a JSON object"}
 		}
+	}
+	if string(bytes.TrimSpace(raw)) == "null" {
+		raw = []byte("{}") // a tool without required arguments may be called with none
+	}
+	if err := v.check(raw); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytesReader(raw))
 	dec.DisallowUnknownFields()
@@ -168,7 +177,7 @@ type ServerOptions struct {
 func NewServer(d *Deps, o ServerOptions, extra ...server.ServerOption) *server.MCPServer {
 	opts := append([]server.ServerOption{
 		server.WithToolCapabilities(false),
-		server.WithInputSchemaValidation(),
+		// Input validation runs in newTool (validate.go), for readable messages.
 		server.WithOutputSchemaValidation(),
 		server.WithRecovery(),
 		server.WithInstructions(o.Instructions),

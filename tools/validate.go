@@ -1,0 +1,137 @@
+package tools
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+)
+
+// Arguments are validated against each tool's own input schema here rather than
+// by mcp-go's built-in validation: the checks are the same (mcp-go uses this very
+// library), but mcp-go's messages read like "&{Properties:[bogus]}", and the
+// person or model that sent the arguments needs to know what to change.
+
+// inputValidator checks one tool's arguments against its input schema.
+type inputValidator struct{ schema *jsonschema.Schema }
+
+func newInputValidator(name string, schema []byte) *inputValidator {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
+	if err != nil {
+		panic(fmt.Sprintf("input schema of %s: %v", name, err))
+	}
+	c := jsonschema.NewCompiler()
+	url := "mem://tools/" + name + ".json"
+	if err := c.AddResource(url, doc); err != nil {
+		panic(fmt.Sprintf("input schema of %s: %v", name, err))
+	}
+	s, err := c.Compile(url)
+	if err != nil {
+		// Our schemas are generated from Go structs at start-up: a schema that
+		// does not compile is a programming error every test run shows at once.
+		panic(fmt.Sprintf("input schema of %s: %v", name, err))
+	}
+	return &inputValidator{schema: s}
+}
+
+// check returns nil, or an *inputError listing every problem in plain words.
+func (v *inputValidator) check(raw []byte) error {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return badInput("the arguments are not valid JSON")
+	}
+	err = v.schema.Validate(doc)
+	if err == nil {
+		return nil
+	}
+	verr, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return badInput("the arguments do not fit this tool: %v", err)
+	}
+	var problems []string
+	collectProblems(verr, &problems)
+	sort.Strings(problems)
+	return badInput("%s", strings.Join(problems, "; "))
+}
+
+func collectProblems(e *jsonschema.ValidationError, out *[]string) {
+	if len(e.Causes) > 0 {
+		for _, c := range e.Causes {
+			collectProblems(c, out)
+		}
+		return
+	}
+	if msg := describeProblem(e); msg != "" {
+		*out = append(*out, msg)
+	}
+}
+
+func describeProblem(e *jsonschema.ValidationError) string {
+	field := strings.Join(e.InstanceLocation, ".")
+	switch k := e.ErrorKind.(type) {
+	case *kind.Required:
+		return fmt.Sprintf("missing required argument %s", joinQuoted(prefixed(field, k.Missing)))
+	case *kind.AdditionalProperties:
+		return fmt.Sprintf("unknown argument %s (this tool does not take it)", joinQuoted(prefixed(field, k.Properties)))
+	case *kind.Type:
+		return fmt.Sprintf("%q must be %s, not %s", field, strings.Join(k.Want, " or "), k.Got)
+	case *kind.Enum:
+		want := make([]string, len(k.Want))
+		for i, w := range k.Want {
+			want[i] = fmt.Sprint(w)
+		}
+		return fmt.Sprintf("%q must be one of %s, not %v", field, strings.Join(want, ", "), k.Got)
+	case *kind.Minimum:
+		return fmt.Sprintf("%q must be at least %s, not %s", field, k.Want.RatString(), k.Got.RatString())
+	case *kind.Maximum:
+		return fmt.Sprintf("%q must be at most %s, not %s", field, k.Want.RatString(), k.Got.RatString())
+	case *kind.MinLength:
+		return fmt.Sprintf("%q is too short (at least %d characters)", field, k.Want)
+	case *kind.MaxLength:
+		return fmt.Sprintf("%q is too long (at most %d characters)", field, k.Want)
+	case *kind.MaxItems:
+		return fmt.Sprintf("%q has too many items (at most %d)", field, k.Want)
+	case *kind.Pattern:
+		return fmt.Sprintf("%q has the wrong form: %s", field, patternHint(field))
+	}
+	return fmt.Sprintf("%q: %v", field, e.ErrorKind)
+}
+
+// patternHint says where a valid value comes from, instead of quoting a regexp
+// (and never echoes the rejected value, which may be long or hostile).
+func patternHint(field string) string {
+	switch {
+	case strings.HasSuffix(field, "vps_id") || strings.HasPrefix(field, "vps_ids"):
+		return "use a VPS id exactly as list_vps returns it (vps_…), never a name or IP"
+	case field == "schedule_id":
+		return "use a schedule id (bks_…) from list_backup_schedules"
+	case field == "backup_id":
+		return "use a backup id (bkp_…) from list_backups"
+	case field == "job_id":
+		return "use a job id from create_backup or a schedule's history"
+	}
+	return "see the tool's input schema"
+}
+
+func prefixed(parent string, names []string) []string {
+	if parent == "" {
+		return names
+	}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = parent + "." + n
+	}
+	return out
+}
+
+func joinQuoted(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	sort.Strings(q)
+	return strings.Join(q, ", ")
+}
