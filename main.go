@@ -30,6 +30,7 @@ import (
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
 	"github.com/hostup/hostup-mcp/prompts"
 	"github.com/hostup/hostup-mcp/tools"
+	"github.com/hostup/hostup-mcp/transport"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -38,15 +39,26 @@ var version = "0.1.0"
 const usage = `hostup-mcp: an MCP server for the backups of your HostUp VPSes.
 
 Usage:
-  hostup-mcp [flags]                    serve MCP (stdio unless --transport says otherwise)
-  hostup-mcp tools [flags]              list the tools
-  hostup-mcp call TOOL ['{json}'] [flags]  run one tool through the server and print its result
-  hostup-mcp version
+  hostup-mcp [flags]                        serve MCP (stdio unless --transport says otherwise)
+  hostup-mcp tools [flags]                  list the tools
+  hostup-mcp call TOOL ['{json}'] [flags]   run one tool through the server and print its result
+  hostup-mcp version                        print the version
 
 Try it without an account:
-  hostup-mcp call list_vps --sandbox
+  hostup-mcp call audit_backup_coverage --sandbox
+  hostup-mcp call list_backup_schedules '{"vps_id":"vps_sandbox02"}' --sandbox --json
 
-Flags (each also read from the environment variable shown):
+Flags may come before or after the command. Each is also read from the
+environment variable shown; a flag wins over its variable.
+
+`
+
+const envOnlyUsage = `
+Environment only:
+  HOSTUP_API_KEY             the HostUp API key (scopes read:vm, and write:vm and backup:vm for changes)
+  HOSTUP_MCP_HTTP_TOKEN      http and sse: the bearer token clients must send
+  HOSTUP_MCP_TOKEN_SECRET    http and sse: signs confirm tokens; the same on every replica
+  NO_COLOR                   no colour in the logs
 `
 
 // config is every setting of SPEC.md's configuration table.
@@ -63,6 +75,11 @@ type config struct {
 	jsonOut    bool
 	location   *time.Location
 	level      slog.Level
+
+	// For --transport http and sse; the two secrets come from the environment only.
+	allowedOrigins string
+	httpToken      string // HOSTUP_MCP_HTTP_TOKEN: clients send it as their bearer token
+	tokenSecret    []byte // HOSTUP_MCP_TOKEN_SECRET: signs confirm tokens, the same on every replica
 }
 
 // configError is a bad setting: one line naming the setting and the fix, exit 2.
@@ -75,8 +92,9 @@ func main() {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	cfg, positional, err := parseConfig(args, stderr)
+	cfg, positional, err := parseConfig(args)
 	if errors.Is(err, flag.ErrHelp) {
+		printUsage(stdout)
 		return 0
 	}
 	if err != nil {
@@ -87,21 +105,29 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(positional) > 0 {
 		command, positional = positional[0], positional[1:]
 	}
-	if command == "version" {
+	switch command {
+	case "version":
 		fmt.Fprintf(stdout, "hostup-mcp %s\n", version)
 		return 0
-	}
-	if command == "help" {
+	case "help":
 		printUsage(stdout)
 		return 0
-	}
-	if command == "serve" || command == "call" {
+	case "serve", "call":
 		if err := cfg.loadAPIKey(); err != nil {
 			fmt.Fprintf(stderr, "hostup-mcp: %v\n", err)
 			return 2
 		}
+	case "tools":
+	default:
+		fmt.Fprintf(stderr, "hostup-mcp: unknown command %q; the commands are serve (the default), tools, call and version; run hostup-mcp --help\n", command)
+		return 2
 	}
-	logger := newLogger(stderr, cfg.level)
+	level := cfg.level
+	if command == "call" && level == slog.LevelInfo {
+		// call prints the result itself; info logs would repeat a failure's text.
+		level = slog.LevelWarn
+	}
+	logger := newLogger(stderr, level)
 	deps, err := newDeps(cfg, logger)
 	if err != nil {
 		fmt.Fprintf(stderr, "hostup-mcp: %v\n", err)
@@ -112,39 +138,23 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	switch command {
-	case "serve":
-		return serve(ctx, cfg, srv, logger, stdin, stdout, stderr)
 	case "tools":
 		return listTools(stdout, deps, cfg)
 	case "call":
 		return callTool(ctx, srv, cfg, positional, stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "hostup-mcp: unknown command %q; run hostup-mcp --help\n", command)
-	return 2
+	return serve(ctx, cfg, srv, logger, stdin, stdout, stderr)
 }
 
 // parseConfig reads flags (anywhere on the line, so `call TOOL '{}' --sandbox`
 // works) over the environment over the defaults, and checks every value.
-func parseConfig(args []string, stderr io.Writer) (config, []string, error) {
+func parseConfig(args []string) (config, []string, error) {
 	var cfg config
-	fs := flag.NewFlagSet("hostup-mcp", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&cfg.apiKeyFile, "api-key-file", "", "file holding the HostUp API key (env HOSTUP_API_KEY holds the key itself)")
-	fs.StringVar(&cfg.apiURL, "api-url", env("HOSTUP_API_URL", hostup.DefaultBaseURL), "HostUp API base URL (env HOSTUP_API_URL)")
-	fs.BoolVar(&cfg.readOnly, "read-only", envBool("HOSTUP_READ_ONLY"), "list only the read-only tools (env HOSTUP_READ_ONLY=1)")
-	fs.BoolVar(&cfg.sandbox, "sandbox", envBool("HOSTUP_SANDBOX"), "serve a simulated account: no key, no network (env HOSTUP_SANDBOX=1)")
-	fs.StringVar(&cfg.transport, "transport", env("HOSTUP_MCP_TRANSPORT", "stdio"), "stdio, http or sse (env HOSTUP_MCP_TRANSPORT)")
-	fs.StringVar(&cfg.addr, "addr", env("HOSTUP_MCP_ADDR", "127.0.0.1:8765"), "listen address for http and sse (env HOSTUP_MCP_ADDR)")
-	fs.StringVar(&cfg.logLevel, "log-level", env("HOSTUP_LOG_LEVEL", "info"), "debug, info, warn or error (env HOSTUP_LOG_LEVEL)")
-	fs.StringVar(&cfg.timezone, "timezone", env("HOSTUP_TIMEZONE", ""), "IANA zone results show local times in, e.g. Europe/Stockholm (env HOSTUP_TIMEZONE; default: the system's)")
-	fs.BoolVar(&cfg.jsonOut, "json", false, "with call: print the structured result as JSON")
-	fs.Usage = func() {}
-
+	fs := newFlagSet(&cfg, os.Getenv)
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				printUsage(stderr)
 				return cfg, nil, err
 			}
 			return cfg, nil, &configError{msg: err.Error() + "; run hostup-mcp --help for the flags"}
@@ -156,6 +166,45 @@ func parseConfig(args []string, stderr io.Writer) (config, []string, error) {
 		args = fs.Args()[1:]
 	}
 	return cfg, positional, cfg.check()
+}
+
+// newFlagSet defines every flag once, for parsing and for --help. Each flag's
+// default comes from its environment variable, read through getenv; every usage
+// names its variable, which --help shows and a test checks.
+func newFlagSet(cfg *config, getenv func(string) string) *flag.FlagSet {
+	env := func(name, fallback string) string {
+		if v := getenv(name); v != "" && !isPlaceholder(v) {
+			return v
+		}
+		return fallback
+	}
+	envBool := func(name string) bool {
+		switch strings.ToLower(strings.TrimSpace(getenv(name))) {
+		case "1", "true", "yes", "on":
+			return true
+		}
+		return false
+	}
+	fs := flag.NewFlagSet("hostup-mcp", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.StringVar(&cfg.apiKeyFile, "api-key-file", "", "`PATH` of a file holding only the HostUp API key (env HOSTUP_API_KEY holds the key itself)")
+	fs.StringVar(&cfg.apiURL, "api-url", env("HOSTUP_API_URL", hostup.DefaultBaseURL), "HostUp API base `URL` (env HOSTUP_API_URL)")
+	fs.BoolVar(&cfg.readOnly, "read-only", envBool("HOSTUP_READ_ONLY"), "list only the read-only tools (env HOSTUP_READ_ONLY=1)")
+	fs.BoolVar(&cfg.sandbox, "sandbox", envBool("HOSTUP_SANDBOX"), "serve a simulated account: no key, no network (env HOSTUP_SANDBOX=1)")
+	fs.StringVar(&cfg.transport, "transport", env("HOSTUP_MCP_TRANSPORT", "stdio"), "MCP transport `NAME`: stdio, http or sse (env HOSTUP_MCP_TRANSPORT)")
+	fs.StringVar(&cfg.addr, "addr", env("HOSTUP_MCP_ADDR", "127.0.0.1:8765"), "`HOST:PORT` to listen on for http and sse (env HOSTUP_MCP_ADDR)")
+	fs.StringVar(&cfg.allowedOrigins, "allowed-origins", env("HOSTUP_MCP_ALLOWED_ORIGINS", ""), "comma-separated browser `ORIGINS` that may call http and sse besides loopback and the server's own host (env HOSTUP_MCP_ALLOWED_ORIGINS)")
+	fs.StringVar(&cfg.logLevel, "log-level", env("HOSTUP_LOG_LEVEL", "info"), "log `LEVEL`: debug, info, warn or error; logs go to stderr (env HOSTUP_LOG_LEVEL)")
+	fs.StringVar(&cfg.timezone, "timezone", env("HOSTUP_TIMEZONE", ""), "IANA time `ZONE` results show local times in, e.g. Europe/Stockholm; default: the system's (env HOSTUP_TIMEZONE)")
+	fs.BoolVar(&cfg.jsonOut, "json", false, "with call: print the structured result as JSON (no env: it belongs to one command line)")
+	return fs
+}
+
+// isPlaceholder reports an unsubstituted "${user_config.x}": Claude Desktop passes
+// it on literally when the user left an optional bundle setting empty.
+func isPlaceholder(v string) bool {
+	return strings.HasPrefix(v, "${") && strings.HasSuffix(v, "}")
 }
 
 func (cfg *config) check() error {
@@ -179,8 +228,17 @@ func (cfg *config) check() error {
 }
 
 // loadAPIKey is checked only by the commands that talk to HostUp, so `tools`,
-// `version` and `--help` work before a key exists.
+// `version` and `--help` work before a key exists. It also reads the HTTP
+// transports' secrets. Over http and sse without a key of its own and without
+// HOSTUP_MCP_HTTP_TOKEN, the server takes each client's HostUp key per request.
 func (cfg *config) loadAPIKey() error {
+	cfg.httpToken = strings.TrimSpace(os.Getenv("HOSTUP_MCP_HTTP_TOKEN"))
+	if s := strings.TrimSpace(os.Getenv("HOSTUP_MCP_TOKEN_SECRET")); s != "" {
+		if len(s) < 32 {
+			return &configError{msg: "HOSTUP_MCP_TOKEN_SECRET must be at least 32 characters, the same on every replica; generate one with: openssl rand -hex 32"}
+		}
+		cfg.tokenSecret = []byte(s)
+	}
 	if cfg.sandbox {
 		return nil
 	}
@@ -195,42 +253,34 @@ func (cfg *config) loadAPIKey() error {
 			return &configError{msg: fmt.Sprintf("--api-key-file: %s is empty; put the HostUp API key in it", cfg.apiKeyFile)}
 		}
 	}
+	if cfg.apiKey == "" && cfg.transport != "stdio" {
+		if cfg.httpToken != "" {
+			return &configError{msg: "HOSTUP_MCP_HTTP_TOKEN is set, so the server calls HostUp with its own key: set HOSTUP_API_KEY or pass --api-key-file PATH, or unset HOSTUP_MCP_HTTP_TOKEN to let each client send its own HostUp key"}
+		}
+		return nil
+	}
 	if cfg.apiKey == "" {
 		return &configError{msg: "no HostUp API key: set HOSTUP_API_KEY or pass --api-key-file PATH (create a key in HostUp's control panel), or try --sandbox"}
 	}
 	return nil
 }
 
-func env(name, fallback string) string {
-	if v, ok := os.LookupEnv(name); ok && v != "" {
-		return v
-	}
-	return fallback
-}
-
-func envBool(name string) bool {
-	switch strings.ToLower(os.Getenv(name)) {
-	case "1", "true", "yes", "on":
-		return true
-	}
-	return false
-}
-
 func printUsage(w io.Writer) {
 	fmt.Fprint(w, usage)
-	fs := flag.NewFlagSet("", flag.ContinueOnError)
 	var c config
-	fs.StringVar(&c.apiKeyFile, "api-key-file", "", "file holding the HostUp API key (env HOSTUP_API_KEY holds the key itself)")
-	fs.StringVar(&c.apiURL, "api-url", hostup.DefaultBaseURL, "HostUp API base URL (env HOSTUP_API_URL)")
-	fs.BoolVar(&c.readOnly, "read-only", false, "list only the read-only tools (env HOSTUP_READ_ONLY=1)")
-	fs.BoolVar(&c.sandbox, "sandbox", false, "serve a simulated account: no key, no network (env HOSTUP_SANDBOX=1)")
-	fs.StringVar(&c.transport, "transport", "stdio", "stdio, http or sse (env HOSTUP_MCP_TRANSPORT)")
-	fs.StringVar(&c.addr, "addr", "127.0.0.1:8765", "listen address for http and sse (env HOSTUP_MCP_ADDR)")
-	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error (env HOSTUP_LOG_LEVEL)")
-	fs.StringVar(&c.timezone, "timezone", "", "IANA zone results show local times in (env HOSTUP_TIMEZONE; default: the system's)")
-	fs.BoolVar(&c.jsonOut, "json", false, "with call: print the structured result as JSON")
-	fs.SetOutput(w)
-	fs.PrintDefaults()
+	fs := newFlagSet(&c, func(string) string { return "" })
+	fs.VisitAll(func(f *flag.Flag) {
+		kind, text := flag.UnquoteUsage(f)
+		name := "--" + f.Name
+		if kind != "" {
+			name += " " + strings.ToUpper(kind)
+		}
+		if f.DefValue != "" && f.DefValue != "false" {
+			text += " [default " + f.DefValue + "]"
+		}
+		fmt.Fprintf(w, "  %-26s %s\n", name, text)
+	})
+	fmt.Fprint(w, envOnlyUsage)
 }
 
 // newLogger writes human logs to stderr: stdout belongs to JSON-RPC.
@@ -273,7 +323,7 @@ func newDeps(cfg config, logger *slog.Logger) (*tools.Deps, error) {
 		Display: cfg.location,
 		Sandbox: cfg.sandbox,
 		Logger:  logger,
-		Confirm: tools.NewConfirmer(nil),
+		Confirm: tools.NewConfirmer(cfg.tokenSecret),
 	}, nil
 }
 
@@ -290,8 +340,25 @@ func newServer(cfg config, deps *tools.Deps) *server.MCPServer {
 
 func serve(ctx context.Context, cfg config, srv *server.MCPServer, logger *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) int {
 	if cfg.transport != "stdio" {
-		fmt.Fprintf(stderr, "hostup-mcp: --transport %s is not available in this build; use stdio\n", cfg.transport)
-		return 2
+		hs, err := transport.New(srv, transport.Options{
+			Kind:           transport.Kind(cfg.transport),
+			Addr:           cfg.addr,
+			Token:          cfg.httpToken,
+			PerRequestKeys: cfg.apiKey == "" && !cfg.sandbox,
+			AllowedOrigins: strings.FieldsFunc(cfg.allowedOrigins, func(r rune) bool { return r == ',' || r == ' ' }),
+			Logger:         logger,
+		})
+		if err == nil {
+			if cfg.tokenSecret == nil {
+				logger.Info("confirm tokens are valid on this process only; with several replicas set HOSTUP_MCP_TOKEN_SECRET, the same on each")
+			}
+			err = hs.ListenAndServe(ctx)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "hostup-mcp: %v\n", err)
+			return 2
+		}
+		return 0
 	}
 	if isTerminal(stdin) {
 		fmt.Fprintln(stderr, "hostup-mcp is waiting for an MCP client on stdin (JSON-RPC); it is meant to be started by Claude Desktop, Claude Code, VS Code or Cursor. To try it by hand: hostup-mcp call list_vps --sandbox")
@@ -308,30 +375,55 @@ func serve(ctx context.Context, cfg config, srv *server.MCPServer, logger *slog.
 
 func listTools(w io.Writer, deps *tools.Deps, cfg config) int {
 	for _, t := range tools.Visible(deps, cfg.readOnly) {
-		a := t.Tool.Annotations
-		kind := "read-only"
-		switch {
-		case !*a.ReadOnlyHint && *a.DestructiveHint:
-			kind = "changes, may delete"
-		case !*a.ReadOnlyHint:
-			kind = "changes"
-		}
-		first, _, _ := strings.Cut(t.Tool.Description, ". ")
-		fmt.Fprintf(w, "%-24s %-20s %s\n", t.Tool.Name, "["+kind+"]", strings.TrimSuffix(first, "."))
+		fmt.Fprintf(w, "%-24s %-34s %s\n", t.Tool.Name, "["+annotationSummary(t.Tool.Annotations)+"]", firstSentence(t.Tool.Description))
+	}
+	if cfg.readOnly {
+		fmt.Fprintln(w, "(read-only mode: the write tools are not listed)")
 	}
 	return 0
 }
 
-// callTool runs one tool through the real MCP server, in-process, as a client would.
+func annotationSummary(a mcp.ToolAnnotation) string {
+	is := func(b *bool) bool { return b != nil && *b }
+	if is(a.ReadOnlyHint) {
+		return "read-only"
+	}
+	s := "changes"
+	if is(a.DestructiveHint) {
+		s += ", destructive"
+	}
+	if is(a.IdempotentHint) {
+		s += ", idempotent"
+	}
+	return s
+}
+
+// firstSentence ends at the first ". " that does not close an abbreviation.
+func firstSentence(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '.' || (i+1 < len(s) && s[i+1] != ' ') {
+			continue
+		}
+		if word := s[strings.LastIndexByte(s[:i], ' ')+1 : i]; word == "e.g" || word == "i.e" || word == "etc" {
+			continue
+		}
+		return s[:i]
+	}
+	return s
+}
+
+// callTool runs one tool through the real MCP server, in-process, as a client
+// would. Exit codes: 0 done, 1 the tool failed, 2 the command line was wrong.
 func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional []string, stdout, stderr io.Writer) int {
 	if len(positional) == 0 || len(positional) > 2 {
 		fmt.Fprintln(stderr, "hostup-mcp: usage: hostup-mcp call TOOL ['{\"arg\":…}'] [--json] [--sandbox]; hostup-mcp tools lists the tools")
 		return 2
 	}
-	args := map[string]any{}
+	name := positional[0]
+	var args map[string]any
 	if len(positional) == 2 {
-		if err := json.Unmarshal([]byte(positional[1]), &args); err != nil {
-			fmt.Fprintf(stderr, "hostup-mcp: the arguments must be one JSON object, e.g. '{\"vps_id\":\"vps_…\"}' (%v)\n", err)
+		if err := json.Unmarshal([]byte(positional[1]), &args); err != nil || args == nil {
+			fmt.Fprintf(stderr, "hostup-mcp: the arguments of call must be one JSON object in single quotes, e.g. '{\"vps_id\":\"vps_sandbox02\"}', not %s\n", positional[1])
 			return 2
 		}
 	}
@@ -345,33 +437,64 @@ func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional
 			ClientInfo:      mcp.Implementation{Name: "hostup-mcp call", Version: version},
 		}})
 	}
+	var listed *mcp.ListToolsResult
+	if err == nil {
+		listed, err = c.ListTools(ctx, mcp.ListToolsRequest{})
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "hostup-mcp: starting the in-process client: %v\n", err)
 		return 1
 	}
 	defer c.Close()
-	res, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: positional[0], Arguments: args}})
-	if err != nil {
-		fmt.Fprintf(stderr, "hostup-mcp: %v; hostup-mcp tools lists the tools\n", err)
+	tool, names := findTool(listed.Tools, name)
+	if tool == nil {
+		hint := ""
+		if cfg.readOnly {
+			hint = " (read-only mode hides the write tools)"
+		}
+		fmt.Fprintf(stderr, "hostup-mcp: no tool named %q%s; the tools are %s\n", name, hint, strings.Join(names, ", "))
 		return 2
 	}
-	if cfg.jsonOut && !res.IsError {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(res.StructuredContent)
-	} else {
-		w := stdout
-		if res.IsError {
-			w = stderr
-		}
-		for _, content := range res.Content {
-			if t, ok := content.(mcp.TextContent); ok {
-				fmt.Fprintln(w, t.Text)
-			}
-		}
-	}
-	if res.IsError {
+	res, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: args}})
+	if err != nil {
+		fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
 		return 1
 	}
+	text := resultText(res)
+	if res.IsError {
+		fmt.Fprintln(stderr, text)
+		return 1
+	}
+	if cfg.jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res.StructuredContent); err != nil {
+			fmt.Fprintf(stderr, "hostup-mcp: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	fmt.Fprintln(stdout, text)
 	return 0
+}
+
+func findTool(tools []mcp.Tool, name string) (*mcp.Tool, []string) {
+	names := make([]string, 0, len(tools))
+	for i := range tools {
+		if tools[i].Name == name {
+			return &tools[i], nil
+		}
+		names = append(names, tools[i].Name)
+	}
+	return nil, names
+}
+
+func resultText(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, content := range res.Content {
+		if t, ok := content.(mcp.TextContent); ok {
+			parts = append(parts, t.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
 }

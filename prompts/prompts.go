@@ -7,10 +7,13 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/hostup"
 )
 
 // All returns every prompt with its handler.
@@ -24,11 +27,12 @@ func Register(s *server.MCPServer) { s.AddPrompts(All()...) }
 func setupBackups() server.ServerPrompt {
 	p := mcp.NewPrompt("setup_backups",
 		mcp.WithPromptDescription("Set up scheduled backups on one VPS or the whole account, safely: check limits and gates, propose, dry run, confirm, apply."),
+		mcp.WithArgument("vps_id", mcp.ArgumentDescription("one VPS id from list_vps; omit for every VPS")),
 		mcp.WithArgument("frequency", mcp.ArgumentDescription("daily, weekly or monthly (default daily)")),
 		mcp.WithArgument("hour", mcp.ArgumentDescription("hour of day the backup starts, 0-23 (default 2)")),
+		mcp.WithArgument("day", mcp.ArgumentDescription("weekly: day of week 0-6, 0 = Sunday; monthly: day of month 1-31 (default 0 for weekly, 1 for monthly)")),
 		mcp.WithArgument("timezone", mcp.ArgumentDescription("IANA time zone of that hour, e.g. Europe/Stockholm (default UTC)")),
 		mcp.WithArgument("retention", mcp.ArgumentDescription("how many backups to keep (default 7)")),
-		mcp.WithArgument("vps_id", mcp.ArgumentDescription("one VPS id from list_vps; omit for every VPS")),
 	)
 	return server.ServerPrompt{Prompt: p, Handler: func(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		a := req.Params.Arguments
@@ -36,36 +40,69 @@ func setupBackups() server.ServerPrompt {
 		if err != nil {
 			return nil, err
 		}
-		hour, err := matching("hour", get(a, "hour", "2"), `^([0-9]|1[0-9]|2[0-3])$`, "a whole hour 0-23")
+		hour, err := matching("hour", get(a, "hour", "2"), hourPattern, "a whole hour 0-23")
 		if err != nil {
 			return nil, err
 		}
-		retention, err := matching("retention", get(a, "retention", "7"), `^[1-9][0-9]{0,2}$`, "a whole number of backups, at least 1")
+		when, err := dayArgument(frequency, get(a, "day", ""))
 		if err != nil {
 			return nil, err
 		}
-		zone, err := matching("timezone", get(a, "timezone", "UTC"), `^[A-Za-z][A-Za-z0-9_+/-]{0,63}$`, "an IANA time zone such as Europe/Stockholm")
+		retention, err := matching("retention", get(a, "retention", "7"), retentionPattern, "a whole number of backups, at least 1")
+		if err != nil {
+			return nil, err
+		}
+		zone, err := matching("timezone", get(a, "timezone", "UTC"), zonePattern, "an IANA time zone such as Europe/Stockholm")
 		if err != nil {
 			return nil, err
 		}
 		target := "every VPS of the account"
 		if id := get(a, "vps_id", ""); id != "" {
-			if id, err = matching("vps_id", id, vpsIDPattern, vpsIDWhat); err != nil {
+			if id, err = vpsID(id); err != nil {
 				return nil, err
 			}
 			target = "the VPS " + id
 		}
-		text := fmt.Sprintf(`Make sure %s has %s backups at %s:00 (%s), keeping %s. Follow these steps and do not skip any:
+		h, _ := strconv.Atoi(hour)
+		hh := fmt.Sprintf("%02d:00", h)
+		text := fmt.Sprintf(`Make sure %s has %s backups%s at %s (%s), keep %s. Follow these steps in order and skip none:
 
 1. Call list_vps to get the VPS ids. Never guess an id.
-2. For each VPS, call list_backup_schedules. Read limits.max_retention, limits.available_scheduled_slots, settings.auto_delete_oldest and the gates. If a gate is closed, or %s is above max_retention, do not try the change: tell the user what blocks it and what they can do (for example raise the backup limit, or finish a pending order).
+2. For each VPS, call list_backup_schedules. Read limits.max_retention, limits.available_scheduled_slots, settings.auto_delete_oldest and the gates. If a gate is closed, or %s is above max_retention, do not try the change: tell the user what blocks it (HostUp's reason and code) and what they can do, for example raise the backup limit or finish a pending order.
 3. Propose the change per VPS in a short table: current schedule -> new schedule. If a VPS has a schedule with another frequency, say that replacing it deletes the old schedule and needs replace_existing=true.
-4. Call upsert_backup_schedule with dry_run=true for each VPS (frequency=%s, hour=%s, timezone=%s, retention_count=%s, plus day_of_week for weekly or day_of_month for monthly) and show the plans, including warnings.
-5. Ask the user to confirm. Only after a clear yes, call it again without dry_run. If the result asks for confirmation (confirm_token), show that plan too and pass the token back only after the user agreed to it.
-6. Report what HostUp now shows for each VPS (the state read back), and anything that was refused and why.`,
-			target, frequency, hour, zone, retention, retention, frequency, hour, zone, retention)
+4. Call upsert_backup_schedule with dry_run=true for each VPS (frequency=%s, hour=%s, timezone=%s, retention_count=%s%s) and show the plans, with their warnings.
+5. Ask the user to confirm. Only after a clear yes, call it again without dry_run. If the client shows the user a confirmation dialog, their answer there decides. If the result instead returns a confirm_token, show that plan and pass the token back only after the user agreed to it. Never invent a token.
+6. Read back: report what HostUp now shows for each VPS (the state in the result), and anything that was refused and why.`,
+			target, frequency, when.words, hh, zone, retention, retention, frequency, hour, zone, retention, when.argument)
 		return mcp.NewGetPromptResult("Set up scheduled backups safely", []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(text))}), nil
 	}}
+}
+
+var weekdays = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+
+type day struct{ words, argument string }
+
+// dayArgument checks day against the frequency: a weekday for weekly, a day of
+// the month for monthly, nothing for daily (upsert_backup_schedule refuses the rest).
+func dayArgument(frequency, v string) (day, error) {
+	switch frequency {
+	case "weekly":
+		d, err := matching("day", get(map[string]string{"d": v}, "d", "0"), `^[0-6]$`, "a day of the week 0-6 (0 = Sunday) for weekly backups")
+		if err != nil {
+			return day{}, err
+		}
+		return day{" on " + weekdays[d[0]-'0'] + "s", ", day_of_week=" + d}, nil
+	case "monthly":
+		d, err := matching("day", get(map[string]string{"d": v}, "d", "1"), `^([1-9]|[12][0-9]|3[01])$`, "a day of the month 1-31 for monthly backups")
+		if err != nil {
+			return day{}, err
+		}
+		return day{" on day " + d + " of the month", ", day_of_month=" + d}, nil
+	}
+	if v != "" {
+		return day{}, fmt.Errorf("day is only for weekly or monthly backups, not %s; leave it out", frequency)
+	}
+	return day{}, nil
 }
 
 func auditBackups() server.ServerPrompt {
@@ -89,7 +126,7 @@ func explainBackupLimits() server.ServerPrompt {
 		mcp.WithArgument("vps_id", mcp.ArgumentDescription("the VPS id from list_vps"), mcp.RequiredArgument()),
 	)
 	return server.ServerPrompt{Prompt: p, Handler: func(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
-		id, err := matching("vps_id", get(req.Params.Arguments, "vps_id", ""), vpsIDPattern, vpsIDWhat)
+		id, err := vpsID(get(req.Params.Arguments, "vps_id", ""))
 		if err != nil {
 			return nil, err
 		}
@@ -103,10 +140,22 @@ func explainBackupLimits() server.ServerPrompt {
 	}}
 }
 
-const (
-	vpsIDPattern = `^vps_[A-Za-z0-9]+$`
-	vpsIDWhat    = "a VPS id from list_vps, like vps_01hxa3b4c5d6e7f8g9h0j1k2m3"
+var (
+	hourPattern      = `^([0-9]|1[0-9]|2[0-3])$`
+	retentionPattern = `^[1-9][0-9]{0,2}$`
+	zonePattern      = `^[A-Za-z][A-Za-z0-9_+/-]{0,63}$`
 )
+
+// vpsID accepts what the tools accept, so a prompt never names an id they refuse.
+func vpsID(id string) (string, error) {
+	if id == "" {
+		return "", fmt.Errorf("vps_id is required: a VPS id from list_vps, like vps_01hxa3b4c5d6e7f8g9h0j1k2m3")
+	}
+	if hostup.ValidateID(hostup.KindVPS, id) != nil {
+		return "", fmt.Errorf("vps_id must be a VPS id from list_vps, like vps_01hxa3b4c5d6e7f8g9h0j1k2m3, not %q", id)
+	}
+	return id, nil
+}
 
 func get(args map[string]string, name, fallback string) string {
 	if v := strings.TrimSpace(args[name]); v != "" {
