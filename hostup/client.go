@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -96,6 +97,11 @@ func New(opts Options) (*Client, error) {
 		u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		// The URL is not echoed: it could carry credentials in its userinfo.
 		return nil, errors.New("hostup: the API base URL must be an absolute http or https URL without credentials, query or fragment, e.g. " + DefaultBaseURL)
+	}
+	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		// Plain http would send the API key readable to anyone on the path; it is
+		// only for a local simulator or proxy.
+		return nil, errors.New("hostup: the API base URL must use https (plain http is accepted only for localhost, e.g. a local test server)")
 	}
 	if opts.APIKey != "" && !validKey(opts.APIKey) {
 		return nil, errInvalidKey
@@ -397,4 +403,12 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -121,6 +121,8 @@ func TestNewRejectsUnusableBaseURLWithoutEchoingIt(t *testing.T) {
 		"https://cloud.hostup.se/#hunter2",
 		"https://",
 		"://hunter2",
+		"http://cloud.hostup.se",
+		"http://10.0.0.1:8080",
 	} {
 		t.Run(base, func(t *testing.T) {
 			_, err := New(Options{BaseURL: base})
@@ -131,6 +133,14 @@ func TestNewRejectsUnusableBaseURLWithoutEchoingIt(t *testing.T) {
 				t.Errorf("error echoes the URL: %v", err)
 			}
 		})
+	}
+}
+
+func TestNewAcceptsPlainHTTPOnlyOnLoopback(t *testing.T) {
+	for _, base := range []string{"http://127.0.0.1:8080", "http://localhost:9", "http://[::1]:80", "https://cloud.hostup.se"} {
+		if _, err := New(Options{BaseURL: base}); err != nil {
+			t.Errorf("New(%s): %v", base, err)
+		}
 	}
 }
 
