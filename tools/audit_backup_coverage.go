@@ -28,7 +28,7 @@ const (
 
 // AuditBackupCoverageInput selects the VPSes to audit.
 type AuditBackupCoverageInput struct {
-	VPSIDs []string `json:"vps_ids,omitempty" jsonschema:"maxItems=500" jsonschema_description:"VPS ids (vps_…) from list_vps; omit to audit the whole account."`
+	VPSIDs []string `json:"vps_ids,omitempty" jsonschema:"maxItems=500" jsonschema_description:"VPS ids (vps_…) from list_vps, or numeric vmids the user gave (HostUp's API v1); omit to audit the whole account."`
 }
 
 // AuditRow is one VPS's backup coverage.
@@ -120,7 +120,7 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			bs, err := d.Client.GetBackupSchedules(ctx, t.id)
+			bs, _, err := d.readSchedules(ctx, t.id)
 			if err != nil {
 				rows[i] = AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, Error: describeError(err)}
 			} else {
@@ -175,7 +175,8 @@ func auditRow(t auditTarget, bs *hostup.BackupSchedules) AuditRow {
 		r.Problems = append(r.Problems, problemSlotsExhausted)
 	}
 	for _, g := range []hostup.Gate{bs.Actions.CanUpdateSettings, bs.Actions.CanDelete, bs.Actions.CanCreate} {
-		if blocked(g) {
+		// What v1 cannot do at all is no block on the VPS: its vps_… id can.
+		if blocked(g) && g.CodeText() != codeNoV1Endpoint {
 			r.Problems = append(r.Problems, problemGateClosed)
 			r.BlockedBy = strings.TrimSpace(g.ReasonText() + " " + codeSuffix(g.CodeText()))
 			break

@@ -13,7 +13,7 @@ import (
 
 // CreateBackupInput asks for one manual backup.
 type CreateBackupInput struct {
-	VPSID        string  `json:"vps_id" jsonschema:"minLength=5,maxLength=80,pattern=^vps_[A-Za-z0-9]+$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps."`
+	VPSID        string  `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]+|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps. A numeric vmid (HostUp's API v1) is refused here: v1 has no endpoint for this; never turn a vmid into a vps_… id."`
 	Note         *string `json:"note,omitempty" jsonschema:"maxLength=200" jsonschema_description:"Label for the backup, e.g. Before upgrade."`
 	Wait         bool    `json:"wait,omitempty" jsonschema_description:"Wait (with progress notifications) until the backup job ends or the wait limit passes; otherwise return at once with the job id for get_job."`
 	DryRun       bool    `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
@@ -28,9 +28,13 @@ type CreateBackupOutput struct {
 
 func createBackup(d *Deps) server.ServerTool {
 	return newTool(d, "create_backup", "Create a manual backup",
-		"Queues a manual offsite backup of a VPS. Checks HostUp's gate and quota first. With wait=true it follows the job with progress notifications until it ends; otherwise it returns the job id for get_job.",
+		"Queues a manual offsite backup of a VPS. Checks HostUp's gate and quota first. With wait=true it follows the job with progress notifications until it ends; otherwise it returns the job id for get_job. "+
+			"Needs the vps_… id from list_vps: HostUp's API v1 (numeric vmids) cannot create a backup.",
 		creatorHints,
 		func(ctx context.Context, call *Call, in CreateBackupInput) (CreateBackupOutput, string, error) {
+			if isVMID(in.VPSID) {
+				return CreateBackupOutput{}, "", noV1Endpoint(in.VPSID, "create a backup")
+			}
 			var (
 				op     *hostup.Operation
 				before *hostup.Backups

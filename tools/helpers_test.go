@@ -283,6 +283,17 @@ func textOf(res *mcp.CallToolResult) string {
 	return strings.Join(parts, "\n")
 }
 
+// refused runs a tool that must refuse locally: an error result naming every want,
+// never the key, and no mutating request sent. It returns the text.
+func (e *env) refused(name string, args map[string]any, wants ...string) string {
+	e.t.Helper()
+	text := e.fails(name, args)
+	contains(e.t, text, wants...)
+	lacks(e.t, text, testKey)
+	e.noMutations()
+	return text
+}
+
 // noMutations asserts that HostUp received no POST, PATCH or DELETE.
 func (e *env) noMutations() {
 	e.t.Helper()

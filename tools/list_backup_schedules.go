@@ -12,7 +12,7 @@ import (
 
 // ListBackupSchedulesInput names one VPS.
 type ListBackupSchedulesInput struct {
-	VPSID        string `json:"vps_id" jsonschema:"minLength=5,maxLength=80,pattern=^vps_[A-Za-z0-9]+$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps. Never guess it or pass a name or IP."`
+	VPSID        string `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]+|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id: the vps_… id exactly as list_vps returns it. A numeric vmid (e.g. 10000; HostUp's API v1) only when the user gives one, e.g. from HostUp's older control panel. Never guess an id, pass a name or IP, or turn one form into the other."`
 	HistoryLimit *int   `json:"history_limit,omitempty" jsonschema:"minimum=0,maximum=50,default=10" jsonschema_description:"How many recent runs to include (default 10)."`
 }
 
@@ -22,7 +22,7 @@ type ScheduleState struct {
 	Schedules    []ScheduleView `json:"schedules" jsonschema_description:"At most one: HostUp allows one schedule per VPS."`
 	Settings     *SettingsView  `json:"settings,omitempty"`
 	Limits       LimitsView     `json:"limits"`
-	Gates        ScheduleGates  `json:"gates" jsonschema_description:"Whether HostUp allows each action now, and why not."`
+	Gates        ScheduleGates  `json:"gates" jsonschema_description:"Whether HostUp allows each action now, and why not. For a numeric vmid they are derived from settings and limits (HostUp's API v1 reports none), and the actions v1 has no endpoint for are closed."`
 	History      []HistoryView  `json:"history" jsonschema_description:"Most recent runs first."`
 	HistoryTotal int            `json:"history_total" jsonschema_description:"How many runs HostUp returned in all."`
 	DisplayZone  string         `json:"display_zone" jsonschema_description:"Time zone of the *_local fields."`
@@ -36,23 +36,26 @@ type ListBackupSchedulesOutput struct {
 
 func listBackupSchedules(d *Deps) server.ServerTool {
 	return newTool(d, "list_backup_schedules", "List backup schedules",
-		"Shows one VPS's backup schedule, retention settings, limits (max retention, free slots), HostUp's action gates and recent runs. Read this before changing a schedule: the limits and gates say what HostUp will accept.",
+		"Shows one VPS's backup schedule, retention settings, limits (max retention, free slots), HostUp's action gates and recent runs. Read this before changing a schedule: the limits and gates say what HostUp will accept. "+
+			"Takes a vps_… id from list_vps, or a numeric vmid when the user gives one (HostUp's API v1: adds minutes, exact backup sizes, volids and job ids).",
 		readOnlyHints,
 		func(ctx context.Context, _ *Call, in ListBackupSchedulesInput) (ListBackupSchedulesOutput, string, error) {
 			limit := 10
 			if in.HistoryLimit != nil {
 				limit = *in.HistoryLimit
 			}
-			bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
+			bs, vm, err := d.readSchedules(ctx, in.VPSID)
 			if err != nil {
 				return ListBackupSchedulesOutput{}, "", err
 			}
-			state := d.scheduleState(in.VPSID, bs, limit)
+			state := d.scheduleState(in.VPSID, bs, vm, limit)
 			return ListBackupSchedulesOutput{ScheduleState: state}, state.text(), nil
 		})
 }
 
-func (d *Deps) scheduleState(vpsID string, bs *hostup.BackupSchedules, historyLimit int) ScheduleState {
+// scheduleState builds the views; vm, v1's own answer for a vmid (else nil), adds
+// the facts only v1 reports.
+func (d *Deps) scheduleState(vpsID string, bs *hostup.BackupSchedules, vm *hostup.VMBackupSchedules, historyLimit int) ScheduleState {
 	st := ScheduleState{
 		VPSID:        vpsID,
 		Schedules:    []ScheduleView{},
@@ -69,6 +72,9 @@ func (d *Deps) scheduleState(vpsID string, bs *hostup.BackupSchedules, historyLi
 	st.History = make([]HistoryView, 0, len(history))
 	for _, h := range history {
 		st.History = append(st.History, historyView(h))
+	}
+	if vm != nil {
+		addVMFacts(&st, vm)
 	}
 	return st
 }

@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	"github.com/mark3labs/mcp-go/server"
-
-	"github.com/hostup/hostup-mcp/hostup"
 )
 
 // maxBackupsListed caps list_backups so a VPS with years of backups cannot flood
@@ -16,14 +14,15 @@ const maxBackupsListed = 50
 
 // ListBackupsInput names one VPS.
 type ListBackupsInput struct {
-	VPSID string `json:"vps_id" jsonschema:"minLength=5,maxLength=80,pattern=^vps_[A-Za-z0-9]+$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps."`
+	VPSID string `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]+|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id: the vps_… id exactly as list_vps returns it. A numeric vmid (e.g. 10000; HostUp's API v1) only when the user gives one, e.g. from HostUp's older control panel. Never guess an id, pass a name or IP, or turn one form into the other."`
 }
 
 // BackupView is one stored backup.
 type BackupView struct {
-	ID        string  `json:"id" jsonschema_description:"Backup id (bkp_…); pass it as backup_id to delete_backup."`
+	ID        string  `json:"id" jsonschema_description:"Backup id; pass it as backup_id to delete_backup with the same vps_id: bkp_… for a vps_… id, the backup's volid (storage:path) for a numeric vmid."`
 	CreatedAt string  `json:"created_at,omitempty"`
 	SizeGB    float64 `json:"size_gb"`
+	SizeBytes string  `json:"size_bytes,omitempty" jsonschema_description:"Numeric vmids (API v1) only: the exact size in bytes, as a string because it can exceed what a JSON number holds exactly."`
 	Type      string  `json:"type" jsonschema_description:"manual or scheduled."`
 	Note      string  `json:"note,omitempty"`
 	Name      string  `json:"name,omitempty" jsonschema_description:"HostUp's display id of the backup file."`
@@ -55,30 +54,22 @@ type ListBackupsOutput struct {
 
 func listBackups(d *Deps) server.ServerTool {
 	return newTool(d, "list_backups", "List backups",
-		"Lists a VPS's stored backups (newest first, with ids for delete_backup), its backup quota, and whether HostUp allows a new manual backup or a restore now.",
+		"Lists a VPS's stored backups (newest first, with ids for delete_backup), its backup quota, and whether HostUp allows a new manual backup or a restore now. "+
+			"Takes a vps_… id from list_vps, or a numeric vmid when the user gives one (HostUp's API v1: backup ids are then volids and sizes exact in bytes).",
 		readOnlyHints,
 		func(ctx context.Context, _ *Call, in ListBackupsInput) (ListBackupsOutput, string, error) {
-			b, err := d.Client.ListBackups(ctx, in.VPSID)
+			l, err := d.readBackups(ctx, in.VPSID)
 			if err != nil {
 				return ListBackupsOutput{}, "", err
 			}
-			out := backupsOutput(in.VPSID, b)
+			out := l.output(in.VPSID)
 			return out, out.text(), nil
 		})
 }
 
-func backupsOutput(vpsID string, b *hostup.Backups) ListBackupsOutput {
-	views := make([]BackupView, 0, len(b.Backups))
-	for _, bk := range b.Backups {
-		views = append(views, BackupView{ID: bk.ID, CreatedAt: deref(bk.CreatedAt), SizeGB: bk.SizeGB, Type: bk.BackupType, Note: deref(bk.Note), Name: bk.DisplayID})
-	}
-	sortNewestFirst(views)
-	shown, left := capList(views, maxBackupsListed)
-	return ListBackupsOutput{
-		VPSID: vpsID, Backups: shown, Total: len(views), LeftOut: left,
-		Quota: QuotaView{Used: b.QuotaInfo.Used, Limit: b.QuotaInfo.Limit, Remaining: b.QuotaInfo.Remaining},
-		Gates: BackupGates{CanCreateBackup: gateView(b.Actions.CanCreateBackup), CanRestore: gateView(b.Actions.CanRestore)},
-	}
+func (l backupList) output(vpsID string) ListBackupsOutput {
+	shown, left := capList(l.views, maxBackupsListed)
+	return ListBackupsOutput{VPSID: vpsID, Backups: shown, Total: len(l.views), LeftOut: left, Quota: l.quota, Gates: l.gates}
 }
 
 // sortNewestFirst orders by creation time; RFC 3339 strings in UTC sort as text.

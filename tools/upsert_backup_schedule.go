@@ -15,16 +15,17 @@ import (
 
 // UpsertBackupScheduleInput is the schedule the user wants.
 type UpsertBackupScheduleInput struct {
-	VPSID           string  `json:"vps_id" jsonschema:"minLength=5,maxLength=80,pattern=^vps_[A-Za-z0-9]+$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps."`
+	VPSID           string  `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]+|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id: the vps_… id exactly as list_vps returns it. A numeric vmid (e.g. 10000; HostUp's API v1) only when the user gives one, e.g. from HostUp's older control panel. Never guess an id, pass a name or IP, or turn one form into the other."`
 	Frequency       string  `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly" jsonschema_description:"How often the backup runs. A VPS has one schedule: the same frequency as its current schedule updates it; another frequency needs replace_existing."`
 	Hour            int     `json:"hour" jsonschema:"minimum=0,maximum=23" jsonschema_description:"Hour of the day the backup starts: UTC unless timezone is given."`
+	Minute          *int    `json:"minute,omitempty" jsonschema:"minimum=0,maximum=59" jsonschema_description:"Numeric vmids (HostUp's API v1) only: the minute the backup starts. Omitted: 0 for a new schedule, unchanged on an update. HostUp's v2 API (vps_… ids) starts backups on the hour and takes no minute."`
 	DayOfWeek       *int    `json:"day_of_week,omitempty" jsonschema:"minimum=0,maximum=6" jsonschema_description:"Weekly only (required there): 0=Sunday … 6=Saturday."`
 	DayOfMonth      *int    `json:"day_of_month,omitempty" jsonschema:"minimum=1,maximum=31" jsonschema_description:"Monthly only (required there): 1-31."`
 	RetentionCount  int     `json:"retention_count" jsonschema:"minimum=1" jsonschema_description:"How many scheduled backups to keep. At most limits.max_retention from list_backup_schedules."`
 	Enabled         *bool   `json:"enabled,omitempty" jsonschema_description:"Whether the schedule runs; false keeps it but pauses the backups. Omitted: true for a new schedule, unchanged on an update."`
 	Name            *string `json:"name,omitempty" jsonschema:"maxLength=100" jsonschema_description:"Label, e.g. Nightly backup. Kept as is when omitted on an update."`
 	Timezone        string  `json:"timezone,omitempty" jsonschema:"maxLength=64" jsonschema_description:"IANA zone of hour and day (e.g. Europe/Stockholm); converted to UTC, which HostUp uses. Omit for UTC."`
-	ReplaceExisting bool    `json:"replace_existing,omitempty" jsonschema_description:"Needed to change the frequency of an existing schedule: deletes it and creates the new one (destructive; needs confirmation)."`
+	ReplaceExisting bool    `json:"replace_existing,omitempty" jsonschema_description:"Needed to change the frequency of an existing schedule: deletes it and creates the new one (destructive; needs confirmation). vps_… ids only: HostUp's API v1 cannot delete a schedule."`
 	DryRun          bool    `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
 	ConfirmToken    string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Token from a previous call's confirmation_required result, passed after the user agreed."`
 }
@@ -39,7 +40,8 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 	return newTool(d, "upsert_backup_schedule", "Create or update a backup schedule",
 		"Creates the VPS's backup schedule, or updates it when it has the same frequency. Checks HostUp's gates and limits first and refuses what HostUp would refuse. "+
 			"Changing the frequency needs replace_existing (delete then create). Destructive changes (replacing, or lowering retention below the backups kept) need the user's confirmation. "+
-			"Use dry_run first to show the plan.",
+			"Use dry_run first to show the plan. "+
+			"Takes a vps_… id from list_vps, or a numeric vmid when the user gives one (HostUp's API v1, which adds minute but cannot replace a schedule).",
 		setterHints,
 		func(ctx context.Context, call *Call, in UpsertBackupScheduleInput) (UpsertBackupScheduleOutput, string, error) {
 			want, notes, err := d.desiredSchedule(in)
@@ -52,7 +54,7 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 			)
 			m := mutation{tool: "upsert_backup_schedule", vpsID: in.VPSID, dryRun: in.DryRun, confirm: in.ConfirmToken}
 			m.plan = func(ctx context.Context) (Plan, any, error) {
-				bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
+				bs, _, err := d.readSchedules(ctx, in.VPSID)
 				if err != nil {
 					return Plan{}, nil, err
 				}
@@ -66,18 +68,17 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 			}
 			m.apply = func(ctx context.Context) error {
 				if !replace {
-					_, err := d.Client.UpsertBackupSchedule(ctx, in.VPSID, want)
-					return err
+					return d.postSchedule(ctx, in.VPSID, want)
 				}
 				return d.replaceSchedule(ctx, in.VPSID, *old, want)
 			}
 			var out UpsertBackupScheduleOutput
 			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, mo *MutationOutput) error {
-				bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
+				bs, vm, err := d.readSchedules(ctx, in.VPSID)
 				if err != nil {
 					return err
 				}
-				st := d.scheduleState(in.VPSID, bs, 3)
+				st := d.scheduleState(in.VPSID, bs, vm, 3)
 				out.State = &st
 				now := in.VPSID + " has no backup schedule."
 				happened := false
@@ -104,10 +105,19 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 
 // desiredSchedule checks the fields against the frequency and converts the time
 // to UTC. Everything here is known without asking HostUp.
-func (d *Deps) desiredSchedule(in UpsertBackupScheduleInput) (hostup.ScheduleRequest, []string, error) {
-	req := hostup.ScheduleRequest{Frequency: in.Frequency, Hour: in.Hour, RetentionCount: in.RetentionCount, Enabled: true, Name: in.Name}
+func (d *Deps) desiredSchedule(in UpsertBackupScheduleInput) (scheduleRequest, []string, error) {
+	req := scheduleRequest{ScheduleRequest: hostup.ScheduleRequest{Frequency: in.Frequency, Hour: in.Hour, RetentionCount: in.RetentionCount, Enabled: true, Name: in.Name}}
 	if in.Enabled != nil {
 		req.Enabled = *in.Enabled
+	}
+	if in.Minute != nil {
+		if !isVMID(in.VPSID) {
+			return req, nil, badInput("minute is for numeric vmids (HostUp's API v1) only: HostUp's v2 API, which vps_… ids use, starts backups on the hour; leave minute out")
+		}
+		if *in.Minute < 0 || *in.Minute > 59 {
+			return req, nil, badInput("minute must be 0-59, not %d", *in.Minute)
+		}
+		req.minute = *in.Minute
 	}
 	switch in.Frequency {
 	case hostup.FrequencyDaily:
@@ -174,17 +184,26 @@ func (d *Deps) desiredSchedule(in UpsertBackupScheduleInput) (hostup.ScheduleReq
 
 // planUpsert refuses what HostUp's gates and limits say would fail and otherwise
 // returns the plan. replace is true when the old schedule must be deleted first.
-func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedules, old *hostup.Schedule, want *hostup.ScheduleRequest) (Plan, bool, error) {
+func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedules, old *hostup.Schedule, want *scheduleRequest) (Plan, bool, error) {
 	gates, limits := bs.Actions, bs.Limits
-	if want.RetentionCount > limits.MaxRetention {
+	maxRetention := limits.MaxRetention
+	if bs.Settings != nil && bs.Settings.TotalBackupLimit > 0 {
+		// Equal on v2; on v1 settings.max_total_backups is the limit HostUp names.
+		maxRetention = min(maxRetention, bs.Settings.TotalBackupLimit)
+	}
+	if want.RetentionCount > maxRetention {
 		return Plan{}, false, &Refusal{
-			Reason: fmt.Sprintf("retention_count %d is above this VPS's maximum of %d (its backup limit)", want.RetentionCount, limits.MaxRetention),
+			Reason: fmt.Sprintf("retention_count %d is above this VPS's maximum of %d (its backup limit)", want.RetentionCount, maxRetention),
 			Code:   "retention_above_limit",
-			Fix:    fmt.Sprintf("use retention_count %d or less, or raise the VPS's backup limit in HostUp's control panel first.", limits.MaxRetention),
+			Fix:    fmt.Sprintf("use retention_count %d or less, or raise the VPS's backup limit in HostUp's control panel first.", maxRetention),
 		}
 	}
 	p := Plan{}
-	post := PlannedRequest{Method: "POST", Endpoint: "/api/v2/vps/" + in.VPSID + "/backup-schedules", Body: want}
+	// post is built when the request is final (the name and the kept fields are
+	// filled in below).
+	post := func() PlannedRequest {
+		return PlannedRequest{Method: "POST", Endpoint: apiPath(in.VPSID, "/backup-schedules"), Body: want.body(in.VPSID)}
+	}
 	replace := false
 	switch {
 	case old == nil:
@@ -200,22 +219,26 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 		}
 		p.Summary = fmt.Sprintf("Create a backup schedule on %s: %s.", in.VPSID, describeRequest(*want))
 		p.Changes = scheduleChanges(nil, *want)
-		p.Requests = []PlannedRequest{post}
+		p.Requests = []PlannedRequest{post()}
 	case old.Frequency == want.Frequency:
 		if blocked(gates.CanCreate) {
 			return p, false, gateRefusal("update the backup schedule", gates.CanCreate)
 		}
-		if want.Name == nil {
-			want.Name = &old.Name
-		}
-		keepEnabled(in, old, want)
+		keepOmitted(in, old, want)
 		p.Changes = scheduleChanges(old, *want)
 		if len(p.Changes) == 0 {
 			p.Summary = fmt.Sprintf("The schedule %s of %s is already %s; nothing to change.", old.ID, in.VPSID, describeRequest(*want))
 			return p, false, nil
 		}
 		p.Summary = fmt.Sprintf("Update the %s schedule %s of %s to %s.", old.Frequency, old.ID, in.VPSID, describeRequest(*want))
-		p.Requests = []PlannedRequest{post}
+		p.Requests = []PlannedRequest{post()}
+	case isVMID(in.VPSID):
+		// Replacing deletes the old schedule first, and v1 has no endpoint for that.
+		return p, false, &Refusal{
+			Reason: fmt.Sprintf("%s already has a %s schedule (%s), HostUp keeps one schedule per VPS, and HostUp's v1 API, which numeric vmids use, has no endpoint to delete a schedule, so it cannot be replaced through the vmid", in.VPSID, old.Frequency, old.ID),
+			Code:   "schedule_exists",
+			Fix:    fmt.Sprintf("keep the frequency %s to update the schedule in place, or, to switch it to %s, call again with the VPS's vps_… id from list_vps and replace_existing=true (never derive that id from the vmid).", old.Frequency, want.Frequency),
+		}
 	default:
 		if !in.ReplaceExisting {
 			return p, false, &Refusal{
@@ -230,16 +253,13 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 		if blocked(gates.CanCreate) {
 			return p, false, gateRefusal("create a backup schedule", gates.CanCreate)
 		}
-		if want.Name == nil {
-			want.Name = &old.Name
-		}
-		keepEnabled(in, old, want)
+		keepOmitted(in, old, want)
 		replace = true
 		p.Destructive = true
 		p.Summary = fmt.Sprintf("Replace the %s schedule %s of %s with a new schedule: %s.", old.Frequency, old.ID, in.VPSID, describeRequest(*want))
 		p.Changes = scheduleChanges(old, *want)
 		p.Deletes = []string{fmt.Sprintf("schedule %s (%s); existing backups stay", old.ID, d.scheduleView(*old).describe())}
-		p.Requests = []PlannedRequest{{Method: "DELETE", Endpoint: "/api/v2/vps/" + in.VPSID + "/backup-schedules/" + old.ID}, post}
+		p.Requests = []PlannedRequest{{Method: "DELETE", Endpoint: apiPath(in.VPSID, "/backup-schedules/"+old.ID)}, post()}
 		p.Warnings = append(p.Warnings, "If HostUp refuses the new schedule after the old one was deleted, the old schedule is created again.")
 	}
 	if old != nil && want.RetentionCount < old.RetentionCount && limits.ScheduledBackupsActive > want.RetentionCount {
@@ -253,11 +273,18 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 	return p, replace, nil
 }
 
-// keepEnabled leaves a schedule's enabled state alone when the call does not name
-// it: moving a paused schedule to another hour must not quietly restart it.
-func keepEnabled(in UpsertBackupScheduleInput, old *hostup.Schedule, want *hostup.ScheduleRequest) {
+// keepOmitted leaves what the call does not name as the schedule has it: moving a
+// paused schedule to another hour must not quietly restart it, nor drop its name.
+// v1's minute is kept too; v2 has none to send, so its schedules start on the hour.
+func keepOmitted(in UpsertBackupScheduleInput, old *hostup.Schedule, want *scheduleRequest) {
 	if in.Enabled == nil {
 		want.Enabled = old.Enabled
+	}
+	if want.Name == nil {
+		want.Name = &old.Name
+	}
+	if in.Minute == nil && isVMID(in.VPSID) {
+		want.minute = requestFromSchedule(*old).minute
 	}
 }
 
@@ -286,7 +313,38 @@ func gateRefusal(action string, g hostup.Gate) *Refusal {
 	return &Refusal{Reason: fmt.Sprintf("HostUp does not let you %s now: %s", action, strings.TrimSuffix(reason, ".")), Code: g.CodeText(), Fix: fix}
 }
 
-func describeRequest(r hostup.ScheduleRequest) string {
+// scheduleRequest is the schedule to send: v2's body, plus the minute only v1 takes.
+type scheduleRequest struct {
+	hostup.ScheduleRequest
+	minute int
+}
+
+// body is the POST body for the API vpsID names: v2's, or v1's exactly as HostUp
+// documents it (day_of_week for weekly and day_of_month for monthly only, which
+// desiredSchedule already ensures).
+func (r scheduleRequest) body(vpsID string) any {
+	if !isVMID(vpsID) {
+		return r.ScheduleRequest
+	}
+	return hostup.VMScheduleRequest{
+		ScheduleType: r.Frequency, Hour: r.Hour, Minute: r.minute, DayOfWeek: r.DayOfWeek, DayOfMonth: r.DayOfMonth,
+		RetentionCount: r.RetentionCount, Enabled: r.Enabled, Notes: deref(r.Name),
+	}
+}
+
+// postSchedule creates or updates the schedule through the API vpsID names.
+func (d *Deps) postSchedule(ctx context.Context, vpsID string, r scheduleRequest) error {
+	var err error
+	switch body := r.body(vpsID).(type) {
+	case hostup.VMScheduleRequest:
+		_, err = d.Client.UpsertVMBackupSchedule(ctx, vpsID, body)
+	case hostup.ScheduleRequest:
+		_, err = d.Client.UpsertBackupSchedule(ctx, vpsID, body)
+	}
+	return err
+}
+
+func describeRequest(r scheduleRequest) string {
 	var b strings.Builder
 	b.WriteString(r.Frequency)
 	if r.DayOfWeek != nil {
@@ -295,7 +353,7 @@ func describeRequest(r hostup.ScheduleRequest) string {
 	if r.DayOfMonth != nil {
 		fmt.Fprintf(&b, " on day %d", *r.DayOfMonth)
 	}
-	fmt.Fprintf(&b, " at %02d:00 UTC, keep %d", r.Hour, r.RetentionCount)
+	fmt.Fprintf(&b, " at %02d:%02d UTC, keep %d", r.Hour, r.minute, r.RetentionCount)
 	if !r.Enabled {
 		b.WriteString(", disabled")
 	}
@@ -304,7 +362,7 @@ func describeRequest(r hostup.ScheduleRequest) string {
 
 // scheduleChanges lists the fields that differ between the old schedule (nil when
 // creating) and the request.
-func scheduleChanges(old *hostup.Schedule, want hostup.ScheduleRequest) []FieldChange {
+func scheduleChanges(old *hostup.Schedule, want scheduleRequest) []FieldChange {
 	before := map[string]string{}
 	if old != nil {
 		before = scheduleFields(requestFromSchedule(*old))
@@ -319,9 +377,9 @@ func scheduleChanges(old *hostup.Schedule, want hostup.ScheduleRequest) []FieldC
 	return out
 }
 
-func scheduleFields(r hostup.ScheduleRequest) map[string]string {
+func scheduleFields(r scheduleRequest) map[string]string {
 	m := map[string]string{
-		"frequency": r.Frequency, "time_utc": fmt.Sprintf("%02d:00", r.Hour),
+		"frequency": r.Frequency, "time_utc": fmt.Sprintf("%02d:%02d", r.Hour, r.minute),
 		"retention_count": strconv.Itoa(r.RetentionCount), "enabled": strconv.FormatBool(r.Enabled), "name": deref(r.Name),
 	}
 	if r.DayOfWeek != nil {
@@ -342,14 +400,14 @@ func orNone(s string) string {
 
 // requestFromSchedule rebuilds the POST body that recreates an existing schedule;
 // it is how a failed replace puts the old schedule back.
-func requestFromSchedule(s hostup.Schedule) hostup.ScheduleRequest {
-	r := hostup.ScheduleRequest{Frequency: s.Frequency, RetentionCount: s.RetentionCount, Enabled: s.Enabled}
+func requestFromSchedule(s hostup.Schedule) scheduleRequest {
+	r := scheduleRequest{ScheduleRequest: hostup.ScheduleRequest{Frequency: s.Frequency, RetentionCount: s.RetentionCount, Enabled: s.Enabled}}
 	if s.Name != "" {
 		name := s.Name
 		r.Name = &name
 	}
 	if t, err := time.Parse("15:04", deref(s.Time)); err == nil {
-		r.Hour = t.Hour()
+		r.Hour, r.minute = t.Hour(), t.Minute()
 	}
 	if day, err := strconv.Atoi(deref(s.DaySpecifier)); err == nil {
 		switch s.Frequency {
@@ -365,11 +423,11 @@ func requestFromSchedule(s hostup.Schedule) hostup.ScheduleRequest {
 // replaceSchedule deletes the old schedule and creates the new one. If the create
 // fails, it puts the old schedule back, so the VPS is never left without backups
 // because of a refused change.
-func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Schedule, want hostup.ScheduleRequest) error {
+func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Schedule, want scheduleRequest) error {
 	if err := d.Client.DeleteBackupSchedule(ctx, vpsID, old.ID); err != nil {
 		return err
 	}
-	_, createErr := d.Client.UpsertBackupSchedule(ctx, vpsID, want)
+	createErr := d.postSchedule(ctx, vpsID, want)
 	if createErr == nil {
 		return nil
 	}
@@ -384,7 +442,7 @@ func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Sch
 			}
 		}
 	}
-	if _, err := d.Client.UpsertBackupSchedule(ctx, vpsID, requestFromSchedule(old)); err != nil {
+	if err := d.postSchedule(ctx, vpsID, requestFromSchedule(old)); err != nil {
 		return &changeFailed{msg: fmt.Sprintf("NOT DONE, and %s has NO backup schedule now: the old schedule %s was deleted, HostUp refused the new one, and putting the old one back failed too. Create a schedule with upsert_backup_schedule.\nHostUp's answer to the new schedule: %s\nHostUp's answer to putting the old one back: %s",
 			vpsID, old.ID, describeError(createErr), describeError(err))}
 	}

@@ -105,11 +105,11 @@ func describeProblem(e *jsonschema.ValidationError) string {
 func patternHint(field string) string {
 	switch {
 	case strings.HasSuffix(field, "vps_id") || strings.HasPrefix(field, "vps_ids"):
-		return "use a VPS id exactly as list_vps returns it (vps_…), never a name or IP"
+		return "use a VPS id exactly as list_vps returns it (vps_…), or a numeric vmid (e.g. 10000) exactly as the user gave it, never a name or IP"
 	case field == "schedule_id":
 		return "use a schedule id (bks_…) from list_backup_schedules"
 	case field == "backup_id":
-		return "use a backup id (bkp_…) from list_backups"
+		return "use a backup id from list_backups: bkp_… for a vps_… id, the volid (storage:path) for a numeric vmid"
 	case field == "job_id":
 		return "use a job id from create_backup or a schedule's history"
 	}

@@ -25,11 +25,12 @@ func gateView(g hostup.Gate) GateView {
 
 // ScheduleView is one backup schedule.
 type ScheduleView struct {
-	ID             string `json:"id" jsonschema_description:"Schedule id (bks_…); pass it as schedule_id to delete_backup_schedule."`
+	ID             string `json:"id" jsonschema_description:"Schedule id: bks_… for a vps_… id (pass it as schedule_id to delete_backup_schedule); a number for a numeric vmid (HostUp's API v1, which cannot delete schedules)."`
 	Name           string `json:"name"`
 	Frequency      string `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly"`
 	TimeUTC        string `json:"time_utc,omitempty" jsonschema_description:"HH:MM in UTC, as HostUp runs it."`
 	TimeLocal      string `json:"time_local,omitempty" jsonschema_description:"The same time in the display time zone."`
+	Minute         *int   `json:"minute,omitempty" jsonschema_description:"Numeric vmids (API v1) only: the minute of the hour (UTC) the backup starts; also in time_utc."`
 	DayOfWeek      *int   `json:"day_of_week,omitempty" jsonschema_description:"Weekly schedules: 0=Sunday … 6=Saturday (UTC)."`
 	DayOfMonth     *int   `json:"day_of_month,omitempty" jsonschema_description:"Monthly schedules: 1-31 (UTC)."`
 	RetentionCount int    `json:"retention_count"`
@@ -137,13 +138,18 @@ func scheduleGates(a hostup.ScheduleActions) ScheduleGates {
 	return ScheduleGates{CanCreate: gateView(a.CanCreate), CanUpdateSettings: gateView(a.CanUpdateSettings), CanDelete: gateView(a.CanDelete)}
 }
 
-// HistoryView is one recent run.
+// HistoryView is one recent run. The fields after Note only v1 reports.
 type HistoryView struct {
-	Type      string `json:"type,omitempty"`
-	Status    string `json:"status"`
-	CreatedAt string `json:"created_at,omitempty"`
-	UpdatedAt string `json:"updated_at,omitempty"`
-	Note      string `json:"note,omitempty"`
+	Type         string `json:"type,omitempty"`
+	Status       string `json:"status" jsonschema_description:"For a vps_… id the run's state (e.g. completed, failed, queued, running); for a numeric vmid the backup's: active, deleted, pending, or another word for a failure."`
+	CreatedAt    string `json:"created_at,omitempty"`
+	UpdatedAt    string `json:"updated_at,omitempty"`
+	Note         string `json:"note,omitempty"`
+	ID           string `json:"id,omitempty" jsonschema_description:"Numeric vmids (API v1) only: HostUp's record id."`
+	SizeBytes    string `json:"size_bytes,omitempty" jsonschema_description:"Numeric vmids (API v1) only: the backup's exact size in bytes, as a string because it can exceed what a JSON number holds exactly."`
+	Volid        string `json:"volid,omitempty" jsonschema_description:"Numeric vmids (API v1) only: the backup's volid; pass it as backup_id to delete_backup with the same vmid."`
+	JobID        string `json:"job_id,omitempty" jsonschema_description:"Numeric vmids (API v1) only: the backup job; get_job shows it."`
+	ErrorMessage string `json:"error_message,omitempty" jsonschema_description:"Numeric vmids (API v1) only: why the backup failed."`
 }
 
 func historyView(h hostup.HistoryEntry) HistoryView {
