@@ -123,7 +123,7 @@ func auditBackups() server.ServerPrompt {
 func explainBackupLimits() server.ServerPrompt {
 	p := mcp.NewPrompt("explain_backup_limits",
 		mcp.WithPromptDescription("Explain one VPS's backup limits, slots, retention and gates in plain words."),
-		mcp.WithArgument("vps_id", mcp.ArgumentDescription("the VPS id from list_vps"), mcp.RequiredArgument()),
+		mcp.WithArgument("vps_id", mcp.ArgumentDescription("the VPS id from list_vps (vps_…), or a numeric vmid"), mcp.RequiredArgument()),
 	)
 	return server.ServerPrompt{Prompt: p, Handler: func(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		id, err := vpsID(get(req.Params.Arguments, "vps_id", ""))
@@ -151,8 +151,8 @@ func vpsID(id string) (string, error) {
 	if id == "" {
 		return "", fmt.Errorf("vps_id is required: a VPS id from list_vps, like vps_01hxa3b4c5d6e7f8g9h0j1k2m3")
 	}
-	if hostup.ValidateID(hostup.KindVPS, id) != nil {
-		return "", fmt.Errorf("vps_id must be a VPS id from list_vps, like vps_01hxa3b4c5d6e7f8g9h0j1k2m3, not %q", id)
+	if hostup.ValidateID(hostup.KindVPS, id) != nil && hostup.ValidateID(hostup.KindVMID, id) != nil {
+		return "", fmt.Errorf("vps_id must be a VPS id from list_vps, like vps_01hxa3b4c5d6e7f8g9h0j1k2m3, or a numeric vmid, not %q", id)
 	}
 	return id, nil
 }
