@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -15,26 +16,39 @@ import (
 // library), but mcp-go's messages read like "&{Properties:[bogus]}", and the
 // person or model that sent the arguments needs to know what to change.
 
-// inputValidator checks one tool's arguments against its input schema.
-type inputValidator struct{ schema *jsonschema.Schema }
+// inputValidator checks one tool's arguments against its input schema. The schema
+// is compiled on the tool's first call, not at start-up: compiling all of them
+// (and the library's meta-schemas) would more than double the time from spawn
+// to the first answer, which a client pays on every launch.
+type inputValidator struct {
+	name  string
+	json  []byte
+	once  sync.Once
+	cache *jsonschema.Schema
+}
 
 func newInputValidator(name string, schema []byte) *inputValidator {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
-	if err != nil {
-		panic(fmt.Sprintf("input schema of %s: %v", name, err))
-	}
-	c := jsonschema.NewCompiler()
-	url := "mem://tools/" + name + ".json"
-	if err := c.AddResource(url, doc); err != nil {
-		panic(fmt.Sprintf("input schema of %s: %v", name, err))
-	}
-	s, err := c.Compile(url)
-	if err != nil {
-		// Our schemas are generated from Go structs at start-up: a schema that
-		// does not compile is a programming error every test run shows at once.
-		panic(fmt.Sprintf("input schema of %s: %v", name, err))
-	}
-	return &inputValidator{schema: s}
+	return &inputValidator{name: name, json: schema}
+}
+
+func (v *inputValidator) schema() *jsonschema.Schema {
+	v.once.Do(func() {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(v.json))
+		c := jsonschema.NewCompiler()
+		url := "mem://tools/" + v.name + ".json"
+		if err == nil {
+			err = c.AddResource(url, doc)
+		}
+		if err == nil {
+			v.cache, err = c.Compile(url)
+		}
+		if err != nil {
+			// Our schemas are generated from Go structs: one that does not compile
+			// is a programming error that the metadata test shows at once.
+			panic(fmt.Sprintf("input schema of %s: %v", v.name, err))
+		}
+	})
+	return v.cache
 }
 
 // check returns nil, or an *inputError listing every problem in plain words.
@@ -43,7 +57,7 @@ func (v *inputValidator) check(raw []byte) error {
 	if err != nil {
 		return badInput("the arguments are not valid JSON")
 	}
-	err = v.schema.Validate(doc)
+	err = v.schema().Validate(doc)
 	if err == nil {
 		return nil
 	}
