@@ -73,6 +73,8 @@ type config struct {
 	logLevel   string
 	timezone   string
 	jsonOut    bool
+	yes        bool
+	badEnv     []string // malformed boolean environment variables, reported by check
 	location   *time.Location
 	level      slog.Level
 
@@ -178,11 +180,17 @@ func newFlagSet(cfg *config, getenv func(string) string) *flag.FlagSet {
 		}
 		return fallback
 	}
+	// A mistyped boolean must not silently mean false: HOSTUP_READ_ONLY=enabled
+	// turning read-only off would be the opposite of what the user asked.
 	envBool := func(name string) bool {
-		switch strings.ToLower(strings.TrimSpace(getenv(name))) {
-		case "1", "true", "yes", "on":
+		v := strings.ToLower(strings.TrimSpace(getenv(name)))
+		switch {
+		case v == "1" || v == "true" || v == "yes" || v == "on":
 			return true
+		case v == "" || v == "0" || v == "false" || v == "no" || v == "off" || isPlaceholder(v):
+			return false
 		}
+		cfg.badEnv = append(cfg.badEnv, fmt.Sprintf("%s must be 1 or 0 (true/false, yes/no, on/off), not %q", name, getenv(name)))
 		return false
 	}
 	fs := flag.NewFlagSet("hostup-mcp", flag.ContinueOnError)
@@ -198,7 +206,25 @@ func newFlagSet(cfg *config, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&cfg.logLevel, "log-level", env("HOSTUP_LOG_LEVEL", "info"), "log `LEVEL`: debug, info, warn or error; logs go to stderr (env HOSTUP_LOG_LEVEL)")
 	fs.StringVar(&cfg.timezone, "timezone", env("HOSTUP_TIMEZONE", ""), "IANA time `ZONE` results show local times in, e.g. Europe/Stockholm; default: the system's (env HOSTUP_TIMEZONE)")
 	fs.BoolVar(&cfg.jsonOut, "json", false, "with call: print the structured result as JSON (no env: it belongs to one command line)")
+	fs.BoolVar(&cfg.yes, "yes", false, "with call: you confirm a destructive change yourself; its plan is printed, then it is applied (no env: it belongs to one command line)")
 	return fs
+}
+
+// systemZone is the machine's time zone under its IANA name where it can be
+// found: time.Local calls itself "Local", which tells a reader nothing.
+func systemZone() *time.Location {
+	name := os.Getenv("TZ")
+	if name == "" {
+		if target, err := os.Readlink("/etc/localtime"); err == nil {
+			if _, after, ok := strings.Cut(target, "zoneinfo/"); ok {
+				name = after
+			}
+		}
+	}
+	if loc, err := time.LoadLocation(strings.TrimPrefix(name, ":")); name != "" && err == nil {
+		return loc
+	}
+	return time.Local
 }
 
 // isPlaceholder reports an unsubstituted "${user_config.x}": Claude Desktop passes
@@ -208,6 +234,9 @@ func isPlaceholder(v string) bool {
 }
 
 func (cfg *config) check() error {
+	if len(cfg.badEnv) > 0 {
+		return &configError{msg: cfg.badEnv[0]}
+	}
 	switch cfg.transport {
 	case "stdio", "http", "sse":
 	default:
@@ -216,7 +245,7 @@ func (cfg *config) check() error {
 	if err := cfg.level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
 		return &configError{msg: fmt.Sprintf("--log-level (HOSTUP_LOG_LEVEL) must be debug, info, warn or error, not %q", cfg.logLevel)}
 	}
-	cfg.location = time.Local
+	cfg.location = systemZone()
 	if cfg.timezone != "" {
 		loc, err := time.LoadLocation(cfg.timezone)
 		if err != nil {
@@ -364,9 +393,7 @@ func serve(ctx context.Context, cfg config, srv *server.MCPServer, logger *slog.
 		fmt.Fprintln(stderr, "hostup-mcp is waiting for an MCP client on stdin (JSON-RPC); it is meant to be started by Claude Desktop, Claude Code, VS Code or Cursor. To try it by hand: hostup-mcp call list_vps --sandbox")
 	}
 	logger.Info("serving MCP on stdio", "version", version, "sandbox", cfg.sandbox, "read_only", cfg.readOnly)
-	stdio := server.NewStdioServer(srv)
-	stdio.SetErrorLogger(slog.NewLogLogger(logger.Handler(), slog.LevelError))
-	if err := stdio.Listen(ctx, stdin, stdout); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
+	if err := transport.ServeStdio(ctx, srv, stdin, stdout, logger, 25*time.Second); err != nil {
 		logger.Error("stdio server stopped", "error", err)
 		return 1
 	}
@@ -416,7 +443,7 @@ func firstSentence(s string) string {
 // would. Exit codes: 0 done, 1 the tool failed, 2 the command line was wrong.
 func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional []string, stdout, stderr io.Writer) int {
 	if len(positional) == 0 || len(positional) > 2 {
-		fmt.Fprintln(stderr, "hostup-mcp: usage: hostup-mcp call TOOL ['{\"arg\":…}'] [--json] [--sandbox]; hostup-mcp tools lists the tools")
+		fmt.Fprintln(stderr, "hostup-mcp: usage: hostup-mcp call TOOL ['{\"arg\":…}'] [--json] [--yes] [--sandbox]; hostup-mcp tools lists the tools")
 		return 2
 	}
 	name := positional[0]
@@ -461,6 +488,24 @@ func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional
 		return 1
 	}
 	text := resultText(res)
+	if token := pendingConfirmToken(res); token != "" {
+		if !cfg.yes {
+			text += "\n(call starts a new server on every run, so the token above only works inside it. To apply this change from the command line, run the same command again with --yes.)"
+		} else {
+			// The person typing --yes is the one confirming: show the plan they
+			// agreed to, then apply exactly that plan with its token.
+			fmt.Fprintln(stderr, text)
+			confirmed := map[string]any{"confirm_token": token}
+			for k, v := range args {
+				confirmed[k] = v
+			}
+			if res, err = c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: confirmed}}); err != nil {
+				fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
+				return 1
+			}
+			text = resultText(res)
+		}
+	}
 	if res.IsError {
 		fmt.Fprintln(stderr, text)
 		return 1
@@ -476,6 +521,17 @@ func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional
 	}
 	fmt.Fprintln(stdout, text)
 	return 0
+}
+
+// pendingConfirmToken returns the confirm_token of a result that waits for the
+// user's confirmation, or "".
+func pendingConfirmToken(res *mcp.CallToolResult) string {
+	m, ok := res.StructuredContent.(map[string]any)
+	if !ok || m["outcome"] != "confirmation_required" {
+		return ""
+	}
+	token, _ := m["confirm_token"].(string)
+	return token
 }
 
 func findTool(tools []mcp.Tool, name string) (*mcp.Tool, []string) {

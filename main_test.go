@@ -61,7 +61,7 @@ func TestHelpListsEveryFlagWithItsEnvironmentVariable(t *testing.T) {
 				t.Errorf("%v: --help does not list --%s", args, f.Name)
 				return
 			}
-			if f.Name == "json" {
+			if f.Name == "json" || f.Name == "yes" {
 				return // a switch of one command line, not a setting
 			}
 			if !regexp.MustCompile(`\(env HOSTUP_[A-Z_]+[^)]*\)`).MatchString(line) {
@@ -110,6 +110,8 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 		{"empty key file", nil, []string{"--api-key-file", empty}, "--api-key-file"},
 		{"bad API URL", map[string]string{"HOSTUP_API_KEY": "k"}, []string{"--api-url", "ftp://example.com"}, "--api-url"},
 		{"unknown flag", nil, []string{"--sandbx"}, "--help"},
+		{"mistyped read-only env", map[string]string{"HOSTUP_READ_ONLY": "enabled"}, []string{"tools"}, "HOSTUP_READ_ONLY"},
+		{"mistyped sandbox env", map[string]string{"HOSTUP_SANDBOX": "sure"}, []string{"tools"}, "HOSTUP_SANDBOX"},
 		{"unknown command", nil, []string{"serv", "--sandbox"}, "serv"},
 	}
 	for _, tc := range cases {
@@ -226,6 +228,24 @@ func TestCallJSONPrintsTheStructuredResult(t *testing.T) {
 	}
 	if !out.Sandbox || out.VPSID != "vps_sandbox02" || len(out.Schedules) != 1 || out.Schedules[0].Frequency != "daily" || out.Limits == nil {
 		t.Errorf("unexpected structured result: %+v", out)
+	}
+}
+
+// call starts a fresh server each run, so a confirm_token cannot carry over to
+// the next run: --yes is how the person at the terminal confirms instead.
+func TestCallAppliesADestructiveChangeOnlyWithYes(t *testing.T) {
+	cleanEnv(t)
+	args := []string{"call", "delete_backup_schedule", `{"vps_id":"vps_sandbox02","schedule_id":"bks_sandbox02"}`, "--sandbox"}
+	r := runMain(t, "", args...)
+	if r.code != 0 || !strings.Contains(r.stdout, "Needs the user's confirmation, nothing was sent") || !strings.Contains(r.stdout, "--yes") {
+		t.Fatalf("without --yes: exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = runMain(t, "", append(args, "--yes")...)
+	if r.code != 0 || !strings.Contains(r.stdout, "Deleted schedule bks_sandbox02") {
+		t.Fatalf("with --yes: exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "Plan: Delete the backup schedule bks_sandbox02") {
+		t.Errorf("--yes must show the plan it applies; stderr:\n%s", r.stderr)
 	}
 }
 
