@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -98,12 +99,12 @@ func New(opts Options) (*Client, error) {
 		// The URL is not echoed: it could carry credentials in its userinfo.
 		return nil, errors.New("hostup: the API base URL must be an absolute http or https URL without credentials, query or fragment, e.g. " + DefaultBaseURL)
 	}
-	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+	if u.Scheme == "http" && !IsLoopbackHost(u.Hostname()) {
 		// Plain http would send the API key readable to anyone on the path; it is
 		// only for a local simulator or proxy.
 		return nil, errors.New("hostup: the API base URL must use https (plain http is accepted only for localhost, e.g. a local test server)")
 	}
-	if opts.APIKey != "" && !validKey(opts.APIKey) {
+	if opts.APIKey != "" && !ValidKey(opts.APIKey) {
 		return nil, errInvalidKey
 	}
 	c := &Client{
@@ -206,9 +207,11 @@ func redactedOrNone(key string) string {
 	return "[redacted]"
 }
 
-// validKey accepts printable ASCII without spaces: anything else would be an invalid
-// header value or, more likely, a stray newline from a key file.
-func validKey(key string) bool {
+// ValidKey reports whether key is printable ASCII without spaces, as an HTTP header
+// value and a HostUp key must be: anything else would be an invalid header value
+// or, more likely, a stray newline from a key file. The transport checks client
+// bearer tokens with it too.
+func ValidKey(key string) bool {
 	for i := 0; i < len(key); i++ {
 		if key[i] <= ' ' || key[i] >= 0x7f {
 			return false
@@ -257,7 +260,7 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 	if key.value() == "" {
 		return response{}, ErrNoAPIKey
 	}
-	if !validKey(key.value()) {
+	if !ValidKey(key.value()) {
 		return response{}, errInvalidKey
 	}
 	var payload []byte
@@ -405,10 +408,17 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func isLoopbackHost(host string) bool {
+// IsLoopbackHost reports whether host ("localhost" or an IP, with or without a
+// port, brackets or a trailing dot) names the loopback interface. The client allows
+// plain http only there; the transport uses it for its bind and Host checks.
+func IsLoopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

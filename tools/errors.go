@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -84,15 +83,23 @@ func describeError(err error) string {
 	case errors.As(err, &input):
 		return "Invalid input, nothing was sent to HostUp: " + input.msg
 	case errors.As(err, &badID):
-		return "Invalid input, nothing was sent to HostUp: " + badID.Error()
+		// The hostup package's message starts with its Go prefix; the user wants the rest.
+		return "Invalid input, nothing was sent to HostUp: " + strings.TrimPrefix(badID.Error(), "hostup: ")
 	case errors.As(err, &apiErr):
 		return describeAPIError(apiErr)
 	case errors.Is(err, context.DeadlineExceeded):
 		return "HostUp did not answer in time. Reads are safe to retry; for a change, read the state first (list_backup_schedules or list_backups) to see whether it happened."
 	case errors.Is(err, context.Canceled):
 		return "The call was cancelled before it finished."
+	case errors.Is(err, hostup.ErrNoAPIKey):
+		return "No HostUp API key is configured, so nothing was sent to HostUp.\nWhat you can do: set HOSTUP_API_KEY (or --api-key-file), or over HTTP send your key as Authorization: Bearer <HostUp API key>; to try without an account, start the server with --sandbox."
 	default:
-		return "The call failed: " + err.Error()
+		// A dropped connection, a network error or an answer that is not what the
+		// API documents: the model needs to know that HostUp is the cause and that
+		// a read may simply be tried again.
+		return "HostUp could not be reached or sent an answer that could not be read: " +
+			strings.TrimPrefix(err.Error(), "hostup: ") +
+			".\nWhat you can do: try again in a moment (reads are safe to retry); if it keeps failing, HostUp may be down or under maintenance."
 	}
 }
 
@@ -136,8 +143,9 @@ func apiErrorHint(e *hostup.APIError) string {
 	case e.Status == 403:
 		return "the API key lacks a scope or does not own this VPS: create a key with read:vm, write:vm and backup:vm in HostUp's control panel."
 	case e.Status == 404:
-		return "the id does not exist in this account: call list_vps (and list_backup_schedules or list_backups) for the real ids."
-	case e.Code == "pending_orders":
+		return notFoundHint(e.Path)
+	case strings.EqualFold(e.Code, "pending_orders"):
+		// v2 names the code pending_orders, v1 PENDING_ORDERS.
 		return "finish or cancel the VPS's pending order in HostUp's control panel, then try again."
 	case e.Status == 409:
 		return "the VPS is not in a state that allows this now; read its state again with list_backup_schedules or list_backups."
@@ -145,6 +153,24 @@ func apiErrorHint(e *hostup.APIError) string {
 		return "HostUp had a problem on its side; retry later, and for a change read the state first to see whether it happened."
 	}
 	return ""
+}
+
+// notFoundHint says where the real id comes from, for the kind of id the path
+// that HostUp did not find ends in.
+func notFoundHint(path string) string {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	v1 := len(segs) > 2 && segs[1] == "vm"
+	switch {
+	case len(segs) > 1 && segs[1] == "jobs":
+		return "HostUp knows no job with this id: use the job id exactly as create_backup returned it (for a numeric vmid, a history entry's job_id in list_backup_schedules also names one)."
+	case len(segs) > 5 && segs[len(segs)-2] == "backups", v1 && len(segs) > 4 && segs[3] == "backups":
+		return "the backup (or its VPS) does not exist in this account: call list_backups with the same vps_id for the real backup ids."
+	case len(segs) > 5 && segs[len(segs)-2] == "backup-schedules":
+		return "the schedule (or its VPS) does not exist in this account: call list_backup_schedules with the same vps_id for the real schedule id."
+	case v1:
+		return "HostUp knows no VPS with this numeric vmid in this account: check the vmid with the user, or use the VPS's vps_… id from list_vps."
+	}
+	return "the VPS does not exist in this account: call list_vps for the real vps_… ids."
 }
 
 // plainJSONError rewrites encoding/json's messages into the argument names a model
@@ -174,5 +200,3 @@ func jsonKind(goKind string) string {
 	}
 	return goKind
 }
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

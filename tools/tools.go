@@ -156,7 +156,7 @@ func decodeArguments(req mcp.CallToolRequest, v *inputValidator, target any) err
 	if err := v.check(raw); err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytesReader(raw))
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(target); err != nil {
 		return &inputError{msg: fmt.Sprintf("the arguments do not fit this tool: %s", plainJSONError(err))}

@@ -44,7 +44,7 @@ func credentialOf(ctx context.Context) fingerprint {
 // authenticated is true, behind authentication.
 func (g *guard) wrap(next http.Handler, authenticated bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if onLoopback(r) && !isLoopbackHost(r.Host) {
+		if onLoopback(r) && !hostup.IsLoopbackHost(r.Host) {
 			writeJSONError(w, http.StatusForbidden, "forbidden_host",
 				fmt.Sprintf("Host %q is not a loopback name: this server only answers requests addressed to localhost or 127.0.0.1 (DNS rebinding protection); a reverse proxy on this machine must send Host: localhost", r.Host))
 			return
@@ -76,7 +76,7 @@ func (g *guard) wrap(next http.Handler, authenticated bool) http.Handler {
 // onLoopback reports whether the request came in on a loopback address.
 func onLoopback(r *http.Request) bool {
 	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	return ok && local != nil && isLoopbackHost(local.String())
+	return ok && local != nil && hostup.IsLoopbackHost(local.String())
 }
 
 // originAllowed accepts the server's own host, loopback pages and the
@@ -86,7 +86,7 @@ func (g *guard) originAllowed(origin, host string) bool {
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return false
 	}
-	return g.origins[canonicalOrigin(u)] || strings.EqualFold(u.Host, host) || isLoopbackHost(u.Host)
+	return g.origins[canonicalOrigin(u)] || strings.EqualFold(u.Host, host) || hostup.IsLoopbackHost(u.Host)
 }
 
 // authenticate returns the request's context with what the handlers need: the
@@ -113,7 +113,7 @@ func (g *guard) authenticate(w http.ResponseWriter, r *http.Request) (context.Co
 			unauthorized(w, "missing_api_key", "this server has no HostUp API key of its own: send yours as Authorization: Bearer <HostUp API key> (create one in HostUp's control panel)")
 			return nil, false
 		}
-		if !validBearer(bearer) {
+		if !hostup.ValidKey(bearer) {
 			unauthorized(w, "invalid_api_key", "the bearer token is not a well-formed HostUp API key (printable characters, no spaces)")
 			return nil, false
 		}
@@ -129,17 +129,6 @@ func bearerToken(r *http.Request) (string, bool) {
 		return "", false
 	}
 	return token, true
-}
-
-// validBearer accepts printable ASCII without spaces, as HTTP headers and
-// HostUp keys need.
-func validBearer(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] >= 0x7f {
-			return false
-		}
-	}
-	return s != ""
 }
 
 func unauthorized(w http.ResponseWriter, code, message string) {

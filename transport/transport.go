@@ -8,12 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/hostup"
 )
 
 // Kind names a transport as --transport does.
@@ -205,7 +206,7 @@ func checkOptions(o Options) (authMode, error) {
 	case o.Token != "" && o.PerRequestKeys:
 		return 0, errors.New("HOSTUP_MCP_HTTP_TOKEN needs a server-wide HostUp key: set HOSTUP_API_KEY or --api-key-file, or unset HOSTUP_MCP_HTTP_TOKEN so each client sends its own HostUp key")
 	case o.Token != "":
-		if len(o.Token) < minTokenLen || !validBearer(o.Token) {
+		if len(o.Token) < minTokenLen || !hostup.ValidKey(o.Token) {
 			return 0, fmt.Errorf("HOSTUP_MCP_HTTP_TOKEN must be at least %d printable characters without spaces; generate one with: openssl rand -hex 32", minTokenLen)
 		}
 		auth = authToken
@@ -225,21 +226,7 @@ func isLoopbackAddr(addr string) bool {
 	if err != nil {
 		return false
 	}
-	return isLoopbackHost(host)
-}
-
-// isLoopbackHost accepts "localhost", a loopback IP, either with a port.
-func isLoopbackHost(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
+	return hostup.IsLoopbackHost(host)
 }
 
 func parseOrigins(list []string) (map[string]bool, error) {
