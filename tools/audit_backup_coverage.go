@@ -16,6 +16,14 @@ import (
 // HostUp's 429s, so a larger fleet costs time, never failed rows.
 const auditConcurrency = 8
 
+// auditMaxVPS bounds one audit of the whole account (each VPS costs a request).
+// The listing costs a request per 100 VPSes, so it is read further, up to
+// auditListMax, to say how many VPSes the audit left out.
+const (
+	auditMaxVPS  = 1000
+	auditListMax = 10 * auditMaxVPS
+)
+
 // Problem codes the audit reports.
 const (
 	problemNoSchedule     = "no_schedule"
@@ -46,6 +54,7 @@ type AuditRow struct {
 	Problems    []string `json:"problems" jsonschema_description:"no_schedule, disabled, last_run_failed, retention_1, slots_exhausted, changes_blocked."`
 	Error       string   `json:"error,omitempty" jsonschema_description:"Set when this VPS could not be read; the other rows are still valid."`
 	BlockedBy   string   `json:"blocked_by,omitempty" jsonschema_description:"Why HostUp blocks changes, when it does."`
+	GatesKnown  bool     `json:"gates_known" jsonschema_description:"False for a numeric vmid: HostUp's v1 API reports no action gates, so changes_blocked cannot be seen, and a block such as a pending order shows only when HostUp refuses a change."`
 }
 
 // AuditTotals sums up the audit.
@@ -60,8 +69,10 @@ type AuditTotals struct {
 // AuditBackupCoverageOutput is the fleet audit.
 type AuditBackupCoverageOutput struct {
 	Common
-	Totals AuditTotals `json:"totals"`
-	VPS    []AuditRow  `json:"vps" jsonschema_description:"One row per VPS: problems first."`
+	Totals    AuditTotals `json:"totals"`
+	VPS       []AuditRow  `json:"vps" jsonschema_description:"One row per VPS: problems first."`
+	Truncated bool        `json:"truncated" jsonschema_description:"True when not every VPS of the account was audited: the account has more than one audit covers, or HostUp's list of VPSes ended early."`
+	LeftOut   int         `json:"left_out" jsonschema_description:"How many VPSes of the account were not audited, as far as HostUp's list was read: when the list ended early there may be more (the text says at least). Audit them by passing their ids in vps_ids."`
 }
 
 func auditBackupCoverage(d *Deps) server.ServerTool {
@@ -69,19 +80,26 @@ func auditBackupCoverage(d *Deps) server.ServerTool {
 		"Checks every VPS of the account (or the given ones) in one call: whether a schedule exists and is enabled, its frequency, last run and status, retention, free slots, and problems (no schedule, disabled, last run failed, retention 1, slots exhausted, changes blocked). One VPS failing to load is reported on its row; the audit goes on.",
 		readOnlyHints,
 		func(ctx context.Context, call *Call, in AuditBackupCoverageInput) (AuditBackupCoverageOutput, string, error) {
-			targets, err := d.auditTargets(ctx, in.VPSIDs)
+			targets, left, err := d.auditTargets(ctx, in.VPSIDs)
 			if err != nil {
 				return AuditBackupCoverageOutput{}, "", err
 			}
 			rows := d.auditAll(ctx, call, targets)
-			out := AuditBackupCoverageOutput{Totals: auditTotals(rows), VPS: rows}
-			return out, out.text(), nil
+			out := AuditBackupCoverageOutput{Totals: auditTotals(rows), VPS: rows, Truncated: left.truncated, LeftOut: left.count}
+			return out, out.text(left), nil
 		})
 }
 
 type auditTarget struct{ id, name string }
 
-func (d *Deps) auditTargets(ctx context.Context, ids []string) ([]auditTarget, error) {
+// leftOut is what an audit of the whole account did not cover. The count is
+// only a lower bound when HostUp's list ended early or went on past auditListMax.
+type leftOut struct {
+	truncated, exact bool
+	count            int
+}
+
+func (d *Deps) auditTargets(ctx context.Context, ids []string) ([]auditTarget, leftOut, error) {
 	if len(ids) > 0 {
 		seen := map[string]bool{}
 		var out []auditTarget
@@ -91,17 +109,20 @@ func (d *Deps) auditTargets(ctx context.Context, ids []string) ([]auditTarget, e
 				out = append(out, auditTarget{id: id})
 			}
 		}
-		return out, nil
+		return out, leftOut{}, nil
 	}
-	list, err := d.Client.ListVPS(ctx, hostup.ListVPSParams{})
+	list, err := d.Client.ListVPS(ctx, hostup.ListVPSParams{MaxItems: auditListMax})
 	if err != nil {
-		return nil, err
+		return nil, leftOut{}, err
 	}
-	out := make([]auditTarget, 0, len(list.VPS))
-	for _, v := range list.VPS {
+	audited := list.VPS[:min(len(list.VPS), auditMaxVPS)]
+	out := make([]auditTarget, 0, len(audited))
+	for _, v := range audited {
 		out = append(out, auditTarget{id: v.ID, name: v.Name})
 	}
-	return out, nil
+	left := leftOut{count: len(list.VPS) - len(audited), exact: !list.Truncated}
+	left.truncated = left.count > 0 || list.Truncated
+	return out, left, nil
 }
 
 // auditAll reads every VPS with bounded concurrency, reporting progress as rows
@@ -122,7 +143,7 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 			defer func() { <-sem }()
 			bs, _, err := d.readSchedules(ctx, t.id)
 			if err != nil {
-				rows[i] = AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, Error: describeError(err)}
+				rows[i] = AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, Error: describeError(err), GatesKnown: !isVMID(t.id)}
 			} else {
 				rows[i] = auditRow(t, bs)
 			}
@@ -150,7 +171,7 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 func (r AuditRow) attention() bool { return r.Error != "" || len(r.Problems) > 0 }
 
 func auditRow(t auditTarget, bs *hostup.BackupSchedules) AuditRow {
-	r := AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, FreeSlots: bs.Limits.AvailableScheduledSlots}
+	r := AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, FreeSlots: bs.Limits.AvailableScheduledSlots, GatesKnown: !isVMID(t.id)}
 	if len(bs.Schedules) == 0 {
 		r.Problems = append(r.Problems, problemNoSchedule)
 	} else {
@@ -226,7 +247,7 @@ func auditTotals(rows []AuditRow) AuditTotals {
 // readable, and structuredContent still has every row.
 const auditTextRows = 30
 
-func (o AuditBackupCoverageOutput) text() string {
+func (o AuditBackupCoverageOutput) text(left leftOut) string {
 	var b strings.Builder
 	t := o.Totals
 	fmt.Fprintf(&b, "%d VPS audited: %d covered, %d with problems, %d could not be read.", t.VPS, t.Covered, t.WithProblems, t.Errors)
@@ -254,6 +275,26 @@ func (o AuditBackupCoverageOutput) text() string {
 	}
 	if t.Covered > 0 {
 		fmt.Fprintf(&b, "\nWith an enabled schedule and no problem: %d VPS.", t.Covered)
+	}
+	var unknown []string
+	for _, r := range o.VPS {
+		if !r.GatesKnown {
+			unknown = append(unknown, r.VPSID)
+		}
+	}
+	if len(unknown) > 0 {
+		which := strings.Join(unknown, ", ")
+		if len(unknown) > 5 {
+			which = fmt.Sprintf("%d VPS", len(unknown))
+		}
+		fmt.Fprintf(&b, "\nGates unknown for %s (numeric vmids): HostUp's v1 API reports no action gates, so a block such as a pending order shows only when HostUp refuses a change.", which)
+	}
+	if left.truncated {
+		more := fmt.Sprintf("%d more VPS", left.count)
+		if !left.exact {
+			more = fmt.Sprintf("at least %d more VPS", max(1, left.count))
+		}
+		fmt.Fprintf(&b, "\nTruncated: %s of the account not audited (one audit covers up to %d). To audit them, pass their ids in vps_ids; list_vps finds a VPS by its exact name or primary IP.", more, auditMaxVPS)
 	}
 	return b.String()
 }

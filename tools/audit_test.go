@@ -128,3 +128,38 @@ func TestAuditTextOfALargeFleetIsCapped(t *testing.T) {
 		t.Errorf("the text has %d lines", lines)
 	}
 }
+
+// TestAuditOfAFleetBeyondOneAuditSaysHowManyWereLeftOut: the structured result
+// and the text say truncated and how many VPSes were not audited.
+func TestAuditOfAFleetBeyondOneAuditSaysHowManyWereLeftOut(t *testing.T) {
+	e := newEnv(t, hostuptest.Fleet(1003, 11), withKey(hostuptest.FleetAPIKey))
+	var out tools.AuditBackupCoverageOutput
+	text := e.ok("audit_backup_coverage", map[string]any{}, &out)
+	if !out.Truncated || out.LeftOut != 3 || len(out.VPS) != 1000 || out.Totals.VPS != 1000 {
+		t.Fatalf("truncated %v, left out %d, rows %d, totals %+v", out.Truncated, out.LeftOut, len(out.VPS), out.Totals)
+	}
+	contains(t, text, "Truncated: 3 more VPS of the account not audited (one audit covers up to 1000)", "pass their ids in vps_ids")
+}
+
+// TestAuditWhoseVPSListEndsEarlySaysTruncated: HostUp says there is more but
+// gives no cursor; the audit covers what it got and says the rest is unknown.
+func TestAuditWhoseVPSListEndsEarlySaysTruncated(t *testing.T) {
+	sim := newSim()
+	id := vpsWithDaily(sim)
+	sim.SetFault(http.MethodGet, "/api/v2/vps", hostuptest.Fault{Status: 200, Times: 1,
+		Body: `{"data": [{"id": "` + id + `", "name": "db", "serviceStatus": "active"}], "hasMore": true, "nextCursor": null}`})
+	e := newEnv(t, sim)
+	var out tools.AuditBackupCoverageOutput
+	text := e.ok("audit_backup_coverage", map[string]any{}, &out)
+	if !out.Truncated || out.LeftOut != 0 || len(out.VPS) != 1 {
+		t.Fatalf("truncated %v, left out %d, rows %+v", out.Truncated, out.LeftOut, out.VPS)
+	}
+	contains(t, text, "Truncated: at least 1 more VPS of the account not audited")
+
+	// A complete list is not truncated.
+	text = e.ok("audit_backup_coverage", map[string]any{}, &out)
+	if out.Truncated || out.LeftOut != 0 {
+		t.Errorf("truncated %v, left out %d", out.Truncated, out.LeftOut)
+	}
+	lacks(t, text, "Truncated")
+}

@@ -65,7 +65,7 @@ func (c *Confirmer) Check(token, tool, vpsID, planHash, stateHash string, now ti
 		body, sig, ok = strings.Cut(body, ".")
 	}
 	if !ok || !hmac.Equal([]byte(sig), []byte(c.sign(body))) {
-		return &Refusal{Reason: "confirm_token is not a token this server issued (tokens are never made up; they come from a previous call of the same tool)", Code: "invalid_confirm_token", Fix: redo}
+		return &Refusal{Reason: "The confirm_token is not a token this server issued (tokens are never made up; they come from a previous call of the same tool)", Code: "invalid_confirm_token", Fix: redo}
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(body)
 	var claims tokenClaims
@@ -73,15 +73,15 @@ func (c *Confirmer) Check(token, tool, vpsID, planHash, stateHash string, now ti
 		err = json.Unmarshal(raw, &claims)
 	}
 	if err != nil {
-		return &Refusal{Reason: "confirm_token is damaged", Code: "invalid_confirm_token", Fix: redo}
+		return &Refusal{Reason: "The confirm_token is damaged", Code: "invalid_confirm_token", Fix: redo}
 	}
 	switch {
 	case now.Unix() > claims.Expires:
-		return &Refusal{Reason: fmt.Sprintf("confirm_token expired at %s (tokens last 10 minutes)", time.Unix(claims.Expires, 0).UTC().Format(time.RFC3339)), Code: "expired_confirm_token", Fix: redo}
+		return &Refusal{Reason: fmt.Sprintf("The confirm_token expired at %s (tokens last 10 minutes)", time.Unix(claims.Expires, 0).UTC().Format(time.RFC3339)), Code: "expired_confirm_token", Fix: redo}
 	case claims.Tool != tool || claims.VPS != vpsID || claims.Plan != planHash:
-		return &Refusal{Reason: "confirm_token was issued for a different change (another tool, VPS or arguments)", Code: "mismatched_confirm_token", Fix: redo}
+		return &Refusal{Reason: "The confirm_token was issued for a different change (another tool, VPS or arguments)", Code: "mismatched_confirm_token", Fix: redo}
 	case claims.State != stateHash:
-		return &Refusal{Reason: "the VPS's backup state changed since this plan was made, so the confirmed plan may no longer be what would happen", Code: "stale_confirm_token", Fix: redo}
+		return &Refusal{Reason: "The VPS's backup state changed since this plan was made, so the confirmed plan may no longer be what would happen", Code: "stale_confirm_token", Fix: redo}
 	}
 	return nil
 }

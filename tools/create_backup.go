@@ -29,6 +29,7 @@ type CreateBackupOutput struct {
 func createBackup(d *Deps) server.ServerTool {
 	return newTool(d, "create_backup", "Create a manual backup",
 		"Queues a manual offsite backup of a VPS. Checks HostUp's gate and quota first. With wait=true it follows the job with progress notifications until it ends; otherwise it returns the job id for get_job. "+
+			"When the backup quota is full and auto_delete_oldest is on, HostUp deletes the oldest backup to make room: the plan names it and the user must confirm. "+
 			"Needs the vps_… id from list_vps: HostUp's API v1 (numeric vmids) cannot create a backup.",
 		creatorHints,
 		func(ctx context.Context, call *Call, in CreateBackupInput) (CreateBackupOutput, string, error) {
@@ -70,7 +71,7 @@ func createBackup(d *Deps) server.ServerTool {
 				}
 				gate := after.Actions.CanCreateBackup
 				happened := len(after.Backups) > len(before.Backups) || !gate.Allowed
-				now := fmt.Sprintf("%s has %d backups", in.VPSID, len(after.Backups))
+				now := fmt.Sprintf("%s has %s", in.VPSID, quantity(len(after.Backups), "backup"))
 				if !gate.Allowed {
 					now += "; new manual backups are blocked: " + gate.ReasonText()
 				}
@@ -89,16 +90,7 @@ func createBackup(d *Deps) server.ServerTool {
 			if in.Wait && out.Job != nil {
 				out.Job = d.waitForJob(ctx, call, *out.Job)
 			}
-			applied := "Backup queued."
-			if out.Job != nil {
-				applied = "Backup queued. " + out.Job.text()
-				if !out.Job.Done() {
-					applied += fmt.Sprintf(" Follow it with get_job job_id=%s.", out.Job.ID)
-				}
-			} else {
-				applied += " HostUp returned no job id; list_backups will show the backup once it is done."
-			}
-			return out, out.summaryText(applied), nil
+			return out, out.summaryText(createdText(out.Job)), nil
 		})
 }
 
@@ -112,7 +104,7 @@ func planCreateBackup(in CreateBackupInput, b *hostup.Backups) (Plan, error) {
 	}
 	p := Plan{
 		Summary:  fmt.Sprintf("Queue a manual backup of %s.", in.VPSID),
-		Requests: []PlannedRequest{{Method: "POST", Endpoint: "/api/v2/vps/" + in.VPSID + "/backups", Body: hostup.CreateBackupRequest{Note: in.Note}}},
+		Requests: []PlannedRequest{{Method: "POST", Endpoint: apiPath(in.VPSID, "/backups"), Body: hostup.CreateBackupRequest{Note: in.Note}}},
 	}
 	if q := b.QuotaInfo; q.Remaining != nil && *q.Remaining == 0 {
 		// HostUp still allows it, so it will make room by deleting the oldest.
@@ -121,6 +113,46 @@ func planCreateBackup(in CreateBackupInput, b *hostup.Backups) (Plan, error) {
 		p.Deletes = []string{"the oldest backup " + oldest + ", which HostUp deletes to make room (the quota is full and auto_delete_oldest is on)"}
 	}
 	return p, nil
+}
+
+// createdText says what became of the backup: for a job that ended (wait=true) a
+// plain verdict last, so the model need not interpret a job status.
+func createdText(job *JobView) string {
+	switch {
+	case job == nil:
+		return "Backup queued. HostUp returned no job id; list_backups will show the backup once it is done."
+	case job.Status == hostup.JobCompleted:
+		return fmt.Sprintf("Job %s finished%s. Backup done.", job.ID, atTime(job.FinishedAt))
+	case job.Status == hostup.JobFailed:
+		return fmt.Sprintf("Job %s ended%s. Backup failed: %s.", job.ID, atTime(job.FinishedAt), job.failure())
+	}
+	return fmt.Sprintf("Backup queued. %s Follow it with get_job job_id=%s.", job.text(), job.ID)
+}
+
+func atTime(t string) string {
+	if t == "" {
+		return ""
+	}
+	return " at " + t
+}
+
+// failure is why a failed job failed, without the "Backup failed:" HostUp's
+// message may already start with.
+func (j JobView) failure() string {
+	reason := j.Error
+	if reason == "" {
+		reason = j.Message
+	}
+	const said = "backup failed:"
+	reason = strings.TrimSpace(reason)
+	if len(reason) >= len(said) && strings.EqualFold(reason[:len(said)], said) {
+		reason = strings.TrimSpace(reason[len(said):])
+	}
+	reason = strings.TrimSuffix(reason, ".")
+	if reason == "" {
+		return "HostUp gave no reason (get_job job_id=" + j.ID + " shows the job)"
+	}
+	return reason
 }
 
 func oldestBackup(backups []hostup.Backup) string {
@@ -167,7 +199,7 @@ func (d *Deps) waitForJob(ctx context.Context, call *Call, job JobView) *JobView
 		case <-ctx.Done():
 			return &last
 		case <-deadline.C:
-			last.Message = fmt.Sprintf("still %s after waiting %s; the backup goes on at HostUp", last.Status, limit)
+			last.Message = fmt.Sprintf("still %s after waiting %s; the backup goes on at HostUp", strings.ReplaceAll(last.Status, "_", " "), limit)
 			return &last
 		case <-ticker.C:
 		}

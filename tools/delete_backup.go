@@ -59,7 +59,7 @@ func deleteBackup(d *Deps) server.ServerTool {
 					fix = in.VPSID + " has no backups at all, so there is nothing to delete."
 				}
 				return Plan{}, nil, &Refusal{
-					Reason: fmt.Sprintf("%s has no backup with id %s", in.VPSID, in.BackupID),
+					Reason: fmt.Sprintf("VPS %s has no backup with id %s", in.VPSID, in.BackupID),
 					Code:   "backup_not_found",
 					Fix:    fix,
 				}
@@ -83,7 +83,7 @@ func deleteBackup(d *Deps) server.ServerTool {
 				for _, bk := range l.views {
 					happened = happened && bk.ID != in.BackupID
 				}
-				mo.noteOutcome(happened, fmt.Sprintf("%s has %d backups.", in.VPSID, list.Total))
+				mo.noteOutcome(happened, fmt.Sprintf("%s has %s.", in.VPSID, quantity(list.Total, "backup")))
 				return nil
 			})
 			out.MutationOutput = mo
@@ -92,7 +92,7 @@ func deleteBackup(d *Deps) server.ServerTool {
 			}
 			applied := fmt.Sprintf("Deleted backup %s.", in.BackupID)
 			if out.Backups != nil {
-				applied += fmt.Sprintf(" %s now has %d backups.", in.VPSID, out.Backups.Total)
+				applied += fmt.Sprintf(" %s now has %s.", in.VPSID, quantity(out.Backups.Total, "backup"))
 			}
 			return out, out.summaryText(applied), nil
 		})

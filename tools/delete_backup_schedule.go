@@ -53,7 +53,7 @@ func deleteBackupSchedule(d *Deps) server.ServerTool {
 				return Plan{
 					Summary:     fmt.Sprintf("Delete the backup schedule %s of %s (%s).", target.ID, in.VPSID, d.scheduleView(*target).describe()),
 					Destructive: true,
-					Requests:    []PlannedRequest{{Method: "DELETE", Endpoint: "/api/v2/vps/" + in.VPSID + "/backup-schedules/" + target.ID}},
+					Requests:    []PlannedRequest{{Method: "DELETE", Endpoint: apiPath(in.VPSID, "/backup-schedules/"+target.ID)}},
 					Deletes:     []string{"schedule " + target.ID + "; existing backups stay"},
 					Warnings:    []string{"Afterwards the VPS gets no scheduled backups until a new schedule is created."},
 				}, bs, nil
@@ -94,5 +94,5 @@ func unknownScheduleRefusal(vpsID, scheduleID string, existing []hostup.Schedule
 	if len(existing) > 0 {
 		fix = fmt.Sprintf("the schedule of %s is %s; list_backup_schedules shows it.", vpsID, existing[0].ID)
 	}
-	return &Refusal{Reason: fmt.Sprintf("%s has no schedule with id %s", vpsID, scheduleID), Code: "schedule_not_found", Fix: fix}
+	return &Refusal{Reason: fmt.Sprintf("VPS %s has no schedule with id %s", vpsID, scheduleID), Code: "schedule_not_found", Fix: fix}
 }

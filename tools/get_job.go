@@ -62,8 +62,9 @@ func (j JobView) text() string {
 	if j.Message != "" {
 		fmt.Fprintf(&b, ". %s", strings.TrimSuffix(j.Message, "."))
 	}
-	if j.Error != "" {
-		fmt.Fprintf(&b, ". Error: %s", j.Error)
+	// HostUp may put the same words in both fields.
+	if j.Error != "" && j.Error != j.Message {
+		fmt.Fprintf(&b, ". Error: %s", strings.TrimSuffix(j.Error, "."))
 	}
 	if j.FinishedAt != "" {
 		fmt.Fprintf(&b, ". Finished %s", j.FinishedAt)

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -291,6 +293,12 @@ func (e *env) refused(name string, args map[string]any, wants ...string) string 
 	contains(e.t, text, wants...)
 	lacks(e.t, text, testKey)
 	e.noMutations()
+	// A refusal's reason starts a sentence.
+	if reason, ok := strings.CutPrefix(text, "Refused: nothing was sent to HostUp. "); ok {
+		if r, _ := utf8.DecodeRuneInString(reason); !unicode.IsUpper(r) {
+			e.t.Errorf("the refusal's reason must start with an uppercase letter:\n%s", text)
+		}
+	}
 	return text
 }
 

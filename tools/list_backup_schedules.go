@@ -98,8 +98,8 @@ func (st ScheduleState) text() string {
 		}
 	}
 	l := st.Limits
-	fmt.Fprintf(&b, "\nLimits: %d backups in all, retention up to %d, %d manual + %d scheduled active, %d free scheduled slots.",
-		l.TotalBackups, l.MaxRetention, l.ManualBackupsActive, l.ScheduledBackupsActive, l.AvailableScheduledSlots)
+	fmt.Fprintf(&b, "\nLimits: %s in all, retention up to %d, %d manual + %d scheduled active, %s.",
+		quantity(l.TotalBackups, "backup"), l.MaxRetention, l.ManualBackupsActive, l.ScheduledBackupsActive, quantity(l.AvailableScheduledSlots, "free scheduled slot"))
 	if st.Settings != nil {
 		if st.Settings.AutoDeleteOldest {
 			b.WriteString(" Oldest backups are deleted automatically when the limit is reached.")

@@ -83,7 +83,7 @@ func sortNewestFirst(v []BackupView) {
 
 func (o ListBackupsOutput) text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s has %d backups", o.VPSID, o.Total)
+	fmt.Fprintf(&b, "%s has %s", o.VPSID, quantity(o.Total, "backup"))
 	if o.Quota.Limit != nil {
 		fmt.Fprintf(&b, " (limit %d", *o.Quota.Limit)
 		if o.Quota.Remaining != nil {
@@ -99,7 +99,7 @@ func (o ListBackupsOutput) text() string {
 		}
 	}
 	if o.LeftOut > 0 {
-		fmt.Fprintf(&b, "\n… and %d older backups not listed.", o.LeftOut)
+		fmt.Fprintf(&b, "\n… and %s not listed.", quantity(o.LeftOut, "older backup"))
 	}
 	if g := o.Gates.CanCreateBackup; !g.Allowed {
 		fmt.Fprintf(&b, "\nHostUp blocks new manual backups: %s", g.Reason)

@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/server"
@@ -12,7 +13,7 @@ import (
 
 // ListVPSInput filters the account's VPSes.
 type ListVPSInput struct {
-	Query string `json:"query,omitempty" jsonschema:"maxLength=200" jsonschema_description:"Optional text to match (case-insensitive) in the name, hostname, id or primary IP."`
+	Query string `json:"query,omitempty" jsonschema:"maxLength=200" jsonschema_description:"Optional text to match (case-insensitive): part of the name, hostname or primary IP, or the start of the id. When the account has more VPSes than one call reads, an exact name or primary IP also finds those beyond."`
 	Limit int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500,default=100" jsonschema_description:"Most VPSes to return (default 100)."`
 }
 
@@ -33,8 +34,14 @@ type ListVPSOutput struct {
 	VPS       []VPSView `json:"vps"`
 	Total     int       `json:"total" jsonschema_description:"How many VPSes matched."`
 	LeftOut   int       `json:"left_out" jsonschema_description:"How many matching VPSes are not in the list because of limit."`
-	Truncated bool      `json:"truncated" jsonschema_description:"True when the account has more VPSes than this server reads in one call."`
+	Truncated bool      `json:"truncated" jsonschema_description:"True when the account has more VPSes than this server reads in one call: only an exact name or primary IP as query finds those beyond."`
 }
+
+// The default and the most of limit (the schema's maximum).
+const (
+	listVPSLimit    = 100
+	listVPSMaxLimit = 500
+)
 
 func listVPS(d *Deps) server.ServerTool {
 	return newTool(d, "list_vps", "List VPSes",
@@ -43,13 +50,22 @@ func listVPS(d *Deps) server.ServerTool {
 		func(ctx context.Context, _ *Call, in ListVPSInput) (ListVPSOutput, string, error) {
 			limit := in.Limit
 			if limit == 0 {
-				limit = 100
+				limit = listVPSLimit
 			}
 			list, err := d.Client.ListVPS(ctx, hostup.ListVPSParams{})
 			if err != nil {
 				return ListVPSOutput{}, "", err
 			}
-			q := strings.ToLower(strings.TrimSpace(in.Query))
+			query := strings.TrimSpace(in.Query)
+			if list.Truncated && query != "" {
+				// The VPSes beyond what one call reads are out of reach of the
+				// search below; HostUp's own filters, exact name and primary IP,
+				// cover the whole account.
+				if err := d.addExactMatches(ctx, list, query); err != nil {
+					return ListVPSOutput{}, "", err
+				}
+			}
+			q := strings.ToLower(query)
 			matched := []VPSView{}
 			for _, v := range list.VPS {
 				view := vpsView(v)
@@ -59,7 +75,7 @@ func listVPS(d *Deps) server.ServerTool {
 			}
 			shown, left := capList(matched, limit)
 			out := ListVPSOutput{VPS: shown, Total: len(matched), LeftOut: left, Truncated: list.Truncated}
-			return out, out.text(in.Query), nil
+			return out, out.text(in.Query, limit), nil
 		})
 }
 
@@ -71,8 +87,40 @@ func vpsView(v hostup.VPS) VPSView {
 	return view
 }
 
+// addExactMatches adds the VPSes HostUp finds by exact name or primary IP to a
+// truncated list, once each.
+func (d *Deps) addExactMatches(ctx context.Context, list *hostup.VPSList, query string) error {
+	searches := []hostup.ListVPSParams{{Name: query}}
+	if net.ParseIP(query) != nil {
+		searches = append(searches, hostup.ListVPSParams{PrimaryIP: query})
+	}
+	seen := map[string]bool{}
+	for _, v := range list.VPS {
+		seen[v.ID] = true
+	}
+	for _, p := range searches {
+		found, err := d.Client.ListVPS(ctx, p)
+		if err != nil {
+			return err
+		}
+		for _, v := range found.VPS {
+			if !seen[v.ID] {
+				seen[v.ID] = true
+				list.VPS = append(list.VPS, v)
+			}
+		}
+	}
+	return nil
+}
+
+// matches is a case-insensitive search: part of the name, hostname or IP, but
+// only the start of the id, since any two ids share fragments (vps_, digits) and
+// a query of "01" must not match every id containing it.
 func (v VPSView) matches(q string) bool {
-	for _, s := range []string{v.Name, v.Hostname, v.ID, v.PrimaryIP} {
+	if strings.HasPrefix(strings.ToLower(v.ID), q) {
+		return true
+	}
+	for _, s := range []string{v.Name, v.Hostname, v.PrimaryIP} {
 		if strings.Contains(strings.ToLower(s), q) {
 			return true
 		}
@@ -80,7 +128,7 @@ func (v VPSView) matches(q string) bool {
 	return false
 }
 
-func (o ListVPSOutput) text(query string) string {
+func (o ListVPSOutput) text(query string, limit int) string {
 	var b strings.Builder
 	switch {
 	case o.Total == 0 && query != "":
@@ -100,11 +148,14 @@ func (o ListVPSOutput) text(query string) string {
 			fmt.Fprintf(&b, "  %s", v.PrimaryIP)
 		}
 	}
-	if o.LeftOut > 0 {
-		fmt.Fprintf(&b, "\n… and %d more (raise limit or use query).", o.LeftOut)
+	switch {
+	case o.LeftOut > 0 && limit < listVPSMaxLimit:
+		fmt.Fprintf(&b, "\n… and %d more not shown: call list_vps again with a higher limit (up to %d) or a query that narrows the list.", o.LeftOut, listVPSMaxLimit)
+	case o.LeftOut > 0:
+		fmt.Fprintf(&b, "\n… and %d more not shown: call list_vps again with a query that narrows the list.", o.LeftOut)
 	}
 	if o.Truncated {
-		b.WriteString("\nThe account has more VPSes than one call reads; use query to narrow.")
+		b.WriteString("\nThe account has more VPSes than one call reads, so the list (and any search in it) stops there. To find a VPS beyond it, call list_vps with query set to its exact name or primary IP: HostUp looks those up across the whole account.")
 	}
 	return b.String()
 }

@@ -171,7 +171,9 @@ func TestEveryToolHasCompleteMetadata(t *testing.T) {
 func TestDestructiveToolsAreAnnotatedSo(t *testing.T) {
 	want := map[string]bool{
 		"upsert_backup_schedule": true, "update_backup_settings": true,
-		"delete_backup_schedule": true, "delete_backup": true, "create_backup": false,
+		"delete_backup_schedule": true, "delete_backup": true,
+		// A backup on a full quota with auto_delete_oldest on makes HostUp delete the oldest.
+		"create_backup": true,
 	}
 	for _, st := range tools.All(&tools.Deps{}) {
 		if d, ok := want[st.Tool.Name]; ok && *st.Tool.Annotations.DestructiveHint != d {

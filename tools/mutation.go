@@ -91,6 +91,9 @@ func (d *Deps) mutate(ctx context.Context, call *Call, m mutation, readBack func
 	if err != nil {
 		return out, err
 	}
+	if isVMID(m.vpsID) && len(plan.Requests) > 0 {
+		plan.Warnings = append(plan.Warnings, noGatesWarning)
+	}
 	out.Plan = normalizePlan(plan)
 	planHash := fingerprint([]any{m.tool, m.vpsID, out.Plan.Requests})
 	stateHash := fingerprint(state)

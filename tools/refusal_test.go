@@ -1,6 +1,7 @@
 package tools_test
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/hostup/hostup-mcp/hostup"
@@ -250,4 +251,38 @@ func TestSandboxPendingOrderVPSRefusesEveryChange(t *testing.T) {
 		contains(t, e.fails(c.tool, c.args), "pending_order", "finish or cancel the VPS's pending order")
 	}
 	e.noMutations()
+}
+
+// TestSchemaRejectsWhatHandlersLeaveToIt: the handlers no longer check ranges and
+// enum values themselves; this proves the input schema refuses each such value
+// before a tool runs, with nothing sent to HostUp.
+func TestSchemaRejectsWhatHandlersLeaveToIt(t *testing.T) {
+	cases := []struct {
+		tool string
+		args map[string]any
+		want string
+	}{
+		{"upsert_backup_schedule", map[string]any{"frequency": "hourly", "hour": 2, "retention_count": 3}, `"frequency" must be one of daily, weekly, monthly, not hourly`},
+		{"upsert_backup_schedule", map[string]any{"frequency": "daily", "hour": 24, "retention_count": 3}, `"hour" must be at most 23, not 24`},
+		{"upsert_backup_schedule", map[string]any{"frequency": "daily", "hour": -1, "retention_count": 3}, `"hour" must be at least 0, not -1`},
+		{"upsert_backup_schedule", map[string]any{"frequency": "daily", "hour": 2, "retention_count": 0}, `"retention_count" must be at least 1, not 0`},
+		{"upsert_backup_schedule", map[string]any{"frequency": "daily", "hour": 2, "minute": 60, "retention_count": 3}, `"minute" must be at most 59, not 60`},
+		{"upsert_backup_schedule", map[string]any{"frequency": "daily", "hour": 2, "minute": -1, "retention_count": 3}, `"minute" must be at least 0, not -1`},
+		{"update_backup_settings", map[string]any{"max_total_backups": 0}, `"max_total_backups" must be at least 1, not 0`},
+	}
+	for _, c := range cases {
+		t.Run(c.want, func(t *testing.T) {
+			sim := newSim()
+			id := vpsWithDaily(sim)
+			e := newEnv(t, sim)
+			// Both id forms: the schema is the same for each API.
+			for _, id := range []string{id, strconv.Itoa(sim.VMID(id))} {
+				text := e.fails(c.tool, with(c.args, "vps_id", id))
+				contains(t, text, "Invalid input, nothing was sent to HostUp", c.want)
+			}
+			if n := len(sim.Requests()); n != 0 {
+				t.Errorf("%d requests sent, want none:%s", n, describeRequests(sim.Requests()))
+			}
+		})
+	}
 }

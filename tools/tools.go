@@ -70,8 +70,11 @@ var (
 	setterHints = hints{readOnly: false, destructive: true, idempotent: true, openWorld: true}
 	// Deleting the same thing twice fails the second time.
 	deleterHints = hints{readOnly: false, destructive: true, idempotent: false, openWorld: true}
-	// Each call adds one more backup.
-	creatorHints = hints{readOnly: false, destructive: false, idempotent: false, openWorld: true}
+	// Each call adds one more backup. Destructive: when the quota is full and
+	// auto_delete_oldest is on, HostUp makes room by deleting the oldest backup
+	// (the plan then names it and asks for confirmation), and a client that
+	// trusts the hint must not run such a call unasked.
+	creatorHints = hints{readOnly: false, destructive: true, idempotent: false, openWorld: true}
 )
 
 // Common is embedded in every tool's output.

@@ -38,9 +38,6 @@ func updateBackupSettings(d *Deps) server.ServerTool {
 			if in.MaxTotalBackups == nil && in.AutoDeleteOldest == nil {
 				return UpdateBackupSettingsOutput{}, "", badInput("give max_total_backups, auto_delete_oldest or both")
 			}
-			if in.MaxTotalBackups != nil && *in.MaxTotalBackups < 1 {
-				return UpdateBackupSettingsOutput{}, "", badInput("max_total_backups must be at least 1")
-			}
 			var req hostup.SettingsRequest
 			m := mutation{tool: "update_backup_settings", vpsID: in.VPSID, dryRun: in.DryRun, confirm: in.ConfirmToken}
 			m.plan = func(ctx context.Context) (Plan, any, error) {
@@ -83,8 +80,8 @@ func updateBackupSettings(d *Deps) server.ServerTool {
 }
 
 func (s *SettingsView) text() string {
-	return fmt.Sprintf("limit %d backups, %d manual + %d scheduled active, auto_delete_oldest %t.",
-		s.TotalBackupLimit, s.ManualBackupsActive, s.ScheduledBackupsActive, s.AutoDeleteOldest)
+	return fmt.Sprintf("limit %s, %d manual + %d scheduled active, auto_delete_oldest %t.",
+		quantity(s.TotalBackupLimit, "backup"), s.ManualBackupsActive, s.ScheduledBackupsActive, s.AutoDeleteOldest)
 }
 
 // planSettings refuses what HostUp would refuse and marks the change destructive
@@ -117,16 +114,16 @@ func planSettings(in UpdateBackupSettingsInput, bs *hostup.BackupSchedules) (Pla
 	}
 	if newLimit < active && !newAuto {
 		return Plan{}, req, &Refusal{
-			Reason: fmt.Sprintf("%s keeps %d backups now, more than the new limit of %d, and auto_delete_oldest is off, so HostUp would refuse", in.VPSID, active, newLimit),
+			Reason: fmt.Sprintf("VPS %s keeps %s now, more than the new limit of %d, and auto_delete_oldest is off, so HostUp would refuse", in.VPSID, quantity(active, "backup"), newLimit),
 			Code:   "limit_below_active_backups",
-			Fix:    fmt.Sprintf("delete %d backups first (list_backups, delete_backup), or also set auto_delete_oldest=true to let HostUp delete the oldest ones.", active-newLimit),
+			Fix:    fmt.Sprintf("delete %s first (list_backups, delete_backup), or also set auto_delete_oldest=true to let HostUp delete the oldest ones.", quantity(active-newLimit, "backup")),
 		}
 	}
 	p.Summary = fmt.Sprintf("Change the backup settings of %s.", in.VPSID)
-	p.Requests = []PlannedRequest{{Method: "PATCH", Endpoint: "/api/v2/vps/" + in.VPSID + "/backup-schedules", Body: req}}
+	p.Requests = []PlannedRequest{{Method: "PATCH", Endpoint: apiPath(in.VPSID, "/backup-schedules"), Body: req}}
 	if newLimit < active {
 		p.Destructive = true
-		p.Deletes = append(p.Deletes, fmt.Sprintf("the %d oldest backups (%d kept now, new limit %d)", active-newLimit, active, newLimit))
+		p.Deletes = append(p.Deletes, fmt.Sprintf("the oldest %s (%d kept now, new limit %d)", quantity(active-newLimit, "backup"), active, newLimit))
 	}
 	if newAuto && !cur.AutoDeleteOldest {
 		p.Destructive = true

@@ -66,14 +66,24 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 				p.Warnings = append(p.Warnings, notes...)
 				return p, bs, err
 			}
-			m.apply = func(ctx context.Context) error {
+			var replaceNote string
+			m.apply = func(ctx context.Context) (err error) {
 				if !replace {
 					return d.postSchedule(ctx, in.VPSID, want)
 				}
-				return d.replaceSchedule(ctx, in.VPSID, *old, want)
+				replaceNote, err = d.replaceSchedule(ctx, in.VPSID, *old, want)
+				return err
 			}
 			var out UpsertBackupScheduleOutput
 			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, mo *MutationOutput) error {
+				if replaceNote != "" {
+					mo.Notes = append(mo.Notes, replaceNote)
+				}
+				if replace && mo.Outcome == outcomeUnknown {
+					// Only the DELETE's lost answer leaves a replace unknown (replaceSchedule
+					// settles every failure of the POST), and then the POST was held back.
+					mo.Notes = append(mo.Notes, "The new schedule was not sent: HostUp's answer to deleting the old one was lost, and the state did not show it gone.")
+				}
 				bs, vm, err := d.readSchedules(ctx, in.VPSID)
 				if err != nil {
 					return err
@@ -81,9 +91,15 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 				st := d.scheduleState(in.VPSID, bs, vm, 3)
 				out.State = &st
 				now := in.VPSID + " has no backup schedule."
+				if replace {
+					now = fmt.Sprintf("%s has no backup schedule: the old schedule %s is gone and the new one was not created.", in.VPSID, old.ID)
+				}
 				happened := false
 				if len(bs.Schedules) > 0 {
 					now = st.Schedules[0].describe() + "."
+					if replace && bs.Schedules[0].ID == old.ID {
+						now = fmt.Sprintf("the old schedule %s is still there: %s", old.ID, now)
+					}
 					happened = len(scheduleChanges(&bs.Schedules[0], want)) == 0
 				}
 				mo.noteOutcome(happened, now)
@@ -104,7 +120,8 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 }
 
 // desiredSchedule checks the fields against the frequency and converts the time
-// to UTC. Everything here is known without asking HostUp.
+// to UTC. Everything here is known without asking HostUp; ranges and the
+// frequency's values are the input schema's to enforce (validate.go).
 func (d *Deps) desiredSchedule(in UpsertBackupScheduleInput) (scheduleRequest, []string, error) {
 	req := scheduleRequest{ScheduleRequest: hostup.ScheduleRequest{Frequency: in.Frequency, Hour: in.Hour, RetentionCount: in.RetentionCount, Enabled: true, Name: in.Name}}
 	if in.Enabled != nil {
@@ -113,9 +130,6 @@ func (d *Deps) desiredSchedule(in UpsertBackupScheduleInput) (scheduleRequest, [
 	if in.Minute != nil {
 		if !isVMID(in.VPSID) {
 			return req, nil, badInput("minute is for numeric vmids (HostUp's API v1) only: HostUp's v2 API, which vps_… ids use, starts backups on the hour; leave minute out")
-		}
-		if *in.Minute < 0 || *in.Minute > 59 {
-			return req, nil, badInput("minute must be 0-59, not %d", *in.Minute)
 		}
 		req.minute = *in.Minute
 	}
@@ -138,14 +152,6 @@ func (d *Deps) desiredSchedule(in UpsertBackupScheduleInput) (scheduleRequest, [
 		if in.DayOfWeek != nil {
 			return req, nil, badInput("a monthly schedule takes day_of_month, not day_of_week; leave day_of_week out")
 		}
-	default:
-		return req, nil, badInput("frequency must be daily, weekly or monthly, not %q", in.Frequency)
-	}
-	if in.Hour < 0 || in.Hour > 23 {
-		return req, nil, badInput("hour must be 0-23, not %d", in.Hour)
-	}
-	if in.RetentionCount < 1 {
-		return req, nil, badInput("retention_count must be at least 1")
 	}
 	req.DayOfWeek, req.DayOfMonth = in.DayOfWeek, in.DayOfMonth
 	var notes []string
@@ -193,7 +199,7 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 	}
 	if want.RetentionCount > maxRetention {
 		return Plan{}, false, &Refusal{
-			Reason: fmt.Sprintf("retention_count %d is above this VPS's maximum of %d (its backup limit)", want.RetentionCount, maxRetention),
+			Reason: fmt.Sprintf("The requested retention_count %d is above this VPS's maximum of %d (its backup limit)", want.RetentionCount, maxRetention),
 			Code:   "retention_above_limit",
 			Fix:    fmt.Sprintf("use retention_count %d or less, or raise the VPS's backup limit in HostUp's control panel first.", maxRetention),
 		}
@@ -211,7 +217,7 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 			return p, false, gateRefusal("create a backup schedule", gates.CanCreate)
 		}
 		if limits.MaxSchedules > 0 && limits.CurrentSchedules >= limits.MaxSchedules {
-			return p, false, &Refusal{Reason: fmt.Sprintf("the VPS already has %d of %d allowed schedules", limits.CurrentSchedules, limits.MaxSchedules), Code: "schedule_limit_reached", Fix: "delete a schedule first (delete_backup_schedule)."}
+			return p, false, &Refusal{Reason: fmt.Sprintf("The VPS already has %d of %d allowed schedules", limits.CurrentSchedules, limits.MaxSchedules), Code: "schedule_limit_reached", Fix: "delete a schedule first (delete_backup_schedule)."}
 		}
 		if want.Name == nil {
 			name := strings.ToUpper(want.Frequency[:1]) + want.Frequency[1:] + " backup"
@@ -235,14 +241,14 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 	case isVMID(in.VPSID):
 		// Replacing deletes the old schedule first, and v1 has no endpoint for that.
 		return p, false, &Refusal{
-			Reason: fmt.Sprintf("%s already has a %s schedule (%s), HostUp keeps one schedule per VPS, and HostUp's v1 API, which numeric vmids use, has no endpoint to delete a schedule, so it cannot be replaced through the vmid", in.VPSID, old.Frequency, old.ID),
+			Reason: fmt.Sprintf("Not possible with a numeric vmid: %s already has a %s schedule (%s), HostUp keeps one schedule per VPS, and HostUp's v1 API, the only one that takes a vmid, has no endpoint to delete a schedule, so it cannot be replaced through the vmid", in.VPSID, old.Frequency, old.ID),
 			Code:   "schedule_exists",
 			Fix:    fmt.Sprintf("keep the frequency %s to update the schedule in place, or, to switch it to %s, call again with the VPS's vps_… id from list_vps and replace_existing=true (never derive that id from the vmid).", old.Frequency, want.Frequency),
 		}
 	default:
 		if !in.ReplaceExisting {
 			return p, false, &Refusal{
-				Reason: fmt.Sprintf("%s already has a %s schedule (%s), and HostUp keeps one schedule per VPS", in.VPSID, old.Frequency, old.ID),
+				Reason: fmt.Sprintf("VPS %s already has a %s schedule (%s), and HostUp keeps one schedule per VPS", in.VPSID, old.Frequency, old.ID),
 				Code:   "schedule_exists",
 				Fix:    fmt.Sprintf("to switch it to %s, call again with replace_existing=true (the old schedule is deleted, then the new one created; this needs the user's confirmation), or keep the frequency %s to update it in place.", want.Frequency, old.Frequency),
 			}
@@ -409,27 +415,32 @@ func requestFromSchedule(s hostup.Schedule) scheduleRequest {
 	if t, err := time.Parse("15:04", deref(s.Time)); err == nil {
 		r.Hour, r.minute = t.Hour(), t.Minute()
 	}
-	if day, err := strconv.Atoi(deref(s.DaySpecifier)); err == nil {
-		switch s.Frequency {
-		case hostup.FrequencyWeekly:
-			r.DayOfWeek = &day
-		case hostup.FrequencyMonthly:
-			r.DayOfMonth = &day
-		}
-	}
+	r.DayOfWeek, r.DayOfMonth = scheduleDays(s)
 	return r
 }
 
 // replaceSchedule deletes the old schedule and creates the new one. If the create
 // fails, it puts the old schedule back, so the VPS is never left without backups
-// because of a refused change.
-func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Schedule, want scheduleRequest) error {
+// because of a refused change. note tells what the result should add when the
+// DELETE's answer was lost and the state showed the way on.
+func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Schedule, want scheduleRequest) (note string, err error) {
 	if err := d.Client.DeleteBackupSchedule(ctx, vpsID, old.ID); err != nil {
-		return err
+		if !errors.Is(err, hostup.ErrOutcomeUnknown) {
+			return "", err
+		}
+		// Whether the old schedule is gone decides what a POST would do: create
+		// the new schedule, or be refused (one schedule per VPS). Only the state
+		// can tell; when it cannot be read, or shows any schedule, nothing more is
+		// sent, and the caller reports the outcome as unknown from the read-back.
+		bs, readErr := d.Client.GetBackupSchedules(ctx, vpsID)
+		if readErr != nil || len(bs.Schedules) > 0 {
+			return "", err
+		}
+		note = fmt.Sprintf("HostUp's answer to deleting the old schedule %s was lost; the state read back showed it gone, so the new schedule was created.", old.ID)
 	}
 	createErr := d.postSchedule(ctx, vpsID, want)
 	if createErr == nil {
-		return nil
+		return note, nil
 	}
 	if errors.Is(createErr, hostup.ErrOutcomeUnknown) {
 		// The create may have happened: look before restoring, or the restore
@@ -437,15 +448,15 @@ func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Sch
 		if bs, err := d.Client.GetBackupSchedules(ctx, vpsID); err == nil {
 			for _, s := range bs.Schedules {
 				if s.Frequency == want.Frequency {
-					return nil
+					return note, nil
 				}
 			}
 		}
 	}
 	if err := d.postSchedule(ctx, vpsID, requestFromSchedule(old)); err != nil {
-		return &changeFailed{msg: fmt.Sprintf("NOT DONE, and %s has NO backup schedule now: the old schedule %s was deleted, HostUp refused the new one, and putting the old one back failed too. Create a schedule with upsert_backup_schedule.\nHostUp's answer to the new schedule: %s\nHostUp's answer to putting the old one back: %s",
+		return note, &changeFailed{msg: fmt.Sprintf("NOT DONE, and %s has NO backup schedule now: the old schedule %s was deleted, HostUp refused the new one, and putting the old one back failed too. Create a schedule with upsert_backup_schedule.\nHostUp's answer to the new schedule: %s\nHostUp's answer to putting the old one back: %s",
 			vpsID, old.ID, describeError(createErr), describeError(err))}
 	}
-	return &changeFailed{msg: fmt.Sprintf("Not done: HostUp refused the new %s schedule after the old %s schedule %s was deleted, so the old schedule was put back as it was (under a new id; see list_backup_schedules).\nHostUp's answer to the new schedule: %s",
+	return note, &changeFailed{msg: fmt.Sprintf("Not done: HostUp refused the new %s schedule after the old %s schedule %s was deleted, so the old schedule was put back as it was (under a new id; see list_backup_schedules).\nHostUp's answer to the new schedule: %s",
 		want.Frequency, old.Frequency, old.ID, describeError(createErr))}
 }

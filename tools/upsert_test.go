@@ -317,3 +317,93 @@ func TestUpsertKeepsAPausedScheduleDisabled(t *testing.T) {
 		t.Error("the paused schedule was re-enabled")
 	}
 }
+
+// TestReplaceWhoseDeleteAnswerIsLostLooksBeforeCreating: the DELETE of the old
+// schedule left, its answer did not come back. The POST is not sent blindly:
+// the state decides, and the result says what it showed.
+func TestReplaceWhoseDeleteAnswerIsLostLooksBeforeCreating(t *testing.T) {
+	args := func(id string) map[string]any {
+		return map[string]any{"vps_id": id, "frequency": "weekly", "day_of_week": 1, "hour": 5, "retention_count": 3, "replace_existing": true}
+	}
+	t.Run("the old schedule is gone: the new one is created", func(t *testing.T) {
+		sim := newSim()
+		id := vpsWithDaily(sim)
+		e := newEnv(t, sim, withRealHTTP())
+		token := planToken(t, e, "upsert_backup_schedule", args(id))
+		e.http.loseAnswer(http.MethodDelete)
+		var out tools.UpsertBackupScheduleOutput
+		text := e.ok("upsert_backup_schedule", with(args(id), "confirm_token", token), &out)
+		m := e.mutations()
+		if len(m) != 2 || m[0].Method != http.MethodDelete || m[1].Method != http.MethodPost {
+			t.Fatalf("want the DELETE once, then the POST: %s", describeRequests(m))
+		}
+		if !readBetween(sim.Requests(), m[0], m[1]) {
+			t.Errorf("the state must be read between the DELETE whose answer was lost and the POST: %s", describeRequests(sim.Requests()))
+		}
+		if out.Outcome != "applied" || out.State == nil || len(out.State.Schedules) != 1 || out.State.Schedules[0].Frequency != "weekly" {
+			t.Fatalf("outcome %q state %+v:\n%s", out.Outcome, out.State, text)
+		}
+		contains(t, text, "answer to deleting the old schedule bks_daily1 was lost", "showed it gone, so the new schedule was created", "weekly on Monday at 05:00 UTC")
+	})
+	t.Run("the old schedule is still there: nothing more is sent", func(t *testing.T) {
+		sim := newSim()
+		id := vpsWithDaily(sim)
+		e := newEnv(t, sim, withRealHTTP())
+		token := planToken(t, e, "upsert_backup_schedule", args(id))
+		// A 500 to a DELETE leaves its outcome unknown; this one did not happen.
+		sim.SetFault(http.MethodDelete, "/api/v2/vps/*/backup-schedules/*", hostuptest.Fault{Status: http.StatusInternalServerError, Times: 1})
+		var out tools.UpsertBackupScheduleOutput
+		text := e.ok("upsert_backup_schedule", with(args(id), "confirm_token", token), &out)
+		if m := e.mutations(); len(m) != 1 || m[0].Method != http.MethodDelete {
+			t.Fatalf("want the DELETE only, no POST: %s", describeRequests(m))
+		}
+		if out.Outcome != "outcome_unknown" || out.State == nil || len(out.State.Schedules) != 1 || out.State.Schedules[0].ID != "bks_daily1" {
+			t.Fatalf("outcome %q state %+v:\n%s", out.Outcome, out.State, text)
+		}
+		contains(t, text, "Outcome unknown", "The new schedule was not sent", "does NOT show the change",
+			"the old schedule bks_daily1 is still there: daily at 02:00 UTC, keep 3")
+	})
+}
+
+// readBetween reports whether a GET was logged after first and before second.
+func readBetween(log []hostuptest.Request, first, second hostuptest.Request) bool {
+	seen := false
+	for _, r := range log {
+		switch {
+		case r.Method == first.Method && r.Path == first.Path:
+			seen = true
+		case r.Method == second.Method && r.Path == second.Path:
+			return false
+		case seen && r.Method == http.MethodGet:
+			return true
+		}
+	}
+	return false
+}
+
+// TestScheduleDaySpecifierIsANumberOrAWeekdayName: HostUp documents "1"; the
+// shape is inferred, so a name is read as the same day rather than lost.
+func TestScheduleDaySpecifierIsANumberOrAWeekdayName(t *testing.T) {
+	for _, spec := range []string{`"1"`, `"Monday"`, `"monday"`} {
+		t.Run(spec, func(t *testing.T) {
+			sim := newSim()
+			id := vpsWithoutSchedule(sim)
+			sim.SetFault(http.MethodGet, "/api/v2/vps/*/backup-schedules", hostuptest.Fault{Status: 200, Body: `{
+				"schedules": [{"id": "bks_w1", "name": "Weekly", "frequency": "weekly", "time": "03:00", "daySpecifier": ` + spec + `, "retentionCount": 2, "enabled": true}],
+				"settings": {"totalBackupLimit": 7, "availableScheduledSlots": 5, "autoDeleteOldest": true}, "history": [],
+				"limits": {"maxSchedules": 1, "currentSchedules": 1, "totalBackups": 7, "maxRetention": 7, "availableScheduledSlots": 5},
+				"actions": {"canCreate": {"allowed": false, "reason": "A backup schedule already exists. Update or delete it before creating another."}, "canUpdateSettings": {"allowed": true}, "canDelete": {"allowed": true}}}`})
+			e := newEnv(t, sim)
+			st := e.schedules(id)
+			if s := st.Schedules[0]; s.DayOfWeek == nil || *s.DayOfWeek != 1 {
+				t.Fatalf("schedule %+v: want day_of_week 1", s)
+			}
+			// The update plan starts from the same day: only the hour changes.
+			var out tools.UpsertBackupScheduleOutput
+			e.ok("upsert_backup_schedule", map[string]any{"vps_id": id, "frequency": "weekly", "day_of_week": 1, "hour": 4, "retention_count": 2, "dry_run": true}, &out)
+			if c := out.Plan.Changes; len(c) != 1 || c[0].Field != "time_utc" {
+				t.Errorf("changes %+v: want the time only", c)
+			}
+		})
+	}
+}

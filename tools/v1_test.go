@@ -279,7 +279,7 @@ func TestV1RefusalsSendNoMutation(t *testing.T) {
 			setup: vpsWithDaily,
 			tool:  "upsert_backup_schedule",
 			args:  map[string]any{"frequency": "weekly", "day_of_week": 1, "hour": 2, "retention_count": 3, "replace_existing": true},
-			wants: []string{"v1 API", "no endpoint to delete a schedule", "cannot be replaced", "vps_… id from list_vps and replace_existing=true"},
+			wants: []string{"Not possible with a numeric vmid: ", "v1 API", "no endpoint to delete a schedule", "cannot be replaced", "vps_… id from list_vps and replace_existing=true"},
 		},
 		{
 			name:      "weekly without day_of_week",
@@ -330,7 +330,7 @@ func TestV1RefusalsSendNoMutation(t *testing.T) {
 			setup:     vpsWithDaily,
 			tool:      "delete_backup_schedule",
 			args:      map[string]any{"schedule_id": "2001"},
-			wants:     []string{"nothing was sent", "numeric vmid", "v1 has no endpoint to delete a backup schedule", "no_v1_endpoint", "vps_… id from list_vps"},
+			wants:     []string{"nothing was sent", "Not possible with a numeric vmid: ", "v1 has no endpoint to delete a backup schedule", "no_v1_endpoint", "What you can do: call the tool again with the VPS's vps_… id from list_vps"},
 			noRequest: true,
 		},
 		{
@@ -338,7 +338,7 @@ func TestV1RefusalsSendNoMutation(t *testing.T) {
 			setup:     vpsWithDaily,
 			tool:      "update_backup_settings",
 			args:      map[string]any{"max_total_backups": 9},
-			wants:     []string{"nothing was sent", "v1 has no endpoint to change backup settings", "vps_… id from list_vps"},
+			wants:     []string{"nothing was sent", "Not possible with a numeric vmid: ", "v1 has no endpoint to change backup settings", "vps_… id from list_vps"},
 			noRequest: true,
 		},
 		{
@@ -346,7 +346,7 @@ func TestV1RefusalsSendNoMutation(t *testing.T) {
 			setup:     vpsWithDaily,
 			tool:      "create_backup",
 			args:      map[string]any{"wait": true},
-			wants:     []string{"nothing was sent", "v1 has no endpoint to create a backup", "vps_… id from list_vps"},
+			wants:     []string{"nothing was sent", "Not possible with a numeric vmid: ", "v1 has no endpoint to create a backup", "vps_… id from list_vps"},
 			noRequest: true,
 		},
 		{
@@ -473,7 +473,7 @@ func TestAuditAcceptsVMIDs(t *testing.T) {
 	bare := vpsWithoutSchedule(sim)
 	e := newEnv(t, sim)
 	var out tools.AuditBackupCoverageOutput
-	e.ok("audit_backup_coverage", map[string]any{"vps_ids": []string{vmidOf(sim, daily), bare}}, &out)
+	text := e.ok("audit_backup_coverage", map[string]any{"vps_ids": []string{vmidOf(sim, daily), bare}}, &out)
 	if out.Totals.VPS != 2 || out.Totals.Errors != 0 {
 		t.Fatalf("totals %+v", out.Totals)
 	}
@@ -483,14 +483,52 @@ func TestAuditAcceptsVMIDs(t *testing.T) {
 			if !r.HasSchedule || r.Frequency != "daily" || r.TimeUTC != "02:00" || r.Retention != 3 || len(r.Problems) != 0 {
 				t.Errorf("vmid row %+v: want a covered daily schedule, no problem (what v1 cannot do is no block)", r)
 			}
+			if r.GatesKnown {
+				t.Errorf("vmid row %+v: v1 reports no gates, so the row must say they are unknown", r)
+			}
 		case bare:
-			if !slices.Equal(r.Problems, []string{"no_schedule"}) {
+			if !slices.Equal(r.Problems, []string{"no_schedule"}) || !r.GatesKnown {
 				t.Errorf("row %+v", r)
 			}
 		default:
 			t.Errorf("unexpected row %+v", r)
 		}
 	}
+	contains(t, text, "Gates unknown for "+vmidOf(sim, daily)+" (numeric vmids)", "pending order shows only when HostUp refuses")
+	lacks(t, text, "Gates unknown for "+bare)
+}
+
+// TestV1PlanWarnsThatHostUpReportsNoGates: a vmid's gates are derived, so a plan
+// that passed them can still meet a block only HostUp knows of, and says so.
+func TestV1PlanWarnsThatHostUpReportsNoGates(t *testing.T) {
+	const warning = "HostUp's v1 API, which numeric vmids use, reports no action gates"
+	sim := newSim()
+	id := vpsWithBigBackup(sim)
+	vmid := vmidOf(sim, id)
+	e := newEnv(t, sim)
+	var list tools.ListBackupsOutput
+	e.ok("list_backups", map[string]any{"vps_id": vmid}, &list)
+	calls := []struct {
+		tool string
+		args map[string]any
+	}{
+		{"upsert_backup_schedule", map[string]any{"vps_id": vmid, "frequency": "daily", "hour": 5, "retention_count": 3, "dry_run": true}},
+		{"delete_backup", map[string]any{"vps_id": vmid, "backup_id": list.Backups[0].ID, "dry_run": true}},
+	}
+	for _, c := range calls {
+		var out tools.MutationOutput
+		text := e.ok(c.tool, c.args, &out)
+		if out.Outcome != "dry_run" || !slices.ContainsFunc(out.Plan.Warnings, func(w string) bool { return strings.HasPrefix(w, warning) }) {
+			t.Errorf("%s: outcome %s, warnings %q: want the dry run to warn that v1 reports no gates", c.tool, out.Outcome, out.Plan.Warnings)
+		}
+		contains(t, text, "warning: "+warning, "pending order", "HostUp refuses the request")
+	}
+	e.noMutations()
+
+	// The vps_… id has HostUp's own gates: no such warning.
+	var out tools.MutationOutput
+	text := e.ok("upsert_backup_schedule", map[string]any{"vps_id": id, "frequency": "daily", "hour": 5, "retention_count": 3, "dry_run": true}, &out)
+	lacks(t, text, warning)
 }
 
 func TestVPSIDPatternAcceptsBothFormsOnly(t *testing.T) {

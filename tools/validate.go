@@ -103,9 +103,9 @@ func describeProblem(e *jsonschema.ValidationError) string {
 	case *kind.Maximum:
 		return fmt.Sprintf("%q must be at most %s, not %s", field, k.Want.RatString(), k.Got.RatString())
 	case *kind.MinLength:
-		return fmt.Sprintf("%q is too short (at least %d characters)", field, k.Want)
+		return fmt.Sprintf("%q is too short (at least %s)", field, quantity(k.Want, "character"))
 	case *kind.MaxLength:
-		return fmt.Sprintf("%q is too long (at most %d characters)", field, k.Want)
+		return fmt.Sprintf("%q is too long (at most %s)", field, quantity(k.Want, "character"))
 	case *kind.MaxItems:
 		return fmt.Sprintf("%q has too many items (at most %d)", field, k.Want)
 	case *kind.Pattern:

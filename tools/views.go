@@ -2,6 +2,7 @@ package tools
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,14 +48,7 @@ func (d *Deps) scheduleView(s hostup.Schedule) ScheduleView {
 		RetentionCount: s.RetentionCount, Enabled: s.Enabled,
 		TimeUTC: deref(s.Time), LastRun: deref(s.LastRun), NextRun: deref(s.NextRun), Status: deref(s.Status),
 	}
-	if day, err := strconv.Atoi(deref(s.DaySpecifier)); err == nil {
-		switch s.Frequency {
-		case hostup.FrequencyWeekly:
-			v.DayOfWeek = &day
-		case hostup.FrequencyMonthly:
-			v.DayOfMonth = &day
-		}
-	}
+	v.DayOfWeek, v.DayOfMonth = scheduleDays(s)
 	if v.TimeUTC != "" {
 		v.TimeLocal = d.localClock(v.TimeUTC, s.NextRun)
 	}
@@ -173,11 +167,44 @@ func parseTime(s string) (time.Time, bool) {
 
 var weekdays = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
 
+// scheduleDays reads a schedule's daySpecifier, the one place it is parsed: the
+// day of the week of a weekly schedule, or of the month of a monthly one. HostUp
+// documents a number ("1"); a weekday name is accepted too, as its shape is only
+// inferred, and a day lost in parsing would turn into a wrong plan.
+func scheduleDays(s hostup.Schedule) (dayOfWeek, dayOfMonth *int) {
+	spec := strings.TrimSpace(deref(s.DaySpecifier))
+	day, err := strconv.Atoi(spec)
+	if err != nil && s.Frequency == hostup.FrequencyWeekly {
+		day = slices.IndexFunc(weekdays[:], func(w string) bool { return strings.EqualFold(w, spec) })
+		if day >= 0 {
+			err = nil
+		}
+	}
+	if err != nil {
+		return nil, nil
+	}
+	switch s.Frequency {
+	case hostup.FrequencyWeekly:
+		return &day, nil
+	case hostup.FrequencyMonthly:
+		return nil, &day
+	}
+	return nil, nil
+}
+
 func weekdayName(d int) string {
 	if d < 0 || d > 6 {
 		return strconv.Itoa(d)
 	}
 	return weekdays[d]
+}
+
+// quantity is n and the noun, singular for one: "1 backup", "2 backups".
+func quantity(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // capList keeps the first max items and says how many were left out, so that no

@@ -42,11 +42,15 @@ const codeNoV1Endpoint = "no_v1_endpoint"
 // noV1Endpoint refuses an action v1 lacks, before anything is sent.
 func noV1Endpoint(vpsID, action string) *Refusal {
 	return &Refusal{
-		Reason: fmt.Sprintf("%s is a numeric vmid, which only HostUp's v1 API takes, and v1 has no endpoint to %s", vpsID, action),
+		Reason: fmt.Sprintf("Not possible with a numeric vmid: %s can only go to HostUp's v1 API, and v1 has no endpoint to %s", vpsID, action),
 		Code:   codeNoV1Endpoint,
 		Fix:    "call the tool again with the VPS's vps_… id from list_vps (find the VPS there by name or IP with the user); never derive a vps_… id from the vmid.",
 	}
 }
+
+// noGatesWarning goes with every plan for a vmid: the checks that refused nothing
+// were derived, so a block only HostUp knows of can still stop the change.
+const noGatesWarning = "HostUp's v1 API, which numeric vmids use, reports no action gates: this plan was checked against settings and limits only, so a closed gate (e.g. a pending order) shows only when HostUp refuses the request."
 
 // derivedNote ends the reason of every gate derived for a vmid.
 const derivedNote = " (derived from settings and limits: HostUp's v1 API reports no action gates)"

@@ -3,6 +3,7 @@ package tools_test
 import (
 	"net/http"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -211,7 +212,9 @@ func TestCreateBackupWaitReportsProgressUntilTheJobEnds(t *testing.T) {
 			if out.Job == nil || out.Job.Status != "completed" {
 				t.Fatalf("job %+v:\n%s", out.Job, textOf(res))
 			}
-			contains(t, textOf(res), "completed")
+			if text := textOf(res); !strings.HasSuffix(text, "Backup done.") {
+				t.Errorf("the text must end with the verdict \"Backup done.\":\n%s", text)
+			}
 			seen, texts := rec.wait(3)
 			if len(seen) < 3 {
 				t.Fatalf("%d progress notifications (%v), want one per poll", len(seen), texts)
@@ -229,7 +232,14 @@ func TestCreateBackupWaitReportsAFailedJob(t *testing.T) {
 	if out.Job == nil || out.Job.Status != "failed" {
 		t.Fatalf("job %+v", out.Job)
 	}
-	contains(t, text, "failed", "storage did not respond")
+	if !strings.HasSuffix(text, "Backup failed: the backup storage did not respond.") {
+		t.Errorf("the text must end with the verdict and HostUp's reason, once:\n%s", text)
+	}
+	// get_job shows HostUp's words once, though HostUp puts them in two fields.
+	job := e.ok("get_job", map[string]any{"job_id": out.Job.ID}, nil)
+	if n := strings.Count(job, "storage did not respond"); n != 1 || strings.Contains(job, "..") {
+		t.Errorf("get_job text:\n%s", job)
+	}
 }
 
 func TestCreateBackupWithoutProgressTokenSendsNoNotification(t *testing.T) {
@@ -251,4 +261,18 @@ func TestCreateBackupWithoutProgressTokenSendsNoNotification(t *testing.T) {
 	if count != 0 {
 		t.Errorf("%d progress notifications without a progress token", count)
 	}
+}
+
+// TestTextsCountOneInTheSingular: "1 backup", "1 free scheduled slot".
+func TestTextsCountOneInTheSingular(t *testing.T) {
+	sim := newSim()
+	id := sim.AddVPS(testAccount, hostuptest.VPSSpec{TotalBackupLimit: 3, Backups: []hostuptest.BackupSpec{{Age: 2 * time.Hour}, {Age: time.Hour}}})
+	e := newEnv(t, sim)
+	contains(t, e.ok("list_backup_schedules", map[string]any{"vps_id": id}, nil), "Limits: 3 backups in all", "1 free scheduled slot.")
+
+	args := map[string]any{"vps_id": id, "backup_id": firstBackup(t, e, id)}
+	text := e.ok("delete_backup", with(args, "confirm_token", planToken(t, e, "delete_backup", args)), nil)
+	contains(t, text, "now has 1 backup.")
+	contains(t, e.ok("list_backups", map[string]any{"vps_id": id}, nil), id+" has 1 backup (limit 3, 2 free).")
+	contains(t, e.ok("update_backup_settings", map[string]any{"vps_id": id, "max_total_backups": 1}, nil), "HostUp now reports: limit 1 backup,")
 }
