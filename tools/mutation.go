@@ -229,25 +229,40 @@ func normalizePlan(p Plan) Plan {
 }
 
 // vpsLocks serializes mutations per VPS inside the process, so two concurrent
-// changes never plan from the same state and then both send.
+// changes never plan from the same state and then both send. An entry lives only
+// while someone holds or waits for it: ids come from callers, and a map that kept
+// every id ever seen would grow without bound on a long-running HTTP server.
 type vpsLocks struct {
 	mu    sync.Mutex
-	locks map[string]*sync.Mutex
+	locks map[string]*vpsLock
+}
+
+type vpsLock struct {
+	sync.Mutex
+	users int // holders and waiters; guarded by vpsLocks.mu
 }
 
 func (l *vpsLocks) lock(vpsID string) (unlock func()) {
 	l.mu.Lock()
 	if l.locks == nil {
-		l.locks = map[string]*sync.Mutex{}
+		l.locks = map[string]*vpsLock{}
 	}
 	m, ok := l.locks[vpsID]
 	if !ok {
-		m = &sync.Mutex{}
+		m = &vpsLock{}
 		l.locks[vpsID] = m
 	}
+	m.users++
 	l.mu.Unlock()
 	m.Lock()
-	return m.Unlock
+	return func() {
+		m.Unlock()
+		l.mu.Lock()
+		if m.users--; m.users == 0 {
+			delete(l.locks, vpsID)
+		}
+		l.mu.Unlock()
+	}
 }
 
 // noteOutcome tells, after an outcome_unknown, what the state read back shows:
