@@ -482,7 +482,13 @@ func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional
 		fmt.Fprintf(stderr, "hostup-mcp: no tool named %q%s; the tools are %s\n", name, hint, strings.Join(names, ", "))
 		return 2
 	}
-	res, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: args}})
+	// The arguments go as typed, not re-encoded from args: the server must see
+	// what a client would send, duplicate names included, to refuse them.
+	var sent any = args
+	if len(positional) == 2 {
+		sent = json.RawMessage(positional[1])
+	}
+	res, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: sent}})
 	if err != nil {
 		fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
 		return 1

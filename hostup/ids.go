@@ -76,7 +76,7 @@ type InvalidIDError struct {
 func (e *InvalidIDError) Error() string {
 	id := e.ID
 	if len(id) > 80 {
-		id = id[:80] + "…"
+		id = strings.ToValidUTF8(id[:80], "") + "…" // never half a character
 	}
 	if rule, ok := idRules[e.Kind]; ok {
 		return fmt.Sprintf("hostup: %q is not a valid %s id: use an id exactly as returned by %s, never a guessed or constructed one", id, e.Kind, rule.source)

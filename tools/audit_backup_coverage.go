@@ -36,7 +36,7 @@ const (
 
 // AuditBackupCoverageInput selects the VPSes to audit.
 type AuditBackupCoverageInput struct {
-	VPSIDs []string `json:"vps_ids,omitempty" jsonschema:"maxItems=500" jsonschema_description:"VPS ids (vps_…) from list_vps, or numeric vmids the user gave (HostUp's API v1); omit to audit the whole account."`
+	VPSIDs []string `json:"vps_ids,omitempty" jsonschema:"maxItems=500,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS ids (vps_…) from list_vps, or numeric vmids the user gave (HostUp's API v1); omit to audit the whole account."`
 }
 
 // AuditRow is one VPS's backup coverage.

@@ -13,7 +13,7 @@ import (
 
 // CreateBackupInput asks for one manual backup.
 type CreateBackupInput struct {
-	VPSID        string  `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]+|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps. A numeric vmid (HostUp's API v1) is refused here: v1 has no endpoint for this; never turn a vmid into a vps_… id."`
+	VPSID        string  `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps. A numeric vmid (HostUp's API v1) is refused here: v1 has no endpoint for this; never turn a vmid into a vps_… id."`
 	Note         *string `json:"note,omitempty" jsonschema:"maxLength=200" jsonschema_description:"Label for the backup, e.g. Before upgrade."`
 	Wait         bool    `json:"wait,omitempty" jsonschema_description:"Wait (with progress notifications) until the backup job ends or the wait limit passes; otherwise return at once with the job id for get_job."`
 	DryRun       bool    `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`

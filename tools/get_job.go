@@ -12,7 +12,7 @@ import (
 
 // GetJobInput names one job.
 type GetJobInput struct {
-	JobID string `json:"job_id" jsonschema:"minLength=1,maxLength=128,pattern=^[A-Za-z0-9][A-Za-z0-9_-]*$" jsonschema_description:"Job id from create_backup (job_…) or from a schedule's history."`
+	JobID string `json:"job_id" jsonschema:"minLength=1,maxLength=128,pattern=^[A-Za-z0-9][A-Za-z0-9_-]{0\\,127}$" jsonschema_description:"Job id from create_backup (job_…) or from a schedule's history."`
 }
 
 // JobView is a backup job's state.

@@ -12,8 +12,8 @@ import (
 
 // UpdateBackupSettingsInput is the retention settings to change.
 type UpdateBackupSettingsInput struct {
-	VPSID            string `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]+|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps. A numeric vmid (HostUp's API v1) is refused here: v1 has no endpoint for this; never turn a vmid into a vps_… id."`
-	MaxTotalBackups  *int   `json:"max_total_backups,omitempty" jsonschema:"minimum=1" jsonschema_description:"Most backups (manual + scheduled) to keep. Lowering it below the backups kept now deletes the oldest ones when auto_delete_oldest is on."`
+	VPSID            string `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps. A numeric vmid (HostUp's API v1) is refused here: v1 has no endpoint for this; never turn a vmid into a vps_… id."`
+	MaxTotalBackups  *int   `json:"max_total_backups,omitempty" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"Most backups (manual + scheduled) to keep. Lowering it below the backups kept now deletes the oldest ones when auto_delete_oldest is on."`
 	AutoDeleteOldest *bool  `json:"auto_delete_oldest,omitempty" jsonschema_description:"When true, HostUp deletes the oldest backups to make room when the limit is reached."`
 	DryRun           bool   `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
 	ConfirmToken     string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Token from a previous call's confirmation_required result, passed after the user agreed."`

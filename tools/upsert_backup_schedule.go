@@ -15,13 +15,13 @@ import (
 
 // UpsertBackupScheduleInput is the schedule the user wants.
 type UpsertBackupScheduleInput struct {
-	VPSID           string  `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]+|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id: the vps_… id exactly as list_vps returns it. A numeric vmid (e.g. 10000; HostUp's API v1) only when the user gives one, e.g. from HostUp's older control panel. Never guess an id, pass a name or IP, or turn one form into the other."`
+	VPSID           string  `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id: the vps_… id exactly as list_vps returns it. A numeric vmid (e.g. 10000; HostUp's API v1) only when the user gives one, e.g. from HostUp's older control panel. Never guess an id, pass a name or IP, or turn one form into the other."`
 	Frequency       string  `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly" jsonschema_description:"How often the backup runs. A VPS has one schedule: the same frequency as its current schedule updates it; another frequency needs replace_existing."`
 	Hour            int     `json:"hour" jsonschema:"minimum=0,maximum=23" jsonschema_description:"Hour of the day the backup starts: UTC unless timezone is given."`
 	Minute          *int    `json:"minute,omitempty" jsonschema:"minimum=0,maximum=59" jsonschema_description:"Numeric vmids (HostUp's API v1) only: the minute the backup starts. Omitted: 0 for a new schedule, unchanged on an update. HostUp's v2 API (vps_… ids) starts backups on the hour and takes no minute."`
 	DayOfWeek       *int    `json:"day_of_week,omitempty" jsonschema:"minimum=0,maximum=6" jsonschema_description:"Weekly only (required there): 0=Sunday … 6=Saturday."`
 	DayOfMonth      *int    `json:"day_of_month,omitempty" jsonschema:"minimum=1,maximum=31" jsonschema_description:"Monthly only (required there): 1-31."`
-	RetentionCount  int     `json:"retention_count" jsonschema:"minimum=1" jsonschema_description:"How many scheduled backups to keep. At most limits.max_retention from list_backup_schedules."`
+	RetentionCount  int     `json:"retention_count" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"How many scheduled backups to keep. At most limits.max_retention from list_backup_schedules."`
 	Enabled         *bool   `json:"enabled,omitempty" jsonschema_description:"Whether the schedule runs; false keeps it but pauses the backups. Omitted: true for a new schedule, unchanged on an update."`
 	Name            *string `json:"name,omitempty" jsonschema:"maxLength=100" jsonschema_description:"Label, e.g. Nightly backup. Kept as is when omitted on an update."`
 	Timezone        string  `json:"timezone,omitempty" jsonschema:"maxLength=64" jsonschema_description:"IANA zone of hour and day (e.g. Europe/Stockholm); converted to UTC, which HostUp uses. Omit for UTC."`

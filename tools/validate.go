@@ -2,6 +2,7 @@ package tools
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -56,6 +57,11 @@ func (v *inputValidator) check(raw []byte) error {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
 		return badInput("the arguments are not valid JSON")
+	}
+	if name, dup := duplicateKey(raw); dup {
+		// JSON decoders disagree on which copy wins: the client may show the user
+		// the first vps_id while we would act on the last. Refuse both.
+		return badInput("argument %q is given more than once; give each argument once", name)
 	}
 	err = v.schema().Validate(doc)
 	if err == nil {
@@ -148,4 +154,60 @@ func joinQuoted(names []string) string {
 	}
 	sort.Strings(q)
 	return strings.Join(q, ", ")
+}
+
+// duplicateKey reports the first name that appears twice in one JSON object,
+// at any depth. raw is valid JSON (checked before).
+func duplicateKey(raw []byte) (string, bool) {
+	var stack []*jsonLevel
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false // io.EOF: the end of the document
+		}
+		var top *jsonLevel
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.names != nil && top.wantsName {
+			if d, ok := tok.(json.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				valueDone(stack)
+				continue
+			}
+			name, _ := tok.(string)
+			if top.names[name] {
+				return name, true
+			}
+			top.names[name] = true
+			top.wantsName = false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &jsonLevel{names: map[string]bool{}, wantsName: true})
+		case json.Delim('['):
+			stack = append(stack, &jsonLevel{})
+		case json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			valueDone(stack)
+		default:
+			valueDone(stack)
+		}
+	}
+}
+
+// jsonLevel is one open object or array while duplicateKey walks a document.
+type jsonLevel struct {
+	names     map[string]bool // the names seen so far; nil for an array
+	wantsName bool            // in an object: the next token is a name
+}
+
+// valueDone notes that a value ended: in an object, a name comes next.
+func valueDone(stack []*jsonLevel) {
+	if len(stack) > 0 && stack[len(stack)-1].names != nil {
+		stack[len(stack)-1].wantsName = true
+	}
 }
