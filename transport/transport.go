@@ -294,8 +294,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		time.Sleep(sseFlushGrace)
 		s.sse.CloseSessions()
 	}
-	if err := <-stopped; err != nil || drained != nil {
+	switch err := <-stopped; {
+	case drained != nil:
 		s.log.Error("shutdown limit reached: cutting off the tool calls still running", "in_flight", s.calls.inFlight(), "limit", s.opts.ShutdownTimeout)
+		hs.Close()
+	case err != nil:
+		// Every call finished; what is left is a connection that never sent a
+		// request (net/http waits 5 s for those) or a stream still open.
+		s.log.Warn("shutdown limit reached: closing connections without a call in flight", "limit", s.opts.ShutdownTimeout)
 		hs.Close()
 	}
 	<-served
