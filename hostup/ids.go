@@ -30,29 +30,40 @@ const (
 const MaxVMID = 1<<53 - 1
 
 // idRules are deliberately narrow: an id that passes cannot contain "/", "." or "%",
-// so it can never point the request at another URL, even before escaping.
+// so it can never point the request at another URL, even before escaping. Lengths
+// are checked apart from the patterns: a counted repetition such as {1,400} makes
+// the regexp package build hundreds of states, at every start-up.
 var idRules = map[IDKind]struct {
 	pattern *regexp.Regexp
+	maxLen  int               // bytes, the prefix included
 	source  string            // where a valid id comes from, for the error message
 	check   func(string) bool // a rule a pattern cannot say; nil when none
 }{
-	KindVPS:      {regexp.MustCompile(`^vps_[A-Za-z0-9]{1,64}$`), "list_vps", nil},
-	KindSchedule: {regexp.MustCompile(`^bks_[A-Za-z0-9]{1,64}$`), "list_backup_schedules (schedules[].id)", nil},
-	KindBackup:   {regexp.MustCompile(`^bkp_[A-Za-z0-9]{1,64}$`), "list_backups (backups[].id)", nil},
-	KindJob:      {regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$`), "create_backup (its jobId)", nil},
+	KindVPS:      {regexp.MustCompile(`^vps_[A-Za-z0-9]+$`), 4 + 64, "list_vps", nil},
+	KindSchedule: {regexp.MustCompile(`^bks_[A-Za-z0-9]+$`), 4 + 64, "list_backup_schedules (schedules[].id)", nil},
+	KindBackup:   {regexp.MustCompile(`^bkp_[A-Za-z0-9]+$`), 4 + 64, "list_backups (backups[].id)", nil},
+	KindJob:      {regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`), 128, "create_backup (its jobId)", nil},
 	// No leading zero: "010000" and "10000" would name the same VM, and ids must be
 	// used exactly as HostUp shows them.
-	KindVMID: {regexp.MustCompile(`^[1-9][0-9]{0,15}$`), "HostUp (the VM's numeric vmid, e.g. 10000)", withinMaxVMID},
-	// storage ":" path, as Proxmox writes volids. The volid is escaped into one path
-	// segment, so "/" is harmless; a ".." segment is still refused because proxies
-	// may normalize it after decoding.
-	KindVolid: {regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}:[A-Za-z0-9_.:/+=-]{1,400}$`),
-		"list_backup_schedules (history[].volid) or list_backups", noDotSegments},
+	KindVMID: {regexp.MustCompile(`^[1-9][0-9]*$`), 16, "HostUp (the VM's numeric vmid, e.g. 10000)", withinMaxVMID},
+	// storage ":" path, as Proxmox writes volids: a storage name of at most 64 and
+	// a path of at most 400 characters. The volid is escaped into one path segment,
+	// so "/" is harmless; a ".." segment is still refused because proxies may
+	// normalize it after decoding.
+	KindVolid: {regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*:[A-Za-z0-9_.:/+=-]+$`), 64 + 1 + 400,
+		"list_backup_schedules (history[].volid) or list_backups", volidParts},
 }
 
 func withinMaxVMID(id string) bool {
 	n, err := strconv.ParseUint(id, 10, 64)
 	return err == nil && n <= MaxVMID
+}
+
+// volidParts bounds the storage name to 64 and the path to 400 characters, and
+// refuses dot segments.
+func volidParts(id string) bool {
+	storage, path, _ := strings.Cut(id, ":")
+	return len(storage) <= 64 && len(path) <= 400 && noDotSegments(id)
 }
 
 // noDotSegments refuses "." and ".." between any two separators, ":" included, since
@@ -87,7 +98,7 @@ func (e *InvalidIDError) Error() string {
 // ValidateID checks that id has the shape HostUp gives ids of this kind.
 func ValidateID(kind IDKind, id string) error {
 	rule, ok := idRules[kind]
-	if !ok || !rule.pattern.MatchString(id) || (rule.check != nil && !rule.check(id)) {
+	if !ok || len(id) > rule.maxLen || !rule.pattern.MatchString(id) || (rule.check != nil && !rule.check(id)) {
 		return &InvalidIDError{Kind: kind, ID: id}
 	}
 	return nil
