@@ -1,34 +1,66 @@
 package tools
 
 import (
+	"bytes"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"reflect"
-
-	"github.com/invopop/jsonschema"
+	"sync"
 )
 
-// reflector builds every tool's input and output schema from the tool's own Go
-// structs, so a schema can never drift from what the handler decodes or returns.
-// One rule decides what is required: a field without `omitempty` is required.
+// Every tool's input and output schema is generated from the tool's own Go
+// structs (schema_test.go reflects them with invopop/jsonschema) and kept in
+// schemas.json, which is embedded here. Reflecting at every start-up cost
+// several milliseconds of a ~40 ms start; TestEmbeddedSchemasMatchTheStructs
+// fails as soon as a struct and schemas.json disagree, and
+// UPDATE_SCHEMAS=true go test ./tools/ rewrites the file.
+//
 // Schemas are flat (no $ref/$defs) because several MCP clients do not resolve
-// references.
-var reflector = &jsonschema.Reflector{
-	DoNotReference: true,
-	ExpandedStruct: true,
+// references, and a field without `omitempty` is required.
+//
+//go:embed schemas.json
+var schemasJSON []byte
+
+type toolSchemas struct {
+	Input  json.RawMessage `json:"input"`
+	Output json.RawMessage `json:"output"`
 }
 
-// schemaOf returns the JSON schema of T's zero value, ready for tools/list.
-func schemaOf[T any]() json.RawMessage {
-	var zero T
-	s := reflector.ReflectFromType(reflect.TypeOf(zero))
-	s.Version = ""
-	s.ID = ""
-	b, err := json.Marshal(s)
-	if err != nil {
-		// The structs are ours and fixed at compile time: a failure is a programming
-		// error that every test run would show at once.
-		panic(fmt.Sprintf("schema for %T: %v", zero, err))
+var embeddedSchemas = sync.OnceValue(func() map[string]toolSchemas {
+	var all map[string]toolSchemas
+	if err := json.Unmarshal(schemasJSON, &all); err != nil {
+		panic(fmt.Sprintf("tools/schemas.json is not valid JSON (%v): run UPDATE_SCHEMAS=true go test ./tools/", err))
 	}
-	return b
+	// The file is indented for review; tools/list sends them compact.
+	for name, s := range all {
+		all[name] = toolSchemas{Input: compact(s.Input), Output: compact(s.Output)}
+	}
+	return all
+})
+
+func compact(raw json.RawMessage) json.RawMessage {
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		panic(err) // raw came out of a valid document
+	}
+	return b.Bytes()
+}
+
+// toolTypes records each tool's input and output types as the tools are built,
+// for the test that checks schemas.json against them.
+var toolTypes sync.Map // tool name → [2]reflect.Type{input, output}
+
+// allowMissingSchemas is set only by the test that writes schemas.json.
+var allowMissingSchemas bool
+
+// schemasOf returns the tool's embedded schemas and notes its Go types.
+func schemasOf[In, Out any](name string) toolSchemas {
+	toolTypes.Store(name, [2]reflect.Type{reflect.TypeFor[In](), reflect.TypeFor[Out]()})
+	s, ok := embeddedSchemas()[name]
+	if !ok && !allowMissingSchemas {
+		// A new tool: every test run shows this at once.
+		panic(fmt.Sprintf("tools/schemas.json has no schemas for %s: run UPDATE_SCHEMAS=true go test ./tools/", name))
+	}
+	return s
 }

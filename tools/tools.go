@@ -100,13 +100,13 @@ type Call struct {
 
 // newTool turns a typed handler into an mcp-go tool with generated schemas.
 func newTool[In, Out any](d *Deps, name, title, description string, h hints, run handler[In, Out]) server.ServerTool {
-	inputSchema := schemaOf[In]()
-	validator := newInputValidator(name, inputSchema)
+	schemas := schemasOf[In, Out](name)
+	validator := newInputValidator(name, schemas.Input)
 	tool := mcp.Tool{
 		Name:            name,
 		Description:     description,
-		RawInputSchema:  inputSchema,
-		RawOutputSchema: schemaOf[Out](),
+		RawInputSchema:  schemas.Input,
+		RawOutputSchema: schemas.Output,
 		Annotations: mcp.ToolAnnotation{
 			Title:           title,
 			ReadOnlyHint:    &h.readOnly,
