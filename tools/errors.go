@@ -91,6 +91,9 @@ func describeError(err error) string {
 		return "HostUp did not answer in time. Reads are safe to retry; for a change, read the state first (list_backup_schedules or list_backups) to see whether it happened."
 	case errors.Is(err, context.Canceled):
 		return "The call was cancelled before it finished."
+	case errors.Is(err, hostup.ErrOutcomeUnknown):
+		// Not "could not be reached": the request got there, only the answer is missing.
+		return "The request reached HostUp but its answer was lost: " + lostAnswerCause(err) + "."
 	case errors.Is(err, hostup.ErrNoAPIKey):
 		return "No HostUp API key is configured, so nothing was sent to HostUp.\nWhat you can do: set HOSTUP_API_KEY (or --api-key-file), or over HTTP send your key as Authorization: Bearer <HostUp API key>; to try without an account, start the server with --sandbox."
 	default:
@@ -199,4 +202,21 @@ func jsonKind(goKind string) string {
 		return "object"
 	}
 	return goKind
+}
+
+// lostAnswerCause is the network failure behind an outcome-unknown error,
+// without the hostup package's prefixes.
+func lostAnswerCause(err error) string {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		multi, ok := e.(interface{ Unwrap() []error })
+		if !ok {
+			continue
+		}
+		for _, inner := range multi.Unwrap() {
+			if inner != hostup.ErrOutcomeUnknown {
+				return strings.TrimPrefix(inner.Error(), "hostup: ")
+			}
+		}
+	}
+	return "no answer came back"
 }

@@ -52,6 +52,18 @@ type statusLog struct {
 	got  []string // "METHOD path status"
 	bad  []string // the same, for 4xx and 5xx answers
 	lose string   // a method whose next answer is lost after HostUp handled it
+	// After a request with method failAfter, the next failGETs GETs fail with a
+	// network error before reaching HostUp.
+	failAfter string
+	failGETs  int
+}
+
+// failReadsAfter makes the n GETs that follow the next request with method fail,
+// as when the network goes away right after a change was sent.
+func (l *statusLog) failReadsAfter(method string, n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.failAfter, l.failGETs = method, n
 }
 
 // loseAnswer makes the next request with method reach HostUp and its answer
@@ -63,6 +75,16 @@ func (l *statusLog) loseAnswer(method string) {
 }
 
 func (l *statusLog) RoundTrip(r *http.Request) (*http.Response, error) {
+	l.mu.Lock()
+	if r.Method == http.MethodGet && l.failAfter == "" && l.failGETs > 0 {
+		l.failGETs--
+		l.mu.Unlock()
+		return nil, fmt.Errorf("connection refused: %w", io.ErrUnexpectedEOF)
+	}
+	if r.Method == l.failAfter {
+		l.failAfter = "" // armed: the GETs from now on fail
+	}
+	l.mu.Unlock()
 	resp, err := l.next.RoundTrip(r)
 	if err != nil {
 		return resp, err

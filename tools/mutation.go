@@ -120,7 +120,7 @@ func (d *Deps) mutate(ctx context.Context, call *Call, m mutation, readBack func
 		// The request left but its answer did not come back: read the state and
 		// let the caller say what it shows, rather than guess or resend.
 		out.Outcome = outcomeUnknown
-		out.Notes = append(out.Notes, "HostUp's answer to the change was lost ("+strings.TrimSuffix(firstLine(describeError(err)), ".")+"), so it was not sent again; the state was read back to see what happened.")
+		out.Notes = append(out.Notes, "HostUp's answer to the change was lost, so it was not sent again; the state was read back to see what happened. ("+strings.TrimSuffix(firstLine(describeError(err)), ".")+".)")
 		if rbErr := readBack(ctx, &out); rbErr != nil {
 			out.Notes = append(out.Notes, "Reading the state back also failed: "+describeError(rbErr))
 		}

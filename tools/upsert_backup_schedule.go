@@ -79,21 +79,19 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 				if replaceNote != "" {
 					mo.Notes = append(mo.Notes, replaceNote)
 				}
-				if replace && mo.Outcome == outcomeUnknown {
-					// Only the DELETE's lost answer leaves a replace unknown (replaceSchedule
-					// settles every failure of the POST), and then the POST was held back.
-					mo.Notes = append(mo.Notes, "The new schedule was not sent: HostUp's answer to deleting the old one was lost, and the state did not show it gone.")
-				}
 				bs, vm, err := d.readSchedules(ctx, in.VPSID)
 				if err != nil {
 					return err
 				}
 				st := d.scheduleState(in.VPSID, bs, vm, 3)
 				out.State = &st
-				now := in.VPSID + " has no backup schedule."
-				if replace {
-					now = fmt.Sprintf("%s has no backup schedule: the old schedule %s is gone and the new one was not created.", in.VPSID, old.ID)
+				if replace && mo.Outcome == outcomeUnknown && len(bs.Schedules) == 0 {
+					// Neither "it happened" nor "it did not": the old schedule went,
+					// the new one never came.
+					mo.Notes = append(mo.Notes, fmt.Sprintf("Half done: HostUp now reports NO backup schedule on %s: the old schedule %s was deleted and the new one was not created. Call upsert_backup_schedule again with the same arguments (without replace_existing it is a plain create) so the VPS gets backups again.", in.VPSID, old.ID))
+					return nil
 				}
+				now := in.VPSID + " has no backup schedule."
 				happened := false
 				if len(bs.Schedules) > 0 {
 					now = st.Schedules[0].describe() + "."
@@ -421,42 +419,61 @@ func requestFromSchedule(s hostup.Schedule) scheduleRequest {
 
 // replaceSchedule deletes the old schedule and creates the new one. If the create
 // fails, it puts the old schedule back, so the VPS is never left without backups
-// because of a refused change. note tells what the result should add when the
-// DELETE's answer was lost and the state showed the way on.
+// because of a refused change. When an answer is lost it looks at the state before
+// sending anything more, and sends nothing when the state cannot be read: the
+// error then stays "outcome unknown" and the read-back tells the user. note says
+// what happened along the way, for the result.
 func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Schedule, want scheduleRequest) (note string, err error) {
 	if err := d.Client.DeleteBackupSchedule(ctx, vpsID, old.ID); err != nil {
 		if !errors.Is(err, hostup.ErrOutcomeUnknown) {
 			return "", err
 		}
 		// Whether the old schedule is gone decides what a POST would do: create
-		// the new schedule, or be refused (one schedule per VPS). Only the state
-		// can tell; when it cannot be read, or shows any schedule, nothing more is
-		// sent, and the caller reports the outcome as unknown from the read-back.
+		// the new schedule, or be refused (one schedule per VPS).
 		bs, readErr := d.Client.GetBackupSchedules(ctx, vpsID)
 		if readErr != nil || len(bs.Schedules) > 0 {
-			return "", err
+			return fmt.Sprintf("HostUp's answer to deleting the old schedule %s was lost, so the new schedule was not sent.", old.ID), err
 		}
-		note = fmt.Sprintf("HostUp's answer to deleting the old schedule %s was lost; the state read back showed it gone, so the new schedule was created.", old.ID)
+		note = fmt.Sprintf("HostUp's answer to deleting the old schedule %s was lost; the state showed it gone, so the new schedule was sent.", old.ID)
 	}
 	createErr := d.postSchedule(ctx, vpsID, want)
 	if createErr == nil {
 		return note, nil
 	}
+	cause := "HostUp refused the new one"
 	if errors.Is(createErr, hostup.ErrOutcomeUnknown) {
 		// The create may have happened: look before restoring, or the restore
 		// would be refused (one schedule per VPS) or, worse, replace the new one.
-		if bs, err := d.Client.GetBackupSchedules(ctx, vpsID); err == nil {
-			for _, s := range bs.Schedules {
+		bs, err := d.Client.GetBackupSchedules(ctx, vpsID)
+		if err != nil || len(bs.Schedules) > 0 {
+			for _, s := range bsSchedules(bs, err) {
 				if s.Frequency == want.Frequency {
-					return note, nil
+					return joinNotes(note, "HostUp's answer to the new schedule was lost; the state shows it created."), nil
 				}
 			}
+			return joinNotes(note, fmt.Sprintf("HostUp's answer to the new schedule was lost after the old schedule %s was deleted; the old one was not put back, because the state could not show whether the new one exists.", old.ID)), createErr
 		}
+		cause = "HostUp's answer to the new one was lost and the state showed it was not created"
 	}
 	if err := d.postSchedule(ctx, vpsID, requestFromSchedule(old)); err != nil {
-		return note, &changeFailed{msg: fmt.Sprintf("NOT DONE, and %s has NO backup schedule now: the old schedule %s was deleted, HostUp refused the new one, and putting the old one back failed too. Create a schedule with upsert_backup_schedule.\nHostUp's answer to the new schedule: %s\nHostUp's answer to putting the old one back: %s",
-			vpsID, old.ID, describeError(createErr), describeError(err))}
+		return note, &changeFailed{msg: fmt.Sprintf("NOT DONE, and %s has NO backup schedule now: the old schedule %s was deleted, %s, and putting the old one back failed too. Create a schedule with upsert_backup_schedule.\nHostUp's answer to the new schedule: %s\nHostUp's answer to putting the old one back: %s",
+			vpsID, old.ID, cause, describeError(createErr), describeError(err))}
 	}
-	return note, &changeFailed{msg: fmt.Sprintf("Not done: HostUp refused the new %s schedule after the old %s schedule %s was deleted, so the old schedule was put back as it was (under a new id; see list_backup_schedules).\nHostUp's answer to the new schedule: %s",
-		want.Frequency, old.Frequency, old.ID, describeError(createErr))}
+	return note, &changeFailed{msg: fmt.Sprintf("Not done: the old %s schedule %s was deleted, then %s, so the old schedule was put back as it was (under a new id; see list_backup_schedules).\nHostUp's answer to the new schedule: %s",
+		old.Frequency, old.ID, cause, describeError(createErr))}
+}
+
+// bsSchedules is the schedules of a read that may have failed.
+func bsSchedules(bs *hostup.BackupSchedules, err error) []hostup.Schedule {
+	if err != nil || bs == nil {
+		return nil
+	}
+	return bs.Schedules
+}
+
+func joinNotes(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + " " + b
 }

@@ -343,7 +343,7 @@ func TestReplaceWhoseDeleteAnswerIsLostLooksBeforeCreating(t *testing.T) {
 		if out.Outcome != "applied" || out.State == nil || len(out.State.Schedules) != 1 || out.State.Schedules[0].Frequency != "weekly" {
 			t.Fatalf("outcome %q state %+v:\n%s", out.Outcome, out.State, text)
 		}
-		contains(t, text, "answer to deleting the old schedule bks_daily1 was lost", "showed it gone, so the new schedule was created", "weekly on Monday at 05:00 UTC")
+		contains(t, text, "answer to deleting the old schedule bks_daily1 was lost", "showed it gone, so the new schedule was sent", "weekly on Monday at 05:00 UTC")
 	})
 	t.Run("the old schedule is still there: nothing more is sent", func(t *testing.T) {
 		sim := newSim()
@@ -360,8 +360,55 @@ func TestReplaceWhoseDeleteAnswerIsLostLooksBeforeCreating(t *testing.T) {
 		if out.Outcome != "outcome_unknown" || out.State == nil || len(out.State.Schedules) != 1 || out.State.Schedules[0].ID != "bks_daily1" {
 			t.Fatalf("outcome %q state %+v:\n%s", out.Outcome, out.State, text)
 		}
-		contains(t, text, "Outcome unknown", "The new schedule was not sent", "does NOT show the change",
+		contains(t, text, "Outcome unknown", "so the new schedule was not sent", "does NOT show the change",
 			"the old schedule bks_daily1 is still there: daily at 02:00 UTC, keep 3")
+	})
+}
+
+// When the state cannot be read after a lost answer, a replace sends nothing
+// more, and the result says what the state read back at the end shows.
+func TestReplaceWithAnUnreadableStateSendsNothingMore(t *testing.T) {
+	args := func(id string) map[string]any {
+		return map[string]any{"vps_id": id, "frequency": "weekly", "day_of_week": 1, "hour": 5, "retention_count": 3, "replace_existing": true}
+	}
+	// The client tries a GET 4 times (3 retries): all of the check's attempts fail,
+	// the read-back at the end succeeds.
+	const checkAttempts = 4
+	t.Run("the new schedule's answer is lost: the old one is not put back blind", func(t *testing.T) {
+		sim := newSim()
+		id := vpsWithDaily(sim)
+		e := newEnv(t, sim, withRealHTTP())
+		token := planToken(t, e, "upsert_backup_schedule", args(id))
+		e.http.loseAnswer(http.MethodPost)
+		e.http.failReadsAfter(http.MethodPost, checkAttempts)
+		var out tools.UpsertBackupScheduleOutput
+		text := e.ok("upsert_backup_schedule", with(args(id), "confirm_token", token), &out)
+		if m := e.mutations(); len(m) != 2 || m[0].Method != http.MethodDelete || m[1].Method != http.MethodPost {
+			t.Fatalf("want the DELETE and the new schedule's POST, no restore: %s", describeRequests(m))
+		}
+		if out.Outcome != "outcome_unknown" || out.State == nil || len(out.State.Schedules) != 1 || out.State.Schedules[0].Frequency != "weekly" {
+			t.Fatalf("outcome %q state %+v:\n%s", out.Outcome, out.State, text)
+		}
+		contains(t, text, "the old one was not put back", "shows the change: it happened; do not send it again")
+		lacks(t, text, "refused", "NO backup schedule")
+	})
+	t.Run("the old schedule's DELETE answer is lost and it is gone: half done, said so", func(t *testing.T) {
+		sim := newSim()
+		id := vpsWithDaily(sim)
+		e := newEnv(t, sim, withRealHTTP())
+		token := planToken(t, e, "upsert_backup_schedule", args(id))
+		e.http.loseAnswer(http.MethodDelete)
+		e.http.failReadsAfter(http.MethodDelete, checkAttempts)
+		var out tools.UpsertBackupScheduleOutput
+		text := e.ok("upsert_backup_schedule", with(args(id), "confirm_token", token), &out)
+		if m := e.mutations(); len(m) != 1 || m[0].Method != http.MethodDelete {
+			t.Fatalf("want the DELETE only: %s", describeRequests(m))
+		}
+		if out.Outcome != "outcome_unknown" || out.State == nil || len(out.State.Schedules) != 0 {
+			t.Fatalf("outcome %q state %+v:\n%s", out.Outcome, out.State, text)
+		}
+		contains(t, text, "so the new schedule was not sent", "Half done", "NO backup schedule on "+id, "Call upsert_backup_schedule again")
+		lacks(t, text, "safe to try again", "did not happen")
 	})
 }
 
