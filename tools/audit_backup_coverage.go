@@ -17,11 +17,12 @@ import (
 const auditConcurrency = 8
 
 // auditMaxVPS bounds one audit of the whole account (each VPS costs a request).
-// The listing costs a request per 100 VPSes, so it is read further, up to
-// auditListMax, to say how many VPSes the audit left out.
+// The listing is read one page (100 VPSes) further, so that the result can say
+// how many were left out, or "at least" that many, without spending the rate
+// limit on pages only to count them.
 const (
 	auditMaxVPS  = 1000
-	auditListMax = 10 * auditMaxVPS
+	auditListMax = auditMaxVPS + 100
 )
 
 // Problem codes the audit reports.
@@ -54,7 +55,7 @@ type AuditRow struct {
 	Problems    []string `json:"problems" jsonschema_description:"no_schedule, disabled, last_run_failed, retention_1, slots_exhausted, changes_blocked."`
 	Error       string   `json:"error,omitempty" jsonschema_description:"Set when this VPS could not be read; the other rows are still valid."`
 	BlockedBy   string   `json:"blocked_by,omitempty" jsonschema_description:"Why HostUp blocks changes, when it does."`
-	GatesKnown  bool     `json:"gates_known" jsonschema_description:"False for a numeric vmid: HostUp's v1 API reports no action gates, so changes_blocked cannot be seen, and a block such as a pending order shows only when HostUp refuses a change."`
+	GatesKnown  bool     `json:"gates_known" jsonschema_description:"False for a numeric vmid (HostUp's v1 API reports no action gates, so changes_blocked cannot be seen, and a block such as a pending order shows only when HostUp refuses a change) and for a row that could not be read."`
 }
 
 // AuditTotals sums up the audit.
@@ -143,7 +144,7 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 			defer func() { <-sem }()
 			bs, _, err := d.readSchedules(ctx, t.id)
 			if err != nil {
-				rows[i] = AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, Error: describeError(err), GatesKnown: !isVMID(t.id)}
+				rows[i] = AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, Error: describeError(err)}
 			} else {
 				rows[i] = auditRow(t, bs)
 			}
@@ -278,7 +279,7 @@ func (o AuditBackupCoverageOutput) text(left leftOut) string {
 	}
 	var unknown []string
 	for _, r := range o.VPS {
-		if !r.GatesKnown {
+		if !r.GatesKnown && r.Error == "" { // an unread row says why on its own
 			unknown = append(unknown, r.VPSID)
 		}
 	}

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -21,6 +22,7 @@ func TestVPSLocksSerializePerVPSAndForgetIdleIDs(t *testing.T) {
 			if n := inside[vps].Add(1); n != 1 {
 				t.Errorf("%d changes of vps_%d ran at once", n, vps)
 			}
+			runtime.Gosched() // give another change of the same VPS the chance to enter
 			inside[vps].Add(-1)
 		})
 	}

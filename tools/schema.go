@@ -14,7 +14,7 @@ import (
 // schemas.json, which is embedded here. Reflecting at every start-up cost
 // several milliseconds of a ~40 ms start; TestEmbeddedSchemasMatchTheStructs
 // fails as soon as a struct and schemas.json disagree, and
-// UPDATE_SCHEMAS=true go test ./tools/ rewrites the file.
+// UPDATE_SCHEMAS=true go test ./tools/ -run TestEmbeddedSchemas rewrites the file.
 //
 // Schemas are flat (no $ref/$defs) because several MCP clients do not resolve
 // references, and a field without `omitempty` is required.
@@ -30,7 +30,7 @@ type toolSchemas struct {
 var embeddedSchemas = sync.OnceValue(func() map[string]toolSchemas {
 	var all map[string]toolSchemas
 	if err := json.Unmarshal(schemasJSON, &all); err != nil {
-		panic(fmt.Sprintf("tools/schemas.json is not valid JSON (%v): run UPDATE_SCHEMAS=true go test ./tools/", err))
+		panic(fmt.Sprintf("tools/schemas.json is not valid JSON (%v): run UPDATE_SCHEMAS=true go test ./tools/ -run TestEmbeddedSchemas", err))
 	}
 	// The file is indented for review; tools/list sends them compact.
 	for name, s := range all {
@@ -57,10 +57,13 @@ var allowMissingSchemas bool
 // schemasOf returns the tool's embedded schemas and notes its Go types.
 func schemasOf[In, Out any](name string) toolSchemas {
 	toolTypes.Store(name, [2]reflect.Type{reflect.TypeFor[In](), reflect.TypeFor[Out]()})
+	if allowMissingSchemas {
+		return toolSchemas{} // the test is about to write the file: its old content does not matter
+	}
 	s, ok := embeddedSchemas()[name]
-	if !ok && !allowMissingSchemas {
+	if !ok {
 		// A new tool: every test run shows this at once.
-		panic(fmt.Sprintf("tools/schemas.json has no schemas for %s: run UPDATE_SCHEMAS=true go test ./tools/", name))
+		panic(fmt.Sprintf("tools/schemas.json has no schemas for %s: run UPDATE_SCHEMAS=true go test ./tools/ -run TestEmbeddedSchemas", name))
 	}
 	return s
 }

@@ -211,15 +211,20 @@ func reverse(s string) string {
 	return string(r)
 }
 
-// sightings returns where and how the secret appears in text, case-insensitive
-// for the encodings that a case change does not destroy (hex).
+// sightings returns where and how the secret appears in text. Hex is matched
+// case-insensitively (mixed-case hex still decodes); the other forms exactly.
 func sightings(where, text, secret string) []string {
 	var out []string
+	lower := strings.ToLower(text)
 	for name, enc := range encodings(secret) {
 		if enc == "" {
 			continue
 		}
-		if strings.Contains(text, enc) {
+		found := strings.Contains(text, enc)
+		if name == "hex" {
+			found = strings.Contains(lower, enc)
+		}
+		if found {
 			out = append(out, fmt.Sprintf("%s: %s", where, name))
 		}
 	}
