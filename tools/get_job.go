@@ -59,12 +59,13 @@ func (j JobView) text() string {
 	if j.Progress != nil && !j.Done() {
 		fmt.Fprintf(&b, " (%.0f%%)", *j.Progress)
 	}
-	if j.Message != "" {
-		fmt.Fprintf(&b, ". %s", strings.TrimSuffix(j.Message, "."))
+	msg, errText := strings.TrimSuffix(j.Message, "."), strings.TrimSuffix(j.Error, ".")
+	if msg != "" {
+		fmt.Fprintf(&b, ". %s", msg)
 	}
-	// HostUp may put the same words in both fields.
-	if j.Error != "" && j.Error != j.Message {
-		fmt.Fprintf(&b, ". Error: %s", strings.TrimSuffix(j.Error, "."))
+	// HostUp may put the same words in both fields, with or without a full stop.
+	if errText != "" && errText != msg {
+		fmt.Fprintf(&b, ". Error: %s", errText)
 	}
 	if j.FinishedAt != "" {
 		fmt.Fprintf(&b, ". Finished %s", j.FinishedAt)

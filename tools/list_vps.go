@@ -154,8 +154,12 @@ func (o ListVPSOutput) text(query string, limit int) string {
 	case o.LeftOut > 0:
 		fmt.Fprintf(&b, "\n… and %d more not shown: call list_vps again with a query that narrows the list.", o.LeftOut)
 	}
-	if o.Truncated {
-		b.WriteString("\nThe account has more VPSes than one call reads, so the list (and any search in it) stops there. To find a VPS beyond it, call list_vps with query set to its exact name or primary IP: HostUp looks those up across the whole account.")
+	switch {
+	case o.Truncated && query != "":
+		// addExactMatches already asked HostUp across the whole account.
+		fmt.Fprintf(&b, "\nThe account has more VPSes than one call reads: beyond them, only a VPS whose exact name or primary IP is %q can be found, and HostUp was asked for it.", query)
+	case o.Truncated:
+		b.WriteString("\nThe account has more VPSes than one call reads, so the list stops there. To find a VPS beyond it, call list_vps with query set to its exact name or primary IP: HostUp looks those up across the whole account.")
 	}
 	return b.String()
 }

@@ -75,11 +75,14 @@ func TestListVPSTruncatedSaysHowToFindTheRest(t *testing.T) {
 			t.Errorf("query %q: got %+v, want vps_late1 found beyond the first 1000", query, out.VPS)
 		}
 	}
-	// A substring is no exact name: beyond the list, it cannot be found.
-	e.ok("list_vps", map[string]any{"query": "late-w"}, &out)
+	// A substring is no exact name: beyond the list, it cannot be found, and the
+	// text says what was looked up rather than suggest doing it again.
+	text = e.ok("list_vps", map[string]any{"query": "late-w"}, &out)
 	if len(out.VPS) != 0 {
 		t.Errorf("query late-w: got %+v", out.VPS)
 	}
+	contains(t, text, `only a VPS whose exact name or primary IP is "late-w" can be found, and HostUp was asked for it`)
+	lacks(t, text, "call list_vps with query set")
 
 	// Without truncation the exact filters are never asked.
 	small := newSim()
