@@ -68,13 +68,13 @@ var matrixFaults = []matrixFault{
 	{name: "slow within the deadline", fault: hostuptest.Fault{Latency: suiteTimeout / 5},
 		read: wantOK, attempts: 1, write: wantOK, writeAttempts: 1},
 	{name: "malformed JSON with 200", fault: hostuptest.Fault{Status: 200, Body: `{"data": [{"id": "vps_1", "name": tru`},
-		read: wantError, attempts: 1, write: wantOK, writeAttempts: 1},
+		read: wantError, attempts: 1, write: wantOK, writeAttempts: 1, words: []string{"sent an answer that could not be read"}},
 	{name: "malformed JSON with 500", fault: hostuptest.Fault{Status: 500, Body: `{"type":"about:blank","status":500,"detail":`},
 		read: wantError, attempts: 1, write: wantUnknown, writeAttempts: 1, words: []string{"non-JSON 500"}},
 	{name: "HTML error page", fault: hostuptest.Fault{Status: 502, Body: htmlPage},
 		read: wantError, attempts: 1 + suiteRetries, write: wantUnknown, writeAttempts: 1, words: []string{"non-JSON 502"}},
 	{name: "dropped connection", fault: hostuptest.Fault{Drop: true},
-		read: wantError, attempts: 1 + suiteRetries, write: wantUnknown, writeAttempts: 1},
+		read: wantError, attempts: 1 + suiteRetries, write: wantUnknown, writeAttempts: 1, words: []string{"HostUp could not be reached"}},
 }
 
 // matrixTool is one tool and a state in which its call reaches HostUp.
@@ -298,7 +298,8 @@ func runLostAnswerCase(t *testing.T, tool matrixTool) {
 		t.Errorf("the change must be sent once: %s", describeRequests(m))
 	}
 	matrixMutationsN.Add(int64(len(sim.Mutations())))
-	contains(t, text, "shows the change: it happened; do not send it again")
+	contains(t, text, "The request reached HostUp but its answer was lost", "shows the change: it happened; do not send it again")
+	lacks(t, text, "could not be reached", "hostup: ")
 	checkNoKey(t, &matrixSightings, res, logs.String())
 }
 
@@ -367,4 +368,20 @@ func outcomeOf(t *testing.T, res *mcp.CallToolResult) string {
 	}
 	decodeStructured(t, res, &out)
 	return out.Outcome
+}
+
+// A server without a key of its own (per-request keys over HTTP) that is reached
+// without one sends nothing and says how to configure a key.
+func TestNoAPIKeySendsNothingAndSaysHowToSetOne(t *testing.T) {
+	sim := newSim()
+	vpsWithDaily(sim)
+	e := newEnv(t, sim, withKey(""))
+	res := e.call("list_vps", map[string]any{})
+	if !res.IsError {
+		t.Fatalf("want an isError result, got:\n%s", textOf(res))
+	}
+	contains(t, textOf(res), "No HostUp API key is configured", "HOSTUP_API_KEY", "--sandbox")
+	if r := sim.Requests(); len(r) != 0 {
+		t.Errorf("%d requests reached HostUp without a key", len(r))
+	}
 }
