@@ -1,12 +1,15 @@
 package tools_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/hostup/hostup-mcp/hostup"
+	"github.com/hostup/hostup-mcp/hostup/hostuptest"
 	"github.com/hostup/hostup-mcp/tools"
 )
 
@@ -78,7 +81,7 @@ func TestConfirmTokenRefusals(t *testing.T) {
 			name: "signed by another server",
 			token: func(t *testing.T, e *env) string {
 				other := tools.NewConfirmer([]byte("another-secret"))
-				tok, _ := other.Issue("delete_backup_schedule", "vps_sandbox02", "x", "y", e.clock.Now())
+				tok, _ := other.Issue("delete_backup_schedule", nil, e.clock.Now())
 				return tok
 			},
 			wants: []string{"not a token this server issued"},
@@ -254,4 +257,39 @@ func TestDryRunSendsNoMutation(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A scheduled backup that runs between the plan and the user's confirmation
+// changes the run history, run times and usage counters, none of which decided
+// the plan: the token still applies (issue 14). A changed setting still voids it.
+func TestConfirmTokenSurvivesAScheduledRun(t *testing.T) {
+	sim := newSim()
+	vps := sim.AddVPS(testAccount, hostuptest.VPSSpec{
+		Name: "db", TotalBackupLimit: 7, AutoDeleteOldest: true,
+		Schedule: &hostuptest.ScheduleSpec{ID: "bks_daily1", Name: "Nightly backup", Frequency: hostup.FrequencyDaily, Hour: 2, RetentionCount: 5, Since: 30 * 24 * time.Hour},
+		Backups:  []hostuptest.BackupSpec{{Type: "scheduled", Age: 72 * time.Hour}, {Type: "scheduled", Age: 48 * time.Hour}, {Type: "scheduled", Age: 24 * time.Hour}},
+	})
+	e := newEnv(t, sim)
+	cut := map[string]any{"vps_id": vps, "frequency": "daily", "hour": 2, "retention_count": 1}
+	tok := planToken(t, e, "upsert_backup_schedule", cut)
+	sim.RunScheduledBackup(vps)
+	sim.Advance(time.Hour)
+
+	var out tools.UpsertBackupScheduleOutput
+	text := e.ok("upsert_backup_schedule", with(cut, "confirm_token", tok), &out)
+	if out.Outcome != "applied" {
+		t.Fatalf("outcome %q after a scheduled run, want applied:\n%s", out.Outcome, text)
+	}
+	if m := e.mutations(); len(m) != 1 || m[0].Method != http.MethodPost {
+		t.Errorf("want the one POST, got:%s", describeRequests(m))
+	}
+
+	// A setting that decides the plan did change: the token is refused.
+	deleteArgs := map[string]any{"vps_id": vps, "schedule_id": "bks_daily1"}
+	e.sim.ResetLog()
+	tok = planToken(t, e, "delete_backup_schedule", deleteArgs)
+	e.ok("update_backup_settings", map[string]any{"vps_id": vps, "max_total_backups": 6}, nil)
+	e.sim.ResetLog()
+	e.refused("delete_backup_schedule", with(deleteArgs, "confirm_token", tok), "stale_confirm_token")
+	e.noMutations()
 }

@@ -36,49 +36,14 @@ func createBackup(d *Deps) server.ServerTool {
 			if isVMID(in.VPSID) {
 				return CreateBackupOutput{}, "", noV1Endpoint(in.VPSID, "create a backup")
 			}
-			var (
-				op     *hostup.Operation
-				before *hostup.Backups
-			)
-			m := mutation{tool: "create_backup", vpsID: in.VPSID, dryRun: in.DryRun, confirm: in.ConfirmToken}
-			m.plan = func(ctx context.Context) (Plan, any, error) {
-				b, err := d.Client.ListBackups(ctx, in.VPSID)
-				if err != nil {
-					return Plan{}, nil, err
-				}
-				before = b
-				p, err := planCreateBackup(in, b)
-				return p, b, err
-			}
-			m.apply = func(ctx context.Context) (err error) {
-				op, err = d.Client.CreateBackup(ctx, in.VPSID, hostup.CreateBackupRequest{Note: in.Note})
-				return err
-			}
 			var out CreateBackupOutput
-			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, mo *MutationOutput) error {
-				if op != nil && op.JobID != "" {
-					out.Job = &JobView{ID: op.JobID, Status: normalizeOperationStatus(op.Status)}
-				}
-				if mo.Outcome != outcomeUnknown {
-					return nil
-				}
-				// No job id came back: one more backup than before, or the gate that
-				// was open at planning now closed (a job in flight closes it), is the
-				// trace the request left.
-				after, err := d.Client.ListBackups(ctx, in.VPSID)
-				if err != nil {
-					return err
-				}
-				gate := after.Actions.CanCreateBackup
-				happened := len(after.Backups) > len(before.Backups) || !gate.Allowed
-				now := fmt.Sprintf("%s has %s", in.VPSID, quantity(len(after.Backups), "backup"))
-				if !gate.Allowed {
-					now += "; new manual backups are blocked: " + gate.ReasonText()
-				}
-				mo.noteOutcome(happened, strings.TrimSuffix(now, ".")+".")
-				return nil
+			op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
+				return d.createBackupOperation(ctx, in, &out)
 			})
-			out.MutationOutput = mo
+			if err != nil {
+				return out, "", err
+			}
+			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
 			if err != nil {
 				return out, "", err
 			}
@@ -92,6 +57,63 @@ func createBackup(d *Deps) server.ServerTool {
 			}
 			return out, out.summaryText(createdText(out.Job)), nil
 		})
+}
+
+// createBackupBasis is what decides a manual backup's plan: the gate, the
+// quota's limit, whether it is full and, when it is, which backup HostUp would
+// delete to make room (the one the user agrees to lose).
+type createBackupBasis struct {
+	Gate   gateBasis `json:"gate"`
+	Limit  *int      `json:"limit"`
+	Full   bool      `json:"full"`
+	Oldest string    `json:"oldest,omitempty"`
+}
+
+// createBackupOperation reads the VPS's backups and plans a manual backup. Its
+// read-back fills out.Job.
+func (d *Deps) createBackupOperation(ctx context.Context, in CreateBackupInput, out *CreateBackupOutput) (*operation, error) {
+	before, err := d.Client.ListBackups(ctx, in.VPSID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := planCreateBackup(in, before)
+	if err != nil {
+		return nil, err
+	}
+	basis := createBackupBasis{Gate: gateOf(before.Actions.CanCreateBackup), Limit: before.QuotaInfo.Limit}
+	if q := before.QuotaInfo; q.Remaining != nil && *q.Remaining == 0 {
+		basis.Full, basis.Oldest = true, oldestBackup(before.Backups)
+	}
+	op := newOperation("create_backup", in.VPSID, p, basis)
+	var queued *hostup.Operation
+	op.apply = func(ctx context.Context) (err error) {
+		queued, err = d.Client.CreateBackup(ctx, in.VPSID, hostup.CreateBackupRequest{Note: in.Note})
+		return err
+	}
+	op.readBack = func(ctx context.Context, mo *MutationOutput) error {
+		if queued != nil && queued.JobID != "" {
+			out.Job = &JobView{ID: queued.JobID, Status: normalizeOperationStatus(queued.Status)}
+		}
+		if mo.Outcome != outcomeUnknown {
+			return nil
+		}
+		// No job id came back: one more backup than before, or the gate that
+		// was open at planning now closed (a job in flight closes it), is the
+		// trace the request left.
+		after, err := d.Client.ListBackups(ctx, in.VPSID)
+		if err != nil {
+			return err
+		}
+		gate := after.Actions.CanCreateBackup
+		happened := len(after.Backups) > len(before.Backups) || !gate.Allowed
+		now := fmt.Sprintf("%s has %s", in.VPSID, quantity(len(after.Backups), "backup"))
+		if !gate.Allowed {
+			now += "; new manual backups are blocked: " + gate.ReasonText()
+		}
+		mo.noteOutcome(happened, strings.TrimSuffix(now, ".")+".")
+		return nil
+	}
+	return op, nil
 }
 
 func planCreateBackup(in CreateBackupInput, b *hostup.Backups) (Plan, error) {

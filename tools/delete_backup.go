@@ -36,57 +36,14 @@ func deleteBackup(d *Deps) server.ServerTool {
 			if err := hostup.ValidateID(kind, in.BackupID); err != nil {
 				return DeleteBackupOutput{}, "", err
 			}
-			m := mutation{tool: "delete_backup", vpsID: in.VPSID, dryRun: in.DryRun, confirm: in.ConfirmToken}
-			m.plan = func(ctx context.Context) (Plan, any, error) {
-				l, err := d.readBackups(ctx, in.VPSID)
-				if err != nil {
-					return Plan{}, nil, err
-				}
-				for _, bk := range l.views {
-					if bk.ID != in.BackupID {
-						continue
-					}
-					what := fmt.Sprintf("backup %s (%s, %s, %.1f GB)", bk.ID, bk.CreatedAt, bk.Type, bk.SizeGB)
-					return Plan{
-						Summary:     fmt.Sprintf("Delete %s of %s.", what, in.VPSID),
-						Destructive: true,
-						Requests:    []PlannedRequest{{Method: "DELETE", Endpoint: apiPath(in.VPSID, "/backups/"+bk.ID)}},
-						Deletes:     []string{what + "; it cannot be restored afterwards"},
-					}, []any{l.views, l.quota, l.gates}, nil
-				}
-				fix := fmt.Sprintf("call list_backups for %s to see its backups and their ids (%d in all).", in.VPSID, len(l.views))
-				if len(l.views) == 0 {
-					fix = in.VPSID + " has no backups at all, so there is nothing to delete."
-				}
-				return Plan{}, nil, &Refusal{
-					Reason: fmt.Sprintf("VPS %s has no backup with id %s", in.VPSID, in.BackupID),
-					Code:   "backup_not_found",
-					Fix:    fix,
-				}
-			}
-			m.apply = func(ctx context.Context) error {
-				if isVMID(in.VPSID) {
-					_, err := d.Client.DeleteVMBackup(ctx, in.VPSID, in.BackupID)
-					return err
-				}
-				return d.Client.DeleteBackup(ctx, in.VPSID, in.BackupID)
-			}
 			var out DeleteBackupOutput
-			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, mo *MutationOutput) error {
-				l, err := d.readBackups(ctx, in.VPSID)
-				if err != nil {
-					return err
-				}
-				list := l.output(in.VPSID)
-				out.Backups = &list
-				happened := true
-				for _, bk := range l.views {
-					happened = happened && bk.ID != in.BackupID
-				}
-				mo.noteOutcome(happened, fmt.Sprintf("%s has %s.", in.VPSID, quantity(list.Total, "backup")))
-				return nil
+			op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
+				return d.deleteBackupOperation(ctx, in, &out)
 			})
-			out.MutationOutput = mo
+			if err != nil {
+				return out, "", err
+			}
+			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
 			if err != nil {
 				return out, "", err
 			}
@@ -96,4 +53,59 @@ func deleteBackup(d *Deps) server.ServerTool {
 			}
 			return out, out.summaryText(applied), nil
 		})
+}
+
+// deleteBackupOperation reads the VPS's backups and plans deleting the one in
+// names; the backup itself is the basis. Its read-back fills out.Backups.
+func (d *Deps) deleteBackupOperation(ctx context.Context, in DeleteBackupInput, out *DeleteBackupOutput) (*operation, error) {
+	l, err := d.readBackups(ctx, in.VPSID)
+	if err != nil {
+		return nil, err
+	}
+	var target *BackupView
+	for i := range l.views {
+		if l.views[i].ID == in.BackupID {
+			target = &l.views[i]
+		}
+	}
+	if target == nil {
+		fix := fmt.Sprintf("call list_backups for %s to see its backups and their ids (%d in all).", in.VPSID, len(l.views))
+		if len(l.views) == 0 {
+			fix = in.VPSID + " has no backups at all, so there is nothing to delete."
+		}
+		return nil, &Refusal{
+			Reason: fmt.Sprintf("VPS %s has no backup with id %s", in.VPSID, in.BackupID),
+			Code:   "backup_not_found",
+			Fix:    fix,
+		}
+	}
+	what := fmt.Sprintf("backup %s (%s, %s, %.1f GB)", target.ID, target.CreatedAt, target.Type, target.SizeGB)
+	op := newOperation("delete_backup", in.VPSID, Plan{
+		Summary:     fmt.Sprintf("Delete %s of %s.", what, in.VPSID),
+		Destructive: true,
+		Requests:    []PlannedRequest{{Method: "DELETE", Endpoint: apiPath(in.VPSID, "/backups/"+target.ID)}},
+		Deletes:     []string{what + "; it cannot be restored afterwards"},
+	}, *target)
+	op.apply = func(ctx context.Context) error {
+		if isVMID(in.VPSID) {
+			_, err := d.Client.DeleteVMBackup(ctx, in.VPSID, in.BackupID)
+			return err
+		}
+		return d.Client.DeleteBackup(ctx, in.VPSID, in.BackupID)
+	}
+	op.readBack = func(ctx context.Context, mo *MutationOutput) error {
+		l, err := d.readBackups(ctx, in.VPSID)
+		if err != nil {
+			return err
+		}
+		list := l.output(in.VPSID)
+		out.Backups = &list
+		happened := true
+		for _, bk := range l.views {
+			happened = happened && bk.ID != in.BackupID
+		}
+		mo.noteOutcome(happened, fmt.Sprintf("%s has %s.", in.VPSID, quantity(list.Total, "backup")))
+		return nil
+	}
+	return op, nil
 }

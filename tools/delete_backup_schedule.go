@@ -32,52 +32,14 @@ func deleteBackupSchedule(d *Deps) server.ServerTool {
 			if isVMID(in.VPSID) {
 				return DeleteBackupScheduleOutput{}, "", noV1Endpoint(in.VPSID, "delete a backup schedule")
 			}
-			m := mutation{tool: "delete_backup_schedule", vpsID: in.VPSID, dryRun: in.DryRun, confirm: in.ConfirmToken}
-			m.plan = func(ctx context.Context) (Plan, any, error) {
-				bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
-				if err != nil {
-					return Plan{}, nil, err
-				}
-				var target *hostup.Schedule
-				for i := range bs.Schedules {
-					if bs.Schedules[i].ID == in.ScheduleID {
-						target = &bs.Schedules[i]
-					}
-				}
-				if target == nil {
-					return Plan{}, nil, unknownScheduleRefusal(in.VPSID, in.ScheduleID, bs.Schedules)
-				}
-				if !bs.Actions.CanDelete.Allowed {
-					return Plan{}, nil, gateRefusal("delete the backup schedule", bs.Actions.CanDelete)
-				}
-				return Plan{
-					Summary:     fmt.Sprintf("Delete the backup schedule %s of %s (%s).", target.ID, in.VPSID, d.scheduleView(*target).describe()),
-					Destructive: true,
-					Requests:    []PlannedRequest{{Method: "DELETE", Endpoint: apiPath(in.VPSID, "/backup-schedules/"+target.ID)}},
-					Deletes:     []string{"schedule " + target.ID + "; existing backups stay"},
-					Warnings:    []string{"Afterwards the VPS gets no scheduled backups until a new schedule is created."},
-				}, bs, nil
-			}
-			m.apply = func(ctx context.Context) error {
-				return d.Client.DeleteBackupSchedule(ctx, in.VPSID, in.ScheduleID)
-			}
 			var out DeleteBackupScheduleOutput
-			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, mo *MutationOutput) error {
-				bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
-				if err != nil {
-					return err
-				}
-				st := d.scheduleState(in.VPSID, bs, nil, 3)
-				out.State = &st
-				happened, now := true, in.VPSID+" has no backup schedule."
-				for _, s := range st.Schedules {
-					now = fmt.Sprintf("%s has the schedule %s (%s).", in.VPSID, s.ID, s.describe())
-					happened = happened && s.ID != in.ScheduleID
-				}
-				mo.noteOutcome(happened, now)
-				return nil
+			op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
+				return d.deleteScheduleOperation(ctx, in, &out)
 			})
-			out.MutationOutput = mo
+			if err != nil {
+				return out, "", err
+			}
+			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
 			if err != nil {
 				return out, "", err
 			}
@@ -87,6 +49,53 @@ func deleteBackupSchedule(d *Deps) server.ServerTool {
 			}
 			return out, out.summaryText(applied), nil
 		})
+}
+
+// deleteScheduleOperation reads the VPS's schedules and plans deleting the one
+// in names. Its read-back fills out.State.
+func (d *Deps) deleteScheduleOperation(ctx context.Context, in DeleteBackupScheduleInput, out *DeleteBackupScheduleOutput) (*operation, error) {
+	bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
+	if err != nil {
+		return nil, err
+	}
+	var target *hostup.Schedule
+	for i := range bs.Schedules {
+		if bs.Schedules[i].ID == in.ScheduleID {
+			target = &bs.Schedules[i]
+		}
+	}
+	if target == nil {
+		return nil, unknownScheduleRefusal(in.VPSID, in.ScheduleID, bs.Schedules)
+	}
+	if !bs.Actions.CanDelete.Allowed {
+		return nil, gateRefusal("delete the backup schedule", bs.Actions.CanDelete)
+	}
+	op := newOperation("delete_backup_schedule", in.VPSID, Plan{
+		Summary:     fmt.Sprintf("Delete the backup schedule %s of %s (%s).", target.ID, in.VPSID, d.scheduleView(*target).describe()),
+		Destructive: true,
+		Requests:    []PlannedRequest{{Method: "DELETE", Endpoint: apiPath(in.VPSID, "/backup-schedules/"+target.ID)}},
+		Deletes:     []string{"schedule " + target.ID + "; existing backups stay"},
+		Warnings:    []string{"Afterwards the VPS gets no scheduled backups until a new schedule is created."},
+	}, scheduleBasisOf(bs))
+	op.apply = func(ctx context.Context) error {
+		return d.Client.DeleteBackupSchedule(ctx, in.VPSID, in.ScheduleID)
+	}
+	op.readBack = func(ctx context.Context, mo *MutationOutput) error {
+		bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
+		if err != nil {
+			return err
+		}
+		st := d.scheduleState(in.VPSID, bs, nil, 3)
+		out.State = &st
+		happened, now := true, in.VPSID+" has no backup schedule."
+		for _, s := range st.Schedules {
+			now = fmt.Sprintf("%s has the schedule %s (%s).", in.VPSID, s.ID, s.describe())
+			happened = happened && s.ID != in.ScheduleID
+		}
+		mo.noteOutcome(happened, now)
+		return nil
+	}
+	return op, nil
 }
 
 func unknownScheduleRefusal(vpsID, scheduleID string, existing []hostup.Schedule) *Refusal {

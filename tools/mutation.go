@@ -6,18 +6,28 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/hostup/hostup-mcp/hostup"
 )
 
-// Every write tool goes through mutate, the product's safety path (SPEC "Before any
-// mutation"): read the state, refuse locally what HostUp's gates and limits say
-// would fail, return the plan on dry_run, get the user's confirmation for
-// destructive changes, send the change, and let the tool read the state back.
+// Every write tool goes through one safety path (SPEC "Before any mutation"), in
+// three steps that can also run apart:
+//
+//   - prepare: read the state, refuse locally what HostUp's gates and limits say
+//     would fail, and plan. A tool's constructor (upsertOperation, …) returns an
+//     operation; d.prepare runs it. No lock is held: a dry run stops here.
+//   - authorize: the user's confirmation of one operation or of a set of them
+//     (confirm.go), needed when a plan is destructive.
+//   - execute: take the VPS's lock, make sure what decided the plan is unchanged
+//     (reading it again when another change may have run since), send the
+//     change, and read the state back.
+//
+// mutateOne strings the three together for the single-VPS tools; the fleet tool
+// prepares every row, authorizes them all at once and executes row by row.
 
 // Outcomes of a write tool.
 const (
@@ -64,108 +74,162 @@ type MutationOutput struct {
 	Notes            []string `json:"notes,omitempty"`
 }
 
-// mutation describes one write: how to plan it and how to apply it.
-type mutation struct {
-	tool    string
-	vpsID   string
-	dryRun  bool
-	confirm string // the confirm_token argument, if any
-	// plan reads the current state and returns the plan and the state it was
-	// computed from, or a *Refusal when HostUp's gates or limits say no.
-	plan func(ctx context.Context) (Plan, any, error)
+// operation is one prepared change to one VPS: what it would do, what that was
+// decided from, and how to send it and read the result back.
+type operation struct {
+	tool  string // the single-VPS tool whose change this is
+	vpsID string
+	plan  Plan
+	// basis is what decided the plan: the schedules' settings, the settings,
+	// limits and gates the planner used, never run history or run times. A
+	// confirmation binds to it, so a backup that ran in between does not void
+	// the user's agreement, while a changed setting does.
+	basis any
 	// apply sends the change.
 	apply func(ctx context.Context) error
+	// readBack reads the state after apply and adds what it shows to out.
+	readBack func(ctx context.Context, out *MutationOutput) error
+
+	// build makes the operation again from a fresh read; seen is the VPS locks'
+	// change count before this one's read (see execute).
+	build func(ctx context.Context) (*operation, error)
+	seen  uint64
 }
 
-// elicitID names our one elicitation in a multi-round-trip exchange.
-const elicitID = "confirm"
-
-// mutate runs the safety path. On success the caller reads back the state (while
-// still holding the VPS's lock, via readBack) and fills in its own fields.
-func (d *Deps) mutate(ctx context.Context, call *Call, m mutation, readBack func(ctx context.Context, out *MutationOutput) error) (MutationOutput, error) {
-	unlock := d.locks.lock(m.vpsID)
-	defer unlock()
-
-	out := MutationOutput{VPSID: m.vpsID}
-	plan, state, err := m.plan(ctx)
-	if err != nil {
-		return out, err
-	}
-	if isVMID(m.vpsID) && len(plan.Requests) > 0 {
+// newOperation is how constructors start an operation: the plan in the form
+// every result shows and every token hashes.
+func newOperation(tool, vpsID string, plan Plan, basis any) *operation {
+	if isVMID(vpsID) && len(plan.Requests) > 0 {
 		plan.Warnings = append(plan.Warnings, noGatesWarning)
 	}
-	out.Plan = normalizePlan(plan)
-	planHash := fingerprint([]any{m.tool, m.vpsID, out.Plan.Requests})
-	stateHash := fingerprint(state)
+	return &operation{tool: tool, vpsID: vpsID, plan: normalizePlan(plan), basis: basis}
+}
 
-	if m.dryRun {
+// prepare runs a tool's constructor: it reads the VPS, plans or refuses, and
+// returns the operation. It holds no lock, so a caller who cannot read the VPS
+// never holds it, and a dry run waits for nobody.
+func (d *Deps) prepare(ctx context.Context, build func(ctx context.Context) (*operation, error)) (*operation, error) {
+	seen := d.locks.changes()
+	op, err := build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	op.build, op.seen = build, seen
+	return op, nil
+}
+
+// binding is what a confirmation covers of one operation: the exact change
+// (tool, VPS, requests) and the basis it was decided from.
+type binding struct {
+	Plan  string `json:"p"`
+	Basis string `json:"b"`
+}
+
+func (op *operation) binding() binding {
+	return binding{
+		Plan:  fingerprint([]any{op.tool, op.vpsID, op.plan.Requests, op.plan.Destructive}),
+		Basis: fingerprint(op.basis),
+	}
+}
+
+// mutateOne is the single-VPS tools' path: prepare (done by the caller), then
+// the dry run or the confirmation, then execute.
+func (d *Deps) mutateOne(ctx context.Context, call *Call, op *operation, dryRun bool, confirmToken string) (MutationOutput, error) {
+	out := MutationOutput{VPSID: op.vpsID, Plan: op.plan}
+	if dryRun {
 		out.Outcome = outcomeDryRun
 		return out, nil
 	}
-	if len(out.Plan.Requests) == 0 {
+	if len(op.plan.Requests) == 0 {
 		out.Outcome = outcomeNoChange
 		return out, nil
 	}
-	if out.Plan.Destructive {
-		confirmed, err := d.confirmed(ctx, call, m, &out, planHash, stateHash)
-		if err != nil || !confirmed {
+	var g *grant
+	if op.plan.Destructive {
+		a, err := d.authorize(ctx, call, confirmation{tool: op.tool, token: confirmToken, ops: []*operation{op}})
+		if err != nil {
 			return out, err
 		}
+		switch {
+		case a.declined:
+			out.Outcome = outcomeDeclined
+			out.Notes = append(out.Notes, "The user did not confirm the change, so nothing was sent to HostUp.")
+			return out, nil
+		case a.token != "":
+			out.Outcome = outcomeNeedsConfirm
+			out.ConfirmToken = a.token
+			out.ConfirmExpiresAt = a.expires.UTC().Format(time.RFC3339)
+			return out, nil
+		}
+		g = a.grant
+	}
+	return d.execute(ctx, op, g)
+}
+
+// execute sends one prepared operation and reads the state back, under the
+// VPS's lock. g is the confirmation the user gave, nil when op's plan needed
+// none; with one, op is sent only if g covers it. When another change may have
+// run on the VPS since op was prepared, the VPS is read again: a changed basis
+// sends nothing when the user confirmed the old plan, or when the new plan needs
+// a confirmation it does not have; an unconfirmed change otherwise goes ahead as
+// newly planned. Executing one operation needs nothing but op and g, so a fleet
+// runs it per row and a task can run it alone.
+func (d *Deps) execute(ctx context.Context, op *operation, g *grant) (MutationOutput, error) {
+	if g != nil {
+		if err := g.check(op); err != nil {
+			return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, err
+		}
+	}
+	unlock := d.locks.lock(op.vpsID)
+	defer unlock()
+
+	if d.locks.changedSince(op.seen) {
+		fresh, err := op.build(ctx)
+		if err != nil {
+			return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, err
+		}
+		switch {
+		case g != nil:
+			if err := g.check(fresh); err != nil {
+				return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, err
+			}
+		case fresh.plan.Destructive:
+			return MutationOutput{VPSID: op.vpsID, Plan: fresh.plan}, &Refusal{
+				Reason: "Another change to " + op.vpsID + " ran while this one waited, and the change now needs the user's confirmation",
+				Code:   "state_changed",
+				Fix:    "call the tool again to get the new plan, and show it to the user.",
+			}
+		}
+		op = fresh
+	}
+	out := MutationOutput{VPSID: op.vpsID, Plan: op.plan}
+	if len(op.plan.Requests) == 0 {
+		out.Outcome = outcomeNoChange
+		return out, nil
 	}
 
-	if err := m.apply(ctx); err != nil {
+	if err := op.apply(ctx); err != nil {
 		if !errors.Is(err, hostup.ErrOutcomeUnknown) {
 			return out, err
 		}
 		// The request left but its answer did not come back: read the state and
-		// let the caller say what it shows, rather than guess or resend.
+		// let the operation say what it shows, rather than guess or resend.
 		out.Outcome = outcomeUnknown
 		out.Notes = append(out.Notes, "HostUp's answer to the change was lost, so it was not sent again; the state was read back to see what happened. ("+strings.TrimSuffix(firstLine(describeError(err)), ".")+".)")
-		if rbErr := readBack(ctx, &out); rbErr != nil {
+		if rbErr := op.readBack(ctx, &out); rbErr != nil {
 			out.Notes = append(out.Notes, "Reading the state back also failed: "+describeError(rbErr))
 		}
 		return out, nil
 	}
 	out.Outcome = outcomeApplied
-	if err := readBack(ctx, &out); err != nil {
+	if err := op.readBack(ctx, &out); err != nil {
 		out.Notes = append(out.Notes, "The change was applied, but reading the state back failed: "+describeError(err))
 	}
 	return out, nil
 }
 
-// confirmed decides whether a destructive change may go ahead now. It returns
-// false with out filled in when the user must still (or did not) agree.
-func (d *Deps) confirmed(ctx context.Context, call *Call, m mutation, out *MutationOutput, planHash, stateHash string) (bool, error) {
-	now := d.now()
-	if m.confirm != "" {
-		return true, d.Confirm.Check(m.confirm, m.tool, m.vpsID, planHash, stateHash, now)
-	}
-	params := call.Request.Params
-	if answer := server.ElicitationResponse(params.InputResponses, elicitID); answer != nil {
-		// Second round of an elicitation: the token we issued travels as the
-		// request state, so the answer only counts for the plan the user saw.
-		if err := d.Confirm.Check(params.RequestState, m.tool, m.vpsID, planHash, stateHash, now); err != nil {
-			return false, err
-		}
-		if answer.Action == mcp.ElicitationResponseActionAccept && accepted(answer.Content) {
-			return true, nil
-		}
-		out.Outcome = outcomeDeclined
-		out.Notes = append(out.Notes, "The user did not confirm the change, so nothing was sent to HostUp.")
-		return false, nil
-	}
-	token, exp := d.Confirm.Issue(m.tool, m.vpsID, planHash, stateHash, now)
-	if clientCanElicit(ctx) {
-		return false, &inputRequired{result: server.NewInputRequestBuilder(token).Elicit(elicitID, mcp.ElicitationParams{
-			Message:         confirmMessage(out.Plan),
-			RequestedSchema: confirmSchema,
-		}).ToolResult()}
-	}
-	out.Outcome = outcomeNeedsConfirm
-	out.ConfirmToken = token
-	out.ConfirmExpiresAt = exp.UTC().Format(time.RFC3339)
-	return false, nil
-}
+// elicitID names our one elicitation in a multi-round-trip exchange.
+const elicitID = "confirm"
 
 // confirmSchema asks for one explicit yes: accepting the dialog with the box
 // unticked does not count as consent.
@@ -186,14 +250,22 @@ func accepted(content any) bool {
 	return yes
 }
 
-func confirmMessage(p Plan) string {
+// confirmMessage is the dialog's text: each plan's summary, what it deletes and
+// what the user should know.
+func confirmMessage(ops []*operation) string {
 	var b strings.Builder
-	b.WriteString(p.Summary)
-	for _, d := range p.Deletes {
-		b.WriteString("\nDeletes: " + d)
-	}
-	for _, w := range p.Warnings {
-		b.WriteString("\nNote: " + w)
+	for i, op := range ops {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		p := op.plan
+		b.WriteString(p.Summary)
+		for _, d := range p.Deletes {
+			b.WriteString("\nDeletes: " + d)
+		}
+		for _, w := range p.Warnings {
+			b.WriteString("\nNote: " + w)
+		}
 	}
 	return b.String()
 }
@@ -229,18 +301,29 @@ func normalizePlan(p Plan) Plan {
 }
 
 // vpsLocks serializes mutations per VPS inside the process, so two concurrent
-// changes never plan from the same state and then both send. An entry lives only
-// while someone holds or waits for it: ids come from callers, and a map that kept
-// every id ever seen would grow without bound on a long-running HTTP server.
+// changes never both send from the same state. An entry lives only while someone
+// holds or waits for it: ids come from callers, and a map that kept every id ever
+// seen would grow without bound on a long-running HTTP server.
 type vpsLocks struct {
 	mu    sync.Mutex
 	locks map[string]*vpsLock
+	// count goes up whenever a change takes or leaves a VPS's lock. When it has
+	// not moved between an operation's read and its lock, no change of this
+	// process can have run in between, and the read is as fresh as one made
+	// under the lock.
+	count atomic.Uint64
 }
 
 type vpsLock struct {
 	sync.Mutex
 	users int // holders and waiters; guarded by vpsLocks.mu
 }
+
+func (l *vpsLocks) changes() uint64 { return l.count.Load() }
+
+// changedSince reports whether a change took or left a lock since changes()
+// returned seen; the caller holds its own lock, whose taking counted once.
+func (l *vpsLocks) changedSince(seen uint64) bool { return l.count.Load() != seen+1 }
 
 func (l *vpsLocks) lock(vpsID string) (unlock func()) {
 	l.mu.Lock()
@@ -255,7 +338,9 @@ func (l *vpsLocks) lock(vpsID string) (unlock func()) {
 	m.users++
 	l.mu.Unlock()
 	m.Lock()
+	l.count.Add(1)
 	return func() {
+		l.count.Add(1)
 		m.Unlock()
 		l.mu.Lock()
 		if m.users--; m.users == 0 {

@@ -38,36 +38,14 @@ func updateBackupSettings(d *Deps) server.ServerTool {
 			if in.MaxTotalBackups == nil && in.AutoDeleteOldest == nil {
 				return UpdateBackupSettingsOutput{}, "", badInput("give max_total_backups, auto_delete_oldest or both")
 			}
-			var req hostup.SettingsRequest
-			m := mutation{tool: "update_backup_settings", vpsID: in.VPSID, dryRun: in.DryRun, confirm: in.ConfirmToken}
-			m.plan = func(ctx context.Context) (Plan, any, error) {
-				bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
-				if err != nil {
-					return Plan{}, nil, err
-				}
-				p, r, err := planSettings(in, bs)
-				req = r
-				return p, bs, err
-			}
-			m.apply = func(ctx context.Context) error {
-				_, err := d.Client.UpdateBackupSettings(ctx, in.VPSID, req)
-				return err
-			}
 			var out UpdateBackupSettingsOutput
-			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, mo *MutationOutput) error {
-				bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
-				if err != nil {
-					return err
-				}
-				out.Settings = settingsView(bs.Settings)
-				if s := out.Settings; s != nil {
-					happened := (req.MaxTotalBackups == nil || *req.MaxTotalBackups == s.TotalBackupLimit) &&
-						(req.AutoDeleteOldest == nil || *req.AutoDeleteOldest == s.AutoDeleteOldest)
-					mo.noteOutcome(happened, s.text())
-				}
-				return nil
+			op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
+				return d.settingsOperation(ctx, in, &out)
 			})
-			out.MutationOutput = mo
+			if err != nil {
+				return out, "", err
+			}
+			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
 			if err != nil {
 				return out, "", err
 			}
@@ -77,6 +55,49 @@ func updateBackupSettings(d *Deps) server.ServerTool {
 			}
 			return out, out.summaryText(applied), nil
 		})
+}
+
+// settingsBasis is what decides a settings plan: the schedule state, and
+// whether the new limit is below the backups kept (a count runs move).
+type settingsBasis struct {
+	State    scheduleBasis `json:"state"`
+	CutsKept bool          `json:"cuts_kept"`
+}
+
+// settingsOperation reads the VPS's settings and plans the change in asks for.
+// Its read-back fills out.Settings.
+func (d *Deps) settingsOperation(ctx context.Context, in UpdateBackupSettingsInput, out *UpdateBackupSettingsOutput) (*operation, error) {
+	bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
+	if err != nil {
+		return nil, err
+	}
+	p, req, err := planSettings(in, bs)
+	if err != nil {
+		return nil, err
+	}
+	basis := settingsBasis{State: scheduleBasisOf(bs)}
+	if s := bs.Settings; s != nil && in.MaxTotalBackups != nil {
+		basis.CutsKept = *in.MaxTotalBackups < s.ManualBackupsActive+s.ScheduledBackupsActive
+	}
+	op := newOperation("update_backup_settings", in.VPSID, p, basis)
+	op.apply = func(ctx context.Context) error {
+		_, err := d.Client.UpdateBackupSettings(ctx, in.VPSID, req)
+		return err
+	}
+	op.readBack = func(ctx context.Context, mo *MutationOutput) error {
+		bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
+		if err != nil {
+			return err
+		}
+		out.Settings = settingsView(bs.Settings)
+		if s := out.Settings; s != nil {
+			happened := (req.MaxTotalBackups == nil || *req.MaxTotalBackups == s.TotalBackupLimit) &&
+				(req.AutoDeleteOldest == nil || *req.AutoDeleteOldest == s.AutoDeleteOldest)
+			mo.noteOutcome(happened, s.text())
+		}
+		return nil
+	}
+	return op, nil
 }
 
 func (s *SettingsView) text() string {

@@ -48,62 +48,14 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 			if err != nil {
 				return UpsertBackupScheduleOutput{}, "", err
 			}
-			var (
-				old     *hostup.Schedule
-				replace bool
-			)
-			m := mutation{tool: "upsert_backup_schedule", vpsID: in.VPSID, dryRun: in.DryRun, confirm: in.ConfirmToken}
-			m.plan = func(ctx context.Context) (Plan, any, error) {
-				bs, _, err := d.readSchedules(ctx, in.VPSID)
-				if err != nil {
-					return Plan{}, nil, err
-				}
-				if len(bs.Schedules) > 0 {
-					old = &bs.Schedules[0]
-				}
-				p, r, err := d.planUpsert(in, bs, old, &want)
-				replace = r
-				p.Warnings = append(p.Warnings, notes...)
-				return p, bs, err
-			}
-			var replaceNote string
-			m.apply = func(ctx context.Context) (err error) {
-				if !replace {
-					return d.postSchedule(ctx, in.VPSID, want)
-				}
-				replaceNote, err = d.replaceSchedule(ctx, in.VPSID, *old, want)
-				return err
-			}
 			var out UpsertBackupScheduleOutput
-			mo, err := d.mutate(ctx, call, m, func(ctx context.Context, mo *MutationOutput) error {
-				if replaceNote != "" {
-					mo.Notes = append(mo.Notes, replaceNote)
-				}
-				bs, vm, err := d.readSchedules(ctx, in.VPSID)
-				if err != nil {
-					return err
-				}
-				st := d.scheduleState(in.VPSID, bs, vm, 3)
-				out.State = &st
-				if replace && mo.Outcome == outcomeUnknown && len(bs.Schedules) == 0 {
-					// Neither "it happened" nor "it did not": the old schedule went,
-					// the new one never came.
-					mo.Notes = append(mo.Notes, fmt.Sprintf("Half done: HostUp now reports NO backup schedule on %s: the old schedule %s was deleted and the new one was not created. Call upsert_backup_schedule again with the same arguments (without replace_existing it is a plain create) so the VPS gets backups again.", in.VPSID, old.ID))
-					return nil
-				}
-				now := in.VPSID + " has no backup schedule."
-				happened := false
-				if len(bs.Schedules) > 0 {
-					now = st.Schedules[0].describe() + "."
-					if replace && bs.Schedules[0].ID == old.ID {
-						now = fmt.Sprintf("the old schedule %s is still there: %s", old.ID, now)
-					}
-					happened = len(scheduleChanges(&bs.Schedules[0], want)) == 0
-				}
-				mo.noteOutcome(happened, now)
-				return nil
+			op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
+				return d.upsertOperation(ctx, in, want, notes, &out)
 			})
-			out.MutationOutput = mo
+			if err != nil {
+				return out, "", err
+			}
+			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
 			if err != nil {
 				return out, "", err
 			}
@@ -115,6 +67,71 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 			}
 			return out, out.summaryText(applied), nil
 		})
+}
+
+// upsertBasis is what decides an upsert's plan: the schedule state, and whether
+// the new retention is below the scheduled backups kept (a count a run moves,
+// so only which side of the retention it is on counts).
+type upsertBasis struct {
+	State    scheduleBasis `json:"state"`
+	CutsKept bool          `json:"cuts_kept"`
+}
+
+// upsertOperation reads the VPS's schedule and plans the upsert of want (the
+// schedule desiredSchedule made of in; notes are its warnings). Its read-back
+// fills out.State.
+func (d *Deps) upsertOperation(ctx context.Context, in UpsertBackupScheduleInput, want scheduleRequest, notes []string, out *UpsertBackupScheduleOutput) (*operation, error) {
+	bs, _, err := d.readSchedules(ctx, in.VPSID)
+	if err != nil {
+		return nil, err
+	}
+	var old *hostup.Schedule
+	if len(bs.Schedules) > 0 {
+		old = &bs.Schedules[0]
+	}
+	p, replace, err := d.planUpsert(in, bs, old, &want)
+	if err != nil {
+		return nil, err
+	}
+	p.Warnings = append(p.Warnings, notes...)
+	op := newOperation("upsert_backup_schedule", in.VPSID, p, upsertBasis{State: scheduleBasisOf(bs), CutsKept: bs.Limits.ScheduledBackupsActive > want.RetentionCount})
+	var replaceNote string
+	op.apply = func(ctx context.Context) (err error) {
+		if !replace {
+			return d.postSchedule(ctx, in.VPSID, want)
+		}
+		replaceNote, err = d.replaceSchedule(ctx, in.VPSID, *old, want)
+		return err
+	}
+	op.readBack = func(ctx context.Context, mo *MutationOutput) error {
+		if replaceNote != "" {
+			mo.Notes = append(mo.Notes, replaceNote)
+		}
+		bs, vm, err := d.readSchedules(ctx, in.VPSID)
+		if err != nil {
+			return err
+		}
+		st := d.scheduleState(in.VPSID, bs, vm, 3)
+		out.State = &st
+		if replace && mo.Outcome == outcomeUnknown && len(bs.Schedules) == 0 {
+			// Neither "it happened" nor "it did not": the old schedule went,
+			// the new one never came.
+			mo.Notes = append(mo.Notes, fmt.Sprintf("Half done: HostUp now reports NO backup schedule on %s: the old schedule %s was deleted and the new one was not created. Call upsert_backup_schedule again with the same arguments (without replace_existing it is a plain create) so the VPS gets backups again.", in.VPSID, old.ID))
+			return nil
+		}
+		now := in.VPSID + " has no backup schedule."
+		happened := false
+		if len(bs.Schedules) > 0 {
+			now = st.Schedules[0].describe() + "."
+			if replace && bs.Schedules[0].ID == old.ID {
+				now = fmt.Sprintf("the old schedule %s is still there: %s", old.ID, now)
+			}
+			happened = len(scheduleChanges(&bs.Schedules[0], want)) == 0
+		}
+		mo.noteOutcome(happened, now)
+		return nil
+	}
+	return op, nil
 }
 
 // desiredSchedule checks the fields against the frequency and converts the time
