@@ -7,6 +7,8 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -20,6 +22,7 @@ import (
 	"syscall"
 	"time"
 	_ "time/tzdata" // time zones also on machines without a zoneinfo database (Windows)
+	"unicode"
 
 	"github.com/lmittmann/tint"
 	"github.com/mark3labs/mcp-go/client"
@@ -74,6 +77,7 @@ type config struct {
 	timezone   string
 	jsonOut    bool
 	yes        bool
+	confirm    string   // --confirm-mode: elicitation-or-token or elicitation-only
 	badEnv     []string // malformed boolean environment variables, reported by check
 	location   *time.Location
 	level      slog.Level
@@ -205,6 +209,7 @@ func newFlagSet(cfg *config, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&cfg.allowedOrigins, "allowed-origins", env("HOSTUP_MCP_ALLOWED_ORIGINS", ""), "comma-separated browser `ORIGINS` that may call http and sse besides loopback and the server's own host (env HOSTUP_MCP_ALLOWED_ORIGINS)")
 	fs.StringVar(&cfg.logLevel, "log-level", env("HOSTUP_LOG_LEVEL", "info"), "log `LEVEL`: debug, info, warn or error; logs go to stderr (env HOSTUP_LOG_LEVEL)")
 	fs.StringVar(&cfg.timezone, "timezone", env("HOSTUP_TIMEZONE", ""), "IANA time `ZONE` results show local times in, e.g. Europe/Stockholm; default: the system's (env HOSTUP_TIMEZONE)")
+	fs.StringVar(&cfg.confirm, "confirm-mode", env("HOSTUP_MCP_CONFIRM_MODE", confirmEither), "how the user confirms destructive changes: "+confirmEither+" (the client's dialog, or a confirm_token when the client has none) or "+confirmDialogOnly+" (the dialog only; no token is issued or accepted) (env HOSTUP_MCP_CONFIRM_MODE)")
 	fs.BoolVar(&cfg.jsonOut, "json", false, "with call: print the structured result as JSON (no env: it belongs to one command line)")
 	fs.BoolVar(&cfg.yes, "yes", false, "with call: you confirm a destructive change yourself; its plan is printed, then it is applied (no env: it belongs to one command line)")
 	return fs
@@ -242,6 +247,9 @@ func (cfg *config) check() error {
 	default:
 		return &configError{msg: fmt.Sprintf("--transport (HOSTUP_MCP_TRANSPORT) must be stdio, http or sse, not %q", cfg.transport)}
 	}
+	if cfg.confirm != confirmEither && cfg.confirm != confirmDialogOnly {
+		return &configError{msg: fmt.Sprintf("--confirm-mode (HOSTUP_MCP_CONFIRM_MODE) must be %s or %s, not %q", confirmEither, confirmDialogOnly, cfg.confirm)}
+	}
 	if err := cfg.level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
 		return &configError{msg: fmt.Sprintf("--log-level (HOSTUP_LOG_LEVEL) must be debug, info, warn or error, not %q", cfg.logLevel)}
 	}
@@ -262,11 +270,12 @@ func (cfg *config) check() error {
 // HOSTUP_MCP_HTTP_TOKEN, the server takes each client's HostUp key per request.
 func (cfg *config) loadAPIKey() error {
 	cfg.httpToken = strings.TrimSpace(os.Getenv("HOSTUP_MCP_HTTP_TOKEN"))
-	if s := strings.TrimSpace(os.Getenv("HOSTUP_MCP_TOKEN_SECRET")); s != "" {
-		if len(s) < 32 {
-			return &configError{msg: "HOSTUP_MCP_TOKEN_SECRET must be at least 32 characters, the same on every replica; generate one with: openssl rand -hex 32"}
+	if s := os.Getenv("HOSTUP_MCP_TOKEN_SECRET"); s != "" {
+		secret, err := parseTokenSecret(s)
+		if err != nil {
+			return err
 		}
-		cfg.tokenSecret = []byte(s)
+		cfg.tokenSecret = secret
 	}
 	if cfg.sandbox {
 		return nil
@@ -352,7 +361,7 @@ func newDeps(cfg config, logger *slog.Logger) (*tools.Deps, error) {
 		Display: cfg.location,
 		Sandbox: cfg.sandbox,
 		Logger:  logger,
-		Confirm: tools.NewConfirmer(cfg.tokenSecret),
+		Confirm: tools.NewConfirmer(cfg.tokenSecret), ElicitationOnly: cfg.confirm == confirmDialogOnly,
 	}, nil
 }
 
@@ -559,4 +568,43 @@ func resultText(res *mcp.CallToolResult) string {
 		}
 	}
 	return strings.Join(parts, "\n")
+}
+
+// The confirmation modes (--confirm-mode).
+const (
+	confirmEither     = "elicitation-or-token"
+	confirmDialogOnly = "elicitation-only"
+)
+
+// parseTokenSecret reads HOSTUP_MCP_TOKEN_SECRET: at least 32 random bytes,
+// written as hex or base64. Whitespace, a placeholder such as the README's
+// "replace with: openssl rand -hex 32", or a short or repetitive value would
+// make tokens forgeable, so each stops the server.
+func parseTokenSecret(s string) ([]byte, error) {
+	const how = "; generate one with: openssl rand -hex 32, and set the same value on every replica"
+	if strings.ContainsFunc(s, unicode.IsSpace) {
+		return nil, &configError{msg: "HOSTUP_MCP_TOKEN_SECRET contains whitespace, so it is not a secret but likely a placeholder or a pasting slip" + how}
+	}
+	secret, err := hex.DecodeString(s)
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if err == nil {
+			break
+		}
+		secret, err = enc.DecodeString(s)
+	}
+	if err != nil {
+		return nil, &configError{msg: "HOSTUP_MCP_TOKEN_SECRET is neither hex nor base64" + how}
+	}
+	if len(secret) < 32 {
+		return nil, &configError{msg: fmt.Sprintf("HOSTUP_MCP_TOKEN_SECRET holds %d bytes, fewer than the 32 it needs", len(secret)) + how}
+	}
+	distinct := map[byte]bool{}
+	for _, b := range secret {
+		distinct[b] = true
+	}
+	// 32 random bytes have about 30 distinct values; 16 or fewer is a pattern.
+	if len(distinct) <= 16 {
+		return nil, &configError{msg: "HOSTUP_MCP_TOKEN_SECRET repeats a few byte values, so it is not random" + how}
+	}
+	return secret, nil
 }

@@ -26,6 +26,7 @@ var settingsEnv = []string{
 	"HOSTUP_API_KEY", "HOSTUP_API_URL", "HOSTUP_READ_ONLY", "HOSTUP_SANDBOX",
 	"HOSTUP_MCP_TRANSPORT", "HOSTUP_MCP_ADDR", "HOSTUP_MCP_ALLOWED_ORIGINS",
 	"HOSTUP_LOG_LEVEL", "HOSTUP_TIMEZONE", "HOSTUP_MCP_HTTP_TOKEN", "HOSTUP_MCP_TOKEN_SECRET",
+	"HOSTUP_MCP_CONFIRM_MODE",
 }
 
 func cleanEnv(t *testing.T) {
@@ -113,6 +114,14 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 		{"mistyped read-only env", map[string]string{"HOSTUP_READ_ONLY": "enabled"}, []string{"tools"}, "HOSTUP_READ_ONLY"},
 		{"mistyped sandbox env", map[string]string{"HOSTUP_SANDBOX": "sure"}, []string{"tools"}, "HOSTUP_SANDBOX"},
 		{"unknown command", nil, []string{"serv", "--sandbox"}, "serv"},
+		{"confirm mode", nil, []string{"--sandbox", "--confirm-mode", "dialog"}, "--confirm-mode"},
+		{"confirm mode env", map[string]string{"HOSTUP_MCP_CONFIRM_MODE": "never"}, []string{"tools"}, "HOSTUP_MCP_CONFIRM_MODE"},
+		// Issue 13.6: the README's own placeholder, and secrets too weak to sign with.
+		{"token secret placeholder", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": "replace with: openssl rand -hex 32"}, []string{"--sandbox"}, "whitespace"},
+		{"token secret with a newline", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": strings.Repeat("9f", 32) + "\n"}, []string{"--sandbox"}, "whitespace"},
+		{"token secret short", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": strings.Repeat("9f3a", 15)}, []string{"--sandbox"}, "fewer than the 32"},
+		{"token secret not encoded", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": "this-is-my-very-long-password-for-tokens!"}, []string{"--sandbox"}, "neither hex nor base64"},
+		{"token secret repetitive", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": strings.Repeat("ab", 40)}, []string{"--sandbox"}, "not random"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -680,5 +689,29 @@ func TestManifestRunsTheBundledBinaryWithTheUsersSettings(t *testing.T) {
 				t.Errorf("mcp_config.env %s uses user_config.%s, which is not declared", name, ref[1])
 			}
 		}
+	}
+}
+
+// A secret of 32 random bytes, in hex or base64, is accepted (issue 13.6).
+func TestTokenSecretOf32RandomBytesIsAccepted(t *testing.T) {
+	for _, s := range []string{
+		"3f9c2a7e1b4d8f60a5c3e7d912b48f06c1e5a9d37b2f64e08c1a5d9f3b7e2c46",
+		"P5wqfhtNj2ClwOfZErSPBsHlqdN7L2TgjBpdnzt+LEY=",
+		"P5wqfhtNj2ClwOfZErSPBsHlqdN7L2TgjBpdnzt-LEY",
+	} {
+		if _, err := parseTokenSecret(s); err != nil {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+}
+
+// --confirm-mode elicitation-only reaches the tools: `call` has no dialog, so a
+// destructive change is refused rather than confirmed with a token.
+func TestElicitationOnlyModeRefusesTokensFromTheCommandLine(t *testing.T) {
+	cleanEnv(t)
+	t.Setenv("HOSTUP_MCP_CONFIRM_MODE", "elicitation-only")
+	r := runMain(t, "", "call", "delete_backup_schedule", `{"vps_id":"vps_sandbox02","schedule_id":"bks_sandbox02"}`, "--sandbox", "--yes")
+	if r.code == 0 || !strings.Contains(r.stdout+r.stderr, "confirmation_dialog_unavailable") {
+		t.Fatalf("exit %d, stdout %q, stderr %q: want the change refused for want of a dialog", r.code, r.stdout, r.stderr)
 	}
 }

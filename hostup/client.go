@@ -3,6 +3,8 @@ package hostup
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -250,6 +252,29 @@ func (c *Client) keyFor(ctx context.Context) secret {
 		return k
 	}
 	return c.key
+}
+
+// KeyID names the API key requests made with ctx use (WithAPIKey's, else the
+// client's) without revealing it: a hash, so that a confirmation can be bound to
+// the credential that obtained it. Empty when there is no key.
+func (c *Client) KeyID(ctx context.Context) string { return keyID(c.keyFor(ctx).value()) }
+
+// RequestKeyID is the KeyID of the key WithAPIKey put in ctx, and false when
+// none did (the caller then uses the client's own key).
+func RequestKeyID(ctx context.Context) (string, bool) {
+	k, ok := ctx.Value(apiKeyContextKey{}).(secret)
+	if !ok {
+		return "", false
+	}
+	return keyID(k.value()), true
+}
+
+func keyID(key string) string {
+	if key == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("hostup-mcp key id\x00" + key))
+	return hex.EncodeToString(sum[:16])
 }
 
 // send is do with the auth scheme chosen by the caller, returning the whole 2xx

@@ -9,30 +9,53 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 )
 
+// The authorize step of the safety path: the user's agreement to one or more
+// prepared operations, given in the client's dialog (elicitation) or, when the
+// client cannot show one, through a confirm_token the model passes back after
+// showing the plan. The rules (issue 13):
+//   - the dialog comes first: a client that can ask the user is asked, whatever
+//     token the call carries;
+//   - a token has a purpose: a dialog's request state is never a confirm_token,
+//     nor the other way round;
+//   - a token is bound to the tool, to each operation's change and decision
+//     basis, and to the HostUp key of the caller who obtained it;
+//   - a token is used once: execute records its id, under the VPS's lock, right
+//     before it sends the change.
+
 // confirmTTL is how long a confirmation token stays valid (SPEC: 10 minutes).
 const confirmTTL = 10 * time.Minute
 
 // tokenPrefix versions the token format so a future change can refuse old tokens
 // with a clear message instead of a signature error.
-const tokenPrefix = "hu1."
+const tokenPrefix = "hu2."
 
-// Confirmer issues and checks confirm_tokens. A token is bound to the tool called
-// and to each operation it covers: its exact change (VPS and requests) and the
-// basis the plan was decided from; it is signed so it cannot be made up, and it carries its expiry so
-// that any replica sharing the secret can check it without shared memory.
+// What a token is for.
+const (
+	purposeConfirm = "confirm" // a confirm_token the model passes back
+	purposeDialog  = "dialog"  // the request state of a dialog, echoed by the client
+)
+
+// Confirmer issues and checks confirmation tokens. A token is signed so it cannot
+// be made up, and carries its expiry so that any replica sharing the secret can
+// check it; whether it was used already is Used's to say.
 type Confirmer struct {
 	secret []byte
+	// Used records the tokens used, so each works once. NewConfirmer sets an
+	// in-memory record: replicas that share the secret but not this record can
+	// each accept the same token once.
+	Used UsedTokens
 }
 
 // NewConfirmer returns a Confirmer signing with secret, or with a random secret
 // when secret is empty (tokens then only work within this process, which is what
-// stdio needs).
+// stdio needs), and recording used tokens in memory.
 func NewConfirmer(secret []byte) *Confirmer {
 	if len(secret) == 0 {
 		secret = make([]byte, 32)
@@ -40,19 +63,60 @@ func NewConfirmer(secret []byte) *Confirmer {
 			panic("crypto/rand failed: " + err.Error())
 		}
 	}
-	return &Confirmer{secret: secret}
+	return &Confirmer{secret: secret, Used: &MemoryUsedTokens{}}
+}
+
+// UsedTokens is the record of tokens already used. Use must be atomic: of two
+// callers presenting the same id, one gets true.
+type UsedTokens interface {
+	// Use records id as used for ttl (at least as long as the token is valid),
+	// and reports false when it already was.
+	Use(ctx context.Context, id string, ttl time.Duration) (bool, error)
+}
+
+// MemoryUsedTokens keeps the record in this process; expired ids are dropped as
+// new ones come, so it holds at most the tokens of the last 11 minutes.
+type MemoryUsedTokens struct {
+	mu   sync.Mutex
+	used map[string]time.Time
+}
+
+func (m *MemoryUsedTokens) Use(_ context.Context, id string, ttl time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := time.Now()
+	for k, exp := range m.used {
+		if now.After(exp) {
+			delete(m.used, k)
+		}
+	}
+	if _, ok := m.used[id]; ok {
+		return false, nil
+	}
+	if m.used == nil {
+		m.used = map[string]time.Time{}
+	}
+	m.used[id] = now.Add(ttl)
+	return true, nil
 }
 
 type tokenClaims struct {
+	ID      string    `json:"i"`
+	Purpose string    `json:"u"`
 	Tool    string    `json:"t"`
+	Key     string    `json:"k"` // the caller's HostUp key, as keyMark
 	Rows    []binding `json:"r"`
 	Expires int64     `json:"e"`
 }
 
-// Issue returns a token covering rows for tool, and when it expires.
-func (c *Confirmer) Issue(tool string, rows []binding, now time.Time) (string, time.Time) {
+// Issue returns a token for purpose, covering rows of tool for the caller whose
+// HostUp key has the id keyID (hostup.Client.KeyID), and when it expires.
+func (c *Confirmer) Issue(purpose, tool, keyID string, rows []binding, now time.Time) (string, time.Time) {
 	exp := now.Add(confirmTTL).Truncate(time.Second)
-	payload, _ := json.Marshal(tokenClaims{Tool: tool, Rows: rows, Expires: exp.Unix()})
+	payload, err := json.Marshal(tokenClaims{ID: rand.Text(), Purpose: purpose, Tool: tool, Key: c.keyMark(keyID), Rows: rows, Expires: exp.Unix()})
+	if err != nil {
+		panic("encoding token claims: " + err.Error()) // strings and hashes only
+	}
 	body := base64.RawURLEncoding.EncodeToString(payload)
 	return tokenPrefix + body + "." + c.sign(body), exp
 }
@@ -60,10 +124,12 @@ func (c *Confirmer) Issue(tool string, rows []binding, now time.Time) (string, t
 // redo is what every refused token tells the model to do.
 const redo = "Call the tool again without confirm_token to get a fresh plan and token, and show the plan to the user."
 
-// Check accepts token when this server issued it for tool and it has not
-// expired, and returns the confirmation it carries. Whether that covers an
-// operation is the grant's to say. Every refusal says what to do next.
-func (c *Confirmer) Check(token, tool string, now time.Time) (*grant, error) {
+// Check accepts token when this server issued it for purpose and tool, to the
+// caller whose key has the id keyID, and it has not expired; it returns the
+// confirmation the token carries. Whether that covers an operation is the
+// grant's to say, and whether the token was used already is decided when it is
+// used. Every refusal says what to do next.
+func (c *Confirmer) Check(token, purpose, tool, keyID string, now time.Time) (*grant, error) {
 	body, ok := strings.CutPrefix(token, tokenPrefix)
 	var sig string
 	if ok {
@@ -77,27 +143,68 @@ func (c *Confirmer) Check(token, tool string, now time.Time) (*grant, error) {
 	if err == nil {
 		err = json.Unmarshal(raw, &claims)
 	}
-	if err != nil {
+	if err != nil || claims.ID == "" {
 		return nil, &Refusal{Reason: "The confirm_token is damaged", Code: "invalid_confirm_token", Fix: redo}
 	}
 	switch {
+	case claims.Purpose != purpose && purpose == purposeConfirm:
+		return nil, &Refusal{Reason: "The confirm_token is the request state of a confirmation dialog, not a confirm_token: only the user's answer in that dialog confirms the change", Code: "invalid_confirm_token", Fix: redo}
+	case claims.Purpose != purpose:
+		return nil, &Refusal{Reason: "The dialog's request state is a confirm_token, not the state of a dialog this server opened", Code: "invalid_confirm_token", Fix: redo}
 	case now.Unix() > claims.Expires:
 		return nil, &Refusal{Reason: fmt.Sprintf("The confirm_token expired at %s (tokens last 10 minutes)", time.Unix(claims.Expires, 0).UTC().Format(time.RFC3339)), Code: "expired_confirm_token", Fix: redo}
 	case claims.Tool != tool:
 		return nil, &Refusal{Reason: "The confirm_token was issued for a different change (another tool, VPS or arguments)", Code: "mismatched_confirm_token", Fix: redo}
+	case !hmac.Equal([]byte(claims.Key), []byte(c.keyMark(keyID))):
+		return nil, &Refusal{Reason: "The confirm_token was issued to another HostUp API key: a token only works for the caller who got the plan", Code: "mismatched_confirm_token", Fix: redo}
 	}
-	return &grant{rows: claims.Rows}, nil
+	// Recorded a minute past expiry, so clock skew between replicas cannot reopen it.
+	ttl := time.Unix(claims.Expires, 0).Sub(now) + time.Minute
+	return &grant{id: claims.ID, ttl: ttl, used: c.Used, rows: claims.Rows}, nil
 }
 
-// grant is a confirmation the user gave: the rows (operations) it covers.
+func (c *Confirmer) sign(body string) string {
+	m := hmac.New(sha256.New, c.secret)
+	m.Write([]byte(body))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// keyMark is what a token says of the caller's key: keyed with the secret, so a
+// token shows nothing that could be checked against a guessed key.
+func (c *Confirmer) keyMark(keyID string) string { return c.sign("key\x00" + keyID)[:22] }
+
+// fingerprint hashes any JSON-encodable value; it binds tokens to plans and
+// bases. A value that cannot be encoded is an error, never a hash that every
+// such value would share.
+func fingerprint(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", &Refusal{Reason: "This change's plan could not be fingerprinted for the confirmation (" + err.Error() + ")", Code: "unhashable_plan", Fix: "nothing else to do from here; report it as a bug in hostup-mcp."}
+	}
+	sum := sha256.Sum256(b)
+	return base64.RawURLEncoding.EncodeToString(sum[:16]), nil
+}
+
+// grant is a confirmation the user gave: the operations it covers, and the
+// token that carried it, which is used once.
 type grant struct {
 	rows []binding
+
+	id   string        // the token's id; "" when nothing can be replayed
+	ttl  time.Duration // how long to record it as used
+	used UsedTokens
+
+	mu      sync.Mutex
+	claimed bool
 }
 
 // check says whether the confirmation covers op as it is now: the same change,
 // decided from the same basis. Each refusal says which of the two differs.
 func (g *grant) check(op *operation) error {
-	b := op.binding()
+	b, err := op.binding()
+	if err != nil {
+		return err
+	}
 	samePlan := false
 	for _, r := range g.rows {
 		if r == b {
@@ -109,6 +216,27 @@ func (g *grant) check(op *operation) error {
 		return &Refusal{Reason: "The confirm_token was issued for a different change (another tool, VPS or arguments)", Code: "mismatched_confirm_token", Fix: redo}
 	}
 	return &Refusal{Reason: "The VPS's backup state changed since this plan was made (its schedule, settings, limits or gates), so the confirmed plan may no longer be what would happen", Code: "stale_confirm_token", Fix: redo}
+}
+
+// claim records the grant's token as used, the first time a change it covers is
+// about to be sent: execute calls it under the VPS's lock, right before apply. A
+// token someone already used is refused. Later rows of the same grant (a fleet
+// confirmed at once) go ahead.
+func (g *grant) claim(ctx context.Context) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.claimed || g.id == "" {
+		return nil
+	}
+	fresh, err := g.used.Use(ctx, g.id, g.ttl)
+	if err != nil {
+		return &Refusal{Reason: "Whether the confirm_token was used already could not be checked (" + err.Error() + ")", Code: "confirm_record_unavailable", Fix: "try again in a moment; " + redo}
+	}
+	if !fresh {
+		return &Refusal{Reason: "The confirm_token was used already: each confirmation applies its change once", Code: "used_confirm_token", Fix: redo}
+	}
+	g.claimed = true
+	return nil
 }
 
 // confirmation asks for one agreement covering every operation in ops.
@@ -128,25 +256,31 @@ type authorization struct {
 	expires  time.Time // when token expires
 }
 
-// authorize gets the user's agreement to the operations in c, through the
-// client's dialog (elicitation) or a confirm_token. A dialog comes back as an
-// *inputRequired error, which the caller returns as is: the client asks the user
-// and calls again with the answer.
+// elicitID names our one elicitation in a multi-round-trip exchange.
+const elicitID = "confirm"
+
+// authorize gets the user's agreement to the operations in c. A client that can
+// show a dialog is asked through it, always; the dialog comes back as an
+// *inputRequired error, which the caller returns as is: the client asks the
+// user and calls again with the answer. Otherwise the answer is a confirm_token
+// to ask the user with, or the grant of the token the call carries; in
+// elicitation-only mode no token is accepted at all.
 func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (authorization, error) {
 	now := d.now()
+	keyID := d.Client.KeyID(ctx)
 	rows := make([]binding, len(c.ops))
 	for i, op := range c.ops {
-		rows[i] = op.binding()
-	}
-	if c.token != "" {
-		g, err := d.Confirm.Check(c.token, c.tool, now)
-		return authorization{grant: g}, err
+		b, err := op.binding()
+		if err != nil {
+			return authorization{}, err
+		}
+		rows[i] = b
 	}
 	params := call.Request.Params
 	if answer := server.ElicitationResponse(params.InputResponses, elicitID); answer != nil {
-		// Second round of an elicitation: the token we issued travels as the
-		// request state, so the answer only counts for the plans the user saw.
-		g, err := d.Confirm.Check(params.RequestState, c.tool, now)
+		// Second round of a dialog: the state we issued comes back with the
+		// answer, so it only counts for the plans the user saw.
+		g, err := d.Confirm.Check(params.RequestState, purposeDialog, c.tool, keyID, now)
 		if err != nil {
 			return authorization{}, err
 		}
@@ -155,29 +289,83 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 		}
 		return authorization{declined: true}, nil
 	}
-	token, exp := d.Confirm.Issue(c.tool, rows, now)
 	if clientCanElicit(ctx) {
+		state, _ := d.Confirm.Issue(purposeDialog, c.tool, keyID, rows, now)
 		message := c.message
 		if message == "" {
 			message = confirmMessage(c.ops)
 		}
-		return authorization{}, &inputRequired{result: server.NewInputRequestBuilder(token).Elicit(elicitID, mcp.ElicitationParams{
+		return authorization{}, &inputRequired{result: server.NewInputRequestBuilder(state).Elicit(elicitID, mcp.ElicitationParams{
 			Message:         message,
 			RequestedSchema: confirmSchema,
 		}).ToolResult()}
 	}
+	if d.ElicitationOnly {
+		return authorization{}, &Refusal{
+			Reason: "This server accepts a change that needs confirmation only through the client's confirmation dialog (elicitation-only mode), and this client cannot show one",
+			Code:   "confirmation_dialog_unavailable",
+			Fix:    "make the change from an MCP client that supports elicitation, or in HostUp's control panel.",
+		}
+	}
+	if c.token != "" {
+		g, err := d.Confirm.Check(c.token, purposeConfirm, c.tool, keyID, now)
+		return authorization{grant: g}, err
+	}
+	token, exp := d.Confirm.Issue(purposeConfirm, c.tool, keyID, rows, now)
 	return authorization{token: token, expires: exp}, nil
 }
 
-func (c *Confirmer) sign(body string) string {
-	m := hmac.New(sha256.New, c.secret)
-	m.Write([]byte(body))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+// confirmSchema asks for one explicit yes: accepting the dialog with the box
+// unticked does not count as consent.
+var confirmSchema = map[string]any{
+	"type": "object",
+	"properties": map[string]any{
+		"confirm": map[string]any{"type": "boolean", "title": "Apply this change", "description": "Tick to let the change go ahead.", "default": false},
+	},
+	"required": []string{"confirm"},
 }
 
-// fingerprint hashes any JSON-encodable value; it binds tokens to plans and states.
-func fingerprint(v any) string {
-	b, _ := json.Marshal(v)
-	sum := sha256.Sum256(b)
-	return base64.RawURLEncoding.EncodeToString(sum[:16])
+func accepted(content any) bool {
+	m, ok := content.(map[string]any)
+	if !ok {
+		return false
+	}
+	yes, _ := m["confirm"].(bool)
+	return yes
+}
+
+// confirmMessage is the dialog's text: each plan's summary, its values before
+// and after, what it deletes and what the user should know.
+func confirmMessage(ops []*operation) string {
+	var b strings.Builder
+	for i, op := range ops {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		p := op.plan
+		b.WriteString(p.Summary)
+		for _, c := range p.Changes {
+			fmt.Fprintf(&b, "\n%s: %s → %s", c.Field, c.Before, c.After)
+		}
+		for _, d := range p.Deletes {
+			b.WriteString("\nDeletes: " + d)
+		}
+		for _, w := range p.Warnings {
+			b.WriteString("\nNote: " + w)
+		}
+	}
+	return b.String()
+}
+
+// clientCanElicit reports whether the client declared the elicitation capability
+// on a session that can carry the request. Clients without it get a confirm_token.
+func clientCanElicit(ctx context.Context) bool {
+	session, ok := server.ClientSessionFromContext(ctx).(server.SessionWithClientInfo)
+	if !ok || session.GetClientCapabilities().Elicitation == nil {
+		return false
+	}
+	if _, ok := session.(server.SessionWithElicitation); ok {
+		return true
+	}
+	return server.RequestProtocolVersion(ctx) >= "2026-07-28"
 }

@@ -81,7 +81,7 @@ func TestConfirmTokenRefusals(t *testing.T) {
 			name: "signed by another server",
 			token: func(t *testing.T, e *env) string {
 				other := tools.NewConfirmer([]byte("another-secret"))
-				tok, _ := other.Issue("delete_backup_schedule", nil, e.clock.Now())
+				tok, _ := other.Issue("confirm", "delete_backup_schedule", "", nil, e.clock.Now())
 				return tok
 			},
 			wants: []string{"not a token this server issued"},

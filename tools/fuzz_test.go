@@ -107,7 +107,7 @@ func FuzzToolArguments(f *testing.F) {
 func FuzzConfirmToken(f *testing.F) {
 	c := tools.NewConfirmer([]byte("fuzz"))
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	issued, _ := c.Issue("delete_backup", nil, now)
+	issued, _ := c.Issue("confirm", "delete_backup", "key", nil, now)
 	f.Add(issued)
 	f.Add(issued[:len(issued)-1])
 	f.Add(strings.Replace(issued, ".", "..", 1))
@@ -116,7 +116,7 @@ func FuzzConfirmToken(f *testing.F) {
 	f.Add("")
 	f.Add("v1.e30.")
 	f.Fuzz(func(t *testing.T, token string) {
-		_, err := c.Check(token, "delete_backup", now)
+		_, err := c.Check(token, "confirm", "delete_backup", "key", now)
 		if err == nil {
 			if token != issued {
 				t.Fatalf("token %q was accepted, but the server issued %q", token, issued)

@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/hostup/hostup-mcp/hostup"
@@ -121,9 +122,21 @@ type envConfig struct {
 	jobPoll  time.Duration
 	jobWait  time.Duration
 	sandbox  bool
+	// elicitOnly starts the server in elicitation-only mode (Deps.ElicitationOnly).
+	elicitOnly bool
+	// wrap, when set, sits between the client and the in-process transport.
+	wrap func(transport.Interface) transport.Interface
 }
 
 type envOption func(*envConfig)
+
+func withElicitationOnly() envOption { return func(c *envConfig) { c.elicitOnly = true } }
+
+// withTransport puts wrap between the client and the server, to see the raw
+// results the client library would otherwise handle by itself.
+func withTransport(wrap func(transport.Interface) transport.Interface) envOption {
+	return func(c *envConfig) { c.wrap = wrap }
+}
 
 // withElicitation makes the client declare the elicitation capability and
 // answer with h.
@@ -178,12 +191,14 @@ func newEnv(t *testing.T, sim *hostuptest.Simulator, opts ...envOption) *env {
 	deps := &tools.Deps{
 		Client: c, Display: time.UTC, Sandbox: cfg.sandbox,
 		Confirm: tools.NewConfirmer([]byte("test-secret")), Now: clock.Now,
-		JobPoll: cfg.jobPoll, JobWait: cfg.jobWait,
+		JobPoll: cfg.jobPoll, JobWait: cfg.jobWait, ElicitationOnly: cfg.elicitOnly,
 	}
 	srv := tools.NewServer(deps, tools.ServerOptions{Name: "hostup-mcp", Version: "test", ReadOnly: cfg.readOnly})
 
 	var mc *client.Client
-	if cfg.elicit != nil {
+	if cfg.wrap != nil {
+		mc = client.NewClient(cfg.wrap(transport.NewInProcessTransport(srv)), client.WithElicitationHandler(cfg.elicit))
+	} else if cfg.elicit != nil {
 		mc, err = client.NewInProcessClientWithOptions(srv, client.WithElicitationHandler(cfg.elicit))
 	} else {
 		mc, err = client.NewInProcessClient(srv)

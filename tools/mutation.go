@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/mark3labs/mcp-go/server"
-
 	"github.com/hostup/hostup-mcp/hostup"
 )
 
@@ -125,11 +123,13 @@ type binding struct {
 	Basis string `json:"b"`
 }
 
-func (op *operation) binding() binding {
-	return binding{
-		Plan:  fingerprint([]any{op.tool, op.vpsID, op.plan.Requests, op.plan.Destructive}),
-		Basis: fingerprint(op.basis),
+func (op *operation) binding() (binding, error) {
+	plan, err := fingerprint([]any{op.tool, op.vpsID, op.plan.Requests, op.plan.Destructive})
+	if err != nil {
+		return binding{}, err
 	}
+	basis, err := fingerprint(op.basis)
+	return binding{Plan: plan, Basis: basis}, err
 }
 
 // mutateOne is the single-VPS tools' path: prepare (done by the caller), then
@@ -180,7 +180,10 @@ func (d *Deps) execute(ctx context.Context, op *operation, g *grant) (MutationOu
 			return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, err
 		}
 	}
-	unlock := d.locks.lock(op.vpsID)
+	unlock, err := d.locks.lock(ctx, op.vpsID)
+	if err != nil {
+		return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, err
+	}
 	defer unlock()
 
 	if d.locks.changedSince(op.seen) {
@@ -207,6 +210,11 @@ func (d *Deps) execute(ctx context.Context, op *operation, g *grant) (MutationOu
 		out.Outcome = outcomeNoChange
 		return out, nil
 	}
+	if g != nil {
+		if err := g.claim(ctx); err != nil {
+			return out, err
+		}
+	}
 
 	if err := op.apply(ctx); err != nil {
 		if !errors.Is(err, hostup.ErrOutcomeUnknown) {
@@ -226,61 +234,6 @@ func (d *Deps) execute(ctx context.Context, op *operation, g *grant) (MutationOu
 		out.Notes = append(out.Notes, "The change was applied, but reading the state back failed: "+describeError(err))
 	}
 	return out, nil
-}
-
-// elicitID names our one elicitation in a multi-round-trip exchange.
-const elicitID = "confirm"
-
-// confirmSchema asks for one explicit yes: accepting the dialog with the box
-// unticked does not count as consent.
-var confirmSchema = map[string]any{
-	"type": "object",
-	"properties": map[string]any{
-		"confirm": map[string]any{"type": "boolean", "title": "Apply this change", "description": "Tick to let the change go ahead.", "default": false},
-	},
-	"required": []string{"confirm"},
-}
-
-func accepted(content any) bool {
-	m, ok := content.(map[string]any)
-	if !ok {
-		return false
-	}
-	yes, _ := m["confirm"].(bool)
-	return yes
-}
-
-// confirmMessage is the dialog's text: each plan's summary, what it deletes and
-// what the user should know.
-func confirmMessage(ops []*operation) string {
-	var b strings.Builder
-	for i, op := range ops {
-		if i > 0 {
-			b.WriteString("\n\n")
-		}
-		p := op.plan
-		b.WriteString(p.Summary)
-		for _, d := range p.Deletes {
-			b.WriteString("\nDeletes: " + d)
-		}
-		for _, w := range p.Warnings {
-			b.WriteString("\nNote: " + w)
-		}
-	}
-	return b.String()
-}
-
-// clientCanElicit reports whether the client declared the elicitation capability
-// on a session that can carry the request. Clients without it get a confirm_token.
-func clientCanElicit(ctx context.Context) bool {
-	session, ok := server.ClientSessionFromContext(ctx).(server.SessionWithClientInfo)
-	if !ok || session.GetClientCapabilities().Elicitation == nil {
-		return false
-	}
-	if _, ok := session.(server.SessionWithElicitation); ok {
-		return true
-	}
-	return server.RequestProtocolVersion(ctx) >= "2026-07-28"
 }
 
 func normalizePlan(p Plan) Plan {
@@ -314,8 +267,9 @@ type vpsLocks struct {
 	count atomic.Uint64
 }
 
+// vpsLock is a mutex whose waiting can be given up: a slot in a channel.
 type vpsLock struct {
-	sync.Mutex
+	slot  chan struct{}
 	users int // holders and waiters; guarded by vpsLocks.mu
 }
 
@@ -325,29 +279,39 @@ func (l *vpsLocks) changes() uint64 { return l.count.Load() }
 // returned seen; the caller holds its own lock, whose taking counted once.
 func (l *vpsLocks) changedSince(seen uint64) bool { return l.count.Load() != seen+1 }
 
-func (l *vpsLocks) lock(vpsID string) (unlock func()) {
+// lock waits for the VPS's lock, or until ctx ends: a caller whose request was
+// cancelled or timed out stops waiting, and sends nothing.
+func (l *vpsLocks) lock(ctx context.Context, vpsID string) (unlock func(), err error) {
 	l.mu.Lock()
 	if l.locks == nil {
 		l.locks = map[string]*vpsLock{}
 	}
 	m, ok := l.locks[vpsID]
 	if !ok {
-		m = &vpsLock{}
+		m = &vpsLock{slot: make(chan struct{}, 1)}
 		l.locks[vpsID] = m
 	}
 	m.users++
 	l.mu.Unlock()
-	m.Lock()
-	l.count.Add(1)
-	return func() {
-		l.count.Add(1)
-		m.Unlock()
+	leave := func() {
 		l.mu.Lock()
 		if m.users--; m.users == 0 {
 			delete(l.locks, vpsID)
 		}
 		l.mu.Unlock()
 	}
+	select {
+	case m.slot <- struct{}{}:
+	case <-ctx.Done():
+		leave()
+		return nil, ctx.Err()
+	}
+	l.count.Add(1)
+	return func() {
+		l.count.Add(1)
+		<-m.slot
+		leave()
+	}, nil
 }
 
 // noteOutcome tells, after an outcome_unknown, what the state read back shows:

@@ -28,6 +28,9 @@ type Deps struct {
 
 	// Confirm signs confirmation tokens; see confirm.go.
 	Confirm *Confirmer
+	// ElicitationOnly accepts confirmations only through the client's dialog:
+	// no confirm_token is issued or accepted.
+	ElicitationOnly bool
 	// Now is the clock for token expiry and "last run" ages; time.Now when nil.
 	Now func() time.Time
 	// JobPoll and JobWait bound create_backup's wait for its job.

@@ -101,3 +101,34 @@ func TestModernClientOverStatelessHTTPConfirmsThroughElicitation(t *testing.T) {
 		t.Fatalf("%d mutations, want 1", n)
 	}
 }
+
+// Issue 13.3: with per-request keys, a token is bound to the key that got the
+// plan. A token obtained with a read-only key is refused for another key of the
+// same account, which must get and confirm its own plan.
+func TestConfirmTokenIsBoundToTheCallersKey(t *testing.T) {
+	const readOnlyKey, writeKey = "key-read-only-0123", "key-write-0123456"
+	sim := hostuptest.New()
+	sim.AddKey(readOnlyKey, "acct", hostuptest.ScopeRead)
+	sim.AddKey(writeKey, "acct")
+	sim.AddVPS("acct", hostuptest.VPSSpec{ID: "vps_a1", Name: "alpha", TotalBackupLimit: 5,
+		Schedule: &hostuptest.ScheduleSpec{ID: "bks_a1", Frequency: "daily", Hour: 2, RetentionCount: 3}})
+	r := serve(t, newMCPServer(t, sim, "", []byte("a secret shared by every replica, 32+ bytes")), Options{Kind: StreamableHTTP, PerRequestKeys: true})
+	args := map[string]any{"vps_id": "vps_a1", "schedule_id": "bks_a1"}
+
+	reader := connect(t, StreamableHTTP, r.url, readOnlyKey)
+	token, _ := structured(t, callTool(t, reader, "delete_backup_schedule", args))["confirm_token"].(string)
+	if token == "" {
+		t.Fatal("the read-only key got no confirm_token")
+	}
+	writer := connect(t, StreamableHTTP, r.url, writeKey)
+	res := callTool(t, writer, "delete_backup_schedule", map[string]any{"vps_id": "vps_a1", "schedule_id": "bks_a1", "confirm_token": token})
+	if !res.IsError || !strings.Contains(text(res), "another HostUp API key") || len(sim.Mutations()) != 0 {
+		t.Fatalf("another key's token: isError=%v %s; %d mutations", res.IsError, text(res), len(sim.Mutations()))
+	}
+	// Its own token works.
+	own, _ := structured(t, callTool(t, writer, "delete_backup_schedule", args))["confirm_token"].(string)
+	res = callTool(t, writer, "delete_backup_schedule", map[string]any{"vps_id": "vps_a1", "schedule_id": "bks_a1", "confirm_token": own})
+	if out := structured(t, res); res.IsError || out["outcome"] != "applied" || len(sim.Mutations()) != 1 {
+		t.Fatalf("own token: isError=%v %s", res.IsError, text(res))
+	}
+}

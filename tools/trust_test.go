@@ -1,0 +1,158 @@
+package tools_test
+
+// Confirmation you can trust (issue 13): each test drives the server through an
+// MCP client, as the security review did, and failed before its fix.
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/hostup/hostup-mcp/hostup"
+	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+	"github.com/hostup/hostup-mcp/tools"
+)
+
+// vpsKeepingThree has a daily schedule keeping 3 and 3 scheduled backups, so
+// lowering the retention deletes some.
+func vpsKeepingThree(sim *hostuptest.Simulator) string {
+	return sim.AddVPS(testAccount, hostuptest.VPSSpec{
+		Name: "db", TotalBackupLimit: 7, AutoDeleteOldest: true,
+		Schedule: &hostuptest.ScheduleSpec{ID: "bks_daily1", Name: "Nightly backup", Frequency: hostup.FrequencyDaily, Hour: 2, RetentionCount: 3, Since: 30 * 24 * time.Hour},
+		Backups: []hostuptest.BackupSpec{
+			{Type: "scheduled", Age: 72 * time.Hour}, {Type: "scheduled", Age: 48 * time.Hour}, {Type: "scheduled", Age: 24 * time.Hour},
+			{Type: "manual", Age: 96 * time.Hour},
+		},
+	})
+}
+
+// 13.1: a token applies its change once. Raising the retention back (which
+// needs no confirmation) returns the state the token was bound to; the token
+// must still not apply the cut a second time.
+func TestConfirmTokenIsSingleUseEvenWhenTheStateReturns(t *testing.T) {
+	sim := newSim()
+	vps := vpsKeepingThree(sim)
+	careful := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "careful", TotalBackupLimit: 7})
+	for _, c := range []struct {
+		tool      string
+		cut, back map[string]any
+	}{
+		{"upsert_backup_schedule",
+			map[string]any{"vps_id": vps, "frequency": "daily", "hour": 2, "retention_count": 1},
+			map[string]any{"vps_id": vps, "frequency": "daily", "hour": 2, "retention_count": 3}},
+		{"update_backup_settings",
+			map[string]any{"vps_id": careful, "auto_delete_oldest": true},
+			map[string]any{"vps_id": careful, "auto_delete_oldest": false}},
+	} {
+		t.Run(c.tool, func(t *testing.T) {
+			e := newEnv(t, sim)
+			sim.ResetLog()
+			tok := planToken(t, e, c.tool, c.cut)
+			var out tools.MutationOutput
+			if e.ok(c.tool, with(c.cut, "confirm_token", tok), &out); out.Outcome != "applied" {
+				t.Fatalf("first use: outcome %q, want applied", out.Outcome)
+			}
+			if e.ok(c.tool, c.back, &out); out.Outcome != "applied" || out.Plan.Destructive {
+				t.Fatalf("setting it back: outcome %q destructive %v, want applied without confirmation", out.Outcome, out.Plan.Destructive)
+			}
+			sim.ResetLog()
+			e.refused(c.tool, with(c.cut, "confirm_token", tok), "used_confirm_token", "used already")
+		})
+	}
+}
+
+// declining answers every dialog with "no".
+func declining() *elicitor { return &elicitor{action: mcp.ElicitationResponseActionDecline} }
+
+// 13.2: a client that can ask its user asks, whatever token the call carries:
+// a token got by another caller (here another client of the same account) is
+// no way around the dialog.
+func TestClientThatCanElicitAsksItsUserWhateverTokenItIsHanded(t *testing.T) {
+	sim := newSim()
+	vps := vpsWithDaily(sim)
+	args := map[string]any{"vps_id": vps, "schedule_id": "bks_daily1"}
+	elsewhere := newEnv(t, sim) // e.g. a plain HTTP POST from an agent's shell tool
+	tok := planToken(t, elsewhere, "delete_backup_schedule", args)
+
+	user := declining()
+	e := newEnv(t, sim, withElicitation(user))
+	var out tools.MutationOutput
+	text := e.ok("delete_backup_schedule", with(args, "confirm_token", tok), &out)
+	if out.Outcome != "declined" || len(user.asked()) != 1 {
+		t.Fatalf("outcome %q after %d dialogs, want declined after 1:\n%s", out.Outcome, len(user.asked()), text)
+	}
+	e.noMutations()
+}
+
+// stateRecorder keeps the requestState of every input_required result.
+type stateRecorder struct {
+	transport.Interface
+	mu     sync.Mutex
+	states []string
+}
+
+func (r *stateRecorder) SendRequest(ctx context.Context, req transport.JSONRPCRequest) (*transport.JSONRPCResponse, error) {
+	resp, err := r.Interface.SendRequest(ctx, req)
+	if err == nil && resp != nil {
+		var res struct {
+			RequestState string `json:"requestState"`
+		}
+		if json.Unmarshal(resp.Result, &res) == nil && res.RequestState != "" {
+			r.mu.Lock()
+			r.states = append(r.states, res.RequestState)
+			r.mu.Unlock()
+		}
+	}
+	return resp, err
+}
+
+// 13.2: the request state of a dialog, replayed as a confirm_token with no
+// answer, confirms nothing.
+func TestDialogRequestStateIsNotAConfirmToken(t *testing.T) {
+	sim := newSim()
+	vps := vpsWithDaily(sim)
+	args := map[string]any{"vps_id": vps, "schedule_id": "bks_daily1"}
+	rec := &stateRecorder{}
+	user := declining()
+	e := newEnv(t, sim, withElicitation(user), withTransport(func(in transport.Interface) transport.Interface {
+		rec.Interface = in
+		return rec
+	}))
+	var out tools.MutationOutput
+	if e.ok("delete_backup_schedule", args, &out); out.Outcome != "declined" || len(rec.states) != 1 {
+		t.Fatalf("outcome %q with %d request states, want declined with 1", out.Outcome, len(rec.states))
+	}
+	tokenClient := newEnv(t, sim)
+	tokenClient.refused("delete_backup_schedule", with(args, "confirm_token", rec.states[0]), "invalid_confirm_token", "request state of a confirmation dialog")
+}
+
+// 13.2: in elicitation-only mode no token is issued or accepted: a client that
+// cannot show the dialog is told so, and nothing is sent.
+func TestElicitationOnlyModeAcceptsNoToken(t *testing.T) {
+	sim := newSim()
+	vps := vpsWithDaily(sim)
+	args := map[string]any{"vps_id": vps, "schedule_id": "bks_daily1"}
+	tok := planToken(t, newEnv(t, sim), "delete_backup_schedule", args)
+
+	e := newEnv(t, sim, withElicitationOnly())
+	for _, a := range []map[string]any{args, with(args, "confirm_token", tok)} {
+		text := e.refused("delete_backup_schedule", a, "confirmation_dialog_unavailable", "elicitation-only")
+		lacks(t, text, "confirm_token=")
+	}
+	// The dialog still works.
+	user := accepting()
+	e = newEnv(t, sim, withElicitationOnly(), withElicitation(user))
+	var out tools.MutationOutput
+	if e.ok("delete_backup_schedule", args, &out); out.Outcome != "applied" || len(user.asked()) != 1 {
+		t.Fatalf("outcome %q after %d dialogs, want applied after 1", out.Outcome, len(user.asked()))
+	}
+	if m := e.mutations(); len(m) != 1 || m[0].Method != http.MethodDelete {
+		t.Fatalf("want one DELETE:%s", describeRequests(m))
+	}
+}
