@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -155,4 +156,70 @@ func TestElicitationOnlyModeAcceptsNoToken(t *testing.T) {
 	if m := e.mutations(); len(m) != 1 || m[0].Method != http.MethodDelete {
 		t.Fatalf("want one DELETE:%s", describeRequests(m))
 	}
+}
+
+// 13.4: changes that reduce protection need confirmation, and the plan says what
+// is lost.
+func TestChangesThatReduceProtectionNeedConfirmation(t *testing.T) {
+	sim := newSim()
+	// A schedule was deleted; its 3 scheduled backups are still kept.
+	orphaned := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "orphaned", TotalBackupLimit: 7, AutoDeleteOldest: true,
+		Backups: []hostuptest.BackupSpec{{Type: "scheduled", Age: 72 * time.Hour}, {Type: "scheduled", Age: 48 * time.Hour}, {Type: "scheduled", Age: 24 * time.Hour}}})
+	daily := vpsWithDaily(sim)
+	// The quota is full and HostUp makes room by deleting the oldest, a manual backup.
+	full := func(vmid int) string {
+		return sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "full", VMID: vmid, TotalBackupLimit: 2, AutoDeleteOldest: true,
+			Backups: []hostuptest.BackupSpec{{Type: "manual", Note: "before upgrade", Age: 96 * time.Hour}, {Type: "scheduled", Age: 24 * time.Hour}}})
+	}
+	fullV2, fullV1 := full(0), "10444"
+	full(10444)
+	e := newEnv(t, sim)
+	oldestV2 := e.ok("list_backups", map[string]any{"vps_id": fullV2}, nil)
+
+	for _, c := range []struct {
+		name  string
+		args  map[string]any
+		wants []string
+	}{
+		{"new schedule keeping fewer than are kept",
+			map[string]any{"vps_id": orphaned, "frequency": "daily", "hour": 3, "retention_count": 1},
+			[]string{"up to 2 of the oldest scheduled backups", "first run"}},
+		{"pausing the schedule",
+			map[string]any{"vps_id": daily, "frequency": "daily", "hour": 2, "retention_count": 3, "enabled": false},
+			[]string{"Pausing the schedule stops every scheduled backup", "enabled: true -> false"}},
+		{"new schedule on a full quota (v2)",
+			map[string]any{"vps_id": fullV2, "frequency": "daily", "hour": 3, "retention_count": 1},
+			[]string{"the oldest backup bkp_", "manual", "quota is full and auto_delete_oldest is on"}},
+		{"new schedule on a full quota (v1)",
+			map[string]any{"vps_id": fullV1, "frequency": "daily", "hour": 3, "retention_count": 1},
+			[]string{"the oldest backup pbs-offsite", "manual", "quota is full and auto_delete_oldest is on"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sim.ResetLog()
+			var out tools.MutationOutput
+			text := e.ok("upsert_backup_schedule", c.args, &out)
+			if out.Outcome != "confirmation_required" || !out.Plan.Destructive {
+				t.Fatalf("outcome %q destructive %v, want confirmation_required:\n%s", out.Outcome, out.Plan.Destructive, text)
+			}
+			contains(t, text, c.wants...)
+			e.noMutations()
+		})
+	}
+	if !strings.Contains(oldestV2, "before upgrade") {
+		t.Fatalf("setup: the full VPS's oldest backup is not the manual one:\n%s", oldestV2)
+	}
+}
+
+// 13.4: the dialog shows the values before and after, not only the summary.
+func TestDialogShowsValuesBeforeAndAfter(t *testing.T) {
+	sim := newSim()
+	vps := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "web", TotalBackupLimit: 3})
+	user := accepting()
+	e := newEnv(t, sim, withElicitation(user))
+	var out tools.MutationOutput
+	e.ok("update_backup_settings", map[string]any{"vps_id": vps, "max_total_backups": 50, "auto_delete_oldest": true}, &out)
+	if out.Outcome != "applied" || len(user.asked()) != 1 {
+		t.Fatalf("outcome %q after %d dialogs, want applied after 1", out.Outcome, len(user.asked()))
+	}
+	contains(t, user.asked()[0], "max_total_backups: 3 → 50", "auto_delete_oldest: false → true")
 }

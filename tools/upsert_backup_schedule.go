@@ -39,7 +39,7 @@ type UpsertBackupScheduleOutput struct {
 func upsertBackupSchedule(d *Deps) server.ServerTool {
 	return newTool(d, "upsert_backup_schedule", "Create or update a backup schedule",
 		"Creates the VPS's backup schedule, or updates it when it has the same frequency. Checks HostUp's gates and limits first and refuses what HostUp would refuse. "+
-			"Changing the frequency needs replace_existing (delete then create). Destructive changes (replacing, or lowering retention below the backups kept) need the user's confirmation. "+
+			"Changing the frequency needs replace_existing (delete then create). Destructive changes need the user's confirmation: replacing, pausing (enabled false), a retention below the scheduled backups kept, or a new schedule on a full quota with auto_delete_oldest on (its first run deletes the oldest backup). "+
 			"Use dry_run first to show the plan. "+
 			"Takes a vps_… id from list_vps, or a numeric vmid when the user gives one (HostUp's API v1, which adds minute but cannot replace a schedule).",
 		setterHints,
@@ -75,6 +75,25 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 type upsertBasis struct {
 	State    scheduleBasis `json:"state"`
 	CutsKept bool          `json:"cuts_kept"`
+	Oldest   string        `json:"oldest,omitempty"` // the backup a full quota would lose
+}
+
+// quotaFullWithAutoDelete reports whether the next backup makes HostUp delete
+// the oldest: every slot is used and auto_delete_oldest is on.
+func quotaFullWithAutoDelete(bs *hostup.BackupSchedules) bool {
+	s := bs.Settings
+	return s != nil && s.AutoDeleteOldest && s.TotalBackupLimit > 0 && s.ManualBackupsActive+s.ScheduledBackupsActive >= s.TotalBackupLimit
+}
+
+// oldestBackupName names the VPS's oldest backup for a plan, or says it could
+// not be read: the plan is still worth showing.
+func (d *Deps) oldestBackupName(ctx context.Context, vpsID string) string {
+	l, err := d.readBackups(ctx, vpsID)
+	if err != nil || len(l.views) == 0 {
+		return "the oldest backup (which one could not be read)"
+	}
+	b := l.views[len(l.views)-1] // newest first
+	return fmt.Sprintf("the oldest backup %s (%s, %s)", b.ID, b.CreatedAt, b.Type)
 }
 
 // upsertOperation reads the VPS's schedule and plans the upsert of want (the
@@ -94,7 +113,15 @@ func (d *Deps) upsertOperation(ctx context.Context, in UpsertBackupScheduleInput
 		return nil, err
 	}
 	p.Warnings = append(p.Warnings, notes...)
-	op := newOperation("upsert_backup_schedule", in.VPSID, p, upsertBasis{State: scheduleBasisOf(bs), CutsKept: bs.Limits.ScheduledBackupsActive > want.RetentionCount})
+	basis := upsertBasis{State: scheduleBasisOf(bs), CutsKept: bs.Limits.ScheduledBackupsActive > want.RetentionCount}
+	if old == nil && len(p.Requests) > 0 && quotaFullWithAutoDelete(bs) {
+		// The first run needs room, and HostUp makes it by deleting the oldest
+		// backup, which may be a manual one the user counts on (issue 14).
+		basis.Oldest = d.oldestBackupName(ctx, in.VPSID)
+		p.Destructive = true
+		p.Deletes = append(p.Deletes, basis.Oldest+", which HostUp deletes at the schedule's first run to make room (the backup quota is full and auto_delete_oldest is on)")
+	}
+	op := newOperation("upsert_backup_schedule", in.VPSID, p, basis)
 	var replaceNote string
 	op.apply = func(ctx context.Context) (err error) {
 		if !replace {
@@ -283,10 +310,22 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 		p.Requests = []PlannedRequest{{Method: "DELETE", Endpoint: apiPath(in.VPSID, "/backup-schedules/"+old.ID)}, post()}
 		p.Warnings = append(p.Warnings, "If HostUp refuses the new schedule after the old one was deleted, the old schedule is created again.")
 	}
-	if old != nil && want.RetentionCount < old.RetentionCount && limits.ScheduledBackupsActive > want.RetentionCount {
+	kept := limits.ScheduledBackupsActive
+	switch {
+	case old != nil && want.RetentionCount < old.RetentionCount && kept > want.RetentionCount:
 		p.Destructive = true
 		p.Deletes = append(p.Deletes, fmt.Sprintf("up to %d of the oldest scheduled backups, at the next run (retention %d -> %d, %d scheduled backups kept now)",
-			limits.ScheduledBackupsActive-want.RetentionCount, old.RetentionCount, want.RetentionCount, limits.ScheduledBackupsActive))
+			kept-want.RetentionCount, old.RetentionCount, want.RetentionCount, kept))
+	case old == nil && kept > want.RetentionCount:
+		// The backups of a deleted schedule are still kept; a new schedule with a
+		// lower retention trims them at its first run, like a retention cut.
+		p.Destructive = true
+		p.Deletes = append(p.Deletes, fmt.Sprintf("up to %d of the oldest scheduled backups, at the first run (the new schedule keeps %d; %d scheduled backups are kept now)",
+			kept-want.RetentionCount, want.RetentionCount, kept))
+	}
+	if old != nil && old.Enabled && !want.Enabled {
+		p.Destructive = true
+		p.Warnings = append(p.Warnings, fmt.Sprintf("Pausing the schedule stops every scheduled backup of %s until it is enabled again: no new backups are made while it is paused.", in.VPSID))
 	}
 	if limits.AvailableScheduledSlots == 0 && (bs.Settings == nil || !bs.Settings.AutoDeleteOldest) {
 		p.Warnings = append(p.Warnings, "The VPS has no free scheduled backup slot and does not delete the oldest backups automatically: scheduled runs will fail until manual backups are deleted, auto_delete_oldest is turned on, or the limit is raised.")
