@@ -3,28 +3,63 @@ package transport
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/hostup"
 )
 
-// callLimiter bounds the tool calls running at once. A call over the bound is
-// answered at once with a tool error the model can act on, rather than queued
-// without limit. drain takes every slot, which both waits for the calls in
-// flight and turns new ones away during shutdown.
+// callLimiter bounds the tool calls running at once, in all and, with
+// per-request HostUp keys, per key: one tenant's slow calls must not take every
+// slot and turn the other tenants away. A call over a bound is answered at once
+// with a tool error the model can act on, rather than queued without limit.
+// drain takes every slot, which both waits for the calls in flight and turns new
+// ones away during shutdown.
 type callLimiter struct {
 	slots    chan struct{}
 	draining atomic.Bool
 	running  atomic.Int64
+
+	perKey int // a quarter of the slots, at least one
+	mu     sync.Mutex
+	byKey  map[string]int // calls running per HostUp key id
 }
 
 func newCallLimiter(n int) *callLimiter {
-	return &callLimiter{slots: make(chan struct{}, n)}
+	return &callLimiter{slots: make(chan struct{}, n), perKey: max(1, n/4), byKey: map[string]int{}}
+}
+
+// enterKey counts a call of the key with id key, or reports false when the key
+// already runs its share.
+func (l *callLimiter) enterKey(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.byKey[key] >= l.perKey {
+		return false
+	}
+	l.byKey[key]++
+	return true
+}
+
+func (l *callLimiter) leaveKey(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.byKey[key]--; l.byKey[key] == 0 {
+		delete(l.byKey, key)
+	}
 }
 
 func (l *callLimiter) middleware(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		if key, perRequest := hostup.RequestKeyID(ctx); perRequest {
+			if !l.enterKey(key) {
+				return mcp.NewToolResultError(fmt.Sprintf("hostup-mcp is busy with %d tool calls made with your HostUp API key, the most one key may run at once; nothing was sent to HostUp. Wait for them to finish and call the tool again.", l.perKey)), nil
+			}
+			defer l.leaveKey(key)
+		}
 		select {
 		case l.slots <- struct{}{}:
 		default:
