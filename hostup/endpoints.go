@@ -48,9 +48,13 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 	if p.PrimaryIP != "" {
 		q.Set("primaryIp", p.PrimaryIP)
 	}
+	// Full pages reach maxItems in maxItems/pageSize pages; short pages get
+	// twice that, and not one more: a server that keeps answering with new
+	// cursors must not keep us asking.
+	maxPages := 2 * ((maxItems + pageSize - 1) / pageSize)
 	list := &VPSList{VPS: []VPS{}}
 	seen := map[string]bool{}
-	for {
+	for pages := 1; ; pages++ {
 		var page VPSPage
 		if err := c.getJSON(ctx, "/api/v2/vps", q, &page); err != nil {
 			return nil, err
@@ -70,9 +74,11 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 		if page.NextCursor != nil {
 			next = *page.NextCursor
 		}
-		if next == "" || seen[next] {
-			// A missing or repeated cursor would loop forever; what we have is still true.
-			c.log.WarnContext(ctx, "hostup: stopped following VPS list cursors", "pages", len(seen)+1, "repeated", next != "")
+		if next == "" || seen[next] || len(page.Data) == 0 || pages >= maxPages {
+			// A missing or repeated cursor, an empty page that claims more, or
+			// more pages than the items can fill would loop on; what we have is
+			// still true.
+			c.log.WarnContext(ctx, "hostup: stopped following VPS list cursors", "pages", pages, "repeated", seen[next], "empty_page", len(page.Data) == 0)
 			list.Truncated = true
 			return list, nil
 		}

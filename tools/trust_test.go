@@ -4,9 +4,12 @@ package tools_test
 // MCP client, as the security review did, and failed before its fix.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -222,4 +225,110 @@ func TestDialogShowsValuesBeforeAndAfter(t *testing.T) {
 		t.Fatalf("outcome %q after %d dialogs, want applied after 1", out.Outcome, len(user.asked()))
 	}
 	contains(t, user.asked()[0], "max_total_backups: 3 → 50", "auto_delete_oldest: false → true")
+}
+
+// endlessPages answers HostUp's VPS list as a broken or hostile HostUp might:
+// always "more", with a new cursor every time; empty pages when empty is set.
+type endlessPages struct {
+	next  http.RoundTripper
+	empty bool
+	mu    sync.Mutex
+	calls int
+}
+
+func (p *endlessPages) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodGet || r.URL.Path != "/api/v2/vps" {
+		return p.next.RoundTrip(r)
+	}
+	// The simulator serves the first page every time: it knows no such cursor.
+	first := r.Clone(r.Context())
+	q := first.URL.Query()
+	q.Del("cursor")
+	first.URL.RawQuery = q.Encode()
+	resp, err := p.next.RoundTrip(first)
+	if err != nil {
+		return resp, err
+	}
+	p.mu.Lock()
+	p.calls++
+	n := p.calls
+	p.mu.Unlock()
+	var page map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	page["hasMore"], page["nextCursor"] = true, "cursor-"+strconv.Itoa(n)
+	if p.empty {
+		page["data"] = []any{}
+	}
+	b, _ := json.Marshal(page)
+	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+	resp.Header.Del("Content-Length")
+	return resp, nil
+}
+
+// 13.6: listing VPSes stops on an empty page that claims more, and after a
+// page cap when every page brings a new cursor.
+func TestListingVPSesStopsWhenHostUpKeepsSayingMore(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		empty    bool
+		maxPages int
+	}{
+		{"empty pages", true, 1},
+		{"one VPS a page, new cursors forever", false, 20},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sim := newSim()
+			vpsWithDaily(sim)
+			e := newEnv(t, sim)
+			pages := &endlessPages{next: e.http.next, empty: c.empty}
+			e.http.next = pages
+			ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+			defer cancel()
+			res, err := e.client.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: "list_vps", Arguments: map[string]any{}}})
+			if err != nil {
+				t.Fatalf("list_vps did not come back: %v (after %d pages)", err, pages.calls)
+			}
+			if pages.calls > c.maxPages {
+				t.Errorf("list_vps asked HostUp for %d pages, want at most %d:\n%s", pages.calls, c.maxPages, textOf(res))
+			}
+		})
+	}
+}
+
+// 13.6: an argument name of any length is cut short when the error echoes it
+// and when the log records it; one request once made a 300 KB log line.
+func TestLongArgumentNamesAreCutShortInErrorsAndLogs(t *testing.T) {
+	long := strings.Repeat("n", 300_000)
+	many := map[string]any{"vps_id": "vps_sandbox01"}
+	for i := range 200 {
+		many["unknown_"+strconv.Itoa(i)] = 1
+	}
+	for name, raw := range map[string]string{
+		"unknown":        `{"vps_id":"vps_sandbox01","` + long + `":1}`,
+		"duplicate":      `{"vps_id":"vps_sandbox01","` + long + `":1,"` + long + `":2}`,
+		"many unknown":   mustJSON(many),
+		"unknown nested": `{"vps_ids":["vps_sandbox01"],"` + long + `x":{"` + long + `":1}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			logs := &syncBuffer{}
+			e, _ := suiteEnv(t, newSim(), suiteLogs(logs))
+			res, err := e.callRaw("list_backup_schedules", raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := textOf(res)
+			if !res.IsError || !strings.Contains(text, "nothing was sent") {
+				t.Fatalf("want an input error, got:\n%.300s", text)
+			}
+			if len(text) > 1000 {
+				t.Errorf("the error is %d bytes long:\n%.300s…", len(text), text)
+			}
+			if n := len(logs.String()); n > 2000 {
+				t.Errorf("the logs hold %d bytes for one bad call:\n%.300s…", n, logs.String())
+			}
+		})
+	}
 }

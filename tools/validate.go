@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -61,7 +62,7 @@ func (v *inputValidator) check(raw []byte) error {
 	if name, dup := duplicateKey(raw); dup {
 		// JSON decoders disagree on which copy wins: the client may show the user
 		// the first vps_id while we would act on the last. Refuse both.
-		return badInput("argument %q is given more than once; give each argument once", name)
+		return badInput("argument %s is given more than once; give each argument once", quoteName(name))
 	}
 	err = v.schema().Validate(doc)
 	if err == nil {
@@ -147,13 +148,36 @@ func prefixed(parent string, names []string) []string {
 	return out
 }
 
+// joinQuoted lists names for a message. Names may come from the caller, so each
+// is cut short and at most maxEchoedNames are listed: an error or log line must
+// not grow with whatever a request sends.
 func joinQuoted(names []string) string {
 	q := make([]string, len(names))
 	for i, n := range names {
-		q[i] = fmt.Sprintf("%q", n)
+		q[i] = quoteName(n)
 	}
 	sort.Strings(q)
+	if len(q) > maxEchoedNames {
+		return strings.Join(q[:maxEchoedNames], ", ") + fmt.Sprintf(" and %d more", len(q)-maxEchoedNames)
+	}
 	return strings.Join(q, ", ")
+}
+
+const (
+	maxEchoedNames    = 5
+	maxEchoedNameSize = 40 // bytes
+)
+
+// quoteName quotes a caller's argument name, cut to maxEchoedNameSize bytes.
+func quoteName(name string) string {
+	if len(name) <= maxEchoedNameSize {
+		return fmt.Sprintf("%q", name)
+	}
+	cut := maxEchoedNameSize
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%q… (%d bytes)", name[:cut], len(name))
 }
 
 // duplicateKey reports the first name that appears twice in one JSON object,
