@@ -248,23 +248,30 @@ type confirmation struct {
 	message string
 }
 
-// authorization is authorize's answer: exactly one of its fields is set.
+// authorization is authorize's answer: one of grant, declined and token is set.
 type authorization struct {
 	grant    *grant    // go ahead: execute each operation the grant covers
 	declined bool      // the user said no: send nothing
 	token    string    // ask the user: show the plans and ask for this confirm_token
 	expires  time.Time // when token expires
+	// note, when set, tells why the token path was taken although the client
+	// can show a dialog: the dialog failed.
+	note string
 }
 
 // elicitID names our one elicitation in a multi-round-trip exchange.
 const elicitID = "confirm"
 
 // authorize gets the user's agreement to the operations in c. A client that can
-// show a dialog is asked through it, always; the dialog comes back as an
-// *inputRequired error, which the caller returns as is: the client asks the
-// user and calls again with the answer. Otherwise the answer is a confirm_token
-// to ask the user with, or the grant of the token the call carries; in
-// elicitation-only mode no token is accepted at all.
+// show a dialog is asked through it, always, and its answer decides, whatever
+// token the call carries. Only when no dialog can be shown does the token path
+// apply: the answer is then a confirm_token to ask the user with, or the grant of
+// the token the call carries; in elicitation-only mode no token is accepted.
+//
+// A client on protocol 2026-07-28 or later gets the dialog as an *inputRequired
+// error, which the caller returns as is: the client asks the user and calls
+// again with the answer. An older client is asked from here, while the call
+// waits.
 func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (authorization, error) {
 	now := d.now()
 	keyID := d.Client.KeyID(ctx)
@@ -284,35 +291,64 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 		if err != nil {
 			return authorization{}, err
 		}
-		if answer.Action == mcp.ElicitationResponseActionAccept && accepted(answer.Content) {
+		if answered(answer) {
 			return authorization{grant: g}, nil
 		}
 		return authorization{declined: true}, nil
 	}
+	dialog := mcp.ElicitationParams{Message: c.message, RequestedSchema: confirmSchema}
+	if dialog.Message == "" {
+		dialog.Message = confirmMessage(c.ops)
+	}
+	var failure string // why the client's dialog could not be shown
 	if clientCanElicit(ctx) {
-		state, _ := d.Confirm.Issue(purposeDialog, c.tool, keyID, rows, now)
-		message := c.message
-		if message == "" {
-			message = confirmMessage(c.ops)
+		if mcp.IsModernProtocol(server.RequestProtocolVersion(ctx)) {
+			state, _ := d.Confirm.Issue(purposeDialog, c.tool, keyID, rows, now)
+			return authorization{}, &inputRequired{result: server.NewInputRequestBuilder(state).Elicit(elicitID, dialog).ToolResult()}
 		}
-		return authorization{}, &inputRequired{result: server.NewInputRequestBuilder(state).Elicit(elicitID, mcp.ElicitationParams{
-			Message:         message,
-			RequestedSchema: confirmSchema,
-		}).ToolResult()}
+		answer, err := server.ServerFromContext(ctx).RequestElicitation(ctx, mcp.ElicitationRequest{
+			Request: mcp.Request{Method: string(mcp.MethodElicitationCreate)}, Params: dialog,
+		})
+		switch {
+		case err == nil && answer != nil:
+			// The answer came on this very call: there is nothing to replay.
+			if answered(answer) {
+				return authorization{grant: &grant{rows: rows}}, nil
+			}
+			return authorization{declined: true}, nil
+		case ctx.Err() != nil:
+			return authorization{}, ctx.Err()
+		}
+		failure = "the client's confirmation dialog could not be shown"
+		if err != nil {
+			// The client's words, cut short: they may be long or hostile.
+			failure += " (" + quoteName(firstLine(err.Error())) + ")"
+		}
+		d.logger().WarnContext(ctx, "confirmation dialog failed; falling back", "tool", c.tool, "error", failure)
 	}
 	if d.ElicitationOnly {
-		return authorization{}, &Refusal{
-			Reason: "This server accepts a change that needs confirmation only through the client's confirmation dialog (elicitation-only mode), and this client cannot show one",
-			Code:   "confirmation_dialog_unavailable",
-			Fix:    "make the change from an MCP client that supports elicitation, or in HostUp's control panel.",
+		reason := "This server accepts a change that needs confirmation only through the client's confirmation dialog (elicitation-only mode), and this client cannot show one"
+		if failure != "" {
+			reason = "This server accepts a change that needs confirmation only through the client's confirmation dialog (elicitation-only mode), and " + failure
 		}
+		return authorization{}, &Refusal{Reason: reason, Code: "confirmation_dialog_unavailable",
+			Fix: "make the change from an MCP client whose confirmation dialog works, or in HostUp's control panel."}
+	}
+	note := ""
+	if failure != "" {
+		note = "The user could not be asked directly: " + failure + ", so the confirmation falls back to a confirm_token."
 	}
 	if c.token != "" {
 		g, err := d.Confirm.Check(c.token, purposeConfirm, c.tool, keyID, now)
-		return authorization{grant: g}, err
+		return authorization{grant: g, note: note}, err
 	}
 	token, exp := d.Confirm.Issue(purposeConfirm, c.tool, keyID, rows, now)
-	return authorization{token: token, expires: exp}, nil
+	return authorization{token: token, expires: exp, note: note}, nil
+}
+
+// answered reports whether the user accepted the dialog and ticked the box.
+func answered(r *mcp.ElicitationResult) bool {
+	return r.Action == mcp.ElicitationResponseActionAccept && accepted(r.Content)
 }
 
 // confirmSchema asks for one explicit yes: accepting the dialog with the box

@@ -150,6 +150,9 @@ func (d *Deps) mutateOne(ctx context.Context, call *Call, op *operation, dryRun 
 		if err != nil {
 			return out, err
 		}
+		if a.note != "" {
+			out.Notes = append(out.Notes, a.note)
+		}
 		switch {
 		case a.declined:
 			out.Outcome = outcomeDeclined
@@ -163,7 +166,9 @@ func (d *Deps) mutateOne(ctx context.Context, call *Call, op *operation, dryRun 
 		}
 		g = a.grant
 	}
-	return d.execute(ctx, op, g)
+	done, err := d.execute(ctx, op, g)
+	done.Notes = append(out.Notes, done.Notes...)
+	return done, err
 }
 
 // execute sends one prepared operation and reads the state back, under the

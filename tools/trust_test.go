@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -329,6 +330,40 @@ func TestLongArgumentNamesAreCutShortInErrorsAndLogs(t *testing.T) {
 			if n := len(logs.String()); n > 2000 {
 				t.Errorf("the logs hold %d bytes for one bad call:\n%.300s…", n, logs.String())
 			}
+		})
+	}
+}
+
+// brokenDialog is a client that declares elicitation but whose dialog fails.
+type brokenDialog struct{ err error }
+
+func (b brokenDialog) Elicit(context.Context, mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+	return nil, b.err
+}
+
+// Issue 12.5: a client that declares elicitation but whose dialog throws, or
+// answers "Method not found", gets the confirm_token path (plan plus token,
+// nothing sent), not a JSON-RPC error; the token then counts, because the dialog
+// cannot be shown. In elicitation-only mode it is a tool error that says so.
+func TestFailedDialogFallsBackToTheConfirmToken(t *testing.T) {
+	for _, failure := range []error{errors.New("the dialog crashed"), errors.New("Method not found")} {
+		t.Run(failure.Error(), func(t *testing.T) {
+			sim := newSim()
+			vps := vpsWithDaily(sim)
+			args := map[string]any{"vps_id": vps, "schedule_id": "bks_daily1"}
+			e := newEnv(t, sim, withProtocol(mcp.ProtocolVersion20251125), withElicitation(brokenDialog{failure}))
+			tok := planToken(t, e, "delete_backup_schedule", args)
+			var out tools.MutationOutput
+			text := e.ok("delete_backup_schedule", with(args, "confirm_token", tok), &out)
+			if out.Outcome != "applied" {
+				t.Fatalf("with the token: outcome %q, want applied:\n%s", out.Outcome, text)
+			}
+			contains(t, text, "could not be asked directly", "confirmation dialog could not be shown")
+
+			only := newEnv(t, newSim(), withProtocol(mcp.ProtocolVersion20251125), withElicitation(brokenDialog{failure}), withElicitationOnly())
+			other := vpsWithDaily(only.sim)
+			only.refused("delete_backup_schedule", map[string]any{"vps_id": other, "schedule_id": "bks_daily1"},
+				"confirmation_dialog_unavailable", "confirmation dialog could not be shown", "nothing was sent")
 		})
 	}
 }

@@ -17,8 +17,8 @@ const fail = (msg) => {
 // The stdio transport does not pass the parent's environment on: give it all.
 const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", HOSTUP_LOG_LEVEL: "warn", NO_COLOR: "1" };
 
-async function connect(name, { elicit, args = [] } = {}) {
-  const capabilities = elicit ? { elicitation: {} } : {};
+async function connect(name, { elicit, declareElicitation = false, args = [] } = {}) {
+  const capabilities = elicit || declareElicitation ? { elicitation: {} } : {};
   const client = new Client({ name, version: "1.0.0" }, { capabilities });
   if (elicit) {
     client.setRequestHandler(ElicitRequestSchema, async (req) => {
@@ -157,6 +157,39 @@ async function main() {
   if (yes.lastElicitMessage?.includes("bkp_sim000004")) pass("the elicitation message names what it deletes");
   else fail(`elicitation message: ${yes.lastElicitMessage}`);
   await yes.close();
+
+  // A client that declares elicitation but whose dialog fails (it throws, or it
+  // has no handler and answers "Method not found") gets the confirm_token path:
+  // the plan and a token, nothing sent; the token then applies the change. In
+  // elicitation-only mode it is a tool error that says nothing was sent.
+  const deleteSchedule = { vps_id: "vps_sandbox02", schedule_id: "bks_sandbox02" };
+  for (const [kind, opts] of [
+    ["a throwing dialog", { elicit: async () => { throw new Error("the dialog crashed"); } }],
+    ["no dialog handler (Method not found)", { declareElicitation: true }],
+  ]) {
+    const broken = await connect(`interop-broken-dialog`, opts);
+    await broken.listTools();
+    const planned = await call(broken, "delete_backup_schedule", deleteSchedule, {
+      check: (sc, text) =>
+        sc.outcome !== "confirmation_required" || !sc.confirm_token
+          ? `outcome ${sc.outcome}, want confirmation_required with a token`
+          : text.includes("could not be shown") ? undefined : "the text does not say the dialog failed",
+    });
+    if (planned?.confirm_token) {
+      await call(broken, "delete_backup_schedule", { ...deleteSchedule, confirm_token: planned.confirm_token }, { check: outcome("applied") });
+      pass(`${kind}: falls back to the confirm_token`);
+    } else fail(`${kind}: no confirm_token to fall back on`);
+    await broken.close();
+
+    const only = await connect("interop-broken-dialog-only", { ...opts, args: ["--confirm-mode", "elicitation-only"] });
+    await only.listTools();
+    await call(only, "delete_backup_schedule", deleteSchedule, {
+      wantError: true,
+      check: (_, text) => (text.includes("could not be shown") && text.includes("nothing was sent") ? undefined : `the error does not say the dialog failed and nothing was sent: ${text}`),
+    });
+    await call(only, "list_backup_schedules", { vps_id: "vps_sandbox02" }, { check: (sc) => (sc.schedules?.length === 1 ? undefined : "the schedule is gone") });
+    await only.close();
+  }
 
   // Read-only mode: the write tools are not even listed.
   const ro = await connect("interop-read-only", { args: ["--read-only"] });
