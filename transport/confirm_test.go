@@ -6,11 +6,14 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/hostup/hostup-mcp/hostup"
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+	"github.com/hostup/hostup-mcp/tools"
 )
 
 // Over stateless HTTP the server cannot send a request back to the client on
@@ -130,5 +133,50 @@ func TestConfirmTokenIsBoundToTheCallersKey(t *testing.T) {
 	res = callTool(t, writer, "delete_backup_schedule", map[string]any{"vps_id": "vps_a1", "schedule_id": "bks_a1", "confirm_token": own})
 	if out := structured(t, res); res.IsError || out["outcome"] != "applied" || len(sim.Mutations()) != 1 {
 		t.Fatalf("own token: isError=%v %s", res.IsError, text(res))
+	}
+}
+
+// Single use across replicas needs a shared record of used tokens (issue 13.1).
+// With the in-memory record each replica keeps its own; two replicas given one
+// shared UsedTokens, as a shared store would be, accept a token once in all.
+func TestTokenUsedOnOneReplicaIsRefusedByAnotherSharingTheRecord(t *testing.T) {
+	secret := []byte("a secret shared by every replica, 32+ bytes")
+	sim := hostuptest.Sandbox()
+	shared := &tools.MemoryUsedTokens{}
+	replica := func() *running {
+		api := sim.Start()
+		t.Cleanup(api.Close)
+		c, err := hostup.New(hostup.Options{APIKey: hostuptest.SandboxAPIKey, BaseURL: api.URL, HTTPClient: api.Client()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		confirm := tools.NewConfirmer(secret)
+		confirm.Used = shared
+		return serve(t, tools.NewServer(&tools.Deps{Client: c, Confirm: confirm}, tools.ServerOptions{Name: "hostup-mcp", Version: "test"}), Options{Kind: StreamableHTTP})
+	}
+	c1, c2 := connect(t, StreamableHTTP, replica().url, ""), connect(t, StreamableHTTP, replica().url, "")
+	args := map[string]any{"vps_id": "vps_sandbox02", "backup_id": "bkp_sim000004"}
+	token, _ := structured(t, callTool(t, c1, "delete_backup", args))["confirm_token"].(string)
+	if token == "" {
+		t.Fatal("no confirm_token")
+	}
+	args["confirm_token"] = token
+	// Both replicas read and check the token before either DELETE is done.
+	sim.SetFault(http.MethodDelete, "*", hostuptest.Fault{Latency: 300 * time.Millisecond})
+	results := make(chan *mcp.CallToolResult, 2)
+	for _, c := range []*client.Client{c1, c2} {
+		go func() { results <- callTool(t, c, "delete_backup", args) }()
+	}
+	used := 0
+	for range 2 {
+		if res := <-results; res.IsError && strings.Contains(text(res), "used_confirm_token") {
+			used++
+		}
+	}
+	if used != 1 {
+		t.Errorf("%d of the two replicas refused the token as used, want 1", used)
+	}
+	if n := len(sim.Mutations()); n != 1 {
+		t.Fatalf("%d DELETEs reached HostUp, want 1", n)
 	}
 }
