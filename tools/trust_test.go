@@ -367,3 +367,40 @@ func TestFailedDialogFallsBackToTheConfirmToken(t *testing.T) {
 		})
 	}
 }
+
+// stateSwapper replaces the request state a client echoes with an answer.
+type stateSwapper struct {
+	transport.Interface
+	state string
+}
+
+func (s *stateSwapper) SendRequest(ctx context.Context, req transport.JSONRPCRequest) (*transport.JSONRPCResponse, error) {
+	if req.Method == string(mcp.MethodToolsCall) {
+		b, err := json.Marshal(req.Params)
+		if err != nil {
+			return nil, err
+		}
+		var params map[string]any
+		if err := json.Unmarshal(b, &params); err != nil {
+			return nil, err
+		}
+		if _, answering := params["requestState"]; answering {
+			params["requestState"] = s.state
+			req.Params = params
+		}
+	}
+	return s.Interface.SendRequest(ctx, req)
+}
+
+// 13.2, the other way round: a confirm_token echoed as a dialog's request
+// state, with an answer the client made up, confirms nothing.
+func TestConfirmTokenIsNotADialogRequestState(t *testing.T) {
+	sim := newSim()
+	vps := vpsWithDaily(sim)
+	args := map[string]any{"vps_id": vps, "schedule_id": "bks_daily1"}
+	tok := planToken(t, newEnv(t, sim), "delete_backup_schedule", args)
+	e := newEnv(t, sim, withElicitation(accepting()), withTransport(func(in transport.Interface) transport.Interface {
+		return &stateSwapper{Interface: in, state: tok}
+	}))
+	e.refused("delete_backup_schedule", args, "invalid_confirm_token", "not the state of a dialog")
+}
