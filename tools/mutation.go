@@ -73,7 +73,8 @@ type MutationOutput struct {
 }
 
 // operation is one prepared change to one VPS: what it would do, what that was
-// decided from, and how to send it and read the result back.
+// decided from, and how to send it and read the result back. Operations come
+// from d.prepare, which also fills in build and seen.
 type operation struct {
 	tool  string // the single-VPS tool whose change this is
 	vpsID string
