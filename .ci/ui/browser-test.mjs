@@ -153,6 +153,8 @@ try {
   check("details were asked of the host as list_backup_schedules",
     calls.some((c) => c.name === "list_backup_schedules" && c.arguments.vps_id === "vps_sandbox02"), JSON.stringify(calls));
   await settle(page);
+  const wideOverflow = await view.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check("at 1000 px the audit fits without sideways scrolling", wideOverflow <= 0, `${wideOverflow}px too wide`);
   const frame = await page.$("#frame");
   await frame.screenshot({ path: path.join(shotDir, "coverage-light.png") });
 

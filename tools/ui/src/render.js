@@ -117,15 +117,16 @@ function auditRow(r, ctx) {
   const body = h("tbody", { class: `vps ${state}`, "data-vps": r.vps_id, "data-state": state });
   const detailCell = h("td", { colspan: 7, class: "detail-cell" });
   const detail = h("tr", { class: "detail", hidden: true }, detailCell);
-  const actions = h("td", { class: "actions" });
+  const buttons = h("div", { class: "btns" });
+  const actions = h("td", { class: "actions" }, buttons);
   if (ctx.canCall && !r.error) {
     const details = h("button", { type: "button", class: "ghost", "aria-expanded": "false", "aria-controls": `d-${r.vps_id}` }, "Details");
     detailCell.id = `d-${r.vps_id}`;
     details.addEventListener("click", () => ctx.toggleDetails(r.vps_id, details, detail, detailCell));
-    actions.append(details);
+    buttons.append(details);
     const noSchedule = (r.problems || []).includes("no_schedule");
     if (noSchedule && state === "problem" && !ctx.readOnly) {
-      actions.append(h("button", {
+      buttons.append(h("button", {
         type: "button", class: "primary", "data-action": "dry-run",
         onclick: (e) => ctx.dryRun(r.vps_id, e.currentTarget, detail, detailCell, details),
       }, "Plan daily backup"));
