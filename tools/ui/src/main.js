@@ -10,8 +10,10 @@ const root = document.getElementById("app");
 const readOnly = document.documentElement.hasAttribute("data-read-only");
 const app = new App({ name: "hostup-mcp coverage", version: "1.0.0" }, {}, { autoResize: true });
 
-// The zone of times: the server's display zone when a result names it (the
-// user chose it with --timezone), else the host's, else the browser's.
+// The zone of times: the server's display zone when the result shown names it
+// (list_backup_schedules does: the user may have chosen it with --timezone),
+// else the host's, else the browser's. Results fetched for a panel do not change
+// it, so that one view never mixes two zones.
 let zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 let zoneFromServer = false;
 let locale;
@@ -66,9 +68,7 @@ function render(result) {
 // callTool asks the host to call one of this server's tools. The host may ask
 // the user first, or refuse; either way the view says what happened.
 async function callTool(name, args) {
-  const result = await app.callServerTool({ name, arguments: args });
-  learnZone(result && result.structuredContent);
-  return result;
+  return await app.callServerTool({ name, arguments: args });
 }
 
 async function loadDetails(vpsId, cell) {
