@@ -95,7 +95,13 @@ async function openHost(width, forClient) {
     requests.push(url);
     r.abort();
   });
-  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+  // The host page applies the spec's default CSP, which refuses any network
+  // access before a request exists: a refusal counts as a request attempted.
+  page.on("console", (m) => {
+    if (m.type() !== "error") return;
+    consoleErrors.push(m.text());
+    if (m.text().includes("Content Security Policy")) requests.push(`refused by the CSP: ${m.text()}`);
+  });
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
   await page.exposeFunction("hostCallTool", async (params) => {
     calls.push(params);

@@ -5,7 +5,7 @@
 import { h, icon } from "./dom.js";
 import { ago, parseTime, timeline, utcClock } from "./time.js";
 
-export const STATE_WORDS = { covered: "Covered", problem: "Problem", blocked: "Blocked", unreadable: "Unreadable" };
+const STATE_WORDS = { covered: "Covered", problem: "Problem", blocked: "Blocked", unreadable: "Unreadable" };
 
 const PROBLEM_WORDS = {
   no_schedule: "No schedule",
@@ -16,7 +16,8 @@ const PROBLEM_WORDS = {
   changes_blocked: "Changes blocked",
 };
 
-const RUN_WORDS = { completed: "Completed", failed: "Failed", missing: "Missing", pending: "In progress", manual: "Manual" };
+// A failed run keeps HostUp's own word (failed, cancelled, …); the others are named here.
+const RUN_WORDS = { completed: "Completed", missing: "Missing", pending: "In progress" };
 
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
@@ -244,7 +245,7 @@ function timelineView(schedule, sc, ctx) {
     const st = it.kind === "manual" ? "manual" : it.status;
     return h("li", { class: `run ${it.status}`, "data-status": it.status },
       icon(it.status),
-      h("span", { class: "run-word" }, RUN_WORDS[it.status] === undefined ? cap(it.word) : (it.status === "failed" ? cap(it.word) : RUN_WORDS[it.status])),
+      h("span", { class: "run-word" }, RUN_WORDS[it.status] || cap(it.word)),
       h("span", { class: "when" }, ctx.fmt.when(it.at)),
       st === "manual" ? h("span", { class: "tag" }, "manual") : null,
       it.note ? h("span", { class: "muted note-text" }, it.note) : null);
@@ -323,7 +324,7 @@ function totalsView(t) {
 
 // show renders any value briefly: objects as "key: value" pairs, so a shape
 // this file does not know still reads as text.
-export function show(v) {
+function show(v) {
   if (v === undefined || v === null || v === "") return "—";
   if (Array.isArray(v)) return v.length ? v.map(show).join(", ") : "—";
   if (typeof v === "object") {
