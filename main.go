@@ -282,6 +282,14 @@ func (cfg *config) loadAPIKey() error {
 			return &configError{msg: fmt.Sprintf("--api-key-file: %s is empty; put the HostUp API key in it", cfg.apiKeyFile)}
 		}
 	}
+	if cfg.apiKey != "" && !hostup.ValidKey(cfg.apiKey) {
+		// Checked here rather than in hostup.New so the line names where the key came from.
+		source := "HOSTUP_API_KEY"
+		if cfg.apiKeyFile != "" {
+			source = "--api-key-file: " + cfg.apiKeyFile
+		}
+		return &configError{msg: source + ": the API key contains spaces, line breaks or other characters no key has; it must hold only the key as HostUp's control panel shows it, on one line"}
+	}
 	if cfg.apiKey == "" && cfg.transport != "stdio" {
 		if cfg.httpToken != "" {
 			return &configError{msg: "HOSTUP_MCP_HTTP_TOKEN is set, so the server calls HostUp with its own key: set HOSTUP_API_KEY or pass --api-key-file PATH, or unset HOSTUP_MCP_HTTP_TOKEN to let each client send its own HostUp key"}
@@ -345,7 +353,9 @@ func newDeps(cfg config, logger *slog.Logger) (*tools.Deps, error) {
 	}
 	c, err := hostup.New(opts)
 	if err != nil {
-		return nil, &configError{msg: fmt.Sprintf("--api-url (HOSTUP_API_URL): %v", err)}
+		// The key was checked by loadAPIKey, so what New refuses is the URL; the
+		// user needs the setting's name, not the Go package's.
+		return nil, &configError{msg: "--api-url (HOSTUP_API_URL): " + strings.TrimPrefix(err.Error(), "hostup: ")}
 	}
 	return &tools.Deps{
 		Client:  c,

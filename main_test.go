@@ -88,8 +88,11 @@ func flagLine(help, name string) string {
 func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty-key")
-	if err := os.WriteFile(empty, []byte(" \n"), 0o600); err != nil {
-		t.Fatal(err)
+	twoLines := filepath.Join(dir, "two-line-key")
+	for file, content := range map[string]string{empty: " \n", twoLines: "hu_live_key\nhu_live_key\n"} {
+		if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cases := []struct {
 		name string
@@ -109,6 +112,8 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 		{"key file is a directory", nil, []string{"--api-key-file", dir}, "--api-key-file"},
 		{"empty key file", nil, []string{"--api-key-file", empty}, "--api-key-file"},
 		{"bad API URL", map[string]string{"HOSTUP_API_KEY": "k"}, []string{"--api-url", "ftp://example.com"}, "--api-url"},
+		{"key with a space", map[string]string{"HOSTUP_API_KEY": "hu_live key"}, []string{"call", "list_vps"}, "HOSTUP_API_KEY"},
+		{"two-line key file", nil, []string{"--api-key-file", twoLines}, "--api-key-file"},
 		{"unknown flag", nil, []string{"--sandbx"}, "--help"},
 		{"mistyped read-only env", map[string]string{"HOSTUP_READ_ONLY": "enabled"}, []string{"tools"}, "HOSTUP_READ_ONLY"},
 		{"mistyped sandbox env", map[string]string{"HOSTUP_SANDBOX": "sure"}, []string{"tools"}, "HOSTUP_SANDBOX"},
@@ -130,6 +135,12 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 			lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
 			if len(lines) != 1 || !strings.HasPrefix(lines[0], "hostup-mcp: ") || !strings.Contains(lines[0], tc.want) {
 				t.Errorf("stderr %q: want one line starting hostup-mcp: that names %s", r.stderr, tc.want)
+			}
+			if strings.Contains(strings.TrimPrefix(r.stderr, "hostup-mcp: "), "hostup:") {
+				t.Errorf("stderr %q shows the Go package prefix hostup:", r.stderr)
+			}
+			if strings.Contains(r.stderr, "hu_live") {
+				t.Errorf("stderr %q shows the API key", r.stderr)
 			}
 		})
 	}
