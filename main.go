@@ -42,7 +42,7 @@ Usage:
   hostup-mcp [flags]                        serve MCP (stdio unless --transport says otherwise)
   hostup-mcp tools [flags]                  list the tools
   hostup-mcp call TOOL ['{json}'] [flags]   run one tool through the server and print its result
-  hostup-mcp version                        print the version
+  hostup-mcp version                        print the version (also --version)
 
 Try it without an account:
   hostup-mcp call audit_backup_coverage --sandbox
@@ -63,20 +63,21 @@ Environment only:
 
 // config is every setting of SPEC.md's configuration table.
 type config struct {
-	apiKeyFile string
-	apiKey     string
-	apiURL     string
-	readOnly   bool
-	sandbox    bool
-	transport  string
-	addr       string
-	logLevel   string
-	timezone   string
-	jsonOut    bool
-	yes        bool
-	badEnv     []string // malformed boolean environment variables, reported by check
-	location   *time.Location
-	level      slog.Level
+	apiKeyFile  string
+	apiKey      string
+	apiURL      string
+	readOnly    bool
+	sandbox     bool
+	transport   string
+	addr        string
+	logLevel    string
+	timezone    string
+	jsonOut     bool
+	yes         bool
+	showVersion bool
+	badEnv      []string // malformed boolean environment variables, reported by check
+	location    *time.Location
+	level       slog.Level
 
 	// For --transport http and sse; the two secrets come from the environment only.
 	allowedOrigins string
@@ -106,6 +107,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	command := "serve"
 	if len(positional) > 0 {
 		command, positional = positional[0], positional[1:]
+	}
+	if cfg.showVersion {
+		command = "version"
 	}
 	switch command {
 	case "version":
@@ -206,6 +210,7 @@ func newFlagSet(cfg *config, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&cfg.logLevel, "log-level", env("HOSTUP_LOG_LEVEL", "info"), "log `LEVEL`: debug, info, warn or error; logs go to stderr (env HOSTUP_LOG_LEVEL)")
 	fs.StringVar(&cfg.timezone, "timezone", env("HOSTUP_TIMEZONE", ""), "IANA time `ZONE` results show local times in, e.g. Europe/Stockholm; default: the system's (env HOSTUP_TIMEZONE)")
 	fs.BoolVar(&cfg.jsonOut, "json", false, "with call: print the structured result as JSON (no env: it belongs to one command line)")
+	fs.BoolVar(&cfg.showVersion, "version", false, "print the version, as the version command does")
 	fs.BoolVar(&cfg.yes, "yes", false, "with call: you confirm a destructive change yourself; its plan is printed, then it is applied (no env: it belongs to one command line)")
 	return fs
 }

@@ -61,7 +61,7 @@ func TestHelpListsEveryFlagWithItsEnvironmentVariable(t *testing.T) {
 				t.Errorf("%v: --help does not list --%s", args, f.Name)
 				return
 			}
-			if f.Name == "json" || f.Name == "yes" {
+			if f.Name == "json" || f.Name == "yes" || f.Name == "version" {
 				return // a switch of one command line, not a setting
 			}
 			if !regexp.MustCompile(`\(env HOSTUP_[A-Z_]+[^)]*\)`).MatchString(line) {
@@ -185,9 +185,11 @@ func TestToolsAndVersionNeedNoKey(t *testing.T) {
 		t.Errorf("tools --read-only: exit %d, output:\n%s", r.code, r.stdout)
 	}
 
-	r = runMain(t, "", "version")
-	if r.code != 0 || r.stdout != "hostup-mcp "+version+"\n" {
-		t.Errorf("version: exit %d, stdout %q", r.code, r.stdout)
+	for _, args := range [][]string{{"version"}, {"--version"}, {"-version"}, {"--version", "--sandbox"}} {
+		r = runMain(t, "", args...)
+		if r.code != 0 || r.stdout != "hostup-mcp "+version+"\n" || r.stderr != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, r.code, r.stdout, r.stderr)
+		}
 	}
 }
 
