@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -47,6 +48,10 @@ Usage:
 Try it without an account:
   hostup-mcp call audit_backup_coverage --sandbox
   hostup-mcp call list_backup_schedules '{"vps_id":"vps_sandbox02"}' --sandbox --json
+
+call exits 0 when the tool succeeded, 1 when it failed or refused, 2 when the
+command line was wrong, and 3 when a destructive change waits for confirmation
+(nothing was changed; run it again with --yes to apply the plan shown).
 
 Flags may come before or after the command. Each is also read from the
 environment variable shown; a flag wins over its variable.
@@ -454,19 +459,27 @@ func firstSentence(s string) string {
 	return s
 }
 
+// Exit codes of call, as the README and --help document them.
+const (
+	exitDone                 = 0 // the tool succeeded
+	exitFailed               = 1 // the tool failed or refused
+	exitUsage                = 2 // the command line was wrong
+	exitConfirmationRequired = 3 // a destructive change waits for --yes; nothing was changed
+)
+
 // callTool runs one tool through the real MCP server, in-process, as a client
-// would. Exit codes: 0 done, 1 the tool failed, 2 the command line was wrong.
+// would, and returns one of the exit codes above.
 func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional []string, stdout, stderr io.Writer) int {
 	if len(positional) == 0 || len(positional) > 2 {
 		fmt.Fprintln(stderr, "hostup-mcp: usage: hostup-mcp call TOOL ['{\"arg\":…}'] [--json] [--yes] [--sandbox]; hostup-mcp tools lists the tools")
-		return 2
+		return exitUsage
 	}
 	name := positional[0]
 	var args map[string]any
 	if len(positional) == 2 {
 		if err := json.Unmarshal([]byte(positional[1]), &args); err != nil || args == nil {
 			fmt.Fprintf(stderr, "hostup-mcp: the arguments of call must be one JSON object in single quotes, e.g. '{\"vps_id\":\"vps_sandbox02\"}', not %s\n", positional[1])
-			return 2
+			return exitUsage
 		}
 	}
 	c, err := client.NewInProcessClient(srv)
@@ -485,7 +498,7 @@ func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "hostup-mcp: starting the in-process client: %v\n", err)
-		return 1
+		return exitFailed
 	}
 	defer c.Close()
 	tool, names := findTool(listed.Tools, name)
@@ -495,7 +508,7 @@ func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional
 			hint = " (read-only mode hides the write tools)"
 		}
 		fmt.Fprintf(stderr, "hostup-mcp: no tool named %q%s; the tools are %s\n", name, hint, strings.Join(names, ", "))
-		return 2
+		return exitUsage
 	}
 	// The arguments go as typed, not re-encoded from args: the server must see
 	// what a client would send, duplicate names included, to refuse them.
@@ -506,42 +519,66 @@ func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional
 	res, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: sent}})
 	if err != nil {
 		fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
-		return 1
+		return exitFailed
 	}
 	text := resultText(res)
-	if token := pendingConfirmToken(res); token != "" {
-		if !cfg.yes {
-			text += "\n(call starts a new server on every run, so the token above only works inside it. To apply this change from the command line, run the same command again with --yes.)"
-		} else {
-			// The person typing --yes is the one confirming: show the plan they
-			// agreed to, then apply exactly that plan with its token.
-			fmt.Fprintln(stderr, text)
-			confirmed := map[string]any{"confirm_token": token}
-			for k, v := range args {
-				confirmed[k] = v
-			}
-			if res, err = c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: confirmed}}); err != nil {
-				fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
-				return 1
-			}
-			text = resultText(res)
+	token := pendingConfirmToken(res)
+	if token != "" {
+		// The result tells the model to call again with the token; at a terminal
+		// that token is useless (it dies with this process), so its lines go.
+		text = withoutLinesContaining(text, token)
+	}
+	if token != "" && cfg.yes {
+		// The person typing --yes is the one confirming: show the plan they
+		// agreed to, then apply exactly that plan with its token.
+		fmt.Fprintln(stderr, text)
+		confirmed := map[string]any{"confirm_token": token}
+		for k, v := range args {
+			confirmed[k] = v
 		}
+		if res, err = c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: confirmed}}); err != nil {
+			fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
+			return exitFailed
+		}
+		text, token = resultText(res), pendingConfirmToken(res)
 	}
 	if res.IsError {
+		if _, typed := args["confirm_token"]; typed && confirmTokenRefusal.MatchString(text) {
+			text += "\nOn the command line: a confirm_token only works inside the server that issued it, and call starts a new one on every run. Run the same command without confirm_token and with --yes to confirm the change yourself."
+		}
 		fmt.Fprintln(stderr, text)
-		return 1
+		return exitFailed
+	}
+	code := exitDone
+	if token != "" {
+		code = exitConfirmationRequired
+		text += "\nNothing was changed. To apply this change from the command line, run the same command again with --yes."
 	}
 	if cfg.jsonOut {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(res.StructuredContent); err != nil {
 			fmt.Fprintf(stderr, "hostup-mcp: %v\n", err)
-			return 1
+			return exitFailed
 		}
-		return 0
+		return code
 	}
 	fmt.Fprintln(stdout, text)
-	return 0
+	return code
+}
+
+// confirmTokenRefusal matches the codes of the refusals of a confirm_token
+// (invalid_confirm_token, expired_confirm_token, …) in a result's text.
+var confirmTokenRefusal = regexp.MustCompile(`\(code [a-z_]+_confirm_token\)`)
+
+func withoutLinesContaining(text, s string) string {
+	var kept []string
+	for line := range strings.Lines(text) {
+		if !strings.Contains(line, s) {
+			kept = append(kept, strings.TrimSuffix(line, "\n"))
+		}
+	}
+	return strings.Join(kept, "\n")
 }
 
 // pendingConfirmToken returns the confirm_token of a result that waits for the

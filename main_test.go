@@ -250,15 +250,38 @@ func TestCallAppliesADestructiveChangeOnlyWithYes(t *testing.T) {
 	cleanEnv(t)
 	args := []string{"call", "delete_backup_schedule", `{"vps_id":"vps_sandbox02","schedule_id":"bks_sandbox02"}`, "--sandbox"}
 	r := runMain(t, "", args...)
-	if r.code != 0 || !strings.Contains(r.stdout, "Needs the user's confirmation, nothing was sent") || !strings.Contains(r.stdout, "--yes") {
-		t.Fatalf("without --yes: exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	if r.code != exitConfirmationRequired || !strings.Contains(r.stdout, "Plan: Delete the backup schedule bks_sandbox02") || !strings.Contains(r.stdout, "--yes") {
+		t.Fatalf("without --yes: exit %d, want %d; stdout:\n%s\nstderr:\n%s", r.code, exitConfirmationRequired, r.stdout, r.stderr)
 	}
+	if strings.Contains(r.stdout, "confirm_token") {
+		t.Errorf("without --yes: stdout offers a confirm_token that dies with this run:\n%s", r.stdout)
+	}
+
+	r = runMain(t, "", append(args, "--json")...)
+	var pending struct {
+		Outcome      string `json:"outcome"`
+		ConfirmToken string `json:"confirm_token"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &pending); err != nil || r.code != exitConfirmationRequired || pending.Outcome != "confirmation_required" {
+		t.Fatalf("--json without --yes: exit %d, want %d; stdout:\n%s", r.code, exitConfirmationRequired, r.stdout)
+	}
+
+	// The token of that earlier run, typed into this one.
+	withToken := []string{"call", "delete_backup_schedule", `{"vps_id":"vps_sandbox02","schedule_id":"bks_sandbox02","confirm_token":"` + pending.ConfirmToken + `"}`, "--sandbox"}
+	r = runMain(t, "", withToken...)
+	if r.code != exitFailed || !strings.Contains(r.stderr, "invalid_confirm_token") || !strings.Contains(r.stderr, "--yes") {
+		t.Errorf("an earlier run's token: exit %d, want %d and a pointer to --yes; stderr:\n%s", r.code, exitFailed, r.stderr)
+	}
+
 	r = runMain(t, "", append(args, "--yes")...)
-	if r.code != 0 || !strings.Contains(r.stdout, "Deleted schedule bks_sandbox02") {
+	if r.code != exitDone || !strings.Contains(r.stdout, "Deleted schedule bks_sandbox02") {
 		t.Fatalf("with --yes: exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 	if !strings.Contains(r.stderr, "Plan: Delete the backup schedule bks_sandbox02") {
 		t.Errorf("--yes must show the plan it applies; stderr:\n%s", r.stderr)
+	}
+	if strings.Contains(r.stderr, "confirm_token") || strings.Contains(r.stderr, "call again") {
+		t.Errorf("--yes shows the model's instructions instead of the plan only; stderr:\n%s", r.stderr)
 	}
 }
 
