@@ -463,7 +463,7 @@ func TestPromptsThroughAnMCPClient(t *testing.T) {
 		args map[string]string
 		want []string // in the text
 	}{
-		{"setup_backups", nil, []string{"every VPS", "daily", "02:00", "keep 7", "list_vps", "list_backup_schedules", "dry_run=true", "confirm_token", "Read back"}},
+		{"setup_backups", nil, []string{"every VPS", "daily", "02:00", "at most 7", "list_vps", "list_backup_schedules", "dry_run=true", "confirm_token", "Read back"}},
 		{"setup_backups", map[string]string{"vps_id": "vps_sandbox02", "frequency": "Weekly", "day": "0", "hour": "23", "timezone": "Europe/Stockholm", "retention": "4"},
 			[]string{"the VPS vps_sandbox02", "weekly", "23:00", "Europe/Stockholm", "keep 4", "day_of_week=0"}},
 		{"setup_backups", map[string]string{"frequency": "monthly", "day": "15"}, []string{"monthly", "day_of_month=15"}},
