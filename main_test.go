@@ -8,6 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -112,6 +114,7 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 		{"key file is a directory", nil, []string{"--api-key-file", dir}, "--api-key-file"},
 		{"empty key file", nil, []string{"--api-key-file", empty}, "--api-key-file"},
 		{"bad API URL", map[string]string{"HOSTUP_API_KEY": "k"}, []string{"--api-url", "ftp://example.com"}, "--api-url"},
+		{"API URL with HostUp's path", map[string]string{"HOSTUP_API_KEY": "k"}, []string{"--api-url", "https://cloud.hostup.se/api/v2"}, "--api-url"},
 		{"key with a space", map[string]string{"HOSTUP_API_KEY": "hu_live key"}, []string{"call", "list_vps"}, "HOSTUP_API_KEY"},
 		{"two-line key file", nil, []string{"--api-key-file", twoLines}, "--api-key-file"},
 		{"unknown flag", nil, []string{"--sandbx"}, "--help"},
@@ -143,6 +146,23 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 				t.Errorf("stderr %q shows the API key", r.stderr)
 			}
 		})
+	}
+}
+
+// A 404 on the VPS list means the address is wrong, not an id: advising
+// "call list_vps" after list_vps failed sent the user in a circle.
+func TestA404OnTheVPSListPointsAtTheAPIURL(t *testing.T) {
+	cleanEnv(t)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"status":404,"code":"not_found","title":"Not Found"}`)
+	}))
+	defer api.Close()
+	t.Setenv("HOSTUP_API_KEY", "hu_test_key")
+	r := runMain(t, "", "call", "list_vps", "--api-url", api.URL+"/wrong-prefix")
+	if r.code != exitFailed || !strings.Contains(r.stderr, "HOSTUP_API_URL") || strings.Contains(r.stderr, "call list_vps") {
+		t.Errorf("exit %d, want %d and advice about HOSTUP_API_URL, not to call list_vps again; stderr:\n%s", r.code, exitFailed, r.stderr)
 	}
 }
 

@@ -170,6 +170,9 @@ func notFoundHint(path string) string {
 		return "the backup (or its VPS) does not exist in this account: call list_backups with the same vps_id for the real backup ids."
 	case len(segs) > 5 && segs[len(segs)-2] == "backup-schedules":
 		return "the schedule (or its VPS) does not exist in this account: call list_backup_schedules with the same vps_id for the real schedule id."
+	case len(segs) == 3 && segs[2] == "vps":
+		// The list of VPSes itself is missing: no id is wrong, the address is.
+		return "HostUp has no VPS list at the address called, so the API base URL is wrong: check HOSTUP_API_URL (--api-url); the default is " + hostup.DefaultBaseURL + ", without /api/v2."
 	case v1:
 		return "HostUp knows no VPS with this numeric vmid in this account: check the vmid with the user, or use the VPS's vps_… id from list_vps."
 	}
