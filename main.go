@@ -282,6 +282,9 @@ func (cfg *config) loadAPIKey() error {
 		return nil
 	}
 	cfg.apiKey = strings.TrimSpace(os.Getenv("HOSTUP_API_KEY"))
+	if isPlaceholder(cfg.apiKey) {
+		cfg.apiKey = "" // the bundle's key setting left empty
+	}
 	if cfg.apiKeyFile != "" {
 		b, err := os.ReadFile(cfg.apiKeyFile)
 		if err != nil {
@@ -307,7 +310,7 @@ func (cfg *config) loadAPIKey() error {
 		return nil
 	}
 	if cfg.apiKey == "" {
-		return &configError{msg: "no HostUp API key: set HOSTUP_API_KEY or pass --api-key-file PATH (create a key in HostUp's control panel), or try --sandbox"}
+		return &configError{msg: "no HostUp API key: set HOSTUP_API_KEY or pass --api-key-file PATH (create a key in HostUp's control panel), or try the simulated account with --sandbox (HOSTUP_SANDBOX=1); in Claude Desktop, enter the key in the extension's settings or turn on its sandbox"}
 	}
 	return nil
 }

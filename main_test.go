@@ -179,6 +179,23 @@ func TestUnsubstitutedBundlePlaceholderCountsAsUnset(t *testing.T) {
 	}
 }
 
+// What Claude Desktop starts the bundle with when the user left the key empty:
+// the sandbox switch works alone, and without it the one line says what to set.
+func TestBundleWithoutAKeyRunsTheSandboxOrSaysWhatToSet(t *testing.T) {
+	cleanEnv(t)
+	t.Setenv("HOSTUP_API_KEY", "${user_config.api_key}")
+	t.Setenv("HOSTUP_SANDBOX", "true")
+	r := runMain(t, "", "call", "list_vps")
+	if r.code != exitDone || !strings.Contains(r.stdout, "SANDBOX") {
+		t.Errorf("sandbox on, key empty: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	t.Setenv("HOSTUP_SANDBOX", "false")
+	r = runMain(t, "", "call", "list_vps")
+	if r.code != 2 || !strings.Contains(r.stderr, "HOSTUP_API_KEY") || !strings.Contains(r.stderr, "Claude Desktop") || !strings.Contains(r.stderr, "sandbox") {
+		t.Errorf("sandbox off, key empty: exit %d, stderr %q; want exit 2 and a line naming the key and the sandbox", r.code, r.stderr)
+	}
+}
+
 func TestToolsAndVersionNeedNoKey(t *testing.T) {
 	cleanEnv(t)
 	r := runMain(t, "", "tools")
@@ -714,9 +731,14 @@ func TestManifestRunsTheBundledBinaryWithTheUsersSettings(t *testing.T) {
 	if !slices.Equal(m.Compatibility.Platforms, []string{"darwin", "win32", "linux"}) {
 		t.Errorf("platforms %v", m.Compatibility.Platforms)
 	}
+	// The key is optional so the bundle can be tried on the sandbox without one;
+	// the server says what to do when neither is set.
 	key := m.UserConfig["api_key"]
-	if key.Type != "string" || !key.Required || !key.Sensitive || cfg.Env["HOSTUP_API_KEY"] != "${user_config.api_key}" {
-		t.Errorf("api_key must be a required sensitive string passed as HOSTUP_API_KEY: %+v, env %q", key, cfg.Env["HOSTUP_API_KEY"])
+	if key.Type != "string" || key.Required || !key.Sensitive || cfg.Env["HOSTUP_API_KEY"] != "${user_config.api_key}" {
+		t.Errorf("api_key must be an optional sensitive string passed as HOSTUP_API_KEY: %+v, env %q", key, cfg.Env["HOSTUP_API_KEY"])
+	}
+	if sb := m.UserConfig["sandbox"]; sb.Type != "boolean" || sb.Required || cfg.Env["HOSTUP_SANDBOX"] != "${user_config.sandbox}" {
+		t.Errorf("sandbox must be an optional boolean passed as HOSTUP_SANDBOX: %+v, env %q", sb, cfg.Env["HOSTUP_SANDBOX"])
 	}
 	if ro := m.UserConfig["read_only"]; ro.Type != "boolean" || cfg.Env["HOSTUP_READ_ONLY"] != "${user_config.read_only}" {
 		t.Errorf("read_only must be a boolean passed as HOSTUP_READ_ONLY: %+v", ro)
