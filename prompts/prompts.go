@@ -154,7 +154,7 @@ func explainBackupLimits() server.ServerPrompt {
 		text := fmt.Sprintf(`Explain the backup limits of the VPS %s to me in plain words. Do not change anything.
 
 1. Call list_backup_schedules with vps_id=%s, and list_backups with the same id.
-2. Explain: how many backups the VPS may keep in all (total backup limit), how many are manual and how many scheduled now, how many scheduled slots are free, the highest retention allowed, and what auto_delete_oldest means for the oldest backups.
+2. Explain: how many backups the VPS may keep in all (total backup limit), how many are manual and how many scheduled now, how many backup slots are free for scheduled backups, the highest retention allowed, and what auto_delete_oldest means for the oldest backups.
 3. If any gate is closed, say what blocks it (HostUp's reason and code) and what I can do about it.
 4. Say what would happen at the next scheduled run with the current settings, and whether anything should change.`, id, id)
 		return mcp.NewGetPromptResult("Explain backup limits", []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(text))}), nil

@@ -78,7 +78,7 @@ type AuditBackupCoverageOutput struct {
 
 func auditBackupCoverage(d *Deps) server.ServerTool {
 	return newTool(d, "audit_backup_coverage", "Audit backup coverage",
-		"Checks every VPS of the account (or the given ones) in one call: whether a schedule exists and is enabled, its frequency, last run and status, retention, free slots, and problems (no schedule, disabled, last run failed, retention 1, slots exhausted, changes blocked). One VPS failing to load is reported on its row; the audit goes on.",
+		"Checks every VPS of the account (or the given ones) in one call: whether a schedule exists and is enabled, its frequency, last run and status, retention, free backup slots, and problems (no schedule, disabled, last run failed, retention 1, slots exhausted, changes blocked). One VPS failing to load is reported on its row; the audit goes on.",
 		readOnlyHints,
 		func(ctx context.Context, call *Call, in AuditBackupCoverageInput) (AuditBackupCoverageOutput, string, error) {
 			targets, left, err := d.auditTargets(ctx, in.VPSIDs)
