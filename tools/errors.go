@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -74,6 +75,7 @@ func describeError(err error) string {
 		input   *inputError
 		badID   *hostup.InvalidIDError
 		apiErr  *hostup.APIError
+		dnsErr  *net.DNSError
 	)
 	switch {
 	case errors.As(err, &failed):
@@ -96,6 +98,10 @@ func describeError(err error) string {
 		return "The request reached HostUp but its answer was lost: " + lostAnswerCause(err) + "."
 	case errors.Is(err, hostup.ErrNoAPIKey):
 		return "No HostUp API key is configured, so nothing was sent to HostUp.\nWhat you can do: set HOSTUP_API_KEY (or --api-key-file), or over HTTP send your key as Authorization: Bearer <HostUp API key>; to try without an account, start the server with --sandbox."
+	case errors.As(err, &dnsErr):
+		// Nothing reached HostUp, and HostUp is not the cause: the name or the
+		// network on this side is.
+		return fmt.Sprintf("The host name %s could not be resolved (%s), so nothing was sent to HostUp.\nWhat you can do: check this computer's network connection and DNS; if the name is wrong, correct HOSTUP_API_URL (--api-url).", dnsErr.Name, dnsErr.Err)
 	default:
 		// A dropped connection, a network error or an answer that is not what the
 		// API documents: the model needs to know that HostUp is the cause and that
