@@ -200,7 +200,7 @@ func auditRow(t auditTarget, bs *hostup.BackupSchedules) AuditRow {
 		// What v1 cannot do at all is no block on the VPS: its vps_… id can.
 		if blocked(g) && g.CodeText() != codeNoV1Endpoint {
 			r.Problems = append(r.Problems, problemGateClosed)
-			r.BlockedBy = strings.TrimSpace(g.ReasonText() + " " + codeSuffix(g.CodeText()))
+			r.BlockedBy = strings.TrimSpace(gateReason(g) + " " + codeSuffix(g.CodeText()))
 			break
 		}
 	}

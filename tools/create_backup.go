@@ -73,7 +73,7 @@ func createBackup(d *Deps) server.ServerTool {
 				happened := len(after.Backups) > len(before.Backups) || !gate.Allowed
 				now := fmt.Sprintf("%s has %s", in.VPSID, quantity(len(after.Backups), "backup"))
 				if !gate.Allowed {
-					now += "; new manual backups are blocked: " + gate.ReasonText()
+					now += "; new manual backups are blocked: " + gateReason(gate)
 				}
 				mo.noteOutcome(happened, strings.TrimSuffix(now, ".")+".")
 				return nil

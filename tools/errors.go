@@ -127,7 +127,7 @@ func describeAPIError(e *hostup.APIError) string {
 	}
 	b.WriteString(".")
 	for _, f := range e.FieldErrors {
-		fmt.Fprintf(&b, "\n- %s: %s", strings.TrimPrefix(f.Pointer, "/"), f.Detail)
+		fmt.Fprintf(&b, "\n- %s: %s", ourFieldNames.Replace(strings.TrimPrefix(f.Pointer, "/")), ourFieldNames.Replace(f.Detail))
 	}
 	if hint := apiErrorHint(e); hint != "" {
 		b.WriteString("\nWhat you can do: ")

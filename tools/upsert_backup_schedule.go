@@ -306,7 +306,7 @@ func (g GateView) blocks() bool {
 }
 
 func gateRefusal(action string, g hostup.Gate) *Refusal {
-	reason := g.ReasonText()
+	reason := gateReason(g)
 	if reason == "" {
 		reason = "HostUp does not allow it now"
 	}
