@@ -534,7 +534,7 @@ func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional
 	if token != "" && cfg.yes {
 		// The person typing --yes is the one confirming: show the plan they
 		// agreed to, then apply exactly that plan with its token.
-		fmt.Fprintln(stderr, text)
+		fmt.Fprintln(stderr, planText(res))
 		confirmed := map[string]any{"confirm_token": token}
 		for k, v := range args {
 			confirmed[k] = v
@@ -568,6 +568,29 @@ func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional
 	}
 	fmt.Fprintln(stdout, text)
 	return code
+}
+
+// planText is the plan of a write tool's result, from its structured content
+// (the output schema's plan), without the text's instructions to a model.
+func planText(res *mcp.CallToolResult) string {
+	var out struct {
+		Plan tools.Plan `json:"plan"`
+	}
+	if b, err := json.Marshal(res.StructuredContent); err == nil {
+		_ = json.Unmarshal(b, &out) // a result without a plan prints an empty one
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Applying with --yes. Plan: %s", out.Plan.Summary)
+	for _, c := range out.Plan.Changes {
+		fmt.Fprintf(&b, "\n  %s: %s -> %s", c.Field, c.Before, c.After)
+	}
+	for _, d := range out.Plan.Deletes {
+		fmt.Fprintf(&b, "\n  deletes: %s", d)
+	}
+	for _, w := range out.Plan.Warnings {
+		fmt.Fprintf(&b, "\n  warning: %s", w)
+	}
+	return b.String()
 }
 
 // confirmTokenRefusal matches the codes of the refusals of a confirm_token

@@ -317,7 +317,7 @@ func TestCallAppliesADestructiveChangeOnlyWithYes(t *testing.T) {
 	if !strings.Contains(r.stderr, "Plan: Delete the backup schedule bks_sandbox02") {
 		t.Errorf("--yes must show the plan it applies; stderr:\n%s", r.stderr)
 	}
-	if strings.Contains(r.stderr, "confirm_token") || strings.Contains(r.stderr, "call again") {
+	if strings.Contains(r.stderr, "confirm_token") || strings.Contains(r.stderr, "call again") || strings.Contains(r.stderr, "Needs the user's confirmation") {
 		t.Errorf("--yes shows the model's instructions instead of the plan only; stderr:\n%s", r.stderr)
 	}
 }
