@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -45,11 +46,15 @@ Usage:
   hostup-mcp [flags]                        serve MCP (stdio unless --transport says otherwise)
   hostup-mcp tools [flags]                  list the tools
   hostup-mcp call TOOL ['{json}'] [flags]   run one tool through the server and print its result
-  hostup-mcp version                        print the version
+  hostup-mcp version                        print the version (also --version)
 
 Try it without an account:
   hostup-mcp call audit_backup_coverage --sandbox
   hostup-mcp call list_backup_schedules '{"vps_id":"vps_sandbox02"}' --sandbox --json
+
+call exits 0 when the tool succeeded, 1 when it failed or refused, 2 when the
+command line was wrong, and 3 when a destructive change waits for confirmation
+(nothing was changed; run it again with --yes to apply the plan shown).
 
 Flags may come before or after the command. Each is also read from the
 environment variable shown; a flag wins over its variable.
@@ -66,21 +71,22 @@ Environment only:
 
 // config is every setting of SPEC.md's configuration table.
 type config struct {
-	apiKeyFile string
-	apiKey     string
-	apiURL     string
-	readOnly   bool
-	sandbox    bool
-	transport  string
-	addr       string
-	logLevel   string
-	timezone   string
-	jsonOut    bool
-	yes        bool
-	confirm    string   // --confirm-mode: elicitation-or-token or elicitation-only
-	badEnv     []string // malformed boolean environment variables, reported by check
-	location   *time.Location
-	level      slog.Level
+	apiKeyFile  string
+	apiKey      string
+	apiURL      string
+	readOnly    bool
+	sandbox     bool
+	transport   string
+	addr        string
+	logLevel    string
+	timezone    string
+	jsonOut     bool
+	yes         bool
+	showVersion bool
+	confirm     string   // --confirm-mode: elicitation-or-token or elicitation-only
+	badEnv      []string // malformed boolean environment variables, reported by check
+	location    *time.Location
+	level       slog.Level
 
 	// For --transport http and sse; the two secrets come from the environment only.
 	allowedOrigins string
@@ -110,6 +116,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	command := "serve"
 	if len(positional) > 0 {
 		command, positional = positional[0], positional[1:]
+	}
+	if cfg.showVersion {
+		command = "version"
 	}
 	switch command {
 	case "version":
@@ -211,6 +220,7 @@ func newFlagSet(cfg *config, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&cfg.timezone, "timezone", env("HOSTUP_TIMEZONE", ""), "IANA time `ZONE` results show local times in, e.g. Europe/Stockholm; default: the system's (env HOSTUP_TIMEZONE)")
 	fs.StringVar(&cfg.confirm, "confirm-mode", env("HOSTUP_MCP_CONFIRM_MODE", confirmEither), "how the user confirms destructive changes: "+confirmEither+" (the client's dialog, or a confirm_token when the client has none) or "+confirmDialogOnly+" (the dialog only; no token is issued or accepted) (env HOSTUP_MCP_CONFIRM_MODE)")
 	fs.BoolVar(&cfg.jsonOut, "json", false, "with call: print the structured result as JSON (no env: it belongs to one command line)")
+	fs.BoolVar(&cfg.showVersion, "version", false, "print the version, as the version command does")
 	fs.BoolVar(&cfg.yes, "yes", false, "with call: you confirm a destructive change yourself; its plan is printed, then it is applied (no env: it belongs to one command line)")
 	return fs
 }
@@ -281,6 +291,9 @@ func (cfg *config) loadAPIKey() error {
 		return nil
 	}
 	cfg.apiKey = strings.TrimSpace(os.Getenv("HOSTUP_API_KEY"))
+	if isPlaceholder(cfg.apiKey) {
+		cfg.apiKey = "" // the bundle's key setting left empty
+	}
 	if cfg.apiKeyFile != "" {
 		b, err := os.ReadFile(cfg.apiKeyFile)
 		if err != nil {
@@ -291,6 +304,14 @@ func (cfg *config) loadAPIKey() error {
 			return &configError{msg: fmt.Sprintf("--api-key-file: %s is empty; put the HostUp API key in it", cfg.apiKeyFile)}
 		}
 	}
+	if cfg.apiKey != "" && !hostup.ValidKey(cfg.apiKey) {
+		// Checked here rather than in hostup.New so the line names where the key came from.
+		source := "HOSTUP_API_KEY"
+		if cfg.apiKeyFile != "" {
+			source = "--api-key-file: " + cfg.apiKeyFile
+		}
+		return &configError{msg: source + ": the API key contains spaces, line breaks or other characters no key has; it must hold only the key as HostUp's control panel shows it, on one line"}
+	}
 	if cfg.apiKey == "" && cfg.transport != "stdio" {
 		if cfg.httpToken != "" {
 			return &configError{msg: "HOSTUP_MCP_HTTP_TOKEN is set, so the server calls HostUp with its own key: set HOSTUP_API_KEY or pass --api-key-file PATH, or unset HOSTUP_MCP_HTTP_TOKEN to let each client send its own HostUp key"}
@@ -298,7 +319,7 @@ func (cfg *config) loadAPIKey() error {
 		return nil
 	}
 	if cfg.apiKey == "" {
-		return &configError{msg: "no HostUp API key: set HOSTUP_API_KEY or pass --api-key-file PATH (create a key in HostUp's control panel), or try --sandbox"}
+		return &configError{msg: "no HostUp API key: set HOSTUP_API_KEY or pass --api-key-file PATH (create a key in HostUp's control panel), or try the simulated account with --sandbox (HOSTUP_SANDBOX=1); in Claude Desktop, enter the key in the extension's settings or turn on its sandbox"}
 	}
 	return nil
 }
@@ -354,7 +375,9 @@ func newDeps(cfg config, logger *slog.Logger) (*tools.Deps, error) {
 	}
 	c, err := hostup.New(opts)
 	if err != nil {
-		return nil, &configError{msg: fmt.Sprintf("--api-url (HOSTUP_API_URL): %v", err)}
+		// The key was checked by loadAPIKey, so what New refuses is the URL; the
+		// user needs the setting's name, not the Go package's.
+		return nil, &configError{msg: "--api-url (HOSTUP_API_URL): " + strings.TrimPrefix(err.Error(), "hostup: ")}
 	}
 	return &tools.Deps{
 		Client:  c,
@@ -448,19 +471,27 @@ func firstSentence(s string) string {
 	return s
 }
 
+// Exit codes of call, as the README and --help document them.
+const (
+	exitDone                 = 0 // the tool succeeded
+	exitFailed               = 1 // the tool failed or refused
+	exitUsage                = 2 // the command line was wrong
+	exitConfirmationRequired = 3 // a destructive change waits for --yes; nothing was changed
+)
+
 // callTool runs one tool through the real MCP server, in-process, as a client
-// would. Exit codes: 0 done, 1 the tool failed, 2 the command line was wrong.
+// would, and returns one of the exit codes above.
 func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional []string, stdout, stderr io.Writer) int {
 	if len(positional) == 0 || len(positional) > 2 {
 		fmt.Fprintln(stderr, "hostup-mcp: usage: hostup-mcp call TOOL ['{\"arg\":…}'] [--json] [--yes] [--sandbox]; hostup-mcp tools lists the tools")
-		return 2
+		return exitUsage
 	}
 	name := positional[0]
 	var args map[string]any
 	if len(positional) == 2 {
 		if err := json.Unmarshal([]byte(positional[1]), &args); err != nil || args == nil {
 			fmt.Fprintf(stderr, "hostup-mcp: the arguments of call must be one JSON object in single quotes, e.g. '{\"vps_id\":\"vps_sandbox02\"}', not %s\n", positional[1])
-			return 2
+			return exitUsage
 		}
 	}
 	c, err := client.NewInProcessClient(srv)
@@ -479,7 +510,7 @@ func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "hostup-mcp: starting the in-process client: %v\n", err)
-		return 1
+		return exitFailed
 	}
 	defer c.Close()
 	tool, names := findTool(listed.Tools, name)
@@ -489,7 +520,7 @@ func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional
 			hint = " (read-only mode hides the write tools)"
 		}
 		fmt.Fprintf(stderr, "hostup-mcp: no tool named %q%s; the tools are %s\n", name, hint, strings.Join(names, ", "))
-		return 2
+		return exitUsage
 	}
 	// The arguments go as typed, not re-encoded from args: the server must see
 	// what a client would send, duplicate names included, to refuse them.
@@ -500,42 +531,89 @@ func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional
 	res, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: sent}})
 	if err != nil {
 		fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
-		return 1
+		return exitFailed
 	}
 	text := resultText(res)
-	if token := pendingConfirmToken(res); token != "" {
-		if !cfg.yes {
-			text += "\n(call starts a new server on every run, so the token above only works inside it. To apply this change from the command line, run the same command again with --yes.)"
-		} else {
-			// The person typing --yes is the one confirming: show the plan they
-			// agreed to, then apply exactly that plan with its token.
-			fmt.Fprintln(stderr, text)
-			confirmed := map[string]any{"confirm_token": token}
-			for k, v := range args {
-				confirmed[k] = v
-			}
-			if res, err = c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: confirmed}}); err != nil {
-				fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
-				return 1
-			}
-			text = resultText(res)
+	token := pendingConfirmToken(res)
+	if token != "" {
+		// The result tells the model to call again with the token; at a terminal
+		// that token is useless (it dies with this process), so its lines go.
+		text = withoutLinesContaining(text, token)
+	}
+	if token != "" && cfg.yes {
+		// The person typing --yes is the one confirming: show the plan they
+		// agreed to, then apply exactly that plan with its token.
+		fmt.Fprintln(stderr, planText(res))
+		confirmed := map[string]any{"confirm_token": token}
+		for k, v := range args {
+			confirmed[k] = v
 		}
+		if res, err = c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: confirmed}}); err != nil {
+			fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
+			return exitFailed
+		}
+		text, token = resultText(res), pendingConfirmToken(res)
 	}
 	if res.IsError {
+		if _, typed := args["confirm_token"]; typed && confirmTokenRefusal.MatchString(text) {
+			text += "\nOn the command line: a confirm_token only works inside the server that issued it, and call starts a new one on every run. Run the same command without confirm_token and with --yes to confirm the change yourself."
+		}
 		fmt.Fprintln(stderr, text)
-		return 1
+		return exitFailed
+	}
+	code := exitDone
+	if token != "" {
+		code = exitConfirmationRequired
+		text += "\nNothing was changed. To apply this change from the command line, run the same command again with --yes."
 	}
 	if cfg.jsonOut {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(res.StructuredContent); err != nil {
 			fmt.Fprintf(stderr, "hostup-mcp: %v\n", err)
-			return 1
+			return exitFailed
 		}
-		return 0
+		return code
 	}
 	fmt.Fprintln(stdout, text)
-	return 0
+	return code
+}
+
+// planText is the plan of a write tool's result, from its structured content
+// (the output schema's plan), without the text's instructions to a model.
+func planText(res *mcp.CallToolResult) string {
+	var out struct {
+		Plan tools.Plan `json:"plan"`
+	}
+	if b, err := json.Marshal(res.StructuredContent); err == nil {
+		_ = json.Unmarshal(b, &out) // a result without a plan prints an empty one
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Applying with --yes. Plan: %s", out.Plan.Summary)
+	for _, c := range out.Plan.Changes {
+		fmt.Fprintf(&b, "\n  %s: %s -> %s", c.Field, c.Before, c.After)
+	}
+	for _, d := range out.Plan.Deletes {
+		fmt.Fprintf(&b, "\n  deletes: %s", d)
+	}
+	for _, w := range out.Plan.Warnings {
+		fmt.Fprintf(&b, "\n  warning: %s", w)
+	}
+	return b.String()
+}
+
+// confirmTokenRefusal matches the codes of the refusals of a confirm_token
+// (invalid_confirm_token, expired_confirm_token, …) in a result's text.
+var confirmTokenRefusal = regexp.MustCompile(`\(code [a-z_]+_confirm_token\)`)
+
+func withoutLinesContaining(text, s string) string {
+	var kept []string
+	for line := range strings.Lines(text) {
+		if !strings.Contains(line, s) {
+			kept = append(kept, strings.TrimSuffix(line, "\n"))
+		}
+	}
+	return strings.Join(kept, "\n")
 }
 
 // pendingConfirmToken returns the confirm_token of a result that waits for the

@@ -8,6 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -62,7 +64,7 @@ func TestHelpListsEveryFlagWithItsEnvironmentVariable(t *testing.T) {
 				t.Errorf("%v: --help does not list --%s", args, f.Name)
 				return
 			}
-			if f.Name == "json" || f.Name == "yes" {
+			if f.Name == "json" || f.Name == "yes" || f.Name == "version" {
 				return // a switch of one command line, not a setting
 			}
 			if !regexp.MustCompile(`\(env HOSTUP_[A-Z_]+[^)]*\)`).MatchString(line) {
@@ -89,8 +91,11 @@ func flagLine(help, name string) string {
 func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty-key")
-	if err := os.WriteFile(empty, []byte(" \n"), 0o600); err != nil {
-		t.Fatal(err)
+	twoLines := filepath.Join(dir, "two-line-key")
+	for file, content := range map[string]string{empty: " \n", twoLines: "hu_live_key\nhu_live_key\n"} {
+		if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cases := []struct {
 		name string
@@ -110,6 +115,9 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 		{"key file is a directory", nil, []string{"--api-key-file", dir}, "--api-key-file"},
 		{"empty key file", nil, []string{"--api-key-file", empty}, "--api-key-file"},
 		{"bad API URL", map[string]string{"HOSTUP_API_KEY": "k"}, []string{"--api-url", "ftp://example.com"}, "--api-url"},
+		{"API URL with HostUp's path", map[string]string{"HOSTUP_API_KEY": "k"}, []string{"--api-url", "https://cloud.hostup.se/api/v2"}, "--api-url"},
+		{"key with a space", map[string]string{"HOSTUP_API_KEY": "hu_live key"}, []string{"call", "list_vps"}, "HOSTUP_API_KEY"},
+		{"two-line key file", nil, []string{"--api-key-file", twoLines}, "--api-key-file"},
 		{"unknown flag", nil, []string{"--sandbx"}, "--help"},
 		{"mistyped read-only env", map[string]string{"HOSTUP_READ_ONLY": "enabled"}, []string{"tools"}, "HOSTUP_READ_ONLY"},
 		{"mistyped sandbox env", map[string]string{"HOSTUP_SANDBOX": "sure"}, []string{"tools"}, "HOSTUP_SANDBOX"},
@@ -140,7 +148,30 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 			if len(lines) != 1 || !strings.HasPrefix(lines[0], "hostup-mcp: ") || !strings.Contains(lines[0], tc.want) {
 				t.Errorf("stderr %q: want one line starting hostup-mcp: that names %s", r.stderr, tc.want)
 			}
+			if strings.Contains(strings.TrimPrefix(r.stderr, "hostup-mcp: "), "hostup:") {
+				t.Errorf("stderr %q shows the Go package prefix hostup:", r.stderr)
+			}
+			if strings.Contains(r.stderr, "hu_live") {
+				t.Errorf("stderr %q shows the API key", r.stderr)
+			}
 		})
+	}
+}
+
+// A 404 on the VPS list means the address is wrong, not an id: advising
+// "call list_vps" after list_vps failed sent the user in a circle.
+func TestA404OnTheVPSListPointsAtTheAPIURL(t *testing.T) {
+	cleanEnv(t)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"status":404,"code":"not_found","title":"Not Found"}`)
+	}))
+	defer api.Close()
+	t.Setenv("HOSTUP_API_KEY", "hu_test_key")
+	r := runMain(t, "", "call", "list_vps", "--api-url", api.URL+"/wrong-prefix")
+	if r.code != exitFailed || !strings.Contains(r.stderr, "HOSTUP_API_URL") || strings.Contains(r.stderr, "call list_vps") {
+		t.Errorf("exit %d, want %d and advice about HOSTUP_API_URL, not to call list_vps again; stderr:\n%s", r.code, exitFailed, r.stderr)
 	}
 }
 
@@ -154,6 +185,23 @@ func TestUnsubstitutedBundlePlaceholderCountsAsUnset(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, "delete_backup") {
 		t.Errorf("read-only turned on by a placeholder:\n%s", r.stdout)
+	}
+}
+
+// What Claude Desktop starts the bundle with when the user left the key empty:
+// the sandbox switch works alone, and without it the one line says what to set.
+func TestBundleWithoutAKeyRunsTheSandboxOrSaysWhatToSet(t *testing.T) {
+	cleanEnv(t)
+	t.Setenv("HOSTUP_API_KEY", "${user_config.api_key}")
+	t.Setenv("HOSTUP_SANDBOX", "true")
+	r := runMain(t, "", "call", "list_vps")
+	if r.code != exitDone || !strings.Contains(r.stdout, "SANDBOX") {
+		t.Errorf("sandbox on, key empty: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	t.Setenv("HOSTUP_SANDBOX", "false")
+	r = runMain(t, "", "call", "list_vps")
+	if r.code != 2 || !strings.Contains(r.stderr, "HOSTUP_API_KEY") || !strings.Contains(r.stderr, "Claude Desktop") || !strings.Contains(r.stderr, "sandbox") {
+		t.Errorf("sandbox off, key empty: exit %d, stderr %q; want exit 2 and a line naming the key and the sandbox", r.code, r.stderr)
 	}
 }
 
@@ -183,9 +231,11 @@ func TestToolsAndVersionNeedNoKey(t *testing.T) {
 		t.Errorf("tools --read-only: exit %d, output:\n%s", r.code, r.stdout)
 	}
 
-	r = runMain(t, "", "version")
-	if r.code != 0 || r.stdout != "hostup-mcp "+version+"\n" {
-		t.Errorf("version: exit %d, stdout %q", r.code, r.stdout)
+	for _, args := range [][]string{{"version"}, {"--version"}, {"-version"}, {"--version", "--sandbox"}} {
+		r = runMain(t, "", args...)
+		if r.code != 0 || r.stdout != "hostup-mcp "+version+"\n" || r.stderr != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, r.code, r.stdout, r.stderr)
+		}
 	}
 }
 
@@ -246,15 +296,38 @@ func TestCallAppliesADestructiveChangeOnlyWithYes(t *testing.T) {
 	cleanEnv(t)
 	args := []string{"call", "delete_backup_schedule", `{"vps_id":"vps_sandbox02","schedule_id":"bks_sandbox02"}`, "--sandbox"}
 	r := runMain(t, "", args...)
-	if r.code != 0 || !strings.Contains(r.stdout, "Needs the user's confirmation, nothing was sent") || !strings.Contains(r.stdout, "--yes") {
-		t.Fatalf("without --yes: exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	if r.code != exitConfirmationRequired || !strings.Contains(r.stdout, "Plan: Delete the backup schedule bks_sandbox02") || !strings.Contains(r.stdout, "--yes") {
+		t.Fatalf("without --yes: exit %d, want %d; stdout:\n%s\nstderr:\n%s", r.code, exitConfirmationRequired, r.stdout, r.stderr)
 	}
+	if strings.Contains(r.stdout, "confirm_token") {
+		t.Errorf("without --yes: stdout offers a confirm_token that dies with this run:\n%s", r.stdout)
+	}
+
+	r = runMain(t, "", append(args, "--json")...)
+	var pending struct {
+		Outcome      string `json:"outcome"`
+		ConfirmToken string `json:"confirm_token"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &pending); err != nil || r.code != exitConfirmationRequired || pending.Outcome != "confirmation_required" {
+		t.Fatalf("--json without --yes: exit %d, want %d; stdout:\n%s", r.code, exitConfirmationRequired, r.stdout)
+	}
+
+	// The token of that earlier run, typed into this one.
+	withToken := []string{"call", "delete_backup_schedule", `{"vps_id":"vps_sandbox02","schedule_id":"bks_sandbox02","confirm_token":"` + pending.ConfirmToken + `"}`, "--sandbox"}
+	r = runMain(t, "", withToken...)
+	if r.code != exitFailed || !strings.Contains(r.stderr, "invalid_confirm_token") || !strings.Contains(r.stderr, "--yes") {
+		t.Errorf("an earlier run's token: exit %d, want %d and a pointer to --yes; stderr:\n%s", r.code, exitFailed, r.stderr)
+	}
+
 	r = runMain(t, "", append(args, "--yes")...)
-	if r.code != 0 || !strings.Contains(r.stdout, "Deleted schedule bks_sandbox02") {
+	if r.code != exitDone || !strings.Contains(r.stdout, "Deleted schedule bks_sandbox02") {
 		t.Fatalf("with --yes: exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 	if !strings.Contains(r.stderr, "Plan: Delete the backup schedule bks_sandbox02") {
 		t.Errorf("--yes must show the plan it applies; stderr:\n%s", r.stderr)
+	}
+	if strings.Contains(r.stderr, "confirm_token") || strings.Contains(r.stderr, "call again") || strings.Contains(r.stderr, "Needs the user's confirmation") {
+		t.Errorf("--yes shows the model's instructions instead of the plan only; stderr:\n%s", r.stderr)
 	}
 }
 
@@ -436,7 +509,7 @@ func TestPromptsThroughAnMCPClient(t *testing.T) {
 		args map[string]string
 		want []string // in the text
 	}{
-		{"setup_backups", nil, []string{"every VPS", "daily", "02:00", "keep 7", "list_vps", "list_backup_schedules", "dry_run=true", "confirm_token", "Read back"}},
+		{"setup_backups", nil, []string{"every VPS", "daily", "02:00", "at most 7", "list_vps", "list_backup_schedules", "dry_run=true", "confirm_token", "Read back"}},
 		{"setup_backups", map[string]string{"vps_id": "vps_sandbox02", "frequency": "Weekly", "day": "0", "hour": "23", "timezone": "Europe/Stockholm", "retention": "4"},
 			[]string{"the VPS vps_sandbox02", "weekly", "23:00", "Europe/Stockholm", "keep 4", "day_of_week=0"}},
 		{"setup_backups", map[string]string{"frequency": "monthly", "day": "15"}, []string{"monthly", "day_of_month=15"}},
@@ -667,9 +740,14 @@ func TestManifestRunsTheBundledBinaryWithTheUsersSettings(t *testing.T) {
 	if !slices.Equal(m.Compatibility.Platforms, []string{"darwin", "win32", "linux"}) {
 		t.Errorf("platforms %v", m.Compatibility.Platforms)
 	}
+	// The key is optional so the bundle can be tried on the sandbox without one;
+	// the server says what to do when neither is set.
 	key := m.UserConfig["api_key"]
-	if key.Type != "string" || !key.Required || !key.Sensitive || cfg.Env["HOSTUP_API_KEY"] != "${user_config.api_key}" {
-		t.Errorf("api_key must be a required sensitive string passed as HOSTUP_API_KEY: %+v, env %q", key, cfg.Env["HOSTUP_API_KEY"])
+	if key.Type != "string" || key.Required || !key.Sensitive || cfg.Env["HOSTUP_API_KEY"] != "${user_config.api_key}" {
+		t.Errorf("api_key must be an optional sensitive string passed as HOSTUP_API_KEY: %+v, env %q", key, cfg.Env["HOSTUP_API_KEY"])
+	}
+	if sb := m.UserConfig["sandbox"]; sb.Type != "boolean" || sb.Required || cfg.Env["HOSTUP_SANDBOX"] != "${user_config.sandbox}" {
+		t.Errorf("sandbox must be an optional boolean passed as HOSTUP_SANDBOX: %+v, env %q", sb, cfg.Env["HOSTUP_SANDBOX"])
 	}
 	if ro := m.UserConfig["read_only"]; ro.Type != "boolean" || cfg.Env["HOSTUP_READ_ONLY"] != "${user_config.read_only}" {
 		t.Errorf("read_only must be a boolean passed as HOSTUP_READ_ONLY: %+v", ro)

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Builds the Claude Desktop bundle (.mcpb) of hostup-mcp for this computer, or for
-# the platform GOOS/GOARCH name, and prints its path on the last line.
+# Builds the Claude Desktop bundle (.mcpb) of hostup-mcp and prints its path on
+# the last line. One bundle runs on every platform manifest.json claims:
+#   server/hostup-mcp.exe            Windows (x64; Windows 11 on ARM runs it emulated),
+#                                    chosen by platform_overrides.win32
+#   server/hostup-mcp                macOS and Linux: a launcher (.ci/bundle/hostup-mcp.sh)
+#                                    that starts server/<os>-<arch>/hostup-mcp, because
+#                                    the manifest can choose by system but not by processor
+#   server/{darwin,linux}-{amd64,arm64}/hostup-mcp
 #
-#   bash .ci/bundle.sh                          # this computer
-#   GOOS=windows GOARCH=amd64 bash .ci/bundle.sh
+#   bash .ci/bundle.sh
 #
 # Needs Go, Node.js and npm. The MCPB tool (@anthropic-ai/mcpb, pinned in
 # .ci/bundle/package-lock.json) installs under .ci/bundle/node_modules.
@@ -11,12 +16,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-goos=${GOOS:-$(go env GOOS)}
-goarch=${GOARCH:-$(go env GOARCH)}
 version=$(sed -n 's/^var version = "\(.*\)"$/\1/p' main.go)
 [ -n "$version" ] || { echo "bundle.sh: cannot read the version from main.go" >&2; exit 1; }
-exe=hostup-mcp
-[ "$goos" = windows ] && exe=hostup-mcp.exe
 
 if [ ! -x .ci/bundle/node_modules/.bin/mcpb ]; then
 	(cd .ci/bundle && npm ci --no-audit --no-fund --loglevel=error) >&2
@@ -26,10 +27,17 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/server" dist
 cp manifest.json "$stage/"
-CGO_ENABLED=0 GOOS=$goos GOARCH=$goarch go build -trimpath -ldflags "-s -w -X main.version=$version" -o "$stage/server/$exe" .
-chmod 755 "$stage/server/$exe"
+build() { # GOOS GOARCH OUTPUT
+	CGO_ENABLED=0 GOOS=$1 GOARCH=$2 go build -trimpath -ldflags "-s -w -X main.version=$version" -o "$3" .
+	chmod 755 "$3"
+}
+build windows amd64 "$stage/server/hostup-mcp.exe"
+for target in darwin/amd64 darwin/arm64 linux/amd64 linux/arm64; do
+	build "${target%/*}" "${target#*/}" "$stage/server/${target/\//-}/hostup-mcp"
+done
+install -m 755 .ci/bundle/hostup-mcp.sh "$stage/server/hostup-mcp"
 
-out="$root/dist/hostup-mcp-$version-$goos-$goarch.mcpb"
+out="$root/dist/hostup-mcp-$version.mcpb"
 rm -f "$out"
 .ci/bundle/node_modules/.bin/mcpb pack "$stage" "$out" >&2
 echo "$out"

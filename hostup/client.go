@@ -106,6 +106,12 @@ func New(opts Options) (*Client, error) {
 		// only for a local simulator or proxy.
 		return nil, errors.New("hostup: the API base URL must use https (plain http is accepted only for localhost, e.g. a local test server)")
 	}
+	if hasAPIPath(u.Path) {
+		// Every endpoint path starts with HostUp's /api/…; a base URL that already has
+		// it would send /api/v2/api/v2/vps and get a 404 that explains nothing. A
+		// prefix that is not HostUp's (a proxy's) is kept.
+		return nil, errors.New("hostup: the API base URL must not include HostUp's /api/… path, which every request adds itself: give only the scheme and host, e.g. " + DefaultBaseURL)
+	}
 	if opts.APIKey != "" && !ValidKey(opts.APIKey) {
 		return nil, errInvalidKey
 	}
@@ -150,6 +156,17 @@ func New(opts Options) (*Client, error) {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	return c, nil
+}
+
+// hasAPIPath reports whether a base URL's path has a segment "api", the start of
+// every HostUp endpoint path.
+func hasAPIPath(path string) bool {
+	for seg := range strings.SplitSeq(path, "/") {
+		if strings.EqualFold(seg, "api") {
+			return true
+		}
+	}
+	return false
 }
 
 // String describes the client without its API key.
@@ -240,7 +257,8 @@ const (
 
 // do sends one v2 API request (Bearer auth) with retries and returns the body of a 2xx
 // response. path is the escaped API path (e.g. /api/v2/vps/vps_1); it, not the full
-// URL, is what errors and logs show.
+// URL, is what errors show. The debug log shows the URL requested without its query
+// (the base URL holds no credentials: New refuses them), so a wrong base URL shows there.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body any) ([]byte, error) {
 	resp, err := c.send(ctx, authBearer, method, path, query, body)
 	return resp.body, err
@@ -339,7 +357,7 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 		if !retry || attempt > c.maxRetries || !c.mayWait(ctx, waited, wait) {
 			return response{}, failure
 		}
-		c.log.DebugContext(ctx, "hostup retry", "method", method, "path", path, "attempt", attempt, "wait", wait)
+		c.log.DebugContext(ctx, "hostup retry", "method", method, "url", c.baseURL+path, "attempt", attempt, "wait", wait)
 		if err := c.sleep(ctx, wait); err != nil {
 			return response{}, fmt.Errorf("%w (stopped waiting to retry: %w)", failure, err)
 		}
@@ -395,7 +413,7 @@ func (c *Client) attempt(ctx context.Context, key secret, scheme authScheme, met
 		if ue, ok := errors.AsType[*url.Error](err); ok {
 			err = ue.Err
 		}
-		c.log.DebugContext(ctx, "hostup request", "method", method, "path", path, "attempt", n,
+		c.log.DebugContext(ctx, "hostup request", "method", method, "url", c.baseURL+path, "attempt", n,
 			"duration", time.Since(start), "error", err.Error())
 		return resp, wrote.Load(), err
 	}
@@ -404,7 +422,7 @@ func (c *Client) attempt(ctx context.Context, key secret, scheme authScheme, met
 	if err == nil && len(data) > maxResponseBytes {
 		err = fmt.Errorf("response larger than %d bytes", maxResponseBytes)
 	}
-	c.log.DebugContext(ctx, "hostup request", "method", method, "path", path, "status", httpResp.StatusCode,
+	c.log.DebugContext(ctx, "hostup request", "method", method, "url", c.baseURL+path, "status", httpResp.StatusCode,
 		"attempt", n, "duration", time.Since(start))
 	if err != nil {
 		return resp, true, fmt.Errorf("reading the %d response: %w", httpResp.StatusCode, err)

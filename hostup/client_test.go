@@ -170,6 +170,37 @@ func TestBaseURLPathPrefixIsKept(t *testing.T) {
 	}
 }
 
+// A base URL that ends in HostUp's own /api/v2 sent GET /api/v2/api/v2/vps.
+func TestNewRefusesABaseURLWithHostUpsAPIPath(t *testing.T) {
+	for _, base := range []string{"https://cloud.hostup.se/api/v2", "https://cloud.hostup.se/api/", "http://127.0.0.1:8080/proxy/API/vm"} {
+		_, err := New(Options{BaseURL: base})
+		if err == nil || !strings.Contains(err.Error(), "/api/") || !strings.Contains(err.Error(), DefaultBaseURL) {
+			t.Errorf("New(%s): %v; want a refusal that says to leave out /api/…", base, err)
+		}
+	}
+}
+
+// The debug log is where a user checks which address was really called, so it
+// shows the full URL, base URL prefix included.
+func TestDebugLogShowsTheURLRequested(t *testing.T) {
+	var logs bytes.Buffer
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{"id":"vps_1"}`) })
+	c2, err := New(Options{APIKey: testKey, BaseURL: c.baseURL + "/proxy", HTTPClient: c.httpClient,
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c2.GetVPS(context.Background(), "vps_1"); err != nil {
+		t.Fatal(err)
+	}
+	if want := "url=" + c.baseURL + "/proxy/api/v2/vps/vps_1"; !strings.Contains(logs.String(), want) {
+		t.Errorf("debug log lacks %s:\n%s", want, logs.String())
+	}
+	if strings.Contains(logs.String(), testKey) {
+		t.Errorf("debug log shows the API key:\n%s", logs.String())
+	}
+}
+
 func TestRequestsCarryAuthAcceptUserAgentAndContentTypeOnlyWithBody(t *testing.T) {
 	c, rec := newTestClient(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{}`) })
 	ctx := context.Background()
@@ -627,7 +658,7 @@ func TestDebugLogRecordsEachAttemptWithoutQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	line := logs.String()
-	for _, want := range []string{"level=DEBUG", "method=GET", "path=/api/v2/vps ", "status=200", "attempt=1", "duration="} {
+	for _, want := range []string{"level=DEBUG", "method=GET", "url=" + c.baseURL + "/api/v2/vps ", "status=200", "attempt=1", "duration="} {
 		if !strings.Contains(line, want) {
 			t.Errorf("log lacks %q: %s", want, line)
 		}

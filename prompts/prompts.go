@@ -32,7 +32,7 @@ func setupBackups() server.ServerPrompt {
 		mcp.WithArgument("hour", mcp.ArgumentDescription("hour of day the backup starts, 0-23 (default 2)")),
 		mcp.WithArgument("day", mcp.ArgumentDescription("weekly: day of week 0-6, 0 = Sunday; monthly: day of month 1-31 (default 0 for weekly, 1 for monthly)")),
 		mcp.WithArgument("timezone", mcp.ArgumentDescription("IANA time zone of that hour, e.g. Europe/Stockholm (default UTC)")),
-		mcp.WithArgument("retention", mcp.ArgumentDescription("how many backups to keep (default 7)")),
+		mcp.WithArgument("retention", mcp.ArgumentDescription("how many backups to keep (default: the most the VPS allows, at most 7)")),
 	)
 	return server.ServerPrompt{Prompt: p, Handler: func(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		a := req.Params.Arguments
@@ -48,7 +48,7 @@ func setupBackups() server.ServerPrompt {
 		if err != nil {
 			return nil, err
 		}
-		retention, err := matching("retention", get(a, "retention", "7"), retentionPattern, "a whole number of backups, at least 1")
+		keep, err := retentionChoice(get(a, "retention", ""))
 		if err != nil {
 			return nil, err
 		}
@@ -68,14 +68,35 @@ func setupBackups() server.ServerPrompt {
 		text := fmt.Sprintf(`Make sure %s has %s backups%s at %s (%s), keep %s. Follow these steps in order and skip none:
 
 1. Call list_vps to get the VPS ids. Never guess an id.
-2. For each VPS, call list_backup_schedules. Read limits.max_retention, limits.available_scheduled_slots, settings.auto_delete_oldest and the gates. If a gate is closed, or %s is above max_retention, do not try the change: tell the user what blocks it (HostUp's reason and code) and what they can do, for example raise the backup limit or finish a pending order.
+2. For each VPS, call list_backup_schedules. Read limits.max_retention, limits.available_scheduled_slots, settings.auto_delete_oldest and the gates. If a gate is closed%s, do not try the change: tell the user what blocks it (HostUp's reason and code) and what they can do, for example raise the backup limit or finish a pending order.
 3. Propose the change per VPS in a short table: current schedule -> new schedule. If a VPS has a schedule with another frequency, say that replacing it deletes the old schedule and needs replace_existing=true.
 4. Call upsert_backup_schedule with dry_run=true for each VPS (frequency=%s, hour=%s, timezone=%s, retention_count=%s%s) and show the plans, with their warnings.
 5. Ask the user to confirm. Only after a clear yes, call it again without dry_run. If the client shows the user a confirmation dialog, their answer there decides. If the result instead returns a confirm_token, show that plan and pass the token back only after the user agreed to it. Never invent a token.
 6. Read back: report what HostUp now shows for each VPS (the state in the result), and anything that was refused and why.`,
-			target, frequency, when.words, hh, zone, retention, retention, frequency, hour, zone, retention, when.argument)
+			target, frequency, when.words, hh, zone, keep.words, keep.refusal, frequency, hour, zone, keep.argument, when.argument)
 		return mcp.NewGetPromptResult("Set up scheduled backups safely", []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(text))}), nil
 	}}
+}
+
+// defaultRetention is the most backups setup_backups keeps unless told otherwise:
+// a week of dailies. A VPS whose max_retention is lower gets its maximum, so
+// following the prompt with its defaults never asks for what HostUp refuses.
+const defaultRetention = 7
+
+type retention struct{ words, refusal, argument string }
+
+func retentionChoice(v string) (retention, error) {
+	if v == "" {
+		return retention{
+			words:    fmt.Sprintf("as many backups as each VPS allows, at most %d", defaultRetention),
+			argument: fmt.Sprintf("the smaller of %d and that VPS's limits.max_retention", defaultRetention),
+		}, nil
+	}
+	n, err := matching("retention", v, retentionPattern, "a whole number of backups, at least 1")
+	if err != nil {
+		return retention{}, err
+	}
+	return retention{words: n, refusal: ", or " + n + " is above max_retention", argument: n}, nil
 }
 
 var weekdays = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
@@ -114,7 +135,7 @@ func auditBackups() server.ServerPrompt {
 
 1. Call audit_backup_coverage once (it covers the whole account).
 2. Summarise: how many VPSes are covered, and a short list of the ones with problems, worst first (no schedule, disabled, last run failed, retention 1, slots exhausted, changes blocked, could not be read).
-3. For each problem recommend one concrete fix, naming the tool and arguments that would do it (for example upsert_backup_schedule with frequency daily, hour 2, retention_count 7), and check it against that VPS's limits with list_backup_schedules before recommending it.
+3. For each problem recommend one concrete fix, naming the tool and arguments that would do it (for example upsert_backup_schedule with frequency daily, hour 2, and retention_count the most that VPS's limits.max_retention allows, at most 7), and check it against that VPS's limits with list_backup_schedules before recommending it.
 4. End by asking which fixes I want applied; apply none on your own.`
 		return mcp.NewGetPromptResult("Audit backup coverage", []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(text))}), nil
 	}}
@@ -133,7 +154,7 @@ func explainBackupLimits() server.ServerPrompt {
 		text := fmt.Sprintf(`Explain the backup limits of the VPS %s to me in plain words. Do not change anything.
 
 1. Call list_backup_schedules with vps_id=%s, and list_backups with the same id.
-2. Explain: how many backups the VPS may keep in all (total backup limit), how many are manual and how many scheduled now, how many scheduled slots are free, the highest retention allowed, and what auto_delete_oldest means for the oldest backups.
+2. Explain: how many backups the VPS may keep in all (total backup limit), how many are manual and how many scheduled now, how many backup slots are free for scheduled backups, the highest retention allowed, and what auto_delete_oldest means for the oldest backups.
 3. If any gate is closed, say what blocks it (HostUp's reason and code) and what I can do about it.
 4. Say what would happen at the next scheduled run with the current settings, and whether anything should change.`, id, id)
 		return mcp.NewGetPromptResult("Explain backup limits", []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(text))}), nil

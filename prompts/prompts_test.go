@@ -111,3 +111,36 @@ func TestPromptArgumentsCannotCarryOtherInstructions(t *testing.T) {
 		}
 	}
 }
+
+// Every sandbox VPS allows fewer than 7 backups: a flat default of 7 made the
+// prompts, followed as written, set up nothing at all.
+func TestDefaultRetentionIsTheMostTheVPSAllowsAtMostSeven(t *testing.T) {
+	text, err := getText(t, "setup_backups", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"keep as many backups as each VPS allows, at most 7", "retention_count=the smaller of 7 and that VPS's limits.max_retention"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("setup_backups without retention: text lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "retention_count=7") || strings.Contains(text, "keep 7") {
+		t.Errorf("setup_backups without retention asks for 7 whatever the VPS allows:\n%s", text)
+	}
+
+	text, err = getText(t, "setup_backups", map[string]string{"retention": "4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "keep 4") || !strings.Contains(text, "retention_count=4") || !strings.Contains(text, "4 is above max_retention") {
+		t.Errorf("setup_backups with retention 4: text does not ask for exactly 4 and refuse above the maximum:\n%s", text)
+	}
+
+	text, err = getText(t, "audit_backups", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(text, "retention_count 7)") || !strings.Contains(text, "max_retention allows, at most 7") {
+		t.Errorf("audit_backups recommends a retention the VPS may not allow:\n%s", text)
+	}
+}

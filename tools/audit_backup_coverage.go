@@ -78,7 +78,7 @@ type AuditBackupCoverageOutput struct {
 
 func auditBackupCoverage(d *Deps) server.ServerTool {
 	return newTool(d, "audit_backup_coverage", "Audit backup coverage",
-		"Checks every VPS of the account (or the given ones) in one call: whether a schedule exists and is enabled, its frequency, last run and status, retention, free slots, and problems (no schedule, disabled, last run failed, retention 1, slots exhausted, changes blocked). One VPS failing to load is reported on its row; the audit goes on.",
+		"Checks every VPS of the account (or the given ones) in one call: whether a schedule exists and is enabled, its frequency, last run and status, retention, free backup slots, and problems (no schedule, disabled, last run failed, retention 1, slots exhausted, changes blocked). One VPS failing to load is reported on its row; the audit goes on.",
 		readOnlyHints,
 		func(ctx context.Context, call *Call, in AuditBackupCoverageInput) (AuditBackupCoverageOutput, string, error) {
 			targets, left, err := d.auditTargets(ctx, in.VPSIDs)
@@ -200,7 +200,7 @@ func auditRow(t auditTarget, bs *hostup.BackupSchedules) AuditRow {
 		// What v1 cannot do at all is no block on the VPS: its vps_… id can.
 		if blocked(g) && g.CodeText() != codeNoV1Endpoint {
 			r.Problems = append(r.Problems, problemGateClosed)
-			r.BlockedBy = strings.TrimSpace(g.ReasonText() + " " + codeSuffix(g.CodeText()))
+			r.BlockedBy = strings.TrimSpace(gateReason(g) + " " + codeSuffix(g.CodeText()))
 			break
 		}
 	}

@@ -55,7 +55,7 @@ func createBackup(d *Deps) server.ServerTool {
 			if in.Wait && out.Job != nil {
 				out.Job = d.waitForJob(ctx, call, *out.Job)
 			}
-			return out, out.summaryText(createdText(out.Job)), nil
+			return out, out.summaryText(createdText(out.Job, d.display())), nil
 		})
 }
 
@@ -108,7 +108,7 @@ func (d *Deps) createBackupOperation(ctx context.Context, in CreateBackupInput, 
 		happened := len(after.Backups) > len(before.Backups) || !gate.Allowed
 		now := fmt.Sprintf("%s has %s", in.VPSID, quantity(len(after.Backups), "backup"))
 		if !gate.Allowed {
-			now += "; new manual backups are blocked: " + gate.ReasonText()
+			now += "; new manual backups are blocked: " + gateReason(gate)
 		}
 		mo.noteOutcome(happened, strings.TrimSuffix(now, ".")+".")
 		return nil
@@ -139,23 +139,23 @@ func planCreateBackup(in CreateBackupInput, b *hostup.Backups) (Plan, error) {
 
 // createdText says what became of the backup: for a job that ended (wait=true) a
 // plain verdict last, so the model need not interpret a job status.
-func createdText(job *JobView) string {
+func createdText(job *JobView, zone *time.Location) string {
 	switch {
 	case job == nil:
 		return "Backup queued. HostUp returned no job id; list_backups will show the backup once it is done."
 	case job.Status == hostup.JobCompleted:
-		return fmt.Sprintf("Job %s finished%s. Backup done.", job.ID, atTime(job.FinishedAt))
+		return fmt.Sprintf("Job %s finished%s. Backup done.", job.ID, atTime(job.FinishedAt, zone))
 	case job.Status == hostup.JobFailed:
-		return fmt.Sprintf("Job %s ended%s. Backup failed: %s.", job.ID, atTime(job.FinishedAt), job.failure())
+		return fmt.Sprintf("Job %s ended%s. Backup failed: %s.", job.ID, atTime(job.FinishedAt, zone), job.failure())
 	}
-	return fmt.Sprintf("Backup queued. %s Follow it with get_job job_id=%s.", job.text(), job.ID)
+	return fmt.Sprintf("Backup queued. %s Follow it with get_job job_id=%s.", job.text(zone), job.ID)
 }
 
-func atTime(t string) string {
+func atTime(t string, zone *time.Location) string {
 	if t == "" {
 		return ""
 	}
-	return " at " + t
+	return " at " + localTimestamp(t, zone)
 }
 
 // failure is why a failed job failed, without the "Backup failed:" HostUp's
@@ -238,7 +238,7 @@ func (d *Deps) waitForJob(ctx context.Context, call *Call, job JobView) *JobView
 			pct = *last.Progress
 		}
 		sent = min(pct, 100)
-		call.progress(ctx, sent, 100, last.text())
+		call.progress(ctx, sent, 100, last.text(d.display()))
 	}
 	return &last
 }

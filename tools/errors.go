@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -74,6 +75,7 @@ func describeError(err error) string {
 		input   *inputError
 		badID   *hostup.InvalidIDError
 		apiErr  *hostup.APIError
+		dnsErr  *net.DNSError
 	)
 	switch {
 	case errors.As(err, &failed):
@@ -96,6 +98,10 @@ func describeError(err error) string {
 		return "The request reached HostUp but its answer was lost: " + lostAnswerCause(err) + "."
 	case errors.Is(err, hostup.ErrNoAPIKey):
 		return "No HostUp API key is configured, so nothing was sent to HostUp.\nWhat you can do: set HOSTUP_API_KEY (or --api-key-file), or over HTTP send your key as Authorization: Bearer <HostUp API key>; to try without an account, start the server with --sandbox."
+	case errors.As(err, &dnsErr):
+		// Nothing reached HostUp, and HostUp is not the cause: the name or the
+		// network on this side is.
+		return fmt.Sprintf("The host name %s could not be resolved (%s), so nothing was sent to HostUp.\nWhat you can do: check this computer's network connection and DNS; if the name is wrong, correct HOSTUP_API_URL (--api-url).", dnsErr.Name, dnsErr.Err)
 	default:
 		// A dropped connection, a network error or an answer that is not what the
 		// API documents: the model needs to know that HostUp is the cause and that
@@ -121,7 +127,7 @@ func describeAPIError(e *hostup.APIError) string {
 	}
 	b.WriteString(".")
 	for _, f := range e.FieldErrors {
-		fmt.Fprintf(&b, "\n- %s: %s", strings.TrimPrefix(f.Pointer, "/"), f.Detail)
+		fmt.Fprintf(&b, "\n- %s: %s", ourFieldNames.Replace(strings.TrimPrefix(f.Pointer, "/")), ourFieldNames.Replace(f.Detail))
 	}
 	if hint := apiErrorHint(e); hint != "" {
 		b.WriteString("\nWhat you can do: ")
@@ -170,6 +176,9 @@ func notFoundHint(path string) string {
 		return "the backup (or its VPS) does not exist in this account: call list_backups with the same vps_id for the real backup ids."
 	case len(segs) > 5 && segs[len(segs)-2] == "backup-schedules":
 		return "the schedule (or its VPS) does not exist in this account: call list_backup_schedules with the same vps_id for the real schedule id."
+	case len(segs) == 3 && segs[2] == "vps":
+		// The list of VPSes itself is missing: no id is wrong, the address is.
+		return "HostUp has no VPS list at the address called, so the API base URL is wrong: check HOSTUP_API_URL (--api-url); the default is " + hostup.DefaultBaseURL + ", without /api/v2."
 	case v1:
 		return "HostUp knows no VPS with this numeric vmid in this account: check the vmid with the user, or use the VPS's vps_… id from list_vps."
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/mark3labs/mcp-go/server"
 
@@ -45,7 +46,7 @@ func getJob(d *Deps) server.ServerTool {
 				return GetJobOutput{}, "", err
 			}
 			v := jobView(j)
-			return GetJobOutput{Job: v}, v.text(), nil
+			return GetJobOutput{Job: v}, v.text(d.display()), nil
 		})
 }
 
@@ -53,7 +54,7 @@ func jobView(j *hostup.Job) JobView {
 	return JobView{ID: j.ID, Status: j.Status, Progress: j.Progress, Message: j.Message, Error: j.Error, CreatedAt: deref(j.CreatedAt), FinishedAt: deref(j.FinishedAt)}
 }
 
-func (j JobView) text() string {
+func (j JobView) text(zone *time.Location) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Job %s: %s", j.ID, strings.ReplaceAll(j.Status, "_", " "))
 	if j.Progress != nil && !j.Done() {
@@ -68,7 +69,7 @@ func (j JobView) text() string {
 		fmt.Fprintf(&b, ". Error: %s", errText)
 	}
 	if j.FinishedAt != "" {
-		fmt.Fprintf(&b, ". Finished %s", j.FinishedAt)
+		fmt.Fprintf(&b, ". Finished %s", localTimestamp(j.FinishedAt, zone))
 	}
 	b.WriteString(".")
 	return b.String()

@@ -5,6 +5,7 @@ package tools_test
 // on the simulator's request log.
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -125,7 +126,8 @@ type envConfig struct {
 	// elicitOnly starts the server in elicitation-only mode (Deps.ElicitationOnly).
 	elicitOnly bool
 	// wrap, when set, sits between the client and the in-process transport.
-	wrap func(transport.Interface) transport.Interface
+	wrap    func(transport.Interface) transport.Interface
+	display *time.Location // Deps.Display; UTC when nil
 }
 
 type envOption func(*envConfig)
@@ -148,6 +150,9 @@ func withElicitation(h client.ElicitationHandler) envOption {
 func withProtocol(v string) envOption { return func(c *envConfig) { c.protocol = v } }
 
 func withReadOnly() envOption { return func(c *envConfig) { c.readOnly = true } }
+
+// withDisplay sets the zone results show local times in (Deps.Display).
+func withDisplay(loc *time.Location) envOption { return func(c *envConfig) { c.display = loc } }
 
 // withNow sets the tools' clock (Deps.Now).
 func withNow(t time.Time) envOption { return func(c *envConfig) { c.now = t } }
@@ -189,7 +194,7 @@ func newEnv(t *testing.T, sim *hostuptest.Simulator, opts ...envOption) *env {
 	}
 	clock := hostuptest.NewManualClock(cfg.now)
 	deps := &tools.Deps{
-		Client: c, Display: time.UTC, Sandbox: cfg.sandbox,
+		Client: c, Display: cmp.Or(cfg.display, time.UTC), Sandbox: cfg.sandbox,
 		Confirm: tools.NewConfirmer([]byte("test-secret")), Now: clock.Now,
 		JobPoll: cfg.jobPoll, JobWait: cfg.jobWait, ElicitationOnly: cfg.elicitOnly,
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/mark3labs/mcp-go/server"
 
@@ -36,7 +37,7 @@ type ListBackupSchedulesOutput struct {
 
 func listBackupSchedules(d *Deps) server.ServerTool {
 	return newTool(d, "list_backup_schedules", "List backup schedules",
-		"Shows one VPS's backup schedule, retention settings, limits (max retention, free slots), HostUp's action gates and recent runs. Read this before changing a schedule: the limits and gates say what HostUp will accept. "+
+		"Shows one VPS's backup schedule, retention settings, limits (max retention, free backup slots), HostUp's action gates and recent runs. Read this before changing a schedule: the limits and gates say what HostUp will accept. "+
 			"Takes a vps_… id from list_vps, or a numeric vmid when the user gives one (HostUp's API v1: adds minutes, exact backup sizes, volids and job ids).",
 		readOnlyHints,
 		func(ctx context.Context, _ *Call, in ListBackupSchedulesInput) (ListBackupSchedulesOutput, string, error) {
@@ -49,7 +50,7 @@ func listBackupSchedules(d *Deps) server.ServerTool {
 				return ListBackupSchedulesOutput{}, "", err
 			}
 			state := d.scheduleState(in.VPSID, bs, vm, limit)
-			return ListBackupSchedulesOutput{ScheduleState: state}, state.text(), nil
+			return ListBackupSchedulesOutput{ScheduleState: state}, state.text(d.display()), nil
 		})
 }
 
@@ -79,7 +80,7 @@ func (d *Deps) scheduleState(vpsID string, bs *hostup.BackupSchedules, vm *hostu
 	return st
 }
 
-func (st ScheduleState) text() string {
+func (st ScheduleState) text(zone *time.Location) string {
 	var b strings.Builder
 	if len(st.Schedules) == 0 {
 		fmt.Fprintf(&b, "%s has no backup schedule.", st.VPSID)
@@ -87,19 +88,19 @@ func (st ScheduleState) text() string {
 	for _, s := range st.Schedules {
 		fmt.Fprintf(&b, "%s: %s (%s)", st.VPSID, s.describe(), s.ID)
 		if s.LastRun != "" {
-			fmt.Fprintf(&b, "\nLast run %s", s.LastRun)
+			fmt.Fprintf(&b, "\nLast run %s", localTimestamp(s.LastRun, zone))
 			if s.Status != "" {
 				fmt.Fprintf(&b, " (%s)", s.Status)
 			}
 			if s.NextRun != "" {
-				fmt.Fprintf(&b, ", next %s", s.NextRun)
+				fmt.Fprintf(&b, ", next %s", localTimestamp(s.NextRun, zone))
 			}
 			b.WriteString(".")
 		}
 	}
 	l := st.Limits
 	fmt.Fprintf(&b, "\nLimits: %s in all, retention up to %d, %d manual + %d scheduled active, %s.",
-		quantity(l.TotalBackups, "backup"), l.MaxRetention, l.ManualBackupsActive, l.ScheduledBackupsActive, quantity(l.AvailableScheduledSlots, "free scheduled slot"))
+		quantity(l.TotalBackups, "backup"), l.MaxRetention, l.ManualBackupsActive, l.ScheduledBackupsActive, quantity(l.AvailableScheduledSlots, "free backup slot"))
 	if st.Settings != nil {
 		if st.Settings.AutoDeleteOldest {
 			b.WriteString(" Oldest backups are deleted automatically when the limit is reached.")
@@ -123,7 +124,7 @@ func (st ScheduleState) text() string {
 	if len(st.History) > 0 {
 		fmt.Fprintf(&b, "\nRecent runs (%d of %d):", len(st.History), st.HistoryTotal)
 		for _, h := range st.History {
-			fmt.Fprintf(&b, "\n- %s %s %s", h.CreatedAt, h.Type, h.Status)
+			fmt.Fprintf(&b, "\n- %s %s %s", localTimestamp(h.CreatedAt, zone), h.Type, h.Status)
 		}
 	}
 	return b.String()

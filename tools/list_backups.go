@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/mark3labs/mcp-go/server"
 )
@@ -63,7 +64,7 @@ func listBackups(d *Deps) server.ServerTool {
 				return ListBackupsOutput{}, "", err
 			}
 			out := l.output(in.VPSID)
-			return out, out.text(), nil
+			return out, out.text(d.display()), nil
 		})
 }
 
@@ -81,7 +82,7 @@ func sortNewestFirst(v []BackupView) {
 	}
 }
 
-func (o ListBackupsOutput) text() string {
+func (o ListBackupsOutput) text(zone *time.Location) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s has %s", o.VPSID, quantity(o.Total, "backup"))
 	if o.Quota.Limit != nil {
@@ -93,7 +94,7 @@ func (o ListBackupsOutput) text() string {
 	}
 	b.WriteString(".")
 	for _, bk := range o.Backups {
-		fmt.Fprintf(&b, "\n- %s  %s  %s  %.1f GB", bk.ID, bk.CreatedAt, bk.Type, bk.SizeGB)
+		fmt.Fprintf(&b, "\n- %s  %s  %s  %.1f GB", bk.ID, localTimestamp(bk.CreatedAt, zone), bk.Type, bk.SizeGB)
 		if bk.Note != "" {
 			fmt.Fprintf(&b, "  %q", bk.Note)
 		}

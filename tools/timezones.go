@@ -24,6 +24,17 @@ func (d *Deps) localClock(hhmm string, nextRun *string) string {
 	return at.In(d.display()).Format("15:04 MST")
 }
 
+// localTimestamp renders one of HostUp's UTC timestamps for people, in the display
+// zone as schedule times are, to the minute (e.g. "2026-11-30 03:00 CET"). The
+// structured result keeps HostUp's own value; text that is not a timestamp stays.
+func localTimestamp(iso string, zone *time.Location) string {
+	t, ok := parseTime(iso)
+	if !ok {
+		return iso
+	}
+	return t.In(zone).Format("2006-01-02 15:04 MST")
+}
+
 // localSchedule is a schedule time as the user gave it, in their zone.
 type localSchedule struct {
 	frequency  string

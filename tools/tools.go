@@ -17,6 +17,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/hostup/hostup-mcp/hostup"
+	"github.com/hostup/hostup-mcp/tools/ui"
 )
 
 // Deps is what the tools need from the outside world. main builds one per process.
@@ -187,9 +188,11 @@ func NewServer(d *Deps, o ServerOptions, extra ...server.ServerOption) *server.M
 		server.WithOutputSchemaValidation(),
 		server.WithRecovery(),
 		server.WithInstructions(o.Instructions),
+		server.WithExtensions(ui.Extension()),
 	}, extra...)
 	s := server.NewMCPServer(o.Name, o.Version, opts...)
 	s.AddTools(Visible(d, o.ReadOnly)...)
+	ui.Register(s, o.ReadOnly)
 	return s
 }
 
@@ -210,8 +213,8 @@ func Visible(d *Deps, readOnly bool) []server.ServerTool {
 func All(d *Deps) []server.ServerTool {
 	return []server.ServerTool{
 		listVPS(d),
-		listBackupSchedules(d),
-		auditBackupCoverage(d),
+		ui.Link(listBackupSchedules(d)),
+		ui.Link(auditBackupCoverage(d)),
 		listBackups(d),
 		getJob(d),
 		upsertBackupSchedule(d),

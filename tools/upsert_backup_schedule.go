@@ -328,7 +328,7 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 		p.Warnings = append(p.Warnings, fmt.Sprintf("Pausing the schedule stops every scheduled backup of %s until it is enabled again: no new backups are made while it is paused.", in.VPSID))
 	}
 	if limits.AvailableScheduledSlots == 0 && (bs.Settings == nil || !bs.Settings.AutoDeleteOldest) {
-		p.Warnings = append(p.Warnings, "The VPS has no free scheduled backup slot and does not delete the oldest backups automatically: scheduled runs will fail until manual backups are deleted, auto_delete_oldest is turned on, or the limit is raised.")
+		p.Warnings = append(p.Warnings, "The VPS has no free backup slot and does not delete the oldest backups automatically: scheduled runs will fail until manual backups are deleted, auto_delete_oldest is turned on, or the limit is raised.")
 	}
 	return p, replace, nil
 }
@@ -362,7 +362,7 @@ func (g GateView) blocks() bool {
 }
 
 func gateRefusal(action string, g hostup.Gate) *Refusal {
-	reason := g.ReasonText()
+	reason := gateReason(g)
 	if reason == "" {
 		reason = "HostUp does not allow it now"
 	}

@@ -21,8 +21,23 @@ type GateView struct {
 }
 
 func gateView(g hostup.Gate) GateView {
-	return GateView{Allowed: g.Allowed, Reason: g.ReasonText(), Code: g.CodeText()}
+	return GateView{Allowed: g.Allowed, Reason: gateReason(g), Code: g.CodeText()}
 }
+
+// ourFieldNames rewrites HostUp's camelCase field names, which its gate reasons
+// and validation errors use ("turn on autoDeleteOldest"), into the snake_case
+// argument names the tools take, so one text never names a setting two ways.
+var ourFieldNames = strings.NewReplacer(
+	"autoDeleteOldest", "auto_delete_oldest",
+	"maxTotalBackups", "max_total_backups",
+	"retentionCount", "retention_count",
+	"maxRetention", "max_retention",
+	"dayOfWeek", "day_of_week",
+	"dayOfMonth", "day_of_month",
+)
+
+// gateReason is HostUp's reason for a gate, in our argument names.
+func gateReason(g hostup.Gate) string { return ourFieldNames.Replace(g.ReasonText()) }
 
 // ScheduleView is one backup schedule.
 type ScheduleView struct {

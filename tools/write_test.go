@@ -263,12 +263,12 @@ func TestCreateBackupWithoutProgressTokenSendsNoNotification(t *testing.T) {
 	}
 }
 
-// TestTextsCountOneInTheSingular: "1 backup", "1 free scheduled slot".
+// TestTextsCountOneInTheSingular: "1 backup", "1 free backup slot".
 func TestTextsCountOneInTheSingular(t *testing.T) {
 	sim := newSim()
 	id := sim.AddVPS(testAccount, hostuptest.VPSSpec{TotalBackupLimit: 3, Backups: []hostuptest.BackupSpec{{Age: 2 * time.Hour}, {Age: time.Hour}}})
 	e := newEnv(t, sim)
-	contains(t, e.ok("list_backup_schedules", map[string]any{"vps_id": id}, nil), "Limits: 3 backups in all", "1 free scheduled slot.")
+	contains(t, e.ok("list_backup_schedules", map[string]any{"vps_id": id}, nil), "Limits: 3 backups in all", "1 free backup slot.")
 
 	args := map[string]any{"vps_id": id, "backup_id": firstBackup(t, e, id)}
 	text := e.ok("delete_backup", with(args, "confirm_token", planToken(t, e, "delete_backup", args)), nil)

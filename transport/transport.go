@@ -167,7 +167,7 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 		mux.Handle(SSEPath, h)
 		mux.Handle(MessagePath, h)
 	}
-	mux.Handle("/", g.wrap(http.HandlerFunc(notFound), false))
+	mux.Handle("/", g.wrap(notFound(opts.Kind), false))
 	s.handler = mux
 	return s, nil
 }
@@ -330,8 +330,16 @@ func health(kind Kind) http.Handler {
 	})
 }
 
-func notFound(w http.ResponseWriter, r *http.Request) {
-	writeJSONError(w, http.StatusNotFound, "not_found", fmt.Sprintf("nothing at %s; MCP is served at %s (Streamable HTTP) or %s (SSE), health at %s", r.URL.Path, MCPPath, SSEPath, HealthPath))
+// notFound names only the endpoints this server serves: pointing an http client
+// at /sse, which answers 404 in http mode, would send it in a circle.
+func notFound(kind Kind) http.Handler {
+	served := MCPPath + " (Streamable HTTP)"
+	if kind == SSE {
+		served = SSEPath + " (HTTP+SSE; messages to " + MessagePath + ")"
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSONError(w, http.StatusNotFound, "not_found", fmt.Sprintf("nothing at %s; MCP is served at %s, health at %s", r.URL.Path, served, HealthPath))
+	})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

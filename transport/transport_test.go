@@ -392,6 +392,19 @@ func TestHealthzNeedsNoAuth(t *testing.T) {
 	}
 }
 
+// A 404 names the endpoints this server serves, and no other transport's.
+func TestNotFoundNamesOnlyThisTransportsEndpoint(t *testing.T) {
+	for kind, want := range map[Kind][2]string{StreamableHTTP: {MCPPath, SSEPath}, SSE: {SSEPath, MCPPath}} {
+		t.Run(string(kind), func(t *testing.T) {
+			r := serveSim(t, kind, twoAccounts(), keyA, Options{Token: testToken})
+			status, body := rawRequest(t, http.MethodGet, r.url+"/nothing-here", nil, "")
+			if status != http.StatusNotFound || !strings.Contains(body, want[0]) || strings.Contains(body, want[1]) {
+				t.Errorf("GET /nothing-here over %s: %d %s; want 404 naming %s and not %s", kind, status, body, want[0], want[1])
+			}
+		})
+	}
+}
+
 func TestSSETransportServesTheMCPGoSSEClient(t *testing.T) {
 	r := serveSim(t, SSE, twoAccounts(), keyA, Options{})
 	c := connect(t, SSE, r.url, "")

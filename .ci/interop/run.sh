@@ -6,7 +6,9 @@
 #     structuredContent against the tool's outputSchema;
 #   - stdout purity (stdout-purity.mjs): every stdout line is JSON-RPC;
 #   - the terminal hint: on a terminal only, and on stderr;
-#   - mcpb validate manifest.json, and the packed bundle's binary starts.
+#   - mcpb validate manifest.json, the packed bundle's command starts here, and
+#     every platform it claims gets a binary for its system and processor
+#     (bundle-platforms.mjs).
 # Usage: run.sh PATH_TO_BINARY. Prints one PASS or FAIL line per check; exits 1 on a FAIL.
 # Needs .ci/interop/node_modules (npm ci), which brings Node 22 for the Inspector.
 set -uo pipefail
@@ -111,7 +113,8 @@ bundle=$(cd "$root" && PATH="$(dirname "$node"):$PATH" bash .ci/bundle.sh 2>"$wo
 if [ -f "$bundle" ] && "$node" "$mcpb" unpack "$bundle" "$work/unpacked" >/dev/null 2>&1 &&
 	"$work/unpacked/server/hostup-mcp" version | grep -q '^hostup-mcp ' &&
 	cmp -s "$root/manifest.json" "$work/unpacked/manifest.json"; then
-	pass "bundle.sh packs $(basename "$bundle"): manifest.json and an executable server/hostup-mcp"
+	pass "bundle.sh packs $(basename "$bundle"): manifest.json, and server/hostup-mcp starts here"
+	"$node" "$here/bundle-platforms.mjs" "$work/unpacked" || failed=1
 else
 	fail "bundle.sh: $(tail -20 "$work/bundle.log")"
 fi
