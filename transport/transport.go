@@ -41,6 +41,7 @@ const (
 	DefaultMaxBodyBytes       = 1 << 20
 	DefaultMaxConcurrentCalls = 32
 	DefaultMaxStreams         = 256
+	DefaultBodyReadTimeout    = 30 * time.Second
 	// Kubernetes waits 30s after SIGTERM before it kills: finish before that.
 	DefaultShutdownTimeout = 25 * time.Second
 )
@@ -48,7 +49,6 @@ const (
 // Timeouts that are not worth a setting.
 const (
 	readHeaderTimeout = 10 * time.Second
-	bodyReadTimeout   = 30 * time.Second
 	idleTimeout       = 2 * time.Minute
 	// A POST's answer is written when its tool call ends; create_backup may
 	// wait 10 minutes for its job, so allow that and a margin.
@@ -78,6 +78,7 @@ type Options struct {
 	MaxConcurrentCalls int           // DefaultMaxConcurrentCalls when 0
 	MaxStreams         int           // open SSE streams; DefaultMaxStreams when 0
 	ShutdownTimeout    time.Duration // DefaultShutdownTimeout when 0
+	BodyReadTimeout    time.Duration // to receive a request's whole body; DefaultBodyReadTimeout when 0
 
 	Logger *slog.Logger
 }
@@ -110,6 +111,7 @@ type Server struct {
 	auth    authMode
 	log     *slog.Logger
 	calls   *callLimiter
+	guard   *guard
 	sse     *server.SSEServer // nil for Streamable HTTP
 	handler http.Handler
 }
@@ -127,9 +129,9 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, auth: auth, log: opts.Logger, calls: newCallLimiter(opts.MaxConcurrentCalls)}
+	g := newGuard(auth, opts.Token, origins, opts.MaxBodyBytes, opts.BodyReadTimeout)
+	s := &Server{opts: opts, auth: auth, log: opts.Logger, calls: newCallLimiter(opts.MaxConcurrentCalls), guard: g}
 	srv.Use(s.calls.middleware)
-	g := newGuard(auth, opts.Token, origins, opts.MaxBodyBytes)
 
 	var cors []server.CORSOption
 	if len(opts.AllowedOrigins) > 0 {
@@ -187,6 +189,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if o.BodyReadTimeout <= 0 {
+		o.BodyReadTimeout = DefaultBodyReadTimeout
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -285,6 +290,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.log.Info("shutting down: no new connections; finishing the tool calls in flight", "in_flight", s.calls.inFlight(), "limit", s.opts.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
+	s.guard.bodies.stop()
 	stopped := make(chan error, 1)
 	go func() { stopped <- hs.Shutdown(sctx) }()
 	drained := s.calls.drain(sctx)
@@ -341,9 +347,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// writeJSONError answers what the security handler refuses: a stable code and
-// a message that says what to do.
+// writeJSONError answers what is refused: a stable code and a message that
+// says what to do. It answers at once and closes the connection, whatever is
+// left of the request's body (see dropConnection).
 func writeJSONError(w http.ResponseWriter, status int, code, message string) {
+	dropConnection(w)
 	writeJSON(w, status, map[string]string{"error": code, "message": message})
 }
 
