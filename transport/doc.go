@@ -21,6 +21,9 @@
 // accepting, ends the body reads in progress, lets the calls in flight finish
 // within a bound, then returns.
 //
+// With Options.Metrics, /metrics is served behind the same authentication as
+// MCP.
+//
 // Which authentication applies, and whether a non-loopback address may be
 // served at all, is decided by Options and checked by New before anything
 // listens.

@@ -31,6 +31,7 @@ const (
 	SSEPath     = "/sse"
 	MessagePath = "/message"
 	HealthPath  = "/healthz"
+	MetricsPath = "/metrics" // only with Options.Metrics
 )
 
 // DefaultAddr is where the server listens unless told otherwise: loopback only.
@@ -80,6 +81,10 @@ type Options struct {
 	ShutdownTimeout    time.Duration // DefaultShutdownTimeout when 0
 	BodyReadTimeout    time.Duration // to receive a request's whole body; DefaultBodyReadTimeout when 0
 
+	// Metrics, when set, is served at MetricsPath under the same
+	// authentication as MCP (package metrics builds it).
+	Metrics http.Handler
+
 	Logger *slog.Logger
 }
 
@@ -113,6 +118,7 @@ type Server struct {
 	calls   *callLimiter
 	guard   *guard
 	sse     *server.SSEServer // nil for Streamable HTTP
+	streams *sseBinding       // nil for Streamable HTTP
 	handler http.Handler
 }
 
@@ -143,6 +149,9 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 
 	mux := http.NewServeMux()
 	mux.Handle(HealthPath, g.wrap(health(opts.Kind), false))
+	if opts.Metrics != nil {
+		mux.Handle(MetricsPath, g.wrap(opts.Metrics, true))
+	}
 	switch opts.Kind {
 	case StreamableHTTP:
 		h := server.NewStreamableHTTPServer(srv,
@@ -157,6 +166,7 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 		mux.Handle(MCPPath, g.wrap(h, true))
 	case SSE:
 		b := newSSEBinding(opts.MaxStreams)
+		s.streams = b
 		s.sse = server.NewSSEServer(srv,
 			server.WithSSEEndpoint(SSEPath),
 			server.WithMessageEndpoint(MessagePath),
@@ -249,6 +259,18 @@ func parseOrigins(list []string) (map[string]bool, error) {
 
 func canonicalOrigin(u *url.URL) string {
 	return strings.ToLower(u.Scheme + "://" + u.Host)
+}
+
+// InFlightCalls counts the tool calls running now.
+func (s *Server) InFlightCalls() int64 { return s.calls.inFlight() }
+
+// OpenStreams counts the SSE streams open now: always 0 on Streamable HTTP,
+// which serves no stream.
+func (s *Server) OpenStreams() int64 {
+	if s.streams == nil {
+		return 0
+	}
+	return s.streams.open.Load()
 }
 
 // Handler is the whole HTTP surface, security handler included: what Serve
