@@ -32,6 +32,7 @@ import (
 
 	"github.com/hostup/hostup-mcp/hostup"
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+	"github.com/hostup/hostup-mcp/internal/metrics"
 	"github.com/hostup/hostup-mcp/prompts"
 	"github.com/hostup/hostup-mcp/tools"
 	"github.com/hostup/hostup-mcp/transport"
@@ -90,6 +91,7 @@ type config struct {
 
 	// For --transport http and sse; the two secrets come from the environment only.
 	allowedOrigins string
+	metrics        bool   // serve Prometheus metrics at /metrics
 	httpToken      string // HOSTUP_MCP_HTTP_TOKEN: clients send it as their bearer token
 	tokenSecret    []byte // HOSTUP_MCP_TOKEN_SECRET: signs confirm tokens, the same on every replica
 }
@@ -143,7 +145,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		level = slog.LevelWarn
 	}
 	logger := newLogger(stderr, level)
-	deps, err := newDeps(cfg, logger)
+	var m *metrics.Metrics
+	if cfg.metrics && command == "serve" {
+		m = metrics.New()
+	}
+	deps, err := newDeps(cfg, logger, m)
 	if err != nil {
 		fmt.Fprintf(stderr, "hostup-mcp: %v\n", err)
 		return 2
@@ -158,7 +164,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "call":
 		return callTool(ctx, srv, cfg, positional, stdout, stderr)
 	}
-	return serve(ctx, cfg, srv, logger, stdin, stdout, stderr)
+	return serve(ctx, cfg, srv, m, logger, stdin, stdout, stderr)
 }
 
 // parseConfig reads flags (anywhere on the line, so `call TOOL '{}' --sandbox`
@@ -216,6 +222,7 @@ func newFlagSet(cfg *config, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&cfg.transport, "transport", env("HOSTUP_MCP_TRANSPORT", "stdio"), "MCP transport `NAME`: stdio, http or sse (env HOSTUP_MCP_TRANSPORT)")
 	fs.StringVar(&cfg.addr, "addr", env("HOSTUP_MCP_ADDR", "127.0.0.1:8765"), "`HOST:PORT` to listen on for http and sse (env HOSTUP_MCP_ADDR)")
 	fs.StringVar(&cfg.allowedOrigins, "allowed-origins", env("HOSTUP_MCP_ALLOWED_ORIGINS", ""), "comma-separated browser `ORIGINS` that may call http and sse besides loopback and the server's own host (env HOSTUP_MCP_ALLOWED_ORIGINS)")
+	fs.BoolVar(&cfg.metrics, "metrics", envBool("HOSTUP_MCP_METRICS"), "http and sse: serve Prometheus metrics at /metrics, behind the same authentication as /mcp (env HOSTUP_MCP_METRICS=1)")
 	fs.StringVar(&cfg.logLevel, "log-level", env("HOSTUP_LOG_LEVEL", "info"), "log `LEVEL`: debug, info, warn or error; logs go to stderr (env HOSTUP_LOG_LEVEL)")
 	fs.StringVar(&cfg.timezone, "timezone", env("HOSTUP_TIMEZONE", ""), "IANA time `ZONE` results show local times in, e.g. Europe/Stockholm; default: the system's (env HOSTUP_TIMEZONE)")
 	fs.StringVar(&cfg.confirm, "confirm-mode", env("HOSTUP_MCP_CONFIRM_MODE", confirmEither), "how the user confirms destructive changes: "+confirmEither+" (the client's dialog, or a confirm_token when the client has none) or "+confirmDialogOnly+" (the dialog only; no token is issued or accepted) (env HOSTUP_MCP_CONFIRM_MODE)")
@@ -259,6 +266,9 @@ func (cfg *config) check() error {
 	}
 	if cfg.confirm != confirmEither && cfg.confirm != confirmDialogOnly {
 		return &configError{msg: fmt.Sprintf("--confirm-mode (HOSTUP_MCP_CONFIRM_MODE) must be %s or %s, not %q", confirmEither, confirmDialogOnly, cfg.confirm)}
+	}
+	if cfg.metrics && cfg.transport == "stdio" {
+		return &configError{msg: "--metrics (HOSTUP_MCP_METRICS) needs --transport http or sse: over stdio there is no HTTP endpoint to serve /metrics at"}
 	}
 	if err := cfg.level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
 		return &configError{msg: fmt.Sprintf("--log-level (HOSTUP_LOG_LEVEL) must be debug, info, warn or error, not %q", cfg.logLevel)}
@@ -360,7 +370,9 @@ func isTerminal(w any) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func newDeps(cfg config, logger *slog.Logger) (*tools.Deps, error) {
+// newDeps builds what the tools need; m, when not nil, hears of every tool call
+// and HostUp request.
+func newDeps(cfg config, logger *slog.Logger, m *metrics.Metrics) (*tools.Deps, error) {
 	opts := hostup.Options{
 		APIKey:    cfg.apiKey,
 		BaseURL:   cfg.apiURL,
@@ -373,19 +385,26 @@ func newDeps(cfg config, logger *slog.Logger) (*tools.Deps, error) {
 		opts.BaseURL = hostup.DefaultBaseURL
 		opts.HTTPClient = &http.Client{Transport: sim.Transport()}
 	}
+	if m != nil {
+		opts.OnAttempt = m.HostUpAttempt
+	}
 	c, err := hostup.New(opts)
 	if err != nil {
 		// The key was checked by loadAPIKey, so what New refuses is the URL; the
 		// user needs the setting's name, not the Go package's.
 		return nil, &configError{msg: "--api-url (HOSTUP_API_URL): " + strings.TrimPrefix(err.Error(), "hostup: ")}
 	}
-	return &tools.Deps{
+	deps := &tools.Deps{
 		Client:  c,
 		Display: cfg.location,
 		Sandbox: cfg.sandbox,
 		Logger:  logger,
 		Confirm: tools.NewConfirmer(cfg.tokenSecret), ElicitationOnly: cfg.confirm == confirmDialogOnly,
-	}, nil
+	}
+	if m != nil {
+		deps.Observer = m
+	}
+	return deps, nil
 }
 
 const instructions = `This server manages the backups of the user's HostUp VPSes.
@@ -399,16 +418,23 @@ func newServer(cfg config, deps *tools.Deps) *server.MCPServer {
 	return srv
 }
 
-func serve(ctx context.Context, cfg config, srv *server.MCPServer, logger *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) int {
+func serve(ctx context.Context, cfg config, srv *server.MCPServer, m *metrics.Metrics, logger *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) int {
 	if cfg.transport != "stdio" {
-		hs, err := transport.New(srv, transport.Options{
+		opts := transport.Options{
 			Kind:           transport.Kind(cfg.transport),
 			Addr:           cfg.addr,
 			Token:          cfg.httpToken,
 			PerRequestKeys: cfg.apiKey == "" && !cfg.sandbox,
 			AllowedOrigins: strings.FieldsFunc(cfg.allowedOrigins, func(r rune) bool { return r == ',' || r == ' ' }),
 			Logger:         logger,
-		})
+		}
+		if m != nil {
+			opts.Metrics = m.Handler()
+		}
+		hs, err := transport.New(srv, opts)
+		if err == nil && m != nil {
+			m.WatchTransport(hs)
+		}
 		if err == nil {
 			if cfg.tokenSecret == nil {
 				logger.Info("confirm tokens are valid on this process only; with several replicas set HOSTUP_MCP_TOKEN_SECRET, the same on each")

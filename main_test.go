@@ -26,7 +26,7 @@ import (
 // empty so the developer's own environment cannot change a result.
 var settingsEnv = []string{
 	"HOSTUP_API_KEY", "HOSTUP_API_URL", "HOSTUP_READ_ONLY", "HOSTUP_SANDBOX",
-	"HOSTUP_MCP_TRANSPORT", "HOSTUP_MCP_ADDR", "HOSTUP_MCP_ALLOWED_ORIGINS",
+	"HOSTUP_MCP_TRANSPORT", "HOSTUP_MCP_ADDR", "HOSTUP_MCP_ALLOWED_ORIGINS", "HOSTUP_MCP_METRICS",
 	"HOSTUP_LOG_LEVEL", "HOSTUP_TIMEZONE", "HOSTUP_MCP_HTTP_TOKEN", "HOSTUP_MCP_TOKEN_SECRET",
 	"HOSTUP_MCP_CONFIRM_MODE",
 }
@@ -130,6 +130,9 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 		{"token secret short", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": strings.Repeat("9f3a", 15)}, []string{"--sandbox"}, "fewer than the 32"},
 		{"token secret not encoded", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": "this-is-my-very-long-password-for-tokens!"}, []string{"--sandbox"}, "neither hex nor base64"},
 		{"token secret repetitive", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": strings.Repeat("ab", 40)}, []string{"--sandbox"}, "not random"},
+		{"metrics over stdio", nil, []string{"--sandbox", "--metrics"}, "--metrics"},
+		{"metrics env over stdio", map[string]string{"HOSTUP_MCP_METRICS": "1"}, []string{"--sandbox"}, "HOSTUP_MCP_METRICS"},
+		{"mistyped metrics env", map[string]string{"HOSTUP_MCP_METRICS": "maybe"}, []string{"tools"}, "HOSTUP_MCP_METRICS"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -450,7 +453,7 @@ func newTestClient(t *testing.T, readOnly bool) *client.Client {
 		t.Fatal(err)
 	}
 	cfg.readOnly = readOnly
-	deps, err := newDeps(cfg, newLogger(io.Discard, cfg.level))
+	deps, err := newDeps(cfg, newLogger(io.Discard, cfg.level), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

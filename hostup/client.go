@@ -53,6 +53,7 @@ type Options struct {
 	MaxRetryWait time.Duration // total time slept between attempts; 0 means 30s, negative means never wait
 	MaxRetries   int           // retries after the first attempt; 0 means 3, negative means none
 	Logger       *slog.Logger  // debug logs of each attempt; nil discards
+	OnAttempt    func(Attempt) // hears of each attempt, for metrics (observe.go); nil hears nothing
 }
 
 // String describes the options without the API key.
@@ -85,6 +86,7 @@ type Client struct {
 	maxRetryWait time.Duration
 	maxRetries   int
 	log          *slog.Logger
+	onAttempt    func(Attempt)
 	// sleep waits between attempts; tests replace it so that retry tests stay fast.
 	sleep func(context.Context, time.Duration) error
 }
@@ -124,6 +126,7 @@ func New(opts Options) (*Client, error) {
 		maxRetryWait: opts.MaxRetryWait,
 		maxRetries:   opts.MaxRetries,
 		log:          opts.Logger,
+		onAttempt:    opts.OnAttempt,
 		sleep:        sleepContext,
 	}
 	if c.httpClient == nil {
@@ -407,6 +410,7 @@ func (c *Client) attempt(ctx context.Context, key secret, scheme authScheme, met
 	}
 
 	start := time.Now()
+	defer func() { c.observe(method, path, resp.status, n, start) }()
 	httpResp, err := c.httpClient.Do(req)
 	if err != nil {
 		// url.Error repeats the full URL; our callers add method and path themselves.

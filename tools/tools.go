@@ -36,6 +36,8 @@ type Deps struct {
 	Now func() time.Time
 	// JobPoll and JobWait bound create_backup's wait for its job.
 	JobPoll, JobWait time.Duration
+	// Observer hears each call's outcome, for metrics (observe.go); nil hears nothing.
+	Observer Observer
 
 	locks vpsLocks
 }
@@ -120,12 +122,15 @@ func newTool[In, Out any](d *Deps, name, title, description string, h hints, run
 		},
 	}
 	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		start := time.Now()
 		var in In
 		if err := decodeArguments(req, validator, &in); err != nil {
+			d.observeCall(name, nil, err, start)
 			return d.errorResult(name, err), nil
 		}
 		call := &Call{Request: req, deps: d}
 		out, text, err := run(ctx, call, in)
+		d.observeCall(name, &out, err, start)
 		if err != nil {
 			if r, ok := err.(*inputRequired); ok {
 				return r.result, nil

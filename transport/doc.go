@@ -10,11 +10,19 @@
 //   - authenticates the request: a shared secret compared in constant time, or
 //     the caller's own HostUp API key, which is put in that request's context
 //     (hostup.WithAPIKey) and is never stored, cached or logged;
-//   - caps the request body and bounds the time to read it.
+//   - caps the request body and bounds the time to read it (a deadline that
+//     also holds for the reads net/http makes itself).
+//
+// Every refusal is answered at once and closes its connection, unread body and
+// all, so a client that stalls its body cannot hold a connection.
 //
 // Around the tools it adds a bound on concurrent tool calls (excess calls get a
 // "busy" tool error at once), and Serve shuts down gracefully: it stops
-// accepting, lets the calls in flight finish within a bound, then returns.
+// accepting, ends the body reads in progress, lets the calls in flight finish
+// within a bound, then returns.
+//
+// With Options.Metrics, /metrics is served behind the same authentication as
+// MCP.
 //
 // Which authentication applies, and whether a non-loopback address may be
 // served at all, is decided by Options and checked by New before anything

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hostup/hostup-mcp/hostup"
@@ -19,14 +20,16 @@ import (
 
 // guard is the security handler in front of mcp-go (STYLE: the grafana model).
 type guard struct {
-	auth      authMode
-	tokenHash [sha256.Size]byte
-	origins   map[string]bool
-	maxBody   int64
+	auth        authMode
+	tokenHash   [sha256.Size]byte
+	origins     map[string]bool
+	maxBody     int64
+	readTimeout time.Duration
+	bodies      bodyReads
 }
 
-func newGuard(auth authMode, token string, origins map[string]bool, maxBody int64) *guard {
-	return &guard{auth: auth, tokenHash: sha256.Sum256([]byte(token)), origins: origins, maxBody: maxBody}
+func newGuard(auth authMode, token string, origins map[string]bool, maxBody int64, readTimeout time.Duration) *guard {
+	return &guard{auth: auth, tokenHash: sha256.Sum256([]byte(token)), origins: origins, maxBody: maxBody, readTimeout: readTimeout}
 }
 
 // credentialKey holds a fingerprint of the request's bearer credential: SSE
@@ -41,7 +44,9 @@ func credentialOf(ctx context.Context) fingerprint {
 }
 
 // wrap puts next behind the Host, Origin and body checks and, when
-// authenticated is true, behind authentication.
+// authenticated is true, behind authentication. Only authenticated handlers
+// (MCP) get a request body: the others never read one, so a request that
+// carries one is answered and its connection closed.
 func (g *guard) wrap(next http.Handler, authenticated bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if onLoopback(r) && !hostup.IsLoopbackHost(r.Host) {
@@ -55,6 +60,9 @@ func (g *guard) wrap(next http.Handler, authenticated bool) http.Handler {
 			return
 		}
 		if !authenticated {
+			if hasBody(r) {
+				dropConnection(w)
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -66,7 +74,7 @@ func (g *guard) wrap(next http.Handler, authenticated bool) http.Handler {
 			}
 			r = r.WithContext(ctx)
 		}
-		if r.Method == http.MethodPost && !g.readBody(w, r) {
+		if hasBody(r) && !g.readBody(w, r) {
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -136,7 +144,21 @@ func unauthorized(w http.ResponseWriter, code, message string) {
 	writeJSONError(w, http.StatusUnauthorized, code, message)
 }
 
-// readBody reads the whole body up to the cap within bodyReadTimeout, so
+// hasBody reports whether the request announced a body: a Content-Length
+// above 0, or chunks (-1).
+func hasBody(r *http.Request) bool { return r.ContentLength != 0 }
+
+// dropConnection makes net/http close the connection after the answer without
+// reading any more of the request. Otherwise it reads what is left of the body
+// (up to 256 KiB) before it writes the answer and again when it closes the
+// request, without a deadline: a client that stalls its body would get no
+// answer and hold the connection for ever.
+func dropConnection(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+}
+
+// readBody reads the whole body up to the cap within the read timeout, so
 // neither a huge nor a slow body holds the server, and bounds the time to
 // write the answer. A server-wide ReadTimeout would instead cancel every
 // request that runs longer (SSE streams, long tool calls).
@@ -146,15 +168,21 @@ func (g *guard) readBody(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout))
+	if !g.bodies.start(rc, time.Now().Add(g.readTimeout)) {
+		shuttingDown(w)
+		return false
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.maxBody))
-	_ = rc.SetReadDeadline(time.Time{})
+	if !g.bodies.done(rc, err == nil) {
+		shuttingDown(w)
+		return false
+	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			tooLarge(w, g.maxBody)
 		} else {
-			writeJSONError(w, http.StatusBadRequest, "unreadable_body", "the request body could not be read in time")
+			writeJSONError(w, http.StatusBadRequest, "unreadable_body", fmt.Sprintf("the request body could not be read whole within %s (sent too slowly, cut short or malformed); send the whole body at once", g.readTimeout))
 		}
 		return false
 	}
@@ -162,6 +190,71 @@ func (g *guard) readBody(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	return true
+}
+
+// bodyReads are the request bodies being read. Shutdown ends them at once:
+// a client that stalls its body must not hold the server's exit for the whole
+// read timeout.
+type bodyReads struct {
+	mu       sync.Mutex
+	stopping bool
+	reading  map[*http.ResponseController]struct{}
+}
+
+// start sets the deadline of the read behind rc; false once shutdown began.
+func (b *bodyReads) start(rc *http.ResponseController, deadline time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stopping {
+		return false
+	}
+	if b.reading == nil {
+		b.reading = map[*http.ResponseController]struct{}{}
+	}
+	_ = rc.SetReadDeadline(deadline)
+	b.reading[rc] = struct{}{}
+	return true
+}
+
+// done ends the read behind rc and reports false when shutdown began during it:
+// stop may have cut the connection's reads, which cancels the request, so the
+// request must not run. A complete read clears the deadline, which would
+// otherwise cancel the call running after it (net/http keeps reading the
+// connection to notice a client that leaves). A failed read keeps it, so
+// net/http's own reads of the rest of the body end too.
+func (b *bodyReads) done(rc *http.ResponseController, complete bool) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.reading, rc)
+	if b.stopping {
+		return false
+	}
+	if complete {
+		_ = rc.SetReadDeadline(time.Time{})
+	}
+	return true
+}
+
+// stop ends the reads in progress and refuses new ones.
+func (b *bodyReads) stop() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.stopping = true
+	for rc := range b.reading {
+		_ = rc.SetReadDeadline(time.Now())
+	}
+}
+
+// inProgress counts the bodies being read.
+func (b *bodyReads) inProgress() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.reading)
+}
+
+func shuttingDown(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "1")
+	writeJSONError(w, http.StatusServiceUnavailable, "shutting_down", "hostup-mcp is shutting down and ran nothing of this request; send it again (to another replica)")
 }
 
 func tooLarge(w http.ResponseWriter, limit int64) {

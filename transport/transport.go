@@ -31,6 +31,7 @@ const (
 	SSEPath     = "/sse"
 	MessagePath = "/message"
 	HealthPath  = "/healthz"
+	MetricsPath = "/metrics" // only with Options.Metrics
 )
 
 // DefaultAddr is where the server listens unless told otherwise: loopback only.
@@ -41,6 +42,7 @@ const (
 	DefaultMaxBodyBytes       = 1 << 20
 	DefaultMaxConcurrentCalls = 32
 	DefaultMaxStreams         = 256
+	DefaultBodyReadTimeout    = 30 * time.Second
 	// Kubernetes waits 30s after SIGTERM before it kills: finish before that.
 	DefaultShutdownTimeout = 25 * time.Second
 )
@@ -48,7 +50,6 @@ const (
 // Timeouts that are not worth a setting.
 const (
 	readHeaderTimeout = 10 * time.Second
-	bodyReadTimeout   = 30 * time.Second
 	idleTimeout       = 2 * time.Minute
 	// A POST's answer is written when its tool call ends; create_backup may
 	// wait 10 minutes for its job, so allow that and a margin.
@@ -78,6 +79,11 @@ type Options struct {
 	MaxConcurrentCalls int           // DefaultMaxConcurrentCalls when 0
 	MaxStreams         int           // open SSE streams; DefaultMaxStreams when 0
 	ShutdownTimeout    time.Duration // DefaultShutdownTimeout when 0
+	BodyReadTimeout    time.Duration // to receive a request's whole body; DefaultBodyReadTimeout when 0
+
+	// Metrics, when set, is served at MetricsPath under the same
+	// authentication as MCP (package metrics builds it).
+	Metrics http.Handler
 
 	Logger *slog.Logger
 }
@@ -110,7 +116,9 @@ type Server struct {
 	auth    authMode
 	log     *slog.Logger
 	calls   *callLimiter
+	guard   *guard
 	sse     *server.SSEServer // nil for Streamable HTTP
+	streams *sseBinding       // nil for Streamable HTTP
 	handler http.Handler
 }
 
@@ -127,9 +135,9 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, auth: auth, log: opts.Logger, calls: newCallLimiter(opts.MaxConcurrentCalls)}
+	g := newGuard(auth, opts.Token, origins, opts.MaxBodyBytes, opts.BodyReadTimeout)
+	s := &Server{opts: opts, auth: auth, log: opts.Logger, calls: newCallLimiter(opts.MaxConcurrentCalls), guard: g}
 	srv.Use(s.calls.middleware)
-	g := newGuard(auth, opts.Token, origins, opts.MaxBodyBytes)
 
 	var cors []server.CORSOption
 	if len(opts.AllowedOrigins) > 0 {
@@ -141,6 +149,9 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 
 	mux := http.NewServeMux()
 	mux.Handle(HealthPath, g.wrap(health(opts.Kind), false))
+	if opts.Metrics != nil {
+		mux.Handle(MetricsPath, g.wrap(opts.Metrics, true))
+	}
 	switch opts.Kind {
 	case StreamableHTTP:
 		h := server.NewStreamableHTTPServer(srv,
@@ -155,6 +166,7 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 		mux.Handle(MCPPath, g.wrap(h, true))
 	case SSE:
 		b := newSSEBinding(opts.MaxStreams)
+		s.streams = b
 		s.sse = server.NewSSEServer(srv,
 			server.WithSSEEndpoint(SSEPath),
 			server.WithMessageEndpoint(MessagePath),
@@ -187,6 +199,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if o.BodyReadTimeout <= 0 {
+		o.BodyReadTimeout = DefaultBodyReadTimeout
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -246,6 +261,18 @@ func canonicalOrigin(u *url.URL) string {
 	return strings.ToLower(u.Scheme + "://" + u.Host)
 }
 
+// InFlightCalls counts the tool calls running now.
+func (s *Server) InFlightCalls() int64 { return s.calls.inFlight() }
+
+// OpenStreams counts the SSE streams open now: always 0 on Streamable HTTP,
+// which serves no stream.
+func (s *Server) OpenStreams() int64 {
+	if s.streams == nil {
+		return 0
+	}
+	return s.streams.open.Load()
+}
+
 // Handler is the whole HTTP surface, security handler included: what Serve
 // serves, and what tests and embedding programs may mount.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -285,6 +312,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.log.Info("shutting down: no new connections; finishing the tool calls in flight", "in_flight", s.calls.inFlight(), "limit", s.opts.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
+	s.guard.bodies.stop()
 	stopped := make(chan error, 1)
 	go func() { stopped <- hs.Shutdown(sctx) }()
 	drained := s.calls.drain(sctx)
@@ -349,9 +377,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// writeJSONError answers what the security handler refuses: a stable code and
-// a message that says what to do.
+// writeJSONError answers what is refused: a stable code and a message that
+// says what to do. It answers at once and closes the connection, whatever is
+// left of the request's body (see dropConnection).
 func writeJSONError(w http.ResponseWriter, status int, code, message string) {
+	dropConnection(w)
 	writeJSON(w, status, map[string]string{"error": code, "message": message})
 }
 

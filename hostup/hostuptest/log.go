@@ -49,9 +49,56 @@ func (r Request) Documented() bool {
 	return r.Query == "" || r.Path == "/api/v2/vps"
 }
 
-// record appends r to the log; callers hold s.mu.
+// logBudget bounds the memory of each of the two request logs: every request,
+// and the mutations among them. Tests look at the requests of one scenario, a
+// few hundred at most; the sandbox serves for as long as it runs, and a log of
+// every request (about 3 KB each) would grow without end.
+const logBudget = 4 << 20
+
+// requestLog keeps the newest requests, and apart from them the newest
+// mutations, each within logBudget: a stream of reads never pushes out the
+// mutation a test looks for.
+type requestLog struct {
+	all, mutations           []Request // oldest first
+	allBytes, mutationsBytes int
+}
+
+func (l *requestLog) add(r Request) {
+	l.all, l.allBytes = keepNewest(l.all, l.allBytes, r)
+	if r.IsMutation() {
+		l.mutations, l.mutationsBytes = keepNewest(l.mutations, l.mutationsBytes, r)
+	}
+}
+
+// keepNewest appends r and drops the oldest requests until the list fits
+// logBudget again; the newest request always stays.
+func keepNewest(list []Request, used int, r Request) ([]Request, int) {
+	list = append(list, r)
+	used += r.size()
+	for used > logBudget && len(list) > 1 {
+		used -= list[0].size()
+		list[0] = Request{} // the array keeps the slot until append moves it: let go of its contents
+		list = list[1:]
+	}
+	return list, used
+}
+
+// size estimates the bytes a logged request holds, bookkeeping included.
+func (r Request) size() int {
+	const perRequest, perHeader = 256, 64
+	n := perRequest + len(r.Method) + len(r.Path) + len(r.Query) + len(r.Body)
+	for k, vs := range r.Header {
+		n += perHeader + len(k)
+		for _, v := range vs {
+			n += len(v)
+		}
+	}
+	return n
+}
+
+// record adds r to the log; callers hold s.mu.
 func (s *Simulator) record(r *http.Request, body []byte) {
-	s.log = append(s.log, Request{
+	s.log.add(Request{
 		Method: r.Method,
 		Path:   r.URL.EscapedPath(),
 		Query:  r.URL.RawQuery,
@@ -61,31 +108,28 @@ func (s *Simulator) record(r *http.Request, body []byte) {
 	})
 }
 
-// Requests returns every request received since the last ResetLog, oldest first,
-// including those refused or faulted.
+// Requests returns the requests received since the last ResetLog, oldest
+// first, including those refused or faulted: all of them, unless they hold more
+// than 4 MiB (thousands of requests), in which case the newest that fit.
 func (s *Simulator) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.log)
+	return slices.Clone(s.log.all)
 }
 
-// Mutations returns the POST, PATCH, PUT and DELETE requests among Requests: a test
-// asserts it is empty to prove that nothing was changed.
+// Mutations returns the POST, PATCH, PUT and DELETE requests among those
+// received since the last ResetLog, kept apart from the others so that any
+// number of reads leaves them in: a test asserts it is empty to prove that
+// nothing was changed.
 func (s *Simulator) Mutations() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []Request
-	for _, r := range s.log {
-		if r.IsMutation() {
-			out = append(out, r)
-		}
-	}
-	return out
+	return slices.Clone(s.log.mutations)
 }
 
 // ResetLog forgets the requests received so far.
 func (s *Simulator) ResetLog() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.log = nil
+	s.log = requestLog{}
 }

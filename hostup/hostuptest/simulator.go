@@ -50,7 +50,7 @@ type Simulator struct {
 	numSeq     int    // v1 numeric row id counter, separate so v2 ids stay as they were
 	reqSeq     int    // request id counter, separate so resource ids do not depend on traffic
 
-	log     []Request
+	log     requestLog
 	faults  []*faultRule
 	latency time.Duration
 	rate    rateLimit

@@ -1,0 +1,229 @@
+package metrics_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/client"
+	mcptransport "github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/hostup/hostup-mcp/hostup"
+	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+	"github.com/hostup/hostup-mcp/internal/metrics"
+	"github.com/hostup/hostup-mcp/tools"
+	"github.com/hostup/hostup-mcp/transport"
+)
+
+const token = "metrics-test-token-0123456789"
+
+// serve wires the real server as main does with --metrics: the tools and the
+// HostUp client report to m, the transport serves m at /metrics, and HostUp
+// is the sandbox account's simulator.
+func serve(t *testing.T, sim *hostuptest.Simulator, m *metrics.Metrics) string {
+	t.Helper()
+	api := sim.Start()
+	t.Cleanup(api.Close)
+	c, err := hostup.New(hostup.Options{APIKey: hostuptest.SandboxAPIKey, BaseURL: api.URL, HTTPClient: api.Client(), OnAttempt: m.HostUpAttempt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := tools.NewServer(&tools.Deps{Client: c, Confirm: tools.NewConfirmer(nil), Observer: m}, tools.ServerOptions{Name: "hostup-mcp", Version: "test"})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := transport.New(srv, transport.Options{Kind: transport.StreamableHTTP, Addr: ln.Addr().String(), Token: token, Metrics: m.Handler()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.WatchTransport(hs)
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ctx, ln) }()
+	t.Cleanup(func() { stop(); <-done })
+	return "http://" + ln.Addr().String()
+}
+
+func connect(t *testing.T, url string) *client.Client {
+	t.Helper()
+	tr, err := mcptransport.NewStreamableHTTP(url+transport.MCPPath, mcptransport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + token}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client.NewClient(tr)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if _, err := c.Initialize(ctx, mcp.InitializeRequest{Params: mcp.InitializeParams{ClientInfo: mcp.Implementation{Name: "metrics-test", Version: "1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// call runs a tool and returns its structured result.
+func call(t *testing.T, c *client.Client, tool string, args map[string]any) map[string]any {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: tool, Arguments: args}})
+	if err != nil {
+		t.Fatalf("%s: %v", tool, err)
+	}
+	var out map[string]any
+	b, _ := json.Marshal(res.StructuredContent)
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+func scrape(t *testing.T, url, bearer string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url+transport.MetricsPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+func TestMetricsAfterAMixedRunMatchTheCallsMade(t *testing.T) {
+	sim := hostuptest.Sandbox()
+	m := metrics.New()
+	url := serve(t, sim, m)
+	c := connect(t, url)
+
+	// One 429 from HostUp, which the client waits out and retries.
+	sim.SetFault(http.MethodGet, "/api/v2/vps/*/backup-schedules", hostuptest.Fault{Status: http.StatusTooManyRequests, Times: 1})
+	call(t, c, "list_vps", nil)
+	schedules := call(t, c, "list_backup_schedules", map[string]any{"vps_id": "vps_sandbox02"})
+	call(t, c, "list_backup_schedules", map[string]any{"vps_id": "../x"})
+	call(t, c, "upsert_backup_schedule", map[string]any{"vps_id": "vps_sandbox01", "frequency": "daily", "hour": 2, "retention_count": 2, "dry_run": true})
+	call(t, c, "upsert_backup_schedule", map[string]any{"vps_id": "vps_sandbox03", "frequency": "weekly", "hour": 2, "day_of_week": 1, "retention_count": 3})
+
+	// A confirmed delete: asked, then accepted.
+	scheduleID := schedules["schedules"].([]any)[0].(map[string]any)["id"]
+	del := map[string]any{"vps_id": "vps_sandbox02", "schedule_id": scheduleID}
+	plan := call(t, c, "delete_backup_schedule", del)
+	del["confirm_token"] = plan["confirm_token"]
+	if got := call(t, c, "delete_backup_schedule", del)["outcome"]; got != "applied" {
+		t.Fatalf("the confirmed delete: outcome %v", got)
+	}
+
+	// A stale token: the settings changed between the plan and the confirmation.
+	staleSchedule := call(t, c, "list_backup_schedules", map[string]any{"vps_id": "vps_sandbox06"})["schedules"].([]any)[0].(map[string]any)["id"]
+	stale := map[string]any{"vps_id": "vps_sandbox06", "schedule_id": staleSchedule}
+	stale["confirm_token"] = call(t, c, "delete_backup_schedule", stale)["confirm_token"]
+	call(t, c, "update_backup_settings", map[string]any{"vps_id": "vps_sandbox06", "max_total_backups": 5})
+	call(t, c, "delete_backup_schedule", stale)
+
+	status, text := scrape(t, url, token)
+	if status != http.StatusOK {
+		t.Fatalf("GET /metrics: %d %s", status, text)
+	}
+	for _, want := range []string{
+		`hostup_mcp_tool_calls_total{code="",outcome="ok",tool="list_vps"} 1`,
+		`hostup_mcp_tool_calls_total{code="",outcome="ok",tool="list_backup_schedules"} 2`,
+		`hostup_mcp_tool_calls_total{code="",outcome="invalid_input",tool="list_backup_schedules"} 1`,
+		`hostup_mcp_tool_calls_total{code="",outcome="dry_run",tool="upsert_backup_schedule"} 1`,
+		`hostup_mcp_tool_calls_total{code="pending_order",outcome="refused",tool="upsert_backup_schedule"} 1`,
+		`hostup_mcp_tool_calls_total{code="",outcome="confirmation_required",tool="delete_backup_schedule"} 2`,
+		`hostup_mcp_tool_calls_total{code="",outcome="applied",tool="delete_backup_schedule"} 1`,
+		`hostup_mcp_tool_calls_total{code="stale_confirm_token",outcome="refused",tool="delete_backup_schedule"} 1`,
+		`hostup_mcp_tool_calls_total{code="",outcome="applied",tool="update_backup_settings"} 1`,
+		`hostup_mcp_tool_call_duration_seconds_count{outcome="ok",tool="list_vps"} 1`,
+		`hostup_mcp_confirmations_total{event="asked"} 2`,
+		`hostup_mcp_confirmations_total{event="accepted"} 1`,
+		`hostup_mcp_confirmations_total{event="stale"} 1`,
+		`hostup_mcp_hostup_requests_total{method="GET",route="/api/v2/vps/{id}/backup-schedules",status="429"} 1`,
+		`hostup_mcp_hostup_requests_total{method="DELETE",route="/api/v2/vps/{id}/backup-schedules/{id}",status="204"} 1`,
+		`hostup_mcp_hostup_retries_total{method="GET",route="/api/v2/vps/{id}/backup-schedules"} 1`,
+		`hostup_mcp_hostup_rate_limited_total{method="GET",route="/api/v2/vps/{id}/backup-schedules"} 1`,
+		`hostup_mcp_hostup_request_duration_seconds_count{method="GET",route="/api/v2/vps"} 1`,
+		`hostup_mcp_tool_calls_in_flight 0`,
+		`hostup_mcp_sse_streams_open 0`,
+	} {
+		if !strings.Contains(text, "\n"+want+"\n") {
+			t.Errorf("no line %s", want)
+		}
+	}
+	if strings.Contains(text, `outcome="declined"`) || strings.Contains(text, `event="declined"`) {
+		t.Error("a decline was counted, but nobody declined")
+	}
+	// Nothing that names a VPS, an account or a key.
+	for _, secret := range []string{"vps_sandbox", "web-01", "db-01", "bks_", token, "Bearer"} {
+		if strings.Contains(text, secret) {
+			t.Errorf("the metrics name %q", secret)
+		}
+	}
+}
+
+func TestMetricsAreBehindTheSameAuthenticationAsMCP(t *testing.T) {
+	url := serve(t, hostuptest.Sandbox(), metrics.New())
+	for _, bearer := range []string{"", "wrong-token-0123456789"} {
+		if status, body := scrape(t, url, bearer); status != http.StatusUnauthorized {
+			t.Errorf("bearer %q: GET /metrics got %d %.100s, want 401", bearer, status, body)
+		}
+	}
+}
+
+func TestRefusalCodesThatAreNotCodesOrTooManyCountAsOther(t *testing.T) {
+	m := metrics.New()
+	m.ToolCall("t", "refused", "VPS web-01 is busy", time.Millisecond)
+	for i := range 100 {
+		m.ToolCall("t", "refused", fmt.Sprintf("code_%d", i), time.Millisecond)
+	}
+	srv := httptestServer(t, m.Handler())
+	_, text := scrape(t, srv, "")
+	if strings.Contains(text, "web-01") || strings.Contains(text, "code_99") {
+		t.Fatal("an unbounded code became a label value")
+	}
+	if !strings.Contains(text, `hostup_mcp_tool_calls_total{code="other",outcome="refused",tool="t"} 37`) {
+		t.Fatalf("want the malformed code and the 36 past the first 64 counted as other:\n%s", grepLines(text, "hostup_mcp_tool_calls_total"))
+	}
+}
+
+// httptestServer serves h at /metrics on loopback.
+func httptestServer(t *testing.T, h http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(transport.MetricsPath, h)
+	s := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = s.Serve(ln) }()
+	t.Cleanup(func() { s.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+func grepLines(text, prefix string) string {
+	var out []string
+	for line := range strings.SplitSeq(text, "\n") {
+		if strings.HasPrefix(line, prefix) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}

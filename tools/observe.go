@@ -1,0 +1,88 @@
+package tools
+
+import (
+	"errors"
+	"time"
+
+	"github.com/hostup/hostup-mcp/hostup"
+)
+
+// Observer hears what the tool calls did, for metrics (Deps.Observer; nil hears
+// nothing). Every value it gets is one of a few fixed words, a tool name or a
+// refusal's code: never an id, a name or a key.
+type Observer interface {
+	// ToolCall: tool ended with outcome after d. The outcomes are ok (a read),
+	// a write tool's own (applied, dry_run, no_change, confirmation_required,
+	// declined, outcome_unknown), refused (code says why), invalid_input and error.
+	ToolCall(tool, outcome, code string, d time.Duration)
+	// Confirmation: asked, accepted (a confirmed change went ahead), declined,
+	// or stale (the state changed since the plan the token was issued for).
+	Confirmation(event string)
+}
+
+// Outcomes the observer hears besides a write tool's own (MutationOutput.Outcome).
+const (
+	outcomeOK           = "ok"
+	outcomeRefused      = "refused"
+	outcomeInvalidInput = "invalid_input"
+	outcomeError        = "error"
+)
+
+// observation is what an output says about how its call went.
+type observation interface {
+	observed() (outcome string, destructive bool)
+}
+
+func (o *MutationOutput) observed() (string, bool) { return o.Outcome, o.Plan.Destructive }
+
+// observeCall tells the observer how one call of tool went: out is a pointer to
+// the handler's output, err its error.
+func (d *Deps) observeCall(tool string, out any, err error, start time.Time) {
+	if d.Observer == nil {
+		return
+	}
+	outcome, code, confirmation := classify(out, err)
+	d.Observer.ToolCall(tool, outcome, code, time.Since(start))
+	if confirmation != "" {
+		d.Observer.Confirmation(confirmation)
+	}
+}
+
+// classify reads a call's outcome, refusal code and confirmation event (if any)
+// from what its handler returned.
+func classify(out any, err error) (outcome, code, confirmation string) {
+	var (
+		asked   *inputRequired
+		refusal *Refusal
+		input   *inputError
+		badID   *hostup.InvalidIDError
+	)
+	switch {
+	case errors.As(err, &asked):
+		return outcomeNeedsConfirm, "", "asked"
+	case errors.As(err, &refusal):
+		if refusal.Code == "stale_confirm_token" {
+			confirmation = "stale"
+		}
+		return outcomeRefused, refusal.Code, confirmation
+	case errors.As(err, &input), errors.As(err, &badID):
+		return outcomeInvalidInput, "", ""
+	case err != nil:
+		return outcomeError, "", ""
+	}
+	o, ok := out.(observation)
+	if !ok {
+		return outcomeOK, "", ""
+	}
+	outcome, destructive := o.observed()
+	switch {
+	case outcome == outcomeNeedsConfirm:
+		confirmation = "asked"
+	case outcome == outcomeDeclined:
+		confirmation = "declined"
+	case destructive && (outcome == outcomeApplied || outcome == outcomeUnknown):
+		// A destructive plan goes ahead only once confirmed.
+		confirmation = "accepted"
+	}
+	return outcome, "", confirmation
+}
