@@ -115,6 +115,7 @@ type envConfig struct {
 	elicit   client.ElicitationHandler
 	protocol string
 	readOnly bool
+	toolsets []tools.Toolset
 	now      time.Time
 	key      string
 	realHTTP bool // serve the simulator on a real listener (needed for dropped connections)
@@ -135,6 +136,8 @@ func withElicitation(h client.ElicitationHandler) envOption {
 func withProtocol(v string) envOption { return func(c *envConfig) { c.protocol = v } }
 
 func withReadOnly() envOption { return func(c *envConfig) { c.readOnly = true } }
+
+func withToolsets(ts ...tools.Toolset) envOption { return func(c *envConfig) { c.toolsets = ts } }
 
 // withNow sets the tools' clock (Deps.Now).
 func withNow(t time.Time) envOption { return func(c *envConfig) { c.now = t } }
@@ -180,7 +183,7 @@ func newEnv(t *testing.T, sim *hostuptest.Simulator, opts ...envOption) *env {
 		Confirm: tools.NewConfirmer([]byte("test-secret")), Now: clock.Now,
 		JobPoll: cfg.jobPoll, JobWait: cfg.jobWait,
 	}
-	srv := tools.NewServer(deps, tools.ServerOptions{Name: "hostup-mcp", Version: "test", ReadOnly: cfg.readOnly})
+	srv := tools.NewServer(deps, tools.ServerOptions{Name: "hostup-mcp", Version: "test", ReadOnly: cfg.readOnly, Toolsets: cfg.toolsets})
 
 	var mc *client.Client
 	if cfg.elicit != nil {
