@@ -364,8 +364,10 @@ func newDeps(cfg config, logger *slog.Logger) (*tools.Deps, error) {
 	}, nil
 }
 
+// instructions hold the rules every tool shares, once; list_vps's description
+// holds the rules for ids. Tool descriptions say only what is their own.
 const instructions = `This server manages the backups of the user's HostUp VPSes.
-Get VPS ids from list_vps; never guess them. Before any change, read list_backup_schedules (limits and gates), then call the write tool with dry_run=true and show the plan to the user. Destructive changes need the user's confirmation: pass back the confirm_token only after the user agreed. HostUp schedules run in UTC.`
+Get VPS ids from list_vps, as its description says; never guess them. Before a change, read the VPS's limits and gates (list_backup_schedules or list_backups), call the write tool with dry_run=true and show the plan to the user. A result with outcome confirmation_required changed nothing: ask the user, and only after they agree call again with the same arguments and its confirm_token. HostUp schedules run in UTC.`
 
 func newServer(cfg config, deps *tools.Deps) *server.MCPServer {
 	srv := tools.NewServer(deps, tools.ServerOptions{
