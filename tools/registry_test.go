@@ -58,6 +58,38 @@ func TestToolsetsListTheirAreasAndListVPS(t *testing.T) {
 	}
 }
 
+// The coverage view offers to plan a schedule only when upsert_backup_schedule
+// is listed: a button calling a tool the server does not list would only fail.
+func TestCoverageViewOffersNoActionItsToolsetsLeaveOut(t *testing.T) {
+	cases := []struct {
+		name     string
+		toolsets []tools.Toolset
+		readOnly bool
+		offers   bool
+	}{
+		{"audit and schedules", []tools.Toolset{tools.ToolsetAudit, tools.ToolsetSchedules}, false, true},
+		{"audit alone", []tools.Toolset{tools.ToolsetAudit}, false, false},
+		{"every area, read-only", nil, true, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := []envOption{withToolsets(tc.toolsets...)}
+			if tc.readOnly {
+				opts = append(opts, withReadOnly())
+			}
+			e := sandboxEnv(t, opts...)
+			res, err := e.client.ReadResource(context.Background(), mcp.ReadResourceRequest{Params: mcp.ReadResourceParams{URI: ui.CoverageURI}})
+			if err != nil || len(res.Contents) != 1 {
+				t.Fatalf("reading the view: %v", err)
+			}
+			html := res.Contents[0].(mcp.TextResourceContents).Text
+			if offers := !strings.Contains(html, `<html lang="en" data-read-only>`); offers != tc.offers {
+				t.Errorf("the view offers to plan a schedule = %v, want %v", offers, tc.offers)
+			}
+		})
+	}
+}
+
 func TestAToolOutsideTheChosenToolsetsCannotBeCalled(t *testing.T) {
 	e := sandboxEnv(t, withToolsets(tools.ToolsetAudit))
 	res, err := e.client.CallTool(context.Background(), mcp.CallToolRequest{Params: mcp.CallToolParams{

@@ -193,7 +193,10 @@ func NewServer(d *Deps, o ServerOptions, extra ...server.ServerOption) *server.M
 	listed := Visible(d, Selection{ReadOnly: o.ReadOnly, Toolsets: o.Toolsets})
 	s.AddTools(listed...)
 	if slices.ContainsFunc(listed, ui.Linked) {
-		ui.Register(s, o.ReadOnly)
+		// The view's one action plans a schedule: without that tool listed (read-only
+		// mode, or toolsets without schedules) the page must not offer it.
+		canPlan := slices.ContainsFunc(listed, func(t server.ServerTool) bool { return t.Tool.Name == "upsert_backup_schedule" })
+		ui.Register(s, !canPlan)
 	}
 	return s
 }
