@@ -29,6 +29,7 @@ var settingsEnv = []string{
 	"HOSTUP_MCP_TRANSPORT", "HOSTUP_MCP_ADDR", "HOSTUP_MCP_ALLOWED_ORIGINS", "HOSTUP_MCP_METRICS",
 	"HOSTUP_LOG_LEVEL", "HOSTUP_TIMEZONE", "HOSTUP_MCP_HTTP_TOKEN", "HOSTUP_MCP_TOKEN_SECRET",
 	"HOSTUP_MCP_CONFIRM_MODE",
+	"HOSTUP_TOOLSETS",
 }
 
 func cleanEnv(t *testing.T) {
@@ -133,6 +134,8 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 		{"metrics over stdio", nil, []string{"--sandbox", "--metrics"}, "--metrics"},
 		{"metrics env over stdio", map[string]string{"HOSTUP_MCP_METRICS": "1"}, []string{"--sandbox"}, "HOSTUP_MCP_METRICS"},
 		{"mistyped metrics env", map[string]string{"HOSTUP_MCP_METRICS": "maybe"}, []string{"tools"}, "HOSTUP_MCP_METRICS"},
+		{"unknown toolset", nil, []string{"tools", "--toolsets", "schedules,snapshot"}, `--toolsets (HOSTUP_TOOLSETS): unknown toolset "snapshot"; the toolsets are audit, schedules, backups, snapshots, restore, fleet, or all`},
+		{"unknown toolset env", map[string]string{"HOSTUP_TOOLSETS": "everything"}, []string{"--sandbox"}, "HOSTUP_TOOLSETS"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -175,6 +178,41 @@ func TestA404OnTheVPSListPointsAtTheAPIURL(t *testing.T) {
 	r := runMain(t, "", "call", "list_vps", "--api-url", api.URL+"/wrong-prefix")
 	if r.code != exitFailed || !strings.Contains(r.stderr, "HOSTUP_API_URL") || strings.Contains(r.stderr, "call list_vps") {
 		t.Errorf("exit %d, want %d and advice about HOSTUP_API_URL, not to call list_vps again; stderr:\n%s", r.code, exitFailed, r.stderr)
+	}
+}
+
+func TestToolsetsListOnlyTheChosenAreas(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want []string
+	}{
+		{"flag", nil, []string{"tools", "--toolsets", "backups"}, []string{"list_vps", "list_backups", "get_job", "create_backup", "delete_backup"}},
+		{"env with read-only", map[string]string{"HOSTUP_TOOLSETS": "schedules, audit", "HOSTUP_READ_ONLY": "1"}, []string{"tools"}, []string{"list_vps", "list_backup_schedules", "audit_backup_coverage"}},
+		{"flag wins over env", map[string]string{"HOSTUP_TOOLSETS": "backups"}, []string{"tools", "--toolsets", "audit"}, []string{"list_vps", "audit_backup_coverage"}},
+		{"all", nil, []string{"tools", "--toolsets", "all"}, []string{"list_vps", "list_backup_schedules", "audit_backup_coverage", "list_backups", "get_job", "upsert_backup_schedule", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cleanEnv(t)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			r := runMain(t, "", tc.args...)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			var got []string
+			for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+				if name, _, _ := strings.Cut(line, " "); !strings.HasPrefix(line, "(") {
+					got = append(got, name)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("tools listed %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
 

@@ -37,7 +37,7 @@ const (
 
 // AuditBackupCoverageInput selects the VPSes to audit.
 type AuditBackupCoverageInput struct {
-	VPSIDs []string `json:"vps_ids,omitempty" jsonschema:"maxItems=500,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS ids (vps_…) from list_vps, or numeric vmids the user gave (HostUp's API v1); omit to audit the whole account."`
+	VPSIDs []string `json:"vps_ids,omitempty" jsonschema:"maxItems=500,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS ids from list_vps; omit to audit the whole account."`
 }
 
 // AuditRow is one VPS's backup coverage.
@@ -78,7 +78,8 @@ type AuditBackupCoverageOutput struct {
 
 func auditBackupCoverage(d *Deps) server.ServerTool {
 	return newTool(d, "audit_backup_coverage", "Audit backup coverage",
-		"Checks every VPS of the account (or the given ones) in one call: whether a schedule exists and is enabled, its frequency, last run and status, retention, free backup slots, and problems (no schedule, disabled, last run failed, retention 1, slots exhausted, changes blocked). One VPS failing to load is reported on its row; the audit goes on.",
+		"Audits every VPS, or the given ones, in one call: schedule, last run, retention, free backup slots, "+
+			"and problems such as no schedule, a failed last run or exhausted slots.",
 		readOnlyHints,
 		func(ctx context.Context, call *Call, in AuditBackupCoverageInput) (AuditBackupCoverageOutput, string, error) {
 			targets, left, err := d.auditTargets(ctx, in.VPSIDs)

@@ -13,11 +13,11 @@ import (
 
 // CreateBackupInput asks for one manual backup.
 type CreateBackupInput struct {
-	VPSID        string  `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps. A numeric vmid (HostUp's API v1) is refused here: v1 has no endpoint for this; never turn a vmid into a vps_… id."`
-	Note         *string `json:"note,omitempty" jsonschema:"maxLength=200" jsonschema_description:"Label for the backup, e.g. Before upgrade."`
-	Wait         bool    `json:"wait,omitempty" jsonschema_description:"Wait (with progress notifications) until the backup job ends or the wait limit passes; otherwise return at once with the job id for get_job."`
+	VPSID        string  `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	Note         *string `json:"note,omitempty" jsonschema:"maxLength=200" jsonschema_description:"Label, e.g. Before upgrade."`
+	Wait         bool    `json:"wait,omitempty" jsonschema_description:"Follow the job with progress until it ends (bounded)."`
 	DryRun       bool    `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
-	ConfirmToken string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Token from a previous call's confirmation_required result, passed after the user agreed (only needed when the backup would make HostUp delete the oldest one)."`
+	ConfirmToken string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed."`
 }
 
 // CreateBackupOutput is the outcome and the backup job.
@@ -28,9 +28,8 @@ type CreateBackupOutput struct {
 
 func createBackup(d *Deps) server.ServerTool {
 	return newTool(d, "create_backup", "Create a manual backup",
-		"Queues a manual offsite backup of a VPS. Checks HostUp's gate and quota first. With wait=true it follows the job with progress notifications until it ends; otherwise it returns the job id for get_job. "+
-			"When the backup quota is full and auto_delete_oldest is on, HostUp deletes the oldest backup to make room: the plan names it and the user must confirm. "+
-			"Needs the vps_… id from list_vps: HostUp's API v1 (numeric vmids) cannot create a backup.",
+		"Queues a manual backup of a VPS; returns its job id for get_job. "+
+			"On a full quota with auto_delete_oldest on, HostUp deletes the oldest backup (the plan names it).",
 		creatorHints,
 		func(ctx context.Context, call *Call, in CreateBackupInput) (CreateBackupOutput, string, error) {
 			if isVMID(in.VPSID) {

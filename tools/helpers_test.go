@@ -117,6 +117,7 @@ type envConfig struct {
 	elicit   client.ElicitationHandler
 	protocol string
 	readOnly bool
+	toolsets []tools.Toolset
 	now      time.Time
 	key      string
 	realHTTP bool // serve the simulator on a real listener (needed for dropped connections)
@@ -153,6 +154,8 @@ func withReadOnly() envOption { return func(c *envConfig) { c.readOnly = true } 
 
 // withDisplay sets the zone results show local times in (Deps.Display).
 func withDisplay(loc *time.Location) envOption { return func(c *envConfig) { c.display = loc } }
+
+func withToolsets(ts ...tools.Toolset) envOption { return func(c *envConfig) { c.toolsets = ts } }
 
 // withNow sets the tools' clock (Deps.Now).
 func withNow(t time.Time) envOption { return func(c *envConfig) { c.now = t } }
@@ -198,7 +201,7 @@ func newEnv(t *testing.T, sim *hostuptest.Simulator, opts ...envOption) *env {
 		Confirm: tools.NewConfirmer([]byte("test-secret")), Now: clock.Now,
 		JobPoll: cfg.jobPoll, JobWait: cfg.jobWait, ElicitationOnly: cfg.elicitOnly,
 	}
-	srv := tools.NewServer(deps, tools.ServerOptions{Name: "hostup-mcp", Version: "test", ReadOnly: cfg.readOnly})
+	srv := tools.NewServer(deps, tools.ServerOptions{Name: "hostup-mcp", Version: "test", ReadOnly: cfg.readOnly, Toolsets: cfg.toolsets})
 
 	var mc *client.Client
 	if cfg.wrap != nil {

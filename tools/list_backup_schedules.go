@@ -13,8 +13,8 @@ import (
 
 // ListBackupSchedulesInput names one VPS.
 type ListBackupSchedulesInput struct {
-	VPSID        string `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id: the vps_… id exactly as list_vps returns it. A numeric vmid (e.g. 10000; HostUp's API v1) only when the user gives one, e.g. from HostUp's older control panel. Never guess an id, pass a name or IP, or turn one form into the other."`
-	HistoryLimit *int   `json:"history_limit,omitempty" jsonschema:"minimum=0,maximum=50,default=10" jsonschema_description:"How many recent runs to include (default 10)."`
+	VPSID        string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	HistoryLimit *int   `json:"history_limit,omitempty" jsonschema:"minimum=0,maximum=50,default=10" jsonschema_description:"Recent runs to include."`
 }
 
 // ScheduleState is everything HostUp knows about one VPS's scheduled backups.
@@ -37,8 +37,8 @@ type ListBackupSchedulesOutput struct {
 
 func listBackupSchedules(d *Deps) server.ServerTool {
 	return newTool(d, "list_backup_schedules", "List backup schedules",
-		"Shows one VPS's backup schedule, retention settings, limits (max retention, free backup slots), HostUp's action gates and recent runs. Read this before changing a schedule: the limits and gates say what HostUp will accept. "+
-			"Takes a vps_… id from list_vps, or a numeric vmid when the user gives one (HostUp's API v1: adds minutes, exact backup sizes, volids and job ids).",
+		"Shows one VPS's backup schedule, retention settings, limits, HostUp's action gates and recent runs. "+
+			"Read it before a change: limits and gates say what HostUp accepts.",
 		readOnlyHints,
 		func(ctx context.Context, _ *Call, in ListBackupSchedulesInput) (ListBackupSchedulesOutput, string, error) {
 			limit := 10

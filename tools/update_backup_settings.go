@@ -12,11 +12,11 @@ import (
 
 // UpdateBackupSettingsInput is the retention settings to change.
 type UpdateBackupSettingsInput struct {
-	VPSID            string `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps. A numeric vmid (HostUp's API v1) is refused here: v1 has no endpoint for this; never turn a vmid into a vps_… id."`
-	MaxTotalBackups  *int   `json:"max_total_backups,omitempty" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"Most backups (manual + scheduled) to keep. Lowering it below the backups kept now deletes the oldest ones when auto_delete_oldest is on."`
-	AutoDeleteOldest *bool  `json:"auto_delete_oldest,omitempty" jsonschema_description:"When true, HostUp deletes the oldest backups to make room when the limit is reached."`
+	VPSID            string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	MaxTotalBackups  *int   `json:"max_total_backups,omitempty" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"Most backups kept, manual + scheduled; below today's count HostUp deletes the oldest if auto_delete_oldest."`
+	AutoDeleteOldest *bool  `json:"auto_delete_oldest,omitempty" jsonschema_description:"At the limit, HostUp deletes the oldest to make room."`
 	DryRun           bool   `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
-	ConfirmToken     string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Token from a previous call's confirmation_required result, passed after the user agreed."`
+	ConfirmToken     string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed."`
 }
 
 // UpdateBackupSettingsOutput is the outcome and the settings read back.
@@ -27,9 +27,7 @@ type UpdateBackupSettingsOutput struct {
 
 func updateBackupSettings(d *Deps) server.ServerTool {
 	return newTool(d, "update_backup_settings", "Update backup retention settings",
-		"Changes a VPS's backup retention settings: the most backups kept (max_total_backups) and whether HostUp deletes the oldest to make room (auto_delete_oldest). "+
-			"Destructive when the change can make HostUp delete existing backups; it then needs the user's confirmation. Use dry_run first to show the plan. "+
-			"Needs the vps_… id from list_vps: HostUp's API v1 (numeric vmids) cannot change settings.",
+		"Changes a VPS's backup retention settings. Destructive when HostUp may then delete existing backups.",
 		setterHints,
 		func(ctx context.Context, call *Call, in UpdateBackupSettingsInput) (UpdateBackupSettingsOutput, string, error) {
 			if isVMID(in.VPSID) {

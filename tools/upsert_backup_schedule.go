@@ -15,19 +15,19 @@ import (
 
 // UpsertBackupScheduleInput is the schedule the user wants.
 type UpsertBackupScheduleInput struct {
-	VPSID           string  `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id: the vps_… id exactly as list_vps returns it. A numeric vmid (e.g. 10000; HostUp's API v1) only when the user gives one, e.g. from HostUp's older control panel. Never guess an id, pass a name or IP, or turn one form into the other."`
-	Frequency       string  `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly" jsonschema_description:"How often the backup runs. A VPS has one schedule: the same frequency as its current schedule updates it; another frequency needs replace_existing."`
-	Hour            int     `json:"hour" jsonschema:"minimum=0,maximum=23" jsonschema_description:"Hour of the day the backup starts: UTC unless timezone is given."`
-	Minute          *int    `json:"minute,omitempty" jsonschema:"minimum=0,maximum=59" jsonschema_description:"Numeric vmids (HostUp's API v1) only: the minute the backup starts. Omitted: 0 for a new schedule, unchanged on an update. HostUp's v2 API (vps_… ids) starts backups on the hour and takes no minute."`
-	DayOfWeek       *int    `json:"day_of_week,omitempty" jsonschema:"minimum=0,maximum=6" jsonschema_description:"Weekly only (required there): 0=Sunday … 6=Saturday."`
-	DayOfMonth      *int    `json:"day_of_month,omitempty" jsonschema:"minimum=1,maximum=31" jsonschema_description:"Monthly only (required there): 1-31."`
-	RetentionCount  int     `json:"retention_count" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"How many scheduled backups to keep. At most limits.max_retention from list_backup_schedules."`
-	Enabled         *bool   `json:"enabled,omitempty" jsonschema_description:"Whether the schedule runs; false keeps it but pauses the backups. Omitted: true for a new schedule, unchanged on an update."`
-	Name            *string `json:"name,omitempty" jsonschema:"maxLength=100" jsonschema_description:"Label, e.g. Nightly backup. Kept as is when omitted on an update."`
-	Timezone        string  `json:"timezone,omitempty" jsonschema:"maxLength=64" jsonschema_description:"IANA zone of hour and day (e.g. Europe/Stockholm); converted to UTC, which HostUp uses. Omit for UTC."`
-	ReplaceExisting bool    `json:"replace_existing,omitempty" jsonschema_description:"Needed to change the frequency of an existing schedule: deletes it and creates the new one (destructive; needs confirmation). vps_… ids only: HostUp's API v1 cannot delete a schedule."`
+	VPSID           string  `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	Frequency       string  `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly" jsonschema_description:"How often it runs."`
+	Hour            int     `json:"hour" jsonschema:"minimum=0,maximum=23" jsonschema_description:"Start hour, UTC unless timezone is set."`
+	Minute          *int    `json:"minute,omitempty" jsonschema:"minimum=0,maximum=59" jsonschema_description:"vmids only (vps_… ids start on the hour). Omitted: unchanged, or 0 when new."`
+	DayOfWeek       *int    `json:"day_of_week,omitempty" jsonschema:"minimum=0,maximum=6" jsonschema_description:"Required for weekly: 0=Sunday … 6=Saturday."`
+	DayOfMonth      *int    `json:"day_of_month,omitempty" jsonschema:"minimum=1,maximum=31" jsonschema_description:"Required for monthly."`
+	RetentionCount  int     `json:"retention_count" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"Scheduled backups kept; at most limits.max_retention (list_backup_schedules)."`
+	Enabled         *bool   `json:"enabled,omitempty" jsonschema_description:"false pauses it. Omitted: unchanged, or true when new."`
+	Name            *string `json:"name,omitempty" jsonschema:"maxLength=100" jsonschema_description:"Label, e.g. Nightly backup."`
+	Timezone        string  `json:"timezone,omitempty" jsonschema:"maxLength=64" jsonschema_description:"IANA zone of hour and day, e.g. Europe/Stockholm; default UTC."`
+	ReplaceExisting bool    `json:"replace_existing,omitempty" jsonschema_description:"Deletes the schedule, then creates this one: needed to change frequency."`
 	DryRun          bool    `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
-	ConfirmToken    string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Token from a previous call's confirmation_required result, passed after the user agreed."`
+	ConfirmToken    string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed."`
 }
 
 // UpsertBackupScheduleOutput is the outcome and, once applied, the state read back.
@@ -38,10 +38,8 @@ type UpsertBackupScheduleOutput struct {
 
 func upsertBackupSchedule(d *Deps) server.ServerTool {
 	return newTool(d, "upsert_backup_schedule", "Create or update a backup schedule",
-		"Creates the VPS's backup schedule, or updates it when it has the same frequency. Checks HostUp's gates and limits first and refuses what HostUp would refuse. "+
-			"Changing the frequency needs replace_existing (delete then create). Destructive changes need the user's confirmation: replacing, pausing (enabled false), a retention below the scheduled backups kept, or a new schedule on a full quota with auto_delete_oldest on (its first run deletes the oldest backup). "+
-			"Use dry_run first to show the plan. "+
-			"Takes a vps_… id from list_vps, or a numeric vmid when the user gives one (HostUp's API v1, which adds minute but cannot replace a schedule).",
+		"Creates the VPS's backup schedule (one per VPS) or updates it; changing its frequency needs replace_existing. "+
+			"Needs confirmation when replacing, pausing, keeping fewer backups than are kept, or creating on a full quota with auto-delete on.",
 		setterHints,
 		func(ctx context.Context, call *Call, in UpsertBackupScheduleInput) (UpsertBackupScheduleOutput, string, error) {
 			want, notes, err := d.desiredSchedule(in)

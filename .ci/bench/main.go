@@ -8,7 +8,10 @@
 //  3. memory: the server's peak RSS (VmHWM) after a run of mixed calls;
 //  4. result size: bytes (and ≈ tokens) of every tool's text and structuredContent;
 //  5. fleet audit: audit_backup_coverage over a large simulated fleet with latency
-//     and a rate limit, against max(N·latency/concurrency, N/rate).
+//     and a rate limit, against max(N·latency/concurrency, N/rate);
+//  6. context (issue 18): bytes of tools/list with every tool on, per tool, the
+//     model-facing part (name, title, description, inputSchema, annotations)
+//     and the whole, against the peers measured in issue 18.
 //
 // Run it from the repository root:
 //
@@ -181,6 +184,13 @@ func run(s settings) ([]row, error) {
 	}
 	rows = append(rows, fleetRow)
 	details = append(details, fleetDetail)
+
+	contextRows, contextDetail, err := benchContext(bin)
+	if err != nil {
+		return nil, fmt.Errorf("context: %w", err)
+	}
+	rows = append(rows, contextRows...)
+	details = append(details, contextDetail)
 
 	printReport(os.Stdout, s, node, rows, details)
 	return rows, nil
