@@ -118,6 +118,9 @@ type confirmation struct {
 	ops   []*operation // what the user agrees to, all at once
 	// message is the dialog's text; empty means the plans' own (confirmMessage).
 	message string
+	// typed, when set, makes the user type a text rather than tick a box
+	// (confirm_typed.go).
+	typed *typedConfirmation
 }
 
 // authorization is authorize's answer: exactly one of its fields is set.
@@ -139,6 +142,9 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 		rows[i] = op.binding()
 	}
 	if c.token != "" {
+		if err := c.typed.checkGiven(); err != nil {
+			return authorization{}, err
+		}
 		g, err := d.Confirm.Check(c.token, c.tool, now)
 		return authorization{grant: g}, err
 	}
@@ -150,20 +156,22 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 		if err != nil {
 			return authorization{}, err
 		}
-		if answer.Action == mcp.ElicitationResponseActionAccept && accepted(answer.Content) {
-			return authorization{grant: g}, nil
+		if answer.Action == mcp.ElicitationResponseActionAccept {
+			yes, err := c.answered(answer.Content)
+			if err != nil {
+				return authorization{}, err
+			}
+			if yes {
+				return authorization{grant: g}, nil
+			}
 		}
 		return authorization{declined: true}, nil
 	}
 	token, exp := d.Confirm.Issue(c.tool, rows, now)
 	if clientCanElicit(ctx) {
-		message := c.message
-		if message == "" {
-			message = confirmMessage(c.ops)
-		}
 		return authorization{}, &inputRequired{result: server.NewInputRequestBuilder(token).Elicit(elicitID, mcp.ElicitationParams{
-			Message:         message,
-			RequestedSchema: confirmSchema,
+			Message:         c.dialogText(),
+			RequestedSchema: c.schema(),
 		}).ToolResult()}
 	}
 	return authorization{token: token, expires: exp}, nil

@@ -53,7 +53,7 @@ func createBackup(d *Deps) server.ServerTool {
 			// Waiting happens outside the VPS lock: a backup can take minutes, and
 			// other changes to the VPS should not queue behind it.
 			if in.Wait && out.Job != nil {
-				out.Job = d.waitForJob(ctx, call, *out.Job)
+				out.Job = d.waitForJob(ctx, call, *out.Job, "backup")
 			}
 			return out, out.summaryText(createdText(out.Job)), nil
 		})
@@ -203,7 +203,7 @@ func normalizeOperationStatus(s string) string {
 
 // waitForJob polls the job until it ends, the wait limit passes or the call is
 // cancelled, reporting progress to the client on every change.
-func (d *Deps) waitForJob(ctx context.Context, call *Call, job JobView) *JobView {
+func (d *Deps) waitForJob(ctx context.Context, call *Call, job JobView, what string) *JobView {
 	poll, limit := d.JobPoll, d.JobWait
 	if poll <= 0 {
 		poll = 2 * time.Second
@@ -221,7 +221,7 @@ func (d *Deps) waitForJob(ctx context.Context, call *Call, job JobView) *JobView
 		case <-ctx.Done():
 			return &last
 		case <-deadline.C:
-			last.Message = fmt.Sprintf("still %s after waiting %s; the backup goes on at HostUp", strings.ReplaceAll(last.Status, "_", " "), limit)
+			last.Message = fmt.Sprintf("still %s after waiting %s; the %s goes on at HostUp", strings.ReplaceAll(last.Status, "_", " "), limit, what)
 			return &last
 		case <-ticker.C:
 		}

@@ -27,7 +27,7 @@ import (
 
 const snapDir = "__toolsnaps__"
 
-var writeTools = []string{"upsert_backup_schedule", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup"}
+var writeTools = []string{"upsert_backup_schedule", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup", "restore_backup"}
 var readTools = []string{"list_vps", "list_backup_schedules", "audit_backup_coverage", "list_backups", "get_job"}
 
 // listTools returns the tools as a client sees them, raw JSON per tool.
@@ -174,6 +174,8 @@ func TestDestructiveToolsAreAnnotatedSo(t *testing.T) {
 		"delete_backup_schedule": true, "delete_backup": true,
 		// A backup on a full quota with auto_delete_oldest on makes HostUp delete the oldest.
 		"create_backup": true,
+		// It replaces the VPS's disk.
+		"restore_backup": true,
 	}
 	for _, st := range tools.All(&tools.Deps{}) {
 		if d, ok := want[st.Tool.Name]; ok && *st.Tool.Annotations.DestructiveHint != d {

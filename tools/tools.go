@@ -216,5 +216,6 @@ func All(d *Deps) []server.ServerTool {
 		deleteBackupSchedule(d),
 		createBackup(d),
 		deleteBackup(d),
+		restoreBackup(d),
 	}
 }
