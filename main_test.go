@@ -201,7 +201,7 @@ func TestCallPrintsAReadableSummaryOfTheSandbox(t *testing.T) {
 	}
 
 	r = runMain(t, "", "call", "audit_backup_coverage", "--sandbox")
-	if r.code != 0 || !strings.Contains(r.stdout, "6 VPS audited") {
+	if r.code != 0 || !strings.Contains(r.stdout, "7 VPS audited") {
 		t.Errorf("audit: exit %d, stdout:\n%s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -52,9 +52,10 @@ type AuditRow struct {
 	LastStatus  string   `json:"last_status,omitempty"`
 	Retention   int      `json:"retention,omitempty"`
 	FreeSlots   int      `json:"free_slots"`
-	Problems    []string `json:"problems" jsonschema_description:"no_schedule, disabled, last_run_failed, retention_1, slots_exhausted, changes_blocked."`
+	Problems    []string `json:"problems" jsonschema_description:"no_backups_no_snapshots (nothing to go back to: listed first), no_schedule, disabled, last_run_failed, retention_1, slots_exhausted, changes_blocked."`
 	Error       string   `json:"error,omitempty" jsonschema_description:"Set when this VPS could not be read; the other rows are still valid."`
 	BlockedBy   string   `json:"blocked_by,omitempty" jsonschema_description:"Why HostUp blocks changes, when it does."`
+	Snapshots   string   `json:"snapshots" jsonschema_description:"The snapshot schedule: e.g. a snapshot every 6 h, paused, none, or why it could not be read."`
 	GatesKnown  bool     `json:"gates_known" jsonschema_description:"False for a numeric vmid (HostUp's v1 API reports no action gates, so changes_blocked cannot be seen, and a block such as a pending order shows only when HostUp refuses a change) and for a row that could not be read."`
 }
 
@@ -78,7 +79,7 @@ type AuditBackupCoverageOutput struct {
 
 func auditBackupCoverage(d *Deps) server.ServerTool {
 	return newTool(d, "audit_backup_coverage", "Audit backup coverage",
-		"Checks every VPS of the account (or the given ones) in one call: whether a schedule exists and is enabled, its frequency, last run and status, retention, free slots, and problems (no schedule, disabled, last run failed, retention 1, slots exhausted, changes blocked). One VPS failing to load is reported on its row; the audit goes on.",
+		"Checks every VPS of the account (or the given ones) in one call: whether a schedule exists and is enabled, its frequency, last run and status, retention, free slots, its snapshot schedule, and problems (no schedule, disabled, last run failed, retention 1, slots exhausted, changes blocked); a VPS with neither backups nor snapshots is flagged first. One VPS failing to load is reported on its row; the audit goes on.",
 		readOnlyHints,
 		func(ctx context.Context, call *Call, in AuditBackupCoverageInput) (AuditBackupCoverageOutput, string, error) {
 			targets, left, err := d.auditTargets(ctx, in.VPSIDs)
@@ -147,6 +148,7 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 				rows[i] = AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, Error: describeError(err)}
 			} else {
 				rows[i] = auditRow(t, bs)
+				d.addSnapshots(ctx, &rows[i], bs)
 			}
 			// Sent under the lock: MCP requires progress to increase with every
 			// notification, and goroutines finishing together would otherwise
@@ -160,9 +162,9 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 	wg.Wait()
 	// Rows needing attention first, then by name, so the top of the list is the to-do list.
 	sort.SliceStable(rows, func(a, b int) bool {
-		ra, rb := rows[a].attention(), rows[b].attention()
+		ra, rb := rows[a].rank(), rows[b].rank()
 		if ra != rb {
-			return ra
+			return ra < rb
 		}
 		return rows[a].Name < rows[b].Name
 	})
@@ -273,6 +275,7 @@ func (o AuditBackupCoverageOutput) text(left leftOut) string {
 		if r.BlockedBy != "" {
 			fmt.Fprintf(&b, ": %s", r.BlockedBy)
 		}
+		fmt.Fprintf(&b, "; snapshots: %s", r.Snapshots)
 	}
 	if t.Covered > 0 {
 		fmt.Fprintf(&b, "\nWith an enabled schedule and no problem: %d VPS.", t.Covered)

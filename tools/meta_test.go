@@ -27,8 +27,8 @@ import (
 
 const snapDir = "__toolsnaps__"
 
-var writeTools = []string{"upsert_backup_schedule", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup", "restore_backup"}
-var readTools = []string{"list_vps", "list_backup_schedules", "audit_backup_coverage", "list_backups", "get_job"}
+var writeTools = []string{"upsert_backup_schedule", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup", "restore_backup", "set_snapshot_schedule", "delete_snapshot_schedule"}
+var readTools = []string{"list_vps", "list_backup_schedules", "audit_backup_coverage", "list_backups", "get_job", "list_snapshot_schedule"}
 
 // listTools returns the tools as a client sees them, raw JSON per tool.
 func listTools(t *testing.T, e *env) map[string]map[string]json.RawMessage {
@@ -176,6 +176,8 @@ func TestDestructiveToolsAreAnnotatedSo(t *testing.T) {
 		"create_backup": true,
 		// It replaces the VPS's disk.
 		"restore_backup": true,
+		// Pausing stops future snapshots; deleting deletes the schedule.
+		"set_snapshot_schedule": true, "delete_snapshot_schedule": true,
 	}
 	for _, st := range tools.All(&tools.Deps{}) {
 		if d, ok := want[st.Tool.Name]; ok && *st.Tool.Annotations.DestructiveHint != d {

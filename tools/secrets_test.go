@@ -89,6 +89,12 @@ func canaryCalls(t *testing.T, e *env) []struct {
 	add("create_backup", map[string]any{"vps_id": "vps_sandbox04"})
 	add("delete_backup", map[string]any{"vps_id": "vps_sandbox04", "backup_id": "bkp_nosuch1"})
 	add("restore_backup", map[string]any{"vps_id": "vps_sandbox04", "backup_id": "bkp_nosuch1"})
+	add("list_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox02"})
+	add("list_snapshot_schedule", map[string]any{"vps_id": "10000"})
+	add("set_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox04", "interval_hours": 8})
+	add("set_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox01", "interval_hours": 8})
+	add("delete_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox04"})
+	add("delete_snapshot_schedule", map[string]any{"vps_id": "10001"})
 	add("restore_backup", map[string]any{"vps_id": "vps_sandbox04", "backup_id": firstBackup(t, e, "vps_sandbox04"), "dry_run": true})
 	add("list_backup_schedules", map[string]any{"vps_id": "vps_nosuch1"})
 	add("list_backup_schedules", map[string]any{"vps_id": "../" + canaryKey})
@@ -100,6 +106,7 @@ func canaryCalls(t *testing.T, e *env) []struct {
 	}{
 		{"delete_backup_schedule", map[string]any{"vps_id": "vps_sandbox06", "schedule_id": "bks_sandbox06"}},
 		{"delete_backup", map[string]any{"vps_id": "vps_sandbox04", "backup_id": firstBackup(t, e, "vps_sandbox04")}},
+		{"delete_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox02"}},
 		{"restore_backup", map[string]any{"vps_id": "vps_sandbox02", "backup_id": firstBackup(t, e, "vps_sandbox02"), "confirm_vps_name": "db-01"}},
 	} {
 		add(c.tool, with(c.args, "confirm_token", planToken(t, e, c.tool, c.args)))

@@ -211,11 +211,14 @@ func All(d *Deps) []server.ServerTool {
 		auditBackupCoverage(d),
 		listBackups(d),
 		getJob(d),
+		listSnapshotSchedule(d),
 		upsertBackupSchedule(d),
 		updateBackupSettings(d),
 		deleteBackupSchedule(d),
 		createBackup(d),
 		deleteBackup(d),
 		restoreBackup(d),
+		setSnapshotSchedule(d),
+		deleteSnapshotSchedule(d),
 	}
 }
