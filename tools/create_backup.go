@@ -43,12 +43,18 @@ func createBackup(d *Deps) server.ServerTool {
 			if err != nil {
 				return out, "", err
 			}
+			if !in.DryRun {
+				call.taskNote("Cancelled while the backup request may have been on its way to HostUp: list_backups shows whether a backup job started; check before queueing another.")
+			}
 			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
 			if err != nil {
 				return out, "", err
 			}
 			if out.Outcome != outcomeApplied {
 				return out, out.summaryText(""), nil
+			}
+			if out.Job != nil {
+				call.taskNote(fmt.Sprintf("Stopped following job %s only: HostUp goes on with the backup of %s; cancelling the task neither stops nor undoes it. Follow it with get_job job_id=%s.", out.Job.ID, in.VPSID, out.Job.ID))
 			}
 			// Waiting happens outside the VPS lock: a backup can take minutes, and
 			// other changes to the VPS should not queue behind it.

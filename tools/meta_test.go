@@ -58,8 +58,10 @@ func listTools(t *testing.T, e *env) map[string]map[string]json.RawMessage {
 func snapshotOf(t *testing.T, tool map[string]json.RawMessage) []byte {
 	t.Helper()
 	snap := map[string]json.RawMessage{}
-	for _, k := range []string{"name", "description", "annotations", "inputSchema", "outputSchema"} {
-		snap[k] = tool[k]
+	for _, k := range []string{"name", "description", "annotations", "inputSchema", "outputSchema", "execution"} {
+		if v, ok := tool[k]; ok { // execution (task support) is set only where a tool declares it
+			snap[k] = v
+		}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -50,6 +50,9 @@ func restoreBackup(d *Deps) server.ServerTool {
 			if err != nil {
 				return out, "", err
 			}
+			if !in.DryRun {
+				call.taskNote("Cancelled while the restore request may have been on its way to HostUp: list_backups shows the restore gate closed while a restore runs; check, with the user, before restoring again.")
+			}
 			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
 			if err != nil {
 				return out, "", err
@@ -62,6 +65,7 @@ func restoreBackup(d *Deps) server.ServerTool {
 			}
 			// The wait is outside the VPS's lock: a restore takes minutes.
 			if out.Job != nil {
+				call.taskNote(fmt.Sprintf("Stopped following job %s only: HostUp goes on restoring %s (%s) from %s, replacing its disk; cancelling the task neither stops nor undoes the restore. Follow it with get_job job_id=%s before using the VPS.", out.Job.ID, in.VPSID, out.VPSName, in.BackupID, out.Job.ID))
 				out.Job = d.waitForJob(ctx, call, *out.Job, "restore")
 			}
 			return out, out.summaryText(restoredText(out)), nil

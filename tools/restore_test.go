@@ -191,6 +191,12 @@ func TestRestoreDialogAsksToTypeTheVPSName(t *testing.T) {
 	}
 }
 
+func (h *typist) messages() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.asked...)
+}
+
 func anyStrings(v any) []string {
 	var out []string
 	switch l := v.(type) {

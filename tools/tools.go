@@ -34,6 +34,7 @@ type Deps struct {
 	JobPoll, JobWait time.Duration
 
 	locks vpsLocks
+	tasks taskRegistry // the tasks our tools started (tasks.go)
 }
 
 func (d *Deps) now() time.Time {
@@ -96,6 +97,7 @@ type handler[In, Out any] func(ctx context.Context, call *Call, in In) (Out, str
 type Call struct {
 	Request mcp.CallToolRequest
 	deps    *Deps
+	task    *taskRun // set when the call runs as an MCP task (tasks.go)
 }
 
 // newTool turns a typed handler into an mcp-go tool with generated schemas.
@@ -120,7 +122,9 @@ func newTool[In, Out any](d *Deps, name, title, description string, h hints, run
 		if err := decodeArguments(req, validator, &in); err != nil {
 			return d.errorResult(name, err), nil
 		}
-		call := &Call{Request: req, deps: d}
+		ctx, task, stop := d.taskContext(ctx, req)
+		defer stop()
+		call := &Call{Request: req, deps: d, task: task}
 		out, text, err := run(ctx, call, in)
 		if err != nil {
 			if r, ok := err.(*inputRequired); ok {
@@ -178,8 +182,12 @@ type ServerOptions struct {
 // read-only mode). main, the `call` subcommand and the tests all use it, so they
 // exercise the very server a client talks to.
 func NewServer(d *Deps, o ServerOptions, extra ...server.ServerOption) *server.MCPServer {
+	hooks := &server.Hooks{}
+	d.taskHooks(hooks)
 	opts := append([]server.ServerOption{
 		server.WithToolCapabilities(false),
+		server.WithTaskCapabilities(true, true, true),
+		server.WithHooks(hooks),
 		// Input validation runs in newTool (validate.go), for readable messages.
 		server.WithOutputSchemaValidation(),
 		server.WithRecovery(),
@@ -215,9 +223,9 @@ func All(d *Deps) []server.ServerTool {
 		upsertBackupSchedule(d),
 		updateBackupSettings(d),
 		deleteBackupSchedule(d),
-		createBackup(d),
+		withTasks(createBackup(d)),
 		deleteBackup(d),
-		restoreBackup(d),
+		withTasks(restoreBackup(d)),
 		setSnapshotSchedule(d),
 		deleteSnapshotSchedule(d),
 	}
