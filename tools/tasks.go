@@ -154,8 +154,8 @@ func (d *Deps) taskHooks(h *server.Hooks) {
 		if req.Params.Meta != nil {
 			delete(req.Params.Meta.AdditionalFields, taskRunKey)
 		}
-		if req.Params.Task == nil {
-			return
+		if req.Params.Task == nil || !declaresTasks(ctx, req.Params.Name) {
+			return // mcp-go runs it as a plain call: the same as without a task
 		}
 		if ttl := req.Params.Task.TTL; ttl == nil || *ttl <= 0 || *ttl > maxTaskTTL.Milliseconds() {
 			req.Params.Task.TTL = new(maxTaskTTL.Milliseconds())
@@ -252,6 +252,18 @@ func (d *Deps) taskHooks(h *server.Hooks) {
 			}
 		}
 	})
+}
+
+// declaresTasks says whether the tool called may run as a task. mcp-go runs a
+// task-augmented call of any other tool as a plain call, which must then keep
+// everything a plain call has (the request's context, its dialog).
+func declaresTasks(ctx context.Context, name string) bool {
+	srv := server.ServerFromContext(ctx)
+	if srv == nil {
+		return false
+	}
+	t := srv.GetTool(name)
+	return t != nil && t.Tool.Execution != nil && t.Tool.Execution.TaskSupport != mcp.TaskSupportForbidden
 }
 
 type taskError string

@@ -261,3 +261,24 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(2 * time.Millisecond)
 	}
 }
+
+// A task-augmented call of a tool without task support runs as a plain call, and
+// keeps what a plain call has: here, the confirmation dialog.
+func TestATaskForAToolWithoutTaskSupportIsAPlainCall(t *testing.T) {
+	h := accepting()
+	e := sandboxEnv(t, withElicitation(h))
+	raw, rpcErr := e.rpc(t.Context(), "tools/call", map[string]any{"name": "delete_backup_schedule",
+		"arguments": map[string]any{"vps_id": "vps_sandbox06", "schedule_id": "bks_sandbox06"}, "task": map[string]any{}})
+	if rpcErr != "" {
+		t.Fatalf("tools/call: %s", rpcErr)
+	}
+	res, err := mcp.ParseCallToolResult(&raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out tools.MutationOutput
+	decodeStructured(t, res, &out)
+	if out.Outcome != "applied" || len(h.asked()) != 1 {
+		t.Errorf("outcome %q after %d dialogs:\n%s", out.Outcome, len(h.asked()), textOf(res))
+	}
+}
