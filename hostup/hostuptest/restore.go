@@ -98,8 +98,8 @@ func (s *Simulator) wordsOf(j *job) jobWords {
 
 // startLongBackup seeds a manual backup job that started now and runs for d, such
 // as the first full backup of a big disk: the VPS's gates stay closed meanwhile.
-func (s *Simulator) startLongBackup(v *vps, note string, d time.Duration, now time.Time) {
+func (s *Simulator) startLongBackup(v *vps, d time.Duration, now time.Time) {
 	if d > 0 {
-		s.startJob(v, note, now).runFor = d
+		s.startJob(v, "", now).runFor = d
 	}
 }

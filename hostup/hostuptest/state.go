@@ -96,23 +96,25 @@ type HistorySpec struct {
 }
 
 type vps struct {
-	id, account      string
-	model            hostup.VPS
-	vmNumber         int // Proxmox-style number used in storage keys
-	vmid             int // v1's id of the same VPS: both APIs share this state
-	limit            int
-	autoDelete       bool
-	schedule         *schedule
-	backups          []*backup       // stored, oldest first
-	removed          []*backup       // deleted backups no history entry records, for v1's history
-	history          []*historyEntry // oldest first
-	gates            map[string]hostup.Gate
-	failBackups      bool
-	activeJob        *job
+	id, account   string
+	model         hostup.VPS
+	vmNumber      int // Proxmox-style number used in storage keys
+	vmid          int // v1's id of the same VPS: both APIs share this state
+	limit         int
+	autoDelete    bool
+	schedule      *schedule
+	backups       []*backup       // stored, oldest first
+	removed       []*backup       // deleted backups no history entry records, for v1's history
+	history       []*historyEntry // oldest first
+	gates         map[string]hostup.Gate
+	failBackups   bool
+	activeJob     *job
+	defaultSizeGB float64 // a backup's size when the spec gives none: 18% of the disk, a typical compressed image
+
+	// Restores and snapshots (restore.go, snapshot_schedules.go).
 	restored         []string // backups restored onto the disk, oldest first
 	snapshotSlots    int
 	snapshotSchedule *snapshotSchedule
-	defaultSizeGB    float64 // a backup's size when the spec gives none: 18% of the disk, a typical compressed image
 
 	// v1's numeric row ids and timestamps, which v2 does not show.
 	clientNum, accountNum, settingsNum int
@@ -210,7 +212,7 @@ func (s *Simulator) AddVPS(account string, spec VPSSpec) string {
 		}
 	}
 	s.seedSnapshots(v, spec, now)
-	s.startLongBackup(v, "Manual backup", spec.RunningBackup, now)
+	s.startLongBackup(v, spec.RunningBackup, now)
 	s.vpses[id] = v
 	s.vmids[v.vmid] = id
 	s.order = append(s.order, id)
