@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/hostup/hostup-mcp/hostup/hostuptest"
 	"github.com/hostup/hostup-mcp/tools"
 )
 
@@ -132,4 +133,27 @@ func TestDeleteSnapshotScheduleRefusals(t *testing.T) {
 	e.refused("delete_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox04"},
 		"VPS vps_sandbox04 has no snapshot schedule, so there is nothing to delete", "no_snapshot_schedule")
 	e.refused("delete_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox04", "confirm_token": "hu1.x.y"}, "no_snapshot_schedule")
+}
+
+// Each of HostUp's three reasons to reject the POST refuses on its own, whatever
+// the other two say.
+func TestSetSnapshotScheduleRefusesEachReasonOnItsOwn(t *testing.T) {
+	const open = `{"allowed":true,"reason":null}`
+	for _, c := range []struct{ name, body, want string }{
+		{"available false", `{"schedule":null,"limits":{"totalSnapshots":2},"available":false,"reason":"Snapshots are not offered on this plan.","actions":{"canEnable":` + open + `}}`,
+			"Snapshots are not offered on this plan"},
+		{"no slots", `{"schedule":null,"limits":{"totalSnapshots":0},"available":true,"reason":null,"actions":{"canEnable":` + open + `}}`,
+			"the plan has no snapshot slots"},
+		{"gate closed", `{"schedule":null,"limits":{"totalSnapshots":2},"available":true,"reason":null,"actions":{"canEnable":{"allowed":false,"reason":"The VPS is being migrated.","code":"vps_not_ready"}}}`,
+			"The VPS is being migrated"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sim := newSim()
+			id := vpsWithoutSchedule(sim)
+			sim.SetFault(http.MethodGet, "/api/v2/vps/*/snapshot-schedules", hostuptest.Fault{Status: 200, Body: c.body})
+			e := newEnv(t, sim)
+			e.refused("set_snapshot_schedule", map[string]any{"vps_id": id, "interval_hours": 6}, c.want)
+			e.refused("set_snapshot_schedule", map[string]any{"vps_id": id, "interval_hours": 6, "enabled": false}, c.want)
+		})
+	}
 }
