@@ -184,6 +184,8 @@ func TestSecretCanaryRejectedKey(t *testing.T) {
 			args = with(args, "schedule_id", "bks_daily1")
 		case "delete_backup":
 			args = with(args, "backup_id", "bkp_1")
+		case "set_snapshot_schedule":
+			args = with(args, "interval_hours", 6)
 		}
 		res := e.call(tool.name, args)
 		if !res.IsError {
