@@ -20,6 +20,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/hostup/hostup-mcp/tools"
 )
 
 // settingsEnv is every variable main reads; each test starts with all of them
@@ -191,7 +193,7 @@ func TestToolsetsListOnlyTheChosenAreas(t *testing.T) {
 		{"flag", nil, []string{"tools", "--toolsets", "backups"}, []string{"list_vps", "list_backups", "get_job", "create_backup", "delete_backup"}},
 		{"env with read-only", map[string]string{"HOSTUP_TOOLSETS": "schedules, audit", "HOSTUP_READ_ONLY": "1"}, []string{"tools"}, []string{"list_vps", "list_backup_schedules", "audit_backup_coverage"}},
 		{"flag wins over env", map[string]string{"HOSTUP_TOOLSETS": "backups"}, []string{"tools", "--toolsets", "audit"}, []string{"list_vps", "audit_backup_coverage"}},
-		{"all", nil, []string{"tools", "--toolsets", "all"}, []string{"list_vps", "list_backup_schedules", "audit_backup_coverage", "list_backups", "get_job", "upsert_backup_schedule", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup"}},
+		{"all", nil, []string{"tools", "--toolsets", "all"}, []string{"list_vps", "list_backup_schedules", "audit_backup_coverage", "list_backups", "get_job", "list_snapshot_schedule", "upsert_backup_schedule", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup", "restore_backup", "set_snapshot_schedule", "delete_snapshot_schedule"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -260,8 +262,8 @@ func TestToolsAndVersionNeedNoKey(t *testing.T) {
 			t.Errorf("tools output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if got := strings.Count(r.stdout, "\n"); got != 10 {
-		t.Errorf("tools printed %d lines, want one per tool (10):\n%s", got, r.stdout)
+	if got, want := strings.Count(r.stdout, "\n"), len(tools.All(&tools.Deps{})); got != want {
+		t.Errorf("tools printed %d lines, want one per tool (%d):\n%s", got, want, r.stdout)
 	}
 	if strings.Contains(r.stdout, " e.g\n") {
 		t.Errorf("a description was cut inside an abbreviation:\n%s", r.stdout)
@@ -299,7 +301,7 @@ func TestCallPrintsAReadableSummaryOfTheSandbox(t *testing.T) {
 	}
 
 	r = runMain(t, "", "call", "audit_backup_coverage", "--sandbox")
-	if r.code != 0 || !strings.Contains(r.stdout, "6 VPS audited") {
+	if r.code != 0 || !strings.Contains(r.stdout, "7 VPS audited") {
 		t.Errorf("audit: exit %d, stdout:\n%s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -52,9 +52,10 @@ type AuditRow struct {
 	LastStatus  string   `json:"last_status,omitempty"`
 	Retention   int      `json:"retention,omitempty"`
 	FreeSlots   int      `json:"free_slots"`
-	Problems    []string `json:"problems" jsonschema_description:"no_schedule, disabled, last_run_failed, retention_1, slots_exhausted, changes_blocked."`
+	Problems    []string `json:"problems" jsonschema_description:"no_backups_no_snapshots (nothing to go back to: listed first), no_schedule, disabled, last_run_failed, retention_1, slots_exhausted, changes_blocked."`
 	Error       string   `json:"error,omitempty" jsonschema_description:"Set when this VPS could not be read; the other rows are still valid."`
 	BlockedBy   string   `json:"blocked_by,omitempty" jsonschema_description:"Why HostUp blocks changes, when it does."`
+	Snapshots   string   `json:"snapshots" jsonschema_description:"The snapshot schedule: e.g. a snapshot every 6 h, paused, none, or why it could not be read."`
 	GatesKnown  bool     `json:"gates_known" jsonschema_description:"False for a numeric vmid (HostUp's v1 API reports no action gates, so changes_blocked cannot be seen, and a block such as a pending order shows only when HostUp refuses a change) and for a row that could not be read."`
 }
 
@@ -78,8 +79,8 @@ type AuditBackupCoverageOutput struct {
 
 func auditBackupCoverage(d *Deps) server.ServerTool {
 	return newTool(d, "audit_backup_coverage", "Audit backup coverage",
-		"Audits every VPS, or the given ones, in one call: schedule, last run, retention, free backup slots, "+
-			"and problems such as no schedule, a failed last run or exhausted slots.",
+		"Audits every VPS, or the given ones, in one call: schedule, last run, retention, free backup slots, snapshot schedule, "+
+			"and problems such as no backups nor snapshots, no schedule, a failed last run or exhausted slots.",
 		readOnlyHints,
 		func(ctx context.Context, call *Call, in AuditBackupCoverageInput) (AuditBackupCoverageOutput, string, error) {
 			targets, left, err := d.auditTargets(ctx, in.VPSIDs)
@@ -148,6 +149,7 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 				rows[i] = AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, Error: describeError(err)}
 			} else {
 				rows[i] = auditRow(t, bs)
+				d.addSnapshots(ctx, &rows[i], bs)
 			}
 			// Sent under the lock: MCP requires progress to increase with every
 			// notification, and goroutines finishing together would otherwise
@@ -161,9 +163,9 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 	wg.Wait()
 	// Rows needing attention first, then by name, so the top of the list is the to-do list.
 	sort.SliceStable(rows, func(a, b int) bool {
-		ra, rb := rows[a].attention(), rows[b].attention()
+		ra, rb := rows[a].rank(), rows[b].rank()
 		if ra != rb {
-			return ra
+			return ra < rb
 		}
 		return rows[a].Name < rows[b].Name
 	})
@@ -274,6 +276,7 @@ func (o AuditBackupCoverageOutput) text(left leftOut) string {
 		if r.BlockedBy != "" {
 			fmt.Fprintf(&b, ": %s", r.BlockedBy)
 		}
+		fmt.Fprintf(&b, "; snapshots: %s", r.Snapshots)
 	}
 	if t.Covered > 0 {
 		fmt.Fprintf(&b, "\nWith an enabled schedule and no problem: %d VPS.", t.Covered)

@@ -42,6 +42,9 @@ func createBackup(d *Deps) server.ServerTool {
 			if err != nil {
 				return out, "", err
 			}
+			if !in.DryRun {
+				call.taskNote("Cancelled while the backup request may have been on its way to HostUp: list_backups shows whether a backup job started; check before queueing another.")
+			}
 			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
 			if err != nil {
 				return out, "", err
@@ -49,10 +52,13 @@ func createBackup(d *Deps) server.ServerTool {
 			if out.Outcome != outcomeApplied {
 				return out, out.summaryText(""), nil
 			}
+			if out.Job != nil {
+				call.taskNote(fmt.Sprintf("Stopped following job %s only: HostUp goes on with the backup of %s; cancelling the task neither stops nor undoes it. Follow it with get_job job_id=%s.", out.Job.ID, in.VPSID, out.Job.ID))
+			}
 			// Waiting happens outside the VPS lock: a backup can take minutes, and
 			// other changes to the VPS should not queue behind it.
 			if in.Wait && out.Job != nil {
-				out.Job = d.waitForJob(ctx, call, *out.Job)
+				out.Job = d.waitForJob(ctx, call, *out.Job, "backup")
 			}
 			return out, out.summaryText(createdText(out.Job, d.display())), nil
 		})
@@ -202,7 +208,7 @@ func normalizeOperationStatus(s string) string {
 
 // waitForJob polls the job until it ends, the wait limit passes or the call is
 // cancelled, reporting progress to the client on every change.
-func (d *Deps) waitForJob(ctx context.Context, call *Call, job JobView) *JobView {
+func (d *Deps) waitForJob(ctx context.Context, call *Call, job JobView, what string) *JobView {
 	poll, limit := d.JobPoll, d.JobWait
 	if poll <= 0 {
 		poll = 2 * time.Second
@@ -220,7 +226,7 @@ func (d *Deps) waitForJob(ctx context.Context, call *Call, job JobView) *JobView
 		case <-ctx.Done():
 			return &last
 		case <-deadline.C:
-			last.Message = fmt.Sprintf("still %s after waiting %s; the backup goes on at HostUp", strings.ReplaceAll(last.Status, "_", " "), limit)
+			last.Message = fmt.Sprintf("still %s after waiting %s; the %s goes on at HostUp", strings.ReplaceAll(last.Status, "_", " "), limit, what)
 			return &last
 		case <-ticker.C:
 		}

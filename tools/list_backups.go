@@ -104,5 +104,8 @@ func (o ListBackupsOutput) text(zone *time.Location) string {
 	if g := o.Gates.CanCreateBackup; !g.Allowed {
 		fmt.Fprintf(&b, "\nHostUp blocks new manual backups: %s", g.Reason)
 	}
+	if g := o.Gates.CanRestore; !g.Allowed && o.Total > 0 {
+		fmt.Fprintf(&b, "\nHostUp blocks restores: %s", g.Reason)
+	}
 	return b.String()
 }

@@ -27,8 +27,8 @@ import (
 
 const snapDir = "__toolsnaps__"
 
-var writeTools = []string{"upsert_backup_schedule", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup"}
-var readTools = []string{"list_vps", "list_backup_schedules", "audit_backup_coverage", "list_backups", "get_job"}
+var writeTools = []string{"upsert_backup_schedule", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup", "restore_backup", "set_snapshot_schedule", "delete_snapshot_schedule"}
+var readTools = []string{"list_vps", "list_backup_schedules", "audit_backup_coverage", "list_backups", "get_job", "list_snapshot_schedule"}
 
 // listTools returns the tools as a client sees them, raw JSON per tool.
 func listTools(t *testing.T, e *env) map[string]map[string]json.RawMessage {
@@ -58,8 +58,10 @@ func listTools(t *testing.T, e *env) map[string]map[string]json.RawMessage {
 func snapshotOf(t *testing.T, tool map[string]json.RawMessage) []byte {
 	t.Helper()
 	snap := map[string]json.RawMessage{}
-	for _, k := range []string{"name", "description", "annotations", "inputSchema", "outputSchema"} {
-		snap[k] = tool[k]
+	for _, k := range []string{"name", "description", "annotations", "inputSchema", "outputSchema", "execution"} {
+		if v, ok := tool[k]; ok { // execution (task support) is set only where a tool declares it
+			snap[k] = v
+		}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -174,6 +176,10 @@ func TestDestructiveToolsAreAnnotatedSo(t *testing.T) {
 		"delete_backup_schedule": true, "delete_backup": true,
 		// A backup on a full quota with auto_delete_oldest on makes HostUp delete the oldest.
 		"create_backup": true,
+		// It replaces the VPS's disk.
+		"restore_backup": true,
+		// Pausing stops future snapshots; deleting deletes the schedule.
+		"set_snapshot_schedule": true, "delete_snapshot_schedule": true,
 	}
 	for _, st := range tools.All(&tools.Deps{}) {
 		if d, ok := want[st.Tool.Name]; ok && *st.Tool.Annotations.DestructiveHint != d {

@@ -30,12 +30,13 @@ const (
 // naming it is accepted already.
 var Toolsets = []Toolset{ToolsetAudit, ToolsetSchedules, ToolsetBackups, ToolsetSnapshots, ToolsetRestore, ToolsetFleet}
 
-// registered is one tool of the server: how to build it and what decides
-// whether it is listed. Task support joins here as a field when a tool has it.
+// registered is one tool of the server: how to build it, what decides whether
+// it is listed, and what it offers beyond a plain call.
 type registered struct {
 	build   func(*Deps) server.ServerTool
 	toolset Toolset
 	view    bool // results render in the coverage view (MCP Apps) on hosts that show it
+	tasks   bool // may run as an MCP Task (tasks.go): its waiting outlives the request
 }
 
 // registry is every tool, in the order tools/list shows them (read-only ones
@@ -46,11 +47,15 @@ var registry = []registered{
 	{build: auditBackupCoverage, toolset: ToolsetAudit, view: true},
 	{build: listBackups, toolset: ToolsetBackups},
 	{build: getJob, toolset: ToolsetBackups},
+	{build: listSnapshotSchedule, toolset: ToolsetSnapshots},
 	{build: upsertBackupSchedule, toolset: ToolsetSchedules},
 	{build: updateBackupSettings, toolset: ToolsetSchedules},
 	{build: deleteBackupSchedule, toolset: ToolsetSchedules},
-	{build: createBackup, toolset: ToolsetBackups},
+	{build: createBackup, toolset: ToolsetBackups, tasks: true},
 	{build: deleteBackup, toolset: ToolsetBackups},
+	{build: restoreBackup, toolset: ToolsetRestore, tasks: true},
+	{build: setSnapshotSchedule, toolset: ToolsetSnapshots},
+	{build: deleteSnapshotSchedule, toolset: ToolsetSnapshots},
 }
 
 // Selection says which tools a server lists. The zero value lists every tool.
@@ -80,6 +85,9 @@ func Visible(d *Deps, sel Selection) []server.ServerTool {
 		}
 		if r.view {
 			t = ui.Link(t)
+		}
+		if r.tasks {
+			t = withTasks(t)
 		}
 		out = append(out, t)
 	}

@@ -27,8 +27,9 @@ func TestToolsetsListTheirAreasAndListVPS(t *testing.T) {
 			[]string{"get_job", "list_backups", "list_vps"}, false},
 		{"audit and backups", []tools.Toolset{tools.ToolsetAudit, tools.ToolsetBackups}, false,
 			[]string{"audit_backup_coverage", "create_backup", "delete_backup", "get_job", "list_backups", "list_vps"}, true},
-		// Declared for tools on their way: accepted, and lists only list_vps today.
-		{"snapshots", []tools.Toolset{tools.ToolsetSnapshots}, false, []string{"list_vps"}, false},
+		{"snapshots", []tools.Toolset{tools.ToolsetSnapshots}, false,
+			[]string{"delete_snapshot_schedule", "list_snapshot_schedule", "list_vps", "set_snapshot_schedule"}, false},
+		{"restore, read-only", []tools.Toolset{tools.ToolsetRestore}, true, []string{"list_vps"}, false},
 		{"every area", nil, false, append(slices.Clone(readTools), writeTools...), true},
 	}
 	for _, tc := range cases {

@@ -41,6 +41,7 @@ type Deps struct {
 	Observer Observer
 
 	locks vpsLocks
+	tasks taskRegistry // the tasks our tools started (tasks.go)
 }
 
 func (d *Deps) now() time.Time {
@@ -103,6 +104,7 @@ type handler[In, Out any] func(ctx context.Context, call *Call, in In) (Out, str
 type Call struct {
 	Request mcp.CallToolRequest
 	deps    *Deps
+	task    *taskRun // set when the call runs as an MCP task (tasks.go)
 }
 
 // newTool turns a typed handler into an mcp-go tool with generated schemas.
@@ -129,7 +131,9 @@ func newTool[In, Out any](d *Deps, name, title, description string, h hints, run
 			d.observeCall(name, nil, err, start)
 			return d.errorResult(name, err), nil
 		}
-		call := &Call{Request: req, deps: d}
+		ctx, task, stop := d.taskContext(ctx, req)
+		defer stop()
+		call := &Call{Request: req, deps: d, task: task}
 		out, text, err := run(ctx, call, in)
 		d.observeCall(name, &out, err, start)
 		if err != nil {
@@ -189,8 +193,12 @@ type ServerOptions struct {
 // Visible). main, the `call` subcommand and the tests all use it, so they
 // exercise the very server a client talks to.
 func NewServer(d *Deps, o ServerOptions, extra ...server.ServerOption) *server.MCPServer {
+	hooks := &server.Hooks{}
+	d.taskHooks(hooks)
 	opts := append([]server.ServerOption{
 		server.WithToolCapabilities(false),
+		server.WithTaskCapabilities(true, true, true),
+		server.WithHooks(hooks),
 		// Input validation runs in newTool (validate.go), for readable messages.
 		server.WithOutputSchemaValidation(),
 		server.WithRecovery(),

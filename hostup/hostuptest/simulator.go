@@ -222,11 +222,17 @@ var routes = []route{
 	{http.MethodGet, "/api/v2/vps/*/backups", ScopeRead, bearerAuth, (*Simulator).listBackups},
 	{http.MethodPost, "/api/v2/vps/*/backups", ScopeBackup, bearerAuth, (*Simulator).createBackup},
 	{http.MethodDelete, "/api/v2/vps/*/backups/*", ScopeBackup, bearerAuth, (*Simulator).deleteBackup},
+	{http.MethodPost, "/api/v2/vps/*/backups/*/actions/restore", ScopeBackup, bearerAuth, (*Simulator).restoreBackup},
+	{http.MethodGet, "/api/v2/vps/*/snapshot-schedules", ScopeRead, bearerAuth, (*Simulator).getSnapshotSchedule},
+	{http.MethodPost, "/api/v2/vps/*/snapshot-schedules", ScopeWrite, bearerAuth, (*Simulator).setSnapshotSchedule},
+	{http.MethodDelete, "/api/v2/vps/*/snapshot-schedules", ScopeWrite, bearerAuth, (*Simulator).deleteSnapshotSchedule},
 	{http.MethodGet, "/api/jobs/*", ScopeRead, eitherAuth, (*Simulator).getJob},
 	{http.MethodGet, "/api/vm/*/backup-schedules", ScopeRead, apiKeyAuth, (*Simulator).getVMSchedules},
 	{http.MethodPost, "/api/vm/*/backup-schedules", ScopeWrite, apiKeyAuth, (*Simulator).upsertVMSchedule},
 	{http.MethodGet, "/api/vm/*/backups", ScopeRead, apiKeyAuth, (*Simulator).listVMBackups},
 	{http.MethodDelete, "/api/vm/*/backups/*", ScopeBackup, apiKeyAuth, (*Simulator).deleteVMBackup},
+	{http.MethodGet, "/api/vm/*/snapshot-schedules", ScopeRead, apiKeyAuth, (*Simulator).getVMSnapshotSchedule},
+	{http.MethodPost, "/api/vm/*/snapshot-schedules", ScopeWrite, apiKeyAuth, (*Simulator).setVMSnapshotSchedule},
 }
 
 // dispatch routes, authenticates and runs the handler; callers hold s.mu.
