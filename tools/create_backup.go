@@ -13,7 +13,7 @@ import (
 
 // CreateBackupInput asks for one manual backup.
 type CreateBackupInput struct {
-	VPSID        string  `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps. A numeric vmid (HostUp's API v1) is refused here: v1 has no endpoint for this; never turn a vmid into a vps_… id."`
+	VPSID        string  `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps. A numeric vmid (HostUp's API v1) is refused here: v1 has no endpoint for this; never turn a vmid into a vps_… id."`
 	Note         *string `json:"note,omitempty" jsonschema:"maxLength=200" jsonschema_description:"Label for the backup, e.g. Before upgrade."`
 	Wait         bool    `json:"wait,omitempty" jsonschema_description:"Wait (with progress notifications) until the backup job ends or the wait limit passes; otherwise return at once with the job id for get_job."`
 	DryRun       bool    `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
@@ -155,18 +155,23 @@ func (j JobView) failure() string {
 	return reason
 }
 
+// oldestBackup names the backup HostUp deletes first. A backup without
+// createdAt (HostUp allows null) could be the oldest, so then none is named.
 func oldestBackup(backups []hostup.Backup) string {
-	oldest := ""
-	var at string
+	oldest, at := "", time.Time{}
 	for _, b := range backups {
-		if c := deref(b.CreatedAt); oldest == "" || c < at {
-			oldest, at = b.ID, c
+		t, ok := parseTime(deref(b.CreatedAt))
+		if !ok {
+			return fmt.Sprintf("(which one is not known: HostUp gave no createdAt for %s)", b.ID)
+		}
+		if oldest == "" || t.Before(at) {
+			oldest, at = b.ID, t
 		}
 	}
 	if oldest == "" {
 		return "(unknown)"
 	}
-	return fmt.Sprintf("%s (%s)", oldest, at)
+	return fmt.Sprintf("%s (%s)", oldest, at.UTC().Format(time.RFC3339))
 }
 
 func normalizeOperationStatus(s string) string {

@@ -11,8 +11,8 @@ import (
 
 // DeleteBackupInput names the backup to delete.
 type DeleteBackupInput struct {
-	VPSID        string `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id: the vps_… id exactly as list_vps returns it. A numeric vmid (e.g. 10000; HostUp's API v1) only when the user gives one, e.g. from HostUp's older control panel. Never guess an id, pass a name or IP, or turn one form into the other."`
-	BackupID     string `json:"backup_id" jsonschema:"minLength=3,maxLength=470,pattern=^(bkp_[A-Za-z0-9]{1\\,64}|[A-Za-z0-9][A-Za-z0-9_.-]{0\\,63}:[A-Za-z0-9_.:/+=-]{1\\,400})$" jsonschema_description:"Backup id from list_backups with the same vps_id: bkp_… for a vps_… id, the backup's volid (storage:path) for a numeric vmid."`
+	VPSID        string `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id: the vps_… id exactly as list_vps returns it. A numeric vmid (e.g. 10000; HostUp's API v1) only when the user gives one, e.g. from HostUp's older control panel. Never guess an id, pass a name or IP, or turn one form into the other."`
+	BackupID     string `json:"backup_id" jsonschema:"minLength=3,maxLength=470,pattern=^(bkp_[A-Za-z0-9_-]{1\\,64}|[A-Za-z0-9][A-Za-z0-9_.-]{0\\,63}:[A-Za-z0-9_.:/+=-]{1\\,400})$" jsonschema_description:"Backup id from list_backups with the same vps_id: bkp_… for a vps_… id, the backup's volid (storage:path) for a numeric vmid."`
 	DryRun       bool   `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
 	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Token from a previous call's confirmation_required result, passed after the user agreed."`
 }

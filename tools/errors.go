@@ -74,6 +74,7 @@ func describeError(err error) string {
 		input   *inputError
 		badID   *hostup.InvalidIDError
 		apiErr  *hostup.APIError
+		jobAuth *hostup.JobAuthError
 	)
 	switch {
 	case errors.As(err, &failed):
@@ -85,6 +86,9 @@ func describeError(err error) string {
 	case errors.As(err, &badID):
 		// The hostup package's message starts with its Go prefix; the user wants the rest.
 		return "Invalid input, nothing was sent to HostUp: " + strings.TrimPrefix(badID.Error(), "hostup: ")
+	case errors.As(err, &jobAuth):
+		return "HostUp refused to show the job with this API key, both with X-API-Key (as its jobs page documents) and with Authorization: Bearer: " +
+			firstLine(describeError(jobAuth.APIKey)) + "\nThe key itself works (it created the backup); HostUp's job endpoint does not take it. What you can do: follow the backup with list_backups or list_backup_schedules instead."
 	case errors.As(err, &apiErr):
 		return describeAPIError(apiErr)
 	case errors.Is(err, context.DeadlineExceeded):

@@ -12,7 +12,7 @@ import (
 
 // ListBackupSchedulesInput names one VPS.
 type ListBackupSchedulesInput struct {
-	VPSID        string `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id: the vps_… id exactly as list_vps returns it. A numeric vmid (e.g. 10000; HostUp's API v1) only when the user gives one, e.g. from HostUp's older control panel. Never guess an id, pass a name or IP, or turn one form into the other."`
+	VPSID        string `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id: the vps_… id exactly as list_vps returns it. A numeric vmid (e.g. 10000; HostUp's API v1) only when the user gives one, e.g. from HostUp's older control panel. Never guess an id, pass a name or IP, or turn one form into the other."`
 	HistoryLimit *int   `json:"history_limit,omitempty" jsonschema:"minimum=0,maximum=50,default=10" jsonschema_description:"How many recent runs to include (default 10)."`
 }
 
@@ -107,13 +107,21 @@ func (st ScheduleState) text() string {
 			b.WriteString(" Oldest backups are NOT deleted automatically.")
 		}
 	}
+	// canCreate is closed whenever a schedule exists; that is no block to
+	// updating it, so it is shown only without a schedule or beside another
+	// closed gate (updateBlocker).
+	vpsBlocked := (!st.Gates.CanUpdateSettings.Allowed && st.Gates.CanUpdateSettings.Code != codeNoV1Endpoint) ||
+		(!st.Gates.CanDelete.Allowed && st.Gates.CanDelete.Code != codeNoV1Endpoint)
 	for _, g := range []struct {
-		name string
-		gate GateView
-	}{{"create", st.Gates.CanCreate}, {"update settings", st.Gates.CanUpdateSettings}, {"delete", st.Gates.CanDelete}} {
-		// canCreate is closed whenever a schedule exists; that is no block to
-		// updating it, so only real blocks are shown.
-		if g.gate.blocks() {
+		name  string
+		gate  GateView
+		shown bool
+	}{
+		{"create", st.Gates.CanCreate, len(st.Schedules) == 0 || vpsBlocked},
+		{"update settings", st.Gates.CanUpdateSettings, true},
+		{"delete", st.Gates.CanDelete, true},
+	} {
+		if !g.gate.Allowed && g.shown {
 			fmt.Fprintf(&b, "\nHostUp blocks %s: %s", g.name, g.gate.Reason)
 			if g.gate.Code != "" {
 				fmt.Fprintf(&b, " (%s)", g.gate.Code)
