@@ -287,18 +287,22 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 	// safe for every method because HostUp refused it before doing anything.
 	idempotent := method == http.MethodGet
 
-	// A 429 is retried until this deadline, however many attempts that takes;
-	// other failures have a count too (MaxRetries).
-	deadline := c.now().Add(c.maxRetryWait)
+	// A 429 is retried until a deadline, MaxRetryWait after the first attempt,
+	// however many attempts that takes; other failures have a count too
+	// (MaxRetries). Waiting for a turn at the client's pace is not retrying.
+	var deadline time.Time
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
-		if err := c.awaitTurn(ctx, method, path, deadline); err != nil {
+		booked, err := c.awaitTurn(ctx, method, path)
+		if err != nil {
 			return response{}, err
 		}
-		sentAt := c.now()
+		if attempt == 1 {
+			deadline = c.now().Add(c.maxRetryWait)
+		}
 		resp, sent, err := c.attempt(ctx, key, scheme, method, target, path, payload, attempt)
 		if err == nil && resp.status >= 200 && resp.status < 300 {
-			c.limit.succeeded()
+			c.limit.succeeded(c.now())
 			return resp, nil
 		}
 		var failure error
@@ -334,8 +338,8 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 				// on (the error says how long); it does not hold up other calls.
 				return response{}, failure
 			}
-			// Every request of the client waits, not only this one.
-			c.limit.limited(sentAt, c.now(), wait)
+			// Every request of the client slows down, not only this one.
+			c.limit.limited(booked, c.now())
 		} else if !retry || attempt > c.maxRetries || !c.mayWait(ctx, waited, wait) {
 			return response{}, failure
 		}
@@ -348,22 +352,22 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 }
 
 // awaitTurn waits until the client's limiter lets the request start. When that is
-// after the request's deadline (HostUp asked every request to wait longer), it
-// sends nothing and returns a 429 error saying how long HostUp asked to wait.
-func (c *Client) awaitTurn(ctx context.Context, method, path string, deadline time.Time) error {
-	slot := c.limit.reserve(c.now())
-	d := slot.Sub(c.now())
+// after the caller's deadline, it sends nothing and returns a 429 error saying
+// how long the wait would have been.
+func (c *Client) awaitTurn(ctx context.Context, method, path string) (turn, error) {
+	t := c.limit.reserve(c.now())
+	d := t.at.Sub(c.now())
 	if d <= 0 {
-		return nil
+		return t, nil
 	}
-	if slot.After(deadline) || !c.mayWait(ctx, 0, d) {
-		return &APIError{Status: http.StatusTooManyRequests, Code: "rate_limited", Title: http.StatusText(http.StatusTooManyRequests),
-			Detail: "not sent: HostUp's rate limit was reached by earlier requests and HostUp asked to wait longer than this call may", RetryAfter: d, Method: method, Path: path}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		return t, &APIError{Status: http.StatusTooManyRequests, Code: "rate_limited", Title: http.StatusText(http.StatusTooManyRequests),
+			Detail: "not sent: HostUp's rate limit was reached by earlier requests, and waiting for a turn would pass this call's deadline", RetryAfter: d, Method: method, Path: path}
 	}
 	if err := c.sleep(ctx, d); err != nil {
-		return fmt.Errorf("hostup: %s %s: stopped waiting for HostUp's rate limit: %w", method, path, err)
+		return t, fmt.Errorf("hostup: %s %s: stopped waiting for HostUp's rate limit: %w", method, path, err)
 	}
-	return nil
+	return t, nil
 }
 
 // mayWait reports whether waiting d more still fits the retry budget and the caller's
