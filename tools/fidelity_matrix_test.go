@@ -136,6 +136,16 @@ var fidelityScenarios = []fidelityScenario{
 		if len(out.Schedules) == 0 || !out.Schedules[0].Enabled || out.Schedules[0].Frequency != "weekly" {
 			t.Fatalf("first schedule %+v, want the enabled weekly one", out.Schedules)
 		}
+		text := e.ok("list_backup_schedules", map[string]any{"vps_id": id}, nil)
+		if fv.v.NoMaxRetention {
+			contains(t, text, "did not give limits.maxRetention")
+		}
+		if fv.v.NullSettings {
+			contains(t, text, "did not give settings")
+		}
+		if got := out.Schedules[0].TimeUTC; fv.v.ScheduleTime != "null" && got != "03:00" {
+			t.Errorf("time_utc %q, want 03:00", got)
+		}
 		if fv.v.NullDaySpecifier {
 			return
 		}

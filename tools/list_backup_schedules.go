@@ -26,6 +26,7 @@ type ScheduleState struct {
 	History      []HistoryView  `json:"history" jsonschema_description:"Most recent runs first."`
 	HistoryTotal int            `json:"history_total" jsonschema_description:"How many runs HostUp returned in all."`
 	DisplayZone  string         `json:"display_zone" jsonschema_description:"Time zone of the *_local fields."`
+	Unread       []string       `json:"unread,omitempty" jsonschema_description:"Members of HostUp's settings and limits its answer did not give (e.g. limits.maxRetention, or settings as a whole): their values here are 0 and mean unknown."`
 }
 
 // ListBackupSchedulesOutput is one VPS's schedule state.
@@ -64,6 +65,7 @@ func (d *Deps) scheduleState(vpsID string, bs *hostup.BackupSchedules, vm *hostu
 		Gates:        scheduleGates(bs.Actions),
 		HistoryTotal: len(bs.History),
 		DisplayZone:  d.display().String(),
+		Unread:       unreadMembers(bs),
 	}
 	for _, s := range bs.Schedules {
 		st.Schedules = append(st.Schedules, d.scheduleView(s))
@@ -100,6 +102,9 @@ func (st ScheduleState) text() string {
 	l := st.Limits
 	fmt.Fprintf(&b, "\nLimits: %s in all, retention up to %d, %d manual + %d scheduled active, %s.",
 		quantity(l.TotalBackups, "backup"), l.MaxRetention, l.ManualBackupsActive, l.ScheduledBackupsActive, quantity(l.AvailableScheduledSlots, "free scheduled slot"))
+	if len(st.Unread) > 0 {
+		fmt.Fprintf(&b, " HostUp's answer did not give %s (shown as 0 above, which means unknown).", strings.Join(st.Unread, ", "))
+	}
 	if st.Settings != nil {
 		if st.Settings.AutoDeleteOldest {
 			b.WriteString(" Oldest backups are deleted automatically when the limit is reached.")

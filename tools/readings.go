@@ -140,3 +140,19 @@ func v1RunFailed(h hostup.VMHistoryEntry) bool {
 	}
 	return true
 }
+
+// unreadMembers is BackupSchedules.Unread with a settings object HostUp sent as
+// null (or left out) named once, as "settings".
+func unreadMembers(bs *hostup.BackupSchedules) []string {
+	var out []string
+	if bs.Settings == nil && len(bs.Unread) > 0 {
+		out = append(out, "settings")
+	}
+	for _, m := range bs.Unread {
+		if bs.Settings == nil && strings.HasPrefix(m, "settings.") {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}

@@ -49,6 +49,9 @@ func (d *Deps) scheduleView(s hostup.Schedule) ScheduleView {
 		TimeUTC: deref(s.Time), LastRun: deref(s.LastRun), NextRun: deref(s.NextRun), Status: deref(s.Status),
 	}
 	v.DayOfWeek, v.DayOfMonth = scheduleDays(s)
+	if h, m, ok := clockTime(v.TimeUTC); ok {
+		v.TimeUTC = fmt.Sprintf("%02d:%02d", h, m) // HostUp may add seconds
+	}
 	if v.TimeUTC != "" {
 		v.TimeLocal = d.localClock(v.TimeUTC, s.NextRun)
 	}
@@ -74,6 +77,8 @@ func (v ScheduleView) describe() string {
 		if v.TimeLocal != "" && !strings.HasPrefix(v.TimeLocal, v.TimeUTC+" UTC") {
 			fmt.Fprintf(&b, " (%s)", v.TimeLocal)
 		}
+	} else {
+		b.WriteString(" (HostUp did not give its time)")
 	}
 	fmt.Fprintf(&b, ", keep %d", v.RetentionCount)
 	if !v.Enabled {
