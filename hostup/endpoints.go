@@ -64,18 +64,12 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 			return nil, fmt.Errorf("hostup: GET /api/v2/vps: %w", err)
 		}
 		list.VPS = append(list.VPS, page.Data...)
-		next := ""
-		if page.NextCursor != nil {
-			next = *page.NextCursor
-		}
-		// hasMore decides when HostUp gave it; without it a cursor is the only
-		// sign of another page, and stopping there would hide VPSes.
-		more := page.HasMore || (!page.hasMoreGiven && next != "")
+		next := page.next()
 		switch {
 		case len(list.VPS) > maxItems:
 			list.VPS, list.Truncated = list.VPS[:maxItems], true
 			return list, nil
-		case !more:
+		case !page.more():
 			return list, nil
 		case len(list.VPS) == maxItems:
 			list.Truncated = true
@@ -138,6 +132,18 @@ type vpsPage struct {
 	VPSPage
 	hasMoreGiven bool
 }
+
+func (p vpsPage) next() string {
+	if p.NextCursor == nil {
+		return ""
+	}
+	return *p.NextCursor
+}
+
+// more says whether another page follows. hasMore decides when HostUp gave
+// it; without it a cursor is the only sign of another page, and stopping
+// there would hide VPSes.
+func (p vpsPage) more() bool { return p.HasMore || (!p.hasMoreGiven && p.next() != "") }
 
 // GetVPS calls GET /api/v2/vps/{id}.
 func (c *Client) GetVPS(ctx context.Context, vpsID string) (*VPS, error) {
