@@ -13,7 +13,7 @@ import (
 // The request that got the 429 waits HostUp's hint (Retry-After, else
 // X-RateLimit-Reset, else our backoff) before it is sent again. From the first
 // 429 on, every request start is spaced: at the rate HostUp let through in the
-// second before (less a tenth), slowed by an eighth by each later 429 to a
+// second before (less a tenth), slowed by a sixteenth by each later 429 to a
 // request sent at that pace, and sped up a little by every success. The pace so
 // settles just under HostUp's limit whatever its kind (window or token bucket,
 // which HostUp does not document), and a 429 stays rare: a Retry-After is whole
@@ -70,7 +70,7 @@ func (l *limiter) limited(t turn, now time.Time) {
 	case l.interval == 0:
 		l.interval = firstPace
 	default:
-		l.interval += l.interval / 8
+		l.interval += l.interval / 16
 	}
 	l.interval = min(l.interval, maxPace)
 }
@@ -101,6 +101,6 @@ func (l *limiter) succeeded(now time.Time) {
 	l.successes[l.n%len(l.successes)] = now
 	l.n++
 	if l.interval > 0 {
-		l.interval -= l.interval / 256
+		l.interval -= l.interval / 512
 	}
 }
