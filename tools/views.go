@@ -112,7 +112,7 @@ type LimitsView struct {
 	MaxSchedules            int `json:"max_schedules"`
 	CurrentSchedules        int `json:"current_schedules"`
 	TotalBackups            int `json:"total_backups"`
-	MaxRetention            int `json:"max_retention" jsonschema_description:"Highest retention_count HostUp accepts (equals the backup limit)."`
+	MaxRetention            int `json:"max_retention" jsonschema_description:"Highest retention_count HostUp accepts (HostUp's v1 docs say it equals the backup limit; 0 with limits.maxRetention in unread means HostUp did not say)."`
 	ManualBackupsActive     int `json:"manual_backups_active"`
 	ScheduledBackupsActive  int `json:"scheduled_backups_active"`
 	AvailableScheduledSlots int `json:"available_scheduled_slots"`
