@@ -37,7 +37,7 @@ const (
 
 // AuditBackupCoverageInput selects the VPSes to audit.
 type AuditBackupCoverageInput struct {
-	VPSIDs []string `json:"vps_ids,omitempty" jsonschema:"maxItems=500,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS ids from list_vps; omit to audit the whole account."`
+	VPSIDs []string `json:"vps_ids,omitempty" jsonschema:"maxItems=500,pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS ids from list_vps; omit to audit the whole account."`
 }
 
 // AuditRow is one VPS's backup coverage.
@@ -57,6 +57,7 @@ type AuditRow struct {
 	BlockedBy   string   `json:"blocked_by,omitempty" jsonschema_description:"Why HostUp blocks changes, when it does."`
 	Snapshots   string   `json:"snapshots" jsonschema_description:"The snapshot schedule: e.g. a snapshot every 6 h, paused, none, or why it could not be read."`
 	GatesKnown  bool     `json:"gates_known" jsonschema_description:"False for a numeric vmid (HostUp's v1 API reports no action gates, so changes_blocked cannot be seen, and a block such as a pending order shows only when HostUp refuses a change) and for a row that could not be read."`
+	Unread      []string `json:"unread,omitempty" jsonschema_description:"Fields HostUp's answer did not give that a verdict needs (e.g. limits.availableScheduledSlots): the problems they would show are not known."`
 }
 
 // AuditTotals sums up the audit.
@@ -144,11 +145,11 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			bs, _, err := d.readSchedules(ctx, t.id)
+			bs, vm, err := d.readSchedules(ctx, t.id)
 			if err != nil {
 				rows[i] = AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, Error: describeError(err)}
 			} else {
-				rows[i] = auditRow(t, bs)
+				rows[i] = auditRow(t, bs, vm)
 				d.addSnapshots(ctx, &rows[i], bs)
 			}
 			// Sent under the lock: MCP requires progress to increase with every
@@ -172,10 +173,12 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 	return rows
 }
 
-func (r AuditRow) attention() bool { return r.Error != "" || len(r.Problems) > 0 }
+func (r AuditRow) attention() bool { return r.Error != "" || len(r.Problems) > 0 || len(r.Unread) > 0 }
 
-func auditRow(t auditTarget, bs *hostup.BackupSchedules) AuditRow {
-	r := AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, FreeSlots: bs.Limits.AvailableScheduledSlots, GatesKnown: !isVMID(t.id)}
+// auditRow judges one VPS. vm is v1's own answer for a numeric vmid, else nil.
+func auditRow(t auditTarget, bs *hostup.BackupSchedules, vm *hostup.VMBackupSchedules) AuditRow {
+	slots, slotsKnown := freeSlots(bs)
+	r := AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, FreeSlots: slots, GatesKnown: !isVMID(t.id)}
 	if len(bs.Schedules) == 0 {
 		r.Problems = append(r.Problems, problemNoSchedule)
 	} else {
@@ -189,25 +192,43 @@ func auditRow(t auditTarget, bs *hostup.BackupSchedules) AuditRow {
 			r.Problems = append(r.Problems, problemRetentionOne)
 		}
 	}
-	if r.LastStatus == "" {
+	failed := r.LastStatus == "failed" || r.LastStatus == "cancelled"
+	if vm != nil {
+		// v1 records backups, not runs: its newest scheduled record decides.
+		r.LastStatus, failed = lastVMScheduledStatus(vm.History)
+	} else if r.LastStatus == "" {
 		r.LastStatus = lastScheduledStatus(bs.History)
+		failed = r.LastStatus == "failed" || r.LastStatus == "cancelled"
 	}
-	if r.LastStatus == "failed" || r.LastStatus == "cancelled" {
+	if failed {
 		r.Problems = append(r.Problems, problemLastRunFailed)
 	}
-	autoDelete := bs.Settings != nil && bs.Settings.AutoDeleteOldest
-	if bs.Limits.AvailableScheduledSlots <= 0 && !autoDelete {
+	autoDelete, autoKnown := autoDeleteOldest(bs)
+	switch {
+	case !slotsKnown:
+		r.Unread = append(r.Unread, "limits.availableScheduledSlots")
+	case slots <= 0 && !autoKnown:
+		r.Unread = append(r.Unread, "settings.autoDeleteOldest")
+	case slots <= 0 && !autoDelete:
 		r.Problems = append(r.Problems, problemSlotsExhausted)
 	}
-	for _, g := range []hostup.Gate{bs.Actions.CanUpdateSettings, bs.Actions.CanDelete, bs.Actions.CanCreate} {
-		// What v1 cannot do at all is no block on the VPS: its vps_… id can.
-		if blocked(g) && g.CodeText() != codeNoV1Endpoint {
-			r.Problems = append(r.Problems, problemGateClosed)
-			r.BlockedBy = strings.TrimSpace(gateReason(g) + " " + codeSuffix(g.CodeText()))
-			break
-		}
+	// What v1 cannot do at all is no block on the VPS: its vps_… id can.
+	if g, ok := changesBlocker(bs.Actions, len(bs.Schedules) > 0); ok {
+		r.Problems = append(r.Problems, problemGateClosed)
+		r.BlockedBy = strings.TrimSpace(gateReason(g) + " " + codeSuffix(g.CodeText()))
 	}
 	return r
+}
+
+// lastVMScheduledStatus is the status of v1's newest scheduled backup record and
+// whether it is a failure (v1RunFailed).
+func lastVMScheduledStatus(history []hostup.VMHistoryEntry) (string, bool) {
+	for _, h := range history {
+		if h.BackupType == "" || h.BackupType == "scheduled" {
+			return h.Status, v1RunFailed(h)
+		}
+	}
+	return "", false
 }
 
 // lastScheduledStatus is the status of the newest scheduled run in the history
@@ -235,7 +256,7 @@ func auditTotals(rows []AuditRow) AuditTotals {
 		switch {
 		case r.Error != "":
 			t.Errors++
-		case len(r.Problems) > 0:
+		case len(r.Problems) > 0 || len(r.Unread) > 0:
 			t.WithProblems++
 		default:
 			t.Covered++
@@ -277,6 +298,12 @@ func (o AuditBackupCoverageOutput) text(left leftOut) string {
 			fmt.Fprintf(&b, ": %s", r.BlockedBy)
 		}
 		fmt.Fprintf(&b, "; snapshots: %s", r.Snapshots)
+		if len(r.Unread) > 0 {
+			if len(r.Problems) > 0 {
+				b.WriteString(";")
+			}
+			fmt.Fprintf(&b, " HostUp's answer did not give %s", strings.Join(r.Unread, ", "))
+		}
 	}
 	if t.Covered > 0 {
 		fmt.Fprintf(&b, "\nWith an enabled schedule and no problem: %d VPS.", t.Covered)

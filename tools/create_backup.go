@@ -13,7 +13,7 @@ import (
 
 // CreateBackupInput asks for one manual backup.
 type CreateBackupInput struct {
-	VPSID        string  `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	VPSID        string  `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
 	Note         *string `json:"note,omitempty" jsonschema:"maxLength=200" jsonschema_description:"Label, e.g. Before upgrade."`
 	Wait         bool    `json:"wait,omitempty" jsonschema_description:"Follow the job with progress until it ends (bounded)."`
 	DryRun       bool    `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
@@ -182,18 +182,23 @@ func (j JobView) failure() string {
 	return reason
 }
 
+// oldestBackup names the backup HostUp deletes first. A backup without
+// createdAt (HostUp allows null) could be the oldest, so then none is named.
 func oldestBackup(backups []hostup.Backup) string {
-	oldest := ""
-	var at string
+	oldest, at := "", time.Time{}
 	for _, b := range backups {
-		if c := deref(b.CreatedAt); oldest == "" || c < at {
-			oldest, at = b.ID, c
+		t, ok := parseTime(deref(b.CreatedAt))
+		if !ok {
+			return fmt.Sprintf("(which one is not known: HostUp gave no createdAt for %s)", b.ID)
+		}
+		if oldest == "" || t.Before(at) {
+			oldest, at = b.ID, t
 		}
 	}
 	if oldest == "" {
 		return "(unknown)"
 	}
-	return fmt.Sprintf("%s (%s)", oldest, at)
+	return fmt.Sprintf("%s (%s)", oldest, at.UTC().Format(time.RFC3339))
 }
 
 func normalizeOperationStatus(s string) string {

@@ -15,7 +15,7 @@ const maxBackupsListed = 50
 
 // ListBackupsInput names one VPS.
 type ListBackupsInput struct {
-	VPSID string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	VPSID string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
 }
 
 // BackupView is one stored backup.

@@ -10,7 +10,7 @@ import (
 
 // ListSnapshotScheduleInput names one VPS.
 type ListSnapshotScheduleInput struct {
-	VPSID string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	VPSID string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
 }
 
 // ListSnapshotScheduleOutput is one VPS's snapshot schedule, capacity and gate.

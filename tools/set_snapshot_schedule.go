@@ -11,7 +11,7 @@ import (
 
 // SetSnapshotScheduleInput is the snapshot schedule wanted.
 type SetSnapshotScheduleInput struct {
-	VPSID         string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	VPSID         string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
 	IntervalHours int    `json:"interval_hours" jsonschema:"minimum=4,maximum=24" jsonschema_description:"Hours between snapshots."`
 	Enabled       *bool  `json:"enabled,omitempty" jsonschema_description:"Default true; false pauses the schedule."`
 	DryRun        bool   `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`

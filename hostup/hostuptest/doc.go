@@ -47,8 +47,22 @@
 //     (VPSSpec.FailBackups, SetFailBackups), over simulated time (WithClock,
 //     ManualClock, Advance, WithJobTiming).
 //   - 429 rate_limit_exceeded with Retry-After and X-RateLimit-Limit, -Remaining
-//     and -Reset (ISO), and injected faults (Fault): latency, any status, raw
-//     bodies such as HTML pages or malformed JSON, dropped connections.
+//     and -Reset (ISO), under a fixed one-second window (SetRateLimit) or a token
+//     bucket (SetTokenBucket), and injected faults (Fault): latency, any status,
+//     raw bodies such as HTML pages or malformed JSON, dropped connections.
+//
+// # Variants: the other answers HostUp's documentation allows
+//
+// SetVariants switches the simulator to answers the docs leave open, one switch
+// per point, each naming the hostup-api.md line it plays: the schedule-exists
+// gate with a code or other wording (English or Swedish), times "HH:MM:SS" or
+// null, a null daySpecifier, a disabled schedule listed first, settings null,
+// no limits.maxRetention, a null createdAt, the VPS list under another member or
+// without hasMore, failed jobs that say completed with result.success false, v1
+// failure words other than "failed", 429s without Retry-After or
+// X-RateLimit-Reset, GET /api/jobs taking one header only, ids with "-" and "_",
+// and a PATCH below the stored backups accepted. The zero Variants is the
+// default described here.
 //
 // # Simulator choices where HostUp's documentation is silent
 //

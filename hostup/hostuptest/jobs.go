@@ -124,6 +124,11 @@ func (s *Simulator) getJob(c *call) response {
 	}
 	elapsed := c.now.Sub(j.created)
 	switch {
+	case j.finished != nil && j.failure != "" && s.variants.FailedJobsSayCompleted:
+		d.State, d.Status, d.IsCompleted = "completed", "completed", true
+		d.Progress, d.ProgressMessage = 100, "Job finished."
+		d.FinishedAt = isoPtr(*j.finished)
+		d.Result = map[string]any{"success": false, "type": "backup", "error": j.failure, "timestamp": isoTime(*j.finished)}
 	case j.finished != nil && j.failure != "":
 		d.State, d.Status, d.IsFailed = "failed", "failed", true
 		d.Progress, d.ProgressMessage = 100, j.failure

@@ -54,6 +54,9 @@ type Simulator struct {
 	faults  []*faultRule
 	latency time.Duration
 	rate    rateLimit
+	bucket  tokenBucket
+
+	variants Variants
 }
 
 type apiKey struct {
@@ -124,6 +127,9 @@ func (s *Simulator) now() time.Time {
 
 func (s *Simulator) newID(prefix string) string {
 	s.seq++
+	if s.variants.IDSeparators {
+		return fmt.Sprintf("%s_sim-%06d_a", prefix, s.seq)
+	}
 	return fmt.Sprintf("%s_sim%06d", prefix, s.seq)
 }
 
@@ -248,7 +254,16 @@ func (s *Simulator) dispatch(c *call) response {
 			continue
 		}
 		c.params = params
-		key, ok := s.authenticate(c.r, rt.auth)
+		auth := rt.auth
+		if rt.pattern == "/api/jobs/*" {
+			switch s.variants.JobsAuth {
+			case "api-key":
+				auth = apiKeyAuth
+			case "bearer":
+				auth = bearerAuth
+			}
+		}
+		key, ok := s.authenticate(c.r, auth)
 		if !ok {
 			return problem(http.StatusUnauthorized, "unauthorized", "Authentication is required.")
 		}

@@ -516,3 +516,17 @@ func orDefaultString(v, def string) string {
 	}
 	return v
 }
+
+// Schedules returns the VPS's schedule as the simulator holds it (none or one),
+// whatever shape the variants give HostUp's answers: what a test checks the
+// outcome against.
+func (s *Simulator) Schedules(vpsID string) []ScheduleSpec {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc := s.mustVPS(vpsID).schedule
+	if sc == nil {
+		return nil
+	}
+	return []ScheduleSpec{{ID: sc.id, Name: sc.name, Frequency: sc.frequency, Hour: sc.hour, Minute: sc.minute, Day: sc.day,
+		RetentionCount: sc.retention, Disabled: !sc.enabled}}
+}
