@@ -212,6 +212,7 @@ func All(d *Deps) []server.ServerTool {
 		listBackups(d),
 		getJob(d),
 		upsertBackupSchedule(d),
+		applyBackupPolicy(d),
 		updateBackupSettings(d),
 		deleteBackupSchedule(d),
 		createBackup(d),

@@ -85,6 +85,12 @@ func (d *Deps) upsertOperation(ctx context.Context, in UpsertBackupScheduleInput
 	if err != nil {
 		return nil, err
 	}
+	return d.upsertOperationFrom(in, want, notes, bs, out)
+}
+
+// upsertOperationFrom is upsertOperation on a state the caller has just read:
+// the fleet reads it first to fit the retention to each VPS's maximum.
+func (d *Deps) upsertOperationFrom(in UpsertBackupScheduleInput, want scheduleRequest, notes []string, bs *hostup.BackupSchedules, out *UpsertBackupScheduleOutput) (*operation, error) {
 	var old *hostup.Schedule
 	if len(bs.Schedules) > 0 {
 		old = &bs.Schedules[0]
@@ -207,11 +213,7 @@ func (d *Deps) desiredSchedule(in UpsertBackupScheduleInput) (scheduleRequest, [
 // returns the plan. replace is true when the old schedule must be deleted first.
 func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedules, old *hostup.Schedule, want *scheduleRequest) (Plan, bool, error) {
 	gates, limits := bs.Actions, bs.Limits
-	maxRetention := limits.MaxRetention
-	if bs.Settings != nil && bs.Settings.TotalBackupLimit > 0 {
-		// Equal on v2; on v1 settings.max_total_backups is the limit HostUp names.
-		maxRetention = min(maxRetention, bs.Settings.TotalBackupLimit)
-	}
+	maxRetention := maxRetentionOf(bs)
 	if want.RetentionCount > maxRetention {
 		return Plan{}, false, &Refusal{
 			Reason: fmt.Sprintf("The requested retention_count %d is above this VPS's maximum of %d (its backup limit)", want.RetentionCount, maxRetention),
@@ -292,6 +294,16 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 		p.Warnings = append(p.Warnings, "The VPS has no free scheduled backup slot and does not delete the oldest backups automatically: scheduled runs will fail until manual backups are deleted, auto_delete_oldest is turned on, or the limit is raised.")
 	}
 	return p, replace, nil
+}
+
+// maxRetentionOf is the highest retention_count HostUp accepts on the VPS.
+func maxRetentionOf(bs *hostup.BackupSchedules) int {
+	maxRetention := bs.Limits.MaxRetention
+	if bs.Settings != nil && bs.Settings.TotalBackupLimit > 0 {
+		// Equal on v2; on v1 settings.max_total_backups is the limit HostUp names.
+		maxRetention = min(maxRetention, bs.Settings.TotalBackupLimit)
+	}
+	return maxRetention
 }
 
 // keepOmitted leaves what the call does not name as the schedule has it: moving a
