@@ -54,6 +54,7 @@ type Simulator struct {
 	faults  []*faultRule
 	latency time.Duration
 	rate    rateLimit
+	maxPage int // largest page GET /api/v2/vps serves; 0: as the request's limit asks
 }
 
 type apiKey struct {
