@@ -75,6 +75,27 @@ func TestSetupBackupsPassesTheDayThatFitsTheFrequency(t *testing.T) {
 	}
 }
 
+// TestSetupBackupsUsesTheFleetToolForMoreThanOneVPS: the whole account is one
+// apply_backup_policy plan and one confirmation; one VPS keeps the single tool.
+func TestSetupBackupsUsesTheFleetToolForMoreThanOneVPS(t *testing.T) {
+	fleet, err := getText(t, "setup_backups", map[string]string{"retention": "5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"apply_backup_policy with dry_run=true (frequency=daily, hour=2, timezone=UTC, retention_count=5)", "cap_retention=true", "Never invent a token"} {
+		if !strings.Contains(fleet, w) {
+			t.Errorf("whole account: text lacks %q:\n%s", w, fleet)
+		}
+	}
+	one, err := getText(t, "setup_backups", map[string]string{"vps_id": "vps_abc123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(fleet, "upsert_backup_schedule") || strings.Contains(one, "apply_backup_policy") || !strings.Contains(one, "upsert_backup_schedule") {
+		t.Errorf("one VPS uses upsert_backup_schedule, the account apply_backup_policy:\n%s\n---\n%s", one, fleet)
+	}
+}
+
 func TestExplainBackupLimitsAcceptsBothIdForms(t *testing.T) {
 	for _, id := range []string{"vps_sandbox02", "10001"} {
 		text, err := getText(t, "explain_backup_limits", map[string]string{"vps_id": id})
