@@ -492,3 +492,29 @@ func TestApplyBackupPolicyReportsProgressPerVPS(t *testing.T) {
 	increasing(t, seen)
 	contains(t, texts[len(texts)-1], "applied")
 }
+
+// TestApplyBackupPolicyInTheSandboxShowsEveryRowKind: the README's example.
+func TestApplyBackupPolicyInTheSandboxShowsEveryRowKind(t *testing.T) {
+	e := sandboxEnv(t)
+	var out tools.ApplyBackupPolicyOutput
+	e.ok("apply_backup_policy", nightlyPolicy("dry_run", true, "cap_retention", true), &out)
+	want := map[string]string{
+		"vps_sandbox01": "create", "vps_sandbox02": "no_change", "vps_sandbox03": "refused",
+		"vps_sandbox04": "refused", "vps_sandbox05": "update", "vps_sandbox06": "refused",
+	}
+	rows := policyRows(out)
+	for id, action := range want {
+		if rows[id].Action != action {
+			t.Errorf("%s: %s, want %s", id, rows[id].Action, action)
+		}
+	}
+	if r := rows["vps_sandbox01"]; !r.RetentionCapped || r.RetentionCount != 2 {
+		t.Errorf("web-01 (limit 2) is capped at 2: %+v", r)
+	}
+	// An id the account does not have is skipped, with HostUp's answer.
+	e.ok("apply_backup_policy", nightlyPolicy("dry_run", true, "vps_ids", []string{"vps_sandbox02", "vps_gone01"}), &out)
+	if r := policyRows(out)["vps_gone01"]; r.Action != "skipped" || !strings.Contains(r.Error, "404 vps_not_found") {
+		t.Errorf("unknown id: %+v", r)
+	}
+	e.noMutations()
+}

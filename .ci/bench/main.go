@@ -8,7 +8,9 @@
 //  3. memory: the server's peak RSS (VmHWM) after a run of mixed calls;
 //  4. result size: bytes (and ≈ tokens) of every tool's text and structuredContent;
 //  5. fleet audit: audit_backup_coverage over a large simulated fleet with latency
-//     and a rate limit, against max(N·latency/concurrency, N/rate).
+//     and a rate limit, against max(N·latency/concurrency, N/rate);
+//  6. fleet policy: apply_backup_policy planned and applied over such a fleet,
+//     against the same bound over the requests its safety path needs.
 //
 // Run it from the repository root:
 //
@@ -59,10 +61,10 @@ func main() {
 	flag.IntVar(&s.startups, "startups", 0, "start-ups timed per server (default 30; 3 with -short)")
 	flag.IntVar(&s.calls, "calls", 0, "list_backup_schedules calls timed (default 2000; 50 with -short)")
 	flag.IntVar(&s.memCalls, "mem-calls", 0, "mixed calls before reading peak RSS (default 1000; 50 with -short)")
-	flag.IntVar(&s.fleet, "fleet", 0, "VPSes in the fleet audit (default 500; 20 with -short)")
+	flag.IntVar(&s.fleet, "fleet", 0, "VPSes in the fleet audit and the fleet policy (default 500; 20 with -short)")
 	flag.DurationVar(&s.latency, "latency", 50*time.Millisecond, "simulated HostUp latency per request in the fleet audit")
 	flag.IntVar(&s.rate, "rate", 0, "simulated HostUp rate limit, requests/second, in the fleet audit (default 20; 1000 with -short)")
-	flag.IntVar(&s.concurrency, "concurrency", 8, "the audit's concurrency used in the bound (tools.auditConcurrency)")
+	flag.IntVar(&s.concurrency, "concurrency", 8, "the fleet tools' concurrency used in the bounds (tools.auditConcurrency)")
 	flag.BoolVar(&s.noNode, "no-node", false, "skip the Node reference server (row 1 then has no verdict)")
 	flag.StringVar(&s.bin, "bin", "", "measure this hostup-mcp binary instead of building one (e.g. to profile it with perf)")
 	timeout := flag.Duration("timeout", 10*time.Minute, "give up (and end every started process) after this long")
@@ -181,6 +183,13 @@ func run(s settings) ([]row, error) {
 	}
 	rows = append(rows, fleetRow)
 	details = append(details, fleetDetail)
+
+	policyRow, policyDetail, err := benchPolicy(s, bin)
+	if err != nil {
+		return nil, fmt.Errorf("fleet policy: %w", err)
+	}
+	rows = append(rows, policyRow)
+	details = append(details, policyDetail)
 
 	printReport(os.Stdout, s, node, rows, details)
 	return rows, nil
