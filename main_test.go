@@ -156,14 +156,14 @@ func TestToolsAndVersionNeedNoKey(t *testing.T) {
 	}
 	for _, want := range []string{
 		"list_vps ", "[read-only]", "audit_backup_coverage ", "get_job ",
-		"upsert_backup_schedule ", "[changes, destructive, idempotent]", "create_backup ", "delete_backup ",
+		"upsert_backup_schedule ", "[changes, destructive, idempotent]", "create_backup ", "delete_backup ", "apply_backup_policy ",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("tools output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if got := strings.Count(r.stdout, "\n"); got != 10 {
-		t.Errorf("tools printed %d lines, want one per tool (10):\n%s", got, r.stdout)
+	if got := strings.Count(r.stdout, "\n"); got != 11 {
+		t.Errorf("tools printed %d lines, want one per tool (11):\n%s", got, r.stdout)
 	}
 	if strings.Contains(r.stdout, " e.g\n") {
 		t.Errorf("a description was cut inside an abbreviation:\n%s", r.stdout)

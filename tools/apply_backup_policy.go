@@ -96,7 +96,7 @@ type ApplyBackupPolicyOutput struct {
 
 func applyBackupPolicy(d *Deps) server.ServerTool {
 	return newTool(d, "apply_backup_policy", "Apply a backup policy to many VPSes",
-		"Gives many VPSes (default: every VPS of the account) the same backup schedule in one call: plans each VPS (create, update, no_change, refused with HostUp's reason, or skipped when unreadable), "+
+		"Gives many VPSes (default: every VPS of the account) the same backup schedule in one call. Plans each VPS (create, update, no_change, refused with HostUp's reason, or skipped when unreadable), "+
 			"asks the user once for the whole plan, applies it within HostUp's rate limit and reads every changed VPS back. "+
 			"Any call that sends a change needs the user's confirmation. Use dry_run first to show the plan; for one VPS use upsert_backup_schedule.",
 		setterHints,
