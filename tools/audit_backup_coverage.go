@@ -196,7 +196,13 @@ func auditRow(t auditTarget, bs *hostup.BackupSchedules) AuditRow {
 	if bs.Limits.AvailableScheduledSlots <= 0 && !autoDelete {
 		r.Problems = append(r.Problems, problemSlotsExhausted)
 	}
-	for _, g := range []hostup.Gate{bs.Actions.CanUpdateSettings, bs.Actions.CanDelete, bs.Actions.CanCreate} {
+	gates := []hostup.Gate{bs.Actions.CanUpdateSettings, bs.Actions.CanDelete}
+	if !r.HasSchedule {
+		// With a schedule HostUp closes canCreate anyway, code or not: what blocks
+		// changing it closes the other gates too (updateBlocker).
+		gates = append(gates, bs.Actions.CanCreate)
+	}
+	for _, g := range gates {
 		// What v1 cannot do at all is no block on the VPS: its vps_… id can.
 		if blocked(g) && g.CodeText() != codeNoV1Endpoint {
 			r.Problems = append(r.Problems, problemGateClosed)

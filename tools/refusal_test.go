@@ -36,10 +36,11 @@ func TestRefusalsSendNoMutation(t *testing.T) {
 			wants: []string{"nothing was sent", "pending payment", "pending_order", "What you can do:", "pending order"},
 		},
 		{
-			name: "update schedule with canCreate closed by a pending order",
+			name: "update schedule with its gates closed by a pending order",
 			setup: func(sim *hostuptest.Simulator) string {
 				id := vpsWithDaily(sim)
 				sim.SetGate(id, hostuptest.GateCanCreate, pendingOrder())
+				sim.SetGate(id, hostuptest.GateCanUpdateSettings, pendingOrder())
 				return id
 			},
 			tool:  "upsert_backup_schedule",

@@ -244,8 +244,8 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 		p.Changes = scheduleChanges(nil, *want)
 		p.Requests = []PlannedRequest{post()}
 	case old.Frequency == want.Frequency:
-		if blocked(gates.CanCreate) {
-			return p, false, gateRefusal("update the backup schedule", gates.CanCreate)
+		if g, ok := updateBlocker(gates); ok {
+			return p, false, gateRefusal("update the backup schedule", g)
 		}
 		keepOmitted(in, old, want)
 		p.Changes = scheduleChanges(old, *want)
@@ -273,8 +273,8 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 		if !gates.CanDelete.Allowed {
 			return p, false, gateRefusal("delete the existing schedule", gates.CanDelete)
 		}
-		if blocked(gates.CanCreate) {
-			return p, false, gateRefusal("create a backup schedule", gates.CanCreate)
+		if g, ok := updateBlocker(gates); ok {
+			return p, false, gateRefusal("create a backup schedule", g)
 		}
 		keepOmitted(in, old, want)
 		replace = true
@@ -326,6 +326,25 @@ func keepOmitted(in UpsertBackupScheduleInput, old *hostup.Schedule, want *sched
 // delete it before creating another"), yet a POST with the same frequency is still
 // an update. Any closure that carries a code (e.g. pending_order) is a real block.
 func blocked(g hostup.Gate) bool { return gateView(g).blocks() }
+
+// updateBlocker returns the gate that stops a change of the existing schedule,
+// if any. It decides from what the closures are about, not from whether
+// canCreate's closure carries a code: HostUp closes canCreate whenever a
+// schedule exists, and its docs leave that closure's code open, so a coded
+// canCreate alone is no block. A closure about the VPS itself (a pending order,
+// a suspended service) closes canUpdateSettings or canDelete as well; what v1
+// cannot do at all (no_v1_endpoint) is a property of the API, not of the VPS.
+func updateBlocker(a hostup.ScheduleActions) (hostup.Gate, bool) {
+	if a.CanCreate.Allowed {
+		return hostup.Gate{}, false
+	}
+	for _, g := range []hostup.Gate{a.CanUpdateSettings, a.CanDelete} {
+		if !g.Allowed && g.CodeText() != codeNoV1Endpoint {
+			return g, true
+		}
+	}
+	return hostup.Gate{}, false
+}
 
 func (g GateView) blocks() bool {
 	if g.Allowed {

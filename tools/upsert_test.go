@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -453,4 +454,57 @@ func TestScheduleDaySpecifierIsANumberOrAWeekdayName(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUpdateDecidesFromWhatTheGateIsAbout: HostUp closes canCreate whenever a
+// schedule exists and its docs leave that closure's code open. A coded
+// canCreate alone is no block to updating the schedule (the update is sent, in
+// the single tool and as a fleet row); a closure that also closes
+// canUpdateSettings (a pending order) is, and nothing is sent.
+func TestUpdateDecidesFromWhatTheGateIsAbout(t *testing.T) {
+	state := func(id, updateGate string) string {
+		return `{
+			"schedules": [{"id": "bks_d1", "name": "Nightly backup", "frequency": "daily", "time": "02:00", "daySpecifier": null, "retentionCount": 3, "enabled": true}],
+			"settings": {"totalBackupLimit": 7, "manualBackupsActive": 0, "scheduledBackupsActive": 3, "availableScheduledSlots": 4, "autoDeleteOldest": true}, "history": [],
+			"limits": {"maxSchedules": 1, "currentSchedules": 1, "totalBackups": 7, "maxRetention": 7, "availableScheduledSlots": 4},
+			"actions": {"canCreate": {"allowed": false, "reason": "A backup schedule already exists. Update or delete it before creating another.", "code": "schedule_exists"},
+				"canUpdateSettings": ` + updateGate + `, "canDelete": {"allowed": true, "reason": null}}}`
+	}
+	update := map[string]any{"frequency": "daily", "hour": 5, "retention_count": 3}
+
+	t.Run("coded canCreate alone", func(t *testing.T) {
+		sim := newSim()
+		id := vpsWithDaily(sim)
+		sim.SetFault(http.MethodGet, "/api/v2/vps/*/backup-schedules", hostuptest.Fault{Status: 200, Body: state(id, `{"allowed": true, "reason": null}`)})
+		e := newEnv(t, sim)
+		var fleet tools.ApplyBackupPolicyOutput
+		e.ok("apply_backup_policy", with(update, "vps_ids", []string{id}, "dry_run", true), &fleet)
+		if r := fleet.Rows[0]; r.Action != "update" {
+			t.Errorf("fleet row: %s %s %s", r.Action, r.Code, r.Summary)
+		}
+		var audit tools.AuditBackupCoverageOutput
+		e.ok("audit_backup_coverage", map[string]any{"vps_ids": []string{id}}, &audit)
+		if r := audit.VPS[0]; slices.Contains(r.Problems, "changes_blocked") {
+			t.Errorf("the audit calls the schedule blocked: %+v", r)
+		}
+		var out tools.UpsertBackupScheduleOutput
+		e.ok("upsert_backup_schedule", with(update, "vps_id", id), &out)
+		if m := e.mutations(); out.Outcome != "applied" || len(m) != 1 || m[0].Method != http.MethodPost {
+			t.Errorf("outcome %q, mutations %s", out.Outcome, describeRequests(m))
+		}
+	})
+	t.Run("canCreate and canUpdateSettings closed", func(t *testing.T) {
+		sim := newSim()
+		id := vpsWithDaily(sim)
+		sim.SetFault(http.MethodGet, "/api/v2/vps/*/backup-schedules", hostuptest.Fault{Status: 200,
+			Body: state(id, `{"allowed": false, "reason": "An upgrade order is pending payment.", "code": "pending_order"}`)})
+		e := newEnv(t, sim)
+		e.refused("upsert_backup_schedule", with(update, "vps_id", id), "update the backup schedule", "pending payment", "pending_order")
+		var fleet tools.ApplyBackupPolicyOutput
+		e.ok("apply_backup_policy", with(update, "vps_ids", []string{id}), &fleet)
+		if r := fleet.Rows[0]; r.Action != "refused" || r.Code != "pending_order" {
+			t.Errorf("fleet row: %s %s %s", r.Action, r.Code, r.Summary)
+		}
+		e.noMutations()
+	})
 }
