@@ -270,7 +270,7 @@ func (d *Deps) policyOperation(ctx context.Context, p policy, want scheduleReque
 		want.RetentionCount, in.RetentionCount, r.RetentionCapped = limit, limit, true
 	}
 	r.RetentionCount = want.RetentionCount
-	op, err := d.upsertOperationFrom(in, want, nil, bs, &r.out)
+	op, err := d.upsertOperationFrom(ctx, in, want, nil, bs, &r.out)
 	if err != nil {
 		return nil, err
 	}

@@ -75,6 +75,9 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 type upsertBasis struct {
 	State    scheduleBasis `json:"state"`
 	CutsKept bool          `json:"cuts_kept"`
+	// Oldest is the backup a new schedule's first run would delete to make
+	// room: the one the user agrees to lose.
+	Oldest string `json:"oldest,omitempty"`
 }
 
 // upsertOperation reads the VPS's schedule and plans the upsert of want (the
@@ -85,12 +88,12 @@ func (d *Deps) upsertOperation(ctx context.Context, in UpsertBackupScheduleInput
 	if err != nil {
 		return nil, err
 	}
-	return d.upsertOperationFrom(in, want, notes, bs, out)
+	return d.upsertOperationFrom(ctx, in, want, notes, bs, out)
 }
 
 // upsertOperationFrom is upsertOperation on a state the caller has just read:
 // the fleet reads it first to fit the retention to each VPS's maximum.
-func (d *Deps) upsertOperationFrom(in UpsertBackupScheduleInput, want scheduleRequest, notes []string, bs *hostup.BackupSchedules, out *UpsertBackupScheduleOutput) (*operation, error) {
+func (d *Deps) upsertOperationFrom(ctx context.Context, in UpsertBackupScheduleInput, want scheduleRequest, notes []string, bs *hostup.BackupSchedules, out *UpsertBackupScheduleOutput) (*operation, error) {
 	var old *hostup.Schedule
 	if len(bs.Schedules) > 0 {
 		old = &bs.Schedules[0]
@@ -100,7 +103,16 @@ func (d *Deps) upsertOperationFrom(in UpsertBackupScheduleInput, want scheduleRe
 		return nil, err
 	}
 	p.Warnings = append(p.Warnings, notes...)
-	op := newOperation("upsert_backup_schedule", in.VPSID, p, upsertBasis{State: scheduleBasisOf(bs), CutsKept: bs.Limits.ScheduledBackupsActive > want.RetentionCount})
+	basis := upsertBasis{State: scheduleBasisOf(bs), CutsKept: bs.Limits.ScheduledBackupsActive > want.RetentionCount}
+	if old == nil && bs.Limits.AvailableScheduledSlots <= 0 && bs.Settings != nil && bs.Settings.AutoDeleteOldest {
+		// The slots are full and HostUp makes room: the new schedule's first run
+		// deletes the oldest backup, which may be a manual one the user keeps on
+		// purpose.
+		basis.Oldest = d.oldestBackup(ctx, in.VPSID)
+		p.Destructive = true
+		p.Deletes = append(p.Deletes, "the oldest backup "+basis.Oldest+", which HostUp deletes at the new schedule's first run to make room (the backup slots are full and auto_delete_oldest is on)")
+	}
+	op := newOperation("upsert_backup_schedule", in.VPSID, p, basis)
 	var replaceNote string
 	op.apply = func(ctx context.Context) (err error) {
 		if !replace {
@@ -138,6 +150,24 @@ func (d *Deps) upsertOperationFrom(in UpsertBackupScheduleInput, want scheduleRe
 		return nil
 	}
 	return op, nil
+}
+
+// oldestBackup names the VPS's oldest backup, with its date and kind, or says
+// it could not be read: the plan is destructive either way.
+func (d *Deps) oldestBackup(ctx context.Context, vpsID string) string {
+	l, err := d.readBackups(ctx, vpsID)
+	if err != nil || len(l.views) == 0 {
+		return "(its name could not be read)"
+	}
+	b := l.views[len(l.views)-1]
+	desc := b.ID + " (" + b.Type
+	if b.CreatedAt != "" {
+		desc += ", created " + b.CreatedAt
+	}
+	if b.Note != "" {
+		desc += fmt.Sprintf(", note %q", b.Note)
+	}
+	return desc + ")"
 }
 
 // desiredSchedule checks the fields against the frequency and converts the time

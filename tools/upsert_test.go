@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -507,4 +508,44 @@ func TestUpdateDecidesFromWhatTheGateIsAbout(t *testing.T) {
 		}
 		e.noMutations()
 	})
+}
+
+// TestNewScheduleOnAFullQuotaWithAutoDeleteIsDestructive: the new schedule's
+// first run makes HostUp delete the oldest backup, here a manual one, so the
+// plan names it and needs the user's confirmation, on v2 and on v1.
+func TestNewScheduleOnAFullQuotaWithAutoDeleteIsDestructive(t *testing.T) {
+	for _, api := range []string{"v2", "v1"} {
+		t.Run(api, func(t *testing.T) {
+			sim := newSim()
+			id := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "files", VMID: 10000, TotalBackupLimit: 2, AutoDeleteOldest: true,
+				Backups: []hostuptest.BackupSpec{{Note: "Before the migration", Age: 90 * 24 * time.Hour}, {Note: "Last week", Age: 7 * 24 * time.Hour}}})
+			if api == "v1" {
+				id = "10000"
+			}
+			e := newEnv(t, sim)
+			var backups tools.ListBackupsOutput
+			e.ok("list_backups", map[string]any{"vps_id": id}, &backups)
+			oldest := backups.Backups[len(backups.Backups)-1].ID
+			args := map[string]any{"vps_id": id, "frequency": "daily", "hour": 2, "retention_count": 2}
+			token := planToken(t, e, "upsert_backup_schedule", args)
+			var plan tools.UpsertBackupScheduleOutput
+			text := e.ok("upsert_backup_schedule", with(args, "dry_run", true), &plan)
+			if !plan.Plan.Destructive || len(plan.Plan.Deletes) != 1 {
+				t.Fatalf("plan %+v", plan.Plan)
+			}
+			contains(t, text, "deletes: the oldest backup "+oldest+" (manual", `"Before the migration"`, "first run")
+
+			var fleet tools.ApplyBackupPolicyOutput
+			e.ok("apply_backup_policy", map[string]any{"vps_ids": []string{id}, "frequency": "daily", "hour": 2, "retention_count": 2, "dry_run": true}, &fleet)
+			if r := fleet.Rows[0]; r.Action != "create" || !r.Destructive || !strings.Contains(strings.Join(r.Deletes, " "), oldest) {
+				t.Errorf("fleet row %+v", r)
+			}
+			e.noMutations()
+			var out tools.UpsertBackupScheduleOutput
+			e.ok("upsert_backup_schedule", with(args, "confirm_token", token), &out)
+			if out.Outcome != "applied" || len(e.mutations()) != 1 {
+				t.Errorf("outcome %q, mutations %s", out.Outcome, describeRequests(e.mutations()))
+			}
+		})
+	}
 }
