@@ -146,6 +146,8 @@ func applyBackupPolicy(d *Deps) server.ServerTool {
 				out.ConfirmExpiresAt = a.expires.UTC().Format(time.RFC3339)
 				return f.output(out), f.text(out), nil
 			}
+			// The one place the user's confirmation is used: once, for every row
+			// it covers.
 			f.execute(ctx, call, changing, a.grant)
 			out.Outcome = outcomeApplied
 			return f.output(out), f.text(out), nil
@@ -177,14 +179,11 @@ func (d *Deps) newPolicy(in ApplyBackupPolicyInput) (policy, error) {
 			return p, err
 		}
 		p.wants = append(p.wants, want)
-		for _, n := range notes {
-			if !slices.Contains(p.notes, n) {
-				p.notes = append(p.notes, n)
-			}
+		if offset == 0 {
+			// The conversion of the first hour explains the others; the day and
+			// daylight saving notes are the same for every hour.
+			p.notes = append([]string{}, notes...)
 		}
-	}
-	if p.notes == nil {
-		p.notes = []string{}
 	}
 	if in.SpreadHours > 0 {
 		last := p.wants[len(p.wants)-1]
