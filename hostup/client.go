@@ -85,6 +85,8 @@ type Client struct {
 	log          *slog.Logger
 	// sleep waits between attempts; tests replace it so that retry tests stay fast.
 	sleep func(context.Context, time.Duration) error
+	// rate holds every request of a key back after a 429 (ratelimit.go).
+	rate *rateLimitPause
 }
 
 // New validates the options and returns a Client. It sends no request.
@@ -117,6 +119,7 @@ func New(opts Options) (*Client, error) {
 		maxRetries:   opts.MaxRetries,
 		log:          opts.Logger,
 		sleep:        sleepContext,
+		rate:         &rateLimitPause{},
 	}
 	if c.httpClient == nil {
 		c.httpClient = &http.Client{
@@ -279,7 +282,11 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 	idempotent := method == http.MethodGet
 
 	var waited time.Duration
+	var paused time.Time // the end of the rate-limit pause this request slept through
 	for attempt := 1; ; attempt++ {
+		if err := c.waitRateLimit(ctx, key, &paused); err != nil {
+			return response{}, fmt.Errorf("hostup: %s %s: waiting for HostUp's rate limit: %w", method, path, err)
+		}
 		resp, sent, err := c.attempt(ctx, key, scheme, method, target, path, payload, attempt)
 		if err == nil && resp.status >= 200 && resp.status < 300 {
 			return resp, nil
@@ -313,6 +320,19 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 		}
 		if !retry || attempt > c.maxRetries || !c.mayWait(ctx, waited, wait) {
 			return response{}, failure
+		}
+		if err == nil && resp.status == http.StatusTooManyRequests {
+			// The other requests of this key wait too, and this one, which sleeps
+			// below, does not wait for the same pause again. They wait until
+			// HostUp's reset when it comes sooner: it is to the millisecond where
+			// Retry-After rounds up to whole seconds, and a clock that runs ahead
+			// only shortens the pause.
+			pause := wait
+			if d, ok := parseRetryAfter(resp.header.Get("X-RateLimit-Reset"), time.Now()); ok && d < pause {
+				pause = d
+			}
+			paused = time.Now().Add(pause)
+			c.rate.pause(key, paused)
 		}
 		c.log.DebugContext(ctx, "hostup retry", "method", method, "path", path, "attempt", attempt, "wait", wait)
 		if err := c.sleep(ctx, wait); err != nil {

@@ -636,3 +636,82 @@ func TestDebugLogRecordsEachAttemptWithoutQuery(t *testing.T) {
 		t.Errorf("log contains the query: %s", line)
 	}
 }
+
+// TestRateLimitHoldsBackTheKeysOtherRequests: after a 429 with Retry-After,
+// a request of the same key waits the pause out instead of being refused too
+// (a fleet's workers would otherwise crowd the next window and run out of
+// retries); a request of another key does not wait.
+func TestRateLimitHoldsBackTheKeysOtherRequests(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	c, rec := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		first := calls == 1
+		mu.Unlock()
+		if first {
+			w.Header().Set("Retry-After", "2")
+			writeProblem(w, 429, "rate_limited")
+			return
+		}
+		writeJSON(w, 200, `{}`)
+	})
+	ctx := context.Background()
+	if err := call(ctx, c, http.MethodGet); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.slept(); !slices.Equal(got, []time.Duration{2 * time.Second}) {
+		t.Fatalf("the refused request slept %v, want [2s] once", got)
+	}
+	// The pause (2 s of real time) is still on: the same key's next request
+	// waits out what is left of it, then is sent once.
+	if err := call(ctx, c, http.MethodPost); err != nil {
+		t.Fatal(err)
+	}
+	got := rec.slept()
+	if len(got) != 2 || got[1] <= time.Second || got[1] > 2*time.Second {
+		t.Errorf("slept %v, want the rest of the 2s pause before the second request", got)
+	}
+	other := "another-key-0123456789"
+	if err := call(WithAPIKey(ctx, other), c, http.MethodGet); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec.slept()); n != 2 {
+		t.Errorf("another key's request waited: %v", rec.slept())
+	}
+	if n := len(rec.requests()); n != 4 {
+		t.Errorf("%d requests, want 4: the 429, its retry, and one each after", n)
+	}
+}
+
+// TestRateLimitPauseEndsAtHostUpsReset: Retry-After rounds up to whole
+// seconds; the other requests wait only until X-RateLimit-Reset when it is
+// sooner, so the next window is not left idle.
+func TestRateLimitPauseEndsAtHostUpsReset(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	c, rec := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		first := calls == 1
+		mu.Unlock()
+		if first {
+			w.Header().Set("Retry-After", "1")
+			w.Header().Set("X-RateLimit-Reset", time.Now().Add(300*time.Millisecond).UTC().Format(time.RFC3339Nano))
+			writeProblem(w, 429, "rate_limited")
+			return
+		}
+		writeJSON(w, 200, `{}`)
+	})
+	ctx := context.Background()
+	if err := call(ctx, c, http.MethodGet); err != nil {
+		t.Fatal(err)
+	}
+	if err := call(ctx, c, http.MethodGet); err != nil {
+		t.Fatal(err)
+	}
+	got := rec.slept()
+	if len(got) != 2 || got[0] != time.Second || got[1] <= 0 || got[1] > 300*time.Millisecond {
+		t.Errorf("slept %v, want [1s] for the refused request and at most 300ms for the next", got)
+	}
+}

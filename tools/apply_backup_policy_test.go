@@ -518,3 +518,39 @@ func TestApplyBackupPolicyInTheSandboxShowsEveryRowKind(t *testing.T) {
 	}
 	e.noMutations()
 }
+
+// TestApplyBackupPolicyStaysWithinHostUpsRateLimit: HostUp allows 40 requests
+// a second and the fleet's workers offer far more. Every VPS is still read,
+// planned and applied, with no row lost to 429s, and each change accepted once.
+func TestApplyBackupPolicyStaysWithinHostUpsRateLimit(t *testing.T) {
+	sim := newSim()
+	vpses := policyAccount(sim, 44)
+	sim.SetRateLimit(40)
+	e := newEnv(t, sim)
+	out, _ := applyWithToken(t, e, nightlyPolicy(), nil)
+	a, o := out.Totals.ByAction, out.Totals.ByOutcome
+	if a["skipped"] != 0 || o["applied"] != 16 || o["failed"]+o["outcome_unknown"]+o["changed_since_plan"] != 0 {
+		t.Fatalf("actions %v, outcomes %v", a, o)
+	}
+	accepted := map[string]int{}
+	limited := 0
+	e.http.mu.Lock()
+	for _, line := range e.http.got {
+		f := strings.Fields(line)
+		switch {
+		case f[2] == "429":
+			limited++
+		case f[0] == http.MethodPost:
+			accepted[f[1]]++
+		}
+	}
+	e.http.mu.Unlock()
+	if limited == 0 {
+		t.Error("no request was answered 429: the test proves nothing")
+	}
+	for _, id := range sending(vpses) {
+		if n := accepted["/api/v2/vps/"+id+"/backup-schedules"]; n != 1 {
+			t.Errorf("%s: %d POSTs accepted, want 1", id, n)
+		}
+	}
+}

@@ -781,6 +781,13 @@ type policyCall struct {
 			ByAction  map[string]int `json:"by_action"`
 			ByOutcome map[string]int `json:"by_outcome"`
 		} `json:"totals"`
+		Rows []struct {
+			VPSID   string   `json:"vps_id"`
+			Action  string   `json:"action"`
+			Outcome string   `json:"outcome"`
+			Error   string   `json:"error"`
+			Notes   []string `json:"notes"`
+		} `json:"rows"`
 	}
 }
 
@@ -851,7 +858,9 @@ func benchPolicy(s settings, bin string) (row, string, error) {
 	requests := 2*(pages+n) + 3*changed
 	bound := time.Duration(max(float64(requests)*float64(s.latency)/float64(s.concurrency), float64(requests)/float64(s.rate)*float64(time.Second)))
 	ratio := float64(took) / float64(bound)
-	errorRows := a["skipped"] + o["failed"] + o["outcome_unknown"] + o["changed_since_plan"]
+	// A row skipped in the plan (unreadable, e.g. its 429s outlasted the
+	// retries) counts too: it ends changed_since_plan in the apply.
+	errorRows := plan.out.Totals.ByAction["skipped"] + a["skipped"] + o["failed"] + o["outcome_unknown"] + o["changed_since_plan"]
 	counter.mu.Lock()
 	statuses := statusCounts(counter.by)
 	limited := counter.by[http.StatusTooManyRequests]
@@ -879,5 +888,10 @@ func benchPolicy(s settings, bin string) (row, string, error) {
 		n, secs(plan.took), secs(apply.took), a, o,
 		pages, n, changed, requests, requests, s.latency, s.concurrency, requests, s.rate, secs(bound),
 		total, statuses, limited, plan.notes+apply.notes)
+	for _, row := range apply.out.Rows {
+		if row.Action == "skipped" || (row.Outcome != "applied" && row.Outcome != "planned") {
+			detail += fmt.Sprintf("   error row %s: %s %s: %s %s\n", row.VPSID, row.Action, row.Outcome, firstLine(row.Error), strings.Join(row.Notes, " "))
+		}
+	}
 	return r, detail, nil
 }
