@@ -582,7 +582,7 @@ func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional
 	if token != "" && cfg.yes {
 		// The person typing --yes is the one confirming: show the plan they
 		// agreed to, then apply exactly that plan with its token.
-		fmt.Fprintln(stderr, planText(res))
+		fmt.Fprintln(stderr, planText(res, text))
 		confirmed := map[string]any{"confirm_token": token}
 		for k, v := range args {
 			confirmed[k] = v
@@ -619,13 +619,18 @@ func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional
 }
 
 // planText is the plan of a write tool's result, from its structured content
-// (the output schema's plan), without the text's instructions to a model.
-func planText(res *mcp.CallToolResult) string {
+// (the output schema's plan), without the text's instructions to a model. A
+// result with no single plan (apply_backup_policy has a row per VPS) shows text,
+// its text with the token's lines already taken out.
+func planText(res *mcp.CallToolResult, text string) string {
 	var out struct {
 		Plan tools.Plan `json:"plan"`
 	}
 	if b, err := json.Marshal(res.StructuredContent); err == nil {
-		_ = json.Unmarshal(b, &out) // a result without a plan prints an empty one
+		_ = json.Unmarshal(b, &out)
+	}
+	if out.Plan.Summary == "" {
+		return "Applying with --yes:\n" + strings.Replace(text, "Needs the user's confirmation, nothing was sent yet. ", "", 1)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Applying with --yes. Plan: %s", out.Plan.Summary)

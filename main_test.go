@@ -193,7 +193,7 @@ func TestToolsetsListOnlyTheChosenAreas(t *testing.T) {
 		{"flag", nil, []string{"tools", "--toolsets", "backups"}, []string{"list_vps", "list_backups", "get_job", "create_backup", "delete_backup"}},
 		{"env with read-only", map[string]string{"HOSTUP_TOOLSETS": "schedules, audit", "HOSTUP_READ_ONLY": "1"}, []string{"tools"}, []string{"list_vps", "list_backup_schedules", "audit_backup_coverage"}},
 		{"flag wins over env", map[string]string{"HOSTUP_TOOLSETS": "backups"}, []string{"tools", "--toolsets", "audit"}, []string{"list_vps", "audit_backup_coverage"}},
-		{"all", nil, []string{"tools", "--toolsets", "all"}, []string{"list_vps", "list_backup_schedules", "audit_backup_coverage", "list_backups", "get_job", "list_snapshot_schedule", "upsert_backup_schedule", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup", "restore_backup", "set_snapshot_schedule", "delete_snapshot_schedule"}},
+		{"all", nil, []string{"tools", "--toolsets", "all"}, []string{"list_vps", "list_backup_schedules", "audit_backup_coverage", "list_backups", "get_job", "list_snapshot_schedule", "upsert_backup_schedule", "apply_backup_policy", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup", "restore_backup", "set_snapshot_schedule", "delete_snapshot_schedule"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -256,7 +256,7 @@ func TestToolsAndVersionNeedNoKey(t *testing.T) {
 	}
 	for _, want := range []string{
 		"list_vps ", "[read-only]", "audit_backup_coverage ", "get_job ",
-		"upsert_backup_schedule ", "[changes, destructive, idempotent]", "create_backup ", "delete_backup ",
+		"upsert_backup_schedule ", "[changes, destructive, idempotent]", "create_backup ", "delete_backup ", "apply_backup_policy ",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("tools output lacks %q:\n%s", want, r.stdout)
@@ -370,6 +370,24 @@ func TestCallAppliesADestructiveChangeOnlyWithYes(t *testing.T) {
 		t.Errorf("--yes must show the plan it applies; stderr:\n%s", r.stderr)
 	}
 	if strings.Contains(r.stderr, "confirm_token") || strings.Contains(r.stderr, "call again") || strings.Contains(r.stderr, "Needs the user's confirmation") {
+		t.Errorf("--yes shows the model's instructions instead of the plan only; stderr:\n%s", r.stderr)
+	}
+}
+
+// The fleet's result has a row per VPS, not one plan: --yes must still show
+// what it applies, and only that.
+func TestCallYesShowsTheFleetPlanItApplies(t *testing.T) {
+	cleanEnv(t)
+	r := runMain(t, "", "call", "apply_backup_policy", `{"frequency":"daily","hour":2,"retention_count":3,"cap_retention":true}`, "--sandbox", "--yes")
+	if r.code != exitDone || !strings.Contains(r.stdout, "3 applied, 0 failed") {
+		t.Fatalf("with --yes: exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"Applying with --yes:", "Policy: daily at 02:00 UTC, keep 3.", "vps_sandbox05 api-01: update: time_utc 01:00 -> 02:00"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("--yes must show the plan it applies (%q); stderr:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "confirm_token") || strings.Contains(r.stderr, "Needs the user's confirmation") {
 		t.Errorf("--yes shows the model's instructions instead of the plan only; stderr:\n%s", r.stderr)
 	}
 }

@@ -56,13 +56,15 @@ func setupBackups() server.ServerPrompt {
 		if err != nil {
 			return nil, err
 		}
-		target := "every VPS of the account"
-		if id := get(a, "vps_id", ""); id != "" {
-			if id, err = vpsID(id); err != nil {
-				return nil, err
-			}
-			target = "the VPS " + id
+		id := get(a, "vps_id", "")
+		if id == "" {
+			text := fleetSetup(frequency, when, hour, zone, keep)
+			return mcp.NewGetPromptResult("Set up scheduled backups safely", []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(text))}), nil
 		}
+		if id, err = vpsID(id); err != nil {
+			return nil, err
+		}
+		target := "the VPS " + id
 		h, _ := strconv.Atoi(hour)
 		hh := fmt.Sprintf("%02d:00", h)
 		text := fmt.Sprintf(`Make sure %s has %s backups%s at %s (%s), keep %s. Follow these steps in order and skip none:
@@ -83,20 +85,39 @@ func setupBackups() server.ServerPrompt {
 // following the prompt with its defaults never asks for what HostUp refuses.
 const defaultRetention = 7
 
-type retention struct{ words, refusal, argument string }
+// retention is the prompt's retention in words, in the refusal it may meet, as
+// upsert_backup_schedule's argument, and as apply_backup_policy's arguments.
+type retention struct{ words, refusal, argument, fleet string }
 
 func retentionChoice(v string) (retention, error) {
 	if v == "" {
 		return retention{
 			words:    fmt.Sprintf("as many backups as each VPS allows, at most %d", defaultRetention),
 			argument: fmt.Sprintf("the smaller of %d and that VPS's limits.max_retention", defaultRetention),
+			// cap_retention gives a VPS whose limit is lower its maximum, and its
+			// row says so: exactly "as many as each VPS allows, at most 7".
+			fleet: fmt.Sprintf("%d, cap_retention=true", defaultRetention),
 		}, nil
 	}
 	n, err := matching("retention", v, retentionPattern, "a whole number of backups, at least 1")
 	if err != nil {
 		return retention{}, err
 	}
-	return retention{words: n, refusal: ", or " + n + " is above max_retention", argument: n}, nil
+	return retention{words: n, refusal: ", or " + n + " is above max_retention", argument: n, fleet: n}, nil
+}
+
+// fleetSetup is setup_backups for more than one VPS: one apply_backup_policy
+// plan, one confirmation, instead of a confirmation per VPS.
+func fleetSetup(frequency string, when day, hour, zone string, keep retention) string {
+	h, _ := strconv.Atoi(hour)
+	return fmt.Sprintf(`Make sure every VPS of the account has %s backups%s at %02d:00 (%s), keep %s. Follow these steps in order and skip none:
+
+1. Call list_vps to see the VPSes. Never guess an id.
+2. Call apply_backup_policy with dry_run=true (frequency=%s, hour=%s, timezone=%s, retention_count=%s%s). It reads each VPS as list_backup_schedules does (limits.max_retention, free slots, gates) and plans every VPS: create, update, no_change, refused (HostUp's reason and code) or skipped (unreadable).
+3. Show the user the totals and every row that is not no_change. For refused rows say what blocks them and what the user can do, for example raise the backup limit or finish a pending order. Add cap_retention=true only if the user agrees that a VPS whose max_retention is lower keeps its maximum; add replace_existing=true only if the user wants schedules of another frequency deleted and replaced; suggest spread_hours for many VPSes.
+4. Ask the user to confirm the plan. Only after a clear yes, call apply_backup_policy again with the same arguments without dry_run. If the client shows the user a confirmation dialog, their answer there decides. If the result instead returns a confirm_token, show that plan and pass the token back only after the user agreed to it. Never invent a token.
+5. Read back: report each changed VPS's outcome (applied, failed, outcome_unknown, changed_since_plan) as the result gives it, and what was refused and why.`,
+		frequency, when.words, h, zone, keep.words, frequency, hour, zone, keep.fleet, when.argument)
 }
 
 var weekdays = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}

@@ -75,6 +75,27 @@ func TestSetupBackupsPassesTheDayThatFitsTheFrequency(t *testing.T) {
 	}
 }
 
+// TestSetupBackupsUsesTheFleetToolForMoreThanOneVPS: the whole account is one
+// apply_backup_policy plan and one confirmation; one VPS keeps the single tool.
+func TestSetupBackupsUsesTheFleetToolForMoreThanOneVPS(t *testing.T) {
+	fleet, err := getText(t, "setup_backups", map[string]string{"retention": "5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"apply_backup_policy with dry_run=true (frequency=daily, hour=2, timezone=UTC, retention_count=5)", "cap_retention=true", "Never invent a token"} {
+		if !strings.Contains(fleet, w) {
+			t.Errorf("whole account: text lacks %q:\n%s", w, fleet)
+		}
+	}
+	one, err := getText(t, "setup_backups", map[string]string{"vps_id": "vps_abc123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(fleet, "upsert_backup_schedule") || strings.Contains(one, "apply_backup_policy") || !strings.Contains(one, "upsert_backup_schedule") {
+		t.Errorf("one VPS uses upsert_backup_schedule, the account apply_backup_policy:\n%s\n---\n%s", one, fleet)
+	}
+}
+
 func TestExplainBackupLimitsAcceptsBothIdForms(t *testing.T) {
 	for _, id := range []string{"vps_sandbox02", "10001"} {
 		text, err := getText(t, "explain_backup_limits", map[string]string{"vps_id": id})
@@ -115,7 +136,8 @@ func TestPromptArgumentsCannotCarryOtherInstructions(t *testing.T) {
 // Every sandbox VPS allows fewer than 7 backups: a flat default of 7 made the
 // prompts, followed as written, set up nothing at all.
 func TestDefaultRetentionIsTheMostTheVPSAllowsAtMostSeven(t *testing.T) {
-	text, err := getText(t, "setup_backups", nil)
+	// One VPS: upsert_backup_schedule with the VPS's own maximum when lower.
+	text, err := getText(t, "setup_backups", map[string]string{"vps_id": "vps_sandbox01"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,13 +149,31 @@ func TestDefaultRetentionIsTheMostTheVPSAllowsAtMostSeven(t *testing.T) {
 	if strings.Contains(text, "retention_count=7") || strings.Contains(text, "keep 7") {
 		t.Errorf("setup_backups without retention asks for 7 whatever the VPS allows:\n%s", text)
 	}
+	// Every VPS: apply_backup_policy, whose cap_retention gives a VPS with a
+	// lower limit its maximum (and says so on its row).
+	text, err = getText(t, "setup_backups", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"keep as many backups as each VPS allows, at most 7", "retention_count=7, cap_retention=true"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("setup_backups for every VPS without retention: text lacks %q:\n%s", want, text)
+		}
+	}
 
-	text, err = getText(t, "setup_backups", map[string]string{"retention": "4"})
+	text, err = getText(t, "setup_backups", map[string]string{"retention": "4", "vps_id": "vps_sandbox01"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(text, "keep 4") || !strings.Contains(text, "retention_count=4") || !strings.Contains(text, "4 is above max_retention") {
 		t.Errorf("setup_backups with retention 4: text does not ask for exactly 4 and refuse above the maximum:\n%s", text)
+	}
+	text, err = getText(t, "setup_backups", map[string]string{"retention": "4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "keep 4") || !strings.Contains(text, "retention_count=4)") {
+		t.Errorf("setup_backups for every VPS with retention 4: text does not ask for exactly 4 without capping:\n%s", text)
 	}
 
 	text, err = getText(t, "audit_backups", nil)

@@ -80,8 +80,7 @@ type AuditBackupCoverageOutput struct {
 
 func auditBackupCoverage(d *Deps) server.ServerTool {
 	return newTool(d, "audit_backup_coverage", "Audit backup coverage",
-		"Audits every VPS, or the given ones, in one call: schedule, last run, retention, free backup slots, snapshot schedule, "+
-			"and problems such as no backups nor snapshots, no schedule, a failed last run or exhausted slots.",
+		"Audits every VPS (or the given ones) in one call: schedule, last run, retention, free slots, snapshots, and problems.",
 		readOnlyHints,
 		func(ctx context.Context, call *Call, in AuditBackupCoverageInput) (AuditBackupCoverageOutput, string, error) {
 			targets, left, err := d.auditTargets(ctx, in.VPSIDs)

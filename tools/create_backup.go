@@ -16,8 +16,8 @@ type CreateBackupInput struct {
 	VPSID        string  `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
 	Note         *string `json:"note,omitempty" jsonschema:"maxLength=200" jsonschema_description:"Label, e.g. Before upgrade."`
 	Wait         bool    `json:"wait,omitempty" jsonschema_description:"Follow the job with progress until it ends (bounded)."`
-	DryRun       bool    `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
-	ConfirmToken string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed."`
+	DryRun       bool    `json:"dry_run,omitempty" jsonschema_description:"Plan only; send nothing."`
+	ConfirmToken string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, after the user agreed."`
 }
 
 // CreateBackupOutput is the outcome and the backup job.
@@ -28,8 +28,7 @@ type CreateBackupOutput struct {
 
 func createBackup(d *Deps) server.ServerTool {
 	return newTool(d, "create_backup", "Create a manual backup",
-		"Queues a manual backup of a VPS; returns its job id for get_job. "+
-			"On a full quota with auto_delete_oldest on, HostUp deletes the oldest backup (the plan names it).",
+		"Queues a manual backup; returns its job id for get_job. On a full quota with auto-delete on, HostUp deletes the oldest backup.",
 		creatorHints,
 		func(ctx context.Context, call *Call, in CreateBackupInput) (CreateBackupOutput, string, error) {
 			if isVMID(in.VPSID) {

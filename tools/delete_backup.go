@@ -12,9 +12,9 @@ import (
 // DeleteBackupInput names the backup to delete.
 type DeleteBackupInput struct {
 	VPSID        string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
-	BackupID     string `json:"backup_id" jsonschema:"pattern=^(bkp_[A-Za-z0-9_-]{1\\,64}|[A-Za-z0-9][A-Za-z0-9_.-]{0\\,63}:[A-Za-z0-9_.:/+=-]{1\\,400})$" jsonschema_description:"Backup id from list_backups for the same vps_id: bkp_…, or the volid (storage:path) for a vmid."`
-	DryRun       bool   `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed."`
+	BackupID     string `json:"backup_id" jsonschema:"pattern=^(bkp_[A-Za-z0-9_-]{1\\,64}|[A-Za-z0-9][A-Za-z0-9_.-]{0\\,63}:[A-Za-z0-9_.:/+=-]{1\\,400})$" jsonschema_description:"From list_backups: bkp_…, or a vmid's volid."`
+	DryRun       bool   `json:"dry_run,omitempty" jsonschema_description:"Plan only; send nothing."`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, after the user agreed."`
 }
 
 // DeleteBackupOutput is the outcome and the backups read back.

@@ -10,8 +10,8 @@ import (
 // DeleteSnapshotScheduleInput names the VPS whose snapshot schedule goes.
 type DeleteSnapshotScheduleInput struct {
 	VPSID        string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
-	DryRun       bool   `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed."`
+	DryRun       bool   `json:"dry_run,omitempty" jsonschema_description:"Plan only; send nothing."`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, after the user agreed."`
 }
 
 func deleteSnapshotSchedule(d *Deps) server.ServerTool {

@@ -22,7 +22,7 @@ import (
 
 var fuzzTools = []string{"list_vps", "list_backup_schedules", "audit_backup_coverage", "list_backups", "get_job",
 	"upsert_backup_schedule", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup",
-	"restore_backup", "list_snapshot_schedule", "set_snapshot_schedule", "delete_snapshot_schedule"}
+	"restore_backup", "list_snapshot_schedule", "set_snapshot_schedule", "delete_snapshot_schedule", "apply_backup_policy"}
 
 // FuzzToolArguments sends any arguments to any tool through the MCP server, on the
 // sandbox account. Whatever they are: no panic, every request that reaches HostUp

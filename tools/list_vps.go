@@ -13,7 +13,7 @@ import (
 
 // ListVPSInput filters the account's VPSes.
 type ListVPSInput struct {
-	Query string `json:"query,omitempty" jsonschema:"maxLength=200" jsonschema_description:"Part of a name, hostname or IP, or an id prefix; an exact name or IP also searches past the first page."`
+	Query string `json:"query,omitempty" jsonschema:"maxLength=200" jsonschema_description:"Part of a name, hostname, IP or id; an exact name or IP searches every page."`
 	Limit int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500,default=100" jsonschema_description:"Most VPSes to return."`
 }
 
@@ -45,9 +45,9 @@ const (
 
 func listVPS(d *Deps) server.ServerTool {
 	return newTool(d, "list_vps", "List VPSes",
-		"Lists the account's VPSes with name, hostname, status and IP. Every other tool takes a vps_id from here, exactly as listed; never guess or build one. "+
-			"A numeric vmid (HostUp's API v1) only if the user gives one, never converted: it works for reads, "+
-			"upsert_backup_schedule without replace_existing, and delete_backup by volid.",
+		"Lists the account's VPSes (name, hostname, status, IP). Other tools take a vps_id from here, as listed; never guess one. "+
+			"A numeric vmid (HostUp's API v1) only if the user gives one, never converted: reads, "+
+			"upsert_backup_schedule without replace_existing, and delete_backup by volid take it.",
 		readOnlyHints,
 		func(ctx context.Context, _ *Call, in ListVPSInput) (ListVPSOutput, string, error) {
 			limit := in.Limit

@@ -27,7 +27,7 @@ import (
 
 const snapDir = "__toolsnaps__"
 
-var writeTools = []string{"upsert_backup_schedule", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup", "restore_backup", "set_snapshot_schedule", "delete_snapshot_schedule"}
+var writeTools = []string{"upsert_backup_schedule", "apply_backup_policy", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup", "restore_backup", "set_snapshot_schedule", "delete_snapshot_schedule"}
 var readTools = []string{"list_vps", "list_backup_schedules", "audit_backup_coverage", "list_backups", "get_job", "list_snapshot_schedule"}
 
 // listTools returns the tools as a client sees them, raw JSON per tool.
@@ -173,6 +173,8 @@ func TestEveryToolHasCompleteMetadata(t *testing.T) {
 func TestDestructiveToolsAreAnnotatedSo(t *testing.T) {
 	want := map[string]bool{
 		"upsert_backup_schedule": true, "update_backup_settings": true,
+		// Replacing schedules or lowering retention across the fleet deletes.
+		"apply_backup_policy":    true,
 		"delete_backup_schedule": true, "delete_backup": true,
 		// A backup on a full quota with auto_delete_oldest on makes HostUp delete the oldest.
 		"create_backup": true,
@@ -365,6 +367,8 @@ func TestStructuredContentMatchesOutputSchema(t *testing.T) {
 		{"upsert_backup_schedule", map[string]any{"vps_id": "vps_sandbox01", "frequency": "daily", "hour": 3, "retention_count": 2, "dry_run": true}},
 		{"upsert_backup_schedule", map[string]any{"vps_id": "vps_sandbox02", "frequency": "daily", "hour": 4, "retention_count": 3}},
 		{"upsert_backup_schedule", map[string]any{"vps_id": "vps_sandbox02", "frequency": "weekly", "day_of_week": 1, "hour": 4, "retention_count": 3, "replace_existing": true}},
+		{"apply_backup_policy", map[string]any{"frequency": "daily", "hour": 2, "retention_count": 3, "cap_retention": true, "dry_run": true}},
+		{"apply_backup_policy", map[string]any{"frequency": "daily", "hour": 2, "retention_count": 3, "vps_ids": []string{"vps_sandbox05", "vps_nosuch1"}}},
 		{"update_backup_settings", map[string]any{"vps_id": "vps_sandbox02", "max_total_backups": 6}},
 		{"update_backup_settings", map[string]any{"vps_id": "vps_sandbox02", "max_total_backups": 6}},
 		{"delete_backup_schedule", map[string]any{"vps_id": "vps_sandbox05", "schedule_id": "bks_sandbox05", "dry_run": true}},

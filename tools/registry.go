@@ -49,6 +49,7 @@ var registry = []registered{
 	{build: getJob, toolset: ToolsetBackups},
 	{build: listSnapshotSchedule, toolset: ToolsetSnapshots},
 	{build: upsertBackupSchedule, toolset: ToolsetSchedules},
+	{build: applyBackupPolicy, toolset: ToolsetFleet, view: true, tasks: true},
 	{build: updateBackupSettings, toolset: ToolsetSchedules},
 	{build: deleteBackupSchedule, toolset: ToolsetSchedules},
 	{build: createBackup, toolset: ToolsetBackups, tasks: true},

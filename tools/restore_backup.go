@@ -15,7 +15,7 @@ import (
 type RestoreBackupInput struct {
 	VPSID          string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
 	BackupID       string `json:"backup_id" jsonschema:"minLength=5,maxLength=68,pattern=^bkp_[A-Za-z0-9_-]{1\\,64}$" jsonschema_description:"Backup id from list_backups."`
-	DryRun         bool   `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
+	DryRun         bool   `json:"dry_run,omitempty" jsonschema_description:"Plan only; send nothing."`
 	ConfirmToken   string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed; with confirm_vps_name."`
 	ConfirmVPSName string `json:"confirm_vps_name,omitempty" jsonschema:"maxLength=200" jsonschema_description:"The VPS's name as the user typed it; never fill it in yourself."`
 }
@@ -33,9 +33,9 @@ type RestoreBackupOutput struct {
 var restorerHints = hints{readOnly: false, destructive: true, idempotent: false, openWorld: true}
 
 func restoreBackup(d *Deps) server.ServerTool {
-	return newTool(d, "restore_backup", "Restore a backup onto its VPS (replaces the disk)",
-		"Restores a backup in place: the VPS's disk is replaced and everything written since the backup is lost. "+
-			"The user confirms by typing the VPS's name. Follows the restore job until it ends.",
+	return newTool(d, "restore_backup", "Restore a backup (replaces the disk)",
+		"Restores a backup in place: the disk is replaced; changes since the backup are lost. "+
+			"The user confirms by typing the VPS's name.",
 		restorerHints,
 		func(ctx context.Context, call *Call, in RestoreBackupInput) (RestoreBackupOutput, string, error) {
 			if isVMID(in.VPSID) {

@@ -78,6 +78,7 @@ func canaryCalls(t *testing.T, e *env) []struct {
 	add("upsert_backup_schedule", map[string]any{"vps_id": "vps_sandbox02", "frequency": "weekly", "day_of_week": 1, "hour": 3, "retention_count": 2, "replace_existing": true})
 	add("upsert_backup_schedule", map[string]any{"vps_id": "vps_sandbox02", "frequency": "daily", "hour": 3, "retention_count": 99})
 	add("upsert_backup_schedule", map[string]any{"vps_id": "vps_sandbox03", "frequency": "weekly", "day_of_week": 2, "hour": 3, "retention_count": 2})
+	add("apply_backup_policy", map[string]any{"frequency": "daily", "hour": 2, "retention_count": 3, "cap_retention": true, "vps_ids": []string{"vps_sandbox01", "vps_sandbox03", "vps_nosuch1"}})
 	add("update_backup_settings", map[string]any{"vps_id": "vps_sandbox02", "max_total_backups": 9})
 	add("update_backup_settings", map[string]any{"vps_id": "vps_sandbox04", "max_total_backups": 1})
 	add("update_backup_settings", map[string]any{"vps_id": "vps_sandbox03", "auto_delete_oldest": true})
@@ -105,6 +106,7 @@ func canaryCalls(t *testing.T, e *env) []struct {
 		args map[string]any
 	}{
 		{"delete_backup_schedule", map[string]any{"vps_id": "vps_sandbox06", "schedule_id": "bks_sandbox06"}},
+		{"apply_backup_policy", map[string]any{"frequency": "daily", "hour": 5, "retention_count": 2, "vps_ids": []string{"vps_sandbox01", "vps_sandbox05"}}},
 		{"delete_backup", map[string]any{"vps_id": "vps_sandbox04", "backup_id": firstBackup(t, e, "vps_sandbox04")}},
 		{"delete_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox02"}},
 		{"restore_backup", map[string]any{"vps_id": "vps_sandbox02", "backup_id": firstBackup(t, e, "vps_sandbox02"), "confirm_vps_name": "db-01"}},

@@ -14,8 +14,8 @@ type SetSnapshotScheduleInput struct {
 	VPSID         string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
 	IntervalHours int    `json:"interval_hours" jsonschema:"minimum=4,maximum=24" jsonschema_description:"Hours between snapshots."`
 	Enabled       *bool  `json:"enabled,omitempty" jsonschema_description:"Default true; false pauses the schedule."`
-	DryRun        bool   `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
-	ConfirmToken  string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed."`
+	DryRun        bool   `json:"dry_run,omitempty" jsonschema_description:"Plan only; send nothing."`
+	ConfirmToken  string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, after the user agreed."`
 }
 
 // SnapshotScheduleChangeOutput is the outcome and the schedule read back.
@@ -26,8 +26,7 @@ type SnapshotScheduleChangeOutput struct {
 
 func setSnapshotSchedule(d *Deps) server.ServerTool {
 	return newTool(d, "set_snapshot_schedule", "Set the snapshot schedule",
-		"Sets a VPS's snapshot schedule: a local rollback point every interval_hours, kept about 24 h (not an offsite backup). "+
-			"Pausing a running schedule needs confirmation.",
+		"Sets a VPS's snapshot schedule: local rollback points every interval_hours, kept about 24 h (not offsite).",
 		setterHints,
 		func(ctx context.Context, call *Call, in SetSnapshotScheduleInput) (SnapshotScheduleChangeOutput, string, error) {
 			var out SnapshotScheduleChangeOutput

@@ -106,7 +106,7 @@ func TestTaskToolsDeclareOptionalTaskSupport(t *testing.T) {
 		if x, ok := raw["execution"]; ok {
 			_ = json.Unmarshal(x, &exec)
 		}
-		want := map[string]string{"create_backup": "optional", "restore_backup": "optional"}[name]
+		want := map[string]string{"create_backup": "optional", "restore_backup": "optional", "apply_backup_policy": "optional"}[name]
 		if exec.TaskSupport != want {
 			t.Errorf("%s: taskSupport %q, want %q", name, exec.TaskSupport, want)
 		}
@@ -158,6 +158,43 @@ func TestRestoreAsATaskEndToEnd(t *testing.T) {
 	contains(t, textOf(res), "web now runs from backup")
 	if len(e.mutations()) != 1 {
 		t.Errorf("%d mutations, want the one restore", len(e.mutations()))
+	}
+}
+
+// The fleet as a task: the plan and its one confirmation come first, with no
+// dialog inside the task; the confirmed task applies every row once.
+func TestFleetPolicyAsATask(t *testing.T) {
+	sim := newSim()
+	a := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "a", TotalBackupLimit: 5})
+	b := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "b", TotalBackupLimit: 5})
+	h := &typist{action: mcp.ElicitationResponseActionAccept, content: map[string]any{"confirm": true}}
+	e := newEnv(t, sim, withElicitation(h))
+	ctx := t.Context()
+	args := map[string]any{"frequency": "daily", "hour": 2, "retention_count": 3, "vps_ids": []any{a, b}}
+
+	taskID := e.startTask(ctx, "apply_backup_policy", args)
+	if task := e.pollTask(ctx, taskID); task.Status != mcp.TaskStatusCompleted {
+		t.Fatalf("planning task: %+v", task)
+	}
+	var plan tools.ApplyBackupPolicyOutput
+	res := e.taskResult(ctx, taskID)
+	decodeStructured(t, res, &plan)
+	if plan.Outcome != "confirmation_required" || plan.ConfirmToken == "" {
+		t.Fatalf("planning task's result: %s", textOf(res))
+	}
+	if len(h.messages()) != 0 || len(e.mutations()) != 0 {
+		t.Fatalf("a dialog (%d) or a mutation (%d) inside a task", len(h.messages()), len(e.mutations()))
+	}
+
+	taskID = e.startTask(ctx, "apply_backup_policy", with(args, "confirm_token", plan.ConfirmToken))
+	if task := e.pollTask(ctx, taskID); task.Status != mcp.TaskStatusCompleted {
+		t.Fatalf("applying task: %+v", task)
+	}
+	var out tools.ApplyBackupPolicyOutput
+	res = e.taskResult(ctx, taskID)
+	decodeStructured(t, res, &out)
+	if out.Outcome != "applied" || out.Totals.ByOutcome["applied"] != 2 || len(e.mutations()) != 2 {
+		t.Fatalf("task result (%d mutations): %s", len(e.mutations()), textOf(res))
 	}
 }
 

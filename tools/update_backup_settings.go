@@ -13,10 +13,10 @@ import (
 // UpdateBackupSettingsInput is the retention settings to change.
 type UpdateBackupSettingsInput struct {
 	VPSID            string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
-	MaxTotalBackups  *int   `json:"max_total_backups,omitempty" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"Most backups kept, manual + scheduled; below today's count HostUp deletes the oldest if auto_delete_oldest."`
-	AutoDeleteOldest *bool  `json:"auto_delete_oldest,omitempty" jsonschema_description:"At the limit, HostUp deletes the oldest to make room."`
-	DryRun           bool   `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
-	ConfirmToken     string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed."`
+	MaxTotalBackups  *int   `json:"max_total_backups,omitempty" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"Most backups kept (manual + scheduled)."`
+	AutoDeleteOldest *bool  `json:"auto_delete_oldest,omitempty" jsonschema_description:"At the limit, HostUp deletes the oldest."`
+	DryRun           bool   `json:"dry_run,omitempty" jsonschema_description:"Plan only; send nothing."`
+	ConfirmToken     string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, after the user agreed."`
 }
 
 // UpdateBackupSettingsOutput is the outcome and the settings read back.

@@ -18,16 +18,16 @@ type UpsertBackupScheduleInput struct {
 	VPSID           string  `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
 	Frequency       string  `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly" jsonschema_description:"How often it runs."`
 	Hour            int     `json:"hour" jsonschema:"minimum=0,maximum=23" jsonschema_description:"Start hour, UTC unless timezone is set."`
-	Minute          *int    `json:"minute,omitempty" jsonschema:"minimum=0,maximum=59" jsonschema_description:"vmids only (vps_… ids start on the hour). Omitted: unchanged, or 0 when new."`
+	Minute          *int    `json:"minute,omitempty" jsonschema:"minimum=0,maximum=59" jsonschema_description:"vmids only."`
 	DayOfWeek       *int    `json:"day_of_week,omitempty" jsonschema:"minimum=0,maximum=6" jsonschema_description:"Required for weekly: 0=Sunday … 6=Saturday."`
 	DayOfMonth      *int    `json:"day_of_month,omitempty" jsonschema:"minimum=1,maximum=31" jsonschema_description:"Required for monthly."`
-	RetentionCount  int     `json:"retention_count" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"Scheduled backups kept; at most limits.max_retention (list_backup_schedules)."`
+	RetentionCount  int     `json:"retention_count" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"Scheduled backups kept; at most limits.max_retention."`
 	Enabled         *bool   `json:"enabled,omitempty" jsonschema_description:"false pauses it. Omitted: unchanged, or true when new."`
 	Name            *string `json:"name,omitempty" jsonschema:"maxLength=100" jsonschema_description:"Label, e.g. Nightly backup."`
-	Timezone        string  `json:"timezone,omitempty" jsonschema:"maxLength=64" jsonschema_description:"IANA zone of hour and day, e.g. Europe/Stockholm; default UTC."`
+	Timezone        string  `json:"timezone,omitempty" jsonschema:"maxLength=64" jsonschema_description:"IANA zone of hour and day; default UTC."`
 	ReplaceExisting bool    `json:"replace_existing,omitempty" jsonschema_description:"Deletes the schedule, then creates this one: needed to change frequency."`
-	DryRun          bool    `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
-	ConfirmToken    string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed."`
+	DryRun          bool    `json:"dry_run,omitempty" jsonschema_description:"Plan only; send nothing."`
+	ConfirmToken    string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, after the user agreed."`
 }
 
 // UpsertBackupScheduleOutput is the outcome and, once applied, the state read back.
@@ -38,8 +38,8 @@ type UpsertBackupScheduleOutput struct {
 
 func upsertBackupSchedule(d *Deps) server.ServerTool {
 	return newTool(d, "upsert_backup_schedule", "Create or update a backup schedule",
-		"Creates the VPS's backup schedule (one per VPS) or updates it; changing its frequency needs replace_existing. "+
-			"Needs confirmation when replacing, pausing, keeping fewer backups than are kept, or creating on a full quota with auto-delete on.",
+		"Creates or updates a VPS's one backup schedule; another frequency needs replace_existing. "+
+			"Confirm when it replaces, pauses, keeps fewer backups than now, or fills a full quota with auto-delete on.",
 		setterHints,
 		func(ctx context.Context, call *Call, in UpsertBackupScheduleInput) (UpsertBackupScheduleOutput, string, error) {
 			want, notes, err := d.desiredSchedule(in)
@@ -90,8 +90,19 @@ func (d *Deps) oldestBackupName(ctx context.Context, vpsID string) string {
 	if err != nil || len(l.views) == 0 {
 		return "the oldest backup (which one could not be read)"
 	}
+	for _, b := range l.views {
+		if b.CreatedAt == "" {
+			// HostUp allows a null createdAt: that backup could be the oldest.
+			return fmt.Sprintf("the oldest backup (which one is not known: HostUp gave no creation time for %s)", b.ID)
+		}
+	}
 	b := l.views[len(l.views)-1] // newest first
-	return fmt.Sprintf("the oldest backup %s (%s, %s)", b.ID, b.CreatedAt, b.Type)
+	desc := fmt.Sprintf("the oldest backup %s (%s, created %s", b.ID, b.Type, b.CreatedAt)
+	if b.Note != "" {
+		// The note is how a user recognizes a manual backup they keep on purpose.
+		desc += fmt.Sprintf(", note %q", b.Note)
+	}
+	return desc + ")"
 }
 
 // upsertOperation reads the VPS's schedule and plans the upsert of want (the
@@ -102,6 +113,12 @@ func (d *Deps) upsertOperation(ctx context.Context, in UpsertBackupScheduleInput
 	if err != nil {
 		return nil, err
 	}
+	return d.upsertOperationFrom(ctx, in, want, notes, bs, out)
+}
+
+// upsertOperationFrom is upsertOperation on a state the caller has just read:
+// the fleet reads it first to fit the retention to each VPS's maximum.
+func (d *Deps) upsertOperationFrom(ctx context.Context, in UpsertBackupScheduleInput, want scheduleRequest, notes []string, bs *hostup.BackupSchedules, out *UpsertBackupScheduleOutput) (*operation, error) {
 	var old *hostup.Schedule
 	if len(bs.Schedules) > 0 {
 		old = &bs.Schedules[0]

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -450,6 +452,99 @@ func TestScheduleDaySpecifierIsANumberOrAWeekdayName(t *testing.T) {
 			e.ok("upsert_backup_schedule", map[string]any{"vps_id": id, "frequency": "weekly", "day_of_week": 1, "hour": 4, "retention_count": 2, "dry_run": true}, &out)
 			if c := out.Plan.Changes; len(c) != 1 || c[0].Field != "time_utc" {
 				t.Errorf("changes %+v: want the time only", c)
+			}
+		})
+	}
+}
+
+// TestUpdateDecidesFromWhatTheGateIsAbout: HostUp closes canCreate whenever a
+// schedule exists and its docs leave that closure's code open. A coded
+// canCreate alone is no block to updating the schedule (the update is sent, in
+// the single tool and as a fleet row); a closure that also closes
+// canUpdateSettings (a pending order) is, and nothing is sent.
+func TestUpdateDecidesFromWhatTheGateIsAbout(t *testing.T) {
+	state := func(id, updateGate string) string {
+		return `{
+			"schedules": [{"id": "bks_d1", "name": "Nightly backup", "frequency": "daily", "time": "02:00", "daySpecifier": null, "retentionCount": 3, "enabled": true}],
+			"settings": {"totalBackupLimit": 7, "manualBackupsActive": 0, "scheduledBackupsActive": 3, "availableScheduledSlots": 4, "autoDeleteOldest": true}, "history": [],
+			"limits": {"maxSchedules": 1, "currentSchedules": 1, "totalBackups": 7, "maxRetention": 7, "availableScheduledSlots": 4},
+			"actions": {"canCreate": {"allowed": false, "reason": "A backup schedule already exists. Update or delete it before creating another.", "code": "schedule_exists"},
+				"canUpdateSettings": ` + updateGate + `, "canDelete": {"allowed": true, "reason": null}}}`
+	}
+	update := map[string]any{"frequency": "daily", "hour": 5, "retention_count": 3}
+
+	t.Run("coded canCreate alone", func(t *testing.T) {
+		sim := newSim()
+		id := vpsWithDaily(sim)
+		sim.SetFault(http.MethodGet, "/api/v2/vps/*/backup-schedules", hostuptest.Fault{Status: 200, Body: state(id, `{"allowed": true, "reason": null}`)})
+		e := newEnv(t, sim)
+		var fleet tools.ApplyBackupPolicyOutput
+		e.ok("apply_backup_policy", with(update, "vps_ids", []string{id}, "dry_run", true), &fleet)
+		if r := fleet.Rows[0]; r.Action != "update" {
+			t.Errorf("fleet row: %s %s %s", r.Action, r.Code, r.Summary)
+		}
+		var audit tools.AuditBackupCoverageOutput
+		e.ok("audit_backup_coverage", map[string]any{"vps_ids": []string{id}}, &audit)
+		if r := audit.VPS[0]; slices.Contains(r.Problems, "changes_blocked") {
+			t.Errorf("the audit calls the schedule blocked: %+v", r)
+		}
+		var out tools.UpsertBackupScheduleOutput
+		e.ok("upsert_backup_schedule", with(update, "vps_id", id), &out)
+		if m := e.mutations(); out.Outcome != "applied" || len(m) != 1 || m[0].Method != http.MethodPost {
+			t.Errorf("outcome %q, mutations %s", out.Outcome, describeRequests(m))
+		}
+	})
+	t.Run("canCreate and canUpdateSettings closed", func(t *testing.T) {
+		sim := newSim()
+		id := vpsWithDaily(sim)
+		sim.SetFault(http.MethodGet, "/api/v2/vps/*/backup-schedules", hostuptest.Fault{Status: 200,
+			Body: state(id, `{"allowed": false, "reason": "An upgrade order is pending payment.", "code": "pending_order"}`)})
+		e := newEnv(t, sim)
+		e.refused("upsert_backup_schedule", with(update, "vps_id", id), "change the backup schedule", "pending payment", "pending_order")
+		var fleet tools.ApplyBackupPolicyOutput
+		e.ok("apply_backup_policy", with(update, "vps_ids", []string{id}), &fleet)
+		if r := fleet.Rows[0]; r.Action != "refused" || r.Code != "pending_order" {
+			t.Errorf("fleet row: %s %s %s", r.Action, r.Code, r.Summary)
+		}
+		e.noMutations()
+	})
+}
+
+// TestNewScheduleOnAFullQuotaWithAutoDeleteIsDestructive: the new schedule's
+// first run makes HostUp delete the oldest backup, here a manual one, so the
+// plan names it and needs the user's confirmation, on v2 and on v1.
+func TestNewScheduleOnAFullQuotaWithAutoDeleteIsDestructive(t *testing.T) {
+	for _, api := range []string{"v2", "v1"} {
+		t.Run(api, func(t *testing.T) {
+			sim := newSim()
+			id := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "files", VMID: 10000, TotalBackupLimit: 2, AutoDeleteOldest: true,
+				Backups: []hostuptest.BackupSpec{{Note: "Before the migration", Age: 90 * 24 * time.Hour}, {Note: "Last week", Age: 7 * 24 * time.Hour}}})
+			if api == "v1" {
+				id = "10000"
+			}
+			e := newEnv(t, sim)
+			var backups tools.ListBackupsOutput
+			e.ok("list_backups", map[string]any{"vps_id": id}, &backups)
+			oldest := backups.Backups[len(backups.Backups)-1].ID
+			args := map[string]any{"vps_id": id, "frequency": "daily", "hour": 2, "retention_count": 2}
+			token := planToken(t, e, "upsert_backup_schedule", args)
+			var plan tools.UpsertBackupScheduleOutput
+			text := e.ok("upsert_backup_schedule", with(args, "dry_run", true), &plan)
+			if !plan.Plan.Destructive || len(plan.Plan.Deletes) != 1 {
+				t.Fatalf("plan %+v", plan.Plan)
+			}
+			contains(t, text, "deletes: the oldest backup "+oldest+" (manual", `"Before the migration"`, "first run")
+
+			var fleet tools.ApplyBackupPolicyOutput
+			e.ok("apply_backup_policy", map[string]any{"vps_ids": []string{id}, "frequency": "daily", "hour": 2, "retention_count": 2, "dry_run": true}, &fleet)
+			if r := fleet.Rows[0]; r.Action != "create" || !r.Destructive || !strings.Contains(strings.Join(r.Deletes, " "), oldest) {
+				t.Errorf("fleet row %+v", r)
+			}
+			e.noMutations()
+			var out tools.UpsertBackupScheduleOutput
+			e.ok("upsert_backup_schedule", with(args, "confirm_token", token), &out)
+			if out.Outcome != "applied" || len(e.mutations()) != 1 {
+				t.Errorf("outcome %q, mutations %s", out.Outcome, describeRequests(e.mutations()))
 			}
 		})
 	}

@@ -12,6 +12,8 @@
 //  6. context (issue 18): bytes of tools/list with every tool on, per tool, the
 //     model-facing part (name, title, description, inputSchema, annotations)
 //     and the whole, against the peers measured in issue 18.
+//  7. fleet policy: apply_backup_policy planned and applied over such a fleet,
+//     against the same bound over the requests its safety path needs.
 //
 // Run it from the repository root:
 //
@@ -63,11 +65,11 @@ func main() {
 	flag.IntVar(&s.startups, "startups", 0, "start-ups timed per server (default 30; 3 with -short)")
 	flag.IntVar(&s.calls, "calls", 0, "list_backup_schedules calls timed (default 2000; 50 with -short)")
 	flag.IntVar(&s.memCalls, "mem-calls", 0, "mixed calls before reading peak RSS (default 1000; 50 with -short)")
-	flag.IntVar(&s.fleet, "fleet", 0, "VPSes in the fleet audit (default 500; 20 with -short)")
+	flag.IntVar(&s.fleet, "fleet", 0, "VPSes in the fleet audit and the fleet policy (default 500; 20 with -short)")
 	flag.DurationVar(&s.latency, "latency", 50*time.Millisecond, "simulated HostUp latency per request in the fleet audit")
 	flag.IntVar(&s.rate, "rate", 0, "simulated HostUp rate limit, requests/second, in the fleet audit (default 20; 1000 with -short)")
 	flag.IntVar(&s.burst, "burst", 5, "depth of the simulated HostUp token bucket in the fleet audit (requests it lets through at once)")
-	flag.IntVar(&s.concurrency, "concurrency", 8, "the audit's concurrency used in the bound (tools.auditConcurrency)")
+	flag.IntVar(&s.concurrency, "concurrency", 8, "the fleet tools' concurrency used in the bounds (tools.auditConcurrency)")
 	flag.BoolVar(&s.noNode, "no-node", false, "skip the Node reference server (row 1 then has no verdict)")
 	flag.StringVar(&s.bin, "bin", "", "measure this hostup-mcp binary instead of building one (e.g. to profile it with perf)")
 	timeout := flag.Duration("timeout", 10*time.Minute, "give up (and end every started process) after this long")
@@ -193,6 +195,12 @@ func run(s settings) ([]row, error) {
 	}
 	rows = append(rows, contextRows...)
 	details = append(details, contextDetail)
+	policyRow, policyDetail, err := benchPolicy(s, bin)
+	if err != nil {
+		return nil, fmt.Errorf("fleet policy: %w", err)
+	}
+	rows = append(rows, policyRow)
+	details = append(details, policyDetail)
 
 	printReport(os.Stdout, s, node, rows, details)
 	return rows, nil

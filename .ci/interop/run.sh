@@ -55,7 +55,7 @@ sandboxed='r.result.structuredContent.sandbox === true && r.result.content[0].te
 dry_run='r.result.structuredContent.outcome === "dry_run" && '"$sandboxed"
 
 echo "== MCP Inspector CLI $("$node" "$inspector" --cli --version 2>/dev/null | head -1) on node $("$node" --version)"
-inspect "tools/list (--strict schema portability)" 0 'r.result.tools.length === 10 && r.result.tools.every(t => t.outputSchema && t.annotations)' -- \
+inspect "tools/list (--strict schema portability)" 0 'r.result.tools.length === 11 && r.result.tools.every(t => t.outputSchema && t.annotations)' -- \
 	--method tools/list --strict
 inspect "tools/list with HOSTUP_READ_ONLY=1" 0 'r.result.tools.length === 5 && r.result.tools.every(t => t.annotations.readOnlyHint === true)' -- \
 	-e HOSTUP_READ_ONLY=1 --method tools/list

@@ -73,7 +73,7 @@ async function main() {
   const c = await connect("interop-sdk");
   const { tools } = await c.listTools();
   const names = tools.map((t) => t.name).sort();
-  const want = ["audit_backup_coverage", "create_backup", "delete_backup", "delete_backup_schedule", "get_job",
+  const want = ["apply_backup_policy", "audit_backup_coverage", "create_backup", "delete_backup", "delete_backup_schedule", "get_job",
     "list_backup_schedules", "list_backups", "list_vps", "update_backup_settings", "upsert_backup_schedule"];
   if (JSON.stringify(names) === JSON.stringify(want)) pass(`tools/list: ${names.length} tools`);
   else fail(`tools/list: ${names.join(", ")}`);
@@ -101,6 +101,7 @@ async function main() {
   await call(c, "delete_backup_schedule", { vps_id: "vps_sandbox02", schedule_id: "bks_sandbox02", dry_run: true }, { check: outcome("dry_run") });
   await call(c, "create_backup", { vps_id: "vps_sandbox02", note: "interop", dry_run: true }, { check: outcome("dry_run") });
   await call(c, "delete_backup", { vps_id: "vps_sandbox02", backup_id: "bkp_sim000004", dry_run: true }, { check: outcome("dry_run") });
+  await call(c, "apply_backup_policy", { frequency: "daily", hour: 2, retention_count: 3, cap_retention: true, dry_run: true }, { check: outcome("dry_run") });
   // A refusal is a tool error that sends nothing.
   await call(c, "upsert_backup_schedule", { vps_id: "vps_sandbox03", frequency: "weekly", day_of_week: 1, hour: 3, retention_count: 2 }, { wantError: true });
 
@@ -118,6 +119,14 @@ async function main() {
       check: (sc) => (sc.schedules?.[0]?.frequency === "weekly" ? undefined : "the weekly schedule is not there after the confirmed change"),
     });
   } else fail("no confirm_token for a destructive change");
+  // The fleet: one plan, one confirm_token, every row applied and read back.
+  const policy = { frequency: "daily", hour: 4, retention_count: 2, vps_ids: ["vps_sandbox01", "vps_sandbox05"] };
+  const fleetPlan = await call(c, "apply_backup_policy", policy, { check: outcome("confirmation_required") });
+  if (fleetPlan?.confirm_token) {
+    await call(c, "apply_backup_policy", { ...policy, confirm_token: fleetPlan.confirm_token }, {
+      check: (sc) => (sc.outcome === "applied" && sc.totals?.by_outcome?.applied === 2 ? undefined : `outcome ${sc.outcome}, ${JSON.stringify(sc.totals)}`),
+    });
+  } else fail("no confirm_token for the fleet's plan");
 
   const { prompts } = await c.listPrompts();
   if (prompts.length >= 3) pass(`prompts/list: ${prompts.map((p) => p.name).join(", ")}`);

@@ -25,6 +25,9 @@ func (s *Simulator) listVPS(c *call) response {
 		}
 		limit = n
 	}
+	if s.maxPage > 0 {
+		limit = min(limit, s.maxPage)
+	}
 	ids := s.accountVPS(c.account)
 	start := 0
 	if q.Has("cursor") {
@@ -52,6 +55,15 @@ func (s *Simulator) listVPS(c *call) response {
 		page.Data = append(page.Data, v.model)
 	}
 	return ok200(s.reshapeVPSPage(page))
+}
+
+// SetMaxPageSize makes GET /api/v2/vps serve at most n VPSes a page, fewer than
+// a client's limit asks for (HostUp's docs bound limit, not the page), so that a
+// small account still takes several pages; 0 serves what limit asks.
+func (s *Simulator) SetMaxPageSize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.maxPage = n
 }
 
 func (s *Simulator) getVPS(c *call) response {

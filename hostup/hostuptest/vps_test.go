@@ -43,6 +43,19 @@ func TestListVPSFollowsCursorsToTheEnd(t *testing.T) {
 	}
 }
 
+func TestListVPSServesNoMoreThanTheMaxPageSize(t *testing.T) {
+	e := newEnv(t)
+	for range 12 {
+		e.sim.AddVPS("acme", VPSSpec{})
+	}
+	e.sim.SetMaxPageSize(5)
+	var page hostup.VPSPage
+	e.want(http.StatusOK, "GET", "/api/v2/vps?limit=100", keyAcme, "", &page)
+	if len(page.Data) != 5 || !page.HasMore || page.NextCursor == nil {
+		t.Fatalf("first page: %d items, hasMore %v, cursor %v; want 5 with a cursor", len(page.Data), page.HasMore, page.NextCursor)
+	}
+}
+
 func TestListVPSRefusesBadCursorsAndLimits(t *testing.T) {
 	e := newEnv(t)
 	e.sim.AddVPS("acme", VPSSpec{})

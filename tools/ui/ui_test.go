@@ -80,8 +80,8 @@ func TestToolsListGrowsOnlyByTheLinks(t *testing.T) {
 		}
 	}
 	slices.Sort(linked)
-	if !slices.Equal(linked, []string{"audit_backup_coverage", "list_backup_schedules"}) {
-		t.Errorf("tools linked to the view: %v; want audit_backup_coverage and list_backup_schedules", linked)
+	if !slices.Equal(linked, []string{"apply_backup_policy", "audit_backup_coverage", "list_backup_schedules"}) {
+		t.Errorf("tools linked to the view: %v; want apply_backup_policy, audit_backup_coverage and list_backup_schedules", linked)
 	}
 }
 

@@ -1,0 +1,558 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/hostup"
+)
+
+// fleetConcurrency bounds the fleet's parallel requests as auditConcurrency does
+// the audit's: the client waits out HostUp's 429s, so a larger fleet costs time,
+// never failed rows.
+const fleetConcurrency = auditConcurrency
+
+// Row actions (what the plan does to a VPS) and row outcomes (how it ended).
+const (
+	actionCreate   = "create"
+	actionUpdate   = "update"
+	actionNoChange = "no_change"
+	actionRefused  = "refused"
+	actionSkipped  = "skipped"
+
+	rowPlanned          = "planned"
+	rowApplied          = "applied"
+	rowFailed           = "failed"
+	rowUnknown          = "outcome_unknown"
+	rowChangedSincePlan = "changed_since_plan"
+)
+
+// ApplyBackupPolicyInput is one schedule policy for many VPSes.
+type ApplyBackupPolicyInput struct {
+	Frequency       string   `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly" jsonschema_description:"How often each VPS backs up."`
+	Hour            int      `json:"hour" jsonschema:"minimum=0,maximum=23" jsonschema_description:"Start hour (first of the spread window)."`
+	DayOfWeek       *int     `json:"day_of_week,omitempty" jsonschema:"minimum=0,maximum=6" jsonschema_description:"Required for weekly: 0=Sunday."`
+	DayOfMonth      *int     `json:"day_of_month,omitempty" jsonschema:"minimum=1,maximum=31" jsonschema_description:"Required for monthly."`
+	RetentionCount  int      `json:"retention_count" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"Scheduled backups each VPS keeps."`
+	Timezone        string   `json:"timezone,omitempty" jsonschema:"maxLength=64" jsonschema_description:"IANA zone of hour and day; default UTC."`
+	VPSIDs          []string `json:"vps_ids,omitempty" jsonschema:"maxItems=1000,pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"Default: every VPS of the account."`
+	SpreadHours     int      `json:"spread_hours,omitempty" jsonschema:"minimum=0,maximum=23" jsonschema_description:"Spread start hours over hour…hour+spread_hours."`
+	CapRetention    bool     `json:"cap_retention,omitempty" jsonschema_description:"Give a VPS with a lower max_retention its maximum, not a refusal."`
+	ReplaceExisting bool     `json:"replace_existing,omitempty" jsonschema_description:"Replace schedules of another frequency."`
+	DryRun          bool     `json:"dry_run,omitempty" jsonschema_description:"Plan only; send nothing."`
+	ConfirmToken    string   `json:"confirm_token,omitempty" jsonschema:"maxLength=100000" jsonschema_description:"From confirmation_required, after the user agreed."`
+}
+
+// PolicyRow is one VPS's part of the plan and, once applied, how it ended.
+type PolicyRow struct {
+	VPSID           string           `json:"vps_id"`
+	Name            string           `json:"name,omitempty"`
+	Action          string           `json:"action" jsonschema:"enum=create,enum=update,enum=no_change,enum=refused,enum=skipped" jsonschema_description:"create or update: the plan sends requests. no_change: already as the policy says. refused: HostUp's gates or limits say it would fail (see reason, code, fix). skipped: the VPS could not be read (see error)."`
+	Outcome         string           `json:"outcome" jsonschema:"enum=planned,enum=applied,enum=failed,enum=outcome_unknown,enum=changed_since_plan" jsonschema_description:"planned: nothing was sent for this row. applied: done and read back. failed: HostUp refused the request (see error); it was not repeated. outcome_unknown: HostUp's answer was lost or an error; notes say what the state read back shows. changed_since_plan: the VPS's schedule, settings, limits or gates changed since the confirmed plan (or it was not in it), so it was not touched."`
+	Summary         string           `json:"summary" jsonschema_description:"One sentence: what the row does, or why not."`
+	RetentionCount  int              `json:"retention_count,omitempty" jsonschema_description:"The retention this VPS gets: retention_count, or its max_retention when capped."`
+	RetentionCapped bool             `json:"retention_capped,omitempty" jsonschema_description:"True when cap_retention lowered retention_count to this VPS's max_retention."`
+	Destructive     bool             `json:"destructive,omitempty" jsonschema_description:"True when this row deletes something or can make HostUp delete backups."`
+	Changes         []FieldChange    `json:"changes" jsonschema_description:"Values before and after."`
+	Requests        []PlannedRequest `json:"requests" jsonschema_description:"The requests this row sends to HostUp, in order."`
+	Deletes         []string         `json:"deletes,omitempty"`
+	Warnings        []string         `json:"warnings,omitempty"`
+	Code            string           `json:"code,omitempty" jsonschema_description:"Refused: HostUp's gate code (e.g. pending_order) or ours (e.g. retention_above_limit, no_free_slot)."`
+	Fix             string           `json:"fix,omitempty" jsonschema_description:"Refused: what the user can do."`
+	Error           string           `json:"error,omitempty" jsonschema_description:"skipped, failed or changed_since_plan: what went wrong, in HostUp's words where it gave some."`
+	Notes           []string         `json:"notes,omitempty" jsonschema_description:"After applying: what happened and what the state read back shows."`
+	After           *ScheduleView    `json:"after,omitempty" jsonschema_description:"The VPS's schedule as HostUp reports it after the change."`
+}
+
+// PolicyTotals counts the rows.
+type PolicyTotals struct {
+	VPS       int            `json:"vps"`
+	ByAction  map[string]int `json:"by_action" jsonschema_description:"Rows per action: create, update, no_change, refused, skipped."`
+	ByOutcome map[string]int `json:"by_outcome" jsonschema_description:"Rows per outcome: planned, applied, failed, outcome_unknown, changed_since_plan."`
+	Requests  int            `json:"requests" jsonschema_description:"Mutating requests the plan's create and update rows send (POST, and DELETE when replacing)."`
+}
+
+// ApplyBackupPolicyOutput is the fleet's plan and, once applied, every row's outcome.
+type ApplyBackupPolicyOutput struct {
+	Common
+	Outcome          string       `json:"outcome" jsonschema:"enum=dry_run,enum=confirmation_required,enum=declined,enum=no_change,enum=applied" jsonschema_description:"dry_run: nothing sent. confirmation_required: nothing sent; show the plan to the user and call again with the same arguments and confirm_token once they agree. declined: the user said no; nothing changed. no_change: no VPS needs a change; nothing sent. applied: the confirmed rows were sent; each row's outcome says how it ended."`
+	Policy           string       `json:"policy" jsonschema_description:"The policy in words, in UTC as HostUp stores it."`
+	Notes            []string     `json:"notes" jsonschema_description:"What holds for every row, e.g. the time zone conversion."`
+	Totals           PolicyTotals `json:"totals"`
+	Rows             []PolicyRow  `json:"rows" jsonschema_description:"One row per VPS, in the account's order (or the order of vps_ids)."`
+	ConfirmToken     string       `json:"confirm_token,omitempty" jsonschema_description:"Pass this back as confirm_token (with the same arguments) after the user agreed to the plan. It covers exactly the create and update rows shown; valid 10 minutes."`
+	ConfirmExpiresAt string       `json:"confirm_expires_at,omitempty"`
+	Truncated        bool         `json:"truncated" jsonschema_description:"True when not every VPS of the account is in the plan (one call covers up to 1,000)."`
+	LeftOut          int          `json:"left_out" jsonschema_description:"How many VPSes of the account are not in the plan, as far as HostUp's list was read. Pass their ids in vps_ids."`
+}
+
+func applyBackupPolicy(d *Deps) server.ServerTool {
+	return newTool(d, "apply_backup_policy", "Apply a backup policy to many VPSes",
+		"One backup schedule for many VPSes (default: all): plans each, asks the user once, applies, reads back. "+
+			"For one VPS use upsert_backup_schedule.",
+		setterHints,
+		func(ctx context.Context, call *Call, in ApplyBackupPolicyInput) (ApplyBackupPolicyOutput, string, error) {
+			p, err := d.newPolicy(in)
+			if err != nil {
+				return ApplyBackupPolicyOutput{}, "", err
+			}
+			targets, left, err := d.auditTargets(ctx, in.VPSIDs)
+			if err != nil {
+				return ApplyBackupPolicyOutput{}, "", err
+			}
+			f := d.planFleet(ctx, call, p, targets)
+			out := ApplyBackupPolicyOutput{Policy: p.describe(), Notes: p.notes, Truncated: left.truncated, LeftOut: left.count}
+			if out.Truncated {
+				out.Notes = append(out.Notes, leftOutNote(left))
+			}
+			changing := f.changing()
+			switch {
+			case in.DryRun:
+				out.Outcome = outcomeDryRun
+				return f.output(out), f.text(out), nil
+			case len(changing) == 0:
+				out.Outcome = outcomeNoChange
+				return f.output(out), f.text(out), nil
+			}
+			// One confirmation for every row that sends something, destructive or
+			// not: the user agrees to the fleet's plan as a whole.
+			ops := make([]*operation, len(changing))
+			for i, r := range changing {
+				ops[i] = r.op
+			}
+			a, err := d.authorize(ctx, call, confirmation{
+				tool: "apply_backup_policy", token: in.ConfirmToken, ops: ops,
+				message: "Apply this plan? " + f.text(ApplyBackupPolicyOutput{Policy: out.Policy, Notes: out.Notes}),
+			})
+			if err != nil {
+				return out, "", err
+			}
+			switch {
+			case a.declined:
+				out.Outcome = outcomeDeclined
+				return f.output(out), f.text(out), nil
+			case a.token != "":
+				out.Outcome = outcomeNeedsConfirm
+				out.ConfirmToken = a.token
+				out.ConfirmExpiresAt = a.expires.UTC().Format(time.RFC3339)
+				return f.output(out), f.text(out), nil
+			}
+			// The one place the user's confirmation is used: once, for every row
+			// it covers.
+			f.execute(ctx, call, changing, a.grant)
+			out.Outcome = outcomeApplied
+			return f.output(out), f.text(out), nil
+		})
+}
+
+// policy is the input checked once for the whole fleet: the schedule each
+// start hour of the window asks for.
+type policy struct {
+	in     ApplyBackupPolicyInput
+	wants  []scheduleRequest // by offset from in.Hour, 0 … in.SpreadHours
+	notes  []string
+	window string // the spread in words, "" without one
+}
+
+func (d *Deps) newPolicy(in ApplyBackupPolicyInput) (policy, error) {
+	p := policy{in: in}
+	if in.SpreadHours > 0 && in.Frequency != hostup.FrequencyDaily && in.Hour+in.SpreadHours > 23 {
+		return p, badInput("hour %d with spread_hours %d runs past midnight, which would move some %s backups to the next day; choose an hour of at most %d or fewer spread_hours",
+			in.Hour, in.SpreadHours, in.Frequency, 23-in.SpreadHours)
+	}
+	enabled := true
+	for offset := range in.SpreadHours + 1 {
+		want, notes, err := d.desiredSchedule(UpsertBackupScheduleInput{
+			Frequency: in.Frequency, Hour: (in.Hour + offset) % 24, DayOfWeek: in.DayOfWeek, DayOfMonth: in.DayOfMonth,
+			RetentionCount: in.RetentionCount, Enabled: &enabled, Timezone: in.Timezone,
+		})
+		if err != nil {
+			return p, err
+		}
+		p.wants = append(p.wants, want)
+		if offset == 0 {
+			// The conversion of the first hour explains the others; the day and
+			// daylight saving notes are the same for every hour.
+			p.notes = append([]string{}, notes...)
+		}
+	}
+	if in.SpreadHours > 0 {
+		last := p.wants[len(p.wants)-1]
+		p.window = fmt.Sprintf("start hours spread over %02d:00-%02d:00 UTC", p.wants[0].Hour, last.Hour)
+	}
+	return p, nil
+}
+
+func (p policy) describe() string {
+	s := describeRequest(p.wants[0])
+	if p.window != "" {
+		s += ", " + p.window
+	}
+	return s
+}
+
+// fleet is the plan of one call: a row per VPS, with the prepared operation of
+// each row that sends something.
+type fleet struct {
+	d    *Deps
+	rows []*fleetRow
+	// progress counts every VPS planned and applied in this call: MCP wants it
+	// to grow with each notification.
+	mu       sync.Mutex
+	progress int
+}
+
+type fleetRow struct {
+	PolicyRow
+	op  *operation
+	out UpsertBackupScheduleOutput // what the operation's read-back fills in
+}
+
+// planFleet prepares every VPS's row with bounded concurrency, each on the
+// single-VPS tools' safety path (prepare with upsertOperationFrom), and reports
+// progress per VPS.
+func (d *Deps) planFleet(ctx context.Context, call *Call, p policy, targets []auditTarget) *fleet {
+	f := &fleet{d: d, rows: make([]*fleetRow, len(targets))}
+	offsets := spreadOffsets(targets, p.in.SpreadHours)
+	bounded(len(targets), fleetConcurrency, func(i int) {
+		t := targets[i]
+		r := &fleetRow{PolicyRow: PolicyRow{VPSID: t.id, Name: t.name, Outcome: rowPlanned, Changes: []FieldChange{}, Requests: []PlannedRequest{}}}
+		f.rows[i] = r
+		op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
+			return d.policyOperation(ctx, p, p.wants[offsets[t.id]], r)
+		})
+		r.planned(op, err)
+		f.tick(ctx, call, len(targets), fmt.Sprintf("planned %s", t.id))
+	})
+	return f
+}
+
+// spreadOffsets gives each VPS its hour in the window: round robin over the
+// sorted ids, so the hours are even and the same VPSes get the same hours on
+// every call (the plan, its confirmation and a re-run must agree).
+func spreadOffsets(targets []auditTarget, spread int) map[string]int {
+	ids := make([]string, len(targets))
+	for i, t := range targets {
+		ids[i] = t.id
+	}
+	slices.Sort(ids)
+	out := make(map[string]int, len(ids))
+	for i, id := range ids {
+		out[id] = i % (spread + 1)
+	}
+	return out
+}
+
+// policyOperation plans one VPS: upsert_backup_schedule's operation for want,
+// with the retention fitted to the VPS's maximum when cap_retention allows it,
+// and refused when no scheduled run could ever store its backup.
+func (d *Deps) policyOperation(ctx context.Context, p policy, want scheduleRequest, r *fleetRow) (*operation, error) {
+	in := UpsertBackupScheduleInput{
+		VPSID: r.VPSID, Frequency: p.in.Frequency, RetentionCount: want.RetentionCount,
+		Enabled: &want.Enabled, ReplaceExisting: p.in.ReplaceExisting,
+	}
+	bs, _, err := d.readSchedules(ctx, r.VPSID)
+	if err != nil {
+		return nil, err
+	}
+	r.RetentionCapped = false
+	if limit, known := retentionLimit(bs); p.in.CapRetention && known && want.RetentionCount > limit && limit > 0 {
+		want.RetentionCount, in.RetentionCount, r.RetentionCapped = limit, limit, true
+	}
+	r.RetentionCount = want.RetentionCount
+	op, err := d.upsertOperationFrom(ctx, in, want, nil, bs, &r.out)
+	if err != nil {
+		return nil, err
+	}
+	slots, slotsKnown := freeSlots(bs)
+	auto, autoKnown := autoDeleteOldest(bs)
+	if len(op.plan.Requests) > 0 && slotsKnown && slots <= 0 && autoKnown && !auto {
+		return nil, &Refusal{
+			Reason: fmt.Sprintf("%s has no free backup slot and does not delete the oldest backups automatically, so every scheduled run would fail", r.VPSID),
+			Code:   "no_free_slot",
+			Fix:    "delete manual backups (delete_backup), turn on auto_delete_oldest or raise the backup limit (update_backup_settings), then apply the policy again.",
+		}
+	}
+	if len(bs.Schedules) > 0 {
+		r.Action = actionUpdate
+	} else {
+		r.Action = actionCreate
+	}
+	return op, nil
+}
+
+// planned fills the row from what prepare returned.
+func (r *fleetRow) planned(op *operation, err error) {
+	var refusal *Refusal
+	switch {
+	case errors.As(err, &refusal):
+		r.Action, r.Summary, r.Code, r.Fix = actionRefused, strings.TrimSuffix(refusal.Reason, ".")+".", refusal.Code, refusal.Fix
+	case err != nil:
+		r.Action, r.Summary, r.Error = actionSkipped, "Could not be read, so it was not planned.", describeError(err)
+	default:
+		r.showPlan(op.plan)
+		if len(op.plan.Requests) == 0 {
+			r.Action = actionNoChange
+			return
+		}
+		r.op = op
+	}
+}
+
+func (r *fleetRow) showPlan(p Plan) {
+	r.Summary, r.Destructive, r.Changes, r.Requests = p.Summary, p.Destructive, p.Changes, p.Requests
+	r.Deletes, r.Warnings = nil, nil
+	if len(p.Deletes) > 0 {
+		r.Deletes = p.Deletes
+	}
+	if r.RetentionCapped {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("retention_count capped at %d, this VPS's max_retention (cap_retention).", r.RetentionCount))
+	}
+	r.Warnings = append(r.Warnings, p.Warnings...)
+}
+
+// changing returns the rows whose plan sends a request.
+func (f *fleet) changing() []*fleetRow {
+	var out []*fleetRow
+	for _, r := range f.rows {
+		if r.op != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// execute sends each row under the user's one confirmation g: per row the
+// single-VPS execute (lock, re-check against g, apply, read back), with bounded
+// concurrency and progress per VPS. A row g does not cover is not touched; the
+// others still go.
+func (f *fleet) execute(ctx context.Context, call *Call, rows []*fleetRow, g *grant) {
+	total := len(f.rows) + len(rows)
+	bounded(len(rows), fleetConcurrency, func(i int) {
+		r := rows[i]
+		mo, err := f.d.execute(ctx, r.op, g)
+		r.executed(mo, err)
+		f.tick(ctx, call, total, fmt.Sprintf("%s %s", r.VPSID, r.Outcome))
+	})
+}
+
+// executed records how the row's execute ended.
+func (r *fleetRow) executed(mo MutationOutput, err error) {
+	var refusal *Refusal
+	switch {
+	case errors.As(err, &refusal):
+		// Nothing was sent: the confirmation no longer covers what the VPS
+		// would get, or the VPS now refuses the change.
+		r.Outcome, r.Error = rowChangedSincePlan, "Not touched: "+refusal.Error()
+		if refusal.Code == "stale_confirm_token" || refusal.Code == "mismatched_confirm_token" {
+			r.Error = "Not touched: " + r.VPSID + "'s backup schedule, settings, limits or gates changed since the plan the user confirmed (or it was not in that plan). Apply the policy again for a new plan."
+		}
+		return
+	case err != nil:
+		r.Outcome, r.Error = rowFailed, describeError(err)
+		return
+	}
+	r.showPlan(mo.Plan)
+	r.Notes = mo.Notes
+	switch mo.Outcome {
+	case outcomeNoChange:
+		r.Action = actionNoChange
+		return
+	case outcomeApplied:
+		r.Outcome = rowApplied
+	default:
+		r.Outcome = rowUnknown
+	}
+	if st := r.out.State; st != nil && len(st.Schedules) > 0 {
+		after := st.Schedules[0]
+		r.After = &after
+	}
+}
+
+func (f *fleet) tick(ctx context.Context, call *Call, total int, message string) {
+	// Under the lock: progress must grow with every notification.
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.progress++
+	call.progress(ctx, float64(f.progress), float64(total), message)
+}
+
+// bounded runs fn(0) … fn(n-1) with at most limit running at once.
+func bounded(n, limit int, fn func(i int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, limit)
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			fn(i)
+		}()
+	}
+	wg.Wait()
+}
+
+// output fills out's rows and totals from the fleet.
+func (f *fleet) output(out ApplyBackupPolicyOutput) ApplyBackupPolicyOutput {
+	out.Rows = make([]PolicyRow, len(f.rows))
+	out.Totals = PolicyTotals{
+		VPS:       len(f.rows),
+		ByAction:  map[string]int{actionCreate: 0, actionUpdate: 0, actionNoChange: 0, actionRefused: 0, actionSkipped: 0},
+		ByOutcome: map[string]int{rowPlanned: 0, rowApplied: 0, rowFailed: 0, rowUnknown: 0, rowChangedSincePlan: 0},
+	}
+	for i, r := range f.rows {
+		out.Rows[i] = r.PolicyRow
+		out.Totals.ByAction[r.Action]++
+		out.Totals.ByOutcome[r.Outcome]++
+		if r.Action == actionCreate || r.Action == actionUpdate {
+			out.Totals.Requests += len(r.Requests)
+		}
+	}
+	return out
+}
+
+// fleetTextRows and fleetLineMax bound the text: a fleet of 1,000 VPSes reads
+// like one of 30, and structuredContent still has every row.
+const (
+	fleetTextRows = 30
+	fleetLineMax  = 240
+	// fleetTokenInText is the longest confirm_token the text repeats; a token
+	// covering hundreds of rows is only in structuredContent.
+	fleetTokenInText = 4000
+)
+
+// text is the result for a person: the policy and totals first, then only the
+// rows that are not no_change, bounded.
+func (f *fleet) text(out ApplyBackupPolicyOutput) string {
+	o := f.output(out)
+	t := o.Totals
+	var b strings.Builder
+	switch o.Outcome {
+	case outcomeDryRun:
+		b.WriteString("Dry run, nothing was sent. ")
+	case outcomeNeedsConfirm:
+		b.WriteString("Needs the user's confirmation, nothing was sent yet. ")
+	case outcomeDeclined:
+		b.WriteString("Not confirmed: nothing was changed. ")
+	case outcomeNoChange:
+		b.WriteString("Nothing to change: nothing was sent. ")
+	}
+	fmt.Fprintf(&b, "Policy: %s.\n", o.Policy)
+	a := t.ByAction
+	fmt.Fprintf(&b, "%d VPS: %d create, %d update, %d no_change, %d refused, %d skipped; %d mutating requests planned.",
+		t.VPS, a[actionCreate], a[actionUpdate], a[actionNoChange], a[actionRefused], a[actionSkipped], t.Requests)
+	if o.Outcome == outcomeApplied {
+		c := t.ByOutcome
+		fmt.Fprintf(&b, "\nApplied: %d applied, %d failed, %d outcome_unknown, %d changed since plan (not touched).",
+			c[rowApplied], c[rowFailed], c[rowUnknown], c[rowChangedSincePlan])
+	}
+	for _, n := range o.Notes {
+		fmt.Fprintf(&b, "\nNote: %s", n)
+	}
+	listed, left := 0, 0
+	for _, r := range o.Rows {
+		if r.Action == actionNoChange && r.Outcome == rowPlanned {
+			continue
+		}
+		if listed == fleetTextRows {
+			left++
+			continue
+		}
+		listed++
+		b.WriteString("\n- " + clip(r.line(), fleetLineMax))
+	}
+	if left > 0 {
+		fmt.Fprintf(&b, "\n… and %d more rows that are not no_change (every row is in the structured result).", left)
+	}
+	if o.Outcome == outcomeNeedsConfirm && o.ConfirmToken != "" {
+		token := fmt.Sprintf("confirm_token=%q", o.ConfirmToken)
+		if len(o.ConfirmToken) > fleetTokenInText {
+			token = fmt.Sprintf("the confirm_token from the structured result (%d characters; it covers the %d create and update rows)", len(o.ConfirmToken), a[actionCreate]+a[actionUpdate])
+		}
+		fmt.Fprintf(&b, "\nShow this plan to the user. If they agree, call again with the same arguments and %s (valid until %s).", token, o.ConfirmExpiresAt)
+	}
+	return b.String()
+}
+
+// line is a row in one line of text.
+func (r PolicyRow) line() string {
+	var b strings.Builder
+	b.WriteString(r.VPSID)
+	if r.Name != "" {
+		b.WriteString(" " + r.Name)
+	}
+	b.WriteString(": " + r.Action)
+	switch r.Action {
+	case actionRefused:
+		fmt.Fprintf(&b, ": %s%s", strings.TrimSuffix(r.Summary, "."), codeSuffixed(r.Code))
+	case actionSkipped:
+		fmt.Fprintf(&b, ": %s", firstLine(r.Error))
+	default:
+		var parts []string
+		for _, c := range r.Changes {
+			switch {
+			case r.Action == actionUpdate:
+				parts = append(parts, fmt.Sprintf("%s %s -> %s", c.Field, c.Before, c.After))
+			case c.Field != "enabled" && c.Field != "name":
+				parts = append(parts, c.Field+" "+c.After)
+			}
+		}
+		if len(parts) > 0 {
+			b.WriteString(": " + strings.Join(parts, ", "))
+		}
+		if r.RetentionCapped {
+			b.WriteString(" [retention capped at max_retention]")
+		}
+		if r.Destructive {
+			b.WriteString(" [destructive: " + strings.Join(r.Deletes, "; ") + "]")
+		}
+	}
+	switch r.Outcome {
+	case rowApplied:
+		b.WriteString(" => applied")
+	case rowFailed:
+		b.WriteString(" => FAILED: " + firstLine(r.Error))
+	case rowUnknown:
+		b.WriteString(" => OUTCOME UNKNOWN: " + strings.Join(r.Notes, " "))
+	case rowChangedSincePlan:
+		b.WriteString(" => " + firstLine(r.Error))
+	}
+	return b.String()
+}
+
+func codeSuffixed(code string) string {
+	if code == "" {
+		return ""
+	}
+	return " (" + code + ")"
+}
+
+// clip cuts s to at most n bytes, on a rune boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// leftOutNote says which VPSes of the account one call did not cover.
+func leftOutNote(left leftOut) string {
+	more := fmt.Sprintf("%d more VPS", left.count)
+	if !left.exact {
+		more = fmt.Sprintf("at least %d more VPS", max(1, left.count))
+	}
+	return fmt.Sprintf("Not in this plan: %s of the account (one call covers up to %d). Pass their ids in vps_ids to apply the policy to them.", more, auditMaxVPS)
+}
