@@ -57,7 +57,7 @@ type Simulator struct {
 	bucket  tokenBucket
 
 	variants Variants
-	maxPage int // largest page GET /api/v2/vps serves; 0: as the request's limit asks
+	maxPage  int // largest page GET /api/v2/vps serves; 0: as the request's limit asks
 }
 
 type apiKey struct {
