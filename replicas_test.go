@@ -491,3 +491,27 @@ func TestTwoReplicasShareTokensAndLeasesThroughRedis(t *testing.T) {
 		}
 	})
 }
+
+// A Redis that does not answer stops the server with one line on stderr and
+// exit 2, as every bad setting does, and the line shows no password: the
+// Redis client's own log lines must not surround it. A real process, because
+// those lines went to the process's stderr, not to run's.
+func TestAnUnreachableRedisStopsTheServerWithOneLine(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(os.Args[0], "--sandbox", "--redis-url", "redis://:pw-0123456789@"+addr+"/0")
+	cmd.Env = append(os.Environ(), replicaEnv+"=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	exit, _ := err.(*exec.ExitError)
+	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	if exit == nil || exit.ExitCode() != 2 || len(lines) != 1 || !strings.Contains(lines[0], "HOSTUP_MCP_REDIS_URL") ||
+		!strings.Contains(lines[0], addr) || strings.Contains(stderr.String(), "pw-0123456789") || stdout.Len() != 0 {
+		t.Fatalf("exit %v, stdout %q, stderr:\n%s\nwant exit 2 and one line naming the setting and the address, no password", err, stdout.String(), stderr.String())
+	}
+}

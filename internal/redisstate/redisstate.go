@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -90,12 +91,28 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	clientLog.Store(s.log)
 	if err := s.rdb.Ping(ctx).Err(); err != nil {
 		s.rdb.Close()
 		return nil, fmt.Errorf("Redis at %s does not answer: %s", o.Addr, trimRedisPrefix(err.Error()))
 	}
 	return s, nil
 }
+
+// The client's own log lines (a failed dial, a pool's retries) would go to
+// stderr through the standard logger, one per attempt, around the one line a
+// failed start prints; they go to the last Store's logger at debug level.
+var clientLog atomic.Pointer[slog.Logger]
+
+type clientLogger struct{}
+
+func (clientLogger) Printf(ctx context.Context, format string, v ...any) {
+	if l := clientLog.Load(); l != nil {
+		l.DebugContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
+	}
+}
+
+func init() { redis.SetLogger(clientLogger{}) }
 
 // Addr is the address of the Redis server, for logs.
 func (s *Store) Addr() string { return s.addr }
