@@ -208,6 +208,14 @@ func (p *roundRobin) count() int {
 	return len(p.calls)
 }
 
+// add puts a new replica behind the proxy, as a Deployment replaces a dead pod.
+func (p *roundRobin) add(r *replica) {
+	u, _ := url.Parse(r.url)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.backends = append(p.backends, u)
+}
+
 func (p *roundRobin) markDown(i int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -309,7 +317,7 @@ func TestTwoReplicasShareTokensAndLeasesThroughRedis(t *testing.T) {
 		sim.AddVPS("acct-a", hostuptest.VPSSpec{ID: vps, Name: vps, TotalBackupLimit: 5,
 			Schedule: &hostuptest.ScheduleSpec{ID: bks, Frequency: "daily", Hour: 2, RetentionCount: 3}})
 	}
-	for _, id := range []string{"1", "2", "3", "4", "5"} {
+	for _, id := range []string{"1", "2", "3", "4", "5", "6"} {
 		schedule("vps_a"+id, "bks_a"+id)
 	}
 	sim.AddVPS("acct-b", hostuptest.VPSSpec{ID: "vps_b1", Name: "bravo", TotalBackupLimit: 5,
@@ -319,10 +327,8 @@ func TestTwoReplicasShareTokensAndLeasesThroughRedis(t *testing.T) {
 
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
-	replicas := []*replica{
-		startReplica(t, api.URL, rs.URL(), hex.EncodeToString(secret)),
-		startReplica(t, api.URL, rs.URL(), hex.EncodeToString(secret)),
-	}
+	newReplica := func() *replica { return startReplica(t, api.URL, rs.URL(), hex.EncodeToString(secret)) }
+	replicas := []*replica{newReplica(), newReplica()}
 	proxy, proxyURL := newRoundRobin(t, replicas...)
 	c := connectThrough(t, proxyURL, replicaKeyA)
 
@@ -488,6 +494,69 @@ func TestTwoReplicasShareTokensAndLeasesThroughRedis(t *testing.T) {
 		token = planDelete(t, c, args)
 		if r := mustCall(t, c, "delete_backup_schedule", withArgs(args, "confirm_token", token)); r.isError || r.outcome() != "applied" {
 			t.Fatalf("confirming anew: %s", r.text)
+		}
+		if d := deletesOf(sim, path); d != 2 {
+			t.Fatalf("%d DELETEs, want the dead replica's and the new confirmation's", d)
+		}
+	})
+
+	t.Run("a replica killed after HostUp applied its change does not get it sent again", func(t *testing.T) {
+		replacement := newReplica()
+		replicas = append(replicas, replacement)
+		proxy.add(replacement)
+		args := map[string]any{"vps_id": "vps_a6", "schedule_id": "bks_a6"}
+		path := "/api/v2/vps/vps_a6/backup-schedules/bks_a6"
+		token := planDelete(t, c, args)
+		// HostUp applies the DELETE after a moment, and then holds the read
+		// that follows it: the replica dies before it can answer the client.
+		sim.SetFault(http.MethodDelete, "/api/v2/vps/vps_a6/backup-schedules/*", hostuptest.Fault{Latency: 300 * time.Millisecond})
+		n := proxy.count()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		lost := make(chan error, 1)
+		go func() {
+			_, err := callThrough(ctx, c, "delete_backup_schedule", withArgs(args, "confirm_token", token))
+			lost <- err
+		}()
+		deadline := time.Now().Add(10 * time.Second)
+		for deletesOf(sim, path) == 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("the DELETE never reached HostUp")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		sim.SetFault(http.MethodGet, "/api/v2/vps/vps_a6/backup-schedules", hostuptest.Fault{Latency: 20 * time.Second})
+		readBack := func() bool {
+			seen := false
+			for _, r := range sim.Requests() {
+				seen = seen || (r.Method == http.MethodDelete && r.Path == path)
+				if seen && r.Method == http.MethodGet && r.Path == "/api/v2/vps/vps_a6/backup-schedules" {
+					return true
+				}
+			}
+			return false
+		}
+		for !readBack() {
+			if time.Now().After(deadline) {
+				t.Fatal("the replica never read the state back")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		sender := proxy.served(n)[0]
+		replicas[sender].kill()
+		proxy.markDown(sender)
+		<-lost
+		sim.ClearFaults()
+
+		r := mustCall(t, c, "delete_backup_schedule", withArgs(args, "confirm_token", token))
+		if !r.isError || !strings.Contains(r.text, "no schedule with id bks_a6") {
+			t.Fatalf("the retry on the survivor: %s; want the schedule reported gone", r.text)
+		}
+		if s := proxy.served(n); len(s) != 2 || s[1] == sender {
+			t.Fatalf("replicas that served the calls: %v; the retry must be on the survivor", s)
+		}
+		if d := deletesOf(sim, path); d != 1 {
+			t.Fatalf("%d DELETEs reached HostUp, want 1", d)
 		}
 	})
 }
