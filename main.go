@@ -77,6 +77,8 @@ type config struct {
 	apiKey      string
 	apiURL      string
 	readOnly    bool
+	toolsets    string
+	selected    []tools.Toolset // toolsets, checked by check; nil: every toolset
 	sandbox     bool
 	transport   string
 	addr        string
@@ -229,6 +231,7 @@ func newFlagSet(cfg *config, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&cfg.apiKeyFile, "api-key-file", "", "`PATH` of a file holding only the HostUp API key (env HOSTUP_API_KEY holds the key itself)")
 	fs.StringVar(&cfg.apiURL, "api-url", env("HOSTUP_API_URL", hostup.DefaultBaseURL), "HostUp API base `URL` (env HOSTUP_API_URL)")
 	fs.BoolVar(&cfg.readOnly, "read-only", envBool("HOSTUP_READ_ONLY"), "list only the read-only tools (env HOSTUP_READ_ONLY=1)")
+	fs.StringVar(&cfg.toolsets, "toolsets", env("HOSTUP_TOOLSETS", ""), "comma-separated `LIST` of tool areas to offer ("+tools.ToolsetNames()+"); list_vps always; default: all (env HOSTUP_TOOLSETS)")
 	fs.BoolVar(&cfg.sandbox, "sandbox", envBool("HOSTUP_SANDBOX"), "serve a simulated account: no key, no network (env HOSTUP_SANDBOX=1)")
 	fs.StringVar(&cfg.transport, "transport", env("HOSTUP_MCP_TRANSPORT", "stdio"), "MCP transport `NAME`: stdio, http or sse (env HOSTUP_MCP_TRANSPORT)")
 	fs.StringVar(&cfg.addr, "addr", env("HOSTUP_MCP_ADDR", "127.0.0.1:8765"), "`HOST:PORT` to listen on for http and sse (env HOSTUP_MCP_ADDR)")
@@ -290,6 +293,11 @@ func (cfg *config) check() error {
 	if err := cfg.level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
 		return &configError{msg: fmt.Sprintf("--log-level (HOSTUP_LOG_LEVEL) must be debug, info, warn or error, not %q", cfg.logLevel)}
 	}
+	selected, err := tools.ParseToolsets(cfg.toolsets)
+	if err != nil {
+		return &configError{msg: "--toolsets (HOSTUP_TOOLSETS): " + err.Error()}
+	}
+	cfg.selected = selected
 	cfg.location = systemZone()
 	if cfg.timezone != "" {
 		loc, err := time.LoadLocation(cfg.timezone)
@@ -442,12 +450,14 @@ func openSharedState(cfg config, logger *slog.Logger) (*redisstate.Store, error)
 	return store, nil
 }
 
+// instructions hold the rules every tool shares, once; list_vps's description
+// holds the rules for ids. Tool descriptions say only what is their own.
 const instructions = `This server manages the backups of the user's HostUp VPSes.
-Get VPS ids from list_vps; never guess them. Before any change, read list_backup_schedules (limits and gates), then call the write tool with dry_run=true and show the plan to the user. Destructive changes need the user's confirmation: pass back the confirm_token only after the user agreed. HostUp schedules run in UTC.`
+Get VPS ids from list_vps, as its description says; never guess them. Before a change, read the VPS's limits and gates (list_backup_schedules or list_backups), call the write tool with dry_run=true and show the plan to the user. A result with outcome confirmation_required changed nothing: ask the user, and only after they agree call again with the same arguments and its confirm_token. HostUp schedules run in UTC.`
 
 func newServer(cfg config, deps *tools.Deps) *server.MCPServer {
 	srv := tools.NewServer(deps, tools.ServerOptions{
-		Name: "hostup-mcp", Version: version, ReadOnly: cfg.readOnly, Instructions: instructions,
+		Name: "hostup-mcp", Version: version, ReadOnly: cfg.readOnly, Toolsets: cfg.selected, Instructions: instructions,
 	}, server.WithPromptCapabilities(false))
 	prompts.Register(srv)
 	return srv
@@ -497,11 +507,14 @@ func serve(ctx context.Context, cfg config, srv *server.MCPServer, m *metrics.Me
 }
 
 func listTools(w io.Writer, deps *tools.Deps, cfg config) int {
-	for _, t := range tools.Visible(deps, cfg.readOnly) {
+	for _, t := range tools.Visible(deps, tools.Selection{ReadOnly: cfg.readOnly, Toolsets: cfg.selected}) {
 		fmt.Fprintf(w, "%-24s %-34s %s\n", t.Tool.Name, "["+annotationSummary(t.Tool.Annotations)+"]", firstSentence(t.Tool.Description))
 	}
 	if cfg.readOnly {
 		fmt.Fprintln(w, "(read-only mode: the write tools are not listed)")
+	}
+	if cfg.selected != nil {
+		fmt.Fprintf(w, "(toolsets %s: the tools of other areas are not listed)\n", cfg.toolsets)
 	}
 	return 0
 }

@@ -21,6 +21,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/hostup/hostup-mcp/tools"
 )
 
 // settingsEnv is every variable main reads; each test starts with all of them
@@ -30,6 +32,7 @@ var settingsEnv = []string{
 	"HOSTUP_MCP_TRANSPORT", "HOSTUP_MCP_ADDR", "HOSTUP_MCP_ALLOWED_ORIGINS", "HOSTUP_MCP_METRICS",
 	"HOSTUP_LOG_LEVEL", "HOSTUP_TIMEZONE", "HOSTUP_MCP_HTTP_TOKEN", "HOSTUP_MCP_TOKEN_SECRET",
 	"HOSTUP_MCP_CONFIRM_MODE", "HOSTUP_MCP_REDIS_URL",
+	"HOSTUP_TOOLSETS",
 }
 
 func cleanEnv(t *testing.T) {
@@ -137,6 +140,8 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 		{"Redis URL", nil, []string{"--sandbox", "--redis-url", "localhost:6379"}, "--redis-url"},
 		{"Redis URL env", map[string]string{"HOSTUP_MCP_REDIS_URL": "redis://:hu_live_pw@host:6379/zero"}, []string{"--sandbox"}, "HOSTUP_MCP_REDIS_URL"},
 		{"Redis unreachable", map[string]string{"HOSTUP_MCP_REDIS_URL": "redis://:hu_live_pw@" + closedPort(t) + "/0"}, []string{"--sandbox"}, "does not answer"},
+		{"unknown toolset", nil, []string{"tools", "--toolsets", "schedules,snapshot"}, `--toolsets (HOSTUP_TOOLSETS): unknown toolset "snapshot"; the toolsets are audit, schedules, backups, snapshots, restore, fleet, or all`},
+		{"unknown toolset env", map[string]string{"HOSTUP_TOOLSETS": "everything"}, []string{"--sandbox"}, "HOSTUP_TOOLSETS"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -192,6 +197,41 @@ func TestA404OnTheVPSListPointsAtTheAPIURL(t *testing.T) {
 	}
 }
 
+func TestToolsetsListOnlyTheChosenAreas(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want []string
+	}{
+		{"flag", nil, []string{"tools", "--toolsets", "backups"}, []string{"list_vps", "list_backups", "get_job", "create_backup", "delete_backup"}},
+		{"env with read-only", map[string]string{"HOSTUP_TOOLSETS": "schedules, audit", "HOSTUP_READ_ONLY": "1"}, []string{"tools"}, []string{"list_vps", "list_backup_schedules", "audit_backup_coverage"}},
+		{"flag wins over env", map[string]string{"HOSTUP_TOOLSETS": "backups"}, []string{"tools", "--toolsets", "audit"}, []string{"list_vps", "audit_backup_coverage"}},
+		{"all", nil, []string{"tools", "--toolsets", "all"}, []string{"list_vps", "list_backup_schedules", "audit_backup_coverage", "list_backups", "get_job", "list_snapshot_schedule", "upsert_backup_schedule", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup", "restore_backup", "set_snapshot_schedule", "delete_snapshot_schedule"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cleanEnv(t)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			r := runMain(t, "", tc.args...)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			var got []string
+			for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+				if name, _, _ := strings.Cut(line, " "); !strings.HasPrefix(line, "(") {
+					got = append(got, name)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("tools listed %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestUnsubstitutedBundlePlaceholderCountsAsUnset(t *testing.T) {
 	cleanEnv(t)
 	t.Setenv("HOSTUP_TIMEZONE", "${user_config.timezone}")
@@ -236,8 +276,8 @@ func TestToolsAndVersionNeedNoKey(t *testing.T) {
 			t.Errorf("tools output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if got := strings.Count(r.stdout, "\n"); got != 10 {
-		t.Errorf("tools printed %d lines, want one per tool (10):\n%s", got, r.stdout)
+	if got, want := strings.Count(r.stdout, "\n"), len(tools.All(&tools.Deps{})); got != want {
+		t.Errorf("tools printed %d lines, want one per tool (%d):\n%s", got, want, r.stdout)
 	}
 	if strings.Contains(r.stdout, " e.g\n") {
 		t.Errorf("a description was cut inside an abbreviation:\n%s", r.stdout)
@@ -275,7 +315,7 @@ func TestCallPrintsAReadableSummaryOfTheSandbox(t *testing.T) {
 	}
 
 	r = runMain(t, "", "call", "audit_backup_coverage", "--sandbox")
-	if r.code != 0 || !strings.Contains(r.stdout, "6 VPS audited") {
+	if r.code != 0 || !strings.Contains(r.stdout, "7 VPS audited") {
 		t.Errorf("audit: exit %d, stdout:\n%s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -87,8 +87,14 @@ type Client struct {
 	maxRetries   int
 	log          *slog.Logger
 	onAttempt    func(Attempt)
-	// sleep waits between attempts; tests replace it so that retry tests stay fast.
+	// sleep waits between attempts and now reads the clock; tests replace both
+	// so that retry tests stay fast.
 	sleep func(context.Context, time.Duration) error
+	now   func() time.Time
+	// limit paces every request of the client once HostUp has answered 429.
+	limit *limiter
+	// jobsWantBearer is set once GET /api/jobs refused X-API-Key and took Bearer.
+	jobsWantBearer *atomic.Bool
 }
 
 // New validates the options and returns a Client. It sends no request.
@@ -118,16 +124,19 @@ func New(opts Options) (*Client, error) {
 		return nil, errInvalidKey
 	}
 	c := &Client{
-		key:          newSecret(opts.APIKey),
-		baseURL:      strings.TrimRight(u.String(), "/"),
-		httpClient:   opts.HTTPClient,
-		userAgent:    opts.UserAgent,
-		timeout:      opts.Timeout,
-		maxRetryWait: opts.MaxRetryWait,
-		maxRetries:   opts.MaxRetries,
-		log:          opts.Logger,
-		onAttempt:    opts.OnAttempt,
-		sleep:        sleepContext,
+		key:            newSecret(opts.APIKey),
+		baseURL:        strings.TrimRight(u.String(), "/"),
+		httpClient:     opts.HTTPClient,
+		userAgent:      opts.UserAgent,
+		timeout:        opts.Timeout,
+		maxRetryWait:   opts.MaxRetryWait,
+		maxRetries:     opts.MaxRetries,
+		log:            opts.Logger,
+		onAttempt:      opts.OnAttempt,
+		sleep:          sleepContext,
+		now:            time.Now,
+		limit:          &limiter{},
+		jobsWantBearer: new(atomic.Bool),
 	}
 	if c.httpClient == nil {
 		c.httpClient = &http.Client{
@@ -324,10 +333,22 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 	// safe for every method because HostUp refused it before doing anything.
 	idempotent := method == http.MethodGet
 
+	// A 429 is retried until a deadline, MaxRetryWait after the first attempt,
+	// however many attempts that takes; other failures have a count too
+	// (MaxRetries). Waiting for a turn at the client's pace is not retrying.
+	var deadline time.Time
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
+		booked, err := c.awaitTurn(ctx, method, path)
+		if err != nil {
+			return response{}, err
+		}
+		if attempt == 1 {
+			deadline = c.now().Add(c.maxRetryWait)
+		}
 		resp, sent, err := c.attempt(ctx, key, scheme, method, target, path, payload, attempt)
 		if err == nil && resp.status >= 200 && resp.status < 300 {
+			c.limit.succeeded(c.now())
 			return resp, nil
 		}
 		var failure error
@@ -357,7 +378,15 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 		if wait == 0 {
 			wait = backoff(attempt)
 		}
-		if !retry || attempt > c.maxRetries || !c.mayWait(ctx, waited, wait) {
+		if err == nil && resp.status == http.StatusTooManyRequests {
+			if c.now().Add(wait).After(deadline) || !c.mayWait(ctx, 0, wait) {
+				// A wait longer than the call may take is the caller's to decide
+				// on (the error says how long); it does not hold up other calls.
+				return response{}, failure
+			}
+			// Every request of the client slows down, not only this one.
+			c.limit.limited(booked, c.now())
+		} else if !retry || attempt > c.maxRetries || !c.mayWait(ctx, waited, wait) {
 			return response{}, failure
 		}
 		c.log.DebugContext(ctx, "hostup retry", "method", method, "url", c.baseURL+path, "attempt", attempt, "wait", wait)
@@ -366,6 +395,25 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 		}
 		waited += wait
 	}
+}
+
+// awaitTurn waits until the client's limiter lets the request start. When that is
+// after the caller's deadline, it sends nothing and returns a 429 error saying
+// how long the wait would have been.
+func (c *Client) awaitTurn(ctx context.Context, method, path string) (turn, error) {
+	t := c.limit.reserve(c.now())
+	d := t.at.Sub(c.now())
+	if d <= 0 {
+		return t, nil
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		return t, &APIError{Status: http.StatusTooManyRequests, Code: "rate_limited", Title: http.StatusText(http.StatusTooManyRequests),
+			Detail: "not sent: HostUp's rate limit was reached by earlier requests, and waiting for a turn would pass this call's deadline", RetryAfter: d, Method: method, Path: path}
+	}
+	if err := c.sleep(ctx, d); err != nil {
+		return t, fmt.Errorf("hostup: %s %s: stopped waiting for HostUp's rate limit: %w", method, path, err)
+	}
+	return t, nil
 }
 
 // mayWait reports whether waiting d more still fits the retry budget and the caller's

@@ -28,9 +28,10 @@ type recorded struct {
 
 // recorder counts what reached the server and what the client slept between attempts.
 type recorder struct {
-	mu    sync.Mutex
-	reqs  []recorded
-	waits []time.Duration
+	mu     sync.Mutex
+	reqs   []recorded
+	waits  []time.Duration
+	offset time.Duration // how far the recorded sleeps moved the client's clock
 }
 
 func (r *recorder) requests() []recorded {
@@ -66,11 +67,18 @@ func newTestClient(t *testing.T, h http.HandlerFunc, configure ...func(*Options)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	// Time moves only by the recorded sleeps, so deadlines work as they would.
 	c.sleep = func(ctx context.Context, d time.Duration) error {
 		rec.mu.Lock()
 		rec.waits = append(rec.waits, d)
+		rec.offset += d
 		rec.mu.Unlock()
 		return ctx.Err()
+	}
+	c.now = func() time.Time {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		return time.Now().Add(rec.offset)
 	}
 	return c, rec
 }
@@ -300,11 +308,13 @@ func TestRateLimitIsRetriedOnEveryMethodAfterRetryAfter(t *testing.T) {
 	}
 }
 
+// A 429 is retried until MaxRetryWait has passed, not MaxRetries times (issue 19):
+// workers that gave up after a count lost audit rows under a token bucket.
 func TestRateLimitExhaustedReturnsAPIErrorWithRetryAfter(t *testing.T) {
 	c, rec := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "2")
 		writeProblem(w, 429, "rate_limit_exceeded")
-	}, func(o *Options) { o.MaxRetries = 2 })
+	}, func(o *Options) { o.MaxRetries = 1; o.MaxRetryWait = 9 * time.Second })
 	err := call(context.Background(), c, http.MethodPost)
 	apiErr, ok := errors.AsType[*APIError](err)
 	if !ok {
@@ -319,8 +329,9 @@ func TestRateLimitExhaustedReturnsAPIErrorWithRetryAfter(t *testing.T) {
 	if !strings.Contains(err.Error(), "retry after 2s") {
 		t.Errorf("message does not say when to retry: %v", err)
 	}
-	if n := len(rec.requests()); n != 3 {
-		t.Errorf("%d requests, want 3 (1 + MaxRetries)", n)
+	// Sent at 0, 2, 4, 6 and 8 s; one more at 10 s would pass the 9 s deadline.
+	if n := len(rec.requests()); n != 5 {
+		t.Errorf("%d requests, want 5 (every 2 s until 9 s, more than 1 + MaxRetries)", n)
 	}
 }
 

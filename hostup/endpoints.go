@@ -1,13 +1,17 @@
 package hostup
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 const (
@@ -55,24 +59,25 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 	list := &VPSList{VPS: []VPS{}}
 	seen := map[string]bool{}
 	for pages := 1; ; pages++ {
-		var page VPSPage
-		if err := c.getJSON(ctx, "/api/v2/vps", q, &page); err != nil {
+		body, err := c.do(ctx, http.MethodGet, "/api/v2/vps", q, nil)
+		if err != nil {
 			return nil, err
 		}
+		page, err := decodeVPSPage(body)
+		if err != nil {
+			return nil, fmt.Errorf("hostup: GET /api/v2/vps: %w", err)
+		}
 		list.VPS = append(list.VPS, page.Data...)
+		next := page.next()
 		switch {
 		case len(list.VPS) > maxItems:
 			list.VPS, list.Truncated = list.VPS[:maxItems], true
 			return list, nil
-		case !page.HasMore:
+		case !page.more():
 			return list, nil
 		case len(list.VPS) == maxItems:
 			list.Truncated = true
 			return list, nil
-		}
-		next := ""
-		if page.NextCursor != nil {
-			next = *page.NextCursor
 		}
 		if next == "" || seen[next] || len(page.Data) == 0 || pages >= maxPages {
 			// A missing or repeated cursor, an empty page that claims more, or
@@ -86,6 +91,65 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 		q.Set("cursor", next)
 	}
 }
+
+// decodeVPSPage reads one page of the VPS list. The envelope {data, hasMore,
+// nextCursor} is inferred from another endpoint (hostup-api.md §0), so the items
+// are taken from data, else from the one member that holds a list, else from a
+// bare list; a page in which no list can be found is an error, never "no VPS".
+func decodeVPSPage(body []byte) (vpsPage, error) {
+	var page vpsPage
+	var bare []VPS
+	if json.Unmarshal(body, &bare) == nil && bare != nil {
+		page.Data = bare
+		return page, nil
+	}
+	top := object(body)
+	if top == nil {
+		return page, errors.New("the VPS list is neither a JSON object nor a list")
+	}
+	items, ok := top["data"]
+	if !ok {
+		var lists []string
+		for name, raw := range top {
+			if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '[' {
+				lists = append(lists, name)
+			}
+		}
+		if len(lists) != 1 {
+			return page, fmt.Errorf("the VPS list has no data member and %d members holding a list (members: %s)", len(lists), strings.Join(slices.Sorted(maps.Keys(top)), ", "))
+		}
+		items = top[lists[0]]
+	}
+	if err := json.Unmarshal(items, &page.Data); err != nil {
+		return page, fmt.Errorf("decoding the VPS list: %w", err)
+	}
+	if page.Data == nil && string(bytes.TrimSpace(items)) != "[]" {
+		return page, errors.New("the VPS list's data is not a list")
+	}
+	if raw, ok := top["hasMore"]; ok && string(raw) != "null" {
+		page.hasMoreGiven = json.Unmarshal(raw, &page.HasMore) == nil
+	}
+	page.NextCursor = optionalText(top["nextCursor"])
+	return page, nil
+}
+
+// vpsPage is VPSPage plus whether HostUp said hasMore at all.
+type vpsPage struct {
+	VPSPage
+	hasMoreGiven bool
+}
+
+func (p vpsPage) next() string {
+	if p.NextCursor == nil {
+		return ""
+	}
+	return *p.NextCursor
+}
+
+// more says whether another page follows. hasMore decides when HostUp gave
+// it; without it a cursor is the only sign of another page, and stopping
+// there would hide VPSes.
+func (p vpsPage) more() bool { return p.HasMore || (!p.hasMoreGiven && p.next() != "") }
 
 // GetVPS calls GET /api/v2/vps/{id}.
 func (c *Client) GetVPS(ctx context.Context, vpsID string) (*VPS, error) {
@@ -258,11 +322,35 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 		return nil, err
 	}
 	path := "/api/jobs/" + id
-	body, err := c.do(ctx, http.MethodGet, path, nil, nil)
+	// The jobs page is a v1 page and shows X-API-Key; the v2 operation's pollUrl
+	// points to the same path, and v2 takes Bearer. Which one HostUp wants there
+	// is not documented, so the documented header goes first and Bearer follows
+	// only when HostUp answers 401: the key that just created the backup is good.
+	// The header that worked is remembered, so a poll loop pays the 401 once.
+	first, other := authAPIKey, authBearer
+	if c.jobsWantBearer.Load() {
+		first, other = authBearer, authAPIKey
+	}
+	resp, err := c.send(ctx, first, http.MethodGet, path, nil, nil)
+	if hasStatus(err, http.StatusUnauthorized) {
+		var otherErr error
+		if resp, otherErr = c.send(ctx, other, http.MethodGet, path, nil, nil); otherErr != nil {
+			if hasStatus(otherErr, http.StatusUnauthorized) {
+				apiKeyErr, bearerErr := err, otherErr
+				if first == authBearer {
+					apiKeyErr, bearerErr = otherErr, err
+				}
+				return nil, &JobAuthError{Path: path, APIKey: apiKeyErr, Bearer: bearerErr}
+			}
+			return nil, otherErr
+		}
+		c.jobsWantBearer.Store(other == authBearer)
+		err = nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	job, err := decodeJob(body)
+	job, err := decodeJob(resp.body)
 	if err != nil {
 		return nil, fmt.Errorf("hostup: GET %s: %w", path, err)
 	}

@@ -64,6 +64,18 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
+// JobAuthError is GET /api/jobs/{id} refused with 401 under both headers HostUp
+// documents (X-API-Key on the jobs page, Bearer for v2's pollUrl). The key itself
+// may well be good: the job came from a request it authorized.
+type JobAuthError struct {
+	Path           string
+	APIKey, Bearer error
+}
+
+func (e *JobAuthError) Error() string {
+	return fmt.Sprintf("hostup: GET %s: HostUp answered 401 both with X-API-Key (%v) and with Authorization: Bearer (%v)", e.Path, e.APIKey, e.Bearer)
+}
+
 // IsNotFound reports whether err is HostUp's 404 (an unknown id, or one of another account).
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
 

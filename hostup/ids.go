@@ -39,9 +39,9 @@ var idRules = map[IDKind]struct {
 	source  string            // where a valid id comes from, for the error message
 	check   func(string) bool // a rule a pattern cannot say; nil when none
 }{
-	KindVPS:      {regexp.MustCompile(`^vps_[A-Za-z0-9]+$`), 4 + 64, "list_vps", nil},
-	KindSchedule: {regexp.MustCompile(`^bks_[A-Za-z0-9]+$`), 4 + 64, "list_backup_schedules (schedules[].id)", nil},
-	KindBackup:   {regexp.MustCompile(`^bkp_[A-Za-z0-9]+$`), 4 + 64, "list_backups (backups[].id)", nil},
+	KindVPS:      {regexp.MustCompile(`^vps_[A-Za-z0-9_-]+$`), 4 + 64, "list_vps", nil},
+	KindSchedule: {regexp.MustCompile(`^bks_[A-Za-z0-9_-]+$`), 4 + 64, "list_backup_schedules (schedules[].id)", nil},
+	KindBackup:   {regexp.MustCompile(`^bkp_[A-Za-z0-9_-]+$`), 4 + 64, "list_backups (backups[].id)", nil},
 	KindJob:      {regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`), 128, "create_backup (its jobId)", nil},
 	// No leading zero: "010000" and "10000" would name the same VM, and ids must be
 	// used exactly as HostUp shows them.

@@ -16,6 +16,8 @@ func TestValidateID(t *testing.T) {
 	}{
 		{KindVPS, "vps_01hxa3b4c5d6e7f8g9h0j1k2m3", true},
 		{KindVPS, "vps_", false},
+		{KindVPS, "vps_01hx-a3_b4", true}, // opaque ids may carry "-" and "_" (issue 19)
+		{KindVPS, "vps_a.b", false},
 		{KindVPS, "bkp_01hxa3", false},
 		{KindVPS, "10000", false},
 		{KindVPS, "vps_" + strings.Repeat("a", 65), false},

@@ -50,6 +50,14 @@ func decodeJob(body []byte) (*Job, error) {
 	if r := f["result"]; len(r) > 0 && string(r) != "null" {
 		j.Result = r
 	}
+	// A finished job can say completed and still report result.success: false
+	// (the v1 result object carries its own success): the backup failed, whatever
+	// the state word says.
+	if res := object(f["result"]); j.Status == JobCompleted && isFalse(res["success"]) {
+		j.Status = JobFailed
+		j.Error = cmp.Or(j.Error, text(res["error"]), text(object(res["error"])["message"]), text(res["message"]),
+			"HostUp reported the job completed with result.success false and gave no reason")
+	}
 	return j, nil
 }
 

@@ -1,6 +1,10 @@
 package hostup
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+)
 
 // The types below mirror HostUp's v2 JSON field for field (see shared/hostup-api.md).
 // Nullable fields are pointers so that "absent or null" stays distinguishable from
@@ -88,6 +92,51 @@ type BackupSchedules struct {
 	History   []HistoryEntry  `json:"history"`
 	Limits    ScheduleLimits  `json:"limits"`
 	Actions   ScheduleActions `json:"actions"`
+	// Unread names the members of settings and limits HostUp left out or sent as
+	// null, e.g. "limits.maxRetention" or "settings.autoDeleteOldest": the seed's
+	// own example shows settings: null, so a zero in Settings or Limits is a value
+	// only when its name is not here. Filled when decoding HostUp's answer.
+	Unread []string `json:"-"`
+}
+
+// The members of settings and limits whose absence Unread records.
+var (
+	settingsMembers = []string{"totalBackupLimit", "manualBackupsActive", "scheduledBackupsActive", "availableScheduledSlots", "autoDeleteOldest"}
+	limitsMembers   = []string{"maxSchedules", "totalBackups", "maxRetention", "currentSchedules", "manualBackupsActive", "scheduledBackupsActive", "availableScheduledSlots"}
+)
+
+// UnmarshalJSON decodes the body and records in Unread which settings and limits
+// members HostUp did not give.
+func (b *BackupSchedules) UnmarshalJSON(data []byte) error {
+	type plain BackupSchedules
+	var p plain
+	if err := json.Unmarshal(data, &p); err != nil {
+		return err
+	}
+	*b = BackupSchedules(p)
+	b.Unread = nil
+	top := object(data)
+	for _, part := range []struct {
+		name    string
+		members []string
+	}{{"settings", settingsMembers}, {"limits", limitsMembers}} {
+		obj := object(top[part.name])
+		for _, m := range part.members {
+			if raw, ok := obj[m]; !ok || string(raw) == "null" {
+				b.Unread = append(b.Unread, part.name+"."+m)
+			}
+		}
+	}
+	return nil
+}
+
+// Has reports whether HostUp gave member ("limits.maxRetention",
+// "settings.autoDeleteOldest", …) a value.
+func (b *BackupSchedules) Has(member string) bool {
+	if strings.HasPrefix(member, "settings.") && b.Settings == nil {
+		return false
+	}
+	return !slices.Contains(b.Unread, member)
 }
 
 // Schedule is one backup schedule (id bks_…). Time is "HH:MM" in UTC.

@@ -133,7 +133,7 @@ func TestV1EndpointsSendTheDocumentedRequests(t *testing.T) {
 			name:       "GetJob with a v1 job id and the v1 envelope",
 			call:       func(c *Client) (any, error) { return c.GetJob(ctx, "backup-17910-1769734006476") },
 			response:   string(readTestdata(t, "job_v1.json")),
-			wantMethod: "GET", wantPath: "/api/jobs/backup-17910-1769734006476", wantBearer: true,
+			wantMethod: "GET", wantPath: "/api/jobs/backup-17910-1769734006476",
 			check: func(t *testing.T, got any) {
 				if j := got.(*Job); j.ID != "backup-17910-1769734006476" || j.Status != JobCompleted || *j.Progress != 100 ||
 					j.Message != "Backup finished" || *j.FinishedAt != "2026-02-10T00:00:04.000Z" {

@@ -37,7 +37,7 @@ const (
 
 // AuditBackupCoverageInput selects the VPSes to audit.
 type AuditBackupCoverageInput struct {
-	VPSIDs []string `json:"vps_ids,omitempty" jsonschema:"maxItems=500,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS ids (vps_…) from list_vps, or numeric vmids the user gave (HostUp's API v1); omit to audit the whole account."`
+	VPSIDs []string `json:"vps_ids,omitempty" jsonschema:"maxItems=500,pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS ids from list_vps; omit to audit the whole account."`
 }
 
 // AuditRow is one VPS's backup coverage.
@@ -52,10 +52,12 @@ type AuditRow struct {
 	LastStatus  string   `json:"last_status,omitempty"`
 	Retention   int      `json:"retention,omitempty"`
 	FreeSlots   int      `json:"free_slots"`
-	Problems    []string `json:"problems" jsonschema_description:"no_schedule, disabled, last_run_failed, retention_1, slots_exhausted, changes_blocked."`
+	Problems    []string `json:"problems" jsonschema_description:"no_backups_no_snapshots (nothing to go back to: listed first), no_schedule, disabled, last_run_failed, retention_1, slots_exhausted, changes_blocked."`
 	Error       string   `json:"error,omitempty" jsonschema_description:"Set when this VPS could not be read; the other rows are still valid."`
 	BlockedBy   string   `json:"blocked_by,omitempty" jsonschema_description:"Why HostUp blocks changes, when it does."`
+	Snapshots   string   `json:"snapshots" jsonschema_description:"The snapshot schedule: e.g. a snapshot every 6 h, paused, none, or why it could not be read."`
 	GatesKnown  bool     `json:"gates_known" jsonschema_description:"False for a numeric vmid (HostUp's v1 API reports no action gates, so changes_blocked cannot be seen, and a block such as a pending order shows only when HostUp refuses a change) and for a row that could not be read."`
+	Unread      []string `json:"unread,omitempty" jsonschema_description:"Fields HostUp's answer did not give that a verdict needs (e.g. limits.availableScheduledSlots): the problems they would show are not known."`
 }
 
 // AuditTotals sums up the audit.
@@ -78,7 +80,8 @@ type AuditBackupCoverageOutput struct {
 
 func auditBackupCoverage(d *Deps) server.ServerTool {
 	return newTool(d, "audit_backup_coverage", "Audit backup coverage",
-		"Checks every VPS of the account (or the given ones) in one call: whether a schedule exists and is enabled, its frequency, last run and status, retention, free backup slots, and problems (no schedule, disabled, last run failed, retention 1, slots exhausted, changes blocked). One VPS failing to load is reported on its row; the audit goes on.",
+		"Audits every VPS, or the given ones, in one call: schedule, last run, retention, free backup slots, snapshot schedule, "+
+			"and problems such as no backups nor snapshots, no schedule, a failed last run or exhausted slots.",
 		readOnlyHints,
 		func(ctx context.Context, call *Call, in AuditBackupCoverageInput) (AuditBackupCoverageOutput, string, error) {
 			targets, left, err := d.auditTargets(ctx, in.VPSIDs)
@@ -142,11 +145,12 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			bs, _, err := d.readSchedules(ctx, t.id)
+			bs, vm, err := d.readSchedules(ctx, t.id)
 			if err != nil {
 				rows[i] = AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, Error: describeError(err)}
 			} else {
-				rows[i] = auditRow(t, bs)
+				rows[i] = auditRow(t, bs, vm)
+				d.addSnapshots(ctx, &rows[i], bs)
 			}
 			// Sent under the lock: MCP requires progress to increase with every
 			// notification, and goroutines finishing together would otherwise
@@ -160,19 +164,21 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 	wg.Wait()
 	// Rows needing attention first, then by name, so the top of the list is the to-do list.
 	sort.SliceStable(rows, func(a, b int) bool {
-		ra, rb := rows[a].attention(), rows[b].attention()
+		ra, rb := rows[a].rank(), rows[b].rank()
 		if ra != rb {
-			return ra
+			return ra < rb
 		}
 		return rows[a].Name < rows[b].Name
 	})
 	return rows
 }
 
-func (r AuditRow) attention() bool { return r.Error != "" || len(r.Problems) > 0 }
+func (r AuditRow) attention() bool { return r.Error != "" || len(r.Problems) > 0 || len(r.Unread) > 0 }
 
-func auditRow(t auditTarget, bs *hostup.BackupSchedules) AuditRow {
-	r := AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, FreeSlots: bs.Limits.AvailableScheduledSlots, GatesKnown: !isVMID(t.id)}
+// auditRow judges one VPS. vm is v1's own answer for a numeric vmid, else nil.
+func auditRow(t auditTarget, bs *hostup.BackupSchedules, vm *hostup.VMBackupSchedules) AuditRow {
+	slots, slotsKnown := freeSlots(bs)
+	r := AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, FreeSlots: slots, GatesKnown: !isVMID(t.id)}
 	if len(bs.Schedules) == 0 {
 		r.Problems = append(r.Problems, problemNoSchedule)
 	} else {
@@ -186,25 +192,43 @@ func auditRow(t auditTarget, bs *hostup.BackupSchedules) AuditRow {
 			r.Problems = append(r.Problems, problemRetentionOne)
 		}
 	}
-	if r.LastStatus == "" {
+	failed := r.LastStatus == "failed" || r.LastStatus == "cancelled"
+	if vm != nil {
+		// v1 records backups, not runs: its newest scheduled record decides.
+		r.LastStatus, failed = lastVMScheduledStatus(vm.History)
+	} else if r.LastStatus == "" {
 		r.LastStatus = lastScheduledStatus(bs.History)
+		failed = r.LastStatus == "failed" || r.LastStatus == "cancelled"
 	}
-	if r.LastStatus == "failed" || r.LastStatus == "cancelled" {
+	if failed {
 		r.Problems = append(r.Problems, problemLastRunFailed)
 	}
-	autoDelete := bs.Settings != nil && bs.Settings.AutoDeleteOldest
-	if bs.Limits.AvailableScheduledSlots <= 0 && !autoDelete {
+	autoDelete, autoKnown := autoDeleteOldest(bs)
+	switch {
+	case !slotsKnown:
+		r.Unread = append(r.Unread, "limits.availableScheduledSlots")
+	case slots <= 0 && !autoKnown:
+		r.Unread = append(r.Unread, "settings.autoDeleteOldest")
+	case slots <= 0 && !autoDelete:
 		r.Problems = append(r.Problems, problemSlotsExhausted)
 	}
-	for _, g := range []hostup.Gate{bs.Actions.CanUpdateSettings, bs.Actions.CanDelete, bs.Actions.CanCreate} {
-		// What v1 cannot do at all is no block on the VPS: its vps_… id can.
-		if blocked(g) && g.CodeText() != codeNoV1Endpoint {
-			r.Problems = append(r.Problems, problemGateClosed)
-			r.BlockedBy = strings.TrimSpace(gateReason(g) + " " + codeSuffix(g.CodeText()))
-			break
-		}
+	// What v1 cannot do at all is no block on the VPS: its vps_… id can.
+	if g, ok := changesBlocker(bs.Actions, len(bs.Schedules) > 0); ok {
+		r.Problems = append(r.Problems, problemGateClosed)
+		r.BlockedBy = strings.TrimSpace(gateReason(g) + " " + codeSuffix(g.CodeText()))
 	}
 	return r
+}
+
+// lastVMScheduledStatus is the status of v1's newest scheduled backup record and
+// whether it is a failure (v1RunFailed).
+func lastVMScheduledStatus(history []hostup.VMHistoryEntry) (string, bool) {
+	for _, h := range history {
+		if h.BackupType == "" || h.BackupType == "scheduled" {
+			return h.Status, v1RunFailed(h)
+		}
+	}
+	return "", false
 }
 
 // lastScheduledStatus is the status of the newest scheduled run in the history
@@ -232,7 +256,7 @@ func auditTotals(rows []AuditRow) AuditTotals {
 		switch {
 		case r.Error != "":
 			t.Errors++
-		case len(r.Problems) > 0:
+		case len(r.Problems) > 0 || len(r.Unread) > 0:
 			t.WithProblems++
 		default:
 			t.Covered++
@@ -272,6 +296,13 @@ func (o AuditBackupCoverageOutput) text(left leftOut) string {
 		fmt.Fprintf(&b, "\n- %s: %s", label, strings.Join(r.Problems, ", "))
 		if r.BlockedBy != "" {
 			fmt.Fprintf(&b, ": %s", r.BlockedBy)
+		}
+		fmt.Fprintf(&b, "; snapshots: %s", r.Snapshots)
+		if len(r.Unread) > 0 {
+			if len(r.Problems) > 0 {
+				b.WriteString(";")
+			}
+			fmt.Fprintf(&b, " HostUp's answer did not give %s", strings.Join(r.Unread, ", "))
 		}
 	}
 	if t.Covered > 0 {

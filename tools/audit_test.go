@@ -15,12 +15,13 @@ import (
 
 // sandboxProblems is what SPEC's sandbox account is built to show.
 var sandboxProblems = map[string][]string{
-	"vps_sandbox01": {"no_schedule"},
+	"vps_sandbox01": {"no_backups_no_snapshots", "no_schedule"},
 	"vps_sandbox02": {},
 	"vps_sandbox03": {"changes_blocked"},
 	"vps_sandbox04": {"no_schedule", "slots_exhausted"},
 	"vps_sandbox05": {"last_run_failed"},
 	"vps_sandbox06": {"disabled", "retention_1"},
+	"vps_sandbox07": {},
 }
 
 func rowsByID(out tools.AuditBackupCoverageOutput) map[string]tools.AuditRow {
@@ -53,13 +54,21 @@ func TestAuditFlagsEachSandboxProblem(t *testing.T) {
 	if r := rows["vps_sandbox02"]; !r.HasSchedule || !r.Enabled || r.Frequency != "daily" || r.TimeUTC != "02:00" || r.LastStatus != "completed" || r.Retention != 3 {
 		t.Errorf("db-01 row: %+v", r)
 	}
-	if out.Totals.VPS != 6 || out.Totals.Covered != 1 || out.Totals.WithProblems != 5 || out.Totals.Errors != 0 {
+	if out.Totals.VPS != 7 || out.Totals.Covered != 2 || out.Totals.WithProblems != 5 || out.Totals.Errors != 0 {
 		t.Errorf("totals %+v", out.Totals)
 	}
-	if out.VPS[len(out.VPS)-1].VPSID != "vps_sandbox02" {
-		t.Error("rows needing attention come first")
+	if out.VPS[0].VPSID != "vps_sandbox01" || out.VPS[len(out.VPS)-1].VPSID != "vps_sandbox02" {
+		t.Error("the VPS with nothing to go back to comes first, rows needing attention next")
 	}
-	contains(t, text, "6 VPS audited: 1 covered, 5 with problems, 0 could not be read.", "vps_sandbox04 files-01: no_schedule, slots_exhausted", "pending_order")
+	if r := rows["vps_sandbox02"]; r.Snapshots != "a snapshot every 6 h" {
+		t.Errorf("db-01 snapshots %q", r.Snapshots)
+	}
+	if r := rows["vps_sandbox06"]; r.Snapshots != "paused (every 24 h when on)" {
+		t.Errorf("staging-01 snapshots %q", r.Snapshots)
+	}
+	contains(t, text, "7 VPS audited: 2 covered, 5 with problems, 0 could not be read.",
+		"\n- vps_sandbox01 web-01: no_backups_no_snapshots, no_schedule; snapshots: none; the plan has no snapshot slots",
+		"vps_sandbox04 files-01: no_schedule, slots_exhausted; snapshots: none", "pending_order")
 	e.noMutations()
 }
 
@@ -75,7 +84,7 @@ func TestAuditReportsAPerVPSErrorInsteadOfFailing(t *testing.T) {
 	if r := rows["vps_sandbox05"]; r.Error == "" || len(r.Problems) != 0 {
 		t.Errorf("failed row: %+v", r)
 	}
-	if len(rows) != 6 || out.Totals.Errors != 1 || out.Totals.WithProblems != 4 {
+	if len(rows) != 7 || out.Totals.Errors != 1 || out.Totals.WithProblems != 4 {
 		t.Errorf("rows %d totals %+v", len(rows), out.Totals)
 	}
 	contains(t, text, "1 could not be read", "vps_sandbox05 api-01: could not be read: HostUp answered 500")

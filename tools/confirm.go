@@ -316,6 +316,9 @@ type confirmation struct {
 	ops   []*operation // what the user agrees to, all at once
 	// message is the dialog's text; empty means the plans' own (confirmMessage).
 	message string
+	// typed, when set, makes the user type a text rather than tick a box
+	// (confirm_typed.go).
+	typed *typedConfirmation
 }
 
 // authorization is authorize's answer: one of grant, declined and token is set.
@@ -361,15 +364,16 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 		if err != nil {
 			return authorization{}, err
 		}
-		if answered(answer) {
+		yes, err := c.consent(answer)
+		if err != nil {
+			return authorization{}, err
+		}
+		if yes {
 			return authorization{grant: g}, nil
 		}
 		return authorization{declined: true}, nil
 	}
-	dialog := mcp.ElicitationParams{Message: c.message, RequestedSchema: confirmSchema}
-	if dialog.Message == "" {
-		dialog.Message = confirmMessage(c.ops)
-	}
+	dialog := mcp.ElicitationParams{Message: c.dialogText(), RequestedSchema: c.schema()}
 	var failure string // why the client's dialog could not be shown
 	if clientCanElicit(ctx) {
 		if mcp.IsModernProtocol(server.RequestProtocolVersion(ctx)) {
@@ -382,7 +386,11 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 		switch {
 		case err == nil && answer != nil:
 			// The answer came on this very call: there is nothing to replay.
-			if answered(answer) {
+			yes, err := c.consent(answer)
+			if err != nil {
+				return authorization{}, err
+			}
+			if yes {
 				return authorization{grant: &grant{rows: rows}}, nil
 			}
 			return authorization{declined: true}, nil
@@ -409,6 +417,9 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 		note = "The user could not be asked directly: " + failure + ", so the confirmation falls back to a confirm_token."
 	}
 	if c.token != "" {
+		if err := c.typed.checkGiven(); err != nil {
+			return authorization{}, err
+		}
 		g, err := d.Confirm.Check(c.token, purposeConfirm, c.tool, keyID, now)
 		return authorization{grant: g, note: note}, err
 	}
@@ -416,9 +427,13 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 	return authorization{token: token, expires: exp, note: note}, nil
 }
 
-// answered reports whether the user accepted the dialog and ticked the box.
-func answered(r *mcp.ElicitationResult) bool {
-	return r.Action == mcp.ElicitationResponseActionAccept && accepted(r.Content)
+// consent reports whether the user accepted the dialog and gave what it asked
+// for: the ticked box, or the typed text (a mistyped one is a refusal).
+func (c confirmation) consent(r *mcp.ElicitationResult) (bool, error) {
+	if r.Action != mcp.ElicitationResponseActionAccept {
+		return false, nil
+	}
+	return c.answered(r.Content)
 }
 
 // confirmSchema asks for one explicit yes: accepting the dialog with the box

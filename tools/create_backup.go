@@ -13,11 +13,11 @@ import (
 
 // CreateBackupInput asks for one manual backup.
 type CreateBackupInput struct {
-	VPSID        string  `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps. A numeric vmid (HostUp's API v1) is refused here: v1 has no endpoint for this; never turn a vmid into a vps_… id."`
-	Note         *string `json:"note,omitempty" jsonschema:"maxLength=200" jsonschema_description:"Label for the backup, e.g. Before upgrade."`
-	Wait         bool    `json:"wait,omitempty" jsonschema_description:"Wait (with progress notifications) until the backup job ends or the wait limit passes; otherwise return at once with the job id for get_job."`
+	VPSID        string  `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	Note         *string `json:"note,omitempty" jsonschema:"maxLength=200" jsonschema_description:"Label, e.g. Before upgrade."`
+	Wait         bool    `json:"wait,omitempty" jsonschema_description:"Follow the job with progress until it ends (bounded)."`
 	DryRun       bool    `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
-	ConfirmToken string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Token from a previous call's confirmation_required result, passed after the user agreed (only needed when the backup would make HostUp delete the oldest one)."`
+	ConfirmToken string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed."`
 }
 
 // CreateBackupOutput is the outcome and the backup job.
@@ -28,9 +28,8 @@ type CreateBackupOutput struct {
 
 func createBackup(d *Deps) server.ServerTool {
 	return newTool(d, "create_backup", "Create a manual backup",
-		"Queues a manual offsite backup of a VPS. Checks HostUp's gate and quota first. With wait=true it follows the job with progress notifications until it ends; otherwise it returns the job id for get_job. "+
-			"When the backup quota is full and auto_delete_oldest is on, HostUp deletes the oldest backup to make room: the plan names it and the user must confirm. "+
-			"Needs the vps_… id from list_vps: HostUp's API v1 (numeric vmids) cannot create a backup.",
+		"Queues a manual backup of a VPS; returns its job id for get_job. "+
+			"On a full quota with auto_delete_oldest on, HostUp deletes the oldest backup (the plan names it).",
 		creatorHints,
 		func(ctx context.Context, call *Call, in CreateBackupInput) (CreateBackupOutput, string, error) {
 			if isVMID(in.VPSID) {
@@ -43,6 +42,9 @@ func createBackup(d *Deps) server.ServerTool {
 			if err != nil {
 				return out, "", err
 			}
+			if !in.DryRun {
+				call.taskNote("Cancelled while the backup request may have been on its way to HostUp: list_backups shows whether a backup job started; check before queueing another.")
+			}
 			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
 			if err != nil {
 				return out, "", err
@@ -50,10 +52,13 @@ func createBackup(d *Deps) server.ServerTool {
 			if out.Outcome != outcomeApplied {
 				return out, out.summaryText(""), nil
 			}
+			if out.Job != nil {
+				call.taskNote(fmt.Sprintf("Stopped following job %s only: HostUp goes on with the backup of %s; cancelling the task neither stops nor undoes it. Follow it with get_job job_id=%s.", out.Job.ID, in.VPSID, out.Job.ID))
+			}
 			// Waiting happens outside the VPS lock: a backup can take minutes, and
 			// other changes to the VPS should not queue behind it.
 			if in.Wait && out.Job != nil {
-				out.Job = d.waitForJob(ctx, call, *out.Job)
+				out.Job = d.waitForJob(ctx, call, *out.Job, "backup")
 			}
 			return out, out.summaryText(createdText(out.Job, d.display())), nil
 		})
@@ -177,18 +182,23 @@ func (j JobView) failure() string {
 	return reason
 }
 
+// oldestBackup names the backup HostUp deletes first. A backup without
+// createdAt (HostUp allows null) could be the oldest, so then none is named.
 func oldestBackup(backups []hostup.Backup) string {
-	oldest := ""
-	var at string
+	oldest, at := "", time.Time{}
 	for _, b := range backups {
-		if c := deref(b.CreatedAt); oldest == "" || c < at {
-			oldest, at = b.ID, c
+		t, ok := parseTime(deref(b.CreatedAt))
+		if !ok {
+			return fmt.Sprintf("(which one is not known: HostUp gave no createdAt for %s)", b.ID)
+		}
+		if oldest == "" || t.Before(at) {
+			oldest, at = b.ID, t
 		}
 	}
 	if oldest == "" {
 		return "(unknown)"
 	}
-	return fmt.Sprintf("%s (%s)", oldest, at)
+	return fmt.Sprintf("%s (%s)", oldest, at.UTC().Format(time.RFC3339))
 }
 
 func normalizeOperationStatus(s string) string {
@@ -203,7 +213,7 @@ func normalizeOperationStatus(s string) string {
 
 // waitForJob polls the job until it ends, the wait limit passes or the call is
 // cancelled, reporting progress to the client on every change.
-func (d *Deps) waitForJob(ctx context.Context, call *Call, job JobView) *JobView {
+func (d *Deps) waitForJob(ctx context.Context, call *Call, job JobView, what string) *JobView {
 	poll, limit := d.JobPoll, d.JobWait
 	if poll <= 0 {
 		poll = 2 * time.Second
@@ -221,7 +231,7 @@ func (d *Deps) waitForJob(ctx context.Context, call *Call, job JobView) *JobView
 		case <-ctx.Done():
 			return &last
 		case <-deadline.C:
-			last.Message = fmt.Sprintf("still %s after waiting %s; the backup goes on at HostUp", strings.ReplaceAll(last.Status, "_", " "), limit)
+			last.Message = fmt.Sprintf("still %s after waiting %s; the %s goes on at HostUp", strings.ReplaceAll(last.Status, "_", " "), limit, what)
 			return &last
 		case <-ticker.C:
 		}

@@ -11,10 +11,10 @@ import (
 
 // DeleteBackupInput names the backup to delete.
 type DeleteBackupInput struct {
-	VPSID        string `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id: the vps_… id exactly as list_vps returns it. A numeric vmid (e.g. 10000; HostUp's API v1) only when the user gives one, e.g. from HostUp's older control panel. Never guess an id, pass a name or IP, or turn one form into the other."`
-	BackupID     string `json:"backup_id" jsonschema:"minLength=3,maxLength=470,pattern=^(bkp_[A-Za-z0-9]{1\\,64}|[A-Za-z0-9][A-Za-z0-9_.-]{0\\,63}:[A-Za-z0-9_.:/+=-]{1\\,400})$" jsonschema_description:"Backup id from list_backups with the same vps_id: bkp_… for a vps_… id, the backup's volid (storage:path) for a numeric vmid."`
+	VPSID        string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	BackupID     string `json:"backup_id" jsonschema:"pattern=^(bkp_[A-Za-z0-9_-]{1\\,64}|[A-Za-z0-9][A-Za-z0-9_.-]{0\\,63}:[A-Za-z0-9_.:/+=-]{1\\,400})$" jsonschema_description:"Backup id from list_backups for the same vps_id: bkp_…, or the volid (storage:path) for a vmid."`
 	DryRun       bool   `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Token from a previous call's confirmation_required result, passed after the user agreed."`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed."`
 }
 
 // DeleteBackupOutput is the outcome and the backups read back.
@@ -25,8 +25,7 @@ type DeleteBackupOutput struct {
 
 func deleteBackup(d *Deps) server.ServerTool {
 	return newTool(d, "delete_backup", "Delete a backup",
-		"Deletes one stored backup of a VPS for good; it cannot be restored afterwards. Destructive: needs the user's confirmation. Use dry_run first to show the plan. "+
-			"Takes a vps_… id from list_vps with a bkp_… backup id, or a numeric vmid the user gave (HostUp's API v1) with the backup's volid from list_backups.",
+		"Deletes one stored backup of a VPS for good; it cannot be restored afterwards.",
 		deleterHints,
 		func(ctx context.Context, call *Call, in DeleteBackupInput) (DeleteBackupOutput, string, error) {
 			kind := hostup.KindBackup

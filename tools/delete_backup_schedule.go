@@ -11,10 +11,10 @@ import (
 
 // DeleteBackupScheduleInput names the schedule to delete.
 type DeleteBackupScheduleInput struct {
-	VPSID        string `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps. A numeric vmid (HostUp's API v1) is refused here: v1 has no endpoint for this; never turn a vmid into a vps_… id."`
-	ScheduleID   string `json:"schedule_id" jsonschema:"minLength=1,maxLength=80,pattern=^(bks_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"Schedule id (bks_…) from list_backup_schedules."`
+	VPSID        string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	ScheduleID   string `json:"schedule_id" jsonschema:"pattern=^(bks_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"Schedule id (bks_…) from list_backup_schedules."`
 	DryRun       bool   `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Token from a previous call's confirmation_required result, passed after the user agreed."`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed."`
 }
 
 // DeleteBackupScheduleOutput is the outcome and the state read back.
@@ -25,8 +25,7 @@ type DeleteBackupScheduleOutput struct {
 
 func deleteBackupSchedule(d *Deps) server.ServerTool {
 	return newTool(d, "delete_backup_schedule", "Delete a backup schedule",
-		"Deletes a VPS's backup schedule: no new scheduled backups are made afterwards (existing backups stay). Destructive: needs the user's confirmation. Use dry_run first to show the plan. "+
-			"Needs the vps_… id from list_vps: HostUp's API v1 (numeric vmids) cannot delete a schedule.",
+		"Deletes a VPS's backup schedule: no more scheduled backups are made; existing backups stay.",
 		deleterHints,
 		func(ctx context.Context, call *Call, in DeleteBackupScheduleInput) (DeleteBackupScheduleOutput, string, error) {
 			if isVMID(in.VPSID) {

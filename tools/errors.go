@@ -76,6 +76,7 @@ func describeError(err error) string {
 		badID   *hostup.InvalidIDError
 		apiErr  *hostup.APIError
 		dnsErr  *net.DNSError
+		jobAuth *hostup.JobAuthError
 	)
 	switch {
 	case errors.As(err, &failed):
@@ -87,6 +88,9 @@ func describeError(err error) string {
 	case errors.As(err, &badID):
 		// The hostup package's message starts with its Go prefix; the user wants the rest.
 		return "Invalid input, nothing was sent to HostUp: " + strings.TrimPrefix(badID.Error(), "hostup: ")
+	case errors.As(err, &jobAuth):
+		return "HostUp refused to show the job with this API key, both with X-API-Key (as its jobs page documents) and with Authorization: Bearer: " +
+			firstLine(describeError(jobAuth.APIKey)) + "\nThe key itself works (it created the backup); HostUp's job endpoint does not take it. What you can do: follow the backup with list_backups or list_backup_schedules instead."
 	case errors.As(err, &apiErr):
 		return describeAPIError(apiErr)
 	case errors.Is(err, context.DeadlineExceeded):

@@ -139,6 +139,26 @@ var matrixTools = []matrixTool{
 		args["confirm_token"] = planToken(t, e, "delete_backup", args)
 		return args, "/api/v2/vps/" + id + "/backups"
 	}},
+	{name: "list_snapshot_schedule", setup: func(t *testing.T, e *env) (map[string]any, string) {
+		id := vpsWithSnapshots(e.sim)
+		return map[string]any{"vps_id": id}, "/api/v2/vps/" + id + "/snapshot-schedules"
+	}},
+	{name: "set_snapshot_schedule", mutation: http.MethodPost, setup: func(t *testing.T, e *env) (map[string]any, string) {
+		id := vpsWithSnapshots(e.sim)
+		return map[string]any{"vps_id": id, "interval_hours": 8}, "/api/v2/vps/" + id + "/snapshot-schedules"
+	}},
+	{name: "delete_snapshot_schedule", mutation: http.MethodDelete, setup: func(t *testing.T, e *env) (map[string]any, string) {
+		id := vpsWithSnapshots(e.sim)
+		args := map[string]any{"vps_id": id}
+		args["confirm_token"] = planToken(t, e, "delete_snapshot_schedule", args)
+		return args, "/api/v2/vps/" + id + "/snapshot-schedules"
+	}},
+}
+
+// vpsWithSnapshots has snapshot slots and a schedule taking one every 6 hours.
+func vpsWithSnapshots(sim *hostuptest.Simulator) string {
+	return sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "snap", SnapshotSlots: 2,
+		SnapshotSchedule: &hostuptest.SnapshotScheduleSpec{IntervalHours: 6, Since: 24 * time.Hour}})
 }
 
 // Figures the suite reports (go test -v -run 'FaultMatrix' prints them).

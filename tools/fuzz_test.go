@@ -21,7 +21,8 @@ import (
 )
 
 var fuzzTools = []string{"list_vps", "list_backup_schedules", "audit_backup_coverage", "list_backups", "get_job",
-	"upsert_backup_schedule", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup"}
+	"upsert_backup_schedule", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup",
+	"restore_backup", "list_snapshot_schedule", "set_snapshot_schedule", "delete_snapshot_schedule"}
 
 // FuzzToolArguments sends any arguments to any tool through the MCP server, on the
 // sandbox account. Whatever they are: no panic, every request that reaches HostUp
@@ -39,6 +40,8 @@ func FuzzToolArguments(f *testing.F) {
 		`{"vps_id":"vps_sandbox01","note":"before upgrade","wait":true}`,
 		`{"job_id":"job_sim000001"}`, `{"job_id":"../../admin"}`, `{"vps_id":"vps_1/../x"}`, `{"vps_id":"vps_1%2F.."}`,
 		`{"vps_id":"vps_sandbox01","history_limit":1e12}`, `{"vps_id":"vps_sandbox01","history_limit":-1}`,
+		`{"vps_id":"vps_sandbox02","backup_id":"bkp_sim000001","confirm_token":"hu1.x.y","confirm_vps_name":"db-01"}`,
+		`{"vps_id":"vps_sandbox02","interval_hours":4.5,"enabled":"no"}`, `{"vps_id":"10001","interval_hours":24}`,
 		`{"name":"web","limit":1000000}`, `{"vps_id":"vps_sandbox01","vps_id":"vps_sandbox02"}`, `{"vps_id":"vps_sаndbox01"}`,
 	}
 	for i, s := range seeds {

@@ -13,7 +13,7 @@ import (
 
 // GetJobInput names one job.
 type GetJobInput struct {
-	JobID string `json:"job_id" jsonschema:"minLength=1,maxLength=128,pattern=^[A-Za-z0-9][A-Za-z0-9_-]{0\\,127}$" jsonschema_description:"Job id from create_backup (job_…) or from a schedule's history."`
+	JobID string `json:"job_id" jsonschema:"pattern=^[A-Za-z0-9][A-Za-z0-9_-]{0\\,127}$" jsonschema_description:"Job id (job_…) from create_backup or a schedule's history."`
 }
 
 // JobView is a backup job's state.
@@ -38,7 +38,7 @@ type GetJobOutput struct {
 
 func getJob(d *Deps) server.ServerTool {
 	return newTool(d, "get_job", "Get a backup job",
-		"Shows the state and progress of a backup job (queued, in_progress, completed, failed), e.g. the job_id create_backup returned.",
+		"Shows the state and progress of a backup job, e.g. the one create_backup started.",
 		readOnlyHints,
 		func(ctx context.Context, _ *Call, in GetJobInput) (GetJobOutput, string, error) {
 			j, err := d.Client.GetJob(ctx, in.JobID)

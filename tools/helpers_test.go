@@ -117,6 +117,7 @@ type envConfig struct {
 	elicit   client.ElicitationHandler
 	protocol string
 	readOnly bool
+	toolsets []tools.Toolset
 	now      time.Time
 	key      string
 	realHTTP bool // serve the simulator on a real listener (needed for dropped connections)
@@ -128,6 +129,7 @@ type envConfig struct {
 	// wrap, when set, sits between the client and the in-process transport.
 	wrap    func(transport.Interface) transport.Interface
 	display *time.Location // Deps.Display; UTC when nil
+	retry   time.Duration  // the client's MaxRetryWait; 0 means 2s
 }
 
 type envOption func(*envConfig)
@@ -154,11 +156,17 @@ func withReadOnly() envOption { return func(c *envConfig) { c.readOnly = true } 
 // withDisplay sets the zone results show local times in (Deps.Display).
 func withDisplay(loc *time.Location) envOption { return func(c *envConfig) { c.display = loc } }
 
+func withToolsets(ts ...tools.Toolset) envOption { return func(c *envConfig) { c.toolsets = ts } }
+
 // withNow sets the tools' clock (Deps.Now).
 func withNow(t time.Time) envOption { return func(c *envConfig) { c.now = t } }
 
 // withKey sets the API key the client sends (the sandbox wants its own).
 func withKey(k string) envOption { return func(c *envConfig) { c.key = k } }
+
+// withRetryWait sets how long the client retries a 429 (the product's default
+// is 30 s; Retry-After comes in whole seconds).
+func withRetryWait(d time.Duration) envOption { return func(c *envConfig) { c.retry = d } }
 
 func withRealHTTP() envOption { return func(c *envConfig) { c.realHTTP = true } }
 
@@ -187,7 +195,7 @@ func newEnv(t *testing.T, sim *hostuptest.Simulator, opts ...envOption) *env {
 	hc.Transport = status
 	c, err := hostup.New(hostup.Options{
 		APIKey: cfg.key, BaseURL: baseURL, HTTPClient: hc, UserAgent: "hostup-mcp/test",
-		Timeout: 5 * time.Second, MaxRetryWait: 2 * time.Second,
+		Timeout: 5 * time.Second, MaxRetryWait: cmp.Or(cfg.retry, 2*time.Second),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -198,7 +206,7 @@ func newEnv(t *testing.T, sim *hostuptest.Simulator, opts ...envOption) *env {
 		Confirm: tools.NewConfirmer([]byte("test-secret")), Now: clock.Now,
 		JobPoll: cfg.jobPoll, JobWait: cfg.jobWait, ElicitationOnly: cfg.elicitOnly,
 	}
-	srv := tools.NewServer(deps, tools.ServerOptions{Name: "hostup-mcp", Version: "test", ReadOnly: cfg.readOnly})
+	srv := tools.NewServer(deps, tools.ServerOptions{Name: "hostup-mcp", Version: "test", ReadOnly: cfg.readOnly, Toolsets: cfg.toolsets})
 
 	var mc *client.Client
 	if cfg.wrap != nil {

@@ -109,9 +109,10 @@ func hostileIDs(kind, valid string) map[string]string {
 		ids["Cyrillic р in vps_"] = strings.Replace(valid, "p", "\u0440", 1)
 		ids["Greek ν in vps_"] = strings.Replace(valid, "v", "\u03bd", 1)
 		ids["prefix only"] = "vps_"
-		ids["65 characters"] = "vps_" + strings.Repeat("a", 65) // the schema's 80 allow it; HostUp ids have at most 64
+		ids["65 characters"] = "vps_" + strings.Repeat("a", 65) // HostUp ids have at most 64
 		ids["76 characters"] = "vps_" + strings.Repeat("b", 76)
-		ids["underscore in id"] = "vps_a_b"
+		// "-" and "_" after the prefix are valid: HostUp calls its ids opaque (issue 19).
+		ids["dot in id"] = "vps_a.b"
 		ids["a name"] = "web server"
 		ids["an IP"] = "192.0.2.10"
 	case "vmid":

@@ -13,8 +13,8 @@ import (
 
 // ListBackupSchedulesInput names one VPS.
 type ListBackupSchedulesInput struct {
-	VPSID        string `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id: the vps_… id exactly as list_vps returns it. A numeric vmid (e.g. 10000; HostUp's API v1) only when the user gives one, e.g. from HostUp's older control panel. Never guess an id, pass a name or IP, or turn one form into the other."`
-	HistoryLimit *int   `json:"history_limit,omitempty" jsonschema:"minimum=0,maximum=50,default=10" jsonschema_description:"How many recent runs to include (default 10)."`
+	VPSID        string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	HistoryLimit *int   `json:"history_limit,omitempty" jsonschema:"minimum=0,maximum=50,default=10" jsonschema_description:"Recent runs to include."`
 }
 
 // ScheduleState is everything HostUp knows about one VPS's scheduled backups.
@@ -27,6 +27,7 @@ type ScheduleState struct {
 	History      []HistoryView  `json:"history" jsonschema_description:"Most recent runs first."`
 	HistoryTotal int            `json:"history_total" jsonschema_description:"How many runs HostUp returned in all."`
 	DisplayZone  string         `json:"display_zone" jsonschema_description:"Time zone of the *_local fields."`
+	Unread       []string       `json:"unread,omitempty" jsonschema_description:"Members of HostUp's settings and limits its answer did not give (e.g. limits.maxRetention, or settings as a whole): their values here are 0 and mean unknown."`
 }
 
 // ListBackupSchedulesOutput is one VPS's schedule state.
@@ -37,8 +38,8 @@ type ListBackupSchedulesOutput struct {
 
 func listBackupSchedules(d *Deps) server.ServerTool {
 	return newTool(d, "list_backup_schedules", "List backup schedules",
-		"Shows one VPS's backup schedule, retention settings, limits (max retention, free backup slots), HostUp's action gates and recent runs. Read this before changing a schedule: the limits and gates say what HostUp will accept. "+
-			"Takes a vps_… id from list_vps, or a numeric vmid when the user gives one (HostUp's API v1: adds minutes, exact backup sizes, volids and job ids).",
+		"Shows one VPS's backup schedule, retention settings, limits, HostUp's action gates and recent runs. "+
+			"Read it before a change: limits and gates say what HostUp accepts.",
 		readOnlyHints,
 		func(ctx context.Context, _ *Call, in ListBackupSchedulesInput) (ListBackupSchedulesOutput, string, error) {
 			limit := 10
@@ -65,6 +66,7 @@ func (d *Deps) scheduleState(vpsID string, bs *hostup.BackupSchedules, vm *hostu
 		Gates:        scheduleGates(bs.Actions),
 		HistoryTotal: len(bs.History),
 		DisplayZone:  d.display().String(),
+		Unread:       unreadMembers(bs),
 	}
 	for _, s := range bs.Schedules {
 		st.Schedules = append(st.Schedules, d.scheduleView(s))
@@ -101,6 +103,9 @@ func (st ScheduleState) text(zone *time.Location) string {
 	l := st.Limits
 	fmt.Fprintf(&b, "\nLimits: %s in all, retention up to %d, %d manual + %d scheduled active, %s.",
 		quantity(l.TotalBackups, "backup"), l.MaxRetention, l.ManualBackupsActive, l.ScheduledBackupsActive, quantity(l.AvailableScheduledSlots, "free backup slot"))
+	if len(st.Unread) > 0 {
+		fmt.Fprintf(&b, " HostUp's answer did not give %s (shown as 0 above, which means unknown).", strings.Join(st.Unread, ", "))
+	}
 	if st.Settings != nil {
 		if st.Settings.AutoDeleteOldest {
 			b.WriteString(" Oldest backups are deleted automatically when the limit is reached.")
@@ -108,13 +113,21 @@ func (st ScheduleState) text(zone *time.Location) string {
 			b.WriteString(" Oldest backups are NOT deleted automatically.")
 		}
 	}
+	// canCreate is closed whenever a schedule exists; that is no block to
+	// updating it, so it is shown only without a schedule or beside another
+	// closed gate (updateBlocker).
+	vpsBlocked := (!st.Gates.CanUpdateSettings.Allowed && st.Gates.CanUpdateSettings.Code != codeNoV1Endpoint) ||
+		(!st.Gates.CanDelete.Allowed && st.Gates.CanDelete.Code != codeNoV1Endpoint)
 	for _, g := range []struct {
-		name string
-		gate GateView
-	}{{"create", st.Gates.CanCreate}, {"update settings", st.Gates.CanUpdateSettings}, {"delete", st.Gates.CanDelete}} {
-		// canCreate is closed whenever a schedule exists; that is no block to
-		// updating it, so only real blocks are shown.
-		if g.gate.blocks() {
+		name  string
+		gate  GateView
+		shown bool
+	}{
+		{"create", st.Gates.CanCreate, len(st.Schedules) == 0 || vpsBlocked},
+		{"update settings", st.Gates.CanUpdateSettings, true},
+		{"delete", st.Gates.CanDelete, true},
+	} {
+		if !g.gate.Allowed && g.shown {
 			fmt.Fprintf(&b, "\nHostUp blocks %s: %s", g.name, g.gate.Reason)
 			if g.gate.Code != "" {
 				fmt.Fprintf(&b, " (%s)", g.gate.Code)

@@ -15,7 +15,7 @@ const maxBackupsListed = 50
 
 // ListBackupsInput names one VPS.
 type ListBackupsInput struct {
-	VPSID string `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id: the vps_… id exactly as list_vps returns it. A numeric vmid (e.g. 10000; HostUp's API v1) only when the user gives one, e.g. from HostUp's older control panel. Never guess an id, pass a name or IP, or turn one form into the other."`
+	VPSID string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
 }
 
 // BackupView is one stored backup.
@@ -55,8 +55,7 @@ type ListBackupsOutput struct {
 
 func listBackups(d *Deps) server.ServerTool {
 	return newTool(d, "list_backups", "List backups",
-		"Lists a VPS's stored backups (newest first, with ids for delete_backup), its backup quota, and whether HostUp allows a new manual backup or a restore now. "+
-			"Takes a vps_… id from list_vps, or a numeric vmid when the user gives one (HostUp's API v1: backup ids are then volids and sizes exact in bytes).",
+		"Lists a VPS's stored backups (newest first; ids for delete_backup), its quota, and whether HostUp allows a manual backup or a restore now.",
 		readOnlyHints,
 		func(ctx context.Context, _ *Call, in ListBackupsInput) (ListBackupsOutput, string, error) {
 			l, err := d.readBackups(ctx, in.VPSID)
@@ -104,6 +103,9 @@ func (o ListBackupsOutput) text(zone *time.Location) string {
 	}
 	if g := o.Gates.CanCreateBackup; !g.Allowed {
 		fmt.Fprintf(&b, "\nHostUp blocks new manual backups: %s", g.Reason)
+	}
+	if g := o.Gates.CanRestore; !g.Allowed && o.Total > 0 {
+		fmt.Fprintf(&b, "\nHostUp blocks restores: %s", g.Reason)
 	}
 	return b.String()
 }

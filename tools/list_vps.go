@@ -13,8 +13,8 @@ import (
 
 // ListVPSInput filters the account's VPSes.
 type ListVPSInput struct {
-	Query string `json:"query,omitempty" jsonschema:"maxLength=200" jsonschema_description:"Optional text to match (case-insensitive): part of the name, hostname or primary IP, or the start of the id. When the account has more VPSes than one call reads, an exact name or primary IP also finds those beyond."`
-	Limit int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500,default=100" jsonschema_description:"Most VPSes to return (default 100)."`
+	Query string `json:"query,omitempty" jsonschema:"maxLength=200" jsonschema_description:"Part of a name, hostname or IP, or an id prefix; an exact name or IP also searches past the first page."`
+	Limit int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500,default=100" jsonschema_description:"Most VPSes to return."`
 }
 
 // VPSView is one VPS.
@@ -45,7 +45,9 @@ const (
 
 func listVPS(d *Deps) server.ServerTool {
 	return newTool(d, "list_vps", "List VPSes",
-		"Lists the account's VPSes (id, name, hostname, status, primary IP). Call this first: it is the only source of vps_id values. Never guess or construct an id.",
+		"Lists the account's VPSes with name, hostname, status and IP. Every other tool takes a vps_id from here, exactly as listed; never guess or build one. "+
+			"A numeric vmid (HostUp's API v1) only if the user gives one, never converted: it works for reads, "+
+			"upsert_backup_schedule without replace_existing, and delete_backup by volid.",
 		readOnlyHints,
 		func(ctx context.Context, _ *Call, in ListVPSInput) (ListVPSOutput, string, error) {
 			limit := in.Limit

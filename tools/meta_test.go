@@ -27,8 +27,8 @@ import (
 
 const snapDir = "__toolsnaps__"
 
-var writeTools = []string{"upsert_backup_schedule", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup"}
-var readTools = []string{"list_vps", "list_backup_schedules", "audit_backup_coverage", "list_backups", "get_job"}
+var writeTools = []string{"upsert_backup_schedule", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup", "restore_backup", "set_snapshot_schedule", "delete_snapshot_schedule"}
+var readTools = []string{"list_vps", "list_backup_schedules", "audit_backup_coverage", "list_backups", "get_job", "list_snapshot_schedule"}
 
 // listTools returns the tools as a client sees them, raw JSON per tool.
 func listTools(t *testing.T, e *env) map[string]map[string]json.RawMessage {
@@ -58,8 +58,10 @@ func listTools(t *testing.T, e *env) map[string]map[string]json.RawMessage {
 func snapshotOf(t *testing.T, tool map[string]json.RawMessage) []byte {
 	t.Helper()
 	snap := map[string]json.RawMessage{}
-	for _, k := range []string{"name", "description", "annotations", "inputSchema", "outputSchema"} {
-		snap[k] = tool[k]
+	for _, k := range []string{"name", "description", "annotations", "inputSchema", "outputSchema", "execution"} {
+		if v, ok := tool[k]; ok { // execution (task support) is set only where a tool declares it
+			snap[k] = v
+		}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -174,6 +176,10 @@ func TestDestructiveToolsAreAnnotatedSo(t *testing.T) {
 		"delete_backup_schedule": true, "delete_backup": true,
 		// A backup on a full quota with auto_delete_oldest on makes HostUp delete the oldest.
 		"create_backup": true,
+		// It replaces the VPS's disk.
+		"restore_backup": true,
+		// Pausing stops future snapshots; deleting deletes the schedule.
+		"set_snapshot_schedule": true, "delete_snapshot_schedule": true,
 	}
 	for _, st := range tools.All(&tools.Deps{}) {
 		if d, ok := want[st.Tool.Name]; ok && *st.Tool.Annotations.DestructiveHint != d {
@@ -183,9 +189,10 @@ func TestDestructiveToolsAreAnnotatedSo(t *testing.T) {
 }
 
 // checkSchema enforces what MCP clients need of a schema: an object at the top,
-// flat (no references), no top-level combinators, a description on every input
-// property, and valid JSON Schema (mcp-go silently skips validation against a
-// schema that does not compile).
+// no top-level combinators, input schemas flat (no references) with a
+// description on every property, output schemas without repetition, and valid
+// JSON Schema (mcp-go silently skips validation against a schema that does not
+// compile).
 func checkSchema(t *testing.T, kind string, raw json.RawMessage) {
 	t.Helper()
 	if len(raw) == 0 {
@@ -203,10 +210,15 @@ func checkSchema(t *testing.T, kind string, raw json.RawMessage) {
 			t.Errorf("%s schema has top-level %s", kind, k)
 		}
 	}
-	for _, k := range []string{"$ref", "$defs", "definitions"} {
-		if strings.Contains(string(raw), `"`+k+`"`) {
-			t.Errorf("%s schema contains %s: schemas must be flat", kind, k)
+	if kind == "input" {
+		// Models read input schemas: flat, every property described where it is.
+		for _, k := range []string{"$ref", "$defs", "definitions"} {
+			if strings.Contains(string(raw), `"`+k+`"`) {
+				t.Errorf("input schema contains %s: input schemas must be flat", k)
+			}
 		}
+	} else {
+		checkSaysEachThingOnce(t, s)
 	}
 	if kind == "input" {
 		props, _ := s["properties"].(map[string]any)
@@ -218,6 +230,56 @@ func checkSchema(t *testing.T, kind string, raw json.RawMessage) {
 		}
 	}
 	compileSchema(t, kind, raw)
+}
+
+// checkSaysEachThingOnce fails when an output schema spells out the same object
+// twice (a shared type belongs in $defs, referenced locally), references anything
+// but its own $defs, or defines something it uses only once.
+func checkSaysEachThingOnce(t *testing.T, schema map[string]any) {
+	t.Helper()
+	seen := map[string]int{}
+	refs := map[string]int{}
+	var walk func(node any)
+	walk = func(node any) {
+		switch n := node.(type) {
+		case map[string]any:
+			if ref, ok := n["$ref"].(string); ok {
+				name, local := strings.CutPrefix(ref, "#/$defs/")
+				if !local {
+					t.Errorf("output schema references %s: only local #/$defs/ references resolve in every client", ref)
+				}
+				refs[name]++
+			}
+			if _, ok := n["properties"]; ok {
+				b, _ := json.Marshal(n)
+				seen[string(b)]++
+			}
+			for _, v := range n {
+				walk(v)
+			}
+		case []any:
+			for _, v := range n {
+				walk(v)
+			}
+		}
+	}
+	walk(schema)
+	for obj, n := range seen {
+		if n > 1 {
+			t.Errorf("output schema spells out this object %d times; define it once in $defs: %.200s", n, obj)
+		}
+	}
+	defs, _ := schema["$defs"].(map[string]any)
+	for name := range defs {
+		if refs[name] < 2 {
+			t.Errorf("output schema defines %s but uses it %d time(s): inline it", name, refs[name])
+		}
+	}
+	for name := range refs {
+		if _, ok := defs[name]; !ok {
+			t.Errorf("output schema references #/$defs/%s, which it does not define", name)
+		}
+	}
 }
 
 func compileSchema(t *testing.T, kind string, raw json.RawMessage) *jsonschema.Schema {

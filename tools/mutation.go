@@ -89,6 +89,10 @@ type operation struct {
 	// readBack reads the state after apply and adds what it shows to out.
 	readBack func(ctx context.Context, out *MutationOutput) error
 
+	// typed, when set, makes the confirmation typed (restore_backup: the VPS's
+	// name); the constructor fills it from the state read and the call's argument.
+	typed *typedConfirmation
+
 	// build makes the operation again from a fresh read; seen is the VPS locks'
 	// change count before this one's read (see execute).
 	build func(ctx context.Context) (*operation, error)
@@ -147,7 +151,7 @@ func (d *Deps) mutateOne(ctx context.Context, call *Call, op *operation, dryRun 
 	}
 	var g *grant
 	if op.plan.Destructive {
-		a, err := d.authorize(ctx, call, confirmation{tool: op.tool, token: confirmToken, ops: []*operation{op}})
+		a, err := d.authorize(ctx, call, confirmation{tool: op.tool, token: confirmToken, ops: []*operation{op}, typed: op.typed})
 		if err != nil {
 			return out, err
 		}

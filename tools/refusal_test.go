@@ -36,10 +36,14 @@ func TestRefusalsSendNoMutation(t *testing.T) {
 			wants: []string{"nothing was sent", "pending payment", "pending_order", "What you can do:", "pending order"},
 		},
 		{
-			name: "update schedule with canCreate closed by a pending order",
+			// A pending order closes every gate; canCreate closed alone is the
+			// schedule existing, no block to an update (fidelity_test.go).
+			name: "update schedule with its gates closed by a pending order",
 			setup: func(sim *hostuptest.Simulator) string {
 				id := vpsWithDaily(sim)
-				sim.SetGate(id, hostuptest.GateCanCreate, pendingOrder())
+				for _, g := range []string{hostuptest.GateCanCreate, hostuptest.GateCanUpdateSettings, hostuptest.GateCanDelete} {
+					sim.SetGate(id, g, pendingOrder())
+				}
 				return id
 			},
 			tool:  "upsert_backup_schedule",
@@ -55,7 +59,7 @@ func TestRefusalsSendNoMutation(t *testing.T) {
 			},
 			tool:  "upsert_backup_schedule",
 			args:  map[string]any{"frequency": "weekly", "day_of_week": 1, "hour": 5, "retention_count": 3, "replace_existing": true},
-			wants: []string{"delete the existing schedule", "pending_order", "What you can do:"},
+			wants: []string{"change the backup schedule", "pending_order", "What you can do:"},
 		},
 		{
 			name: "settings with canUpdateSettings closed by a pending order",
@@ -170,15 +174,6 @@ func TestRefusalsSendNoMutation(t *testing.T) {
 			tool:  "delete_backup",
 			args:  map[string]any{"backup_id": "bkp_nosuch"},
 			wants: []string{"no backup with id bkp_nosuch", "has no backups at all"},
-		},
-		{
-			name: "limit below the stored backups without auto_delete_oldest",
-			setup: func(sim *hostuptest.Simulator) string {
-				return sim.AddVPS(testAccount, hostuptest.VPSSpec{TotalBackupLimit: 4, Backups: []hostuptest.BackupSpec{{Age: 3e9}, {Age: 2e9}, {Age: 1e9}}})
-			},
-			tool:  "update_backup_settings",
-			args:  map[string]any{"max_total_backups": 1},
-			wants: []string{"keeps 3 backups now", "new limit of 1", "delete 2 backups first", "auto_delete_oldest=true"},
 		},
 		{
 			name:  "settings without any field",

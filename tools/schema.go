@@ -16,8 +16,13 @@ import (
 // fails as soon as a struct and schemas.json disagree, and
 // UPDATE_SCHEMAS=true go test ./tools/ -run TestEmbeddedSchemas rewrites the file.
 //
-// Schemas are flat (no $ref/$defs) because several MCP clients do not resolve
-// references, and a field without `omitempty` is required.
+// Input schemas are flat and keep every description: models read them. Output
+// schemas are for programs and say each thing once: a type used twice is defined
+// in $defs and referenced locally (the TypeScript SDK's validator, the Inspector,
+// the conformance suite and mcp-go's own validation all resolve that), and they
+// carry no descriptions, since the model reads a result's text. Every field,
+// type, enum, required list and additionalProperties stays. A field without
+// `omitempty` is required.
 //
 //go:embed schemas.json
 var schemasJSON []byte

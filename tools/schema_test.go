@@ -5,21 +5,30 @@ import (
 	"encoding/json"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/invopop/jsonschema"
 )
 
-// reflector turns a tool's structs into its schemas; see schema.go.
-var reflector = &jsonschema.Reflector{
+// inputReflector turns a tool's input struct into its input schema: flat, with
+// every description, because models read it; see schema.go.
+var inputReflector = &jsonschema.Reflector{
 	DoNotReference: true,
 	ExpandedStruct: true,
 }
 
-func reflectSchema(t *testing.T, typ reflect.Type) json.RawMessage {
+// outputReflector names every struct type in $defs; leanOutput then keeps only
+// the definitions used more than once.
+var outputReflector = &jsonschema.Reflector{
+	ExpandedStruct: true,
+}
+
+func reflectSchema(t *testing.T, r *jsonschema.Reflector, typ reflect.Type) json.RawMessage {
 	t.Helper()
-	s := reflector.ReflectFromType(typ)
+	s := r.ReflectFromType(typ)
 	s.Version = ""
 	s.ID = ""
 	b, err := json.Marshal(s)
@@ -27,6 +36,91 @@ func reflectSchema(t *testing.T, typ reflect.Type) json.RawMessage {
 		t.Fatalf("schema of %s: %v", typ, err)
 	}
 	return b
+}
+
+// leanOutput makes an output schema say each thing once: a type used more than
+// once is defined once in $defs and referenced locally, a type used once is
+// inlined where it is used, and descriptions are dropped (the model reads the
+// result's text, not this schema; programs read the field names and types).
+// Every property, type, enum, required list and additionalProperties stays.
+func leanOutput(t *testing.T, raw json.RawMessage) json.RawMessage {
+	t.Helper()
+	var root map[string]any
+	if err := json.Unmarshal(raw, &root); err != nil {
+		t.Fatal(err)
+	}
+	defs, _ := root["$defs"].(map[string]any)
+	delete(root, "$defs")
+	uses := map[string]int{}
+	var count func(node any)
+	count = func(node any) {
+		walkSchema(node, func(s map[string]any) {
+			if name, ok := defName(s); ok {
+				uses[name]++
+				if uses[name] == 1 {
+					count(defs[name]) // a definition's own references count once
+				}
+			}
+		})
+	}
+	count(root)
+	var expand func(node any)
+	expand = func(node any) {
+		walkSchema(node, func(s map[string]any) {
+			delete(s, "description")
+			if name, ok := defName(s); ok && uses[name] == 1 {
+				delete(s, "$ref")
+				for k, v := range defs[name].(map[string]any) {
+					s[k] = v
+				}
+				expand(s)
+			}
+		})
+	}
+	expand(root)
+	kept := map[string]any{}
+	for name, n := range uses {
+		if n > 1 {
+			expand(defs[name])
+			kept[name] = defs[name]
+		}
+	}
+	if len(kept) > 0 {
+		root["$defs"] = kept
+	}
+	b, err := json.Marshal(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// defName is the definition a local reference points at.
+func defName(s map[string]any) (string, bool) {
+	ref, ok := s["$ref"].(string)
+	if !ok {
+		return "", false
+	}
+	name, ok := strings.CutPrefix(ref, "#/$defs/")
+	return name, ok
+}
+
+// walkSchema calls visit on node and on every subschema below it that our
+// structs produce (properties, items, additionalProperties), not on $defs.
+// visit runs before the walk goes down, so it may rewrite a node in place.
+func walkSchema(node any, visit func(map[string]any)) {
+	s, ok := node.(map[string]any)
+	if !ok {
+		return
+	}
+	visit(s)
+	if props, ok := s["properties"].(map[string]any); ok {
+		for _, p := range props {
+			walkSchema(p, visit)
+		}
+	}
+	walkSchema(s["items"], visit)
+	walkSchema(s["additionalProperties"], visit)
 }
 
 // The schemas a client sees are the ones the handlers' structs define: a field
@@ -39,7 +133,10 @@ func TestEmbeddedSchemasMatchTheStructs(t *testing.T) {
 	want := map[string]toolSchemas{}
 	toolTypes.Range(func(name, types any) bool {
 		ts := types.([2]reflect.Type)
-		want[name.(string)] = toolSchemas{Input: reflectSchema(t, ts[0]), Output: reflectSchema(t, ts[1])}
+		want[name.(string)] = toolSchemas{
+			Input:  reflectSchema(t, inputReflector, ts[0]),
+			Output: leanOutput(t, reflectSchema(t, outputReflector, ts[1])),
+		}
 		return true
 	})
 	if len(want) == 0 {
@@ -102,5 +199,16 @@ func writeSchemas(t *testing.T, all map[string]toolSchemas) {
 func writeIndented(b *bytes.Buffer, raw json.RawMessage) {
 	if err := json.Indent(b, raw, "    ", "  "); err != nil {
 		panic(err)
+	}
+}
+
+// Every tool sits in an area a user can choose, or in core, which is always
+// listed: a tool in an undeclared area could never be selected.
+func TestEveryToolIsInADeclaredToolset(t *testing.T) {
+	for _, r := range registry {
+		name := r.build(&Deps{}).Tool.Name
+		if r.toolset != ToolsetCore && !slices.Contains(Toolsets, r.toolset) {
+			t.Errorf("%s is in toolset %q, which is not in Toolsets", name, r.toolset)
+		}
 	}
 }

@@ -88,6 +88,14 @@ func canaryCalls(t *testing.T, e *env) []struct {
 	add("create_backup", map[string]any{"vps_id": "vps_sandbox03"})
 	add("create_backup", map[string]any{"vps_id": "vps_sandbox04"})
 	add("delete_backup", map[string]any{"vps_id": "vps_sandbox04", "backup_id": "bkp_nosuch1"})
+	add("restore_backup", map[string]any{"vps_id": "vps_sandbox04", "backup_id": "bkp_nosuch1"})
+	add("list_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox02"})
+	add("list_snapshot_schedule", map[string]any{"vps_id": "10000"})
+	add("set_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox04", "interval_hours": 8})
+	add("set_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox01", "interval_hours": 8})
+	add("delete_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox04"})
+	add("delete_snapshot_schedule", map[string]any{"vps_id": "10001"})
+	add("restore_backup", map[string]any{"vps_id": "vps_sandbox04", "backup_id": firstBackup(t, e, "vps_sandbox04"), "dry_run": true})
 	add("list_backup_schedules", map[string]any{"vps_id": "vps_nosuch1"})
 	add("list_backup_schedules", map[string]any{"vps_id": "../" + canaryKey})
 	add("list_vps", map[string]any{"query": canaryKey[:8], "bogus": true})
@@ -98,6 +106,8 @@ func canaryCalls(t *testing.T, e *env) []struct {
 	}{
 		{"delete_backup_schedule", map[string]any{"vps_id": "vps_sandbox06", "schedule_id": "bks_sandbox06"}},
 		{"delete_backup", map[string]any{"vps_id": "vps_sandbox04", "backup_id": firstBackup(t, e, "vps_sandbox04")}},
+		{"delete_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox02"}},
+		{"restore_backup", map[string]any{"vps_id": "vps_sandbox02", "backup_id": firstBackup(t, e, "vps_sandbox02"), "confirm_vps_name": "db-01"}},
 	} {
 		add(c.tool, with(c.args, "confirm_token", planToken(t, e, c.tool, c.args)))
 	}
@@ -174,6 +184,8 @@ func TestSecretCanaryRejectedKey(t *testing.T) {
 			args = with(args, "schedule_id", "bks_daily1")
 		case "delete_backup":
 			args = with(args, "backup_id", "bkp_1")
+		case "set_snapshot_schedule":
+			args = with(args, "interval_hours", 6)
 		}
 		res := e.call(tool.name, args)
 		if !res.IsError {
@@ -188,8 +200,9 @@ func TestSecretCanaryRejectedKey(t *testing.T) {
 		t.Errorf("%d mutations sent with a rejected key", n)
 	}
 	for _, r := range sim.Requests() {
-		if r.Header.Get("Authorization") != "Bearer "+canaryKey {
-			t.Fatalf("HostUp got %q", r.Header.Get("Authorization"))
+		// GET /api/jobs tries X-API-Key, as HostUp's jobs page documents, then Bearer.
+		if r.Header.Get("Authorization") != "Bearer "+canaryKey && r.Header.Get("X-API-Key") != canaryKey {
+			t.Fatalf("HostUp got Authorization %q, X-API-Key %q", r.Header.Get("Authorization"), r.Header.Get("X-API-Key"))
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -43,6 +44,7 @@ type Deps struct {
 	Leases Leases
 
 	locks vpsLocks
+	tasks taskRegistry // the tasks our tools started (tasks.go)
 }
 
 func (d *Deps) now() time.Time {
@@ -105,6 +107,7 @@ type handler[In, Out any] func(ctx context.Context, call *Call, in In) (Out, str
 type Call struct {
 	Request mcp.CallToolRequest
 	deps    *Deps
+	task    *taskRun // set when the call runs as an MCP task (tasks.go)
 }
 
 // newTool turns a typed handler into an mcp-go tool with generated schemas.
@@ -131,7 +134,9 @@ func newTool[In, Out any](d *Deps, name, title, description string, h hints, run
 			d.observeCall(name, nil, err, start)
 			return d.errorResult(name, err), nil
 		}
-		call := &Call{Request: req, deps: d}
+		ctx, task, stop := d.taskContext(ctx, req)
+		defer stop()
+		call := &Call{Request: req, deps: d, task: task}
 		out, text, err := run(ctx, call, in)
 		d.observeCall(name, &out, err, start)
 		if err != nil {
@@ -183,15 +188,20 @@ func decodeArguments(req mcp.CallToolRequest, v *inputValidator, target any) err
 type ServerOptions struct {
 	Name, Version string
 	ReadOnly      bool
+	Toolsets      []Toolset // only these areas (see registry.go); empty: all
 	Instructions  string
 }
 
-// NewServer builds the MCP server with every tool (write tools left out in
-// read-only mode). main, the `call` subcommand and the tests all use it, so they
+// NewServer builds the MCP server with the tools the options select (see
+// Visible). main, the `call` subcommand and the tests all use it, so they
 // exercise the very server a client talks to.
 func NewServer(d *Deps, o ServerOptions, extra ...server.ServerOption) *server.MCPServer {
+	hooks := &server.Hooks{}
+	d.taskHooks(hooks)
 	opts := append([]server.ServerOption{
 		server.WithToolCapabilities(false),
+		server.WithTaskCapabilities(true, true, true),
+		server.WithHooks(hooks),
 		// Input validation runs in newTool (validate.go), for readable messages.
 		server.WithOutputSchemaValidation(),
 		server.WithRecovery(),
@@ -199,36 +209,13 @@ func NewServer(d *Deps, o ServerOptions, extra ...server.ServerOption) *server.M
 		server.WithExtensions(ui.Extension()),
 	}, extra...)
 	s := server.NewMCPServer(o.Name, o.Version, opts...)
-	s.AddTools(Visible(d, o.ReadOnly)...)
-	ui.Register(s, o.ReadOnly)
+	listed := Visible(d, Selection{ReadOnly: o.ReadOnly, Toolsets: o.Toolsets})
+	s.AddTools(listed...)
+	if slices.ContainsFunc(listed, ui.Linked) {
+		// The view's one action plans a schedule: without that tool listed (read-only
+		// mode, or toolsets without schedules) the page must not offer it.
+		canPlan := slices.ContainsFunc(listed, func(t server.ServerTool) bool { return t.Tool.Name == "upsert_backup_schedule" })
+		ui.Register(s, !canPlan)
+	}
 	return s
-}
-
-// Visible returns the tools a client may see: all of them, or in read-only mode
-// only those annotated read-only (the annotation is the one source of truth).
-func Visible(d *Deps, readOnly bool) []server.ServerTool {
-	var out []server.ServerTool
-	for _, t := range All(d) {
-		if readOnly && !*t.Tool.Annotations.ReadOnlyHint {
-			continue
-		}
-		out = append(out, t)
-	}
-	return out
-}
-
-// All returns every tool, read-only ones first, in the order tools/list shows them.
-func All(d *Deps) []server.ServerTool {
-	return []server.ServerTool{
-		listVPS(d),
-		ui.Link(listBackupSchedules(d)),
-		ui.Link(auditBackupCoverage(d)),
-		listBackups(d),
-		getJob(d),
-		upsertBackupSchedule(d),
-		updateBackupSettings(d),
-		deleteBackupSchedule(d),
-		createBackup(d),
-		deleteBackup(d),
-	}
 }

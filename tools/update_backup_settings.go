@@ -12,11 +12,11 @@ import (
 
 // UpdateBackupSettingsInput is the retention settings to change.
 type UpdateBackupSettingsInput struct {
-	VPSID            string `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id (vps_…) exactly as returned by list_vps. A numeric vmid (HostUp's API v1) is refused here: v1 has no endpoint for this; never turn a vmid into a vps_… id."`
-	MaxTotalBackups  *int   `json:"max_total_backups,omitempty" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"Most backups (manual + scheduled) to keep. Lowering it below the backups kept now deletes the oldest ones when auto_delete_oldest is on."`
-	AutoDeleteOldest *bool  `json:"auto_delete_oldest,omitempty" jsonschema_description:"When true, HostUp deletes the oldest backups to make room when the limit is reached."`
+	VPSID            string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	MaxTotalBackups  *int   `json:"max_total_backups,omitempty" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"Most backups kept, manual + scheduled; below today's count HostUp deletes the oldest if auto_delete_oldest."`
+	AutoDeleteOldest *bool  `json:"auto_delete_oldest,omitempty" jsonschema_description:"At the limit, HostUp deletes the oldest to make room."`
 	DryRun           bool   `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
-	ConfirmToken     string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Token from a previous call's confirmation_required result, passed after the user agreed."`
+	ConfirmToken     string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed."`
 }
 
 // UpdateBackupSettingsOutput is the outcome and the settings read back.
@@ -27,9 +27,7 @@ type UpdateBackupSettingsOutput struct {
 
 func updateBackupSettings(d *Deps) server.ServerTool {
 	return newTool(d, "update_backup_settings", "Update backup retention settings",
-		"Changes a VPS's backup retention settings: the most backups kept (max_total_backups) and whether HostUp deletes the oldest to make room (auto_delete_oldest). "+
-			"Destructive when the change can make HostUp delete existing backups; it then needs the user's confirmation. Use dry_run first to show the plan. "+
-			"Needs the vps_… id from list_vps: HostUp's API v1 (numeric vmids) cannot change settings.",
+		"Changes a VPS's backup retention settings. Destructive when HostUp may then delete existing backups.",
 		setterHints,
 		func(ctx context.Context, call *Call, in UpdateBackupSettingsInput) (UpdateBackupSettingsOutput, string, error) {
 			if isVMID(in.VPSID) {
@@ -105,50 +103,90 @@ func (s *SettingsView) text() string {
 		quantity(s.TotalBackupLimit, "backup"), s.ManualBackupsActive, s.ScheduledBackupsActive, s.AutoDeleteOldest)
 }
 
-// planSettings refuses what HostUp would refuse and marks the change destructive
-// when HostUp may delete backups because of it.
+// planSettings refuses what HostUp's gate refuses and marks the change
+// destructive when HostUp may delete backups because of it. A setting HostUp's
+// answer did not give (the seed's own example has settings: null) is unknown:
+// the requested value is sent, never called "already as requested".
 func planSettings(in UpdateBackupSettingsInput, bs *hostup.BackupSchedules) (Plan, hostup.SettingsRequest, error) {
 	var req hostup.SettingsRequest
 	if !bs.Actions.CanUpdateSettings.Allowed {
 		return Plan{}, req, gateRefusal("update the backup settings", bs.Actions.CanUpdateSettings)
 	}
-	cur := hostup.BackupSettings{TotalBackupLimit: bs.Limits.TotalBackups, ManualBackupsActive: bs.Limits.ManualBackupsActive, ScheduledBackupsActive: bs.Limits.ScheduledBackupsActive}
-	if bs.Settings != nil {
-		cur = *bs.Settings
+	limit, limitKnown := settingOrLimit(bs, "totalBackupLimit", "totalBackups")
+	manual, manualKnown := settingOrLimit(bs, "manualBackupsActive", "manualBackupsActive")
+	scheduled, scheduledKnown := settingOrLimit(bs, "scheduledBackupsActive", "scheduledBackupsActive")
+	auto, autoKnown := autoDeleteOldest(bs)
+	active, activeKnown := manual+scheduled, manualKnown && scheduledKnown
+	before := func(v string, known bool, field string) string {
+		if !known {
+			return "(not given by HostUp: " + field + ")"
+		}
+		return v
 	}
-	active := cur.ManualBackupsActive + cur.ScheduledBackupsActive
-	newLimit, newAuto := cur.TotalBackupLimit, cur.AutoDeleteOldest
+	newLimit, newAuto := limit, auto
 	p := Plan{}
-	if in.MaxTotalBackups != nil && *in.MaxTotalBackups != cur.TotalBackupLimit {
-		newLimit = *in.MaxTotalBackups
-		req.MaxTotalBackups = in.MaxTotalBackups
-		p.Changes = append(p.Changes, FieldChange{Field: "max_total_backups", Before: strconv.Itoa(cur.TotalBackupLimit), After: strconv.Itoa(newLimit)})
+	if m := in.MaxTotalBackups; m != nil && (!limitKnown || *m != limit) {
+		p.Changes = append(p.Changes, FieldChange{Field: "max_total_backups", Before: before(strconv.Itoa(limit), limitKnown, "settings.totalBackupLimit"), After: strconv.Itoa(*m)})
+		newLimit, req.MaxTotalBackups = *m, m
 	}
-	if in.AutoDeleteOldest != nil && *in.AutoDeleteOldest != cur.AutoDeleteOldest {
-		newAuto = *in.AutoDeleteOldest
-		req.AutoDeleteOldest = in.AutoDeleteOldest
-		p.Changes = append(p.Changes, FieldChange{Field: "auto_delete_oldest", Before: strconv.FormatBool(cur.AutoDeleteOldest), After: strconv.FormatBool(newAuto)})
+	if a := in.AutoDeleteOldest; a != nil && (!autoKnown || *a != auto) {
+		p.Changes = append(p.Changes, FieldChange{Field: "auto_delete_oldest", Before: before(strconv.FormatBool(auto), autoKnown, "settings.autoDeleteOldest"), After: strconv.FormatBool(*a)})
+		newAuto, req.AutoDeleteOldest = *a, a
 	}
+	autoDecided := autoKnown || req.AutoDeleteOldest != nil
 	if len(p.Changes) == 0 {
 		p.Summary = fmt.Sprintf("The settings of %s are already as requested; nothing to change.", in.VPSID)
 		return p, req, nil
 	}
-	if newLimit < active && !newAuto {
-		return Plan{}, req, &Refusal{
-			Reason: fmt.Sprintf("VPS %s keeps %s now, more than the new limit of %d, and auto_delete_oldest is off, so HostUp would refuse", in.VPSID, quantity(active, "backup"), newLimit),
-			Code:   "limit_below_active_backups",
-			Fix:    fmt.Sprintf("delete %s first (list_backups, delete_backup), or also set auto_delete_oldest=true to let HostUp delete the oldest ones.", quantity(active-newLimit, "backup")),
-		}
-	}
 	p.Summary = fmt.Sprintf("Change the backup settings of %s.", in.VPSID)
 	p.Requests = []PlannedRequest{{Method: "PATCH", Endpoint: apiPath(in.VPSID, "/backup-schedules"), Body: req}}
-	if newLimit < active {
+	switch {
+	case req.MaxTotalBackups == nil:
+	case !activeKnown:
+		p.Destructive = !autoDecided || newAuto
+		p.Warnings = append(p.Warnings, fmt.Sprintf("HostUp's answer did not say how many backups %s keeps now, so whether the new limit of %d is below that is not known.", in.VPSID, newLimit))
+		if p.Destructive {
+			p.Deletes = append(p.Deletes, "possibly the oldest backups, if more than the new limit are kept now")
+		}
+	case newLimit < active && autoDecided && !newAuto:
+		// HostUp's docs do not say what a limit below the backups kept does
+		// with auto_delete_oldest off: refuse, or keep them. Its answer decides.
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%s keeps %s now, more than the new limit of %d, and auto_delete_oldest is off: HostUp may refuse this, or keep them and refuse new backups until some are deleted.", in.VPSID, quantity(active, "backup"), newLimit))
+	case newLimit < active:
 		p.Destructive = true
 		p.Deletes = append(p.Deletes, fmt.Sprintf("the oldest %s (%d kept now, new limit %d)", quantity(active-newLimit, "backup"), active, newLimit))
 	}
-	if newAuto && !cur.AutoDeleteOldest {
+	if req.AutoDeleteOldest != nil && newAuto {
 		p.Destructive = true
 		p.Warnings = append(p.Warnings, "From now on HostUp deletes the oldest backups whenever a new backup needs room.")
 	}
 	return p, req, nil
+}
+
+// settingOrLimit reads a count from settings, else from limits (which repeat it
+// under their own name), and says whether HostUp gave it at all.
+func settingOrLimit(bs *hostup.BackupSchedules, setting, limit string) (int, bool) {
+	if bs.Has("settings." + setting) {
+		s := bs.Settings
+		switch setting {
+		case "totalBackupLimit":
+			return s.TotalBackupLimit, true
+		case "manualBackupsActive":
+			return s.ManualBackupsActive, true
+		case "scheduledBackupsActive":
+			return s.ScheduledBackupsActive, true
+		}
+	}
+	if bs.Has("limits." + limit) {
+		l := bs.Limits
+		switch limit {
+		case "totalBackups":
+			return l.TotalBackups, true
+		case "manualBackupsActive":
+			return l.ManualBackupsActive, true
+		case "scheduledBackupsActive":
+			return l.ScheduledBackupsActive, true
+		}
+	}
+	return 0, false
 }

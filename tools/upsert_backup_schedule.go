@@ -15,19 +15,19 @@ import (
 
 // UpsertBackupScheduleInput is the schedule the user wants.
 type UpsertBackupScheduleInput struct {
-	VPSID           string  `json:"vps_id" jsonschema:"minLength=1,maxLength=80,pattern=^(vps_[A-Za-z0-9]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id: the vps_… id exactly as list_vps returns it. A numeric vmid (e.g. 10000; HostUp's API v1) only when the user gives one, e.g. from HostUp's older control panel. Never guess an id, pass a name or IP, or turn one form into the other."`
-	Frequency       string  `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly" jsonschema_description:"How often the backup runs. A VPS has one schedule: the same frequency as its current schedule updates it; another frequency needs replace_existing."`
-	Hour            int     `json:"hour" jsonschema:"minimum=0,maximum=23" jsonschema_description:"Hour of the day the backup starts: UTC unless timezone is given."`
-	Minute          *int    `json:"minute,omitempty" jsonschema:"minimum=0,maximum=59" jsonschema_description:"Numeric vmids (HostUp's API v1) only: the minute the backup starts. Omitted: 0 for a new schedule, unchanged on an update. HostUp's v2 API (vps_… ids) starts backups on the hour and takes no minute."`
-	DayOfWeek       *int    `json:"day_of_week,omitempty" jsonschema:"minimum=0,maximum=6" jsonschema_description:"Weekly only (required there): 0=Sunday … 6=Saturday."`
-	DayOfMonth      *int    `json:"day_of_month,omitempty" jsonschema:"minimum=1,maximum=31" jsonschema_description:"Monthly only (required there): 1-31."`
-	RetentionCount  int     `json:"retention_count" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"How many scheduled backups to keep. At most limits.max_retention from list_backup_schedules."`
-	Enabled         *bool   `json:"enabled,omitempty" jsonschema_description:"Whether the schedule runs; false keeps it but pauses the backups. Omitted: true for a new schedule, unchanged on an update."`
-	Name            *string `json:"name,omitempty" jsonschema:"maxLength=100" jsonschema_description:"Label, e.g. Nightly backup. Kept as is when omitted on an update."`
-	Timezone        string  `json:"timezone,omitempty" jsonschema:"maxLength=64" jsonschema_description:"IANA zone of hour and day (e.g. Europe/Stockholm); converted to UTC, which HostUp uses. Omit for UTC."`
-	ReplaceExisting bool    `json:"replace_existing,omitempty" jsonschema_description:"Needed to change the frequency of an existing schedule: deletes it and creates the new one (destructive; needs confirmation). vps_… ids only: HostUp's API v1 cannot delete a schedule."`
+	VPSID           string  `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	Frequency       string  `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly" jsonschema_description:"How often it runs."`
+	Hour            int     `json:"hour" jsonschema:"minimum=0,maximum=23" jsonschema_description:"Start hour, UTC unless timezone is set."`
+	Minute          *int    `json:"minute,omitempty" jsonschema:"minimum=0,maximum=59" jsonschema_description:"vmids only (vps_… ids start on the hour). Omitted: unchanged, or 0 when new."`
+	DayOfWeek       *int    `json:"day_of_week,omitempty" jsonschema:"minimum=0,maximum=6" jsonschema_description:"Required for weekly: 0=Sunday … 6=Saturday."`
+	DayOfMonth      *int    `json:"day_of_month,omitempty" jsonschema:"minimum=1,maximum=31" jsonschema_description:"Required for monthly."`
+	RetentionCount  int     `json:"retention_count" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"Scheduled backups kept; at most limits.max_retention (list_backup_schedules)."`
+	Enabled         *bool   `json:"enabled,omitempty" jsonschema_description:"false pauses it. Omitted: unchanged, or true when new."`
+	Name            *string `json:"name,omitempty" jsonschema:"maxLength=100" jsonschema_description:"Label, e.g. Nightly backup."`
+	Timezone        string  `json:"timezone,omitempty" jsonschema:"maxLength=64" jsonschema_description:"IANA zone of hour and day, e.g. Europe/Stockholm; default UTC."`
+	ReplaceExisting bool    `json:"replace_existing,omitempty" jsonschema_description:"Deletes the schedule, then creates this one: needed to change frequency."`
 	DryRun          bool    `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
-	ConfirmToken    string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Token from a previous call's confirmation_required result, passed after the user agreed."`
+	ConfirmToken    string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed."`
 }
 
 // UpsertBackupScheduleOutput is the outcome and, once applied, the state read back.
@@ -38,10 +38,8 @@ type UpsertBackupScheduleOutput struct {
 
 func upsertBackupSchedule(d *Deps) server.ServerTool {
 	return newTool(d, "upsert_backup_schedule", "Create or update a backup schedule",
-		"Creates the VPS's backup schedule, or updates it when it has the same frequency. Checks HostUp's gates and limits first and refuses what HostUp would refuse. "+
-			"Changing the frequency needs replace_existing (delete then create). Destructive changes need the user's confirmation: replacing, pausing (enabled false), a retention below the scheduled backups kept, or a new schedule on a full quota with auto_delete_oldest on (its first run deletes the oldest backup). "+
-			"Use dry_run first to show the plan. "+
-			"Takes a vps_… id from list_vps, or a numeric vmid when the user gives one (HostUp's API v1, which adds minute but cannot replace a schedule).",
+		"Creates the VPS's backup schedule (one per VPS) or updates it; changing its frequency needs replace_existing. "+
+			"Needs confirmation when replacing, pausing, keeping fewer backups than are kept, or creating on a full quota with auto-delete on.",
 		setterHints,
 		func(ctx context.Context, call *Call, in UpsertBackupScheduleInput) (UpsertBackupScheduleOutput, string, error) {
 			want, notes, err := d.desiredSchedule(in)
@@ -232,21 +230,31 @@ func (d *Deps) desiredSchedule(in UpsertBackupScheduleInput) (scheduleRequest, [
 
 // planUpsert refuses what HostUp's gates and limits say would fail and otherwise
 // returns the plan. replace is true when the old schedule must be deleted first.
+// Closed gates come first: no other call gets past them, so a refusal that
+// advises another call (replace_existing, a lower retention) must never come
+// before one (issue 12).
 func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedules, old *hostup.Schedule, want *scheduleRequest) (Plan, bool, error) {
 	gates, limits := bs.Actions, bs.Limits
-	maxRetention := limits.MaxRetention
-	if bs.Settings != nil && bs.Settings.TotalBackupLimit > 0 {
-		// Equal on v2; on v1 settings.max_total_backups is the limit HostUp names.
-		maxRetention = min(maxRetention, bs.Settings.TotalBackupLimit)
+	if old == nil && !gates.CanCreate.Allowed {
+		return Plan{}, false, gateRefusal("create a backup schedule", gates.CanCreate)
 	}
-	if want.RetentionCount > maxRetention {
+	if old != nil {
+		if g, ok := updateBlocker(gates); ok {
+			return Plan{}, false, gateRefusal("change the backup schedule", g)
+		}
+	}
+	p := Plan{}
+	maxRetention, known := retentionLimit(bs)
+	switch {
+	case !known:
+		p.Warnings = append(p.Warnings, "HostUp's answer gave neither limits.maxRetention nor settings.totalBackupLimit, so retention_count was not checked here; HostUp checks it when the schedule is sent.")
+	case want.RetentionCount > maxRetention:
 		return Plan{}, false, &Refusal{
 			Reason: fmt.Sprintf("The requested retention_count %d is above this VPS's maximum of %d (its backup limit)", want.RetentionCount, maxRetention),
 			Code:   "retention_above_limit",
 			Fix:    fmt.Sprintf("use retention_count %d or less, or raise the VPS's backup limit in HostUp's control panel first.", maxRetention),
 		}
 	}
-	p := Plan{}
 	// post is built when the request is final (the name and the kept fields are
 	// filled in below).
 	post := func() PlannedRequest {
@@ -255,9 +263,6 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 	replace := false
 	switch {
 	case old == nil:
-		if !gates.CanCreate.Allowed {
-			return p, false, gateRefusal("create a backup schedule", gates.CanCreate)
-		}
 		if limits.MaxSchedules > 0 && limits.CurrentSchedules >= limits.MaxSchedules {
 			return p, false, &Refusal{Reason: fmt.Sprintf("The VPS already has %d of %d allowed schedules", limits.CurrentSchedules, limits.MaxSchedules), Code: "schedule_limit_reached", Fix: "delete a schedule first (delete_backup_schedule)."}
 		}
@@ -269,9 +274,6 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 		p.Changes = scheduleChanges(nil, *want)
 		p.Requests = []PlannedRequest{post()}
 	case old.Frequency == want.Frequency:
-		if blocked(gates.CanCreate) {
-			return p, false, gateRefusal("update the backup schedule", gates.CanCreate)
-		}
 		keepOmitted(in, old, want)
 		p.Changes = scheduleChanges(old, *want)
 		if len(p.Changes) == 0 {
@@ -288,18 +290,24 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 			Fix:    fmt.Sprintf("keep the frequency %s to update the schedule in place, or, to switch it to %s, call again with the VPS's vps_… id from list_vps and replace_existing=true (never derive that id from the vmid).", old.Frequency, want.Frequency),
 		}
 	default:
+		if unread := requestFromSchedule(*old).unread; len(unread) > 0 {
+			// A replace puts the old schedule back when HostUp refuses the new one;
+			// with a field unread it would put back a different schedule, or none.
+			return p, false, &Refusal{
+				Reason: fmt.Sprintf("VPS %s already has a %s schedule (%s), and HostUp's answer did not give its %s, so if HostUp refused the new schedule the old one could not be put back as it was", in.VPSID, old.Frequency, old.ID, strings.Join(unread, " and ")),
+				Code:   "schedule_not_restorable",
+				Fix:    fmt.Sprintf("to switch to %s, delete the old schedule first (delete_backup_schedule with schedule_id %s, which needs the user's confirmation), then call upsert_backup_schedule again; or keep the frequency %s to update it in place.", want.Frequency, old.ID, old.Frequency),
+			}
+		}
+		if !gates.CanDelete.Allowed {
+			return p, false, gateRefusal("delete the existing schedule", gates.CanDelete)
+		}
 		if !in.ReplaceExisting {
 			return p, false, &Refusal{
 				Reason: fmt.Sprintf("VPS %s already has a %s schedule (%s), and HostUp keeps one schedule per VPS", in.VPSID, old.Frequency, old.ID),
 				Code:   "schedule_exists",
 				Fix:    fmt.Sprintf("to switch it to %s, call again with replace_existing=true (the old schedule is deleted, then the new one created; this needs the user's confirmation), or keep the frequency %s to update it in place.", want.Frequency, old.Frequency),
 			}
-		}
-		if !gates.CanDelete.Allowed {
-			return p, false, gateRefusal("delete the existing schedule", gates.CanDelete)
-		}
-		if blocked(gates.CanCreate) {
-			return p, false, gateRefusal("create a backup schedule", gates.CanCreate)
 		}
 		keepOmitted(in, old, want)
 		replace = true
@@ -311,12 +319,17 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 		p.Warnings = append(p.Warnings, "If HostUp refuses the new schedule after the old one was deleted, the old schedule is created again.")
 	}
 	kept := limits.ScheduledBackupsActive
+	keptKnown := bs.Has("limits.scheduledBackupsActive")
 	switch {
+	case old != nil && want.RetentionCount < old.RetentionCount && !keptKnown:
+		// Unknown is not "none": lowering retention may delete backups.
+		p.Destructive = true
+		p.Deletes = append(p.Deletes, fmt.Sprintf("possibly some of the oldest scheduled backups, at the next run (retention %d -> %d; HostUp's answer did not give limits.scheduledBackupsActive, so how many are kept now is not known)", old.RetentionCount, want.RetentionCount))
 	case old != nil && want.RetentionCount < old.RetentionCount && kept > want.RetentionCount:
 		p.Destructive = true
 		p.Deletes = append(p.Deletes, fmt.Sprintf("up to %d of the oldest scheduled backups, at the next run (retention %d -> %d, %d scheduled backups kept now)",
 			kept-want.RetentionCount, old.RetentionCount, want.RetentionCount, kept))
-	case old == nil && kept > want.RetentionCount:
+	case old == nil && keptKnown && kept > want.RetentionCount:
 		// The backups of a deleted schedule are still kept; a new schedule with a
 		// lower retention trims them at its first run, like a retention cut.
 		p.Destructive = true
@@ -327,8 +340,10 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 		p.Destructive = true
 		p.Warnings = append(p.Warnings, fmt.Sprintf("Pausing the schedule stops every scheduled backup of %s until it is enabled again: no new backups are made while it is paused.", in.VPSID))
 	}
-	if limits.AvailableScheduledSlots == 0 && (bs.Settings == nil || !bs.Settings.AutoDeleteOldest) {
-		p.Warnings = append(p.Warnings, "The VPS has no free backup slot and does not delete the oldest backups automatically: scheduled runs will fail until manual backups are deleted, auto_delete_oldest is turned on, or the limit is raised.")
+	if slots, ok := freeSlots(bs); ok && slots == 0 {
+		if auto, ok := autoDeleteOldest(bs); ok && !auto {
+			p.Warnings = append(p.Warnings, "The VPS has no free backup slot and does not delete the oldest backups automatically: scheduled runs will fail until manual backups are deleted, auto_delete_oldest is turned on, or the limit is raised.")
+		}
 	}
 	return p, replace, nil
 }
@@ -348,19 +363,6 @@ func keepOmitted(in UpsertBackupScheduleInput, old *hostup.Schedule, want *sched
 	}
 }
 
-// blocked says whether a gate is closed for a reason other than the existing
-// schedule itself: HostUp closes canCreate whenever a schedule exists ("Update or
-// delete it before creating another"), yet a POST with the same frequency is still
-// an update. Any closure that carries a code (e.g. pending_order) is a real block.
-func blocked(g hostup.Gate) bool { return gateView(g).blocks() }
-
-func (g GateView) blocks() bool {
-	if g.Allowed {
-		return false
-	}
-	return g.Code != "" || !strings.Contains(strings.ToLower(g.Reason), "already exists")
-}
-
 func gateRefusal(action string, g hostup.Gate) *Refusal {
 	reason := gateReason(g)
 	if reason == "" {
@@ -374,9 +376,11 @@ func gateRefusal(action string, g hostup.Gate) *Refusal {
 }
 
 // scheduleRequest is the schedule to send: v2's body, plus the minute only v1 takes.
+// Rebuilt from an existing schedule, unread names what HostUp's answer did not give.
 type scheduleRequest struct {
 	hostup.ScheduleRequest
 	minute int
+	unread []string
 }
 
 // body is the POST body for the API vpsID names: v2's, or v1's exactly as HostUp
@@ -448,6 +452,21 @@ func scheduleFields(r scheduleRequest) map[string]string {
 	if r.DayOfMonth != nil {
 		m["day_of_month"] = strconv.Itoa(*r.DayOfMonth)
 	}
+	// A field HostUp did not give differs from every value asked for: the
+	// change is sent, never called "nothing to change".
+	for _, f := range r.unread {
+		switch f {
+		case unreadTime:
+			m["time_utc"] = "(not given by HostUp)"
+		case unreadDay:
+			m["day_of_week"], m["day_of_month"] = "", ""
+			if r.Frequency == hostup.FrequencyWeekly {
+				m["day_of_week"] = "(not given by HostUp)"
+			} else {
+				m["day_of_month"] = "(not given by HostUp)"
+			}
+		}
+	}
 	return m
 }
 
@@ -466,10 +485,15 @@ func requestFromSchedule(s hostup.Schedule) scheduleRequest {
 		name := s.Name
 		r.Name = &name
 	}
-	if t, err := time.Parse("15:04", deref(s.Time)); err == nil {
-		r.Hour, r.minute = t.Hour(), t.Minute()
+	if h, m, ok := clockTime(deref(s.Time)); ok {
+		r.Hour, r.minute = h, m
+	} else {
+		r.unread = append(r.unread, unreadTime)
 	}
 	r.DayOfWeek, r.DayOfMonth = scheduleDays(s)
+	if s.Frequency != hostup.FrequencyDaily && r.DayOfWeek == nil && r.DayOfMonth == nil {
+		r.unread = append(r.unread, unreadDay)
+	}
 	return r
 }
 

@@ -487,7 +487,8 @@ func TestAuditAcceptsVMIDs(t *testing.T) {
 				t.Errorf("vmid row %+v: v1 reports no gates, so the row must say they are unknown", r)
 			}
 		case bare:
-			if !slices.Equal(r.Problems, []string{"no_schedule"}) || !r.GatesKnown {
+			// No backup, no schedule, no snapshots: nothing to go back to, flagged first.
+			if !slices.Equal(r.Problems, []string{"no_backups_no_snapshots", "no_schedule"}) || !r.GatesKnown {
 				t.Errorf("row %+v", r)
 			}
 		default:

@@ -64,6 +64,9 @@ func (d *Deps) scheduleView(s hostup.Schedule) ScheduleView {
 		TimeUTC: deref(s.Time), LastRun: deref(s.LastRun), NextRun: deref(s.NextRun), Status: deref(s.Status),
 	}
 	v.DayOfWeek, v.DayOfMonth = scheduleDays(s)
+	if h, m, ok := clockTime(v.TimeUTC); ok {
+		v.TimeUTC = fmt.Sprintf("%02d:%02d", h, m) // HostUp may add seconds
+	}
 	if v.TimeUTC != "" {
 		v.TimeLocal = d.localClock(v.TimeUTC, s.NextRun)
 	}
@@ -89,6 +92,8 @@ func (v ScheduleView) describe() string {
 		if v.TimeLocal != "" && !strings.HasPrefix(v.TimeLocal, v.TimeUTC+" UTC") {
 			fmt.Fprintf(&b, " (%s)", v.TimeLocal)
 		}
+	} else {
+		b.WriteString(" (HostUp did not give its time)")
 	}
 	fmt.Fprintf(&b, ", keep %d", v.RetentionCount)
 	if !v.Enabled {
@@ -122,7 +127,7 @@ type LimitsView struct {
 	MaxSchedules            int `json:"max_schedules"`
 	CurrentSchedules        int `json:"current_schedules"`
 	TotalBackups            int `json:"total_backups"`
-	MaxRetention            int `json:"max_retention" jsonschema_description:"Highest retention_count HostUp accepts (equals the backup limit)."`
+	MaxRetention            int `json:"max_retention" jsonschema_description:"Highest retention_count HostUp accepts (HostUp's v1 docs say it equals the backup limit; 0 with limits.maxRetention in unread means HostUp did not say)."`
 	ManualBackupsActive     int `json:"manual_backups_active"`
 	ScheduledBackupsActive  int `json:"scheduled_backups_active"`
 	AvailableScheduledSlots int `json:"available_scheduled_slots"`

@@ -60,7 +60,11 @@ const derivedNote = " (derived from settings and limits: HostUp's v1 API reports
 func (d *Deps) readSchedules(ctx context.Context, vpsID string) (bs *hostup.BackupSchedules, vm *hostup.VMBackupSchedules, err error) {
 	if !isVMID(vpsID) {
 		bs, err = d.Client.GetBackupSchedules(ctx, vpsID)
-		return bs, nil, err
+		if err != nil {
+			return nil, nil, err
+		}
+		activeFirst(bs)
+		return bs, nil, nil
 	}
 	vm, err = d.Client.GetVMBackupSchedules(ctx, vpsID)
 	if err != nil {
@@ -88,8 +92,8 @@ func fromVM(vm *hostup.VMBackupSchedules) *hostup.BackupSchedules {
 	l := bs.Limits
 	bs.Actions.CanCreate = derivedGate(true, "")
 	if len(bs.Schedules) > 0 || (l.MaxSchedules > 0 && l.CurrentSchedules >= l.MaxSchedules) {
-		// Worded as HostUp words v2's gate, which blocked() knows is no block to
-		// updating the schedule of the same type.
+		// Closed alone, as HostUp closes v2's while a schedule exists: no block to
+		// updating the schedule of the same type (updateBlocker).
 		bs.Actions.CanCreate = derivedGate(false, "A backup schedule already exists. Update it (same frequency) rather than creating another")
 	}
 	bs.Actions.CanUpdateSettings = v1Gate("change backup settings")

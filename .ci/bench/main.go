@@ -8,7 +8,10 @@
 //  3. memory: the server's peak RSS (VmHWM) after a run of mixed calls;
 //  4. result size: bytes (and ≈ tokens) of every tool's text and structuredContent;
 //  5. fleet audit: audit_backup_coverage over a large simulated fleet with latency
-//     and a rate limit, against max(N·latency/concurrency, N/rate).
+//     and a token-bucket rate limit, against max(N·latency/concurrency, N/rate);
+//  6. context (issue 18): bytes of tools/list with every tool on, per tool, the
+//     model-facing part (name, title, description, inputSchema, annotations)
+//     and the whole, against the peers measured in issue 18.
 //
 // Run it from the repository root:
 //
@@ -41,6 +44,7 @@ type settings struct {
 	fleet       int
 	latency     time.Duration
 	rate        int
+	burst       int
 	concurrency int
 	noNode      bool
 	bin         string
@@ -62,6 +66,7 @@ func main() {
 	flag.IntVar(&s.fleet, "fleet", 0, "VPSes in the fleet audit (default 500; 20 with -short)")
 	flag.DurationVar(&s.latency, "latency", 50*time.Millisecond, "simulated HostUp latency per request in the fleet audit")
 	flag.IntVar(&s.rate, "rate", 0, "simulated HostUp rate limit, requests/second, in the fleet audit (default 20; 1000 with -short)")
+	flag.IntVar(&s.burst, "burst", 5, "depth of the simulated HostUp token bucket in the fleet audit (requests it lets through at once)")
 	flag.IntVar(&s.concurrency, "concurrency", 8, "the audit's concurrency used in the bound (tools.auditConcurrency)")
 	flag.BoolVar(&s.noNode, "no-node", false, "skip the Node reference server (row 1 then has no verdict)")
 	flag.StringVar(&s.bin, "bin", "", "measure this hostup-mcp binary instead of building one (e.g. to profile it with perf)")
@@ -181,6 +186,13 @@ func run(s settings) ([]row, error) {
 	}
 	rows = append(rows, fleetRow)
 	details = append(details, fleetDetail)
+
+	contextRows, contextDetail, err := benchContext(bin)
+	if err != nil {
+		return nil, fmt.Errorf("context: %w", err)
+	}
+	rows = append(rows, contextRows...)
+	details = append(details, contextDetail)
 
 	printReport(os.Stdout, s, node, rows, details)
 	return rows, nil

@@ -59,6 +59,8 @@ inspect "tools/list (--strict schema portability)" 0 'r.result.tools.length === 
 	--method tools/list --strict
 inspect "tools/list with HOSTUP_READ_ONLY=1" 0 'r.result.tools.length === 5 && r.result.tools.every(t => t.annotations.readOnlyHint === true)' -- \
 	-e HOSTUP_READ_ONLY=1 --method tools/list
+inspect "tools/list with HOSTUP_TOOLSETS=backups and read-only" 0 'r.result.tools.map(t => t.name).sort().join() === "get_job,list_backups,list_vps"' -- \
+	-e HOSTUP_TOOLSETS=backups -e HOSTUP_READ_ONLY=1 --method tools/list
 inspect "tools/call list_vps" 0 "r.result.structuredContent.vps.length === 6 && $sandboxed" -- \
 	--method tools/call --tool-name list_vps
 inspect "tools/call list_backup_schedules" 0 "r.result.structuredContent.schedules[0].id === 'bks_sandbox02' && $sandboxed" -- \

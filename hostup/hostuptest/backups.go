@@ -25,7 +25,7 @@ func (s *Simulator) listBackups(c *call) response {
 	for i := len(v.backups) - 1; i >= 0; i-- {
 		out.Backups = append(out.Backups, v.backups[i].model())
 	}
-	return ok200(out)
+	return ok200(s.reshapeBackups(out))
 }
 
 func (b *backup) model() hostup.Backup {

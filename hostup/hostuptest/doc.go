@@ -47,8 +47,22 @@
 //     (VPSSpec.FailBackups, SetFailBackups), over simulated time (WithClock,
 //     ManualClock, Advance, WithJobTiming).
 //   - 429 rate_limit_exceeded with Retry-After and X-RateLimit-Limit, -Remaining
-//     and -Reset (ISO), and injected faults (Fault): latency, any status, raw
-//     bodies such as HTML pages or malformed JSON, dropped connections.
+//     and -Reset (ISO), under a fixed one-second window (SetRateLimit) or a token
+//     bucket (SetTokenBucket), and injected faults (Fault): latency, any status,
+//     raw bodies such as HTML pages or malformed JSON, dropped connections.
+//
+// # Variants: the other answers HostUp's documentation allows
+//
+// SetVariants switches the simulator to answers the docs leave open, one switch
+// per point, each naming the hostup-api.md line it plays: the schedule-exists
+// gate with a code or other wording (English or Swedish), times "HH:MM:SS" or
+// null, a null daySpecifier, a disabled schedule listed first, settings null,
+// no limits.maxRetention, a null createdAt, the VPS list under another member or
+// without hasMore, failed jobs that say completed with result.success false, v1
+// failure words other than "failed", 429s without Retry-After or
+// X-RateLimit-Reset, GET /api/jobs taking one header only, ids with "-" and "_",
+// and a PATCH below the stored backups accepted. The zero Variants is the
+// default described here.
 //
 // # Simulator choices where HostUp's documentation is silent
 //
@@ -108,10 +122,34 @@
 //     pbs-offsite-10g:backup/vm/{vmid}/{ISO time}, unique per VM; DELETE takes the
 //     volid escaped into one segment (an unescaped one names no route: 404).
 //
+// # Restores and snapshot schedules (restore.go, snapshot_schedules.go)
+//
+//   - POST /api/v2/vps/{id}/backups/{backupId}/actions/restore (scope backup:vm):
+//     HostUp's page could not be read, so the simulator follows its other actions:
+//     an empty or {} body, gate canRestore (closed with no backup, and while any
+//     job runs: backup_in_progress, or restore_in_progress for a restore), 404
+//     not_found for a backup the VPS does not have, 202 with the operation
+//     envelope, and a job that ends "Restore completed." (Simulator.Restored lists
+//     what was restored). A running restore also closes canCreateBackup.
+//     VPSSpec.RunningBackup seeds a backup job of any length.
+//   - GET/POST/DELETE /api/v2/vps/{id}/snapshot-schedules: one schedule per VPS;
+//     limits.totalSnapshots is VPSSpec.SnapshotSlots (SetSnapshotSlots buys more),
+//     available is slots > 0 with a reason when not; actions.canEnable is closed
+//     without slots or by an override (GateCanEnable). POST {enabled, intervalHours}
+//     (both required; the interval floored and clamped into 4-24) answers 200 with
+//     the GET's shape, and is refused with 409 snapshots_unavailable without slots
+//     or with the closed gate's 409. DELETE answers 204, 404 without a schedule.
+//     The schedule's fields are v1's in camelCase (enabled, intervalHours,
+//     retentionDays 1, lastRun, nextRun, createdAt, updatedAt): HostUp does not
+//     document v2's. Snapshots run every intervalHours from the last save.
+//   - v1 GET/POST /api/vm/{vmid}/snapshot-schedules: data{success, schedule|null,
+//     limits{totalSnapshots}} and data{success, schedule, message "Snapshot schedule
+//     saved"}, schedule id a string, on the same state and rules.
+//
 // # Not reproduced
 //
-// v1 snapshot schedules, any v1 endpoint not listed above, snapshots, restores,
-// /details and /status,
+// Any v1 endpoint not listed above, snapshots themselves, restores from another
+// VPS or to PAYG, /details and /status,
 // the include parameter, schedules actually running as time passes (history only
 // grows with manual backups), a purchased-capacity ceiling on maxTotalBackups,
 // per-key rate limits, and any check of serviceStatus or powerState.

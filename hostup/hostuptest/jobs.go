@@ -16,6 +16,8 @@ type job struct {
 	finished                 *time.Time
 	failure                  string // why it failed; "" when it did not
 	backupID                 string
+	restore                  *restoreJob   // set for a restore (restore.go)
+	runFor                   time.Duration // how long it runs; 0 means the simulator's default
 }
 
 const failedBackupMessage = "Backup failed: the backup storage did not respond."
@@ -35,7 +37,7 @@ func (s *Simulator) startJob(v *vps, note string, now time.Time) *job {
 func (s *Simulator) settleJobs(now time.Time) {
 	still := s.pending[:0]
 	for _, j := range s.pending {
-		end := j.created.Add(s.queuedFor + s.runningFor)
+		end := j.created.Add(s.queuedFor + s.runFor(j))
 		if now.Before(end) {
 			if !now.Before(j.created.Add(s.queuedFor)) {
 				j.entry.status = "running"
@@ -50,6 +52,10 @@ func (s *Simulator) settleJobs(now time.Time) {
 }
 
 func (s *Simulator) finishJob(j *job, end time.Time) {
+	if j.restore != nil {
+		s.finishRestore(j, end)
+		return
+	}
 	v := s.vpses[j.vpsID]
 	v.activeJob = nil
 	j.finished = &end
@@ -107,34 +113,40 @@ func (s *Simulator) getJob(c *call) response {
 	if !ok || j.account != c.account {
 		return problem(http.StatusNotFound, "not_found", "No job with this ID was found.")
 	}
+	words := s.wordsOf(j)
 	d := jobData{
 		JobID:     j.id,
-		QueueType: "vps-backup",
-		Type:      "backup",
-		JobName:   "Manual backup of " + s.vpses[j.vpsID].model.Name,
+		QueueType: words.queueType,
+		Type:      words.kind,
+		JobName:   words.name,
 		CreatedAt: isoTime(j.created),
 		VMID:      j.vpsID,
 	}
 	elapsed := c.now.Sub(j.created)
 	switch {
+	case j.finished != nil && j.failure != "" && s.variants.FailedJobsSayCompleted:
+		d.State, d.Status, d.IsCompleted = "completed", "completed", true
+		d.Progress, d.ProgressMessage = 100, "Job finished."
+		d.FinishedAt = isoPtr(*j.finished)
+		d.Result = map[string]any{"success": false, "type": "backup", "error": j.failure, "timestamp": isoTime(*j.finished)}
 	case j.finished != nil && j.failure != "":
 		d.State, d.Status, d.IsFailed = "failed", "failed", true
 		d.Progress, d.ProgressMessage = 100, j.failure
 		d.FailedReason = strPtr(j.failure)
 		d.FinishedAt = isoPtr(*j.finished)
-		d.Result = map[string]any{"success": false, "type": "backup", "error": j.failure, "timestamp": isoTime(*j.finished)}
+		d.Result = map[string]any{"success": false, "type": words.kind, "error": j.failure, "timestamp": isoTime(*j.finished)}
 	case j.finished != nil:
 		d.State, d.Status, d.IsCompleted = "completed", "completed", true
-		d.Progress, d.ProgressMessage = 100, "Backup completed."
+		d.Progress, d.ProgressMessage = 100, words.done
 		d.FinishedAt = isoPtr(*j.finished)
-		d.Result = map[string]any{"success": true, "type": "backup", "result": map[string]string{"backupId": j.backupID, "vpsId": j.vpsID}, "timestamp": isoTime(*j.finished)}
+		d.Result = map[string]any{"success": true, "type": words.kind, "result": map[string]string{"backupId": j.backupID, "vpsId": j.vpsID}, "timestamp": isoTime(*j.finished)}
 	case elapsed < s.queuedFor:
 		d.State, d.Status, d.IsWaiting = "waiting", "queued", true
-		d.ProgressMessage = "Waiting for a backup worker."
+		d.ProgressMessage = words.waiting
 	default:
 		d.State, d.Status, d.IsRunning = "active", "in_progress", true
-		d.Progress = float64(int(100 * (elapsed - s.queuedFor) / s.runningFor))
-		d.ProgressMessage = fmt.Sprintf("Backing up disk (%.0f%%).", d.Progress)
+		d.Progress = float64(int(100 * (elapsed - s.queuedFor) / s.runFor(j)))
+		d.ProgressMessage = fmt.Sprintf("%s (%.0f%%).", words.running, d.Progress)
 	}
 	return ok200(jobEnvelope{Success: true, Timestamp: isoTime(c.now), RequestID: c.reqID, Data: d})
 }

@@ -34,9 +34,9 @@ func (r Request) IsMutation() bool {
 // use: only tests ask, and the counted repetitions cost milliseconds at start-up.
 var documentedPath = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^/api/(` +
-		`v2/vps(/vps_[A-Za-z0-9]{1,64}(/backup-schedules(/bks_[A-Za-z0-9]{1,64})?|/backups(/bkp_[A-Za-z0-9]{1,64})?)?)?` +
+		`v2/vps(/vps_[A-Za-z0-9_-]{1,64}(/backup-schedules(/bks_[A-Za-z0-9_-]{1,64})?|/backups(/bkp_[A-Za-z0-9_-]{1,64}(/actions/restore)?)?|/snapshot-schedules)?)?` +
 		`|jobs/[A-Za-z0-9][A-Za-z0-9_-]{0,127}` +
-		`|vm/[1-9][0-9]{0,15}/(backup-schedules|backups(/[A-Za-z0-9_.~+=%-]+)?))$`)
+		`|vm/[1-9][0-9]{0,15}/(backup-schedules|snapshot-schedules|backups(/[A-Za-z0-9_.~+=%-]+)?))$`)
 })
 
 // Documented reports whether the request went to one of the documented endpoints

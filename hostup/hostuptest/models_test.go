@@ -21,7 +21,7 @@ func TestResponsesDecodeIntoHostupModels(t *testing.T) {
 
 	var page hostup.VPSPage
 	e.want(http.StatusOK, "GET", "/api/v2/vps?limit=100", key, "", &page)
-	if len(page.Data) != 6 {
+	if len(page.Data) != 7 {
 		t.Fatalf("sandbox lists %d VPSes", len(page.Data))
 	}
 	for _, v := range page.Data {

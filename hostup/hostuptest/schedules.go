@@ -17,7 +17,11 @@ func (s *Simulator) getSchedules(c *call) response {
 	if !ok {
 		return vpsNotFound()
 	}
-	return ok200(v.schedulesView(c.now))
+	body := v.schedulesView(c.now)
+	if body.Actions.CanCreate.ReasonText() == reasonScheduleExists {
+		body.Actions.CanCreate = closedGate(s.scheduleExistsGate())
+	}
+	return ok200(s.reshapeSchedules(body))
 }
 
 func (v *vps) schedulesView(now time.Time) hostup.BackupSchedules {
@@ -164,7 +168,7 @@ func (s *Simulator) updateSettings(c *call) response {
 	if in.autoDelete != nil {
 		autoDelete = *in.autoDelete
 	}
-	if excess := len(v.backups) - limit; excess > 0 {
+	if excess := len(v.backups) - limit; excess > 0 && !(s.variants.LimitBelowUsageAccepted && !autoDelete) {
 		if !autoDelete {
 			return problem(http.StatusConflict, CodeLimitBelowUsage, fmt.Sprintf(
 				"%d backups are stored but the new limit is %d. Delete backups first, or set autoDeleteOldest to true to delete the oldest.",

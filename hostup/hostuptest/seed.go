@@ -25,6 +25,11 @@ const day = 24 * time.Hour
 //	vps_sandbox04 10003 files-01    no schedule; 3 manual backups fill the limit of 3, autoDeleteOldest off
 //	vps_sandbox05 10004 api-01      daily 01:00 whose last run failed; its backup jobs fail too
 //	vps_sandbox06 10005 staging-01  monthly schedule, disabled, retention 1, stopped
+//	vps_sandbox07 10006 build-01    daily 03:00; a 3-hour manual backup is running, so a restore is blocked
+//
+// Snapshots: web-01's plan has no snapshot slots; db-01 takes one every 6 h, api-01
+// every 12 h; staging-01's snapshot schedule is paused; mail-01's pending order
+// closes canEnable too; files-01 and build-01 have slots but no schedule.
 func Sandbox(opts ...Option) *Simulator {
 	s := New(opts...)
 	s.AddKey(SandboxAPIKey, "sandbox")
@@ -44,6 +49,7 @@ func Sandbox(opts ...Option) *Simulator {
 		ID: "vps_sandbox02", Name: "db-01", Hostname: "db-01.example.com", IP: "192.0.2.20",
 		OS: "Debian 12", CPUCores: 4, MemoryGB: 16, StorageGB: 160,
 		TotalBackupLimit: 5, AutoDeleteOldest: true, Schedule: nightly, History: dbHistory,
+		SnapshotSlots: 3, SnapshotSchedule: &SnapshotScheduleSpec{IntervalHours: 6, Since: 20 * day},
 		Backups: append(scheduledBackups(dbRuns[:3], nightly.Name),
 			BackupSpec{Note: "Before PostgreSQL 16 upgrade", Age: 9*day + 5*time.Hour}),
 	})
@@ -58,12 +64,14 @@ func Sandbox(opts ...Option) *Simulator {
 		Backups: scheduledBackups(mailRuns[:2], weekly.Name),
 		ClosedGates: map[string]hostup.Gate{
 			GateCanCreate: pending, GateCanUpdateSettings: pending, GateCanDelete: pending, GateCanCreateBackup: pending,
+			GateCanEnable: pending,
 		},
+		SnapshotSlots: 2,
 	})
 
 	s.AddVPS("sandbox", VPSSpec{
 		ID: "vps_sandbox04", Name: "files-01", Hostname: "files-01.example.com", IP: "198.51.100.23",
-		StorageGB: 200, TotalBackupLimit: 3,
+		StorageGB: 200, TotalBackupLimit: 3, SnapshotSlots: 2,
 		Backups: []BackupSpec{
 			{Note: "Initial setup", Age: 60 * day},
 			{Note: "Before Nextcloud 29", Age: 31 * day},
@@ -82,6 +90,7 @@ func Sandbox(opts ...Option) *Simulator {
 	s.AddVPS("sandbox", VPSSpec{
 		ID: "vps_sandbox05", Name: "api-01", Hostname: "api-01.example.com", IP: "203.0.113.15",
 		TotalBackupLimit: 3, AutoDeleteOldest: true, Schedule: apiSchedule, FailBackups: true,
+		SnapshotSlots: 2, SnapshotSchedule: &SnapshotScheduleSpec{IntervalHours: 12, Since: 30 * day},
 		History: historyOf(apiRuns, apiSchedule.Name, map[int]string{0: "failed"}),
 		Backups: scheduledBackups(apiRuns[1:3], apiSchedule.Name),
 	})
@@ -93,7 +102,23 @@ func Sandbox(opts ...Option) *Simulator {
 		ID: "vps_sandbox06", Name: "staging-01", Hostname: "staging-01.example.com", IP: "203.0.113.40",
 		PowerState: "stopped", CPUCores: 1, MemoryGB: 2, StorageGB: 40,
 		TotalBackupLimit: 2, Schedule: monthly, History: historyOf(stagingRuns, monthly.Name, nil),
-		Backups: scheduledBackups(stagingRuns[:1], monthly.Name),
+		Backups:       scheduledBackups(stagingRuns[:1], monthly.Name),
+		SnapshotSlots: 1, SnapshotSchedule: &SnapshotScheduleSpec{IntervalHours: 24, Disabled: true, Since: 60 * day},
+	})
+
+	buildSchedule := &ScheduleSpec{ID: "bks_sandbox07", Name: "Nightly backup", Frequency: hostup.FrequencyDaily,
+		Hour: 3, RetentionCount: 2, Since: 120 * day}
+	buildRuns := runAges(buildSchedule, now, 5)
+	s.AddVPS("sandbox", VPSSpec{
+		ID: "vps_sandbox07", Name: "build-01", Hostname: "build-01.example.com", IP: "203.0.113.52",
+		CPUCores: 8, MemoryGB: 32, StorageGB: 500,
+		TotalBackupLimit: 4, AutoDeleteOldest: true, Schedule: buildSchedule,
+		History: historyOf(buildRuns, buildSchedule.Name, nil),
+		Backups: scheduledBackups(buildRuns[:2], buildSchedule.Name),
+		// A backup of a 500 GB disk takes hours; while it runs, HostUp's gates
+		// (in-flight job checks) block a restore and another backup.
+		RunningBackup: 3 * time.Hour,
+		SnapshotSlots: 2,
 	})
 	return s
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hostup/hostup-mcp/hostup"
 )
@@ -87,6 +88,32 @@ func TestSandboxShowsEveryCase(t *testing.T) {
 		sc := s.Schedules[0]
 		if sc.Enabled || sc.RetentionCount != 1 || sc.NextRun != nil || sc.LastRun == nil {
 			t.Errorf("schedule = %+v", sc)
+		}
+	})
+	t.Run("a running backup blocks a restore", func(t *testing.T) {
+		_, b := e.sandbox("vps_sandbox07")
+		if g := b.Actions.CanRestore; g.Allowed || g.CodeText() != CodeBackupInProgress || len(b.Backups) != 2 {
+			t.Errorf("canRestore %+v with %d backups", g, len(b.Backups))
+		}
+		e.clock.Advance(2 * time.Hour) // still running: it takes 3 hours
+		_, b = e.sandbox("vps_sandbox07")
+		if b.Actions.CanRestore.Allowed {
+			t.Error("the backup ended too soon for the sandbox to show the block")
+		}
+	})
+	t.Run("snapshots", func(t *testing.T) {
+		var s hostup.SnapshotSchedules
+		e.want(http.StatusOK, "GET", "/api/v2/vps/vps_sandbox01/snapshot-schedules", SandboxAPIKey, "", &s)
+		if s.Available || s.Limits.TotalSnapshots != 0 || s.Actions.CanEnable.Allowed {
+			t.Errorf("web-01 has no snapshot capacity: %+v", s)
+		}
+		e.want(http.StatusOK, "GET", "/api/v2/vps/vps_sandbox02/snapshot-schedules", SandboxAPIKey, "", &s)
+		if s.Schedule == nil || !s.Schedule.Enabled || s.Schedule.IntervalHours != 6 {
+			t.Errorf("db-01 snapshots every 6 h: %+v", s.Schedule)
+		}
+		e.want(http.StatusOK, "GET", "/api/v2/vps/vps_sandbox03/snapshot-schedules", SandboxAPIKey, "", &s)
+		if g := s.Actions.CanEnable; g.Allowed || g.CodeText() != "pending_order" {
+			t.Errorf("mail-01's pending order closes canEnable: %+v", g)
 		}
 	})
 	if n := len(e.sim.Mutations()); n != 1 {

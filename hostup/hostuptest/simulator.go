@@ -54,6 +54,9 @@ type Simulator struct {
 	faults  []*faultRule
 	latency time.Duration
 	rate    rateLimit
+	bucket  tokenBucket
+
+	variants Variants
 }
 
 type apiKey struct {
@@ -124,6 +127,9 @@ func (s *Simulator) now() time.Time {
 
 func (s *Simulator) newID(prefix string) string {
 	s.seq++
+	if s.variants.IDSeparators {
+		return fmt.Sprintf("%s_sim-%06d_a", prefix, s.seq)
+	}
 	return fmt.Sprintf("%s_sim%06d", prefix, s.seq)
 }
 
@@ -222,11 +228,17 @@ var routes = []route{
 	{http.MethodGet, "/api/v2/vps/*/backups", ScopeRead, bearerAuth, (*Simulator).listBackups},
 	{http.MethodPost, "/api/v2/vps/*/backups", ScopeBackup, bearerAuth, (*Simulator).createBackup},
 	{http.MethodDelete, "/api/v2/vps/*/backups/*", ScopeBackup, bearerAuth, (*Simulator).deleteBackup},
+	{http.MethodPost, "/api/v2/vps/*/backups/*/actions/restore", ScopeBackup, bearerAuth, (*Simulator).restoreBackup},
+	{http.MethodGet, "/api/v2/vps/*/snapshot-schedules", ScopeRead, bearerAuth, (*Simulator).getSnapshotSchedule},
+	{http.MethodPost, "/api/v2/vps/*/snapshot-schedules", ScopeWrite, bearerAuth, (*Simulator).setSnapshotSchedule},
+	{http.MethodDelete, "/api/v2/vps/*/snapshot-schedules", ScopeWrite, bearerAuth, (*Simulator).deleteSnapshotSchedule},
 	{http.MethodGet, "/api/jobs/*", ScopeRead, eitherAuth, (*Simulator).getJob},
 	{http.MethodGet, "/api/vm/*/backup-schedules", ScopeRead, apiKeyAuth, (*Simulator).getVMSchedules},
 	{http.MethodPost, "/api/vm/*/backup-schedules", ScopeWrite, apiKeyAuth, (*Simulator).upsertVMSchedule},
 	{http.MethodGet, "/api/vm/*/backups", ScopeRead, apiKeyAuth, (*Simulator).listVMBackups},
 	{http.MethodDelete, "/api/vm/*/backups/*", ScopeBackup, apiKeyAuth, (*Simulator).deleteVMBackup},
+	{http.MethodGet, "/api/vm/*/snapshot-schedules", ScopeRead, apiKeyAuth, (*Simulator).getVMSnapshotSchedule},
+	{http.MethodPost, "/api/vm/*/snapshot-schedules", ScopeWrite, apiKeyAuth, (*Simulator).setVMSnapshotSchedule},
 }
 
 // dispatch routes, authenticates and runs the handler; callers hold s.mu.
@@ -242,7 +254,16 @@ func (s *Simulator) dispatch(c *call) response {
 			continue
 		}
 		c.params = params
-		key, ok := s.authenticate(c.r, rt.auth)
+		auth := rt.auth
+		if rt.pattern == "/api/jobs/*" {
+			switch s.variants.JobsAuth {
+			case "api-key":
+				auth = apiKeyAuth
+			case "bearer":
+				auth = bearerAuth
+			}
+		}
+		key, ok := s.authenticate(c.r, auth)
 		if !ok {
 			return problem(http.StatusUnauthorized, "unauthorized", "Authentication is required.")
 		}

@@ -57,6 +57,12 @@ type VPSSpec struct {
 	ClosedGates map[string]hostup.Gate
 	// FailBackups makes every backup job of this VPS fail.
 	FailBackups bool
+
+	// SnapshotSlots is limits.totalSnapshots; 0 means the plan has no snapshots.
+	SnapshotSlots    int
+	SnapshotSchedule *SnapshotScheduleSpec
+	// RunningBackup starts a manual backup job that runs this long from now.
+	RunningBackup time.Duration
 }
 
 // ScheduleSpec is the VPS's one backup schedule.
@@ -104,6 +110,11 @@ type vps struct {
 	failBackups   bool
 	activeJob     *job
 	defaultSizeGB float64 // a backup's size when the spec gives none: 18% of the disk, a typical compressed image
+
+	// Restores and snapshots (restore.go, snapshot_schedules.go).
+	restored         []string // backups restored onto the disk, oldest first
+	snapshotSlots    int
+	snapshotSchedule *snapshotSchedule
 
 	// v1's numeric row ids and timestamps, which v2 does not show.
 	clientNum, accountNum, settingsNum int
@@ -200,6 +211,8 @@ func (s *Simulator) AddVPS(account string, spec VPSSpec) string {
 			retention: sp.RetentionCount, enabled: !sp.Disabled, created: created, updated: created,
 		}
 	}
+	s.seedSnapshots(v, spec, now)
+	s.startLongBackup(v, spec.RunningBackup, now)
 	s.vpses[id] = v
 	s.vmids[v.vmid] = id
 	s.order = append(s.order, id)
@@ -315,7 +328,7 @@ func (s *Simulator) mustVPS(id string) *vps {
 
 func checkGateName(name string) string {
 	switch name {
-	case GateCanCreate, GateCanUpdateSettings, GateCanDelete, GateCanCreateBackup, GateCanRestore:
+	case GateCanCreate, GateCanUpdateSettings, GateCanDelete, GateCanCreateBackup, GateCanRestore, GateCanEnable:
 		return name
 	}
 	panic("hostuptest: unknown gate " + name)
@@ -445,8 +458,8 @@ func (v *vps) gate(name string) hostup.Gate {
 	switch {
 	case name == GateCanCreate && v.schedule != nil:
 		return closedGate(reasonScheduleExists, "")
-	case name == GateCanCreateBackup && v.activeJob != nil:
-		return closedGate("A backup job is already running for this VPS.", CodeBackupInProgress)
+	case (name == GateCanCreateBackup || name == GateCanRestore) && v.activeJob != nil:
+		return closedGate(v.activeJob.busy())
 	case name == GateCanCreateBackup && v.quotaFull() && !v.autoDelete:
 		return closedGate(fmt.Sprintf("All %d backup slots are in use. Delete a backup, raise the backup limit, or turn on autoDeleteOldest.", v.limit), CodeQuotaFull)
 	case name == GateCanRestore && len(v.backups) == 0:
@@ -463,7 +476,7 @@ func refusal(g hostup.Gate) response {
 	switch g.CodeText() {
 	case "pending_order":
 		code = "pending_orders"
-	case CodeBackupInProgress, CodeQuotaFull:
+	case CodeBackupInProgress, CodeQuotaFull, CodeRestoreInProgress:
 		code = g.CodeText()
 	}
 	detail := g.ReasonText()
@@ -502,4 +515,18 @@ func orDefaultString(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// Schedules returns the VPS's schedule as the simulator holds it (none or one),
+// whatever shape the variants give HostUp's answers: what a test checks the
+// outcome against.
+func (s *Simulator) Schedules(vpsID string) []ScheduleSpec {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc := s.mustVPS(vpsID).schedule
+	if sc == nil {
+		return nil
+	}
+	return []ScheduleSpec{{ID: sc.id, Name: sc.name, Frequency: sc.frequency, Hour: sc.hour, Minute: sc.minute, Day: sc.day,
+		RetentionCount: sc.retention, Disabled: !sc.enabled}}
 }

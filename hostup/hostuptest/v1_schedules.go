@@ -126,6 +126,13 @@ func (s *Simulator) getVMSchedules(c *call) response {
 	if v.schedule != nil {
 		out.Schedules = append(out.Schedules, v.vmScheduleView(c.now))
 	}
+	if word := s.variants.V1FailureStatus; word != "" {
+		for i := range out.History {
+			if out.History[i].Status == "failed" {
+				out.History[i].Status = word
+			}
+		}
+	}
 	return v1OK(out)
 }
 

@@ -51,7 +51,7 @@ func (s *Simulator) listVPS(c *call) response {
 		}
 		page.Data = append(page.Data, v.model)
 	}
-	return ok200(page)
+	return ok200(s.reshapeVPSPage(page))
 }
 
 func (s *Simulator) getVPS(c *call) response {

@@ -56,6 +56,11 @@ func Link(t server.ServerTool) server.ServerTool {
 	return t
 }
 
+// Linked reports whether Link pointed t at the coverage view.
+func Linked(t server.ServerTool) bool {
+	return t.Tool.Meta != nil && t.Tool.Meta.AdditionalFields["ui/resourceUri"] == CoverageURI
+}
+
 // Register adds the view as a resource. In read-only mode the page is told so,
 // and offers no action that would call a write tool the server does not list.
 func Register(s *server.MCPServer, readOnly bool) {

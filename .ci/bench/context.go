@@ -1,0 +1,98 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Goals of issue 18: what every conversation pays for tools/list before the
+// user types a word, per tool, with every tool listed.
+const (
+	goalModelFacingPerTool = 900
+	goalToolsListPerTool   = 2000
+)
+
+// modelFacingKeys are the parts of a tool a client puts in front of the model;
+// outputSchema and _meta are for programs and hosts.
+var modelFacingKeys = []string{"name", "title", "description", "inputSchema", "annotations"}
+
+// The references are issue 18's side-by-side figures (tools/list over stdio,
+// compact JSON, measured in one run), per tool.
+const (
+	contextPeersModel = "terraform-mcp-server 1072, github-mcp-server 1150, mcp-grafana 1271, server-everything 511"
+	contextPeersAll   = "terraform-mcp-server 1080, github-mcp-server 2724, mcp-grafana 1278, server-everything 589"
+)
+
+// benchContext lists the tools of the built server, every tool on (no read-only,
+// no toolset selection), and weighs the answer.
+func benchContext(bin string) ([]row, string, error) {
+	logf("context: tools/list")
+	p, err := spawn("hostup-mcp", []string{bin, "--sandbox"}, childEnv(), "")
+	if err != nil {
+		return nil, "", err
+	}
+	defer p.close(3 * time.Second)
+	if err := p.handshake(); err != nil {
+		return nil, "", err
+	}
+	list, err := p.request("tools/list", map[string]any{})
+	if err != nil {
+		return nil, "", err
+	}
+	var answer struct {
+		Tools []map[string]json.RawMessage `json:"tools"`
+	}
+	if err := json.Unmarshal(list, &answer); err != nil {
+		return nil, "", fmt.Errorf("tools/list answer: %w", err)
+	}
+	n := len(answer.Tools)
+	if n == 0 {
+		return nil, "", fmt.Errorf("tools/list lists no tool")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "6. context: tools/list of %d tools, %d bytes ≈ %d tokens (compact JSON, tokens ≈ bytes/4)\n", n, len(list), len(list)/4)
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "   tool\tmodel-facing B\toutputSchema B\twhole tool B\t")
+	modelFacing := 0
+	for _, t := range answer.Tools {
+		var name string
+		_ = json.Unmarshal(t["name"], &name)
+		mf := part(t, modelFacingKeys)
+		whole, _ := json.Marshal(t)
+		modelFacing += mf
+		fmt.Fprintf(tw, "   %s\t%d\t%d\t%d\t\n", name, mf, len(t["outputSchema"]), len(whole))
+	}
+	tw.Flush()
+	avgModel, avgAll := modelFacing/n, len(list)/n
+	return []row{
+		{
+			num: "6a", figure: fmt.Sprintf("context: model-facing bytes per tool, %d tools", n),
+			measured:  fmt.Sprintf("%d B ≈ %d tok", avgModel, avgModel/4),
+			reference: contextPeersModel,
+			goal:      fmt.Sprintf("≤ %d B", goalModelFacingPerTool),
+			judged:    true, pass: avgModel <= goalModelFacingPerTool,
+		},
+		{
+			num: "6b", figure: fmt.Sprintf("context: all of tools/list per tool, %d tools", n),
+			measured:  fmt.Sprintf("%d B ≈ %d tok", avgAll, avgAll/4),
+			reference: contextPeersAll,
+			goal:      fmt.Sprintf("≤ %d B", goalToolsListPerTool),
+			judged:    true, pass: avgAll <= goalToolsListPerTool,
+		},
+	}, b.String(), nil
+}
+
+// part is the size of the compact JSON object holding only keys of tool.
+func part(tool map[string]json.RawMessage, keys []string) int {
+	sub := map[string]json.RawMessage{}
+	for _, k := range keys {
+		if v, ok := tool[k]; ok {
+			sub[k] = v
+		}
+	}
+	b, _ := json.Marshal(sub)
+	return len(b)
+}

@@ -1,0 +1,186 @@
+package hostuptest
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Variants make the simulator give answers HostUp's documentation allows but the
+// default simulator does not give: where shared/hostup-api.md marks a point
+// UNKNOWN or inferred, or §10 reads an example one way, the real HostUp may
+// answer otherwise, and the product must still do the right thing (issue 19).
+// Every switch names the hostup-api.md line it plays. The zero value is the
+// default simulator.
+type Variants struct {
+	// ScheduleExistsCode gives canCreate's closure while a schedule exists this
+	// code. §0, gate object: "code | string|null, opt | … The only documented
+	// example is pending_order"; §10: "While a schedule exists, actions.canCreate
+	// is closed with the reason …" (the seed's example has no code).
+	ScheduleExistsCode string
+	// ScheduleExistsReason words that closure otherwise, e.g. "Only one backup
+	// schedule is allowed per VPS." or in Swedish. §10 quotes one example's
+	// wording; nothing says it is fixed.
+	ScheduleExistsReason string
+	// ScheduleTime writes schedules[].time as "seconds" ("02:00:00") or "null".
+	// §2: "schedules[].time | string|null, req | "HH:MM", e.g. 02:00".
+	ScheduleTime string
+	// NullDaySpecifier writes schedules[].daySpecifier as null for every schedule.
+	// §2: "schedules[].daySpecifier | string|null, req | … (inferred)".
+	NullDaySpecifier bool
+	// DisabledScheduleFirst lists a disabled schedule of another frequency before
+	// the VPS's active one. §2: "Only one schedule can be active per VPS", which
+	// does not say only one is listed.
+	DisabledScheduleFirst bool
+	// NullSettings writes settings as null. Seed 003: "settings (object,
+	// required) Example: null".
+	NullSettings bool
+	// NoMaxRetention leaves limits.maxRetention out. §10: "limits.maxRetention
+	// equals the total backup limit" is a reading of one example.
+	NoMaxRetention bool
+	// NullCreatedAt writes the newest backup's createdAt as null. §3:
+	// "backups[].createdAt | string|null, req".
+	NullCreatedAt bool
+	// ListKey puts the VPS list under this member instead of data. §0: "List
+	// envelope: {data: [...], hasMore, nextCursor} … That it applies to /vps is
+	// (inferred)."
+	ListKey string
+	// NoHasMore leaves hasMore out of VPS list pages and keeps nextCursor (null
+	// on the last page). Same line of §0.
+	NoHasMore bool
+	// FailedJobsSayCompleted answers a failed backup job with state and status
+	// completed, isCompleted true and result.success false. §6: "state | raw
+	// state. Values not enumerated" and "result | {success, type, …}".
+	FailedJobsSayCompleted bool
+	// V1FailureStatus is the v1 history status of a failed backup instead of
+	// "failed". §5: "status | enum | active|deleted|pending. The page notes that
+	// other values may indicate failures."
+	V1FailureStatus string
+	// RateLimitHints is "none", "reset-only" or "retry-after-only": which of
+	// Retry-After and X-RateLimit-Reset a 429 carries. §7: "Prefer Retry-After,
+	// and fall back to X-RateLimit-Reset" (neither is promised on every 429).
+	RateLimitHints string
+	// JobsAuth is "api-key" or "bearer": the one header GET /api/jobs/{id}
+	// accepts. §6: "Documented under the v1 domain-services pages, with the
+	// X-API-Key header"; §0: v2 takes Bearer and its pollUrl points there.
+	JobsAuth string
+	// IDSeparators makes new ids carry "-" and "_" after their prefix
+	// (vps_sim-000001_a). §0: "Opaque public IDs".
+	IDSeparators bool
+	// LimitBelowUsageAccepted lets a PATCH set maxTotalBackups below the backups
+	// stored with autoDeleteOldest off, keeping them. §2, PATCH: the page names
+	// no such refusal (backup_limit_below_usage is the simulator's own, doc.go).
+	LimitBelowUsageAccepted bool
+}
+
+// SetVariants switches the simulator to v. Ids are made when VPSes, schedules
+// and backups are added, so set IDSeparators before adding them.
+func (s *Simulator) SetVariants(v Variants) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.variants = v
+}
+
+// scheduleExistsGate is canCreate's closure while a schedule exists.
+func (s *Simulator) scheduleExistsGate() (reason, code string) {
+	return orDefaultString(s.variants.ScheduleExistsReason, reasonScheduleExists), s.variants.ScheduleExistsCode
+}
+
+// reshapeSchedules rewrites a v2 schedules body as the variants say; callers
+// hold s.mu.
+func (s *Simulator) reshapeSchedules(body any) any {
+	vr := s.variants
+	if vr.ScheduleTime == "" && !vr.NullDaySpecifier && !vr.DisabledScheduleFirst && !vr.NullSettings && !vr.NoMaxRetention {
+		return body
+	}
+	m := asMap(body)
+	schedules, _ := m["schedules"].([]any)
+	for _, raw := range schedules {
+		sc := raw.(map[string]any)
+		switch vr.ScheduleTime {
+		case "seconds":
+			if t, ok := sc["time"].(string); ok {
+				sc["time"] = t + ":00"
+			}
+		case "null":
+			sc["time"] = nil
+		}
+		if vr.NullDaySpecifier {
+			sc["daySpecifier"] = nil
+		}
+	}
+	if vr.DisabledScheduleFirst && len(schedules) > 0 {
+		active := schedules[0].(map[string]any)
+		other := "monthly"
+		if active["frequency"] == other {
+			other = "daily"
+		}
+		old := map[string]any{
+			"id": s.variantID("bks", "retired"), "name": "Old " + other + " backup", "frequency": other,
+			"time": "05:00", "daySpecifier": nil, "retentionCount": 1, "enabled": false,
+			"lastRun": nil, "nextRun": nil, "status": nil,
+		}
+		if other == "monthly" {
+			old["daySpecifier"] = "1"
+		}
+		m["schedules"] = append([]any{old}, schedules...)
+	}
+	if vr.NullSettings {
+		m["settings"] = nil
+	}
+	if vr.NoMaxRetention {
+		if limits, ok := m["limits"].(map[string]any); ok {
+			delete(limits, "maxRetention")
+		}
+	}
+	return m
+}
+
+// variantID is a fixed id of kind prefix in the simulator's id style.
+func (s *Simulator) variantID(prefix, name string) string {
+	if s.variants.IDSeparators {
+		return fmt.Sprintf("%s_sim-%s_x", prefix, name)
+	}
+	return fmt.Sprintf("%s_sim%s", prefix, name)
+}
+
+// reshapeBackups writes the newest backup's createdAt as null when asked.
+func (s *Simulator) reshapeBackups(body any) any {
+	if !s.variants.NullCreatedAt {
+		return body
+	}
+	m := asMap(body)
+	if backups, _ := m["backups"].([]any); len(backups) > 0 {
+		backups[0].(map[string]any)["createdAt"] = nil // the list is newest first
+	}
+	return m
+}
+
+// reshapeVPSPage writes the VPS list page under ListKey and without hasMore.
+func (s *Simulator) reshapeVPSPage(body any) any {
+	vr := s.variants
+	if vr.ListKey == "" && !vr.NoHasMore {
+		return body
+	}
+	m := asMap(body)
+	if vr.ListKey != "" {
+		m[vr.ListKey] = m["data"]
+		delete(m, "data")
+	}
+	if vr.NoHasMore {
+		delete(m, "hasMore")
+	}
+	return m
+}
+
+// asMap turns a response body into generic JSON, for the variants to edit.
+func asMap(body any) map[string]any {
+	data, err := json.Marshal(body)
+	if err != nil {
+		panic(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		panic(err)
+	}
+	return m
+}

@@ -1,0 +1,75 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// DeleteSnapshotScheduleInput names the VPS whose snapshot schedule goes.
+type DeleteSnapshotScheduleInput struct {
+	VPSID        string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	DryRun       bool   `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed."`
+}
+
+func deleteSnapshotSchedule(d *Deps) server.ServerTool {
+	return newTool(d, "delete_snapshot_schedule", "Delete the snapshot schedule",
+		"Deletes a VPS's snapshot schedule: no new snapshots are taken. vps_… ids only; pause a vmid's schedule instead.",
+		deleterHints,
+		func(ctx context.Context, call *Call, in DeleteSnapshotScheduleInput) (SnapshotScheduleChangeOutput, string, error) {
+			if isVMID(in.VPSID) {
+				r := noV1Endpoint(in.VPSID, "delete a snapshot schedule")
+				r.Fix = "pause the schedule instead: set_snapshot_schedule with the same vps_id, its interval_hours and enabled=false; or use the VPS's vps_… id from list_vps (never derive it from the vmid)."
+				return SnapshotScheduleChangeOutput{}, "", r
+			}
+			var out SnapshotScheduleChangeOutput
+			op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
+				return d.deleteSnapshotOperation(ctx, in, &out)
+			})
+			if err != nil {
+				return out, "", err
+			}
+			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
+			if err != nil {
+				return out, "", err
+			}
+			return out, out.summaryText(fmt.Sprintf("Deleted the snapshot schedule of %s: no new snapshots are taken.", in.VPSID)), nil
+		})
+}
+
+// deleteSnapshotOperation reads the snapshot schedule and plans deleting it. Its
+// read-back fills out.State.
+func (d *Deps) deleteSnapshotOperation(ctx context.Context, in DeleteSnapshotScheduleInput, out *SnapshotScheduleChangeOutput) (*operation, error) {
+	st, err := d.readSnapshotState(ctx, in.VPSID)
+	if err != nil {
+		return nil, err
+	}
+	if st.Schedule == nil {
+		return nil, &Refusal{
+			Reason: fmt.Sprintf("VPS %s has no snapshot schedule, so there is nothing to delete", in.VPSID),
+			Code:   "no_snapshot_schedule",
+			Fix:    "nothing to do; list_snapshot_schedule shows the VPS's snapshot schedule and capacity.",
+		}
+	}
+	what := "the snapshot schedule (" + st.describe() + ")"
+	op := newOperation("delete_snapshot_schedule", in.VPSID, Plan{
+		Summary:     fmt.Sprintf("Delete %s of %s: no new snapshots are taken afterwards.", what, in.VPSID),
+		Destructive: true,
+		Requests:    []PlannedRequest{{Method: "DELETE", Endpoint: apiPath(in.VPSID, "/snapshot-schedules")}},
+		Deletes:     []string{what},
+		Warnings:    []string{"Once the existing snapshots expire (about 24 h), the VPS has no local rollback point; its offsite backups are not affected.", "To stop snapshots for a while only, pause the schedule instead (set_snapshot_schedule enabled=false)."},
+	}, st.basis())
+	op.apply = func(ctx context.Context) error { return d.Client.DeleteSnapshotSchedule(ctx, in.VPSID) }
+	op.readBack = func(ctx context.Context, mo *MutationOutput) error {
+		after, err := d.readSnapshotState(ctx, in.VPSID)
+		if err != nil {
+			return err
+		}
+		out.State = after
+		mo.noteOutcome(after.Schedule == nil, fmt.Sprintf("%s snapshot schedule: %s.", in.VPSID, after.describe()))
+		return nil
+	}
+	return op, nil
+}

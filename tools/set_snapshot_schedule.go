@@ -1,0 +1,113 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/hostup"
+)
+
+// SetSnapshotScheduleInput is the snapshot schedule wanted.
+type SetSnapshotScheduleInput struct {
+	VPSID         string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	IntervalHours int    `json:"interval_hours" jsonschema:"minimum=4,maximum=24" jsonschema_description:"Hours between snapshots."`
+	Enabled       *bool  `json:"enabled,omitempty" jsonschema_description:"Default true; false pauses the schedule."`
+	DryRun        bool   `json:"dry_run,omitempty" jsonschema_description:"Only return the plan; send nothing."`
+	ConfirmToken  string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed."`
+}
+
+// SnapshotScheduleChangeOutput is the outcome and the schedule read back.
+type SnapshotScheduleChangeOutput struct {
+	MutationOutput
+	State *SnapshotState `json:"state,omitempty" jsonschema_description:"The snapshot schedule as HostUp reports it after the change."`
+}
+
+func setSnapshotSchedule(d *Deps) server.ServerTool {
+	return newTool(d, "set_snapshot_schedule", "Set the snapshot schedule",
+		"Sets a VPS's snapshot schedule: a local rollback point every interval_hours, kept about 24 h (not an offsite backup). "+
+			"Pausing a running schedule needs confirmation.",
+		setterHints,
+		func(ctx context.Context, call *Call, in SetSnapshotScheduleInput) (SnapshotScheduleChangeOutput, string, error) {
+			var out SnapshotScheduleChangeOutput
+			op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
+				return d.setSnapshotOperation(ctx, in, &out)
+			})
+			if err != nil {
+				return out, "", err
+			}
+			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
+			if err != nil {
+				return out, "", err
+			}
+			applied := "Snapshot schedule saved."
+			if out.State != nil {
+				applied = fmt.Sprintf("Snapshot schedule of %s saved: %s.", in.VPSID, out.State.describe())
+			}
+			return out, out.summaryText(applied), nil
+		})
+}
+
+// setSnapshotOperation reads the snapshot schedule and plans setting it. Its
+// read-back fills out.State.
+func (d *Deps) setSnapshotOperation(ctx context.Context, in SetSnapshotScheduleInput, out *SnapshotScheduleChangeOutput) (*operation, error) {
+	st, err := d.readSnapshotState(ctx, in.VPSID)
+	if err != nil {
+		return nil, err
+	}
+	if r := st.refusal(in.VPSID); r != nil {
+		return nil, r
+	}
+	enabled := in.Enabled == nil || *in.Enabled
+	op := newOperation("set_snapshot_schedule", in.VPSID, planSnapshotSchedule(in.VPSID, st, enabled, in.IntervalHours), st.basis())
+	op.apply = func(ctx context.Context) error {
+		if isVMID(in.VPSID) {
+			_, err := d.Client.SetVMSnapshotSchedule(ctx, in.VPSID, hostup.VMSnapshotScheduleRequest{Enabled: enabled, IntervalHours: in.IntervalHours})
+			return err
+		}
+		_, err := d.Client.SetSnapshotSchedule(ctx, in.VPSID, hostup.SnapshotScheduleRequest{Enabled: enabled, IntervalHours: in.IntervalHours})
+		return err
+	}
+	op.readBack = func(ctx context.Context, mo *MutationOutput) error {
+		after, err := d.readSnapshotState(ctx, in.VPSID)
+		if err != nil {
+			return err
+		}
+		out.State = after
+		s := after.Schedule
+		mo.noteOutcome(s != nil && s.Enabled == enabled && s.IntervalHours == in.IntervalHours, fmt.Sprintf("%s snapshot schedule: %s.", in.VPSID, after.describe()))
+		return nil
+	}
+	return op, nil
+}
+
+func planSnapshotSchedule(vpsID string, st *SnapshotState, enabled bool, interval int) Plan {
+	var body any = hostup.SnapshotScheduleRequest{Enabled: enabled, IntervalHours: interval}
+	if isVMID(vpsID) {
+		body = hostup.VMSnapshotScheduleRequest{Enabled: enabled, IntervalHours: interval}
+	}
+	after := &SnapshotState{Schedule: &SnapshotScheduleView{Enabled: enabled, IntervalHours: interval}}
+	cur := st.Schedule
+	if cur != nil && cur.Enabled == enabled && cur.IntervalHours == interval {
+		return Plan{Summary: fmt.Sprintf("The snapshot schedule of %s is already %s; nothing to send.", vpsID, after.describe())}
+	}
+	p := Plan{
+		Summary:  fmt.Sprintf("Set the snapshot schedule of %s to %s (now: %s).", vpsID, after.describe(), st.describe()),
+		Requests: []PlannedRequest{{Method: "POST", Endpoint: apiPath(vpsID, "/snapshot-schedules"), Body: body}},
+		Changes: []FieldChange{
+			{Field: "enabled", Before: "none", After: fmt.Sprint(enabled)},
+			{Field: "interval_hours", Before: "none", After: fmt.Sprint(interval)},
+		},
+		Warnings: []string{snapshotsNote},
+	}
+	if cur != nil {
+		p.Changes[0].Before, p.Changes[1].Before = fmt.Sprint(cur.Enabled), fmt.Sprint(cur.IntervalHours)
+	}
+	if cur != nil && cur.Enabled && !enabled {
+		p.Destructive = true
+		p.Summary = fmt.Sprintf("Pause the snapshot schedule of %s: no new snapshots are taken until it is enabled again (now: %s).", vpsID, st.describe())
+		p.Warnings = append(p.Warnings, "Pausing stops future snapshots: once the existing ones expire, the VPS has no local rollback point.")
+	}
+	return p
+}

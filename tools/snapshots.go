@@ -1,0 +1,118 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hostup/hostup-mcp/hostup"
+)
+
+// What the snapshot schedule tools share: one view of HostUp's snapshot schedule
+// through either API, the refusals that come from capacity and the gate, and the
+// basis a confirmation binds to.
+
+// SnapshotScheduleView is a VPS's snapshot schedule.
+type SnapshotScheduleView struct {
+	Enabled       bool   `json:"enabled"`
+	IntervalHours int    `json:"interval_hours" jsonschema_description:"A snapshot is taken every this many hours."`
+	RetentionDays *int   `json:"retention_days,omitempty" jsonschema_description:"How long HostUp keeps each snapshot, when it says."`
+	LastRun       string `json:"last_run,omitempty"`
+	NextRun       string `json:"next_run,omitempty"`
+}
+
+// SnapshotState is a VPS's snapshot schedule, capacity and gate.
+type SnapshotState struct {
+	Schedule       *SnapshotScheduleView `json:"schedule,omitempty" jsonschema_description:"Absent when the VPS has no snapshot schedule."`
+	Available      bool                  `json:"available" jsonschema_description:"Whether the VPS's plan has snapshot slots at all."`
+	Reason         string                `json:"reason,omitempty" jsonschema_description:"HostUp's explanation when snapshots are not available."`
+	TotalSnapshots int                   `json:"total_snapshots" jsonschema_description:"Snapshot slots of the plan; 0 means no schedule can be enabled until capacity is bought."`
+	CanEnable      GateView              `json:"can_enable" jsonschema_description:"Whether HostUp lets the schedule be set now."`
+	GatesKnown     bool                  `json:"gates_known" jsonschema_description:"False for a numeric vmid: HostUp's v1 API reports no gate and no availability, so they are derived from total_snapshots."`
+}
+
+// buyCapacity is how HostUp's docs say snapshot capacity is bought.
+const buyCapacity = "add snapshot slots to the VPS's plan first: HostUp sells them as the snapshotSlots option among the VPS's upgrade options (in its API: GET /api/v2/vps/{id}/actions/upgrade lists the option, POST /api/v2/vps/{id}/actions/config with resources.snapshotSlots buys it), or in HostUp's control panel. This server does not buy capacity; call again once the plan has snapshot slots."
+
+// readSnapshotState reads the snapshot schedule through the API the id names.
+func (d *Deps) readSnapshotState(ctx context.Context, vpsID string) (*SnapshotState, error) {
+	if isVMID(vpsID) {
+		vm, err := d.Client.GetVMSnapshotSchedule(ctx, vpsID)
+		if err != nil {
+			return nil, err
+		}
+		st := &SnapshotState{TotalSnapshots: vm.Limits.TotalSnapshots, Available: vm.Limits.TotalSnapshots > 0, CanEnable: GateView{Allowed: true}}
+		if !st.Available {
+			st.Reason = "The plan has no snapshot slots (limits.totalSnapshots is 0)."
+			st.CanEnable = GateView{Reason: st.Reason, Code: "no_snapshot_slots"}
+		}
+		if s := vm.Schedule; s != nil {
+			days := s.RetentionDays
+			st.Schedule = &SnapshotScheduleView{Enabled: s.Enabled, IntervalHours: s.IntervalHours, RetentionDays: &days, LastRun: deref(s.LastRun), NextRun: deref(s.NextRun)}
+		}
+		return st, nil
+	}
+	s, err := d.Client.GetSnapshotSchedule(ctx, vpsID)
+	if err != nil {
+		return nil, err
+	}
+	st := &SnapshotState{TotalSnapshots: s.Limits.TotalSnapshots, Available: s.Available, Reason: deref(s.Reason), CanEnable: gateView(s.Actions.CanEnable), GatesKnown: true}
+	if sc := s.Schedule; sc != nil {
+		st.Schedule = &SnapshotScheduleView{Enabled: sc.Enabled, IntervalHours: sc.IntervalHours, RetentionDays: sc.RetentionDays, LastRun: deref(sc.LastRun), NextRun: deref(sc.NextRun)}
+	}
+	return st, nil
+}
+
+// refusal says why the schedule cannot be set, or nil when it can: HostUp rejects
+// the POST when snapshots are not available, when the plan has no slots, or when
+// canEnable is closed.
+func (st *SnapshotState) refusal(vpsID string) *Refusal {
+	switch {
+	case !st.Available || st.TotalSnapshots == 0:
+		reason := strings.TrimSuffix(st.Reason, ".")
+		if reason == "" {
+			reason = "the plan has no snapshot slots"
+		}
+		return &Refusal{Reason: fmt.Sprintf("VPS %s cannot have a snapshot schedule: %s", vpsID, reason), Code: "snapshots_unavailable", Fix: buyCapacity}
+	case !st.CanEnable.Allowed:
+		r := gateRefusal("set the snapshot schedule of "+vpsID, hostup.Gate{Allowed: false, Reason: &st.CanEnable.Reason, Code: &st.CanEnable.Code})
+		r.Fix = strings.Replace(r.Fix, "list_backup_schedules shows the gates", "list_snapshot_schedule shows the gate", 1)
+		return r
+	}
+	return nil
+}
+
+// describe is the schedule in a few words.
+func (st *SnapshotState) describe() string {
+	switch {
+	case st.Schedule != nil && st.Schedule.Enabled:
+		return fmt.Sprintf("a snapshot every %d h", st.Schedule.IntervalHours)
+	case st.Schedule != nil:
+		return fmt.Sprintf("paused (every %d h when on)", st.Schedule.IntervalHours)
+	case !st.Available || st.TotalSnapshots == 0:
+		return "none; the plan has no snapshot slots"
+	}
+	return "none"
+}
+
+// snapshotBasis is what decides a snapshot schedule plan: the schedule's settings,
+// the capacity and the gate, never run times.
+type snapshotBasis struct {
+	Exists, Enabled bool
+	Interval        int
+	Available       bool
+	Total           int
+	Gate            gateBasis
+}
+
+func (st *SnapshotState) basis() snapshotBasis {
+	b := snapshotBasis{Available: st.Available, Total: st.TotalSnapshots, Gate: gateBasis{Allowed: st.CanEnable.Allowed, Code: st.CanEnable.Code}}
+	if s := st.Schedule; s != nil {
+		b.Exists, b.Enabled, b.Interval = true, s.Enabled, s.IntervalHours
+	}
+	return b
+}
+
+// snapshotsNote is what every snapshot tool says about what snapshots are, in
+// HostUp's words: not a replacement for backups.
+const snapshotsNote = "Snapshots are short-lived local rollback points (HostUp keeps each about 24 h), not offsite backups."

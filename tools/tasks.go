@@ -1,0 +1,320 @@
+package tools
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/hostup"
+)
+
+// Long operations as MCP Tasks (spec 2025-11-25). A tool declared with withTasks
+// may be called task-augmented: mcp-go answers at once with a task, runs the
+// handler in the background, and serves tasks/get, tasks/list, tasks/result and
+// tasks/cancel. A client that does not ask for a task gets today's behaviour.
+//
+// The handler is the same in both cases: the decision and its confirmation (the
+// plan, a refusal, a confirm_token) come first and end the task at once; only an
+// applied change goes on to the waiting. Inside a task nobody can answer a dialog,
+// so a change that needs confirmation returns its plan and confirm_token, and the
+// client calls again with them.
+//
+// mcp-go gets two things wrong on the stateless HTTP transport, fixed here with
+// its hooks:
+//   - It isolates tasks by session, and a stateless request has none: any caller
+//     could list, read and cancel any task. Each task is bound to the credential
+//     that started it; another credential neither sees nor reaches it.
+//   - It runs the task on the request's context, which ends with the POST that
+//     started it, cancelling the task. The handler runs on a context detached from
+//     the request, which only tasks/cancel (or the task's end of life) stops.
+
+// withTasks declares that a tool may run as a task (the registry's tasks field).
+func withTasks(t server.ServerTool) server.ServerTool {
+	t.Tool.Execution = &mcp.ToolExecution{TaskSupport: mcp.TaskSupportOptional}
+	return t
+}
+
+// maxTaskTTL bounds how long a task and its result are kept: mcp-go keeps a task
+// without a TTL for ever.
+const maxTaskTTL = time.Hour
+
+// taskRunKey is the _meta key that links a task-augmented call to its run; the
+// server sets it, overwriting whatever a client sent.
+const taskRunKey = "hostup-mcp/task-run"
+
+// taskRun is one task started by a task-augmented call.
+type taskRun struct {
+	credential string
+	mu         sync.Mutex
+	id         string             // the task id, once mcp-go has answered with it
+	cancel     context.CancelFunc // stops the handler
+	cancelled  bool
+	note       string // what a cancellation leaves behind, in words for the user
+}
+
+func (r *taskRun) setNote(text string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.note = text
+}
+
+func (r *taskRun) stop() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cancelled = true
+	if r.cancel != nil {
+		r.cancel()
+	}
+}
+
+// cancelledNote is the note when the run was cancelled, "" otherwise.
+func (r *taskRun) cancelledNote() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.cancelled {
+		return ""
+	}
+	return r.note
+}
+
+// taskRegistry knows every task our tools started, by run key and by task id.
+type taskRegistry struct {
+	mu    sync.Mutex
+	byRun map[string]*taskRun
+	byID  map[string]*taskRun
+}
+
+func (g *taskRegistry) add(key string, r *taskRun) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.byRun == nil {
+		g.byRun, g.byID = map[string]*taskRun{}, map[string]*taskRun{}
+	}
+	g.byRun[key] = r
+}
+
+func (g *taskRegistry) run(key string) *taskRun {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.byRun[key]
+}
+
+func (g *taskRegistry) named(id string) *taskRun {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.byID[id]
+}
+
+// started links a run to its task id and forgets both after the task's TTL,
+// when mcp-go forgets the task.
+func (g *taskRegistry) started(key, id string, ttl time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	r := g.byRun[key]
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	r.id = id
+	r.mu.Unlock()
+	g.byID[id] = r
+	time.AfterFunc(ttl, func() {
+		r.stop()
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		delete(g.byRun, key)
+		delete(g.byID, id)
+	})
+}
+
+func (g *taskRegistry) forget(key string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.byRun, key)
+}
+
+// visibleTo says whether the caller whose context is ctx may see the task: only
+// the credential that started it may. A task we do not know is nobody's.
+func (g *taskRegistry) visibleTo(ctx context.Context, id string) (*taskRun, bool) {
+	r := g.named(id)
+	return r, r != nil && r.credential == hostup.Credential(ctx)
+}
+
+// taskHooks wires the registry into mcp-go.
+func (d *Deps) taskHooks(h *server.Hooks) {
+	g := &d.tasks
+	h.AddBeforeCallTool(func(ctx context.Context, _ any, req *mcp.CallToolRequest) {
+		if req.Params.Meta != nil {
+			delete(req.Params.Meta.AdditionalFields, taskRunKey)
+		}
+		if req.Params.Task == nil || !declaresTasks(ctx, req.Params.Name) {
+			return // mcp-go runs it as a plain call: the same as without a task
+		}
+		if ttl := req.Params.Task.TTL; ttl == nil || *ttl <= 0 || *ttl > maxTaskTTL.Milliseconds() {
+			req.Params.Task.TTL = new(maxTaskTTL.Milliseconds())
+		}
+		key := newRunKey()
+		if req.Params.Meta == nil {
+			req.Params.Meta = &mcp.Meta{}
+		}
+		if req.Params.Meta.AdditionalFields == nil {
+			req.Params.Meta.AdditionalFields = map[string]any{}
+		}
+		req.Params.Meta.AdditionalFields[taskRunKey] = key
+		g.add(key, &taskRun{credential: hostup.Credential(ctx), note: "Cancelled before anything was sent to HostUp."})
+	})
+	h.AddAfterCallTool(func(_ context.Context, _ any, req *mcp.CallToolRequest, result any) {
+		key := runKeyOf(*req)
+		if key == "" {
+			return
+		}
+		if created, ok := result.(*mcp.CreateTaskResult); ok {
+			g.started(key, created.Task.TaskId, time.Duration(*req.Params.Task.TTL)*time.Millisecond)
+			return
+		}
+		g.forget(key)
+	})
+	h.AddOnError(func(_ context.Context, _ any, method mcp.MCPMethod, message any, _ error) {
+		if req, ok := message.(*mcp.CallToolRequest); ok && method == mcp.MethodToolsCall {
+			if key := runKeyOf(*req); key != "" {
+				g.forget(key)
+			}
+		}
+	})
+	// tasks/get, tasks/result and tasks/cancel name one task: another
+	// credential's is refused before mcp-go looks it up, with mcp-go's own words.
+	h.AddOnRequestInitialization(func(ctx context.Context, _ any, message any) error {
+		raw, ok := message.(json.RawMessage)
+		if !ok {
+			return nil
+		}
+		var m struct {
+			Method mcp.MCPMethod `json:"method"`
+			Params struct {
+				TaskID string `json:"taskId"`
+			} `json:"params"`
+		}
+		if json.Unmarshal(raw, &m) != nil {
+			return nil
+		}
+		switch m.Method {
+		case mcp.MethodTasksGet, mcp.MethodTasksResult, mcp.MethodTasksCancel:
+		default:
+			return nil
+		}
+		r, ok := g.visibleTo(ctx, m.Params.TaskID)
+		if !ok {
+			return errTaskNotFound
+		}
+		if m.Method == mcp.MethodTasksCancel {
+			r.stop()
+		}
+		return nil
+	})
+	h.AddAfterListTasks(func(ctx context.Context, _ any, _ *mcp.ListTasksRequest, result *mcp.ListTasksResult) {
+		result.Tasks = slices.DeleteFunc(result.Tasks, func(t mcp.Task) bool {
+			_, ok := g.visibleTo(ctx, t.TaskId)
+			return !ok
+		})
+		for i := range result.Tasks {
+			if note := g.named(result.Tasks[i].TaskId).cancelledNote(); note != "" {
+				result.Tasks[i].StatusMessage = note
+			}
+		}
+	})
+	h.AddAfterGetTask(func(_ context.Context, _ any, req *mcp.GetTaskRequest, result *mcp.GetTaskResult) {
+		if r := g.named(req.Params.TaskId); r != nil && result != nil {
+			if note := r.cancelledNote(); note != "" {
+				result.StatusMessage = note
+			}
+		}
+	})
+	h.AddAfterCancelTask(func(_ context.Context, _ any, req *mcp.CancelTaskRequest, result *mcp.CancelTaskResult) {
+		if r := g.named(req.Params.TaskId); r != nil && result != nil {
+			if note := r.cancelledNote(); note != "" {
+				result.StatusMessage = note
+			}
+		}
+	})
+	// A cancelled task has no result of its own: tasks/result says what
+	// cancelling left behind.
+	h.AddAfterTaskResult(func(_ context.Context, _ any, req *mcp.TaskResultRequest, result *mcp.TaskResultResult) {
+		if r := g.named(req.Params.TaskId); r != nil && result != nil && len(result.Content) == 0 {
+			if note := r.cancelledNote(); note != "" {
+				result.Content = []mcp.Content{mcp.NewTextContent(note)}
+			}
+		}
+	})
+}
+
+// declaresTasks says whether the tool called may run as a task. mcp-go runs a
+// task-augmented call of any other tool as a plain call, which must then keep
+// everything a plain call has (the request's context, its dialog).
+func declaresTasks(ctx context.Context, name string) bool {
+	srv := server.ServerFromContext(ctx)
+	if srv == nil {
+		return false
+	}
+	t := srv.GetTool(name)
+	return t != nil && t.Tool.Execution != nil && t.Tool.Execution.TaskSupport != mcp.TaskSupportForbidden
+}
+
+type taskError string
+
+func (e taskError) Error() string { return string(e) }
+
+// errTaskNotFound is what mcp-go says of a task it does not have: another
+// credential's task is indistinguishable from one that never existed.
+const errTaskNotFound = taskError("task not found")
+
+func newRunKey() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func runKeyOf(req mcp.CallToolRequest) string {
+	if req.Params.Meta == nil {
+		return ""
+	}
+	key, _ := req.Params.Meta.AdditionalFields[taskRunKey].(string)
+	return key
+}
+
+// taskContext is the context a handler runs on. For a task it is detached from
+// the request that started it (which ends as soon as the task is created) and
+// stopped only by tasks/cancel or the task's TTL; it carries no client session,
+// because a task has nobody to answer a dialog. Otherwise it is ctx as is.
+func (d *Deps) taskContext(ctx context.Context, req mcp.CallToolRequest) (context.Context, *taskRun, context.CancelFunc) {
+	r := d.tasks.run(runKeyOf(req))
+	if r == nil {
+		return ctx, nil, func() {}
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	if srv := server.ServerFromContext(ctx); srv != nil {
+		ctx = srv.WithContext(ctx, nil)
+	}
+	r.mu.Lock()
+	r.cancel = cancel
+	cancelled := r.cancelled
+	r.mu.Unlock()
+	if cancelled {
+		cancel()
+	}
+	return ctx, r, cancel
+}
+
+// taskNote records what cancelling this call's task would leave behind; a call
+// that is not a task ignores it.
+func (c *Call) taskNote(text string) {
+	if c.task != nil {
+		c.task.setNote(text)
+	}
+}

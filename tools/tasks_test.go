@@ -1,0 +1,284 @@
+package tools_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/hostup/hostup-mcp/hostup"
+	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+	"github.com/hostup/hostup-mcp/tools"
+)
+
+// Tests of long operations as MCP Tasks, driven with raw JSON-RPC through the
+// in-process client: tools/call with a task, then tasks/get, tasks/list,
+// tasks/result and tasks/cancel, as a client that supports tasks sends them.
+
+var rpcID atomic.Int64
+
+// rpc sends one request and returns its result, or the JSON-RPC error's message.
+func (e *env) rpc(ctx context.Context, method string, params any) (json.RawMessage, string) {
+	e.t.Helper()
+	resp, err := e.client.GetTransport().SendRequest(ctx, transport.JSONRPCRequest{
+		JSONRPC: mcp.JSONRPC_VERSION, ID: mcp.NewRequestId(rpcID.Add(1)), Method: method, Params: params,
+	})
+	if err != nil {
+		e.t.Fatalf("%s: %v", method, err)
+	}
+	if resp.Error != nil {
+		return nil, resp.Error.Message
+	}
+	return resp.Result, ""
+}
+
+func (e *env) startTask(ctx context.Context, tool string, args map[string]any) string {
+	e.t.Helper()
+	raw, rpcErr := e.rpc(ctx, "tools/call", map[string]any{"name": tool, "arguments": args, "task": map[string]any{}})
+	var created mcp.CreateTaskResult
+	if rpcErr != "" || json.Unmarshal(raw, &created) != nil || created.Task.TaskId == "" {
+		e.t.Fatalf("task-augmented %s: %s %s, want a task", tool, raw, rpcErr)
+	}
+	return created.Task.TaskId
+}
+
+func (e *env) taskStatus(ctx context.Context, id string) mcp.Task {
+	e.t.Helper()
+	raw, rpcErr := e.rpc(ctx, "tasks/get", map[string]any{"taskId": id})
+	var task mcp.GetTaskResult
+	if rpcErr != "" || json.Unmarshal(raw, &task) != nil {
+		e.t.Fatalf("tasks/get: %s %s", raw, rpcErr)
+	}
+	return task.Task
+}
+
+// pollTask polls tasks/get as a client does until the task ends.
+func (e *env) pollTask(ctx context.Context, id string) mcp.Task {
+	e.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		task := e.taskStatus(ctx, id)
+		if task.Status.IsTerminal() {
+			return task
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("task %s still %s", id, task.Status)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (e *env) taskResult(ctx context.Context, id string) *mcp.CallToolResult {
+	e.t.Helper()
+	raw, rpcErr := e.rpc(ctx, "tasks/result", map[string]any{"taskId": id})
+	if rpcErr != "" {
+		e.t.Fatalf("tasks/result: %s", rpcErr)
+	}
+	res, err := mcp.ParseCallToolResult(&raw)
+	if err != nil {
+		e.t.Fatalf("tasks/result %s: %v", raw, err)
+	}
+	return res
+}
+
+// taskSim is a simulator on a stopped clock: a job stays queued until the test
+// moves the clock.
+func taskSim(t *testing.T) (*hostuptest.Simulator, *hostuptest.ManualClock, string) {
+	t.Helper()
+	clock := hostuptest.NewManualClock(winter)
+	sim := newSim(hostuptest.WithClock(clock.Now), hostuptest.WithJobTiming(time.Minute, time.Minute))
+	id := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "web", TotalBackupLimit: 5, Backups: []hostuptest.BackupSpec{{Age: 30 * time.Hour}}})
+	return sim, clock, id
+}
+
+func TestTaskToolsDeclareOptionalTaskSupport(t *testing.T) {
+	e := newEnv(t, newSim())
+	for name, raw := range listTools(t, e) {
+		var exec struct {
+			TaskSupport string `json:"taskSupport"`
+		}
+		if x, ok := raw["execution"]; ok {
+			_ = json.Unmarshal(x, &exec)
+		}
+		want := map[string]string{"create_backup": "optional", "restore_backup": "optional"}[name]
+		if exec.TaskSupport != want {
+			t.Errorf("%s: taskSupport %q, want %q", name, exec.TaskSupport, want)
+		}
+	}
+}
+
+func TestRestoreAsATaskEndToEnd(t *testing.T) {
+	sim, clock, id := taskSim(t)
+	// The client could answer a dialog, but inside a task nobody is there to.
+	h := &typist{action: mcp.ElicitationResponseActionAccept, content: map[string]any{"typed_name": "web"}}
+	e := newEnv(t, sim, withElicitation(h), withJobTiming(time.Millisecond, time.Minute))
+	ctx := t.Context()
+	args := map[string]any{"vps_id": id, "backup_id": backupIDs(t, e, id)[0]}
+
+	// The decision comes first: the task ends at once with the plan and a token.
+	taskID := e.startTask(ctx, "restore_backup", args)
+	if task := e.pollTask(ctx, taskID); task.Status != mcp.TaskStatusCompleted {
+		t.Fatalf("planning task: %+v", task)
+	}
+	var plan tools.RestoreBackupOutput
+	res := e.taskResult(ctx, taskID)
+	decodeStructured(t, res, &plan)
+	if plan.Outcome != "confirmation_required" || plan.ConfirmToken == "" {
+		t.Fatalf("planning task's result: %s", textOf(res))
+	}
+	contains(t, textOf(res), "confirm_vps_name", "the last 1 day 6 hours of changes are lost")
+	if len(h.messages()) != 0 || len(e.mutations()) != 0 {
+		t.Fatalf("a dialog (%d) or a mutation (%d) inside a task", len(h.messages()), len(e.mutations()))
+	}
+
+	// Confirmed: the task queues the restore and then waits for its job.
+	taskID = e.startTask(ctx, "restore_backup", with(args, "confirm_token", plan.ConfirmToken, "confirm_vps_name", "web"))
+	waitFor(t, func() bool { return len(e.mutations()) == 1 })
+	if task := e.taskStatus(ctx, taskID); task.Status != mcp.TaskStatusWorking {
+		t.Fatalf("while the job is queued the task is %s", task.Status)
+	}
+	raw, _ := e.rpc(ctx, "tasks/list", map[string]any{})
+	contains(t, string(raw), taskID)
+	clock.Advance(3 * time.Minute)
+	if task := e.pollTask(ctx, taskID); task.Status != mcp.TaskStatusCompleted {
+		t.Fatalf("task %+v", task)
+	}
+	var out tools.RestoreBackupOutput
+	res = e.taskResult(ctx, taskID)
+	decodeStructured(t, res, &out)
+	if out.Outcome != "applied" || out.Job == nil || out.Job.Status != hostup.JobCompleted || len(sim.Restored(id)) != 1 {
+		t.Fatalf("task result: %s", textOf(res))
+	}
+	contains(t, textOf(res), "web now runs from backup")
+	if len(e.mutations()) != 1 {
+		t.Errorf("%d mutations, want the one restore", len(e.mutations()))
+	}
+}
+
+func TestCancellingATaskStopsOurPollingAndSaysHostUpGoesOn(t *testing.T) {
+	sim, clock, id := taskSim(t)
+	e := newEnv(t, sim, withJobTiming(2*time.Millisecond, time.Minute))
+	ctx := t.Context()
+	taskID := e.startTask(ctx, "create_backup", map[string]any{"vps_id": id, "wait": true})
+	jobPolls := func() int {
+		n := 0
+		for _, r := range sim.Requests() {
+			if strings.HasPrefix(r.Path, "/api/jobs/") {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor(t, func() bool { return jobPolls() >= 2 })
+
+	raw, rpcErr := e.rpc(ctx, "tasks/cancel", map[string]any{"taskId": taskID})
+	var cancelled mcp.CancelTaskResult
+	if rpcErr != "" || json.Unmarshal(raw, &cancelled) != nil || cancelled.Status != mcp.TaskStatusCancelled {
+		t.Fatalf("tasks/cancel: %s %s", raw, rpcErr)
+	}
+	contains(t, cancelled.StatusMessage, "Stopped following job", "HostUp goes on with the backup of "+id, "neither stops nor undoes it", "get_job job_id=")
+	contains(t, e.taskStatus(ctx, taskID).StatusMessage, "HostUp goes on with the backup")
+	contains(t, textOf(e.taskResult(ctx, taskID)), "HostUp goes on with the backup")
+
+	// Our polling stopped; HostUp's job did not.
+	time.Sleep(20 * time.Millisecond)
+	polled := jobPolls()
+	time.Sleep(40 * time.Millisecond)
+	if jobPolls() != polled {
+		t.Error("the job is still polled after the task was cancelled")
+	}
+	clock.Advance(3 * time.Minute)
+	var after tools.ListBackupsOutput
+	e.ok("list_backups", map[string]any{"vps_id": id}, &after)
+	if after.Total != 2 {
+		t.Errorf("the backup HostUp went on with should be there: %d backups", after.Total)
+	}
+}
+
+func TestATaskBelongsToTheCredentialThatStartedIt(t *testing.T) {
+	sim, _, id := taskSim(t)
+	sim.AddKey("other-key-0123456789", testAccount)
+	e := newEnv(t, sim, withJobTiming(time.Millisecond, time.Minute))
+	a := hostup.WithAPIKey(t.Context(), testKey)
+	b := hostup.WithAPIKey(t.Context(), "other-key-0123456789")
+	taskID := e.startTask(a, "create_backup", map[string]any{"vps_id": id, "wait": true})
+
+	raw, _ := e.rpc(b, "tasks/list", map[string]any{})
+	lacks(t, string(raw), taskID)
+	for _, method := range []string{"tasks/get", "tasks/result", "tasks/cancel"} {
+		if _, rpcErr := e.rpc(b, method, map[string]any{"taskId": taskID}); !strings.Contains(rpcErr, "task not found") {
+			t.Errorf("%s by another credential: %q, want task not found", method, rpcErr)
+		}
+	}
+	if task := e.taskStatus(a, taskID); task.Status != mcp.TaskStatusWorking {
+		t.Errorf("another credential's cancel reached the task: %+v", task)
+	}
+	raw, _ = e.rpc(a, "tasks/list", map[string]any{})
+	contains(t, string(raw), taskID)
+	if _, rpcErr := e.rpc(a, "tasks/cancel", map[string]any{"taskId": taskID}); rpcErr != "" {
+		t.Errorf("the owner's cancel: %s", rpcErr)
+	}
+}
+
+func TestTaskToolsWithoutTaskSupportBehaveAsBefore(t *testing.T) {
+	sim := hostuptest.Sandbox(hostuptest.WithJobTiming(10*time.Millisecond, 30*time.Millisecond))
+	e := newEnv(t, sim, withKey(hostuptest.SandboxAPIKey), withJobTiming(5*time.Millisecond, 5*time.Second))
+	rec := &progressRecorder{token: "b"}
+	e.client.OnNotification(rec.handle)
+	res := e.callCtx(t.Context(), "create_backup", map[string]any{"vps_id": "vps_sandbox01", "wait": true}, &mcp.Meta{ProgressToken: "b"})
+	var out tools.CreateBackupOutput
+	decodeStructured(t, res, &out)
+	if out.Job == nil || out.Job.Status != hostup.JobCompleted || !strings.HasSuffix(textOf(res), "Backup done.") {
+		t.Fatalf("%s", textOf(res))
+	}
+	if seen, _ := rec.wait(1); len(seen) == 0 {
+		t.Error("no progress notification without a task")
+	}
+	res = e.call("create_backup", map[string]any{"vps_id": "vps_sandbox04"})
+	contains(t, textOf(res), "Refused: nothing was sent to HostUp")
+	if raw, _ := e.rpc(t.Context(), "tasks/list", map[string]any{}); strings.Contains(string(raw), "taskId") {
+		t.Errorf("calls without a task made tasks: %s", raw)
+	}
+	if n := len(sim.Mutations()); n != 1 || sim.Mutations()[0].Method != http.MethodPost {
+		t.Errorf("%d mutations", n)
+	}
+}
+
+// waitFor polls cond for up to 5 s.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in time")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// A task-augmented call of a tool without task support runs as a plain call, and
+// keeps what a plain call has: here, the confirmation dialog.
+func TestATaskForAToolWithoutTaskSupportIsAPlainCall(t *testing.T) {
+	h := accepting()
+	e := sandboxEnv(t, withElicitation(h))
+	raw, rpcErr := e.rpc(t.Context(), "tools/call", map[string]any{"name": "delete_backup_schedule",
+		"arguments": map[string]any{"vps_id": "vps_sandbox06", "schedule_id": "bks_sandbox06"}, "task": map[string]any{}})
+	if rpcErr != "" {
+		t.Fatalf("tools/call: %s", rpcErr)
+	}
+	res, err := mcp.ParseCallToolResult(&raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out tools.MutationOutput
+	decodeStructured(t, res, &out)
+	if out.Outcome != "applied" || len(h.asked()) != 1 {
+		t.Errorf("outcome %q after %d dialogs:\n%s", out.Outcome, len(h.asked()), textOf(res))
+	}
+}
