@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mark3labs/mcp-go/mcp"
+
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
 	"github.com/hostup/hostup-mcp/tools"
 )
@@ -195,4 +197,27 @@ func tokenID(t *testing.T, token string) string {
 		t.Fatalf("token %q: %v", token, err)
 	}
 	return claims.ID
+}
+
+// A change waiting for a VPS another replica holds gives up when its request
+// ends, and sends nothing (issue 13.5's rule, across replicas).
+func TestWaitingForASharedLeaseEndsWithTheRequest(t *testing.T) {
+	es, leases, _ := replicas(t, 1)
+	e := es[0]
+	leases.held = map[string]bool{"vps_sandbox02": true} // another replica's change runs
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	res, err := e.client.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: "upsert_backup_schedule",
+		Arguments: map[string]any{"vps_id": "vps_sandbox02", "frequency": "daily", "hour": 2, "retention_count": 4}}})
+	if waited := time.Since(start); waited > 2*time.Second {
+		t.Fatalf("the call waited %v for a lease after its request ended", waited)
+	}
+	if err == nil && !res.IsError {
+		t.Fatalf("the call went ahead without the lease: %s", textOf(res))
+	}
+	e.noMutations()
+	if got := leases.taken(); len(got) != 0 {
+		t.Fatalf("leases taken: %v", got)
+	}
 }
