@@ -138,6 +138,8 @@ const (
 // what the winner recorded, to tell a finished use from one cut off.
 func (s *Store) Use(ctx context.Context, id, vpsID string, ttl time.Duration) (tools.TokenUse, error) {
 	key := prefix + "token:" + id
+	// A record without expiry would stay for ever: SET NX with no TTL keeps it.
+	ttl = max(ttl, time.Second)
 	fresh, err := s.rdb.SetNX(ctx, key, sending+vpsID, ttl).Result()
 	if err != nil {
 		return 0, s.wrap(err)
