@@ -169,10 +169,12 @@ func TestALeaseOfAKilledReplicaExpires(t *testing.T) {
 	srv := redistest.Start(t)
 	opts := Options{LeaseTTL: 600 * time.Millisecond, Poll: 10 * time.Millisecond}
 	killed, other := open(t, srv, opts), open(t, srv, opts)
-	if _, err := killed.Acquire(context.Background(), "vps_a"); err != nil {
+	dead, err := killed.Acquire(context.Background(), "vps_a")
+	if err != nil {
 		t.Fatal(err)
 	}
-	killed.Close() // its renewals now fail, as a dead process's would not even be tried
+	killed.Close()       // its renewals now fail, as a dead process's would not even be tried
+	defer dead.Release() // stops the renewals; its delete fails on the closed client
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
