@@ -33,6 +33,7 @@ import (
 	"github.com/hostup/hostup-mcp/hostup"
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
 	"github.com/hostup/hostup-mcp/internal/metrics"
+	"github.com/hostup/hostup-mcp/internal/redisstate"
 	"github.com/hostup/hostup-mcp/prompts"
 	"github.com/hostup/hostup-mcp/tools"
 	"github.com/hostup/hostup-mcp/transport"
@@ -94,6 +95,7 @@ type config struct {
 	// For --transport http and sse; the two secrets come from the environment only.
 	allowedOrigins string
 	metrics        bool   // serve Prometheus metrics at /metrics
+	redisURL       string // --redis-url: where replicas share used tokens and VPS leases
 	httpToken      string // HOSTUP_MCP_HTTP_TOKEN: clients send it as their bearer token
 	tokenSecret    []byte // HOSTUP_MCP_TOKEN_SECRET: signs confirm tokens, the same on every replica
 }
@@ -155,6 +157,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "hostup-mcp: %v\n", err)
 		return 2
+	}
+	if cfg.redisURL != "" && command != "tools" {
+		store, err := openSharedState(cfg, logger)
+		if err != nil {
+			fmt.Fprintf(stderr, "hostup-mcp: %v\n", err)
+			return 2
+		}
+		defer store.Close()
+		deps.Confirm.Used, deps.Leases = store, store
 	}
 	srv := newServer(cfg, deps)
 
@@ -226,6 +237,7 @@ func newFlagSet(cfg *config, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&cfg.addr, "addr", env("HOSTUP_MCP_ADDR", "127.0.0.1:8765"), "`HOST:PORT` to listen on for http and sse (env HOSTUP_MCP_ADDR)")
 	fs.StringVar(&cfg.allowedOrigins, "allowed-origins", env("HOSTUP_MCP_ALLOWED_ORIGINS", ""), "comma-separated browser `ORIGINS` that may call http and sse besides loopback and the server's own host (env HOSTUP_MCP_ALLOWED_ORIGINS)")
 	fs.BoolVar(&cfg.metrics, "metrics", envBool("HOSTUP_MCP_METRICS"), "http and sse: serve Prometheus metrics at /metrics, behind the same authentication as /mcp (env HOSTUP_MCP_METRICS=1)")
+	fs.StringVar(&cfg.redisURL, "redis-url", env("HOSTUP_MCP_REDIS_URL", ""), "`URL` of a Redis (redis://[:password@]host:6379/0, rediss:// for TLS) where replicas share used confirm tokens and per-VPS leases; without it one process is the unit of safety (env HOSTUP_MCP_REDIS_URL)")
 	fs.StringVar(&cfg.logLevel, "log-level", env("HOSTUP_LOG_LEVEL", "info"), "log `LEVEL`: debug, info, warn or error; logs go to stderr (env HOSTUP_LOG_LEVEL)")
 	fs.StringVar(&cfg.timezone, "timezone", env("HOSTUP_TIMEZONE", ""), "IANA time `ZONE` results show local times in, e.g. Europe/Stockholm; default: the system's (env HOSTUP_TIMEZONE)")
 	fs.StringVar(&cfg.confirm, "confirm-mode", env("HOSTUP_MCP_CONFIRM_MODE", confirmEither), "how the user confirms destructive changes: "+confirmEither+" (the client's dialog, or a confirm_token when the client has none) or "+confirmDialogOnly+" (the dialog only; no token is issued or accepted) (env HOSTUP_MCP_CONFIRM_MODE)")
@@ -272,6 +284,11 @@ func (cfg *config) check() error {
 	}
 	if cfg.metrics && cfg.transport == "stdio" {
 		return &configError{msg: "--metrics (HOSTUP_MCP_METRICS) needs --transport http or sse: over stdio there is no HTTP endpoint to serve /metrics at"}
+	}
+	if cfg.redisURL != "" {
+		if _, err := redisstate.ParseURL(cfg.redisURL); err != nil {
+			return &configError{msg: fmt.Sprintf("--redis-url (HOSTUP_MCP_REDIS_URL) is not a Redis URL (%v); write it as redis://[:password@]host:6379/0, or rediss://… for TLS", err)}
+		}
 	}
 	if err := cfg.level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
 		return &configError{msg: fmt.Sprintf("--log-level (HOSTUP_LOG_LEVEL) must be debug, info, warn or error, not %q", cfg.logLevel)}
@@ -415,6 +432,24 @@ func newDeps(cfg config, logger *slog.Logger, m *metrics.Metrics) (*tools.Deps, 
 	return deps, nil
 }
 
+// leaseTTL is how long a VPS's lease outlives a replica that died holding it.
+// Tests of a killed replica shorten it.
+var leaseTTL = redisstate.DefaultLeaseTTL
+
+// openSharedState connects to the Redis of --redis-url, which must answer
+// within 5 seconds: a server that would run with replicas unsafely is better
+// stopped at start.
+func openSharedState(cfg config, logger *slog.Logger) (*redisstate.Store, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	store, err := redisstate.Open(ctx, cfg.redisURL, redisstate.Options{LeaseTTL: leaseTTL, Logger: logger})
+	if err != nil {
+		return nil, &configError{msg: "--redis-url (HOSTUP_MCP_REDIS_URL): " + err.Error() + "; start that Redis or correct the URL"}
+	}
+	logger.Info("confirm tokens and changes per VPS are shared with every replica using the same Redis", "redis", store.Addr())
+	return store, nil
+}
+
 // instructions hold the rules every tool shares, once; list_vps's description
 // holds the rules for ids. Tool descriptions say only what is their own.
 const instructions = `This server manages the backups of the user's HostUp VPSes.
@@ -448,6 +483,9 @@ func serve(ctx context.Context, cfg config, srv *server.MCPServer, m *metrics.Me
 		if err == nil {
 			if cfg.tokenSecret == nil {
 				logger.Info("confirm tokens are valid on this process only; with several replicas set HOSTUP_MCP_TOKEN_SECRET, the same on each")
+			}
+			if cfg.redisURL == "" {
+				logger.Info("this process is the unit of safety (single-use tokens, one change per VPS at a time): run one replica, or set HOSTUP_MCP_REDIS_URL on each")
 			}
 			err = hs.ListenAndServe(ctx)
 		}

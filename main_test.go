@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -30,7 +31,7 @@ var settingsEnv = []string{
 	"HOSTUP_API_KEY", "HOSTUP_API_URL", "HOSTUP_READ_ONLY", "HOSTUP_SANDBOX",
 	"HOSTUP_MCP_TRANSPORT", "HOSTUP_MCP_ADDR", "HOSTUP_MCP_ALLOWED_ORIGINS", "HOSTUP_MCP_METRICS",
 	"HOSTUP_LOG_LEVEL", "HOSTUP_TIMEZONE", "HOSTUP_MCP_HTTP_TOKEN", "HOSTUP_MCP_TOKEN_SECRET",
-	"HOSTUP_MCP_CONFIRM_MODE",
+	"HOSTUP_MCP_CONFIRM_MODE", "HOSTUP_MCP_REDIS_URL",
 	"HOSTUP_TOOLSETS",
 }
 
@@ -136,6 +137,9 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 		{"metrics over stdio", nil, []string{"--sandbox", "--metrics"}, "--metrics"},
 		{"metrics env over stdio", map[string]string{"HOSTUP_MCP_METRICS": "1"}, []string{"--sandbox"}, "HOSTUP_MCP_METRICS"},
 		{"mistyped metrics env", map[string]string{"HOSTUP_MCP_METRICS": "maybe"}, []string{"tools"}, "HOSTUP_MCP_METRICS"},
+		{"Redis URL", nil, []string{"--sandbox", "--redis-url", "localhost:6379"}, "--redis-url"},
+		{"Redis URL env", map[string]string{"HOSTUP_MCP_REDIS_URL": "redis://:hu_live_pw@host:6379/zero"}, []string{"--sandbox"}, "HOSTUP_MCP_REDIS_URL"},
+		{"Redis unreachable", map[string]string{"HOSTUP_MCP_REDIS_URL": "redis://:hu_live_pw@" + closedPort(t) + "/0"}, []string{"--sandbox"}, "does not answer"},
 		{"unknown toolset", nil, []string{"tools", "--toolsets", "schedules,snapshot"}, `--toolsets (HOSTUP_TOOLSETS): unknown toolset "snapshot"; the toolsets are audit, schedules, backups, snapshots, restore, fleet, or all`},
 		{"unknown toolset env", map[string]string{"HOSTUP_TOOLSETS": "everything"}, []string{"--sandbox"}, "HOSTUP_TOOLSETS"},
 	}
@@ -164,6 +168,16 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 			}
 		})
 	}
+}
+
+// closedPort is a loopback address nobody listens on.
+func closedPort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // A 404 on the VPS list means the address is wrong, not an id: advising

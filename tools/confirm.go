@@ -7,7 +7,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -49,7 +51,7 @@ type Confirmer struct {
 	secret []byte
 	// Used records the tokens used, so each works once. NewConfirmer sets an
 	// in-memory record: replicas that share the secret but not this record can
-	// each accept the same token once.
+	// each accept the same token once; main shares one in Redis when told to.
 	Used UsedTokens
 }
 
@@ -66,38 +68,78 @@ func NewConfirmer(secret []byte) *Confirmer {
 	return &Confirmer{secret: secret, Used: &MemoryUsedTokens{}}
 }
 
-// UsedTokens is the record of tokens already used. Use must be atomic: of two
-// callers presenting the same id, one gets true.
+// UsedTokens is the record of tokens already used. Use must be atomic: of
+// callers presenting the same id, one gets TokenFresh. It is called under the
+// VPS's lock (and lease, across replicas), right before the change is sent.
 type UsedTokens interface {
-	// Use records id as used for ttl (at least as long as the token is valid),
-	// and reports false when it already was.
-	Use(ctx context.Context, id string, ttl time.Duration) (bool, error)
+	// Use records id as used for ttl (at least as long as the token is valid)
+	// by a change to vpsID about to be sent, and says what it found.
+	Use(ctx context.Context, id, vpsID string, ttl time.Duration) (TokenUse, error)
+	// Sent records that the change id was used for got its answer, whatever
+	// it was: until then, a later Use of id for the same VPS finds it
+	// TokenInterrupted.
+	Sent(ctx context.Context, id string) error
 }
+
+// TokenUse is what UsedTokens.Use found.
+type TokenUse int
+
+const (
+	// TokenFresh: nobody had used the token; the caller now has, and sends.
+	TokenFresh TokenUse = iota
+	// TokenUsed: a change was sent with it already (or is being sent, to
+	// another VPS of the same confirmation).
+	TokenUsed
+	// TokenInterrupted: a change to this same VPS was about to be sent with it,
+	// and its sender never said it was answered. The caller holds the VPS's
+	// lock, so that sender is gone (a replica killed mid-call): the change may
+	// or may not have reached HostUp, and must not be sent again.
+	TokenInterrupted
+)
 
 // MemoryUsedTokens keeps the record in this process; expired ids are dropped as
 // new ones come, so it holds at most the tokens of the last 11 minutes.
 type MemoryUsedTokens struct {
 	mu   sync.Mutex
-	used map[string]time.Time
+	used map[string]memoryUse
 }
 
-func (m *MemoryUsedTokens) Use(_ context.Context, id string, ttl time.Duration) (bool, error) {
+type memoryUse struct {
+	expires time.Time
+	vpsID   string
+	sent    bool
+}
+
+func (m *MemoryUsedTokens) Use(_ context.Context, id, vpsID string, ttl time.Duration) (TokenUse, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := time.Now()
-	for k, exp := range m.used {
-		if now.After(exp) {
+	for k, u := range m.used {
+		if now.After(u.expires) {
 			delete(m.used, k)
 		}
 	}
-	if _, ok := m.used[id]; ok {
-		return false, nil
+	if u, ok := m.used[id]; ok {
+		if !u.sent && u.vpsID == vpsID {
+			return TokenInterrupted, nil
+		}
+		return TokenUsed, nil
 	}
 	if m.used == nil {
-		m.used = map[string]time.Time{}
+		m.used = map[string]memoryUse{}
 	}
-	m.used[id] = now.Add(ttl)
-	return true, nil
+	m.used[id] = memoryUse{expires: now.Add(ttl), vpsID: vpsID}
+	return TokenFresh, nil
+}
+
+func (m *MemoryUsedTokens) Sent(_ context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if u, ok := m.used[id]; ok {
+		u.sent = true
+		m.used[id] = u
+	}
+	return nil
 }
 
 type tokenClaims struct {
@@ -196,6 +238,7 @@ type grant struct {
 
 	mu      sync.Mutex
 	claimed bool
+	done    bool // sent was recorded
 }
 
 // check says whether the confirmation covers op as it is now: the same change,
@@ -219,24 +262,51 @@ func (g *grant) check(op *operation) error {
 }
 
 // claim records the grant's token as used, the first time a change it covers is
-// about to be sent: execute calls it under the VPS's lock, right before apply. A
-// token someone already used is refused. Later rows of the same grant (a fleet
-// confirmed at once) go ahead.
-func (g *grant) claim(ctx context.Context) error {
+// about to be sent: execute calls it under the VPS's lock (and lease), right
+// before apply, and calls sent once apply returned. A token someone already used
+// is refused; one whose earlier use on this VPS was cut off before its answer
+// came is errInterrupted: that change must not be sent again. Later rows of the
+// same grant (a fleet confirmed at once) go ahead. shared says whether the
+// caller holds the VPS's lease across replicas: only then is an unanswered use
+// on the same VPS one whose sender is gone, rather than one still running on a
+// replica that shares the record but not the leases.
+func (g *grant) claim(ctx context.Context, vpsID string, shared bool) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.claimed || g.id == "" {
 		return nil
 	}
-	fresh, err := g.used.Use(ctx, g.id, g.ttl)
+	use, err := g.used.Use(ctx, g.id, vpsID, g.ttl)
 	if err != nil {
 		return &Refusal{Reason: "Whether the confirm_token was used already could not be checked (" + err.Error() + ")", Code: "confirm_record_unavailable", Fix: "try again in a moment; " + redo}
 	}
-	if !fresh {
+	switch {
+	case use == TokenInterrupted && shared:
+		return errInterrupted
+	case use != TokenFresh:
 		return &Refusal{Reason: "The confirm_token was used already: each confirmation applies its change once", Code: "used_confirm_token", Fix: redo}
 	}
 	g.claimed = true
 	return nil
+}
+
+// errInterrupted is claim's answer when the token's change was already on its
+// way to HostUp from a call that stopped before the answer came back.
+var errInterrupted = errors.New("interrupted confirmation")
+
+// sent records, once, that the change the grant's token was claimed for got its
+// answer. A failure is only logged: the record then says interrupted, and a
+// retry of the token reads the state back instead of sending.
+func (g *grant) sent(ctx context.Context, log *slog.Logger) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.claimed || g.done {
+		return
+	}
+	g.done = true
+	if err := g.used.Sent(ctx, g.id); err != nil {
+		log.WarnContext(ctx, "could not record a confirm_token's change as answered", "error", err)
+	}
 }
 
 // confirmation asks for one agreement covering every operation in ops.

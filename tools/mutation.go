@@ -20,9 +20,9 @@ import (
 //     operation; d.prepare runs it. No lock is held: a dry run stops here.
 //   - authorize: the user's confirmation of one operation or of a set of them
 //     (confirm.go), needed when a plan is destructive.
-//   - execute: take the VPS's lock, make sure what decided the plan is unchanged
-//     (reading it again when another change may have run since), send the
-//     change, and read the state back.
+//   - execute: take the VPS's lock (and, with replicas, its lease), make sure
+//     what decided the plan is unchanged (reading it again when another change
+//     may have run since), send the change, and read the state back.
 //
 // mutateOne strings the three together for the single-VPS tools; the fleet tool
 // prepares every row, authorizes them all at once and executes row by row.
@@ -195,8 +195,15 @@ func (d *Deps) execute(ctx context.Context, op *operation, g *grant) (MutationOu
 		return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, err
 	}
 	defer unlock()
+	lease, err := d.lease(ctx, op.vpsID)
+	if err != nil {
+		return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, err
+	}
+	defer lease.Release()
 
-	if d.locks.changedSince(op.seen) {
+	// The lock's count only knows this process's changes: with replicas, one
+	// of them may have changed the VPS since op's read, so it is read again.
+	if d.Leases != nil || d.locks.changedSince(op.seen) {
 		fresh, err := op.build(ctx)
 		if err != nil {
 			return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, err
@@ -220,10 +227,23 @@ func (d *Deps) execute(ctx context.Context, op *operation, g *grant) (MutationOu
 		out.Outcome = outcomeNoChange
 		return out, nil
 	}
+	if err := lease.Check(ctx); err != nil {
+		return out, leaseRefusal(op.vpsID, err)
+	}
 	if g != nil {
-		if err := g.claim(ctx); err != nil {
+		err := g.claim(ctx, op.vpsID, d.Leases != nil)
+		if errors.Is(err, errInterrupted) {
+			out.Outcome = outcomeUnknown
+			out.Notes = append(out.Notes, "An earlier call with this confirm_token was sending this change when it stopped (its server was stopped or lost) before HostUp's answer came back, so the change was not sent again; the state was read back to see what happened.")
+			if rbErr := op.readBack(ctx, &out); rbErr != nil {
+				out.Notes = append(out.Notes, "Reading the state back also failed: "+describeError(rbErr))
+			}
+			return out, nil
+		}
+		if err != nil {
 			return out, err
 		}
+		defer g.sent(context.WithoutCancel(ctx), d.logger())
 	}
 
 	if err := op.apply(ctx); err != nil {
@@ -323,6 +343,55 @@ func (l *vpsLocks) lock(ctx context.Context, vpsID string) (unlock func(), err e
 		leave()
 	}, nil
 }
+
+// Leases serializes the changes of one VPS across processes (replicas sharing
+// Redis), as vpsLocks does within one: execute takes a VPS's lease after its
+// lock, so a process sends at most one request for the lease at a time.
+type Leases interface {
+	// Acquire waits until the caller holds vpsID's lease, or ctx ends. A lease
+	// expires unless its holder keeps it (a process that dies cannot hold a VPS
+	// for ever), and is kept while its holder runs.
+	Acquire(ctx context.Context, vpsID string) (Lease, error)
+}
+
+// Lease is one VPS's lease, held.
+type Lease interface {
+	// Check reports an error unless the lease is still this caller's: execute
+	// asks right before it sends, and sends nothing when it was lost.
+	Check(ctx context.Context) error
+	// Release gives the lease back, if it is still the caller's.
+	Release()
+}
+
+// lease takes vpsID's lease when replicas share them, else returns one that
+// this process's lock already covers.
+func (d *Deps) lease(ctx context.Context, vpsID string) (Lease, error) {
+	if d.Leases == nil {
+		return processLease{}, nil
+	}
+	l, err := d.Leases.Acquire(ctx, vpsID)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, leaseRefusal(vpsID, err)
+	}
+	return l, nil
+}
+
+func leaseRefusal(vpsID string, err error) error {
+	return &Refusal{
+		Reason: "The lock the replicas share for changes to " + vpsID + " could not be taken or kept (" + err.Error() + "), so nothing was sent to HostUp",
+		Code:   "vps_lease_unavailable",
+		Fix:    "try again in a moment; if it keeps failing, the server's Redis (HOSTUP_MCP_REDIS_URL) needs looking at.",
+	}
+}
+
+// processLease is the lease of a process that shares nothing: its lock is enough.
+type processLease struct{}
+
+func (processLease) Check(context.Context) error { return nil }
+func (processLease) Release()                    {}
 
 // noteOutcome tells, after an outcome_unknown, what the state read back shows:
 // whether the change happened, so the model neither repeats a change that went

@@ -39,6 +39,9 @@ type Deps struct {
 	JobPoll, JobWait time.Duration
 	// Observer hears each call's outcome, for metrics (observe.go); nil hears nothing.
 	Observer Observer
+	// Leases serializes the changes of one VPS across replicas (mutation.go);
+	// nil when this process is the only one.
+	Leases Leases
 
 	locks vpsLocks
 	tasks taskRegistry // the tasks our tools started (tasks.go)

@@ -1,0 +1,280 @@
+// Package redisstate keeps the state that replicas of hostup-mcp must share in
+// Redis: the record of used confirm tokens (tools.UsedTokens) and the per-VPS
+// leases that serialize changes across replicas (tools.Leases). Redis is the
+// engine, so that single use and mutual exclusion rest on its atomic commands
+// (SET NX, and scripts that compare before they extend or delete) rather than on
+// a protocol of our own.
+//
+// Keys, all under the prefix "hostup-mcp:":
+//
+//	token:<id>   a used confirm token: "sending <vps>" until its change was
+//	             answered, then "sent"; it expires with the token
+//	lease:<vps>  the holder's random value; it expires unless kept
+//
+// Nothing stored is a secret: token ids are random, VPS ids are HostUp's, and
+// a HostUp API key never reaches Redis.
+package redisstate
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hostup/hostup-mcp/tools"
+)
+
+// DefaultLeaseTTL is how long a lease outlives its holder: a replica killed
+// while it held a VPS holds it this long at most. Its holder renews it every
+// third of that, so a change may take any time while the holder lives.
+const DefaultLeaseTTL = 15 * time.Second
+
+const prefix = "hostup-mcp:"
+
+// Options tune a Store.
+type Options struct {
+	// LeaseTTL is a lease's life without renewal; DefaultLeaseTTL when zero.
+	LeaseTTL time.Duration
+	// Poll is how often a waiter tries a held lease again; 50 ms when zero.
+	Poll time.Duration
+	// Logger hears of a lease lost while its holder ran; nothing when nil.
+	Logger *slog.Logger
+}
+
+// Store is the Redis-backed record and leases. It implements tools.UsedTokens
+// and tools.Leases, and is safe for concurrent use.
+type Store struct {
+	rdb      *redis.Client
+	leaseTTL time.Duration
+	poll     time.Duration
+	log      *slog.Logger
+	addr     string
+}
+
+// ParseURL checks a Redis URL (redis://, rediss:// or unix://) without
+// connecting. Its errors never repeat the URL, which may hold a password.
+func ParseURL(raw string) (*redis.Options, error) {
+	o, err := redis.ParseURL(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error quotes the whole URL, password included
+		}
+		return nil, errors.New(trimRedisPrefix(err.Error()))
+	}
+	return o, nil
+}
+
+// Open connects to the Redis at rawURL and checks, within ctx, that it
+// answers. The errors name the address, never the password.
+func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
+	o, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	// The client's own identification (CLIENT SETINFO) is noise on servers
+	// that predate it, and tells Redis nothing it needs.
+	o.DisableIdentity = true
+	s := &Store{rdb: redis.NewClient(o), leaseTTL: opts.LeaseTTL, poll: opts.Poll, log: opts.Logger, addr: o.Addr}
+	if s.leaseTTL <= 0 {
+		s.leaseTTL = DefaultLeaseTTL
+	}
+	if s.poll <= 0 {
+		s.poll = 50 * time.Millisecond
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	clientLog.Store(s.log)
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		s.rdb.Close()
+		return nil, fmt.Errorf("Redis at %s does not answer: %s", o.Addr, trimRedisPrefix(err.Error()))
+	}
+	return s, nil
+}
+
+// The client's own log lines (a failed dial, a pool's retries) would go to
+// stderr through the standard logger, one per attempt, around the one line a
+// failed start prints; they go to the last Store's logger at debug level.
+var clientLog atomic.Pointer[slog.Logger]
+
+type clientLogger struct{}
+
+func (clientLogger) Printf(ctx context.Context, format string, v ...any) {
+	if l := clientLog.Load(); l != nil {
+		l.DebugContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
+	}
+}
+
+func init() { redis.SetLogger(clientLogger{}) }
+
+// Addr is the address of the Redis server, for logs.
+func (s *Store) Addr() string { return s.addr }
+
+// Close closes the connections.
+func (s *Store) Close() error { return s.rdb.Close() }
+
+func trimRedisPrefix(msg string) string {
+	if len(msg) > 7 && msg[:7] == "redis: " {
+		return msg[7:]
+	}
+	return msg
+}
+
+// Record values of a used token.
+const (
+	sending = "sending " // + the VPS id, until Sent
+	sent    = "sent"
+)
+
+// Use records id as used: SET NX with the token's remaining life, so of two
+// replicas presenting the same token one only finds it fresh. The loser reads
+// what the winner recorded, to tell a finished use from one cut off.
+func (s *Store) Use(ctx context.Context, id, vpsID string, ttl time.Duration) (tools.TokenUse, error) {
+	key := prefix + "token:" + id
+	// A record without expiry would stay for ever: SET NX with no TTL keeps it.
+	ttl = max(ttl, time.Second)
+	fresh, err := s.rdb.SetNX(ctx, key, sending+vpsID, ttl).Result()
+	if err != nil {
+		return 0, s.wrap(err)
+	}
+	if fresh {
+		return tools.TokenFresh, nil
+	}
+	v, err := s.rdb.Get(ctx, key).Result()
+	switch {
+	case errors.Is(err, redis.Nil):
+		// Expired between the two commands: the token itself has expired, and
+		// counts as used.
+		return tools.TokenUsed, nil
+	case err != nil:
+		return 0, s.wrap(err)
+	case v == sending+vpsID:
+		return tools.TokenInterrupted, nil
+	}
+	return tools.TokenUsed, nil
+}
+
+// Sent records that the change id was used for was answered; the record keeps
+// its expiry.
+func (s *Store) Sent(ctx context.Context, id string) error {
+	return s.wrap(s.rdb.SetArgs(ctx, prefix+"token:"+id, sent, redis.SetArgs{Mode: "XX", KeepTTL: true}).Err())
+}
+
+// Only the holder may extend or delete a lease: each script compares the
+// stored value with the holder's before it acts.
+var (
+	extendScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end return 0`)
+	deleteScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
+)
+
+// errLost is a lease's state once it was found taken by another or expired.
+var errLost = errors.New("the lease expired or passed to another replica")
+
+// Acquire takes vpsID's lease (SET NX with the lease's life), trying again
+// every poll until it is free or ctx ends. The lease is then renewed every
+// third of its life until Release.
+func (s *Store) Acquire(ctx context.Context, vpsID string) (tools.Lease, error) {
+	key := prefix + "lease:" + vpsID
+	holder := rand.Text()
+	tick := time.NewTicker(s.poll)
+	defer tick.Stop()
+	for {
+		ok, err := s.rdb.SetNX(ctx, key, holder, s.leaseTTL).Result()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, s.wrap(err)
+		}
+		if ok {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-tick.C:
+		}
+	}
+	l := &lease{s: s, key: key, holder: holder, vpsID: vpsID, stop: make(chan struct{}), stopped: make(chan struct{})}
+	go l.keep()
+	return l, nil
+}
+
+type lease struct {
+	s      *Store
+	key    string
+	holder string
+	vpsID  string
+
+	stop, stopped chan struct{}
+}
+
+// keep renews the lease until Release. A renewal that fails on the network is
+// tried again on the next tick (the lease still has two thirds of its life);
+// one that finds the lease gone stops, and Check says so from then on.
+func (l *lease) keep() {
+	defer close(l.stopped)
+	t := time.NewTicker(l.s.leaseTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), l.s.leaseTTL/3)
+		err := l.extend(ctx)
+		cancel()
+		if errors.Is(err, errLost) {
+			l.s.log.Warn("the shared lease of a VPS was lost while its change ran; another replica may change it meanwhile", "vps_id", l.vpsID)
+			return
+		}
+		if err != nil {
+			l.s.log.Warn("renewing the shared lease of a VPS failed; trying again", "vps_id", l.vpsID, "error", err)
+		}
+	}
+}
+
+func (l *lease) extend(ctx context.Context) error {
+	n, err := extendScript.Run(ctx, l.s.rdb, []string{l.key}, l.holder, l.s.leaseTTL.Milliseconds()).Int()
+	if err != nil {
+		return l.s.wrap(err)
+	}
+	if n == 0 {
+		return errLost
+	}
+	return nil
+}
+
+// Check renews the lease now, so the change about to be sent has its whole
+// life ahead, and fails when the lease is no longer this holder's.
+func (l *lease) Check(ctx context.Context) error { return l.extend(ctx) }
+
+// Release stops the renewals and deletes the lease if it is still this
+// holder's: a lease that expired and passed to another replica stays theirs.
+func (l *lease) Release() {
+	close(l.stop)
+	<-l.stopped
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := deleteScript.Run(ctx, l.s.rdb, []string{l.key}, l.holder).Err(); err != nil {
+		// The lease then expires on its own.
+		l.s.log.Warn("releasing the shared lease of a VPS failed; it expires on its own", "vps_id", l.vpsID, "error", l.s.wrap(err))
+	}
+}
+
+// wrap makes a client error say where Redis is; go-redis errors name neither
+// a password nor a key's value.
+func (s *Store) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("Redis at %s: %s", s.addr, trimRedisPrefix(err.Error()))
+}

@@ -1,0 +1,244 @@
+package redisstate
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hostup/hostup-mcp/internal/redistest"
+	"github.com/hostup/hostup-mcp/tools"
+)
+
+// Each Store stands for one replica: its own connections to the same Redis.
+func open(t *testing.T, srv *redistest.Server, opts Options) *Store {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s, err := Open(ctx, srv.URL(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func raw(t *testing.T, srv *redistest.Server) *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr, DisableIdentity: true})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestATokenIsFreshForOneReplicaOnly(t *testing.T) {
+	srv := redistest.Start(t)
+	replicas := []*Store{open(t, srv, Options{}), open(t, srv, Options{})}
+	ctx := context.Background()
+	var fresh, used atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			// Every caller but the first also finds it cut off (its sender
+			// never said Sent): on another VPS that is plain used.
+			got, err := replicas[i%2].Use(ctx, "tok1", "vps_"+string(rune('a'+i)), time.Minute)
+			if err != nil {
+				t.Error(err)
+			}
+			switch got {
+			case tools.TokenFresh:
+				fresh.Add(1)
+			case tools.TokenUsed:
+				used.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if fresh.Load() != 1 || used.Load() != 19 {
+		t.Fatalf("%d callers found the token fresh and %d used, want 1 and 19", fresh.Load(), used.Load())
+	}
+	ttl := raw(t, srv).PTTL(ctx, prefix+"token:tok1").Val()
+	if ttl <= 0 || ttl > time.Minute {
+		t.Fatalf("the used token's record lives %v, want the token's remaining life (1m)", ttl)
+	}
+}
+
+func TestATokenCutOffBeforeItsAnswerIsInterruptedOnItsVPSOnly(t *testing.T) {
+	srv := redistest.Start(t)
+	killed, other := open(t, srv, Options{}), open(t, srv, Options{})
+	ctx := context.Background()
+	if got, _ := killed.Use(ctx, "tok", "vps_a", time.Minute); got != tools.TokenFresh {
+		t.Fatalf("first use: %v", got)
+	}
+	// The replica that used it dies before HostUp answers: no Sent.
+	if got, err := other.Use(ctx, "tok", "vps_a", time.Minute); err != nil || got != tools.TokenInterrupted {
+		t.Fatalf("same VPS after a use cut off: %v %v, want TokenInterrupted", got, err)
+	}
+	if got, _ := other.Use(ctx, "tok", "vps_b", time.Minute); got != tools.TokenUsed {
+		t.Fatalf("another VPS: %v, want TokenUsed", got)
+	}
+	ttlBefore := raw(t, srv).PTTL(ctx, prefix+"token:tok").Val()
+	if err := killed.Sent(ctx, "tok"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := other.Use(ctx, "tok", "vps_a", time.Minute); got != tools.TokenUsed {
+		t.Fatalf("same VPS once answered: %v, want TokenUsed", got)
+	}
+	if ttl := raw(t, srv).PTTL(ctx, prefix+"token:tok").Val(); ttl <= 0 || ttl > ttlBefore {
+		t.Fatalf("Sent changed the record's life from %v to %v; it must keep it", ttlBefore, ttl)
+	}
+}
+
+func TestALeaseIsHeldByOneReplicaAtATimeAndKeptPastItsTTL(t *testing.T) {
+	srv := redistest.Start(t)
+	opts := Options{LeaseTTL: 300 * time.Millisecond, Poll: 10 * time.Millisecond}
+	replicas := []*Store{open(t, srv, opts), open(t, srv, opts)}
+	var inside, overlaps atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			l, err := replicas[i%2].Acquire(ctx, "vps_a")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if inside.Add(1) > 1 {
+				overlaps.Add(1)
+			}
+			// Longer than the lease's TTL: renewal must keep it.
+			time.Sleep(700 * time.Millisecond)
+			if err := l.Check(ctx); err != nil {
+				t.Errorf("a lease held past its TTL was lost: %v", err)
+			}
+			inside.Add(-1)
+			l.Release()
+		})
+	}
+	wg.Wait()
+	if overlaps.Load() != 0 {
+		t.Fatalf("%d times two holders held one VPS's lease at once", overlaps.Load())
+	}
+	if n := raw(t, srv).Exists(context.Background(), prefix+"lease:vps_a").Val(); n != 0 {
+		t.Fatal("the lease is still there after every holder released it")
+	}
+}
+
+func TestLeasesOfDifferentVPSesDoNotWaitForEachOther(t *testing.T) {
+	srv := redistest.Start(t)
+	s := open(t, srv, Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	a, err := s.Acquire(ctx, "vps_a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Release()
+	b, err := s.Acquire(ctx, "vps_b")
+	if err != nil {
+		t.Fatalf("vps_b waited for vps_a's lease: %v", err)
+	}
+	b.Release()
+}
+
+func TestWaitingForALeaseEndsWithTheContext(t *testing.T) {
+	srv := redistest.Start(t)
+	holder, waiter := open(t, srv, Options{}), open(t, srv, Options{})
+	l, err := holder.Acquire(context.Background(), "vps_a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = waiter.Acquire(ctx, "vps_a")
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
+		t.Fatalf("after %v: %v, want the context's deadline within a second", time.Since(start), err)
+	}
+}
+
+// A replica killed while it held a lease renews it no more: the lease expires
+// and another replica gets it, not before.
+func TestALeaseOfAKilledReplicaExpires(t *testing.T) {
+	srv := redistest.Start(t)
+	opts := Options{LeaseTTL: 600 * time.Millisecond, Poll: 10 * time.Millisecond}
+	killed, other := open(t, srv, opts), open(t, srv, opts)
+	dead, err := killed.Acquire(context.Background(), "vps_a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed.Close()       // its renewals now fail, as a dead process's would not even be tried
+	defer dead.Release() // stops the renewals; its delete fails on the closed client
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	l, err := other.Acquire(ctx, "vps_a")
+	if err != nil {
+		t.Fatalf("the killed replica's lease never expired: %v", err)
+	}
+	defer l.Release()
+	if waited := time.Since(start); waited < 300*time.Millisecond {
+		t.Fatalf("the lease passed on after %v, before it expired (its TTL is 600ms and it was renewed)", waited)
+	}
+}
+
+// A holder whose lease expired (a long pause) and passed to another replica
+// finds it lost before it sends, and its Release leaves the new holder's lease.
+func TestOnlyTheHolderReleasesALease(t *testing.T) {
+	srv := redistest.Start(t)
+	opts := Options{LeaseTTL: 5 * time.Second, Poll: 10 * time.Millisecond}
+	first, second := open(t, srv, opts), open(t, srv, opts)
+	ctx := context.Background()
+	old, err := first.Acquire(ctx, "vps_a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The lease runs out under the first holder, as after a pause longer than
+	// its TTL, and the second replica takes it.
+	raw(t, srv).Del(ctx, prefix+"lease:vps_a")
+	cur, err := second.Acquire(ctx, "vps_a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cur.Release()
+	if err := old.Check(ctx); err == nil {
+		t.Fatal("the first holder's Check passed after its lease went to another replica")
+	}
+	old.Release()
+	if err := cur.Check(ctx); err != nil {
+		t.Fatalf("the old holder's Release took the new holder's lease: %v", err)
+	}
+}
+
+func TestARedisURLsErrorsNeverShowItsPassword(t *testing.T) {
+	for _, u := range []string{
+		"redis://user:hunter2secret@host:6379/x",
+		"http://:hunter2secret@host:6379/0",
+		"redis://:hunter2secret@host:6379/0?bogus=1",
+		"redis://:hunter2secret@ho st:6379/0",
+	} {
+		_, err := ParseURL(u)
+		if err == nil || strings.Contains(err.Error(), "hunter2secret") {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+	// Unreachable: a port nobody listens on.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err = Open(ctx, "redis://:hunter2secret@"+addr+"/0", Options{})
+	if err == nil || strings.Contains(err.Error(), "hunter2secret") || !strings.Contains(err.Error(), addr) {
+		t.Fatalf("unreachable Redis: %v; want its address and no password", err)
+	}
+}
