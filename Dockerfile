@@ -7,7 +7,7 @@
 # Without VERSION the binary keeps the version written in main.go. Deployment
 # files: deploy/kubernetes/.
 
-# Keep GO_VERSION equal to go.mod's go line (.ci/run checks it).
+# GO_VERSION: go.mod's go line or a newer patch release (.ci/run checks it).
 ARG GO_VERSION=1.26.8
 
 FROM golang:${GO_VERSION} AS build
