@@ -5,8 +5,9 @@
 //   - every JSON client configuration (Claude Desktop, VS Code, Cursor).
 // Each resulting configuration (command, args, env) is then started with the
 // TypeScript SDK client, which must list the tools that configuration promises:
-// 5 read-only ones with HOSTUP_READ_ONLY=1, all 10 otherwise; --sandbox must serve
-// the sandbox. Only the placeholder /path/to/hostup-mcp is replaced, by the binary.
+// those `hostup-mcp tools` prints with the same arguments and environment (with
+// HOSTUP_READ_ONLY=1 only readOnlyHint ones, and fewer than without it); --sandbox
+// must serve the sandbox. Only the placeholder /path/to/hostup-mcp is replaced, by the binary.
 // Commands and configurations are read from README.md, so the two cannot drift.
 // Usage: node readme-clients.mjs PATH_TO_BINARY PATH_TO_CLAUDE. PASS/FAIL lines; exit 1 on a FAIL.
 import { execFileSync } from "node:child_process";
@@ -26,6 +27,15 @@ const fail = (msg) => {
   console.log(`FAIL readme: ${msg}`);
 };
 
+// toolNames lists, sorted, the tools `hostup-mcp tools` prints for a configuration's
+// arguments and environment (one per line, name first).
+const toolNames = (args, env) =>
+  execFileSync(bin, ["tools", ...args], { env: { PATH: process.env.PATH ?? "", ...env }, encoding: "utf8" })
+    .split("\n")
+    .filter((l) => /^[a-z_]+ +\[/.test(l))
+    .map((l) => l.split(/ +/)[0])
+    .sort();
+
 // start runs one configuration as a client would and checks what it serves.
 async function start(label, { command, args = [], env = {} }) {
   if (command !== bin) {
@@ -39,10 +49,15 @@ async function start(label, { command, args = [], env = {} }) {
   try {
     await client.connect(transport);
     const { tools } = await client.listTools();
+    const names = tools.map((t) => t.name).sort();
+    const want = toolNames(args, env);
+    if (JSON.stringify(names) !== JSON.stringify(want)) {
+      fail(`${label}: lists ${names.join(", ")}; hostup-mcp tools with its arguments and environment: ${want.join(", ")}`);
+      return;
+    }
     const readOnly = env.HOSTUP_READ_ONLY === "1";
-    const want = readOnly ? 5 : 10;
-    if (tools.length !== want) {
-      fail(`${label}: lists ${tools.length} tools, want ${want}${readOnly ? " (read-only)" : ""}`);
+    if (readOnly && (want.length >= toolNames([], {}).length || !tools.every((t) => t.annotations?.readOnlyHint === true))) {
+      fail(`${label}: read-only, yet it lists a tool that is not readOnlyHint, or all of them: ${names.join(", ")}`);
       return;
     }
     if (args.includes("--sandbox")) {
@@ -56,7 +71,7 @@ async function start(label, { command, args = [], env = {} }) {
       fail(`${label}: neither a key nor --sandbox`);
       return;
     }
-    pass(`${label}: starts and lists ${want} tools`);
+    pass(`${label}: starts and lists ${want.length} tools${readOnly ? " (read-only)" : ""}`);
   } catch (e) {
     fail(`${label}: ${e.message}; stderr: ${stderr.slice(0, 400)}`);
   } finally {

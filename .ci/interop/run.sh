@@ -34,7 +34,11 @@ fail() {
 inspect() {
 	local name=$1 want=$2 check=$3
 	shift 4
-	local out="$work/out.json" rc=0
+	local out="$work/out.json" rc=0 arg prev=
+	for arg in "$@"; do
+		[ "$prev" = --tool-name ] && called+=("$arg")
+		prev=$arg
+	done
 	timeout 60 "$node" "$inspector" --cli "$bin" --sandbox --format json -q "$@" >"$out" 2>"$work/err" || rc=$?
 	# With -q a failure's JSON error envelope comes on stderr instead.
 	[ -s "$out" ] || cp "$work/err" "$out"
@@ -54,14 +58,34 @@ inspect() {
 sandboxed='r.result.structuredContent.sandbox === true && r.result.content[0].text.includes("SANDBOX")'
 dry_run='r.result.structuredContent.outcome === "dry_run" && '"$sandboxed"
 
+# The tools the built server says it has (hostup-mcp tools), not a count
+# written here: a merged tool changes them without touching this script.
+names_of() { awk '/^[a-z_]+ +\[/ {print $1}' | sort | paste -sd, -; }
+all_tools=$("$bin" tools --sandbox | names_of)
+read_only_tools=$("$bin" tools --sandbox --read-only | names_of)
+names='r.result.tools.map(t => t.name).sort().join()'
+called=()
+
 echo "== MCP Inspector CLI $("$node" "$inspector" --cli --version 2>/dev/null | head -1) on node $("$node" --version)"
-inspect "tools/list (--strict schema portability)" 0 'r.result.tools.length === 11 && r.result.tools.every(t => t.outputSchema && t.annotations)' -- \
+inspect "tools/list (--strict schema portability) lists hostup-mcp tools' $(tr , '\n' <<<"$all_tools" | wc -l) tools" 0 \
+	"$names === '$all_tools' && r.result.tools.every(t => t.outputSchema && t.annotations)" -- \
 	--method tools/list --strict
-inspect "tools/list with HOSTUP_READ_ONLY=1" 0 'r.result.tools.length === 5 && r.result.tools.every(t => t.annotations.readOnlyHint === true)' -- \
+cp "$work/out.json" "$work/tools.json"
+annotated_read_only=$("$node" -e '
+	const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+	console.log(r.result.tools.filter(t => t.annotations.readOnlyHint === true).map(t => t.name).sort().join());' "$work/tools.json")
+if [ -n "$annotated_read_only" ] && [ "$annotated_read_only" = "$read_only_tools" ]; then
+	pass "the tools annotated readOnlyHint are hostup-mcp tools --read-only's: $read_only_tools"
+else
+	fail "readOnlyHint in tools/list: '$annotated_read_only'; hostup-mcp tools --read-only: '$read_only_tools'"
+fi
+inspect "tools/list with HOSTUP_READ_ONLY=1 lists exactly the readOnlyHint tools" 0 \
+	"$names === '$annotated_read_only' && r.result.tools.every(t => t.annotations.readOnlyHint === true)" -- \
 	-e HOSTUP_READ_ONLY=1 --method tools/list
-inspect "tools/list with HOSTUP_TOOLSETS=backups and read-only" 0 'r.result.tools.map(t => t.name).sort().join() === "get_job,list_backups,list_vps"' -- \
+inspect "tools/list with HOSTUP_TOOLSETS=backups and read-only" 0 "$names === 'get_job,list_backups,list_vps'" -- \
 	-e HOSTUP_TOOLSETS=backups -e HOSTUP_READ_ONLY=1 --method tools/list
-inspect "tools/call list_vps" 0 "r.result.structuredContent.vps.length === 6 && $sandboxed" -- \
+# The sandbox is a fixed account of seven VPSes (README, SPEC).
+inspect "tools/call list_vps" 0 "r.result.structuredContent.vps.length === 7 && $sandboxed" -- \
 	--method tools/call --tool-name list_vps
 inspect "tools/call list_backup_schedules" 0 "r.result.structuredContent.schedules[0].id === 'bks_sandbox02' && $sandboxed" -- \
 	--method tools/call --tool-name list_backup_schedules --tool-args-json '{"vps_id":"vps_sandbox02"}'
@@ -82,6 +106,19 @@ inspect "dry run create_backup" 0 "$dry_run" -- \
 	--method tools/call --tool-name create_backup --tool-args-json '{"vps_id":"vps_sandbox02","note":"interop","dry_run":true}'
 inspect "dry run delete_backup" 0 "$dry_run" -- \
 	--method tools/call --tool-name delete_backup --tool-args-json '{"vps_id":"vps_sandbox02","backup_id":"bkp_sim000004","dry_run":true}'
+inspect "tools/call list_snapshot_schedule" 0 "r.result.structuredContent.vps_id === 'vps_sandbox05' && $sandboxed" -- \
+	--method tools/call --tool-name list_snapshot_schedule --tool-args-json '{"vps_id":"vps_sandbox05"}'
+inspect "dry run apply_backup_policy" 0 "$dry_run" -- \
+	--method tools/call --tool-name apply_backup_policy --tool-args-json '{"frequency":"daily","hour":2,"retention_count":3,"cap_retention":true,"dry_run":true}'
+inspect "dry run restore_backup" 0 "$dry_run" -- \
+	--method tools/call --tool-name restore_backup --tool-args-json '{"vps_id":"vps_sandbox02","backup_id":"bkp_sim000001","dry_run":true}'
+inspect "dry run set_snapshot_schedule" 0 "$dry_run" -- \
+	--method tools/call --tool-name set_snapshot_schedule --tool-args-json '{"vps_id":"vps_sandbox05","interval_hours":6,"dry_run":true}'
+inspect "dry run delete_snapshot_schedule" 0 "$dry_run" -- \
+	--method tools/call --tool-name delete_snapshot_schedule --tool-args-json '{"vps_id":"vps_sandbox05","dry_run":true}'
+# Every tool the server lists was called above: a new tool needs its line here.
+uncalled=$(comm -23 <(tr , '\n' <<<"$all_tools") <(printf '%s\n' "${called[@]}" | sort -u) | paste -sd, -)
+if [ -z "$uncalled" ]; then pass "inspector called every listed tool"; else fail "inspector never calls these listed tools: $uncalled"; fi
 inspect "prompts/list" 0 '["setup_backups","audit_backups","explain_backup_limits"].every(n => r.result.prompts.some(p => p.name === n))' -- \
 	--method prompts/list
 inspect "prompts/get setup_backups" 0 'r.result.messages[0].content.text.includes("dry_run=true")' -- \

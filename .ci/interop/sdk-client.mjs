@@ -5,6 +5,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { execFileSync } from "node:child_process";
 
 const bin = process.argv[2];
 let failed = 0;
@@ -67,16 +68,25 @@ async function call(client, name, args, { wantError = false, check } = {}) {
   return res.structuredContent ?? {};
 }
 
+// toolNames lists the tools `hostup-mcp tools` prints, sorted (one per line, name first).
+const toolNames = (...flags) =>
+  execFileSync(bin, ["tools", "--sandbox", ...flags], { encoding: "utf8" })
+    .split("\n")
+    .filter((l) => /^[a-z_]+ +\[/.test(l))
+    .map((l) => l.split(/ +/)[0])
+    .sort();
+
 const outcome = (want) => (sc) => (sc.outcome === want ? undefined : `outcome ${sc.outcome}, want ${want}`);
 
 async function main() {
   const c = await connect("interop-sdk");
   const { tools } = await c.listTools();
   const names = tools.map((t) => t.name).sort();
-  const want = ["apply_backup_policy", "audit_backup_coverage", "create_backup", "delete_backup", "delete_backup_schedule", "get_job",
-    "list_backup_schedules", "list_backups", "list_vps", "update_backup_settings", "upsert_backup_schedule"];
-  if (JSON.stringify(names) === JSON.stringify(want)) pass(`tools/list: ${names.length} tools`);
-  else fail(`tools/list: ${names.join(", ")}`);
+  // The tools the built binary says it has (hostup-mcp tools), not a list kept here.
+  const want = toolNames();
+  if (JSON.stringify(names) === JSON.stringify(want)) pass(`tools/list: the ${names.length} tools of hostup-mcp tools`);
+  else fail(`tools/list: ${names.join(", ")}; hostup-mcp tools: ${want.join(", ")}`);
+  const annotatedReadOnly = tools.filter((t) => t.annotations?.readOnlyHint === true).map((t) => t.name).sort();
   for (const t of tools) {
     const a = t.annotations ?? {};
     const set = ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"].every((k) => typeof a[k] === "boolean");
@@ -84,12 +94,13 @@ async function main() {
   }
 
   // Every read-only tool.
-  const vpses = await call(c, "list_vps", {}, { check: (sc) => (sc.vps?.length === 6 ? undefined : "want the 6 sandbox VPSes") });
+  const vpses = await call(c, "list_vps", {}, { check: (sc) => (sc.vps?.length === 7 ? undefined : "want the 7 sandbox VPSes") });
   const ids = (vpses?.vps ?? []).map((v) => v.id);
   await call(c, "list_vps", { query: "db", limit: 1 });
   for (const id of ids) {
     await call(c, "list_backup_schedules", { vps_id: id, history_limit: 3 });
     await call(c, "list_backups", { vps_id: id });
+    await call(c, "list_snapshot_schedule", { vps_id: id });
   }
   await call(c, "audit_backup_coverage", {}, { check: (sc) => (JSON.stringify(sc).includes("no_schedule") ? undefined : "no problem found in the sandbox") });
   await call(c, "audit_backup_coverage", { vps_ids: ["vps_sandbox02", "vps_sandbox04"] });
@@ -102,6 +113,9 @@ async function main() {
   await call(c, "create_backup", { vps_id: "vps_sandbox02", note: "interop", dry_run: true }, { check: outcome("dry_run") });
   await call(c, "delete_backup", { vps_id: "vps_sandbox02", backup_id: "bkp_sim000004", dry_run: true }, { check: outcome("dry_run") });
   await call(c, "apply_backup_policy", { frequency: "daily", hour: 2, retention_count: 3, cap_retention: true, dry_run: true }, { check: outcome("dry_run") });
+  await call(c, "restore_backup", { vps_id: "vps_sandbox02", backup_id: "bkp_sim000001", dry_run: true }, { check: outcome("dry_run") });
+  await call(c, "set_snapshot_schedule", { vps_id: "vps_sandbox05", interval_hours: 6, dry_run: true }, { check: outcome("dry_run") });
+  await call(c, "delete_snapshot_schedule", { vps_id: "vps_sandbox05", dry_run: true }, { check: outcome("dry_run") });
   // A refusal is a tool error that sends nothing.
   await call(c, "upsert_backup_schedule", { vps_id: "vps_sandbox03", frequency: "weekly", day_of_week: 1, hour: 3, retention_count: 2 }, { wantError: true });
 
@@ -202,9 +216,12 @@ async function main() {
 
   // Read-only mode: the write tools are not even listed.
   const ro = await connect("interop-read-only", { args: ["--read-only"] });
-  const roTools = (await ro.listTools()).tools.map((t) => t.name);
-  if (roTools.length === 5 && !roTools.some((n) => n.startsWith("delete") || n.startsWith("upsert"))) pass(`read-only tools/list: ${roTools.join(", ")}`);
-  else fail(`read-only tools/list: ${roTools.join(", ")}`);
+  const roTools = (await ro.listTools()).tools.map((t) => t.name).sort();
+  // Exactly the tools the full listing annotates readOnlyHint, and hostup-mcp tools --read-only's.
+  const roCLI = toolNames("--read-only");
+  if (roTools.length > 0 && JSON.stringify(roTools) === JSON.stringify(annotatedReadOnly) && JSON.stringify(roTools) === JSON.stringify(roCLI))
+    pass(`read-only tools/list: the readOnlyHint tools ${roTools.join(", ")}`);
+  else fail(`read-only tools/list: ${roTools.join(", ")}; readOnlyHint in the full list: ${annotatedReadOnly.join(", ")}; hostup-mcp tools --read-only: ${roCLI.join(", ")}`);
   await ro.close();
 }
 
