@@ -56,8 +56,8 @@ check("the server declares the io.modelcontextprotocol/ui extension",
   JSON.stringify(caps.extensions?.["io.modelcontextprotocol/ui"]?.mimeTypes) === JSON.stringify([MIME]), JSON.stringify(caps));
 const { tools } = await client.listTools();
 const linked = tools.filter((t) => t._meta?.ui?.resourceUri === URI).map((t) => t.name).sort();
-check("audit_backup_coverage and list_backup_schedules link the view",
-  JSON.stringify(linked) === JSON.stringify(["audit_backup_coverage", "list_backup_schedules"]), JSON.stringify(linked));
+check("audit_backup_coverage, list_backup_schedules and apply_backup_policy link the view",
+  JSON.stringify(linked) === JSON.stringify(["apply_backup_policy", "audit_backup_coverage", "list_backup_schedules"]), JSON.stringify(linked));
 const { resources } = await client.listResources();
 check("resources/list names the view with its MIME type", resources.some((r) => r.uri === URI && r.mimeType === MIME), JSON.stringify(resources));
 const read = await client.readResource({ uri: URI });
@@ -69,7 +69,9 @@ const roHTML = (await readOnlyClient.readResource({ uri: URI })).contents[0]?.te
 check("read-only mode serves the view too, marked read-only", roHTML.startsWith('<!doctype html><html lang="en" data-read-only>') && html.startsWith('<!doctype html><html lang="en">'));
 
 const audit = await client.callTool({ name: "audit_backup_coverage", arguments: {} });
-check("the sandbox audit has six VPSes", audit.structuredContent?.vps?.length === 6);
+// The sandbox is a fixed account of seven VPSes (README, SPEC).
+const vpsCount = audit.structuredContent?.vps?.length;
+check("the sandbox audit has seven VPSes", vpsCount === 7, `${vpsCount}`);
 
 // ---- the browser ----
 const executablePath = process.env.CHROMIUM || ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find(existsSync);
@@ -128,7 +130,7 @@ try {
 
   const expected = {
     vps_sandbox01: "Problem", vps_sandbox02: "Covered", vps_sandbox03: "Blocked",
-    vps_sandbox04: "Problem", vps_sandbox05: "Problem", vps_sandbox06: "Problem",
+    vps_sandbox04: "Problem", vps_sandbox05: "Problem", vps_sandbox06: "Problem", vps_sandbox07: "Covered",
   };
   for (const [id, state] of Object.entries(expected)) {
     const row = await text(view, `tbody[data-vps="${id}"] tr.main`);
@@ -198,8 +200,10 @@ try {
   const nview = await show(narrow, html, {}, audit, "light");
   await settle(narrow);
   const overflow = await nview.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  const pills = await nview.$$eval(".pill", (ps) => ps.map((p) => p.innerText.trim()));
-  check("at 380 px every VPS shows its state and nothing scrolls sideways", overflow <= 0 && pills.length === 6, `overflow ${overflow}px, ${pills}`);
+  const narrowStates = await nview.$$eval("tbody[data-vps]", (bs) => bs.map((b) => [b.dataset.vps, b.querySelector(".pill")?.innerText.trim()]));
+  check("at 380 px every VPS shows its state and nothing scrolls sideways",
+    overflow <= 0 && narrowStates.length === vpsCount && narrowStates.every(([id, state]) => state === expected[id]),
+    `overflow ${overflow}px, ${JSON.stringify(narrowStates)}`);
   await (await narrow.$("#frame")).screenshot({ path: path.join(shotDir, "coverage-narrow.png") });
   await narrow.close();
 
@@ -250,7 +254,10 @@ try {
   // Read-only mode: the same view, no action that would call a write tool.
   const rpage = await openHost(1000, readOnlyClient);
   const rview = await show(rpage, roHTML, {}, audit, "light");
-  check("read-only mode offers no dry run", (await rview.$$("[data-action=dry-run]")).length === 0 && (await rview.$$("button[aria-expanded]")).length === 6);
+  const roDryRuns = (await rview.$$("[data-action=dry-run]")).length;
+  const roDetails = (await rview.$$("button[aria-expanded]")).length;
+  check("read-only mode offers no dry run, and every VPS its details", roDryRuns === 0 && roDetails === vpsCount,
+    `${roDryRuns} dry-run buttons, ${roDetails} details buttons for ${vpsCount} VPSes`);
   await rpage.close();
 
   check("the view made no network request", requests.length === 0, requests.join(", "));
