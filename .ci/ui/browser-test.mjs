@@ -229,23 +229,39 @@ try {
   check("a schedule that ran every time has nothing missing", (await whole.$$(`.runs li[data-status="missing"]`)).length === 0);
   await mpage.close();
 
-  // A fleet plan (apply_backup_policy's shape) and a shape the view does not know.
-  const fleet = {
-    content: [{ type: "text", text: "Plan for 2 VPS" }],
-    structuredContent: {
-      outcome: "confirmation_required",
-      totals: { vps: 2, create: 1, unchanged: 1 },
-      rows: [
-        { vps_id: "vps_sandbox01", name: "web-01", action: "create", before: null, after: { frequency: "daily", time_utc: "01:00", retention_count: 2 } },
-        { vps_id: "vps_sandbox02", name: "db-01", action: "unchanged", before: { frequency: "daily" }, after: { frequency: "daily" } },
-      ],
-    },
-  };
+  // apply_backup_policy's own results, its dry run and its applied plan, from the
+  // server (a separate process, so the other checks' sandbox is left as it was).
+  const fleetClient = await connect([]);
+  const policy = { frequency: "daily", hour: 2, retention_count: 3, cap_retention: true };
+  const fleetPlan = await fleetClient.callTool({ name: "apply_backup_policy", arguments: { ...policy, dry_run: true } });
   const fpage = await openHost(900, client);
-  const fview = await show(fpage, html, {}, fleet, "light");
-  const ftext = await text(fview, "main");
-  check("a fleet plan shows its rows and totals",
-    ftext.includes("vps_sandbox01") && ftext.includes("create") && ftext.includes("retention count: 2") && /2\s+vps/i.test(ftext), ftext);
+  const fview = await show(fpage, html, policy, fleetPlan, "light");
+  const fleetRows = await fview.$$eval("tr[data-vps]", (trs) => trs.map((tr) => [tr.dataset.vps, tr.innerText]));
+  const fleetRow = (id) => fleetRows.find(([v]) => v === id)?.[1] ?? "";
+  check("a fleet plan shows a row for every VPS", fleetRows.length === vpsCount, JSON.stringify(fleetRows.map(([v]) => v)));
+  check("a fleet plan's row shows each change, before and after",
+    /retention count: 2 → 3/.test(fleetRow("vps_sandbox05")) && /time utc: 01:00 → 02:00/.test(fleetRow("vps_sandbox05")), fleetRow("vps_sandbox05"));
+  check("a refused row says why and what to do",
+    fleetRow("vps_sandbox03").includes("An upgrade order is pending payment") && fleetRow("vps_sandbox03").includes("What to do:"), fleetRow("vps_sandbox03"));
+  const fleetTiles = await fview.$$eval(".tiles .tile", (ts) => ts.map((t) => t.innerText.replace(/\s+/g, " ").trim()));
+  check("a fleet plan's totals count the rows per action",
+    ["7 VPS", "1 create", "2 update", "1 no change", "3 refused", "3 requests"].every((t) => fleetTiles.includes(t)), JSON.stringify(fleetTiles));
+  check("a fleet dry run says nothing was sent", (await text(fview, ".outcome")).includes("Dry run: nothing was sent"));
+  await settle(fpage);
+  await (await fpage.$("#frame")).screenshot({ path: path.join(shotDir, "coverage-fleet.png") });
+  const fleetPlanned = await fleetClient.callTool({ name: "apply_backup_policy", arguments: policy });
+  const fleetApplied = await fleetClient.callTool({ name: "apply_backup_policy", arguments: { ...policy, confirm_token: fleetPlanned.structuredContent?.confirm_token } });
+  const aview = await show(fpage, html, policy, fleetApplied, "light");
+  const appliedRow = await text(aview, `tr[data-vps="vps_sandbox05"] td[data-label="Outcome"]`);
+  check("an applied fleet plan shows each row's outcome", fleetApplied.structuredContent?.outcome === "applied" && appliedRow.trim() === "applied",
+    `${fleetApplied.structuredContent?.outcome}: "${appliedRow}"`);
+  await fleetClient.close();
+  const fnarrow = await openHost(380, client);
+  const fnview = await show(fnarrow, html, policy, fleetPlan, "light");
+  await settle(fnarrow);
+  const fleetOverflow = await fnview.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check("at 380 px a fleet plan does not scroll sideways", fleetOverflow <= 0, `${fleetOverflow}px too wide`);
+  await fnarrow.close();
   const odd = { content: [{ type: "text", text: "Something this view has never seen." }], structuredContent: { surprise: [1, 2] } };
   const oview = await show(fpage, html, {}, odd, "light");
   check("an unknown shape falls back to the result's text", (await text(oview, "pre.text")).includes("Something this view has never seen."));
@@ -262,7 +278,7 @@ try {
 
   check("the view made no network request", requests.length === 0, requests.join(", "));
   check("the view logged no error", consoleErrors.length === 0, consoleErrors.join(" | "));
-  check(`screenshots saved in ${path.relative(process.cwd(), shotDir) || "."}`, ["light", "dark", "narrow"].every((s) => existsSync(path.join(shotDir, `coverage-${s}.png`))));
+  check(`screenshots saved in ${path.relative(process.cwd(), shotDir) || "."}`, ["light", "dark", "narrow", "fleet"].every((s) => existsSync(path.join(shotDir, `coverage-${s}.png`))));
 } catch (e) {
   check("the browser test ran to the end", false, e.stack || String(e));
 } finally {

@@ -291,35 +291,61 @@ function listOf(title, items, cls) {
 
 // ---- a fleet plan (apply_backup_policy): rows and totals ----
 
+// ACTION_STATE colours a row's action: what the plan does to that VPS.
+const ACTION_STATE = { create: "info", update: "info", no_change: "covered", refused: "blocked", skipped: "unreadable" };
+// ROW_OUTCOME_STATE colours a row's outcome once the plan was applied.
+const ROW_OUTCOME_STATE = { applied: "covered", failed: "blocked", outcome_unknown: "problem", changed_since_plan: "problem" };
+
 export function renderFleet(sc, ctx) {
   const rows = sc.rows.filter((r) => r && typeof r === "object");
-  const extra = new Set();
-  for (const r of rows) for (const k of ["status", "outcome", "reason", "error"]) if (r[k]) extra.add(k);
-  const cols = [...extra];
+  // Before the plan is applied every row is "planned": the column says nothing then.
+  const applied = rows.some((r) => r.outcome && r.outcome !== "planned");
   const table = h("table", { class: "fleet plan-rows" },
     h("thead", {}, h("tr", {},
-      ["VPS", "Action", "Before", "After"].map((c) => h("th", { scope: "col" }, c)),
-      cols.map((c) => h("th", { scope: "col" }, cap(c))))),
-    h("tbody", {}, rows.map((r) => h("tr", { "data-vps": r.vps_id },
+      ["VPS", "Action", "Changes", "Why, and what to do"].map((c) => h("th", { scope: "col" }, c)),
+      applied ? h("th", { scope: "col" }, "Outcome") : null)),
+    h("tbody", {}, rows.map((r) => h("tr", { class: "main", "data-vps": r.vps_id, "data-action": r.action },
       h("th", { scope: "row", "data-label": "VPS" }, h("span", { class: "name" }, r.name || r.vps_id), r.name ? h("code", { class: "id" }, r.vps_id) : null),
-      h("td", { "data-label": "Action" }, h("span", { class: `tag action ${String(r.action || "").replace(/[^a-z_]/gi, "")}` }, words(r.action ?? "—"))),
-      h("td", { "data-label": "Before" }, show(r.before)),
-      h("td", { "data-label": "After" }, show(r.after)),
-      cols.map((c) => h("td", { "data-label": cap(c) }, show(r[c])))))));
+      h("td", { "data-label": "Action" }, pill(ACTION_STATE[r.action] || "problem", words(r.action ?? "—"))),
+      h("td", { "data-label": "Changes", class: "changes-cell" }, changeList(r.changes)),
+      h("td", { "data-label": "Why, and what to do", class: "why-cell" },
+        r.summary ? h("p", {}, r.summary) : null,
+        r.fix ? h("p", { class: "fix" }, h("strong", {}, "What to do: "), r.fix) : null,
+        r.error ? h("p", { class: "error" }, r.error) : null,
+        listOf("Warnings", r.warnings, "warn"),
+        listOf("Notes", r.notes, "")),
+      applied ? h("td", { "data-label": "Outcome" }, pill(ROW_OUTCOME_STATE[r.outcome] || "info", words(r.outcome ?? "—"))) : null))));
   return [
-    header("Backup policy plan", sc, ctx, `${rows.length} VPS`),
-    totalsView(sc.totals),
+    header("Backup policy plan", sc, ctx, [sc.policy, `${rows.length} VPS`].filter(Boolean).join(" · ")),
+    fleetTotals(sc.totals),
     sc.outcome ? h("p", { class: "outcome" }, pill(outcomeState(sc.outcome), OUTCOME_WORDS[sc.outcome] || cap(String(sc.outcome).replaceAll("_", " ")))) : null,
     table,
+    listOf("Notes", sc.notes, ""),
   ];
 }
 
-function totalsView(t) {
+// changeList shows a row's field changes as "field: before → after".
+function changeList(changes) {
+  if (!Array.isArray(changes) || changes.length === 0) return h("span", { class: "muted" }, "—");
+  return h("ul", { class: "change-list" }, changes.map((c) =>
+    h("li", {}, h("span", { class: "field" }, String(c.field ?? "").replaceAll("_", " ")), ": ", show(c.before), " → ", show(c.after))));
+}
+
+// fleetTotals shows the rows per action (create, update, … as ACTION_STATE lists them), then (once applied) the rows per
+// outcome that happened, and the requests the plan sends.
+function fleetTotals(t) {
   if (!t || typeof t !== "object") return null;
-  const entries = Object.entries(t).filter(([, v]) => typeof v === "number" || typeof v === "string");
-  if (entries.length === 0) return null;
+  const tiles = [];
+  if (typeof t.vps === "number") tiles.push(["VPS", t.vps, ""]);
+  // In the plan's own order, not the JSON's alphabetical one; an action no row has is left out.
+  const byAction = t.by_action ?? {};
+  const order = [...Object.keys(ACTION_STATE), ...Object.keys(byAction).filter((k) => !(k in ACTION_STATE))];
+  for (const k of order) if (typeof byAction[k] === "number" && byAction[k] > 0) tiles.push([words(k), byAction[k], ACTION_STATE[k] || ""]);
+  for (const [k, v] of Object.entries(t.by_outcome ?? {})) if (k !== "planned" && typeof v === "number" && v > 0) tiles.push([words(k), v, ROW_OUTCOME_STATE[k] || ""]);
+  if (typeof t.requests === "number") tiles.push(["requests", t.requests, ""]);
+  if (tiles.length === 0) return null;
   return h("ul", { class: "tiles", "aria-label": "Totals" },
-    entries.map(([k, v]) => h("li", { class: "tile" }, h("span", { class: "n" }, String(v)), h("span", { class: "label" }, words(k)))));
+    tiles.map(([label, n, state]) => h("li", { class: `tile ${state}` }, h("span", { class: "n" }, String(n)), h("span", { class: "label" }, label))));
 }
 
 // show renders any value briefly: objects as "key: value" pairs, so a shape
