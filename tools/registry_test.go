@@ -59,18 +59,21 @@ func TestToolsetsListTheirAreasAndListVPS(t *testing.T) {
 	}
 }
 
-// The coverage view offers to plan a schedule only when upsert_backup_schedule
-// is listed: a button calling a tool the server does not list would only fail.
+// The coverage view offers a VPS's details only when list_backup_schedules is
+// listed, and to plan a schedule only when upsert_backup_schedule is: a button
+// calling a tool the server does not list would only fail. It says read-only
+// only in read-only mode, not when toolsets leave the write tools of schedules out.
 func TestCoverageViewOffersNoActionItsToolsetsLeaveOut(t *testing.T) {
 	cases := []struct {
 		name     string
 		toolsets []tools.Toolset
 		readOnly bool
-		offers   bool
+		marks    string // the markers on the page's html element
 	}{
-		{"audit and schedules", []tools.Toolset{tools.ToolsetAudit, tools.ToolsetSchedules}, false, true},
-		{"audit alone", []tools.Toolset{tools.ToolsetAudit}, false, false},
-		{"every area, read-only", nil, true, false},
+		{"audit and schedules", []tools.Toolset{tools.ToolsetAudit, tools.ToolsetSchedules}, false, ``},
+		{"audit alone", []tools.Toolset{tools.ToolsetAudit}, false, ` data-no-details data-no-plan`},
+		{"audit and backups", []tools.Toolset{tools.ToolsetAudit, tools.ToolsetBackups}, false, ` data-no-details data-no-plan`},
+		{"every area, read-only", nil, true, ` data-read-only data-no-plan`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -84,8 +87,8 @@ func TestCoverageViewOffersNoActionItsToolsetsLeaveOut(t *testing.T) {
 				t.Fatalf("reading the view: %v", err)
 			}
 			html := res.Contents[0].(mcp.TextResourceContents).Text
-			if offers := !strings.Contains(html, `<html lang="en" data-read-only>`); offers != tc.offers {
-				t.Errorf("the view offers to plan a schedule = %v, want %v", offers, tc.offers)
+			if want := `<html lang="en"` + tc.marks + `>`; !strings.Contains(html, want) {
+				t.Errorf("the view starts %q, want %q", html[:min(80, len(html))], want)
 			}
 		})
 	}

@@ -212,10 +212,13 @@ func NewServer(d *Deps, o ServerOptions, extra ...server.ServerOption) *server.M
 	listed := Visible(d, Selection{ReadOnly: o.ReadOnly, Toolsets: o.Toolsets})
 	s.AddTools(listed...)
 	if slices.ContainsFunc(listed, ui.Linked) {
-		// The view's one action plans a schedule: without that tool listed (read-only
-		// mode, or toolsets without schedules) the page must not offer it.
-		canPlan := slices.ContainsFunc(listed, func(t server.ServerTool) bool { return t.Tool.Name == "upsert_backup_schedule" })
-		ui.Register(s, !canPlan)
+		// The view's buttons call list_backup_schedules and upsert_backup_schedule:
+		// where those are not listed (read-only mode, or toolsets without
+		// schedules) the page must not offer them.
+		lists := func(name string) bool {
+			return slices.ContainsFunc(listed, func(t server.ServerTool) bool { return t.Tool.Name == name })
+		}
+		ui.Register(s, ui.Offer{ReadOnly: o.ReadOnly, Details: lists("list_backup_schedules"), Plan: lists("upsert_backup_schedule")})
 	}
 	return s
 }

@@ -66,7 +66,7 @@ const size = Buffer.byteLength(html);
 check(`the view is one HTML file of at most 300 KB (${size} bytes)`, read.contents[0]?.mimeType === MIME && html.startsWith("<!doctype html>") && size <= 300 * 1024);
 check("the served view is the committed build", html === readFileSync(path.join(here, "../../tools/ui/coverage.html"), "utf8"));
 const roHTML = (await readOnlyClient.readResource({ uri: URI })).contents[0]?.text || "";
-check("read-only mode serves the view too, marked read-only", roHTML.startsWith('<!doctype html><html lang="en" data-read-only>') && html.startsWith('<!doctype html><html lang="en">'));
+check("read-only mode serves the view too, marked read-only", roHTML.startsWith('<!doctype html><html lang="en" data-read-only data-no-plan>') && html.startsWith('<!doctype html><html lang="en">'));
 
 const audit = await client.callTool({ name: "audit_backup_coverage", arguments: {} });
 // The sandbox is a fixed account of seven VPSes (README, SPEC).

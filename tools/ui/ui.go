@@ -61,10 +61,17 @@ func Linked(t server.ServerTool) bool {
 	return t.Tool.Meta != nil && t.Tool.Meta.AdditionalFields["ui/resourceUri"] == CoverageURI
 }
 
-// Register adds the view as a resource. In read-only mode the page is told so,
-// and offers no action that would call a write tool the server does not list.
-func Register(s *server.MCPServer, readOnly bool) {
-	html := CoverageHTML(readOnly)
+// Offer is what the view may offer, from the tools the server lists: the page
+// never shows a button for a tool the client cannot call.
+type Offer struct {
+	ReadOnly bool // read-only mode: the page says so
+	Details  bool // list_backup_schedules is listed: a VPS's details can be shown
+	Plan     bool // upsert_backup_schedule is listed: a schedule can be planned
+}
+
+// Register adds the view as a resource, told what it may offer.
+func Register(s *server.MCPServer, o Offer) {
+	html := CoverageHTML(o)
 	s.AddResource(
 		mcp.NewResource(CoverageURI, "backup_coverage",
 			mcp.WithResourceDescription("Backup coverage of the audited VPSes, a VPS's schedule, runs and quota, and fleet plans, as an interactive view (MCP Apps)."),
@@ -81,10 +88,18 @@ func Register(s *server.MCPServer, readOnly bool) {
 		})
 }
 
-// CoverageHTML is the page as served.
-func CoverageHTML(readOnly bool) string {
-	if !readOnly {
-		return coverageHTML
+// CoverageHTML is the page as served: the built file, with a marker on its html
+// element for each thing it must not offer.
+func CoverageHTML(o Offer) string {
+	var marks string
+	if o.ReadOnly {
+		marks += " data-read-only"
 	}
-	return htmlOpen + ` data-read-only` + strings.TrimPrefix(coverageHTML, htmlOpen)
+	if !o.Details {
+		marks += " data-no-details"
+	}
+	if !o.Plan {
+		marks += " data-no-plan"
+	}
+	return htmlOpen + marks + strings.TrimPrefix(coverageHTML, htmlOpen)
 }

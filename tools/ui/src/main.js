@@ -7,7 +7,11 @@ import { renderAudit, renderFleet, renderPlan, renderSchedules, renderText, shap
 import { formatter, validZone } from "./time.js";
 
 const root = document.getElementById("app");
-const readOnly = document.documentElement.hasAttribute("data-read-only");
+// What the server lists decides what the page offers (ui.Offer in ui.go).
+const marks = document.documentElement;
+const readOnly = marks.hasAttribute("data-read-only");
+const canDetails = !marks.hasAttribute("data-no-details");
+const canPlan = canDetails && !marks.hasAttribute("data-no-plan");
 const app = new App({ name: "hostup-mcp coverage", version: "1.0.0" }, {}, { autoResize: true });
 
 // The zone of times: the server's display zone when the result shown names it
@@ -25,6 +29,8 @@ function ctx() {
     fmt: formatter(locale, zone),
     now: new Date(),
     readOnly,
+    canDetails,
+    canPlan,
     canCall: Boolean(caps.serverTools),
     toggleDetails,
     dryRun,

@@ -120,13 +120,13 @@ function auditRow(r, ctx) {
   const detail = h("tr", { class: "detail", hidden: true }, detailCell);
   const buttons = h("div", { class: "btns" });
   const actions = h("td", { class: "actions" }, buttons);
-  if (ctx.canCall && !r.error) {
+  if (ctx.canCall && ctx.canDetails && !r.error) {
     const details = h("button", { type: "button", class: "ghost", "aria-expanded": "false", "aria-controls": `d-${r.vps_id}` }, "Details");
     detailCell.id = `d-${r.vps_id}`;
     details.addEventListener("click", () => ctx.toggleDetails(r.vps_id, details, detail, detailCell));
     buttons.append(details);
     const noSchedule = (r.problems || []).includes("no_schedule");
-    if (noSchedule && state === "problem" && !ctx.readOnly) {
+    if (noSchedule && state === "problem" && ctx.canPlan) {
       buttons.append(h("button", {
         type: "button", class: "primary", "data-action": "dry-run",
         onclick: (e) => ctx.dryRun(r.vps_id, e.currentTarget, detail, detailCell, details),
