@@ -702,7 +702,11 @@ func benchFleet(s settings, bin string) (row, string, error) {
 	}
 	_ = json.Unmarshal(res.StructuredContent, &out)
 
-	n := float64(s.fleet)
+	// The audit reads each VPS's backup schedules and its snapshot schedule
+	// (issue 17's column), after the list's pages: R = pages + 2·N requests.
+	pages := (s.fleet + 99) / 100
+	requests := pages + 2*s.fleet
+	n := float64(requests)
 	bound := time.Duration(max(n*float64(s.latency)/float64(s.concurrency), n/float64(s.rate)*float64(time.Second)))
 	ratio := float64(took) / float64(bound)
 	counter.mu.Lock()
@@ -726,9 +730,9 @@ func benchFleet(s settings, bin string) (row, string, error) {
 	if res.IsError {
 		r.measured = "isError: " + firstLine(res.text())
 	}
-	detail := fmt.Sprintf("5. fleet audit of %d VPSes (%d rows, %d with errors): %s; bound = max(N·latency/concurrency, N/rate) = max(%d·%s/%d, %d/(%d/s)) = %s\n"+
+	detail := fmt.Sprintf("5. fleet audit of %d VPSes (%d rows, %d with errors): %s; bound = max(R·latency/concurrency, R/rate) with R = %d pages + 2·%d VPS = %d requests: max(%d·%s/%d, %d/(%d/s)) = %s\n"+
 		"   %d requests reached the simulator (status×count: %s): %d answers 429 absorbed by the client's retries; %d progress notifications\n",
-		s.fleet, out.Totals.VPS, out.Totals.Errors, secs(took), s.fleet, s.latency, s.concurrency, s.fleet, s.rate, secs(bound),
+		s.fleet, out.Totals.VPS, out.Totals.Errors, secs(took), pages, s.fleet, requests, requests, s.latency, s.concurrency, requests, s.rate, secs(bound),
 		total, statuses, limited, p.notes-notesBefore)
 	return r, detail, nil
 }
