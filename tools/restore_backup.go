@@ -91,7 +91,7 @@ func (d *Deps) restoreOperation(ctx context.Context, in RestoreBackupInput, out 
 	}
 	views := make([]BackupView, 0, len(before.Backups))
 	for _, bk := range before.Backups {
-		views = append(views, BackupView{ID: bk.ID, CreatedAt: deref(bk.CreatedAt), SizeGB: bk.SizeGB, Type: bk.BackupType, Note: deref(bk.Note), Name: bk.DisplayID})
+		views = append(views, backupView(bk))
 	}
 	name := vps.Name
 	if name == "" {

@@ -156,6 +156,11 @@ type backupList struct {
 	gates BackupGates
 }
 
+// backupView is one v2 backup as the tools show it.
+func backupView(bk hostup.Backup) BackupView {
+	return BackupView{ID: bk.ID, CreatedAt: deref(bk.CreatedAt), SizeGB: bk.SizeGB, Type: bk.BackupType, Note: deref(bk.Note), Name: bk.DisplayID}
+}
+
 // readBackups reads a VPS's backups through the API its id names. v1's list carries
 // no quota or gates, so for a vmid the quota comes from the schedule settings (one
 // more read) and the gates say what v1 cannot do.
@@ -170,7 +175,7 @@ func (d *Deps) readBackups(ctx context.Context, vpsID string) (backupList, error
 			gates: BackupGates{CanCreateBackup: gateView(b.Actions.CanCreateBackup), CanRestore: gateView(b.Actions.CanRestore)},
 		}
 		for _, bk := range b.Backups {
-			l.views = append(l.views, BackupView{ID: bk.ID, CreatedAt: deref(bk.CreatedAt), SizeGB: bk.SizeGB, Type: bk.BackupType, Note: deref(bk.Note), Name: bk.DisplayID})
+			l.views = append(l.views, backupView(bk))
 		}
 		sortNewestFirst(l.views)
 		return l, nil
