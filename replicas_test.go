@@ -298,6 +298,29 @@ func planDelete(t *testing.T, c *client.Client, args map[string]any) string {
 }
 
 // deletesOf counts the DELETEs of path that reached HostUp.
+// deleteInBackground confirms a delete through the proxy without waiting for
+// its answer, which a replica killed meanwhile may never give.
+func deleteInBackground(ctx context.Context, c *client.Client, args map[string]any, token string) <-chan error {
+	lost := make(chan error, 1)
+	go func() {
+		_, err := callThrough(ctx, c, "delete_backup_schedule", withArgs(args, "confirm_token", token))
+		lost <- err
+	}()
+	return lost
+}
+
+// awaitDelete waits until the DELETE of path has reached HostUp.
+func awaitDelete(t *testing.T, sim *hostuptest.Simulator, path string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for deletesOf(sim, path) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the DELETE never reached HostUp")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func deletesOf(sim *hostuptest.Simulator, path string) int {
 	n := 0
 	for _, m := range sim.Mutations() {
@@ -454,18 +477,8 @@ func TestTwoReplicasShareTokensAndLeasesThroughRedis(t *testing.T) {
 		n := proxy.count()
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		lost := make(chan error, 1)
-		go func() {
-			_, err := callThrough(ctx, c, "delete_backup_schedule", withArgs(args, "confirm_token", token))
-			lost <- err
-		}()
-		deadline := time.Now().Add(10 * time.Second)
-		for deletesOf(sim, path) == 0 {
-			if time.Now().After(deadline) {
-				t.Fatal("the DELETE never reached HostUp")
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		lost := deleteInBackground(ctx, c, args, token)
+		awaitDelete(t, sim, path)
 		sender := proxy.served(n)[0]
 		replicas[sender].kill()
 		proxy.markDown(sender) // as the Service does once its readiness fails
@@ -513,18 +526,8 @@ func TestTwoReplicasShareTokensAndLeasesThroughRedis(t *testing.T) {
 		n := proxy.count()
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		lost := make(chan error, 1)
-		go func() {
-			_, err := callThrough(ctx, c, "delete_backup_schedule", withArgs(args, "confirm_token", token))
-			lost <- err
-		}()
-		deadline := time.Now().Add(10 * time.Second)
-		for deletesOf(sim, path) == 0 {
-			if time.Now().After(deadline) {
-				t.Fatal("the DELETE never reached HostUp")
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
+		lost := deleteInBackground(ctx, c, args, token)
+		awaitDelete(t, sim, path)
 		sim.SetFault(http.MethodGet, "/api/v2/vps/vps_a6/backup-schedules", hostuptest.Fault{Latency: 20 * time.Second})
 		readBack := func() bool {
 			seen := false
@@ -536,6 +539,7 @@ func TestTwoReplicasShareTokensAndLeasesThroughRedis(t *testing.T) {
 			}
 			return false
 		}
+		deadline := time.Now().Add(10 * time.Second)
 		for !readBack() {
 			if time.Now().After(deadline) {
 				t.Fatal("the replica never read the state back")
