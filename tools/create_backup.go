@@ -86,7 +86,7 @@ func (d *Deps) createBackupOperation(ctx context.Context, in CreateBackupInput, 
 	}
 	basis := createBackupBasis{Gate: gateOf(before.Actions.CanCreateBackup), Limit: before.QuotaInfo.Limit}
 	if q := before.QuotaInfo; q.Remaining != nil && *q.Remaining == 0 {
-		basis.Full, basis.Oldest = true, oldestBackup(before.Backups)
+		basis.Full, basis.Oldest = true, oldestBackup(backupViews(before.Backups))
 	}
 	op := newOperation("create_backup", in.VPSID, p, basis)
 	var queued *hostup.Operation
@@ -135,7 +135,7 @@ func planCreateBackup(in CreateBackupInput, b *hostup.Backups) (Plan, error) {
 	if q := b.QuotaInfo; q.Remaining != nil && *q.Remaining == 0 {
 		// HostUp still allows it, so it will make room by deleting the oldest.
 		p.Destructive = true
-		oldest := oldestBackup(b.Backups)
+		oldest := oldestBackup(backupViews(b.Backups))
 		p.Deletes = []string{"the oldest backup " + oldest + ", which HostUp deletes to make room (the quota is full and auto_delete_oldest is on)"}
 	}
 	return p, nil
@@ -181,23 +181,40 @@ func (j JobView) failure() string {
 	return reason
 }
 
-// oldestBackup names the backup HostUp deletes first. A backup without
-// createdAt (HostUp allows null) could be the oldest, so then none is named.
-func oldestBackup(backups []hostup.Backup) string {
-	oldest, at := "", time.Time{}
-	for _, b := range backups {
-		t, ok := parseTime(deref(b.CreatedAt))
+// oldestBackup names the backup HostUp deletes first to make room, with its
+// kind, creation time and note (how a user recognizes a manual backup kept on
+// purpose). The order is by parsed time, not text: a backup whose createdAt is
+// missing or unreadable (HostUp allows null) could be the oldest, so then none
+// is named.
+func oldestBackup(views []BackupView) string {
+	var oldest *BackupView
+	var at time.Time
+	for i := range views {
+		t, ok := parseTime(views[i].CreatedAt)
 		if !ok {
-			return fmt.Sprintf("(which one is not known: HostUp gave no createdAt for %s)", b.ID)
+			return fmt.Sprintf("(which one is not known: HostUp gave no readable creation time for %s)", views[i].ID)
 		}
-		if oldest == "" || t.Before(at) {
-			oldest, at = b.ID, t
+		if oldest == nil || t.Before(at) {
+			oldest, at = &views[i], t
 		}
 	}
-	if oldest == "" {
-		return "(unknown)"
+	if oldest == nil {
+		return "(which one could not be read)"
 	}
-	return fmt.Sprintf("%s (%s)", oldest, at.UTC().Format(time.RFC3339))
+	desc := fmt.Sprintf("%s (%s, created %s", oldest.ID, oldest.Type, at.UTC().Format(time.RFC3339))
+	if oldest.Note != "" {
+		desc += fmt.Sprintf(", note %q", oldest.Note)
+	}
+	return desc + ")"
+}
+
+// backupViews are the v2 backups as the tools show them.
+func backupViews(backups []hostup.Backup) []BackupView {
+	views := make([]BackupView, 0, len(backups))
+	for _, bk := range backups {
+		views = append(views, backupView(bk))
+	}
+	return views
 }
 
 func normalizeOperationStatus(s string) string {

@@ -89,10 +89,7 @@ func (d *Deps) restoreOperation(ctx context.Context, in RestoreBackupInput, out 
 	if err != nil {
 		return nil, err
 	}
-	views := make([]BackupView, 0, len(before.Backups))
-	for _, bk := range before.Backups {
-		views = append(views, backupView(bk))
-	}
+	views := backupViews(before.Backups)
 	name := vps.Name
 	if name == "" {
 		name = vps.ID // HostUp marks every field optional; the id can still be typed

@@ -87,22 +87,10 @@ func quotaFullWithAutoDelete(bs *hostup.BackupSchedules) bool {
 // not be read: the plan is still worth showing.
 func (d *Deps) oldestBackupName(ctx context.Context, vpsID string) string {
 	l, err := d.readBackups(ctx, vpsID)
-	if err != nil || len(l.views) == 0 {
+	if err != nil {
 		return "the oldest backup (which one could not be read)"
 	}
-	for _, b := range l.views {
-		if b.CreatedAt == "" {
-			// HostUp allows a null createdAt: that backup could be the oldest.
-			return fmt.Sprintf("the oldest backup (which one is not known: HostUp gave no creation time for %s)", b.ID)
-		}
-	}
-	b := l.views[len(l.views)-1] // newest first
-	desc := fmt.Sprintf("the oldest backup %s (%s, created %s", b.ID, b.Type, b.CreatedAt)
-	if b.Note != "" {
-		// The note is how a user recognizes a manual backup they keep on purpose.
-		desc += fmt.Sprintf(", note %q", b.Note)
-	}
-	return desc + ")"
+	return "the oldest backup " + oldestBackup(l.views)
 }
 
 // upsertOperation reads the VPS's schedule and plans the upsert of want (the
