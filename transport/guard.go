@@ -81,6 +81,21 @@ func (g *guard) wrap(next http.Handler, authenticated bool) http.Handler {
 	})
 }
 
+// metricsGate keeps /metrics to loopback when callers authenticate with their
+// own HostUp keys: any well-formed key passes that check, and the figures count
+// every tenant's calls and refusals. With a shared token (or none, on
+// loopback) /metrics follows the same rule as /mcp.
+func (g *guard) metricsGate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if g.auth == authPerRequestKey && !onLoopback(r) {
+			writeJSONError(w, http.StatusForbidden, "metrics_loopback_only",
+				"with per-request HostUp keys, /metrics is served on loopback only, since any caller's key would read every tenant's figures: scrape it from the same machine (or pod), or set HOSTUP_MCP_HTTP_TOKEN so that only holders of that token may call")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // onLoopback reports whether the request came in on a loopback address.
 func onLoopback(r *http.Request) bool {
 	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)

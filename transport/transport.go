@@ -150,7 +150,7 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.Handle(HealthPath, g.wrap(health(opts.Kind), false))
 	if opts.Metrics != nil {
-		mux.Handle(MetricsPath, g.wrap(opts.Metrics, true))
+		mux.Handle(MetricsPath, g.wrap(g.metricsGate(opts.Metrics), true))
 	}
 	switch opts.Kind {
 	case StreamableHTTP:
