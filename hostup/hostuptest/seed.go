@@ -17,7 +17,7 @@ const (
 const day = 24 * time.Hour
 
 // Sandbox returns the account SPEC.md's --sandbox serves, under SandboxAPIKey. The
-// v1 routes serve the same VPSes under vmids 10000-10005:
+// v1 routes serve the same VPSes under vmids 10000-10006:
 //
 //	vps_sandbox01 10000 web-01      no schedule, no backups
 //	vps_sandbox02 10001 db-01       daily 02:00, 12 runs of history (one failed), 3 scheduled + 1 manual backups
