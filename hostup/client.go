@@ -91,8 +91,9 @@ type Client struct {
 	// so that retry tests stay fast.
 	sleep func(context.Context, time.Duration) error
 	now   func() time.Time
-	// limit paces every request of the client once HostUp has answered 429.
-	limit *limiter
+	// limits paces the requests made with each key once HostUp has answered 429
+	// to that key.
+	limits *limiters
 	// jobsWantBearer is set once GET /api/jobs refused X-API-Key and took Bearer.
 	jobsWantBearer *atomic.Bool
 }
@@ -135,7 +136,7 @@ func New(opts Options) (*Client, error) {
 		onAttempt:      opts.OnAttempt,
 		sleep:          sleepContext,
 		now:            time.Now,
-		limit:          &limiter{},
+		limits:         &limiters{},
 		jobsWantBearer: new(atomic.Bool),
 	}
 	if c.httpClient == nil {
@@ -336,10 +337,12 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 	// A 429 is retried until a deadline, MaxRetryWait after the first attempt,
 	// however many attempts that takes; other failures have a count too
 	// (MaxRetries). Waiting for a turn at the client's pace is not retrying.
+	pace, release := c.limits.acquire(keyID(key.value()), c.now())
+	defer release()
 	var deadline time.Time
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
-		booked, err := c.awaitTurn(ctx, method, path)
+		booked, err := c.awaitTurn(ctx, pace, method, path)
 		if err != nil {
 			return response{}, err
 		}
@@ -348,7 +351,7 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 		}
 		resp, sent, err := c.attempt(ctx, key, scheme, method, target, path, payload, attempt)
 		if err == nil && resp.status >= 200 && resp.status < 300 {
-			c.limit.succeeded(c.now())
+			pace.succeeded(c.now())
 			return resp, nil
 		}
 		var failure error
@@ -384,8 +387,8 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 				// on (the error says how long); it does not hold up other calls.
 				return response{}, failure
 			}
-			// Every request of the client slows down, not only this one.
-			c.limit.limited(booked, c.now())
+			// Every request with this key slows down, not only this one.
+			pace.limited(booked, c.now())
 		} else if !retry || attempt > c.maxRetries || !c.mayWait(ctx, waited, wait) {
 			return response{}, failure
 		}
@@ -397,20 +400,27 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 	}
 }
 
-// awaitTurn waits until the client's limiter lets the request start. When that is
-// after the caller's deadline, it sends nothing and returns a 429 error saying
-// how long the wait would have been.
-func (c *Client) awaitTurn(ctx context.Context, method, path string) (turn, error) {
-	t := c.limit.reserve(c.now())
-	d := t.at.Sub(c.now())
-	if d <= 0 {
-		return t, nil
+// awaitTurn waits until the key's limiter lets the request start. When that is
+// after the caller's deadline, it sends nothing, books nothing, and returns a 429
+// error saying how long the wait would have been. A caller that stops waiting
+// gives its turn back.
+func (c *Client) awaitTurn(ctx context.Context, pace *limiter, method, path string) (turn, error) {
+	now := c.now()
+	var latest time.Time
+	if deadline, ok := ctx.Deadline(); ok {
+		latest = now.Add(time.Until(deadline)) // the deadline on c.now's clock
 	}
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+	t, ok := pace.reserve(now, latest)
+	d := t.at.Sub(now)
+	if !ok {
 		return t, &APIError{Status: http.StatusTooManyRequests, Code: "rate_limited", Title: http.StatusText(http.StatusTooManyRequests),
 			Detail: "not sent: HostUp's rate limit was reached by earlier requests, and waiting for a turn would pass this call's deadline", RetryAfter: d, Method: method, Path: path}
 	}
+	if d <= 0 {
+		return t, nil
+	}
 	if err := c.sleep(ctx, d); err != nil {
+		pace.unbook(t)
 		return t, fmt.Errorf("hostup: %s %s: stopped waiting for HostUp's rate limit: %w", method, path, err)
 	}
 	return t, nil
