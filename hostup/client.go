@@ -45,12 +45,16 @@ var errInvalidKey = errors.New("hostup: the API key contains spaces or control c
 
 // Options configure a Client. The zero value of every field except APIKey has a default.
 type Options struct {
-	APIKey       string        `json:"-"` // may be empty when every call carries a key (WithAPIKey)
-	BaseURL      string        // default DefaultBaseURL
-	HTTPClient   *http.Client  // default: a cloned default transport that does not follow redirects
-	UserAgent    string        // e.g. "hostup-mcp/0.1.0"
-	Timeout      time.Duration // per attempt; 0 means 30s
-	MaxRetryWait time.Duration // total time slept between attempts; 0 means 30s, negative means never wait
+	APIKey     string        `json:"-"` // may be empty when every call carries a key (WithAPIKey)
+	BaseURL    string        // default DefaultBaseURL
+	HTTPClient *http.Client  // default: a cloned default transport that does not follow redirects
+	UserAgent  string        // e.g. "hostup-mcp/0.1.0"
+	Timeout    time.Duration // per attempt; 0 means 30s
+	// MaxRetryWait bounds retrying: a 429 is retried until MaxRetryWait after the
+	// first attempt (a wall-clock deadline, waits for a turn included), other
+	// failures while the sleeps between attempts add up to at most MaxRetryWait.
+	// 0 means 30s, negative means never wait.
+	MaxRetryWait time.Duration
 	MaxRetries   int           // retries after the first attempt; 0 means 3, negative means none
 	Logger       *slog.Logger  // debug logs of each attempt; nil discards
 	OnAttempt    func(Attempt) // hears of each attempt, for metrics (observe.go); nil hears nothing
@@ -366,7 +370,7 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 				retry = ctx.Err() == nil
 			}
 		} else {
-			apiErr := newAPIError(method, path, resp.status, resp.header, resp.body, key.value(), time.Now())
+			apiErr := newAPIError(method, path, resp.status, resp.header, resp.body, key.value(), c.now())
 			failure, hint = apiErr, apiErr.RetryAfter
 			switch {
 			case resp.status == http.StatusTooManyRequests:

@@ -144,3 +144,32 @@ func TestIdleKeysLimitersAreDropped(t *testing.T) {
 		t.Errorf("limiters kept for %d keys, want only the one in use", len(c.limits.byKey))
 	}
 }
+
+// X-RateLimit-Reset is read on the clock the retry deadline is kept on; read on
+// another, a reset 5 s away could look an hour away (or past) and the call give
+// up or retry at once.
+func TestRateLimitResetIsReadOnTheClientsClock(t *testing.T) {
+	var c *Client
+	var mu sync.Mutex
+	calls := 0
+	c, _ = newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		first := calls == 1
+		mu.Unlock()
+		if first {
+			w.Header().Set("X-RateLimit-Reset", c.now().Add(5*time.Second).UTC().Format(time.RFC3339Nano))
+			writeProblem(w, 429, "rate_limited")
+			return
+		}
+		writeJSON(w, 200, `{}`)
+	})
+	slept, advance := stillClock(c)
+	advance(time.Hour)
+	if err := call(context.Background(), c, http.MethodGet); err != nil {
+		t.Fatal(err)
+	}
+	if got := slept(); len(got) != 1 || got[0] != 5*time.Second {
+		t.Errorf("slept %v, want [5s]", got)
+	}
+}
