@@ -340,7 +340,7 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 
 	// A 429 is retried until a deadline, MaxRetryWait after the first attempt,
 	// however many attempts that takes; other failures have a count too
-	// (MaxRetries). Waiting for a turn at the client's pace is not retrying.
+	// (MaxRetries). Waiting for a turn at the key's pace is not retrying.
 	pace, release := c.limits.acquire(keyID(key.value()), c.now())
 	defer release()
 	var deadline time.Time
