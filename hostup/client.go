@@ -45,12 +45,16 @@ var errInvalidKey = errors.New("hostup: the API key contains spaces or control c
 
 // Options configure a Client. The zero value of every field except APIKey has a default.
 type Options struct {
-	APIKey       string        `json:"-"` // may be empty when every call carries a key (WithAPIKey)
-	BaseURL      string        // default DefaultBaseURL
-	HTTPClient   *http.Client  // default: a cloned default transport that does not follow redirects
-	UserAgent    string        // e.g. "hostup-mcp/0.1.0"
-	Timeout      time.Duration // per attempt; 0 means 30s
-	MaxRetryWait time.Duration // total time slept between attempts; 0 means 30s, negative means never wait
+	APIKey     string        `json:"-"` // may be empty when every call carries a key (WithAPIKey)
+	BaseURL    string        // default DefaultBaseURL
+	HTTPClient *http.Client  // default: a cloned default transport that does not follow redirects
+	UserAgent  string        // e.g. "hostup-mcp/0.1.0"
+	Timeout    time.Duration // per attempt; 0 means 30s
+	// MaxRetryWait bounds retrying: a 429 is retried until MaxRetryWait after the
+	// first attempt (a wall-clock deadline, waits for a turn included), other
+	// failures while the sleeps between attempts add up to at most MaxRetryWait.
+	// 0 means 30s, negative means never wait.
+	MaxRetryWait time.Duration
 	MaxRetries   int           // retries after the first attempt; 0 means 3, negative means none
 	Logger       *slog.Logger  // debug logs of each attempt; nil discards
 	OnAttempt    func(Attempt) // hears of each attempt, for metrics (observe.go); nil hears nothing
@@ -91,8 +95,9 @@ type Client struct {
 	// so that retry tests stay fast.
 	sleep func(context.Context, time.Duration) error
 	now   func() time.Time
-	// limit paces every request of the client once HostUp has answered 429.
-	limit *limiter
+	// limits paces the requests made with each key once HostUp has answered 429
+	// to that key.
+	limits *limiters
 	// jobsWantBearer is set once GET /api/jobs refused X-API-Key and took Bearer.
 	jobsWantBearer *atomic.Bool
 }
@@ -135,7 +140,7 @@ func New(opts Options) (*Client, error) {
 		onAttempt:      opts.OnAttempt,
 		sleep:          sleepContext,
 		now:            time.Now,
-		limit:          &limiter{},
+		limits:         &limiters{},
 		jobsWantBearer: new(atomic.Bool),
 	}
 	if c.httpClient == nil {
@@ -335,11 +340,13 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 
 	// A 429 is retried until a deadline, MaxRetryWait after the first attempt,
 	// however many attempts that takes; other failures have a count too
-	// (MaxRetries). Waiting for a turn at the client's pace is not retrying.
+	// (MaxRetries). Waiting for a turn at the key's pace is not retrying.
+	pace, release := c.limits.acquire(keyID(key.value()), c.now())
+	defer release()
 	var deadline time.Time
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
-		booked, err := c.awaitTurn(ctx, method, path)
+		booked, err := c.awaitTurn(ctx, pace, method, path)
 		if err != nil {
 			return response{}, err
 		}
@@ -348,7 +355,7 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 		}
 		resp, sent, err := c.attempt(ctx, key, scheme, method, target, path, payload, attempt)
 		if err == nil && resp.status >= 200 && resp.status < 300 {
-			c.limit.succeeded(c.now())
+			pace.succeeded(c.now())
 			return resp, nil
 		}
 		var failure error
@@ -363,7 +370,7 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 				retry = ctx.Err() == nil
 			}
 		} else {
-			apiErr := newAPIError(method, path, resp.status, resp.header, resp.body, key.value(), time.Now())
+			apiErr := newAPIError(method, path, resp.status, resp.header, resp.body, key.value(), c.now())
 			failure, hint = apiErr, apiErr.RetryAfter
 			switch {
 			case resp.status == http.StatusTooManyRequests:
@@ -384,8 +391,8 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 				// on (the error says how long); it does not hold up other calls.
 				return response{}, failure
 			}
-			// Every request of the client slows down, not only this one.
-			c.limit.limited(booked, c.now())
+			// Every request with this key slows down, not only this one.
+			pace.limited(booked, c.now())
 		} else if !retry || attempt > c.maxRetries || !c.mayWait(ctx, waited, wait) {
 			return response{}, failure
 		}
@@ -397,20 +404,27 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 	}
 }
 
-// awaitTurn waits until the client's limiter lets the request start. When that is
-// after the caller's deadline, it sends nothing and returns a 429 error saying
-// how long the wait would have been.
-func (c *Client) awaitTurn(ctx context.Context, method, path string) (turn, error) {
-	t := c.limit.reserve(c.now())
-	d := t.at.Sub(c.now())
-	if d <= 0 {
-		return t, nil
+// awaitTurn waits until the key's limiter lets the request start. When that is
+// after the caller's deadline, it sends nothing, books nothing, and returns a 429
+// error saying how long the wait would have been. A caller that stops waiting
+// gives its turn back.
+func (c *Client) awaitTurn(ctx context.Context, pace *limiter, method, path string) (turn, error) {
+	now := c.now()
+	var latest time.Time
+	if deadline, ok := ctx.Deadline(); ok {
+		latest = now.Add(time.Until(deadline)) // the deadline on c.now's clock
 	}
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+	t, ok := pace.reserve(now, latest)
+	d := t.at.Sub(now)
+	if !ok {
 		return t, &APIError{Status: http.StatusTooManyRequests, Code: "rate_limited", Title: http.StatusText(http.StatusTooManyRequests),
 			Detail: "not sent: HostUp's rate limit was reached by earlier requests, and waiting for a turn would pass this call's deadline", RetryAfter: d, Method: method, Path: path}
 	}
+	if d <= 0 {
+		return t, nil
+	}
 	if err := c.sleep(ctx, d); err != nil {
+		pace.unbook(t)
 		return t, fmt.Errorf("hostup: %s %s: stopped waiting for HostUp's rate limit: %w", method, path, err)
 	}
 	return t, nil

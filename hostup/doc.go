@@ -25,9 +25,11 @@
 //
 //   - Same request path as v2 (retries, ErrOutcomeUnknown, error decoding, key
 //     redaction, logging); only the header differs: X-API-Key on /api/vm/…, as every
-//     v1 page shows, and Authorization: Bearer on v2. GetJob keeps Bearer: the job
-//     path is v2's documented pollUrl, so Bearer must work there, and the same
-//     endpoint serves v1 job ids (backup-17910-…), which KindJob accepts.
+//     v1 page shows, and Authorization: Bearer on v2. GetJob sends X-API-Key first
+//     (the jobs page is a v1 page) and Bearer after a 401 (the path is also v2's
+//     pollUrl), and remembers which one worked so that a poll loop pays the 401
+//     once; the same endpoint serves v1 job ids (backup-17910-…), which KindJob
+//     accepts.
 //   - One helper unwraps v1's {success, timestamp, requestId, data}; the envelope's
 //     fields land in each result's Meta. A body without the envelope is taken as bare
 //     data. An explicit "success": false (at the top or in data) on a 2xx is an

@@ -52,10 +52,10 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 	if p.PrimaryIP != "" {
 		q.Set("primaryIp", p.PrimaryIP)
 	}
-	// Full pages reach maxItems in maxItems/pageSize pages; short pages get
-	// twice that, and not one more: a server that keeps answering with new
-	// cursors must not keep us asking.
-	maxPages := 2 * ((maxItems + pageSize - 1) / pageSize)
+	// HostUp may serve fewer items a page than limit asks, so the number of pages
+	// is not bounded by pageSize. The loop ends anyway: every page it goes on
+	// from added at least one item (an empty page that claims more stops it), so
+	// maxItems pages at most reach maxItems; and a cursor is followed once.
 	list := &VPSList{VPS: []VPS{}}
 	seen := map[string]bool{}
 	for pages := 1; ; pages++ {
@@ -79,10 +79,9 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 			list.Truncated = true
 			return list, nil
 		}
-		if next == "" || seen[next] || len(page.Data) == 0 || pages >= maxPages {
-			// A missing or repeated cursor, an empty page that claims more, or
-			// more pages than the items can fill would loop on; what we have is
-			// still true.
+		if next == "" || seen[next] || len(page.Data) == 0 {
+			// A missing or repeated cursor, or an empty page that claims more,
+			// would loop on; what we have is still true.
 			c.log.WarnContext(ctx, "hostup: stopped following VPS list cursors", "pages", pages, "repeated", seen[next], "empty_page", len(page.Data) == 0)
 			list.Truncated = true
 			return list, nil

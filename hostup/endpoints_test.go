@@ -251,9 +251,14 @@ func TestUpdateBackupSettingsWithNothingToChangeSendsNothing(t *testing.T) {
 }
 
 // vpsPages serves total VPSes in pages of the requested limit, with the offset as cursor.
-func vpsPages(total int) http.HandlerFunc {
+func vpsPages(total int) http.HandlerFunc { return shortVPSPages(total, maxPageSize) }
+
+// shortVPSPages is vpsPages serving at most served VPSes a page, whatever the
+// limit asked, as HostUp may (its docs bound limit, not the page).
+func shortVPSPages(total, served int) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+		limit = min(limit, served)
 		start, _ := strconv.Atoi(r.URL.Query().Get("cursor"))
 		end := min(start+limit, total)
 		page := VPSPage{Data: []VPS{}, HasMore: end < total}
@@ -306,6 +311,39 @@ func TestListVPSFollowsCursorsUpToMaxItems(t *testing.T) {
 	}
 }
 
+// HostUp may serve fewer VPSes a page than asked; an account of 150 served 5 a
+// page once came back as 100 with Truncated set.
+func TestListVPSReadsSmallPagesToTheEnd(t *testing.T) {
+	tests := []struct {
+		name          string
+		total, served int
+		params        ListVPSParams
+		wantItems     int
+		wantRequests  int
+		wantTruncated bool
+	}{
+		{"150 VPSes 5 a page", 150, 5, ListVPSParams{}, 150, 30, false},
+		{"1000 VPSes one a page", 1000, 1, ListVPSParams{}, 1000, 1000, false},
+		{"cap reached on small pages", 30, 5, ListVPSParams{MaxItems: 12}, 12, 3, true},
+		{"cap reached one a page", 30, 1, ListVPSParams{MaxItems: 7}, 7, 7, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, rec := newTestClient(t, shortVPSPages(tt.total, tt.served))
+			list, err := c.ListVPS(context.Background(), tt.params)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(list.VPS) != tt.wantItems || list.Truncated != tt.wantTruncated {
+				t.Errorf("got %d items truncated=%v, want %d truncated=%v", len(list.VPS), list.Truncated, tt.wantItems, tt.wantTruncated)
+			}
+			if n := len(rec.requests()); n != tt.wantRequests {
+				t.Errorf("%d requests, want %d", n, tt.wantRequests)
+			}
+		})
+	}
+}
+
 func TestListVPSPassesFiltersOnEveryPage(t *testing.T) {
 	c, rec := newTestClient(t, vpsPages(3))
 	if _, err := c.ListVPS(context.Background(), ListVPSParams{Name: "app 01", PrimaryIP: "203.0.113.10", PageSize: 2}); err != nil {
@@ -329,6 +367,7 @@ func TestListVPSStopsOnACursorLoop(t *testing.T) {
 	}{
 		{"repeated cursor", `{"data":[{"id":"vps_1"}],"hasMore":true,"nextCursor":"same"}`, 2},
 		{"hasMore without a cursor", `{"data":[{"id":"vps_1"}],"hasMore":true,"nextCursor":null}`, 1},
+		{"empty page that claims more", `{"data":[],"hasMore":true,"nextCursor":"next"}`, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,7 +19,7 @@ type Attempt struct {
 // id, so the set of routes stays as small as the set of endpoints.
 var routeWords = map[string]bool{
 	"api": true, "v2": true, "vps": true, "backup-schedules": true, "backups": true,
-	"jobs": true, "vm": true,
+	"jobs": true, "vm": true, "snapshot-schedules": true, "actions": true, "restore": true,
 }
 
 // routeOf is path's template: its fixed segments kept, every other one {id}.

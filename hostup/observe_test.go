@@ -64,12 +64,15 @@ func TestOnAttemptHearsEachAttemptByRouteWithoutIDs(t *testing.T) {
 
 func TestRouteOfEveryEndpointIsATemplate(t *testing.T) {
 	for path, want := range map[string]string{
-		"/api/v2/vps":                           "/api/v2/vps",
-		"/api/v2/vps/vps_1":                     "/api/v2/vps/{id}",
-		"/api/v2/vps/vps_1/backup-schedules/b1": "/api/v2/vps/{id}/backup-schedules/{id}",
-		"/api/jobs/job-9":                       "/api/jobs/{id}",
-		"/api/vm/10001/backups/pbs%3Abackup%2F": "/api/vm/{id}/backups/{id}",
-		"/api/vm/10001/backup-schedules":        "/api/vm/{id}/backup-schedules",
+		"/api/v2/vps":                                  "/api/v2/vps",
+		"/api/v2/vps/vps_1":                            "/api/v2/vps/{id}",
+		"/api/v2/vps/vps_1/backup-schedules/b1":        "/api/v2/vps/{id}/backup-schedules/{id}",
+		"/api/jobs/job-9":                              "/api/jobs/{id}",
+		"/api/vm/10001/backups/pbs%3Abackup%2F":        "/api/vm/{id}/backups/{id}",
+		"/api/vm/10001/backup-schedules":               "/api/vm/{id}/backup-schedules",
+		"/api/v2/vps/vps_1/snapshot-schedules":         "/api/v2/vps/{id}/snapshot-schedules",
+		"/api/vm/10001/snapshot-schedules":             "/api/vm/{id}/snapshot-schedules",
+		"/api/v2/vps/vps_1/backups/b1/actions/restore": "/api/v2/vps/{id}/backups/{id}/actions/restore",
 	} {
 		if got := routeOf(path); got != want {
 			t.Errorf("routeOf(%q) = %q, want %q", path, got, want)

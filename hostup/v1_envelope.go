@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"time"
 )
 
 // v1 sends a v1 request (X-API-Key, same retries and error decoding as v2) and
@@ -19,7 +18,7 @@ func (c *Client) v1(ctx context.Context, method, path string, body any) (json.Ra
 	}
 	data, meta, failed := unwrapV1(resp.body)
 	if failed != nil {
-		apiErr := newAPIError(method, path, resp.status, resp.header, failed, c.keyFor(ctx).value(), time.Now())
+		apiErr := newAPIError(method, path, resp.status, resp.header, failed, c.keyFor(ctx).value(), c.now())
 		if apiErr.Title == http.StatusText(resp.status) {
 			apiErr.Title = "Not successful"
 		}
