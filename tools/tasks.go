@@ -22,9 +22,11 @@ import (
 //
 // The handler is the same in both cases: the decision and its confirmation (the
 // plan, a refusal, a confirm_token) come first and end the task at once; only an
-// applied change goes on to the waiting. Inside a task nobody can answer a dialog,
-// so a change that needs confirmation returns its plan and confirm_token, and the
-// client calls again with them.
+// applied change goes on to the waiting. Inside a task nobody can answer a dialog.
+// A client that can show one must still be asked (SPEC: whatever token it
+// passes), so its task is refused a change that needs confirmation, and it calls
+// again without a task. A client without a dialog gets the plan and a
+// confirm_token from the task, and calls again with them.
 //
 // mcp-go gets two things wrong on the stateless HTTP transport, fixed here with
 // its hooks:
@@ -57,6 +59,10 @@ type taskRun struct {
 	cancel     context.CancelFunc // stops the handler
 	cancelled  bool
 	note       string // what a cancellation leaves behind, in words for the user
+	// askable records that the client that started the task can show the
+	// confirmation dialog: the handler runs without its session, so it cannot
+	// tell by itself, yet such a client must always be asked (authorize).
+	askable bool
 }
 
 func (r *taskRun) setNote(text string) {
@@ -168,7 +174,7 @@ func (d *Deps) taskHooks(h *server.Hooks) {
 			req.Params.Meta.AdditionalFields = map[string]any{}
 		}
 		req.Params.Meta.AdditionalFields[taskRunKey] = key
-		g.add(key, &taskRun{credential: hostup.Credential(ctx), note: "Cancelled before anything was sent to HostUp."})
+		g.add(key, &taskRun{credential: hostup.Credential(ctx), note: "Cancelled before anything was sent to HostUp.", askable: clientCanElicit(ctx)})
 	})
 	h.AddAfterCallTool(func(_ context.Context, _ any, req *mcp.CallToolRequest, result any) {
 		key := runKeyOf(*req)
@@ -309,6 +315,12 @@ func (d *Deps) taskContext(ctx context.Context, req mcp.CallToolRequest) (contex
 		cancel()
 	}
 	return ctx, r, cancel
+}
+
+// inTaskOfAskableClient says whether the call runs as a task started by a client
+// that can show the confirmation dialog, which the task itself cannot.
+func (c *Call) inTaskOfAskableClient() bool {
+	return c != nil && c.task != nil && c.task.askable
 }
 
 // taskNote records what cancelling this call's task would leave behind; a call
