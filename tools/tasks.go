@@ -196,6 +196,7 @@ func (d *Deps) taskHooks(h *server.Hooks) {
 	})
 	// tasks/get, tasks/result and tasks/cancel name one task: another
 	// credential's is refused before mcp-go looks it up, with mcp-go's own words.
+	// Cancelling is not decided here: mcp-go may yet refuse it.
 	h.AddOnRequestInitialization(func(ctx context.Context, _ any, message any) error {
 		raw, ok := message.(json.RawMessage)
 		if !ok {
@@ -215,12 +216,8 @@ func (d *Deps) taskHooks(h *server.Hooks) {
 		default:
 			return nil
 		}
-		r, ok := g.visibleTo(ctx, m.Params.TaskID)
-		if !ok {
+		if _, ok := g.visibleTo(ctx, m.Params.TaskID); !ok {
 			return errTaskNotFound
-		}
-		if m.Method == mcp.MethodTasksCancel {
-			r.stop()
 		}
 		return nil
 	})
@@ -242,8 +239,11 @@ func (d *Deps) taskHooks(h *server.Hooks) {
 			}
 		}
 	})
+	// Only a cancel mcp-go accepted stops the handler: it refuses to cancel a
+	// task that already ended, whose result and message must stay as they were.
 	h.AddAfterCancelTask(func(_ context.Context, _ any, req *mcp.CancelTaskRequest, result *mcp.CancelTaskResult) {
 		if r := g.named(req.Params.TaskId); r != nil && result != nil {
+			r.stop()
 			if note := r.cancelledNote(); note != "" {
 				result.StatusMessage = note
 			}

@@ -287,6 +287,33 @@ func TestCancellingATaskStopsOurPollingAndSaysHostUpGoesOn(t *testing.T) {
 	}
 }
 
+// mcp-go refuses to cancel a task that already ended; the refused cancel must
+// not make the task say it was cancelled before anything was sent.
+func TestCancellingAFinishedTaskLeavesItAsItWas(t *testing.T) {
+	sim, _, id := taskSim(t)
+	e := newEnv(t, sim, withJobTiming(time.Millisecond, time.Minute))
+	ctx := t.Context()
+	taskID := e.startTask(ctx, "create_backup", map[string]any{"vps_id": id})
+	done := e.pollTask(ctx, taskID)
+	if done.Status != mcp.TaskStatusCompleted || len(e.mutations()) != 1 {
+		t.Fatalf("task %+v after %d mutations", done, len(e.mutations()))
+	}
+	before := textOf(e.taskResult(ctx, taskID))
+
+	if _, rpcErr := e.rpc(ctx, "tasks/cancel", map[string]any{"taskId": taskID}); !strings.Contains(rpcErr, "terminal status") {
+		t.Fatalf("tasks/cancel of a finished task: %q, want a refusal", rpcErr)
+	}
+	after := e.taskStatus(ctx, taskID)
+	if after.Status != mcp.TaskStatusCompleted || after.StatusMessage != done.StatusMessage {
+		t.Errorf("after a refused cancel the task says %s %q, was %s %q", after.Status, after.StatusMessage, done.Status, done.StatusMessage)
+	}
+	raw, _ := e.rpc(ctx, "tasks/list", map[string]any{})
+	lacks(t, string(raw), "Cancelled")
+	if got := textOf(e.taskResult(ctx, taskID)); got != before {
+		t.Errorf("after a refused cancel the result is %q, was %q", got, before)
+	}
+}
+
 func TestATaskBelongsToTheCredentialThatStartedIt(t *testing.T) {
 	sim, _, id := taskSim(t)
 	sim.AddKey("other-key-0123456789", testAccount)
