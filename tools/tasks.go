@@ -65,6 +65,14 @@ type taskRun struct {
 	askable bool
 }
 
+// A task's note until its tool says better (Call.taskNote), and what it
+// becomes once a change is on its way to HostUp (taskSending) if the tool said
+// nothing by then: from there on, "nothing was sent" would be untrue.
+const (
+	noteNothingSent = "Cancelled before anything was sent to HostUp."
+	noteSomeSent    = "Cancelled after changes had started to be sent to HostUp: what was sent before the cancel stays, and may be only part of what was asked. Read the state back before calling again."
+)
+
 func (r *taskRun) setNote(text string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -77,6 +85,16 @@ func (r *taskRun) stop() {
 	r.cancelled = true
 	if r.cancel != nil {
 		r.cancel()
+	}
+}
+
+// sending records that a change is about to be sent: a note that still says
+// nothing was sent no longer holds.
+func (r *taskRun) sending() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.note == noteNothingSent {
+		r.note = noteSomeSent
 	}
 }
 
@@ -174,7 +192,7 @@ func (d *Deps) taskHooks(h *server.Hooks) {
 			req.Params.Meta.AdditionalFields = map[string]any{}
 		}
 		req.Params.Meta.AdditionalFields[taskRunKey] = key
-		g.add(key, &taskRun{credential: hostup.Credential(ctx), note: "Cancelled before anything was sent to HostUp.", askable: clientCanElicit(ctx)})
+		g.add(key, &taskRun{credential: hostup.Credential(ctx), note: noteNothingSent, askable: clientCanElicit(ctx)})
 	})
 	h.AddAfterCallTool(func(_ context.Context, _ any, req *mcp.CallToolRequest, result any) {
 		key := runKeyOf(*req)
@@ -297,7 +315,8 @@ func runKeyOf(req mcp.CallToolRequest) string {
 // taskContext is the context a handler runs on. For a task it is detached from
 // the request that started it (which ends as soon as the task is created) and
 // stopped only by tasks/cancel or the task's TTL; it carries no client session,
-// because a task has nobody to answer a dialog. Otherwise it is ctx as is.
+// because a task has nobody to answer a dialog, and it carries the run, which
+// execute marks before it sends (taskSending). Otherwise it is ctx as is.
 func (d *Deps) taskContext(ctx context.Context, req mcp.CallToolRequest) (context.Context, *taskRun, context.CancelFunc) {
 	r := d.tasks.run(runKeyOf(req))
 	if r == nil {
@@ -307,6 +326,7 @@ func (d *Deps) taskContext(ctx context.Context, req mcp.CallToolRequest) (contex
 	if srv := server.ServerFromContext(ctx); srv != nil {
 		ctx = srv.WithContext(ctx, nil)
 	}
+	ctx = context.WithValue(ctx, taskRunCtxKey{}, r)
 	r.mu.Lock()
 	r.cancel = cancel
 	cancelled := r.cancelled
@@ -315,6 +335,18 @@ func (d *Deps) taskContext(ctx context.Context, req mcp.CallToolRequest) (contex
 		cancel()
 	}
 	return ctx, r, cancel
+}
+
+// taskRunCtxKey carries a task's run in its handler's context, for the code
+// that sends changes and is handed no Call (execute).
+type taskRunCtxKey struct{}
+
+// taskSending tells the task that ctx runs, if any, that a change is about to
+// be sent to HostUp, so that cancelling it never claims nothing was sent.
+func taskSending(ctx context.Context) {
+	if r, ok := ctx.Value(taskRunCtxKey{}).(*taskRun); ok {
+		r.sending()
+	}
 }
 
 // inTaskOfAskableClient says whether the call runs as a task started by a client

@@ -314,6 +314,35 @@ func TestCancellingAFinishedTaskLeavesItAsItWas(t *testing.T) {
 	}
 }
 
+// A fleet task cancelled while its changes are being sent must not tell the
+// user nothing was sent.
+func TestCancellingAFleetTaskPartwayDoesNotClaimNothingWasSent(t *testing.T) {
+	sim := newSim()
+	a := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "a", TotalBackupLimit: 5})
+	b := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "b", TotalBackupLimit: 5})
+	e := newEnv(t, sim)
+	ctx := t.Context()
+	args := map[string]any{"frequency": "daily", "hour": 2, "retention_count": 3, "vps_ids": []any{a, b}}
+	var plan tools.ApplyBackupPolicyOutput
+	decodeStructured(t, e.call("apply_backup_policy", args), &plan)
+	if plan.ConfirmToken == "" {
+		t.Fatalf("no confirm_token: %+v", plan)
+	}
+
+	sim.SetLatency(time.Second) // each answer comes late: the cancel lands mid-send
+	taskID := e.startTask(ctx, "apply_backup_policy", with(args, "confirm_token", plan.ConfirmToken))
+	waitFor(t, func() bool { return len(sim.Mutations()) >= 1 })
+	raw, rpcErr := e.rpc(ctx, "tasks/cancel", map[string]any{"taskId": taskID})
+	var cancelled mcp.CancelTaskResult
+	if rpcErr != "" || json.Unmarshal(raw, &cancelled) != nil || cancelled.Status != mcp.TaskStatusCancelled {
+		t.Fatalf("tasks/cancel: %s %s", raw, rpcErr)
+	}
+	for _, said := range []string{cancelled.StatusMessage, e.taskStatus(ctx, taskID).StatusMessage, textOf(e.taskResult(ctx, taskID))} {
+		lacks(t, said, "before anything was sent")
+		contains(t, said, "what was sent before the cancel stays")
+	}
+}
+
 func TestATaskBelongsToTheCredentialThatStartedIt(t *testing.T) {
 	sim, _, id := taskSim(t)
 	sim.AddKey("other-key-0123456789", testAccount)
