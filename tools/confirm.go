@@ -373,6 +373,15 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 		}
 		return authorization{declined: true}, nil
 	}
+	if call.inTaskOfAskableClient() {
+		// The user must be asked in the dialog, which a task cannot show; a
+		// token, wherever it came from, is not the user's answer to it.
+		return authorization{}, &Refusal{
+			Reason: "This change needs the user's confirmation, and this client can ask for it in its confirmation dialog, which a task cannot show: a client that can show the dialog is always asked, and no confirm_token replaces it",
+			Code:   "confirmation_needs_dialog",
+			Fix:    "call the tool again without a task: the client's dialog asks the user, then that call makes the change and follows its job, if it has one.",
+		}
+	}
 	dialog := mcp.ElicitationParams{Message: c.dialogText(), RequestedSchema: c.schema()}
 	var failure string // why the client's dialog could not be shown
 	if clientCanElicit(ctx) {

@@ -246,6 +246,7 @@ func (d *Deps) execute(ctx context.Context, op *operation, g *grant) (MutationOu
 		defer g.sent(context.WithoutCancel(ctx), d.logger())
 	}
 
+	taskSending(ctx)
 	if err := op.apply(ctx); err != nil {
 		if !errors.Is(err, hostup.ErrOutcomeUnknown) {
 			return out, err

@@ -22,9 +22,11 @@ import (
 //
 // The handler is the same in both cases: the decision and its confirmation (the
 // plan, a refusal, a confirm_token) come first and end the task at once; only an
-// applied change goes on to the waiting. Inside a task nobody can answer a dialog,
-// so a change that needs confirmation returns its plan and confirm_token, and the
-// client calls again with them.
+// applied change goes on to the waiting. Inside a task nobody can answer a dialog.
+// A client that can show one must still be asked (SPEC: whatever token it
+// passes), so its task is refused a change that needs confirmation, and it calls
+// again without a task. A client without a dialog gets the plan and a
+// confirm_token from the task, and calls again with them.
 //
 // mcp-go gets two things wrong on the stateless HTTP transport, fixed here with
 // its hooks:
@@ -57,7 +59,19 @@ type taskRun struct {
 	cancel     context.CancelFunc // stops the handler
 	cancelled  bool
 	note       string // what a cancellation leaves behind, in words for the user
+	// askable records that the client that started the task can show the
+	// confirmation dialog: the handler runs without its session, so it cannot
+	// tell by itself, yet such a client must always be asked (authorize).
+	askable bool
 }
+
+// A task's note until its tool says better (Call.taskNote), and what it
+// becomes once a change is on its way to HostUp (taskSending) if the tool said
+// nothing by then: from there on, "nothing was sent" would be untrue.
+const (
+	noteNothingSent = "Cancelled before anything was sent to HostUp."
+	noteSomeSent    = "Cancelled after changes had started to be sent to HostUp: what was sent before the cancel stays, and may be only part of what was asked. Read the state back before calling again."
+)
 
 func (r *taskRun) setNote(text string) {
 	r.mu.Lock()
@@ -71,6 +85,16 @@ func (r *taskRun) stop() {
 	r.cancelled = true
 	if r.cancel != nil {
 		r.cancel()
+	}
+}
+
+// sending records that a change is about to be sent: a note that still says
+// nothing was sent no longer holds.
+func (r *taskRun) sending() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.note == noteNothingSent {
+		r.note = noteSomeSent
 	}
 }
 
@@ -168,7 +192,7 @@ func (d *Deps) taskHooks(h *server.Hooks) {
 			req.Params.Meta.AdditionalFields = map[string]any{}
 		}
 		req.Params.Meta.AdditionalFields[taskRunKey] = key
-		g.add(key, &taskRun{credential: hostup.Credential(ctx), note: "Cancelled before anything was sent to HostUp."})
+		g.add(key, &taskRun{credential: hostup.Credential(ctx), note: noteNothingSent, askable: clientCanElicit(ctx)})
 	})
 	h.AddAfterCallTool(func(_ context.Context, _ any, req *mcp.CallToolRequest, result any) {
 		key := runKeyOf(*req)
@@ -190,6 +214,7 @@ func (d *Deps) taskHooks(h *server.Hooks) {
 	})
 	// tasks/get, tasks/result and tasks/cancel name one task: another
 	// credential's is refused before mcp-go looks it up, with mcp-go's own words.
+	// Cancelling is not decided here: mcp-go may yet refuse it.
 	h.AddOnRequestInitialization(func(ctx context.Context, _ any, message any) error {
 		raw, ok := message.(json.RawMessage)
 		if !ok {
@@ -209,12 +234,8 @@ func (d *Deps) taskHooks(h *server.Hooks) {
 		default:
 			return nil
 		}
-		r, ok := g.visibleTo(ctx, m.Params.TaskID)
-		if !ok {
+		if _, ok := g.visibleTo(ctx, m.Params.TaskID); !ok {
 			return errTaskNotFound
-		}
-		if m.Method == mcp.MethodTasksCancel {
-			r.stop()
 		}
 		return nil
 	})
@@ -236,8 +257,11 @@ func (d *Deps) taskHooks(h *server.Hooks) {
 			}
 		}
 	})
+	// Only a cancel mcp-go accepted stops the handler: it refuses to cancel a
+	// task that already ended, whose result and message must stay as they were.
 	h.AddAfterCancelTask(func(_ context.Context, _ any, req *mcp.CancelTaskRequest, result *mcp.CancelTaskResult) {
 		if r := g.named(req.Params.TaskId); r != nil && result != nil {
+			r.stop()
 			if note := r.cancelledNote(); note != "" {
 				result.StatusMessage = note
 			}
@@ -291,7 +315,8 @@ func runKeyOf(req mcp.CallToolRequest) string {
 // taskContext is the context a handler runs on. For a task it is detached from
 // the request that started it (which ends as soon as the task is created) and
 // stopped only by tasks/cancel or the task's TTL; it carries no client session,
-// because a task has nobody to answer a dialog. Otherwise it is ctx as is.
+// because a task has nobody to answer a dialog, and it carries the run, which
+// execute marks before it sends (taskSending). Otherwise it is ctx as is.
 func (d *Deps) taskContext(ctx context.Context, req mcp.CallToolRequest) (context.Context, *taskRun, context.CancelFunc) {
 	r := d.tasks.run(runKeyOf(req))
 	if r == nil {
@@ -301,6 +326,7 @@ func (d *Deps) taskContext(ctx context.Context, req mcp.CallToolRequest) (contex
 	if srv := server.ServerFromContext(ctx); srv != nil {
 		ctx = srv.WithContext(ctx, nil)
 	}
+	ctx = context.WithValue(ctx, taskRunCtxKey{}, r)
 	r.mu.Lock()
 	r.cancel = cancel
 	cancelled := r.cancelled
@@ -309,6 +335,24 @@ func (d *Deps) taskContext(ctx context.Context, req mcp.CallToolRequest) (contex
 		cancel()
 	}
 	return ctx, r, cancel
+}
+
+// taskRunCtxKey carries a task's run in its handler's context, for the code
+// that sends changes and is handed no Call (execute).
+type taskRunCtxKey struct{}
+
+// taskSending tells the task that ctx runs, if any, that a change is about to
+// be sent to HostUp, so that cancelling it never claims nothing was sent.
+func taskSending(ctx context.Context) {
+	if r, ok := ctx.Value(taskRunCtxKey{}).(*taskRun); ok {
+		r.sending()
+	}
+}
+
+// inTaskOfAskableClient says whether the call runs as a task started by a client
+// that can show the confirmation dialog, which the task itself cannot.
+func (c *Call) inTaskOfAskableClient() bool {
+	return c != nil && c.task != nil && c.task.askable
 }
 
 // taskNote records what cancelling this call's task would leave behind; a call

@@ -115,9 +115,8 @@ func TestTaskToolsDeclareOptionalTaskSupport(t *testing.T) {
 
 func TestRestoreAsATaskEndToEnd(t *testing.T) {
 	sim, clock, id := taskSim(t)
-	// The client could answer a dialog, but inside a task nobody is there to.
-	h := &typist{action: mcp.ElicitationResponseActionAccept, content: map[string]any{"typed_name": "web"}}
-	e := newEnv(t, sim, withElicitation(h), withJobTiming(time.Millisecond, time.Minute))
+	// A client without a dialog: the confirmation is the token path, in tasks too.
+	e := newEnv(t, sim, withJobTiming(time.Millisecond, time.Minute))
 	ctx := t.Context()
 	args := map[string]any{"vps_id": id, "backup_id": backupIDs(t, e, id)[0]}
 
@@ -133,8 +132,8 @@ func TestRestoreAsATaskEndToEnd(t *testing.T) {
 		t.Fatalf("planning task's result: %s", textOf(res))
 	}
 	contains(t, textOf(res), "confirm_vps_name", "the last 1 day 6 hours of changes are lost")
-	if len(h.messages()) != 0 || len(e.mutations()) != 0 {
-		t.Fatalf("a dialog (%d) or a mutation (%d) inside a task", len(h.messages()), len(e.mutations()))
+	if len(e.mutations()) != 0 {
+		t.Fatalf("%d mutations before the confirmation", len(e.mutations()))
 	}
 
 	// Confirmed: the task queues the restore and then waits for its job.
@@ -161,14 +160,13 @@ func TestRestoreAsATaskEndToEnd(t *testing.T) {
 	}
 }
 
-// The fleet as a task: the plan and its one confirmation come first, with no
-// dialog inside the task; the confirmed task applies every row once.
+// The fleet as a task, for a client without a dialog: the plan and its one
+// confirmation come first; the confirmed task applies every row once.
 func TestFleetPolicyAsATask(t *testing.T) {
 	sim := newSim()
 	a := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "a", TotalBackupLimit: 5})
 	b := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "b", TotalBackupLimit: 5})
-	h := &typist{action: mcp.ElicitationResponseActionAccept, content: map[string]any{"confirm": true}}
-	e := newEnv(t, sim, withElicitation(h))
+	e := newEnv(t, sim)
 	ctx := t.Context()
 	args := map[string]any{"frequency": "daily", "hour": 2, "retention_count": 3, "vps_ids": []any{a, b}}
 
@@ -182,8 +180,8 @@ func TestFleetPolicyAsATask(t *testing.T) {
 	if plan.Outcome != "confirmation_required" || plan.ConfirmToken == "" {
 		t.Fatalf("planning task's result: %s", textOf(res))
 	}
-	if len(h.messages()) != 0 || len(e.mutations()) != 0 {
-		t.Fatalf("a dialog (%d) or a mutation (%d) inside a task", len(h.messages()), len(e.mutations()))
+	if len(e.mutations()) != 0 {
+		t.Fatalf("%d mutations before the confirmation", len(e.mutations()))
 	}
 
 	taskID = e.startTask(ctx, "apply_backup_policy", with(args, "confirm_token", plan.ConfirmToken))
@@ -195,6 +193,57 @@ func TestFleetPolicyAsATask(t *testing.T) {
 	decodeStructured(t, res, &out)
 	if out.Outcome != "applied" || out.Totals.ByOutcome["applied"] != 2 || len(e.mutations()) != 2 {
 		t.Fatalf("task result (%d mutations): %s", len(e.mutations()), textOf(res))
+	}
+}
+
+// A client that can show the confirmation dialog is always asked, whatever
+// token it passes; a task cannot show the dialog, so its task is refused a
+// change that needs confirmation: no dialog, no token, nothing sent.
+func TestATaskOfAClientWithADialogIsRefusedAChangeThatNeedsConfirmation(t *testing.T) {
+	sim, _, id := taskSim(t)
+	a := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "a", TotalBackupLimit: 5})
+	h := &typist{action: mcp.ElicitationResponseActionAccept, content: map[string]any{"confirm": true}}
+	e := newEnv(t, sim, withElicitation(h))
+	// The same user, through a client without a dialog, gets a genuine token.
+	tokenless := newEnv(t, sim)
+	ctx := t.Context()
+	restore := map[string]any{"vps_id": id, "backup_id": backupIDs(t, e, id)[0]}
+	var plan tools.RestoreBackupOutput
+	decodeStructured(t, tokenless.call("restore_backup", restore), &plan)
+	fleet := map[string]any{"frequency": "daily", "hour": 2, "retention_count": 3, "vps_ids": []any{a}}
+	var fleetPlan tools.ApplyBackupPolicyOutput
+	decodeStructured(t, tokenless.call("apply_backup_policy", fleet), &fleetPlan)
+	if plan.ConfirmToken == "" || fleetPlan.ConfirmToken == "" {
+		t.Fatalf("no token from the client without a dialog: %q %q", plan.ConfirmToken, fleetPlan.ConfirmToken)
+	}
+
+	for name, c := range map[string]struct {
+		tool string
+		args map[string]any
+	}{
+		"restore without a token":   {"restore_backup", restore},
+		"restore with a token":      {"restore_backup", with(restore, "confirm_token", plan.ConfirmToken, "confirm_vps_name", "web")},
+		"fleet policy without one":  {"apply_backup_policy", fleet},
+		"fleet policy with a token": {"apply_backup_policy", with(fleet, "confirm_token", fleetPlan.ConfirmToken)},
+	} {
+		taskID := e.startTask(ctx, c.tool, c.args)
+		e.pollTask(ctx, taskID)
+		res := e.taskResult(ctx, taskID)
+		contains(t, textOf(res), "Refused: nothing was sent to HostUp", "confirmation_needs_dialog", "call the tool again without a task")
+		lacks(t, textOf(res), "hu2.")
+		if !res.IsError {
+			t.Errorf("%s: the refusal is not an error result", name)
+		}
+	}
+	if len(h.messages()) != 0 || len(sim.Mutations()) != 0 {
+		t.Fatalf("%d dialogs, %d mutations from tasks that needed the dialog", len(h.messages()), len(sim.Mutations()))
+	}
+
+	// Without a task the same client is asked, and the change goes ahead.
+	var out tools.ApplyBackupPolicyOutput
+	decodeStructured(t, e.call("apply_backup_policy", fleet), &out)
+	if out.Outcome != "applied" || len(h.messages()) != 1 || len(sim.Mutations()) != 1 {
+		t.Errorf("plain call after the refusals: outcome %q, %d dialogs, %d mutations", out.Outcome, len(h.messages()), len(sim.Mutations()))
 	}
 }
 
@@ -235,6 +284,62 @@ func TestCancellingATaskStopsOurPollingAndSaysHostUpGoesOn(t *testing.T) {
 	e.ok("list_backups", map[string]any{"vps_id": id}, &after)
 	if after.Total != 2 {
 		t.Errorf("the backup HostUp went on with should be there: %d backups", after.Total)
+	}
+}
+
+// mcp-go refuses to cancel a task that already ended; the refused cancel must
+// not make the task say it was cancelled before anything was sent.
+func TestCancellingAFinishedTaskLeavesItAsItWas(t *testing.T) {
+	sim, _, id := taskSim(t)
+	e := newEnv(t, sim, withJobTiming(time.Millisecond, time.Minute))
+	ctx := t.Context()
+	taskID := e.startTask(ctx, "create_backup", map[string]any{"vps_id": id})
+	done := e.pollTask(ctx, taskID)
+	if done.Status != mcp.TaskStatusCompleted || len(e.mutations()) != 1 {
+		t.Fatalf("task %+v after %d mutations", done, len(e.mutations()))
+	}
+	before := textOf(e.taskResult(ctx, taskID))
+
+	if _, rpcErr := e.rpc(ctx, "tasks/cancel", map[string]any{"taskId": taskID}); !strings.Contains(rpcErr, "terminal status") {
+		t.Fatalf("tasks/cancel of a finished task: %q, want a refusal", rpcErr)
+	}
+	after := e.taskStatus(ctx, taskID)
+	if after.Status != mcp.TaskStatusCompleted || after.StatusMessage != done.StatusMessage {
+		t.Errorf("after a refused cancel the task says %s %q, was %s %q", after.Status, after.StatusMessage, done.Status, done.StatusMessage)
+	}
+	raw, _ := e.rpc(ctx, "tasks/list", map[string]any{})
+	lacks(t, string(raw), "Cancelled")
+	if got := textOf(e.taskResult(ctx, taskID)); got != before {
+		t.Errorf("after a refused cancel the result is %q, was %q", got, before)
+	}
+}
+
+// A fleet task cancelled while its changes are being sent must not tell the
+// user nothing was sent.
+func TestCancellingAFleetTaskPartwayDoesNotClaimNothingWasSent(t *testing.T) {
+	sim := newSim()
+	a := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "a", TotalBackupLimit: 5})
+	b := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "b", TotalBackupLimit: 5})
+	e := newEnv(t, sim)
+	ctx := t.Context()
+	args := map[string]any{"frequency": "daily", "hour": 2, "retention_count": 3, "vps_ids": []any{a, b}}
+	var plan tools.ApplyBackupPolicyOutput
+	decodeStructured(t, e.call("apply_backup_policy", args), &plan)
+	if plan.ConfirmToken == "" {
+		t.Fatalf("no confirm_token: %+v", plan)
+	}
+
+	sim.SetLatency(time.Second) // each answer comes late: the cancel lands mid-send
+	taskID := e.startTask(ctx, "apply_backup_policy", with(args, "confirm_token", plan.ConfirmToken))
+	waitFor(t, func() bool { return len(sim.Mutations()) >= 1 })
+	raw, rpcErr := e.rpc(ctx, "tasks/cancel", map[string]any{"taskId": taskID})
+	var cancelled mcp.CancelTaskResult
+	if rpcErr != "" || json.Unmarshal(raw, &cancelled) != nil || cancelled.Status != mcp.TaskStatusCancelled {
+		t.Fatalf("tasks/cancel: %s %s", raw, rpcErr)
+	}
+	for _, said := range []string{cancelled.StatusMessage, e.taskStatus(ctx, taskID).StatusMessage, textOf(e.taskResult(ctx, taskID))} {
+		lacks(t, said, "before anything was sent")
+		contains(t, said, "what was sent before the cancel stays")
 	}
 }
 
