@@ -163,7 +163,7 @@ type policy struct {
 }
 
 func (d *Deps) newPolicy(in ApplyBackupPolicyInput) (policy, error) {
-	p := policy{in: in}
+	p := policy{in: in, notes: []string{}}
 	if in.SpreadHours > 0 && in.Frequency != hostup.FrequencyDaily && in.Hour+in.SpreadHours > 23 {
 		return p, badInput("hour %d with spread_hours %d runs past midnight, which would move some %s backups to the next day; choose an hour of at most %d or fewer spread_hours",
 			in.Hour, in.SpreadHours, in.Frequency, 23-in.SpreadHours)
@@ -178,17 +178,44 @@ func (d *Deps) newPolicy(in ApplyBackupPolicyInput) (policy, error) {
 			return p, err
 		}
 		p.wants = append(p.wants, want)
-		if offset == 0 {
-			// The conversion of the first hour explains the others; the day and
-			// daylight saving notes are the same for every hour.
-			p.notes = append([]string{}, notes...)
+		// The conversion of the first hour explains the others of its UTC day.
+		// When the window crosses midnight UTC, the later hours fall on the next
+		// day, so the first of them gets its own conversion note too (a weekly
+		// Monday 00:00 in Stockholm spread over 3 hours is Sunday 23:00 UTC for
+		// some VPSes and Monday for the others).
+		if offset == 0 || (!sameDay(want, p.wants[0]) && sameDay(p.wants[offset-1], p.wants[0])) {
+			for _, n := range notes {
+				if !slices.Contains(p.notes, n) {
+					p.notes = append(p.notes, n)
+				}
+			}
 		}
 	}
 	if in.SpreadHours > 0 {
-		last := p.wants[len(p.wants)-1]
-		p.window = fmt.Sprintf("start hours spread over %02d:00-%02d:00 UTC", p.wants[0].Hour, last.Hour)
+		first, last := p.wants[0], p.wants[len(p.wants)-1]
+		p.window = fmt.Sprintf("start hours spread over %02d:00-%02d:00 UTC", first.Hour, last.Hour)
+		if !sameDay(first, last) {
+			p.window = fmt.Sprintf("start times spread over %s %02d:00 to %s %02d:00 UTC, so the day depends on the VPS", dayOf(first), first.Hour, dayOf(last), last.Hour)
+		}
 	}
 	return p, nil
+}
+
+// sameDay says whether two of the policy's schedules run on the same UTC day
+// of the week or month (daily ones always do).
+func sameDay(a, b scheduleRequest) bool {
+	return dayOf(a) == dayOf(b)
+}
+
+// dayOf names the UTC day a weekly or monthly schedule runs on, "" for daily.
+func dayOf(r scheduleRequest) string {
+	switch {
+	case r.DayOfWeek != nil:
+		return weekdayName(*r.DayOfWeek)
+	case r.DayOfMonth != nil:
+		return fmt.Sprintf("day %d", *r.DayOfMonth)
+	}
+	return ""
 }
 
 func (p policy) describe() string {

@@ -554,3 +554,37 @@ func TestApplyBackupPolicyStaysWithinHostUpsRateLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyBackupPolicyNamesBothDaysWhenTheSpreadCrossesMidnightUTC: weekly
+// Monday 00:00 in Stockholm (winter, UTC+1) spread over three hours starts on
+// Sunday 23:00 UTC for some VPSes and on Monday for the others; the policy and
+// its notes must say so, not Sunday for all.
+func TestApplyBackupPolicyNamesBothDaysWhenTheSpreadCrossesMidnightUTC(t *testing.T) {
+	sim := newSim()
+	for i := range 6 {
+		sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: fmt.Sprintf("web-%d", i), TotalBackupLimit: 7, AutoDeleteOldest: true})
+	}
+	e := newEnv(t, sim, withNow(time.Date(2026, 1, 14, 12, 0, 0, 0, time.UTC)))
+	var out tools.ApplyBackupPolicyOutput
+	text := e.ok("apply_backup_policy", map[string]any{"frequency": "weekly", "day_of_week": 1, "hour": 0, "retention_count": 3,
+		"timezone": "Europe/Stockholm", "spread_hours": 2, "dry_run": true}, &out)
+	days := map[string]string{} // time_utc -> day_of_week of the rows
+	for _, r := range out.Rows {
+		var at, day string
+		for _, c := range r.Changes {
+			switch c.Field {
+			case "time_utc":
+				at = c.After
+			case "day_of_week":
+				day = c.After
+			}
+		}
+		days[at] = day
+	}
+	if days["23:00"] != "Sunday" || days["00:00"] != "Monday" || days["01:00"] != "Monday" {
+		t.Fatalf("rows' UTC days by start time: %v, want Sunday 23:00, Monday 00:00 and 01:00", days)
+	}
+	contains(t, out.Policy, "Sunday 23:00 to Monday 01:00 UTC")
+	contains(t, strings.Join(out.Notes, "\n"), "Monday 00:00 in Europe/Stockholm is Sunday 23:00 UTC", "01:00 in Europe/Stockholm is 00:00 UTC")
+	contains(t, text, "Sunday 23:00 to Monday 01:00 UTC")
+}
