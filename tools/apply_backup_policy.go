@@ -130,7 +130,7 @@ func applyBackupPolicy(d *Deps) server.ServerTool {
 			}
 			a, err := d.authorize(ctx, call, confirmation{
 				tool: "apply_backup_policy", token: in.ConfirmToken, ops: ops,
-				message: "Apply this plan? " + f.text(ApplyBackupPolicyOutput{Policy: out.Policy, Notes: out.Notes}),
+				message: f.dialog(ApplyBackupPolicyOutput{Policy: out.Policy, Notes: out.Notes}),
 			})
 			if err != nil {
 				return out, "", err
@@ -473,18 +473,8 @@ func (f *fleet) text(out ApplyBackupPolicyOutput) string {
 	case outcomeNoChange:
 		b.WriteString("Nothing to change: nothing was sent. ")
 	}
-	fmt.Fprintf(&b, "Policy: %s.\n", o.Policy)
+	writeSummary(&b, o)
 	a := t.ByAction
-	fmt.Fprintf(&b, "%d VPS: %d create, %d update, %d no_change, %d refused, %d skipped; %d mutating requests planned.",
-		t.VPS, a[actionCreate], a[actionUpdate], a[actionNoChange], a[actionRefused], a[actionSkipped], t.Requests)
-	if o.Outcome == outcomeApplied {
-		c := t.ByOutcome
-		fmt.Fprintf(&b, "\nApplied: %d applied, %d failed, %d outcome_unknown, %d changed since plan (not touched).",
-			c[rowApplied], c[rowFailed], c[rowUnknown], c[rowChangedSincePlan])
-	}
-	for _, n := range o.Notes {
-		fmt.Fprintf(&b, "\nNote: %s", n)
-	}
 	listed, left := 0, 0
 	for _, r := range o.Rows {
 		if r.Action == actionNoChange && r.Outcome == rowPlanned {
@@ -506,6 +496,42 @@ func (f *fleet) text(out ApplyBackupPolicyOutput) string {
 			token = fmt.Sprintf("the confirm_token from the structured result (%d characters; it covers the %d create and update rows)", len(o.ConfirmToken), a[actionCreate]+a[actionUpdate])
 		}
 		fmt.Fprintf(&b, "\nShow this plan to the user. If they agree, call again with the same arguments and %s (valid until %s).", token, o.ConfirmExpiresAt)
+	}
+	return b.String()
+}
+
+// writeSummary writes the policy, the totals and the notes.
+func writeSummary(b *strings.Builder, o ApplyBackupPolicyOutput) {
+	t := o.Totals
+	fmt.Fprintf(b, "Policy: %s.\n", o.Policy)
+	a := t.ByAction
+	fmt.Fprintf(b, "%d VPS: %d create, %d update, %d no_change, %d refused, %d skipped; %d mutating requests planned.",
+		t.VPS, a[actionCreate], a[actionUpdate], a[actionNoChange], a[actionRefused], a[actionSkipped], t.Requests)
+	if o.Outcome == outcomeApplied {
+		c := t.ByOutcome
+		fmt.Fprintf(b, "\nApplied: %d applied, %d failed, %d outcome_unknown, %d changed since plan (not touched).",
+			c[rowApplied], c[rowFailed], c[rowUnknown], c[rowChangedSincePlan])
+	}
+	for _, n := range o.Notes {
+		fmt.Fprintf(b, "\nNote: %s", n)
+	}
+}
+
+// dialog is the confirmation the user answers: the policy, the totals and
+// every row the answer sends, each whole on its own line. Unlike text it is
+// not bounded, because one "yes" grants every one of these rows, so none may
+// be left out or cut; the rows that send nothing are only counted.
+func (f *fleet) dialog(out ApplyBackupPolicyOutput) string {
+	o := f.output(out)
+	var b strings.Builder
+	b.WriteString("Apply this plan? ")
+	writeSummary(&b, o)
+	a := o.Totals.ByAction
+	fmt.Fprintf(&b, "\nYes sends the %d mutating requests of these %d VPS, and nothing to the others:", o.Totals.Requests, a[actionCreate]+a[actionUpdate])
+	for _, r := range o.Rows {
+		if r.Action == actionCreate || r.Action == actionUpdate {
+			b.WriteString("\n- " + r.line())
+		}
 	}
 	return b.String()
 }

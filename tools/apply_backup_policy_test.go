@@ -588,3 +588,37 @@ func TestApplyBackupPolicyNamesBothDaysWhenTheSpreadCrossesMidnightUTC(t *testin
 	contains(t, strings.Join(out.Notes, "\n"), "Monday 00:00 in Europe/Stockholm is Sunday 23:00 UTC", "01:00 in Europe/Stockholm is 00:00 UTC")
 	contains(t, text, "Sunday 23:00 to Monday 01:00 UTC")
 }
+
+// TestApplyBackupPolicyDialogShowsEveryRowTheYesSends: the user's one "yes"
+// grants every create and update row, so the dialog lists each of them whole,
+// however many there are (here 40, more than the text's 30 rows).
+func TestApplyBackupPolicyDialogShowsEveryRowTheYesSends(t *testing.T) {
+	sim := newSim()
+	vpses := policyAccount(sim, 110)
+	answer := accepting()
+	e := newEnv(t, sim, withElicitation(answer))
+	var out tools.ApplyBackupPolicyOutput
+	e.ok("apply_backup_policy", nightlyPolicy(), &out)
+	asked := answer.asked()
+	if len(asked) != 1 {
+		t.Fatalf("the user was asked %d times, want once", len(asked))
+	}
+	dialog := asked[0]
+	lines := strings.Split(dialog, "\n- ")
+	granted := sending(vpses)
+	if len(granted) <= 30 || len(lines)-1 != len(granted) {
+		t.Fatalf("the dialog lists %d rows, want every one of the %d rows the yes sends:\n%s", len(lines)-1, len(granted), dialog)
+	}
+	rows := policyRows(out)
+	for _, id := range granted {
+		r := rows[id]
+		want := id + " " + r.Name + ": " + r.Action
+		if r.Action == "update" {
+			want += ": time_utc 05:00 -> 02:00, retention_count 2 -> 3"
+		}
+		contains(t, dialog, want)
+	}
+	contains(t, dialog, "Policy: daily at 02:00 UTC, keep 3", "110 VPS: 20 create, 20 update, 30 no_change, 40 refused, 0 skipped; 40 mutating requests planned.")
+	lacks(t, dialog, "…", "more rows")
+	wantOnePOSTEach(t, e, granted)
+}
