@@ -241,6 +241,10 @@ type fleetRow struct {
 	PolicyRow
 	op  *operation
 	out UpsertBackupScheduleOutput // what the operation's read-back fills in
+	// replanRefusal is the refusal of the row's last plan: under the lock,
+	// execute plans the row again, and this tells its refusal (the VPS's gates
+	// or limits changed) from the confirmation's and the lease's.
+	replanRefusal *Refusal
 }
 
 // planFleet prepares every VPS's row with bounded concurrency, each on the
@@ -254,7 +258,10 @@ func (d *Deps) planFleet(ctx context.Context, call *Call, p policy, targets []au
 		r := &fleetRow{PolicyRow: PolicyRow{VPSID: t.id, Name: t.name, Outcome: rowPlanned, Changes: []FieldChange{}, Requests: []PlannedRequest{}}}
 		f.rows[i] = r
 		op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
-			return d.policyOperation(ctx, p, p.wants[offsets[t.id]], r)
+			op, err := d.policyOperation(ctx, p, p.wants[offsets[t.id]], r)
+			r.replanRefusal = nil
+			errors.As(err, &r.replanRefusal)
+			return op, err
 		})
 		r.planned(op, err)
 		f.tick(ctx, call, len(targets), fmt.Sprintf("planned %s", t.id))
@@ -375,7 +382,7 @@ func (f *fleet) execute(ctx context.Context, call *Call, rows []*fleetRow, g *gr
 func (r *fleetRow) executed(mo MutationOutput, err error) {
 	var refusal *Refusal
 	switch {
-	case errors.As(err, &refusal):
+	case errors.As(err, &refusal) && r.changedSincePlan(refusal):
 		// Nothing was sent: the confirmation no longer covers what the VPS
 		// would get, or the VPS now refuses the change.
 		r.Outcome, r.Error = rowChangedSincePlan, "Not touched: "+refusal.Error()
@@ -402,6 +409,17 @@ func (r *fleetRow) executed(mo MutationOutput, err error) {
 		after := st.Schedules[0]
 		r.After = &after
 	}
+}
+
+// changedSincePlan says whether refusal means the VPS is no longer as the
+// confirmed plan saw it. A used token, an unreadable record of used tokens or
+// a lease that could not be taken say nothing about the VPS: those rows failed.
+func (r *fleetRow) changedSincePlan(refusal *Refusal) bool {
+	switch refusal.Code {
+	case "stale_confirm_token", "mismatched_confirm_token", "state_changed":
+		return true
+	}
+	return refusal == r.replanRefusal
 }
 
 func (f *fleet) tick(ctx context.Context, call *Call, total int, message string) {

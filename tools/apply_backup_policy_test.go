@@ -1,10 +1,13 @@
 package tools_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -621,4 +624,118 @@ func TestApplyBackupPolicyDialogShowsEveryRowTheYesSends(t *testing.T) {
 	contains(t, dialog, "Policy: daily at 02:00 UTC, keep 3", "110 VPS: 20 create, 20 update, 30 no_change, 40 refused, 0 skipped; 40 mutating requests planned.")
 	lacks(t, dialog, "…", "more rows")
 	wantOnePOSTEach(t, e, granted)
+}
+
+// usedTokensDown is a record of used tokens that cannot be read, as when its
+// Redis is unreachable.
+type usedTokensDown struct{ tools.MemoryUsedTokens }
+
+func (u *usedTokensDown) Use(context.Context, string, string, time.Duration) (tools.TokenUse, error) {
+	return tools.TokenFresh, errors.New("dial tcp 10.0.0.7:6379: connection refused")
+}
+
+// TestApplyBackupPolicyReportsConfirmationAndLeaseTroubleAsFailed: a used
+// token, an unreadable record of used tokens and a lease that could not be
+// kept say nothing about the VPS, so the row failed with that reason, not
+// changed_since_plan (which tells the user to look at the VPS).
+func TestApplyBackupPolicyReportsConfirmationAndLeaseTroubleAsFailed(t *testing.T) {
+	t.Run("used_confirm_token", func(t *testing.T) {
+		sim := newSim()
+		vpses := policyAccount(sim, 11)
+		e := newEnv(t, sim)
+		var plan tools.ApplyBackupPolicyOutput
+		e.ok("apply_backup_policy", nightlyPolicy(), &plan)
+		var out tools.ApplyBackupPolicyOutput
+		if e.ok("apply_backup_policy", with(nightlyPolicy(), "confirm_token", plan.ConfirmToken), &out); out.Outcome != "applied" {
+			t.Fatalf("first use: %q", out.Outcome)
+		}
+		// The schedule is set back as it was, so the token's plan fits again.
+		back := vpses[2].id
+		var undo tools.MutationOutput
+		if e.ok("upsert_backup_schedule", map[string]any{"vps_id": back, "frequency": "daily", "hour": 5, "retention_count": 2, "name": "Nightly backup"}, &undo); undo.Outcome != "applied" {
+			t.Fatalf("setting %s back: %q", back, undo.Outcome)
+		}
+		sim.ResetLog()
+		text := e.ok("apply_backup_policy", with(nightlyPolicy(), "confirm_token", plan.ConfirmToken), &out)
+		e.noMutations()
+		wantFailed(t, out, text, []string{back}, "used_confirm_token")
+	})
+	t.Run("confirm_record_unavailable", func(t *testing.T) {
+		sim := newSim()
+		vpses := policyAccount(sim, 11)
+		e := newEnv(t, sim)
+		e.deps.Confirm.Used = &usedTokensDown{}
+		out, text := applyWithToken(t, e, nightlyPolicy(), nil)
+		e.noMutations()
+		wantFailed(t, out, text, sending(vpses), "confirm_record_unavailable")
+	})
+	t.Run("vps_lease_unavailable", func(t *testing.T) {
+		sim := newSim()
+		policyAccount(sim, 11)
+		e := newEnv(t, sim)
+		e.deps.Leases = &memLeases{lose: true}
+		out, text := applyWithToken(t, e, nightlyPolicy(), nil)
+		lost := ""
+		for _, r := range out.Rows {
+			if r.Outcome != "applied" && r.Outcome != "planned" {
+				lost = r.VPSID
+			}
+		}
+		wantFailed(t, out, text, []string{lost}, "vps_lease_unavailable")
+	})
+}
+
+// wantFailed asserts that the rows of ids failed with the refusal code, and
+// that they are the only rows that did not apply.
+func wantFailed(t *testing.T, out tools.ApplyBackupPolicyOutput, text string, ids []string, code string) {
+	t.Helper()
+	rows := policyRows(out)
+	for _, id := range ids {
+		if r := rows[id]; r.Outcome != "failed" || !strings.Contains(r.Error, "(code "+code+")") {
+			t.Errorf("%s: outcome %q error %q, want failed with %s", id, r.Outcome, r.Error, code)
+		}
+	}
+	if c := out.Totals.ByOutcome; c["failed"] != len(ids) || c["changed_since_plan"] != 0 {
+		t.Errorf("outcomes %v, want %d failed and none changed since plan:\n%s", c, len(ids), text)
+	}
+	contains(t, text, fmt.Sprintf("%d failed, 0 outcome_unknown, 0 changed since plan", len(ids)), "FAILED: Refused: nothing was sent to HostUp.")
+}
+
+// leasesChanging runs change (another replica's change) once, when the lease
+// on vpsID is first asked for.
+type leasesChanging struct {
+	*memLeases
+	vpsID  string
+	once   sync.Once
+	change func()
+}
+
+func (l *leasesChanging) Acquire(ctx context.Context, vpsID string) (tools.Lease, error) {
+	if vpsID == l.vpsID {
+		l.once.Do(l.change)
+	}
+	return l.memLeases.Acquire(ctx, vpsID)
+}
+
+// TestApplyBackupPolicyReportsAReplanRefusalAsChangedSincePlan: another
+// replica lowers a VPS's limit while the fleet waits for its lease, so the plan
+// made again under the lease is refused; that is the VPS changing since the
+// plan, not a failure.
+func TestApplyBackupPolicyReportsAReplanRefusalAsChangedSincePlan(t *testing.T) {
+	sim := newSim()
+	vpses := policyAccount(sim, 11)
+	e, other := newEnv(t, sim), newEnv(t, sim)
+	lowered := vpses[2].id // an update row
+	shared := &memLeases{}
+	e.deps.Leases, other.deps.Leases = &leasesChanging{memLeases: shared, vpsID: lowered, change: func() {
+		var set tools.MutationOutput
+		if other.ok("update_backup_settings", map[string]any{"vps_id": lowered, "max_total_backups": 2}, &set); set.Outcome != "applied" {
+			t.Errorf("lowering the limit: %q", set.Outcome)
+		}
+	}}, shared
+	out, text := applyWithToken(t, e, nightlyPolicy(), nil)
+	if r := policyRows(out)[lowered]; r.Outcome != "changed_since_plan" || !strings.Contains(r.Error, "retention_above_limit") {
+		t.Errorf("%s: outcome %q error %q, want changed_since_plan with retention_above_limit", lowered, r.Outcome, r.Error)
+	}
+	contains(t, text, "Applied: 3 applied, 0 failed, 0 outcome_unknown, 1 changed since plan")
 }
