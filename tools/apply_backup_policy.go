@@ -303,17 +303,21 @@ func (d *Deps) policyOperation(ctx context.Context, p policy, want scheduleReque
 	}
 	r.RetentionCount = want.RetentionCount
 	op, err := d.upsertOperationFrom(ctx, in, want, nil, bs, &r.out)
-	if err != nil {
-		return nil, err
-	}
 	slots, slotsKnown := freeSlots(bs)
 	auto, autoKnown := autoDeleteOldest(bs)
-	if len(op.plan.Requests) > 0 && slotsKnown && slots <= 0 && autoKnown && !auto {
+	noSlot := slotsKnown && slots <= 0 && autoKnown && !auto
+	// No free slot wins over a retention above the limit: a lower retention
+	// cannot cure it, so advising one would only lead to this refusal.
+	var refusal *Refusal
+	if noSlot && ((err == nil && len(op.plan.Requests) > 0) || (errors.As(err, &refusal) && refusal.Code == "retention_above_limit")) {
 		return nil, &Refusal{
 			Reason: fmt.Sprintf("%s has no free backup slot and does not delete the oldest backups automatically, so every scheduled run would fail", r.VPSID),
 			Code:   "no_free_slot",
-			Fix:    "delete manual backups (delete_backup), turn on auto_delete_oldest or raise the backup limit (update_backup_settings), then apply the policy again.",
+			Fix:    "delete manual backups (delete_backup), turn on auto_delete_oldest (update_backup_settings) or raise the VPS's backup limit in HostUp's control panel, then apply the policy again.",
 		}
+	}
+	if err != nil {
+		return nil, err
 	}
 	if len(bs.Schedules) > 0 {
 		r.Action = actionUpdate

@@ -739,3 +739,38 @@ func TestApplyBackupPolicyReportsAReplanRefusalAsChangedSincePlan(t *testing.T) 
 	}
 	contains(t, text, "Applied: 3 applied, 0 failed, 0 outcome_unknown, 1 changed since plan")
 }
+
+// TestApplyBackupPolicyRefusesWithTheAdviceThatCures: a VPS with a limit of 2
+// filled by 2 manual backups, auto_delete_oldest off. Asked for retention 3, the
+// refusal must not advise retention 2 (which is refused too, for want of a
+// slot); it names the slot, and following its advice plans the schedule.
+func TestApplyBackupPolicyRefusesWithTheAdviceThatCures(t *testing.T) {
+	sim := newSim()
+	full := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "full", TotalBackupLimit: 2,
+		Backups: []hostuptest.BackupSpec{{Note: "a", Age: 48 * time.Hour}, {Note: "b", Age: 24 * time.Hour}}})
+	e := newEnv(t, sim)
+	plan := func(retention int) tools.PolicyRow {
+		t.Helper()
+		var out tools.ApplyBackupPolicyOutput
+		e.ok("apply_backup_policy", map[string]any{"frequency": "daily", "hour": 2, "retention_count": retention, "dry_run": true}, &out)
+		return policyRows(out)[full]
+	}
+	for _, retention := range []int{3, 2} {
+		r := plan(retention)
+		if r.Action != "refused" || r.Code != "no_free_slot" {
+			t.Fatalf("retention %d: %s %s (%s), want refused no_free_slot: no retention fits without a free slot", retention, r.Action, r.Code, r.Fix)
+		}
+		contains(t, r.Fix, "turn on auto_delete_oldest (update_backup_settings)", "raise the VPS's backup limit in HostUp's control panel")
+	}
+	autoDelete := map[string]any{"vps_id": full, "auto_delete_oldest": true}
+	var set tools.MutationOutput
+	if e.ok("update_backup_settings", with(autoDelete, "confirm_token", planToken(t, e, "update_backup_settings", autoDelete)), &set); set.Outcome != "applied" {
+		t.Fatalf("turning on auto_delete_oldest: %q", set.Outcome)
+	}
+	if r := plan(2); r.Action != "create" {
+		t.Errorf("after turning on auto_delete_oldest: %s %s, want create", r.Action, r.Code)
+	}
+	if r := plan(3); r.Code != "retention_above_limit" || !strings.Contains(r.Fix, "use retention_count 2 or less, or raise the VPS's backup limit in HostUp's control panel") {
+		t.Errorf("retention 3 with a free slot: %s %s (%s), want retention_above_limit advising 2", r.Action, r.Code, r.Fix)
+	}
+}
