@@ -56,7 +56,7 @@ type PolicyRow struct {
 	VPSID           string           `json:"vps_id"`
 	Name            string           `json:"name,omitempty"`
 	Action          string           `json:"action" jsonschema:"enum=create,enum=update,enum=no_change,enum=refused,enum=skipped" jsonschema_description:"create or update: the plan sends requests. no_change: already as the policy says. refused: HostUp's gates or limits say it would fail (see reason, code, fix). skipped: the VPS could not be read (see error)."`
-	Outcome         string           `json:"outcome" jsonschema:"enum=planned,enum=applied,enum=failed,enum=outcome_unknown,enum=changed_since_plan" jsonschema_description:"planned: nothing was sent for this row. applied: done and read back. failed: HostUp refused the request (see error); it was not repeated. outcome_unknown: HostUp's answer was lost or an error; notes say what the state read back shows. changed_since_plan: the VPS's schedule, settings, limits or gates changed since the confirmed plan (or it was not in it), so it was not touched."`
+	Outcome         string           `json:"outcome" jsonschema:"enum=planned,enum=applied,enum=failed,enum=outcome_unknown,enum=changed_since_plan" jsonschema_description:"planned: nothing was sent for this row. applied: done and read back. failed: not done, see error (a request HostUp refused is not repeated). outcome_unknown: HostUp's answer was lost or an error; notes say what the state read back shows. changed_since_plan: the VPS's schedule, settings, limits or gates changed since the confirmed plan (or it was not in it), so it was not touched."`
 	Summary         string           `json:"summary" jsonschema_description:"One sentence: what the row does, or why not."`
 	RetentionCount  int              `json:"retention_count,omitempty" jsonschema_description:"The retention this VPS gets: retention_count, or its max_retention when capped."`
 	RetentionCapped bool             `json:"retention_capped,omitempty" jsonschema_description:"True when cap_retention lowered retention_count to this VPS's max_retention."`
@@ -130,7 +130,7 @@ func applyBackupPolicy(d *Deps) server.ServerTool {
 			}
 			a, err := d.authorize(ctx, call, confirmation{
 				tool: "apply_backup_policy", token: in.ConfirmToken, ops: ops,
-				message: "Apply this plan? " + f.text(ApplyBackupPolicyOutput{Policy: out.Policy, Notes: out.Notes}),
+				message: f.dialog(ApplyBackupPolicyOutput{Policy: out.Policy, Notes: out.Notes}),
 			})
 			if err != nil {
 				return out, "", err
@@ -163,7 +163,7 @@ type policy struct {
 }
 
 func (d *Deps) newPolicy(in ApplyBackupPolicyInput) (policy, error) {
-	p := policy{in: in}
+	p := policy{in: in, notes: []string{}}
 	if in.SpreadHours > 0 && in.Frequency != hostup.FrequencyDaily && in.Hour+in.SpreadHours > 23 {
 		return p, badInput("hour %d with spread_hours %d runs past midnight, which would move some %s backups to the next day; choose an hour of at most %d or fewer spread_hours",
 			in.Hour, in.SpreadHours, in.Frequency, 23-in.SpreadHours)
@@ -178,17 +178,44 @@ func (d *Deps) newPolicy(in ApplyBackupPolicyInput) (policy, error) {
 			return p, err
 		}
 		p.wants = append(p.wants, want)
-		if offset == 0 {
-			// The conversion of the first hour explains the others; the day and
-			// daylight saving notes are the same for every hour.
-			p.notes = append([]string{}, notes...)
+		// The conversion of the first hour explains the others of its UTC day.
+		// When the window crosses midnight UTC, the later hours fall on the next
+		// day, so the first of them gets its own conversion note too (a weekly
+		// Monday 00:00 in Stockholm spread over 3 hours is Sunday 23:00 UTC for
+		// some VPSes and Monday for the others).
+		if offset == 0 || (!sameDay(want, p.wants[0]) && sameDay(p.wants[offset-1], p.wants[0])) {
+			for _, n := range notes {
+				if !slices.Contains(p.notes, n) {
+					p.notes = append(p.notes, n)
+				}
+			}
 		}
 	}
 	if in.SpreadHours > 0 {
-		last := p.wants[len(p.wants)-1]
-		p.window = fmt.Sprintf("start hours spread over %02d:00-%02d:00 UTC", p.wants[0].Hour, last.Hour)
+		first, last := p.wants[0], p.wants[len(p.wants)-1]
+		p.window = fmt.Sprintf("start hours spread over %02d:00-%02d:00 UTC", first.Hour, last.Hour)
+		if !sameDay(first, last) {
+			p.window = fmt.Sprintf("start times spread over %s %02d:00 to %s %02d:00 UTC, so the day depends on the VPS", dayOf(first), first.Hour, dayOf(last), last.Hour)
+		}
 	}
 	return p, nil
+}
+
+// sameDay says whether two of the policy's schedules run on the same UTC day
+// of the week or month (daily ones always do).
+func sameDay(a, b scheduleRequest) bool {
+	return dayOf(a) == dayOf(b)
+}
+
+// dayOf names the UTC day a weekly or monthly schedule runs on, "" for daily.
+func dayOf(r scheduleRequest) string {
+	switch {
+	case r.DayOfWeek != nil:
+		return weekdayName(*r.DayOfWeek)
+	case r.DayOfMonth != nil:
+		return fmt.Sprintf("day %d", *r.DayOfMonth)
+	}
+	return ""
 }
 
 func (p policy) describe() string {
@@ -214,6 +241,10 @@ type fleetRow struct {
 	PolicyRow
 	op  *operation
 	out UpsertBackupScheduleOutput // what the operation's read-back fills in
+	// replanRefusal is the refusal of the row's last plan: under the lock,
+	// execute plans the row again, and this tells its refusal (the VPS's gates
+	// or limits changed) from the confirmation's and the lease's.
+	replanRefusal *Refusal
 }
 
 // planFleet prepares every VPS's row with bounded concurrency, each on the
@@ -227,7 +258,10 @@ func (d *Deps) planFleet(ctx context.Context, call *Call, p policy, targets []au
 		r := &fleetRow{PolicyRow: PolicyRow{VPSID: t.id, Name: t.name, Outcome: rowPlanned, Changes: []FieldChange{}, Requests: []PlannedRequest{}}}
 		f.rows[i] = r
 		op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
-			return d.policyOperation(ctx, p, p.wants[offsets[t.id]], r)
+			op, err := d.policyOperation(ctx, p, p.wants[offsets[t.id]], r)
+			r.replanRefusal = nil
+			errors.As(err, &r.replanRefusal)
+			return op, err
 		})
 		r.planned(op, err)
 		f.tick(ctx, call, len(targets), fmt.Sprintf("planned %s", t.id))
@@ -269,17 +303,21 @@ func (d *Deps) policyOperation(ctx context.Context, p policy, want scheduleReque
 	}
 	r.RetentionCount = want.RetentionCount
 	op, err := d.upsertOperationFrom(ctx, in, want, nil, bs, &r.out)
-	if err != nil {
-		return nil, err
-	}
 	slots, slotsKnown := freeSlots(bs)
 	auto, autoKnown := autoDeleteOldest(bs)
-	if len(op.plan.Requests) > 0 && slotsKnown && slots <= 0 && autoKnown && !auto {
+	noSlot := slotsKnown && slots <= 0 && autoKnown && !auto
+	// No free slot wins over a retention above the limit: a lower retention
+	// cannot cure it, so advising one would only lead to this refusal.
+	var refusal *Refusal
+	if noSlot && ((err == nil && len(op.plan.Requests) > 0) || (errors.As(err, &refusal) && refusal.Code == "retention_above_limit")) {
 		return nil, &Refusal{
 			Reason: fmt.Sprintf("%s has no free backup slot and does not delete the oldest backups automatically, so every scheduled run would fail", r.VPSID),
 			Code:   "no_free_slot",
-			Fix:    "delete manual backups (delete_backup), turn on auto_delete_oldest or raise the backup limit (update_backup_settings), then apply the policy again.",
+			Fix:    "delete manual backups (delete_backup), turn on auto_delete_oldest (update_backup_settings) or raise the VPS's backup limit in HostUp's control panel, then apply the policy again.",
 		}
+	}
+	if err != nil {
+		return nil, err
 	}
 	if len(bs.Schedules) > 0 {
 		r.Action = actionUpdate
@@ -348,7 +386,7 @@ func (f *fleet) execute(ctx context.Context, call *Call, rows []*fleetRow, g *gr
 func (r *fleetRow) executed(mo MutationOutput, err error) {
 	var refusal *Refusal
 	switch {
-	case errors.As(err, &refusal):
+	case errors.As(err, &refusal) && r.changedSincePlan(refusal):
 		// Nothing was sent: the confirmation no longer covers what the VPS
 		// would get, or the VPS now refuses the change.
 		r.Outcome, r.Error = rowChangedSincePlan, "Not touched: "+refusal.Error()
@@ -375,6 +413,17 @@ func (r *fleetRow) executed(mo MutationOutput, err error) {
 		after := st.Schedules[0]
 		r.After = &after
 	}
+}
+
+// changedSincePlan says whether refusal means the VPS is no longer as the
+// confirmed plan saw it. A used token, an unreadable record of used tokens or
+// a lease that could not be taken say nothing about the VPS: those rows failed.
+func (r *fleetRow) changedSincePlan(refusal *Refusal) bool {
+	switch refusal.Code {
+	case "stale_confirm_token", "mismatched_confirm_token", "state_changed":
+		return true
+	}
+	return refusal == r.replanRefusal
 }
 
 func (f *fleet) tick(ctx context.Context, call *Call, total int, message string) {
@@ -446,18 +495,8 @@ func (f *fleet) text(out ApplyBackupPolicyOutput) string {
 	case outcomeNoChange:
 		b.WriteString("Nothing to change: nothing was sent. ")
 	}
-	fmt.Fprintf(&b, "Policy: %s.\n", o.Policy)
+	writeSummary(&b, o)
 	a := t.ByAction
-	fmt.Fprintf(&b, "%d VPS: %d create, %d update, %d no_change, %d refused, %d skipped; %d mutating requests planned.",
-		t.VPS, a[actionCreate], a[actionUpdate], a[actionNoChange], a[actionRefused], a[actionSkipped], t.Requests)
-	if o.Outcome == outcomeApplied {
-		c := t.ByOutcome
-		fmt.Fprintf(&b, "\nApplied: %d applied, %d failed, %d outcome_unknown, %d changed since plan (not touched).",
-			c[rowApplied], c[rowFailed], c[rowUnknown], c[rowChangedSincePlan])
-	}
-	for _, n := range o.Notes {
-		fmt.Fprintf(&b, "\nNote: %s", n)
-	}
 	listed, left := 0, 0
 	for _, r := range o.Rows {
 		if r.Action == actionNoChange && r.Outcome == rowPlanned {
@@ -479,6 +518,42 @@ func (f *fleet) text(out ApplyBackupPolicyOutput) string {
 			token = fmt.Sprintf("the confirm_token from the structured result (%d characters; it covers the %d create and update rows)", len(o.ConfirmToken), a[actionCreate]+a[actionUpdate])
 		}
 		fmt.Fprintf(&b, "\nShow this plan to the user. If they agree, call again with the same arguments and %s (valid until %s).", token, o.ConfirmExpiresAt)
+	}
+	return b.String()
+}
+
+// writeSummary writes the policy, the totals and the notes.
+func writeSummary(b *strings.Builder, o ApplyBackupPolicyOutput) {
+	t := o.Totals
+	fmt.Fprintf(b, "Policy: %s.\n", o.Policy)
+	a := t.ByAction
+	fmt.Fprintf(b, "%d VPS: %d create, %d update, %d no_change, %d refused, %d skipped; %d mutating requests planned.",
+		t.VPS, a[actionCreate], a[actionUpdate], a[actionNoChange], a[actionRefused], a[actionSkipped], t.Requests)
+	if o.Outcome == outcomeApplied {
+		c := t.ByOutcome
+		fmt.Fprintf(b, "\nApplied: %d applied, %d failed, %d outcome_unknown, %d changed since plan (not touched).",
+			c[rowApplied], c[rowFailed], c[rowUnknown], c[rowChangedSincePlan])
+	}
+	for _, n := range o.Notes {
+		fmt.Fprintf(b, "\nNote: %s", n)
+	}
+}
+
+// dialog is the confirmation the user answers: the policy, the totals and
+// every row the answer sends, each whole on its own line. Unlike text it is
+// not bounded, because one "yes" grants every one of these rows, so none may
+// be left out or cut; the rows that send nothing are only counted.
+func (f *fleet) dialog(out ApplyBackupPolicyOutput) string {
+	o := f.output(out)
+	var b strings.Builder
+	b.WriteString("Apply this plan? ")
+	writeSummary(&b, o)
+	a := o.Totals.ByAction
+	fmt.Fprintf(&b, "\nYes sends the %d mutating requests of these %d VPS, and nothing to the others:", o.Totals.Requests, a[actionCreate]+a[actionUpdate])
+	for _, r := range o.Rows {
+		if r.Action == actionCreate || r.Action == actionUpdate {
+			b.WriteString("\n- " + r.line())
+		}
 	}
 	return b.String()
 }

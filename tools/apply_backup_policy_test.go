@@ -1,10 +1,13 @@
 package tools_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -552,5 +555,222 @@ func TestApplyBackupPolicyStaysWithinHostUpsRateLimit(t *testing.T) {
 		if n := accepted["/api/v2/vps/"+id+"/backup-schedules"]; n != 1 {
 			t.Errorf("%s: %d POSTs accepted, want 1", id, n)
 		}
+	}
+}
+
+// TestApplyBackupPolicyNamesBothDaysWhenTheSpreadCrossesMidnightUTC: weekly
+// Monday 00:00 in Stockholm (winter, UTC+1) spread over three hours starts on
+// Sunday 23:00 UTC for some VPSes and on Monday for the others; the policy and
+// its notes must say so, not Sunday for all.
+func TestApplyBackupPolicyNamesBothDaysWhenTheSpreadCrossesMidnightUTC(t *testing.T) {
+	sim := newSim()
+	for i := range 6 {
+		sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: fmt.Sprintf("web-%d", i), TotalBackupLimit: 7, AutoDeleteOldest: true})
+	}
+	e := newEnv(t, sim, withNow(time.Date(2026, 1, 14, 12, 0, 0, 0, time.UTC)))
+	var out tools.ApplyBackupPolicyOutput
+	text := e.ok("apply_backup_policy", map[string]any{"frequency": "weekly", "day_of_week": 1, "hour": 0, "retention_count": 3,
+		"timezone": "Europe/Stockholm", "spread_hours": 2, "dry_run": true}, &out)
+	days := map[string]string{} // time_utc -> day_of_week of the rows
+	for _, r := range out.Rows {
+		var at, day string
+		for _, c := range r.Changes {
+			switch c.Field {
+			case "time_utc":
+				at = c.After
+			case "day_of_week":
+				day = c.After
+			}
+		}
+		days[at] = day
+	}
+	if days["23:00"] != "Sunday" || days["00:00"] != "Monday" || days["01:00"] != "Monday" {
+		t.Fatalf("rows' UTC days by start time: %v, want Sunday 23:00, Monday 00:00 and 01:00", days)
+	}
+	contains(t, out.Policy, "Sunday 23:00 to Monday 01:00 UTC")
+	contains(t, strings.Join(out.Notes, "\n"), "Monday 00:00 in Europe/Stockholm is Sunday 23:00 UTC", "01:00 in Europe/Stockholm is 00:00 UTC")
+	contains(t, text, "Sunday 23:00 to Monday 01:00 UTC")
+}
+
+// TestApplyBackupPolicyDialogShowsEveryRowTheYesSends: the user's one "yes"
+// grants every create and update row, so the dialog lists each of them whole,
+// however many there are (here 40, more than the text's 30 rows).
+func TestApplyBackupPolicyDialogShowsEveryRowTheYesSends(t *testing.T) {
+	sim := newSim()
+	vpses := policyAccount(sim, 110)
+	answer := accepting()
+	e := newEnv(t, sim, withElicitation(answer))
+	var out tools.ApplyBackupPolicyOutput
+	e.ok("apply_backup_policy", nightlyPolicy(), &out)
+	asked := answer.asked()
+	if len(asked) != 1 {
+		t.Fatalf("the user was asked %d times, want once", len(asked))
+	}
+	dialog := asked[0]
+	lines := strings.Split(dialog, "\n- ")
+	granted := sending(vpses)
+	if len(granted) <= 30 || len(lines)-1 != len(granted) {
+		t.Fatalf("the dialog lists %d rows, want every one of the %d rows the yes sends:\n%s", len(lines)-1, len(granted), dialog)
+	}
+	rows := policyRows(out)
+	for _, id := range granted {
+		r := rows[id]
+		want := id + " " + r.Name + ": " + r.Action
+		if r.Action == "update" {
+			want += ": time_utc 05:00 -> 02:00, retention_count 2 -> 3"
+		}
+		contains(t, dialog, want)
+	}
+	contains(t, dialog, "Policy: daily at 02:00 UTC, keep 3", "110 VPS: 20 create, 20 update, 30 no_change, 40 refused, 0 skipped; 40 mutating requests planned.")
+	lacks(t, dialog, "…", "more rows")
+	wantOnePOSTEach(t, e, granted)
+}
+
+// usedTokensDown is a record of used tokens that cannot be read, as when its
+// Redis is unreachable.
+type usedTokensDown struct{ tools.MemoryUsedTokens }
+
+func (u *usedTokensDown) Use(context.Context, string, string, time.Duration) (tools.TokenUse, error) {
+	return tools.TokenFresh, errors.New("dial tcp 10.0.0.7:6379: connection refused")
+}
+
+// TestApplyBackupPolicyReportsConfirmationAndLeaseTroubleAsFailed: a used
+// token, an unreadable record of used tokens and a lease that could not be
+// kept say nothing about the VPS, so the row failed with that reason, not
+// changed_since_plan (which tells the user to look at the VPS).
+func TestApplyBackupPolicyReportsConfirmationAndLeaseTroubleAsFailed(t *testing.T) {
+	t.Run("used_confirm_token", func(t *testing.T) {
+		sim := newSim()
+		vpses := policyAccount(sim, 11)
+		e := newEnv(t, sim)
+		var plan tools.ApplyBackupPolicyOutput
+		e.ok("apply_backup_policy", nightlyPolicy(), &plan)
+		var out tools.ApplyBackupPolicyOutput
+		if e.ok("apply_backup_policy", with(nightlyPolicy(), "confirm_token", plan.ConfirmToken), &out); out.Outcome != "applied" {
+			t.Fatalf("first use: %q", out.Outcome)
+		}
+		// The schedule is set back as it was, so the token's plan fits again.
+		back := vpses[2].id
+		var undo tools.MutationOutput
+		if e.ok("upsert_backup_schedule", map[string]any{"vps_id": back, "frequency": "daily", "hour": 5, "retention_count": 2, "name": "Nightly backup"}, &undo); undo.Outcome != "applied" {
+			t.Fatalf("setting %s back: %q", back, undo.Outcome)
+		}
+		sim.ResetLog()
+		text := e.ok("apply_backup_policy", with(nightlyPolicy(), "confirm_token", plan.ConfirmToken), &out)
+		e.noMutations()
+		wantFailed(t, out, text, []string{back}, "used_confirm_token")
+	})
+	t.Run("confirm_record_unavailable", func(t *testing.T) {
+		sim := newSim()
+		vpses := policyAccount(sim, 11)
+		e := newEnv(t, sim)
+		e.deps.Confirm.Used = &usedTokensDown{}
+		out, text := applyWithToken(t, e, nightlyPolicy(), nil)
+		e.noMutations()
+		wantFailed(t, out, text, sending(vpses), "confirm_record_unavailable")
+	})
+	t.Run("vps_lease_unavailable", func(t *testing.T) {
+		sim := newSim()
+		policyAccount(sim, 11)
+		e := newEnv(t, sim)
+		e.deps.Leases = &memLeases{lose: true}
+		out, text := applyWithToken(t, e, nightlyPolicy(), nil)
+		lost := ""
+		for _, r := range out.Rows {
+			if r.Outcome != "applied" && r.Outcome != "planned" {
+				lost = r.VPSID
+			}
+		}
+		wantFailed(t, out, text, []string{lost}, "vps_lease_unavailable")
+	})
+}
+
+// wantFailed asserts that the rows of ids failed with the refusal code, and
+// that they are the only rows that did not apply.
+func wantFailed(t *testing.T, out tools.ApplyBackupPolicyOutput, text string, ids []string, code string) {
+	t.Helper()
+	rows := policyRows(out)
+	for _, id := range ids {
+		if r := rows[id]; r.Outcome != "failed" || !strings.Contains(r.Error, "(code "+code+")") {
+			t.Errorf("%s: outcome %q error %q, want failed with %s", id, r.Outcome, r.Error, code)
+		}
+	}
+	if c := out.Totals.ByOutcome; c["failed"] != len(ids) || c["changed_since_plan"] != 0 {
+		t.Errorf("outcomes %v, want %d failed and none changed since plan:\n%s", c, len(ids), text)
+	}
+	contains(t, text, fmt.Sprintf("%d failed, 0 outcome_unknown, 0 changed since plan", len(ids)), "FAILED: Refused: nothing was sent to HostUp.")
+}
+
+// leasesChanging runs change (another replica's change) once, when the lease
+// on vpsID is first asked for.
+type leasesChanging struct {
+	*memLeases
+	vpsID  string
+	once   sync.Once
+	change func()
+}
+
+func (l *leasesChanging) Acquire(ctx context.Context, vpsID string) (tools.Lease, error) {
+	if vpsID == l.vpsID {
+		l.once.Do(l.change)
+	}
+	return l.memLeases.Acquire(ctx, vpsID)
+}
+
+// TestApplyBackupPolicyReportsAReplanRefusalAsChangedSincePlan: another
+// replica lowers a VPS's limit while the fleet waits for its lease, so the plan
+// made again under the lease is refused; that is the VPS changing since the
+// plan, not a failure.
+func TestApplyBackupPolicyReportsAReplanRefusalAsChangedSincePlan(t *testing.T) {
+	sim := newSim()
+	vpses := policyAccount(sim, 11)
+	e, other := newEnv(t, sim), newEnv(t, sim)
+	lowered := vpses[2].id // an update row
+	shared := &memLeases{}
+	e.deps.Leases, other.deps.Leases = &leasesChanging{memLeases: shared, vpsID: lowered, change: func() {
+		var set tools.MutationOutput
+		if other.ok("update_backup_settings", map[string]any{"vps_id": lowered, "max_total_backups": 2}, &set); set.Outcome != "applied" {
+			t.Errorf("lowering the limit: %q", set.Outcome)
+		}
+	}}, shared
+	out, text := applyWithToken(t, e, nightlyPolicy(), nil)
+	if r := policyRows(out)[lowered]; r.Outcome != "changed_since_plan" || !strings.Contains(r.Error, "retention_above_limit") {
+		t.Errorf("%s: outcome %q error %q, want changed_since_plan with retention_above_limit", lowered, r.Outcome, r.Error)
+	}
+	contains(t, text, "Applied: 3 applied, 0 failed, 0 outcome_unknown, 1 changed since plan")
+}
+
+// TestApplyBackupPolicyRefusesWithTheAdviceThatCures: a VPS with a limit of 2
+// filled by 2 manual backups, auto_delete_oldest off. Asked for retention 3, the
+// refusal must not advise retention 2 (which is refused too, for want of a
+// slot); it names the slot, and following its advice plans the schedule.
+func TestApplyBackupPolicyRefusesWithTheAdviceThatCures(t *testing.T) {
+	sim := newSim()
+	full := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "full", TotalBackupLimit: 2,
+		Backups: []hostuptest.BackupSpec{{Note: "a", Age: 48 * time.Hour}, {Note: "b", Age: 24 * time.Hour}}})
+	e := newEnv(t, sim)
+	plan := func(retention int) tools.PolicyRow {
+		t.Helper()
+		var out tools.ApplyBackupPolicyOutput
+		e.ok("apply_backup_policy", map[string]any{"frequency": "daily", "hour": 2, "retention_count": retention, "dry_run": true}, &out)
+		return policyRows(out)[full]
+	}
+	for _, retention := range []int{3, 2} {
+		r := plan(retention)
+		if r.Action != "refused" || r.Code != "no_free_slot" {
+			t.Fatalf("retention %d: %s %s (%s), want refused no_free_slot: no retention fits without a free slot", retention, r.Action, r.Code, r.Fix)
+		}
+		contains(t, r.Fix, "turn on auto_delete_oldest (update_backup_settings)", "raise the VPS's backup limit in HostUp's control panel")
+	}
+	autoDelete := map[string]any{"vps_id": full, "auto_delete_oldest": true}
+	var set tools.MutationOutput
+	if e.ok("update_backup_settings", with(autoDelete, "confirm_token", planToken(t, e, "update_backup_settings", autoDelete)), &set); set.Outcome != "applied" {
+		t.Fatalf("turning on auto_delete_oldest: %q", set.Outcome)
+	}
+	if r := plan(2); r.Action != "create" {
+		t.Errorf("after turning on auto_delete_oldest: %s %s, want create", r.Action, r.Code)
+	}
+	if r := plan(3); r.Code != "retention_above_limit" || !strings.Contains(r.Fix, "use retention_count 2 or less, or raise the VPS's backup limit in HostUp's control panel") {
+		t.Errorf("retention 3 with a free slot: %s %s (%s), want retention_above_limit advising 2", r.Action, r.Code, r.Fix)
 	}
 }
