@@ -54,10 +54,12 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 	}
 	// HostUp may serve fewer items a page than limit asks, so the number of pages
 	// is not bounded by pageSize. The loop ends anyway: every page it goes on
-	// from added at least one item (an empty page that claims more stops it), so
-	// maxItems pages at most reach maxItems; and a cursor is followed once.
+	// from added at least one VPS not seen before (an empty page, or one that
+	// only repeats VPSes, stops it), so maxItems pages at most reach maxItems;
+	// and a cursor is followed once.
 	list := &VPSList{VPS: []VPS{}}
 	seen := map[string]bool{}
+	listed := map[string]bool{}
 	for pages := 1; ; pages++ {
 		body, err := c.do(ctx, http.MethodGet, "/api/v2/vps", q, nil)
 		if err != nil {
@@ -67,7 +69,15 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 		if err != nil {
 			return nil, fmt.Errorf("hostup: GET /api/v2/vps: %w", err)
 		}
-		list.VPS = append(list.VPS, page.Data...)
+		added := 0
+		for _, v := range page.Data {
+			if v.ID != "" && listed[v.ID] {
+				continue // a VPS listed twice is one VPS
+			}
+			listed[v.ID] = true
+			list.VPS = append(list.VPS, v)
+			added++
+		}
 		next := page.next()
 		switch {
 		case len(list.VPS) > maxItems:
@@ -79,10 +89,11 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 			list.Truncated = true
 			return list, nil
 		}
-		if next == "" || seen[next] || len(page.Data) == 0 {
-			// A missing or repeated cursor, or an empty page that claims more,
-			// would loop on; what we have is still true.
-			c.log.WarnContext(ctx, "hostup: stopped following VPS list cursors", "pages", pages, "repeated", seen[next], "empty_page", len(page.Data) == 0)
+		if next == "" || seen[next] || added == 0 {
+			// A missing or repeated cursor, or a page that claims more but
+			// brought no VPS not seen before, would loop on; what we have is
+			// still true.
+			c.log.WarnContext(ctx, "hostup: stopped following VPS list cursors", "pages", pages, "repeated", seen[next], "nothing_new", added == 0)
 			list.Truncated = true
 			return list, nil
 		}

@@ -269,8 +269,9 @@ func (p *endlessPages) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// 13.6: listing VPSes stops on an empty page that claims more, and after a
-// page cap when every page brings a new cursor.
+// 13.6: listing VPSes stops on an empty page that claims more, and on a page
+// that brings a new cursor but no VPS not listed before. (A page cap instead
+// cut real accounts short when HostUp serves small pages.)
 func TestListingVPSesStopsWhenHostUpKeepsSayingMore(t *testing.T) {
 	for _, c := range []struct {
 		name     string
