@@ -11,7 +11,8 @@ import (
 )
 
 // ServeStdio serves MCP on stdin/stdout until stdin ends or ctx is cancelled (a
-// signal). On cancellation it finishes the tool calls in flight, for at most
+// signal). When stdin ends, the requests read before are answered first (for at
+// most shutdownTimeout; see stdio_pending.go). On cancellation it finishes the tool calls in flight, for at most
 // shutdownTimeout, before it stops reading: mcp-go cancels every running call when
 // its listen context ends, which could cut a change off after it reached HostUp.
 func ServeStdio(ctx context.Context, srv *server.MCPServer, stdin io.Reader, stdout io.Writer, logger *slog.Logger, shutdownTimeout time.Duration) error {
@@ -20,6 +21,7 @@ func ServeStdio(ctx context.Context, srv *server.MCPServer, stdin io.Reader, std
 	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopListening()
 
+	stdin, stdout = countAnswers(stdin, stdout, shutdownTimeout)
 	stdio := server.NewStdioServer(srv)
 	stdio.SetErrorLogger(slog.NewLogLogger(logger.Handler(), slog.LevelError))
 	done := make(chan error, 1)
