@@ -74,7 +74,7 @@ func setupBackups() server.ServerPrompt {
 3. Propose the change per VPS in a short table: current schedule -> new schedule. If a VPS has a schedule with another frequency, say that replacing it deletes the old schedule and needs replace_existing=true.
 4. Call upsert_backup_schedule with dry_run=true for each VPS (frequency=%s, hour=%s, timezone=%s, retention_count=%s%s) and show the plans, with their warnings.
 5. Ask the user to confirm. Only after a clear yes, call it again without dry_run. If the client shows the user a confirmation dialog, their answer there decides. If the result instead returns a confirm_token, show that plan and pass the token back only after the user agreed to it. Never invent a token.
-6. Read back: report what HostUp now shows for each VPS (the state in the result), and anything that was refused and why.`,
+6. Read back: report what HostUp now shows for each VPS (the schedules read back in the result), and anything that was refused and why.`,
 			target, frequency, when.words, hh, zone, keep.words, keep.refusal, frequency, hour, zone, keep.argument, when.argument)
 		return mcp.NewGetPromptResult("Set up scheduled backups safely", []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(text))}), nil
 	}}

@@ -409,8 +409,8 @@ func (r *fleetRow) executed(mo MutationOutput, err error) {
 	default:
 		r.Outcome = rowUnknown
 	}
-	if st := r.out.State; st != nil && len(st.Schedules) > 0 {
-		after := st.Schedules[0]
+	if s := r.out.Schedules; s != nil && len(*s) > 0 {
+		after := (*s)[0]
 		r.After = &after
 	}
 }

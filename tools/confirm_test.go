@@ -49,8 +49,8 @@ func TestConfirmTokenAppliesTheConfirmedPlan(t *testing.T) {
 	token := planToken(t, e, "delete_backup_schedule", deleteScheduleArgs())
 	var out tools.DeleteBackupScheduleOutput
 	text := e.ok("delete_backup_schedule", with(deleteScheduleArgs(), "confirm_token", token), &out)
-	if out.Outcome != "applied" || out.State == nil || len(out.State.Schedules) != 0 {
-		t.Fatalf("outcome %q, state %+v:\n%s", out.Outcome, out.State, text)
+	if out.Outcome != "applied" || out.Schedules == nil || len((*out.Schedules)) != 0 {
+		t.Fatalf("outcome %q, state %+v:\n%s", out.Outcome, out.Schedules, text)
 	}
 	m := e.mutations()
 	if len(m) != 1 || m[0].Method != "DELETE" || m[0].Path != "/api/v2/vps/vps_sandbox02/backup-schedules/bks_sandbox02" {
@@ -178,8 +178,8 @@ func TestElicitationConfirmsDestructiveChanges(t *testing.T) {
 						e.noMutations()
 						return
 					}
-					if out.Outcome != "applied" || out.State == nil || len(out.State.Schedules) != 0 {
-						t.Fatalf("outcome %q state %+v:\n%s", out.Outcome, out.State, text)
+					if out.Outcome != "applied" || out.Schedules == nil || len((*out.Schedules)) != 0 {
+						t.Fatalf("outcome %q state %+v:\n%s", out.Outcome, out.Schedules, text)
 					}
 					if m := e.mutations(); len(m) != 1 || m[0].Method != "DELETE" {
 						t.Fatalf("mutations: %s", describeRequests(m))

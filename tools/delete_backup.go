@@ -17,10 +17,13 @@ type DeleteBackupInput struct {
 	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, after the user agreed."`
 }
 
-// DeleteBackupOutput is the outcome and the backups read back.
+// DeleteBackupOutput is the outcome and what the read-back counts: the backups
+// left and the quota, not the whole list (that is list_backups'; see
+// ScheduleReadBack for why a write reports its change only).
 type DeleteBackupOutput struct {
 	MutationOutput
-	Backups *ListBackupsOutput `json:"backups,omitempty" jsonschema_description:"The VPS's backups as HostUp reports them after the change."`
+	BackupsLeft *int       `json:"backups_left,omitempty" jsonschema_description:"Backups HostUp lists for the VPS after the change."`
+	Quota       *QuotaView `json:"quota,omitempty" jsonschema_description:"The backup quota after the change."`
 }
 
 func deleteBackup(d *Deps) server.ServerTool {
@@ -47,15 +50,16 @@ func deleteBackup(d *Deps) server.ServerTool {
 				return out, "", err
 			}
 			applied := fmt.Sprintf("Deleted backup %s.", in.BackupID)
-			if out.Backups != nil {
-				applied += fmt.Sprintf(" %s now has %s.", in.VPSID, quantity(out.Backups.Total, "backup"))
+			if out.BackupsLeft != nil {
+				applied += fmt.Sprintf(" %s now has %s.", in.VPSID, quantity(*out.BackupsLeft, "backup"))
 			}
 			return out, out.summaryText(applied), nil
 		})
 }
 
 // deleteBackupOperation reads the VPS's backups and plans deleting the one in
-// names; the backup itself is the basis. Its read-back fills out.Backups.
+// names; the backup itself is the basis. Its read-back fills out.BackupsLeft and
+// out.Quota.
 func (d *Deps) deleteBackupOperation(ctx context.Context, in DeleteBackupInput, out *DeleteBackupOutput) (*operation, error) {
 	l, err := d.readBackups(ctx, in.VPSID)
 	if err != nil {
@@ -97,13 +101,13 @@ func (d *Deps) deleteBackupOperation(ctx context.Context, in DeleteBackupInput, 
 		if err != nil {
 			return err
 		}
-		list := l.output(in.VPSID)
-		out.Backups = &list
+		left, quota := len(l.views), l.quota
+		out.BackupsLeft, out.Quota = &left, &quota
 		happened := true
 		for _, bk := range l.views {
 			happened = happened && bk.ID != in.BackupID
 		}
-		mo.noteOutcome(happened, fmt.Sprintf("%s has %s.", in.VPSID, quantity(list.Total, "backup")))
+		mo.noteOutcome(happened, fmt.Sprintf("%s has %s.", in.VPSID, quantity(left, "backup")))
 		return nil
 	}
 	return op, nil

@@ -17,10 +17,10 @@ type DeleteBackupScheduleInput struct {
 	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, after the user agreed."`
 }
 
-// DeleteBackupScheduleOutput is the outcome and the state read back.
+// DeleteBackupScheduleOutput is the outcome and the schedules read back.
 type DeleteBackupScheduleOutput struct {
 	MutationOutput
-	State *ScheduleState `json:"state,omitempty" jsonschema_description:"The VPS's schedule state as HostUp reports it after the change."`
+	ScheduleReadBack
 }
 
 func deleteBackupSchedule(d *Deps) server.ServerTool {
@@ -43,7 +43,7 @@ func deleteBackupSchedule(d *Deps) server.ServerTool {
 				return out, "", err
 			}
 			applied := fmt.Sprintf("Deleted schedule %s.", in.ScheduleID)
-			if out.State != nil && len(out.State.Schedules) == 0 {
+			if out.Schedules != nil && len(*out.Schedules) == 0 {
 				applied += " HostUp now reports no schedule on " + in.VPSID + "."
 			}
 			return out, out.summaryText(applied), nil
@@ -51,7 +51,7 @@ func deleteBackupSchedule(d *Deps) server.ServerTool {
 }
 
 // deleteScheduleOperation reads the VPS's schedules and plans deleting the one
-// in names. Its read-back fills out.State.
+// in names. Its read-back fills out.Schedules.
 func (d *Deps) deleteScheduleOperation(ctx context.Context, in DeleteBackupScheduleInput, out *DeleteBackupScheduleOutput) (*operation, error) {
 	bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
 	if err != nil {
@@ -84,8 +84,8 @@ func (d *Deps) deleteScheduleOperation(ctx context.Context, in DeleteBackupSched
 		if err != nil {
 			return err
 		}
-		st := d.scheduleState(in.VPSID, bs, nil, 3)
-		out.State = &st
+		st := d.scheduleState(in.VPSID, bs, nil, 0)
+		out.readBack(st)
 		happened, now := true, in.VPSID+" has no backup schedule."
 		for _, s := range st.Schedules {
 			now = fmt.Sprintf("%s has the schedule %s (%s).", in.VPSID, s.ID, s.describe())

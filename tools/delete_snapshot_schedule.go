@@ -40,7 +40,7 @@ func deleteSnapshotSchedule(d *Deps) server.ServerTool {
 }
 
 // deleteSnapshotOperation reads the snapshot schedule and plans deleting it. Its
-// read-back fills out.State.
+// read-back fills out.Schedule.
 func (d *Deps) deleteSnapshotOperation(ctx context.Context, in DeleteSnapshotScheduleInput, out *SnapshotScheduleChangeOutput) (*operation, error) {
 	st, err := d.readSnapshotState(ctx, in.VPSID)
 	if err != nil {
@@ -67,7 +67,7 @@ func (d *Deps) deleteSnapshotOperation(ctx context.Context, in DeleteSnapshotSch
 		if err != nil {
 			return err
 		}
-		out.State = after
+		out.readBack(after)
 		mo.noteOutcome(after.Schedule == nil, fmt.Sprintf("%s snapshot schedule: %s.", in.VPSID, after.describe()))
 		return nil
 	}

@@ -175,8 +175,8 @@ func TestATokenWhoseSenderStoppedIsNotSentAgain(t *testing.T) {
 	}
 	var out tools.DeleteBackupScheduleOutput
 	text := es[1].ok("delete_backup_schedule", with(deleteScheduleArgs(), "confirm_token", token), &out)
-	if out.Outcome != "outcome_unknown" || out.State == nil || len(out.State.Schedules) != 1 {
-		t.Fatalf("outcome %q, state %+v; want outcome_unknown with the schedule read back:\n%s", out.Outcome, out.State, text)
+	if out.Outcome != "outcome_unknown" || out.Schedules == nil || len((*out.Schedules)) != 1 {
+		t.Fatalf("outcome %q, state %+v; want outcome_unknown with the schedule read back:\n%s", out.Outcome, out.Schedules, text)
 	}
 	contains(t, text, "was not sent again", "does NOT show the change")
 	es[1].noMutations()

@@ -18,10 +18,17 @@ type SetSnapshotScheduleInput struct {
 	ConfirmToken  string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, after the user agreed."`
 }
 
-// SnapshotScheduleChangeOutput is the outcome and the schedule read back.
+// SnapshotScheduleChangeOutput is the outcome and the schedule read back: the
+// schedule alone, as with backup schedules (ScheduleReadBack); capacity and the
+// gate stay with list_snapshot_schedule.
 type SnapshotScheduleChangeOutput struct {
 	MutationOutput
-	State *SnapshotState `json:"state,omitempty" jsonschema_description:"The snapshot schedule as HostUp reports it after the change."`
+	Schedule *SnapshotScheduleView `json:"schedule,omitempty" jsonschema_description:"The snapshot schedule HostUp reports after the change; absent when the VPS has none."`
+	after    *SnapshotState        // the whole read-back, for the result's text
+}
+
+func (o *SnapshotScheduleChangeOutput) readBack(after *SnapshotState) {
+	o.after, o.Schedule = after, after.Schedule
 }
 
 func setSnapshotSchedule(d *Deps) server.ServerTool {
@@ -41,15 +48,15 @@ func setSnapshotSchedule(d *Deps) server.ServerTool {
 				return out, "", err
 			}
 			applied := "Snapshot schedule saved."
-			if out.State != nil {
-				applied = fmt.Sprintf("Snapshot schedule of %s saved: %s.", in.VPSID, out.State.describe())
+			if out.after != nil {
+				applied = fmt.Sprintf("Snapshot schedule of %s saved: %s.", in.VPSID, out.after.describe())
 			}
 			return out, out.summaryText(applied), nil
 		})
 }
 
 // setSnapshotOperation reads the snapshot schedule and plans setting it. Its
-// read-back fills out.State.
+// read-back fills out.Schedule.
 func (d *Deps) setSnapshotOperation(ctx context.Context, in SetSnapshotScheduleInput, out *SnapshotScheduleChangeOutput) (*operation, error) {
 	st, err := d.readSnapshotState(ctx, in.VPSID)
 	if err != nil {
@@ -73,7 +80,7 @@ func (d *Deps) setSnapshotOperation(ctx context.Context, in SetSnapshotScheduleI
 		if err != nil {
 			return err
 		}
-		out.State = after
+		out.readBack(after)
 		s := after.Schedule
 		mo.noteOutcome(s != nil && s.Enabled == enabled && s.IntervalHours == in.IntervalHours, fmt.Sprintf("%s snapshot schedule: %s.", in.VPSID, after.describe()))
 		return nil

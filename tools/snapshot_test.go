@@ -55,8 +55,8 @@ func TestSetSnapshotScheduleCreatesUpdatesAndSkipsNoChange(t *testing.T) {
 	e.noMutations()
 
 	text = e.ok("set_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox04", "interval_hours": 8}, &out)
-	if out.Outcome != "applied" || out.State == nil || out.State.Schedule == nil || out.State.Schedule.IntervalHours != 8 {
-		t.Fatalf("outcome %q state %+v:\n%s", out.Outcome, out.State, text)
+	if out.Outcome != "applied" || out.Schedule == nil || out.Schedule.IntervalHours != 8 {
+		t.Fatalf("outcome %q schedule %+v:\n%s", out.Outcome, out.Schedule, text)
 	}
 	contains(t, text, "Snapshot schedule of vps_sandbox04 saved: a snapshot every 8 h.")
 	m := e.mutations()
@@ -80,22 +80,22 @@ func TestPausingOrDeletingASnapshotScheduleNeedsConfirmation(t *testing.T) {
 		tool  string
 		args  map[string]any
 		wants []string
-		after func(t *testing.T, st *tools.SnapshotState)
+		after func(t *testing.T, s *tools.SnapshotScheduleView)
 	}{
 		{"set_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox02", "interval_hours": 6, "enabled": false},
 			[]string{"Pause the snapshot schedule of vps_sandbox02", "Pausing stops future snapshots"},
-			func(t *testing.T, st *tools.SnapshotState) {
-				if st.Schedule == nil || st.Schedule.Enabled {
-					t.Errorf("after pausing: %+v", st.Schedule)
+			func(t *testing.T, s *tools.SnapshotScheduleView) {
+				if s == nil || s.Enabled {
+					t.Errorf("after pausing: %+v", s)
 				}
 			}},
 		{"set_snapshot_schedule", map[string]any{"vps_id": "10004", "interval_hours": 12, "enabled": false},
 			[]string{"Pause the snapshot schedule of 10004", "reports no action gates"}, nil},
 		{"delete_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox02"},
 			[]string{"Delete the snapshot schedule (a snapshot every 6 h) of vps_sandbox02", "no new snapshots are taken afterwards"},
-			func(t *testing.T, st *tools.SnapshotState) {
-				if st.Schedule != nil {
-					t.Errorf("after deleting: %+v", st.Schedule)
+			func(t *testing.T, s *tools.SnapshotScheduleView) {
+				if s != nil {
+					t.Errorf("after deleting: %+v", s)
 				}
 			}},
 	} {
@@ -110,7 +110,7 @@ func TestPausingOrDeletingASnapshotScheduleNeedsConfirmation(t *testing.T) {
 				t.Fatalf("outcome %q, %d mutations:\n%s", out.Outcome, len(e.mutations()), text)
 			}
 			if c.after != nil {
-				c.after(t, out.State)
+				c.after(t, out.Schedule)
 			}
 		})
 	}

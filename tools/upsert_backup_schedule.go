@@ -30,10 +30,10 @@ type UpsertBackupScheduleInput struct {
 	ConfirmToken    string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, after the user agreed."`
 }
 
-// UpsertBackupScheduleOutput is the outcome and, once applied, the state read back.
+// UpsertBackupScheduleOutput is the outcome and, once sent, the schedules read back.
 type UpsertBackupScheduleOutput struct {
 	MutationOutput
-	State *ScheduleState `json:"state,omitempty" jsonschema_description:"The VPS's schedule state as HostUp reports it after the change."`
+	ScheduleReadBack
 }
 
 func upsertBackupSchedule(d *Deps) server.ServerTool {
@@ -58,8 +58,8 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 				return out, "", err
 			}
 			applied := "Done. "
-			if out.State != nil && len(out.State.Schedules) > 0 {
-				applied += "HostUp now reports: " + out.State.Schedules[0].describe()
+			if out.Schedules != nil && len(*out.Schedules) > 0 {
+				applied += "HostUp now reports: " + (*out.Schedules)[0].describe()
 			} else {
 				applied += out.Plan.Summary
 			}
@@ -95,7 +95,7 @@ func (d *Deps) oldestBackupName(ctx context.Context, vpsID string) string {
 
 // upsertOperation reads the VPS's schedule and plans the upsert of want (the
 // schedule desiredSchedule made of in; notes are its warnings). Its read-back
-// fills out.State.
+// fills out.Schedules.
 func (d *Deps) upsertOperation(ctx context.Context, in UpsertBackupScheduleInput, want scheduleRequest, notes []string, out *UpsertBackupScheduleOutput) (*operation, error) {
 	bs, _, err := d.readSchedules(ctx, in.VPSID)
 	if err != nil {
@@ -141,8 +141,8 @@ func (d *Deps) upsertOperationFrom(ctx context.Context, in UpsertBackupScheduleI
 		if err != nil {
 			return err
 		}
-		st := d.scheduleState(in.VPSID, bs, vm, 3)
-		out.State = &st
+		st := d.scheduleState(in.VPSID, bs, vm, 0)
+		out.readBack(st)
 		if replace && mo.Outcome == outcomeUnknown && len(bs.Schedules) == 0 {
 			// Neither "it happened" nor "it did not": the old schedule went,
 			// the new one never came.

@@ -47,11 +47,11 @@ func TestUpsertSendsTheDocumentedBody(t *testing.T) {
 			if got := bodyOf(t, m[0]); !reflect.DeepEqual(got, c.wantBody) {
 				t.Errorf("body %v, want %v", got, c.wantBody)
 			}
-			if out.Outcome != "applied" || out.State == nil || len(out.State.Schedules) != 1 {
-				t.Fatalf("outcome %q state %+v", out.Outcome, out.State)
+			if out.Outcome != "applied" || out.Schedules == nil || len((*out.Schedules)) != 1 {
+				t.Fatalf("outcome %q state %+v", out.Outcome, out.Schedules)
 			}
-			if out.State.Schedules[0].ID == "" || out.State.Schedules[0].Frequency != c.args["frequency"] {
-				t.Errorf("state read back: %+v", out.State.Schedules[0])
+			if (*out.Schedules)[0].ID == "" || (*out.Schedules)[0].Frequency != c.args["frequency"] {
+				t.Errorf("state read back: %+v", (*out.Schedules)[0])
 			}
 			contains(t, text, "Done. HostUp now reports: "+c.describe)
 		})
@@ -73,8 +73,8 @@ func TestUpsertSameFrequencyUpdatesInPlace(t *testing.T) {
 	if got := bodyOf(t, m[0]); !reflect.DeepEqual(got, want) {
 		t.Errorf("body %v, want %v", got, want)
 	}
-	if out.Outcome != "applied" || out.State.Schedules[0].ID != "bks_daily1" || out.State.Schedules[0].TimeUTC != "04:00" {
-		t.Errorf("outcome %q, state %+v", out.Outcome, out.State.Schedules)
+	if out.Outcome != "applied" || (*out.Schedules)[0].ID != "bks_daily1" || (*out.Schedules)[0].TimeUTC != "04:00" {
+		t.Errorf("outcome %q, state %+v", out.Outcome, (*out.Schedules))
 	}
 	contains(t, text, "time_utc: 02:00 -> 04:00", "retention_count: 3 -> 5")
 }
@@ -105,8 +105,8 @@ func TestUpsertLoweringRetentionBelowKeptBackupsNeedsConfirmation(t *testing.T) 
 	}
 	contains(t, text, "up to 2 of the oldest scheduled backups")
 	e.ok("upsert_backup_schedule", with(args, "confirm_token", out.ConfirmToken), &out)
-	if out.Outcome != "applied" || out.State.Schedules[0].RetentionCount != 1 {
-		t.Errorf("outcome %q state %+v", out.Outcome, out.State.Schedules)
+	if out.Outcome != "applied" || (*out.Schedules)[0].RetentionCount != 1 {
+		t.Errorf("outcome %q state %+v", out.Outcome, (*out.Schedules))
 	}
 }
 
@@ -123,8 +123,8 @@ func TestReplaceExistingDeletesThenCreates(t *testing.T) {
 		if got := bodyOf(t, m[1]); !reflect.DeepEqual(got, want) {
 			t.Errorf("POST body %v, want %v", got, want)
 		}
-		if out.Outcome != "applied" || len(out.State.Schedules) != 1 || out.State.Schedules[0].Frequency != "weekly" {
-			t.Fatalf("outcome %q, state %+v:\n%s", out.Outcome, out.State, text)
+		if out.Outcome != "applied" || len((*out.Schedules)) != 1 || (*out.Schedules)[0].Frequency != "weekly" {
+			t.Fatalf("outcome %q, state %+v:\n%s", out.Outcome, out.Schedules, text)
 		}
 		contains(t, text, "weekly on Sunday at 05:00 UTC")
 	}
@@ -315,7 +315,7 @@ func TestUpsertKeepsAPausedScheduleDisabled(t *testing.T) {
 	if len(m) != 1 || bodyOf(t, m[0])["enabled"] != false {
 		t.Fatalf("mutations: %s", describeRequests(m))
 	}
-	if out.State.Schedules[0].Enabled {
+	if (*out.Schedules)[0].Enabled {
 		t.Error("the paused schedule was re-enabled")
 	}
 }
@@ -342,8 +342,8 @@ func TestReplaceWhoseDeleteAnswerIsLostLooksBeforeCreating(t *testing.T) {
 		if !readBetween(sim.Requests(), m[0], m[1]) {
 			t.Errorf("the state must be read between the DELETE whose answer was lost and the POST: %s", describeRequests(sim.Requests()))
 		}
-		if out.Outcome != "applied" || out.State == nil || len(out.State.Schedules) != 1 || out.State.Schedules[0].Frequency != "weekly" {
-			t.Fatalf("outcome %q state %+v:\n%s", out.Outcome, out.State, text)
+		if out.Outcome != "applied" || out.Schedules == nil || len((*out.Schedules)) != 1 || (*out.Schedules)[0].Frequency != "weekly" {
+			t.Fatalf("outcome %q state %+v:\n%s", out.Outcome, out.Schedules, text)
 		}
 		contains(t, text, "answer to deleting the old schedule bks_daily1 was lost", "showed it gone, so the new schedule was sent", "weekly on Monday at 05:00 UTC")
 	})
@@ -359,8 +359,8 @@ func TestReplaceWhoseDeleteAnswerIsLostLooksBeforeCreating(t *testing.T) {
 		if m := e.mutations(); len(m) != 1 || m[0].Method != http.MethodDelete {
 			t.Fatalf("want the DELETE only, no POST: %s", describeRequests(m))
 		}
-		if out.Outcome != "outcome_unknown" || out.State == nil || len(out.State.Schedules) != 1 || out.State.Schedules[0].ID != "bks_daily1" {
-			t.Fatalf("outcome %q state %+v:\n%s", out.Outcome, out.State, text)
+		if out.Outcome != "outcome_unknown" || out.Schedules == nil || len((*out.Schedules)) != 1 || (*out.Schedules)[0].ID != "bks_daily1" {
+			t.Fatalf("outcome %q state %+v:\n%s", out.Outcome, out.Schedules, text)
 		}
 		contains(t, text, "Outcome unknown", "so the new schedule was not sent", "does NOT show the change",
 			"the old schedule bks_daily1 is still there: daily at 02:00 UTC, keep 3")
@@ -388,8 +388,8 @@ func TestReplaceWithAnUnreadableStateSendsNothingMore(t *testing.T) {
 		if m := e.mutations(); len(m) != 2 || m[0].Method != http.MethodDelete || m[1].Method != http.MethodPost {
 			t.Fatalf("want the DELETE and the new schedule's POST, no restore: %s", describeRequests(m))
 		}
-		if out.Outcome != "outcome_unknown" || out.State == nil || len(out.State.Schedules) != 1 || out.State.Schedules[0].Frequency != "weekly" {
-			t.Fatalf("outcome %q state %+v:\n%s", out.Outcome, out.State, text)
+		if out.Outcome != "outcome_unknown" || out.Schedules == nil || len((*out.Schedules)) != 1 || (*out.Schedules)[0].Frequency != "weekly" {
+			t.Fatalf("outcome %q state %+v:\n%s", out.Outcome, out.Schedules, text)
 		}
 		contains(t, text, "the old one was not put back", "shows the change: it happened; do not send it again")
 		lacks(t, text, "refused", "NO backup schedule")
@@ -406,8 +406,8 @@ func TestReplaceWithAnUnreadableStateSendsNothingMore(t *testing.T) {
 		if m := e.mutations(); len(m) != 1 || m[0].Method != http.MethodDelete {
 			t.Fatalf("want the DELETE only: %s", describeRequests(m))
 		}
-		if out.Outcome != "outcome_unknown" || out.State == nil || len(out.State.Schedules) != 0 {
-			t.Fatalf("outcome %q state %+v:\n%s", out.Outcome, out.State, text)
+		if out.Outcome != "outcome_unknown" || out.Schedules == nil || len((*out.Schedules)) != 0 {
+			t.Fatalf("outcome %q state %+v:\n%s", out.Outcome, out.Schedules, text)
 		}
 		contains(t, text, "so the new schedule was not sent", "Half done", "NO backup schedule on "+id, "Call upsert_backup_schedule again")
 		lacks(t, text, "safe to try again", "did not happen")

@@ -194,8 +194,8 @@ func TestV1UpsertSendsTheDocumentedBody(t *testing.T) {
 			if out.Plan.Requests[0].Endpoint != "/api/vm/"+vmid+"/backup-schedules" {
 				t.Errorf("planned %+v", out.Plan.Requests)
 			}
-			if out.State == nil || len(out.State.Schedules) != 1 || out.State.Schedules[0].TimeUTC != c.timeUTC {
-				t.Errorf("state read back %+v: want the schedule at %s", out.State, c.timeUTC)
+			if out.Schedules == nil || len((*out.Schedules)) != 1 || (*out.Schedules)[0].TimeUTC != c.timeUTC {
+				t.Errorf("state read back %+v: want the schedule at %s", out.Schedules, c.timeUTC)
 			}
 			onlyV1(t, sim)
 		})
@@ -431,8 +431,13 @@ func TestV1DeleteBackupByVolidWithConfirmation(t *testing.T) {
 	if out.Outcome != "applied" || len(m) != 1 || m[0].Method != "DELETE" || !strings.HasPrefix(m[0].Path, "/api/vm/"+vmid+"/backups/") {
 		t.Fatalf("outcome %s, mutations:%s", out.Outcome, describeRequests(m))
 	}
-	if out.Backups == nil || out.Backups.Total != 1 || out.Backups.Backups[0].ID == volid {
-		t.Errorf("read back %+v: want the other backup only", out.Backups)
+	if out.BackupsLeft == nil || *out.BackupsLeft != 1 {
+		t.Errorf("read back %v backups left: want the other backup only", out.BackupsLeft)
+	}
+	var after tools.ListBackupsOutput
+	e.ok("list_backups", map[string]any{"vps_id": vmid}, &after)
+	if after.Total != 1 || after.Backups[0].ID == volid {
+		t.Errorf("list_backups after the delete: %+v; want the other backup only", after.Backups)
 	}
 	onlyV1(t, sim)
 }

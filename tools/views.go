@@ -57,6 +57,18 @@ type ScheduleView struct {
 	Status         string `json:"status,omitempty" jsonschema_description:"State of the latest run, when HostUp reports one."`
 }
 
+// ScheduleReadBack is what a schedule change reads back: the schedules alone.
+// A write's result reports its change; limits, gates, settings and run history
+// stay with list_backup_schedules, so that every write tool's result (and its
+// output schema, in every tools/list) does not carry the whole state (issue 18).
+type ScheduleReadBack struct {
+	Schedules *[]ScheduleView `json:"schedules,omitempty" jsonschema_description:"The VPS's schedules as HostUp reports them after the change; empty when it has none."`
+}
+
+func (r *ScheduleReadBack) readBack(st ScheduleState) {
+	r.Schedules = &st.Schedules
+}
+
 func (d *Deps) scheduleView(s hostup.Schedule) ScheduleView {
 	v := ScheduleView{
 		ID: s.ID, Name: s.Name, Frequency: s.Frequency,

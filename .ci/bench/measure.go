@@ -772,7 +772,7 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d)/float
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
 
-// ------------------------------------------------------ 6. fleet policy
+// ------------------------------------------------------ 7. fleet policy
 
 // policyCall is one apply_backup_policy call of the fleet-policy row.
 type policyCall struct {
@@ -888,7 +888,7 @@ func benchPolicy(s settings, bin string) (row, string, error) {
 	if apply.res.IsError {
 		r.measured = "isError: " + firstLine(apply.res.text())
 	}
-	detail := fmt.Sprintf("6. fleet policy over %d VPSes: plan %s, apply %s; rows %v, outcomes %v\n"+
+	detail := fmt.Sprintf("7. fleet policy over %d VPSes: plan %s, apply %s; rows %v, outcomes %v\n"+
 		"   bound = max(R·latency/concurrency, R/rate) with R = 2·(%d pages + %d VPS) + 3·%d changed = %d requests: max(%d·%s/%d, %d/(%d/s)) = %s\n"+
 		"   %d requests reached the simulator (status×count: %s): %d answers 429 absorbed by the client's retries; %d progress notifications\n",
 		n, secs(plan.took), secs(apply.took), a, o,
