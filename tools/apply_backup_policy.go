@@ -497,13 +497,16 @@ func (f *fleet) text(out ApplyBackupPolicyOutput) string {
 	}
 	writeSummary(&b, o)
 	a := t.ByAction
-	listed, left := 0, 0
+	listed, left, changesLeft := 0, 0, 0
 	for _, r := range o.Rows {
 		if r.Action == actionNoChange && r.Outcome == rowPlanned {
 			continue
 		}
 		if listed == fleetTextRows {
 			left++
+			if r.Action == actionCreate || r.Action == actionUpdate {
+				changesLeft++
+			}
 			continue
 		}
 		listed++
@@ -514,8 +517,11 @@ func (f *fleet) text(out ApplyBackupPolicyOutput) string {
 	}
 	if o.Outcome == outcomeNeedsConfirm && o.ConfirmToken != "" {
 		token := fmt.Sprintf("confirm_token=%q", o.ConfirmToken)
-		if len(o.ConfirmToken) > fleetTokenInText {
-			token = fmt.Sprintf("the confirm_token from the structured result (%d characters; it covers the %d create and update rows)", len(o.ConfirmToken), a[actionCreate]+a[actionUpdate])
+		if len(o.ConfirmToken) > fleetTokenInText || changesLeft > 0 {
+			// The token grants every create and update row. When the text
+			// leaves some out, it does not carry the token either: whoever
+			// passes it on has the structured result, where every row is.
+			token = fmt.Sprintf("the confirm_token from the structured result (%d characters; it covers the %d create and update rows, all listed there)", len(o.ConfirmToken), a[actionCreate]+a[actionUpdate])
 		}
 		fmt.Fprintf(&b, "\nShow this plan to the user. If they agree, call again with the same arguments and %s (valid until %s).", token, o.ConfirmExpiresAt)
 	}

@@ -774,3 +774,33 @@ func TestApplyBackupPolicyRefusesWithTheAdviceThatCures(t *testing.T) {
 		t.Errorf("retention 3 with a free slot: %s %s (%s), want retention_above_limit advising 2", r.Action, r.Code, r.Fix)
 	}
 }
+
+// TestApplyBackupPolicyTextCarriesTheTokenOnlyWithEveryRowItGrants: the text is
+// bounded to 30 rows, but the token grants every create and update row. So the
+// text repeats the token only when it lists every one of those rows; otherwise
+// it points to the structured result, which has the token and every row.
+func TestApplyBackupPolicyTextCarriesTheTokenOnlyWithEveryRowItGrants(t *testing.T) {
+	for _, c := range []struct {
+		vps       int
+		withToken bool
+	}{{11, true}, {110, false}} {
+		t.Run(fmt.Sprint(c.vps, " VPS"), func(t *testing.T) {
+			sim := newSim()
+			policyAccount(sim, c.vps)
+			e := newEnv(t, sim)
+			var out tools.ApplyBackupPolicyOutput
+			text := e.ok("apply_backup_policy", nightlyPolicy(), &out)
+			if out.Outcome != "confirmation_required" || out.ConfirmToken == "" {
+				t.Fatalf("outcome %q, token %q", out.Outcome, out.ConfirmToken)
+			}
+			if c.withToken {
+				contains(t, text, fmt.Sprintf("confirm_token=%q", out.ConfirmToken))
+				lacks(t, text, "more rows")
+				return
+			}
+			contains(t, text, "more rows that are not no_change", "the confirm_token from the structured result", "it covers the 40 create and update rows, all listed there")
+			lacks(t, text, out.ConfirmToken)
+			e.noMutations()
+		})
+	}
+}
