@@ -134,6 +134,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		printUsage(stdout)
 		return 0
 	case "serve", "call":
+		if command == "serve" && cfg.metrics && cfg.transport == "stdio" {
+			// Only serving needs the endpoint: version, tools and call run
+			// under the same environment (a bundle's or a shell's) and work.
+			fmt.Fprintln(stderr, "hostup-mcp: --metrics (HOSTUP_MCP_METRICS) needs --transport http or sse: over stdio there is no HTTP endpoint to serve /metrics at")
+			return 2
+		}
 		if err := cfg.loadAPIKey(); err != nil {
 			fmt.Fprintf(stderr, "hostup-mcp: %v\n", err)
 			return 2
@@ -281,9 +287,6 @@ func (cfg *config) check() error {
 	}
 	if cfg.confirm != confirmEither && cfg.confirm != confirmDialogOnly {
 		return &configError{msg: fmt.Sprintf("--confirm-mode (HOSTUP_MCP_CONFIRM_MODE) must be %s or %s, not %q", confirmEither, confirmDialogOnly, cfg.confirm)}
-	}
-	if cfg.metrics && cfg.transport == "stdio" {
-		return &configError{msg: "--metrics (HOSTUP_MCP_METRICS) needs --transport http or sse: over stdio there is no HTTP endpoint to serve /metrics at"}
 	}
 	if cfg.redisURL != "" {
 		if _, err := redisstate.ParseURL(cfg.redisURL); err != nil {

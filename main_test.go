@@ -294,6 +294,15 @@ func TestToolsAndVersionNeedNoKey(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, r.code, r.stdout, r.stderr)
 		}
 	}
+
+	// Metrics are a serving setting: an environment that turns them on (a
+	// deployment's, a shell's) must not break the commands that serve nothing.
+	t.Setenv("HOSTUP_MCP_METRICS", "1")
+	for _, args := range [][]string{{"version"}, {"tools"}, {"call", "list_vps", "--sandbox"}} {
+		if r = runMain(t, "", args...); r.code != 0 || r.stderr != "" {
+			t.Errorf("%v with HOSTUP_MCP_METRICS=1: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
 }
 
 func TestCallPrintsAReadableSummaryOfTheSandbox(t *testing.T) {
