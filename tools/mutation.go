@@ -64,7 +64,7 @@ type Plan struct {
 // MutationOutput is embedded in every write tool's output.
 type MutationOutput struct {
 	Common
-	Outcome          string   `json:"outcome" jsonschema:"enum=dry_run,enum=confirmation_required,enum=declined,enum=applied,enum=outcome_unknown,enum=no_change" jsonschema_description:"dry_run: nothing sent. confirmation_required: nothing sent; show the plan to the user and call again with confirm_token once they agree. declined: the user said no; nothing changed. applied: done; the state read back from HostUp is included. outcome_unknown: HostUp's answer was lost; see notes for what the state shows. no_change: already as requested; nothing sent."`
+	Outcome          string   `json:"outcome" jsonschema:"enum=dry_run,enum=confirmation_required,enum=declined,enum=applied,enum=outcome_unknown,enum=no_change" jsonschema_description:"dry_run: nothing sent. confirmation_required: nothing sent; show the plan to the user and call again with confirm_token once they agree. declined: the user said no; nothing changed. applied: done; what it changed, read back from HostUp, is included. outcome_unknown: HostUp's answer was lost; see notes for what the state shows. no_change: already as requested; nothing sent."`
 	VPSID            string   `json:"vps_id"`
 	Plan             Plan     `json:"plan"`
 	ConfirmToken     string   `json:"confirm_token,omitempty" jsonschema_description:"Pass this back as confirm_token (with the same arguments) after the user agreed to the plan. Works once, within 10 minutes, for the same HostUp API key, and only while what decided the plan (schedule settings, retention settings, limits, gates) is unchanged."`
