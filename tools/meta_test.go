@@ -375,25 +375,42 @@ func TestStructuredContentMatchesOutputSchema(t *testing.T) {
 		{"delete_backup_schedule", map[string]any{"vps_id": "vps_sandbox05", "schedule_id": "bks_sandbox05"}},
 		{"create_backup", map[string]any{"vps_id": "vps_sandbox02", "dry_run": true}},
 		{"delete_backup", map[string]any{"vps_id": "vps_sandbox04", "backup_id": firstBackup(t, e, "vps_sandbox04")}},
+		{"restore_backup", map[string]any{"vps_id": "vps_sandbox04", "backup_id": firstBackup(t, e, "vps_sandbox04"), "dry_run": true}},
+		{"list_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox02"}},
+		{"set_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox02", "interval_hours": 8}},
+		{"delete_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox02"}},
 	}
-	for _, c := range calls {
-		res := e.call(c.tool, c.args)
+	check := func(tool string, args map[string]any) map[string]any {
+		res := e.call(tool, args)
 		if res.IsError {
-			t.Errorf("%s %v: %s", c.tool, c.args, textOf(res))
-			continue
+			t.Errorf("%s %v: %s", tool, args, textOf(res))
+			return nil
 		}
 		if res.StructuredContent == nil {
-			t.Errorf("%s: a successful result must carry structuredContent", c.tool)
-			continue
+			t.Errorf("%s: a successful result must carry structuredContent", tool)
+			return nil
 		}
 		b, _ := json.Marshal(res.StructuredContent)
 		doc, _ := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-		if err := schemas[c.tool].Validate(doc); err != nil {
-			t.Errorf("%s %v: structuredContent does not match the outputSchema: %v\n%s", c.tool, c.args, err, b)
+		if err := schemas[tool].Validate(doc); err != nil {
+			t.Errorf("%s %v: structuredContent does not match the outputSchema: %v\n%s", tool, args, err, b)
 		}
 		if strings.Contains(string(b), "null") {
-			t.Errorf("%s: structuredContent has a null (lists must be empty, not nil): %s", c.tool, b)
+			t.Errorf("%s: structuredContent has a null (lists must be empty, not nil): %s", tool, b)
 		}
+		out, _ := res.StructuredContent.(map[string]any)
+		return out
+	}
+	var last map[string]any
+	for _, c := range calls {
+		last = check(c.tool, c.args)
+	}
+	// The last call asked for confirmation; the confirmed delete reads back
+	// "no schedule", a shape of its own.
+	if token, _ := last["confirm_token"].(string); token == "" {
+		t.Errorf("delete_snapshot_schedule gave no confirm_token: %v", last)
+	} else if out := check("delete_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox02", "confirm_token": token}); out["outcome"] != "applied" || out["has_schedule"] != false {
+		t.Errorf("confirmed delete_snapshot_schedule: %v", out)
 	}
 }
 

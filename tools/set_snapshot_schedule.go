@@ -23,12 +23,16 @@ type SetSnapshotScheduleInput struct {
 // gate stay with list_snapshot_schedule.
 type SnapshotScheduleChangeOutput struct {
 	MutationOutput
-	Schedule *SnapshotScheduleView `json:"schedule,omitempty" jsonschema_description:"The snapshot schedule HostUp reports after the change; absent when the VPS has none."`
-	after    *SnapshotState        // the whole read-back, for the result's text
+	// HasSchedule tells "read back: none" from "not read back" (a dry run, or
+	// a read that failed), which an absent schedule alone cannot.
+	HasSchedule *bool                 `json:"has_schedule,omitempty" jsonschema_description:"Whether HostUp reports a snapshot schedule after the change; absent when it was not read back."`
+	Schedule    *SnapshotScheduleView `json:"schedule,omitempty" jsonschema_description:"That schedule, when there is one."`
+	after       *SnapshotState        // the whole read-back, for the result's text
 }
 
 func (o *SnapshotScheduleChangeOutput) readBack(after *SnapshotState) {
-	o.after, o.Schedule = after, after.Schedule
+	has := after.Schedule != nil
+	o.after, o.HasSchedule, o.Schedule = after, &has, after.Schedule
 }
 
 func setSnapshotSchedule(d *Deps) server.ServerTool {

@@ -80,22 +80,22 @@ func TestPausingOrDeletingASnapshotScheduleNeedsConfirmation(t *testing.T) {
 		tool  string
 		args  map[string]any
 		wants []string
-		after func(t *testing.T, s *tools.SnapshotScheduleView)
+		after func(t *testing.T, out tools.SnapshotScheduleChangeOutput)
 	}{
 		{"set_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox02", "interval_hours": 6, "enabled": false},
 			[]string{"Pause the snapshot schedule of vps_sandbox02", "Pausing stops future snapshots"},
-			func(t *testing.T, s *tools.SnapshotScheduleView) {
-				if s == nil || s.Enabled {
-					t.Errorf("after pausing: %+v", s)
+			func(t *testing.T, out tools.SnapshotScheduleChangeOutput) {
+				if out.HasSchedule == nil || !*out.HasSchedule || out.Schedule == nil || out.Schedule.Enabled {
+					t.Errorf("after pausing: %v %+v", out.HasSchedule, out.Schedule)
 				}
 			}},
 		{"set_snapshot_schedule", map[string]any{"vps_id": "10004", "interval_hours": 12, "enabled": false},
 			[]string{"Pause the snapshot schedule of 10004", "reports no action gates"}, nil},
 		{"delete_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox02"},
 			[]string{"Delete the snapshot schedule (a snapshot every 6 h) of vps_sandbox02", "no new snapshots are taken afterwards"},
-			func(t *testing.T, s *tools.SnapshotScheduleView) {
-				if s != nil {
-					t.Errorf("after deleting: %+v", s)
+			func(t *testing.T, out tools.SnapshotScheduleChangeOutput) {
+				if out.HasSchedule == nil || *out.HasSchedule || out.Schedule != nil {
+					t.Errorf("after deleting: %v %+v", out.HasSchedule, out.Schedule)
 				}
 			}},
 	} {
@@ -110,7 +110,7 @@ func TestPausingOrDeletingASnapshotScheduleNeedsConfirmation(t *testing.T) {
 				t.Fatalf("outcome %q, %d mutations:\n%s", out.Outcome, len(e.mutations()), text)
 			}
 			if c.after != nil {
-				c.after(t, out.Schedule)
+				c.after(t, out)
 			}
 		})
 	}
@@ -156,4 +156,24 @@ func TestSetSnapshotScheduleRefusesEachReasonOnItsOwn(t *testing.T) {
 			e.refused("set_snapshot_schedule", map[string]any{"vps_id": id, "interval_hours": 6, "enabled": false}, c.want)
 		})
 	}
+}
+
+// TestSnapshotScheduleChangeSaysWhenItWasNotReadBack: a delete whose read-back
+// failed must not look like a read-back that found no schedule; has_schedule
+// is there only when the schedule was read back.
+func TestSnapshotScheduleChangeSaysWhenItWasNotReadBack(t *testing.T) {
+	e := newEnv(t, hostuptest.Sandbox(), withKey(hostuptest.SandboxAPIKey), withRealHTTP())
+	args := map[string]any{"vps_id": "vps_sandbox02"}
+	var planned tools.SnapshotScheduleChangeOutput
+	e.ok("delete_snapshot_schedule", args, &planned)
+	e.http.failReadsAfter(http.MethodDelete, 4)
+	var out tools.SnapshotScheduleChangeOutput
+	text := e.ok("delete_snapshot_schedule", with(args, "confirm_token", planned.ConfirmToken), &out)
+	if m := e.mutations(); len(m) != 1 || m[0].Method != http.MethodDelete {
+		t.Fatalf("want the DELETE once: %s", describeRequests(m))
+	}
+	if out.Outcome != "applied" || out.HasSchedule != nil || out.Schedule != nil {
+		t.Fatalf("outcome %q, has_schedule %v, schedule %+v: want applied and no read-back:\n%s", out.Outcome, out.HasSchedule, out.Schedule, text)
+	}
+	contains(t, text, "reading the state back failed")
 }
