@@ -522,11 +522,11 @@ func (f *fleet) text(out ApplyBackupPolicyOutput) string {
 			// leaves some out, it does not carry the token either: whoever
 			// passes it on has the structured result, where every row is.
 			token = fmt.Sprintf("the confirm_token from the structured result (%d characters; it covers the %d create and update rows, all listed there)", len(o.ConfirmToken), a[actionCreate]+a[actionUpdate])
-			if changesLeft > 0 {
-				token += fmt.Sprintf("; without the structured result, plan it again in parts of at most %d VPS with vps_ids, so that each part's text lists every row it changes", fleetTextRows)
-			}
 		}
 		fmt.Fprintf(&b, "\nShow this plan to the user. If they agree, call again with the same arguments and %s (valid until %s).", token, o.ConfirmExpiresAt)
+		if changesLeft > 0 {
+			fmt.Fprintf(&b, " Without the structured result, plan again in parts of at most %d VPS with vps_ids: each part's text then lists every row its token grants.", fleetTextRows)
+		}
 	}
 	return b.String()
 }

@@ -798,7 +798,7 @@ func TestApplyBackupPolicyTextCarriesTheTokenOnlyWithEveryRowItGrants(t *testing
 				lacks(t, text, "more rows")
 				return
 			}
-			contains(t, text, "more rows that are not no_change", "the confirm_token from the structured result", "it covers the 40 create and update rows, all listed there", "plan it again in parts of at most 30 VPS with vps_ids")
+			contains(t, text, "more rows that are not no_change", "the confirm_token from the structured result", "it covers the 40 create and update rows, all listed there", "Without the structured result, plan again in parts of at most 30 VPS with vps_ids")
 			lacks(t, text, out.ConfirmToken)
 			e.noMutations()
 		})
