@@ -1,0 +1,216 @@
+package tools
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Token mechanics: how a confirmation is carried when the client cannot show a
+// dialog (a confirm_token), or across the two rounds of a dialog (its request
+// state). A token is signed, so it cannot be made up; it names its purpose, the
+// tool, the caller's key and the plans it covers; the record of used tokens
+// (UsedTokens) makes it work once. Whether a token is accepted for a change is
+// the authorize step's to decide (confirm.go).
+// confirmTTL is how long a confirmation token stays valid (SPEC: 10 minutes).
+const confirmTTL = 10 * time.Minute
+
+// tokenPrefix versions the token format so a future change can refuse old tokens
+// with a clear message instead of a signature error.
+const tokenPrefix = "hu2."
+
+// What a token is for.
+const (
+	purposeConfirm = "confirm" // a confirm_token the model passes back
+	purposeDialog  = "dialog"  // the request state of a dialog, echoed by the client
+)
+
+// Confirmer issues and checks confirmation tokens. A token is signed so it cannot
+// be made up, and carries its expiry so that any replica sharing the secret can
+// check it; whether it was used already is Used's to say.
+type Confirmer struct {
+	secret []byte
+	// Used records the tokens used, so each works once. NewConfirmer sets an
+	// in-memory record: replicas that share the secret but not this record can
+	// each accept the same token once; main shares one in Redis when told to.
+	Used UsedTokens
+}
+
+// NewConfirmer returns a Confirmer signing with secret, or with a random secret
+// when secret is empty (tokens then only work within this process, which is what
+// stdio needs), and recording used tokens in memory.
+func NewConfirmer(secret []byte) *Confirmer {
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			panic("crypto/rand failed: " + err.Error())
+		}
+	}
+	return &Confirmer{secret: secret, Used: &MemoryUsedTokens{}}
+}
+
+// UsedTokens is the record of tokens already used. Use must be atomic: of
+// callers presenting the same id, one gets TokenFresh. It is called under the
+// VPS's lock (and lease, across replicas), right before the change is sent.
+type UsedTokens interface {
+	// Use records id as used for ttl (at least as long as the token is valid)
+	// by a change to vpsID about to be sent, and says what it found.
+	Use(ctx context.Context, id, vpsID string, ttl time.Duration) (TokenUse, error)
+	// Sent records that the change id was used for got its answer, whatever
+	// it was: until then, a later Use of id for the same VPS finds it
+	// TokenInterrupted.
+	Sent(ctx context.Context, id string) error
+}
+
+// TokenUse is what UsedTokens.Use found.
+type TokenUse int
+
+const (
+	// TokenFresh: nobody had used the token; the caller now has, and sends.
+	TokenFresh TokenUse = iota
+	// TokenUsed: a change was sent with it already (or is being sent, to
+	// another VPS of the same confirmation).
+	TokenUsed
+	// TokenInterrupted: a change to this same VPS was about to be sent with it,
+	// and its sender never said it was answered. The caller holds the VPS's
+	// lock, so that sender is gone (a replica killed mid-call): the change may
+	// or may not have reached HostUp, and must not be sent again.
+	TokenInterrupted
+)
+
+// MemoryUsedTokens keeps the record in this process; expired ids are dropped as
+// new ones come, so it holds at most the tokens of the last 11 minutes.
+type MemoryUsedTokens struct {
+	mu   sync.Mutex
+	used map[string]memoryUse
+}
+
+type memoryUse struct {
+	expires time.Time
+	vpsID   string
+	sent    bool
+}
+
+func (m *MemoryUsedTokens) Use(_ context.Context, id, vpsID string, ttl time.Duration) (TokenUse, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := time.Now()
+	for k, u := range m.used {
+		if now.After(u.expires) {
+			delete(m.used, k)
+		}
+	}
+	if u, ok := m.used[id]; ok {
+		if !u.sent && u.vpsID == vpsID {
+			return TokenInterrupted, nil
+		}
+		return TokenUsed, nil
+	}
+	if m.used == nil {
+		m.used = map[string]memoryUse{}
+	}
+	m.used[id] = memoryUse{expires: now.Add(ttl), vpsID: vpsID}
+	return TokenFresh, nil
+}
+
+func (m *MemoryUsedTokens) Sent(_ context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if u, ok := m.used[id]; ok {
+		u.sent = true
+		m.used[id] = u
+	}
+	return nil
+}
+
+type tokenClaims struct {
+	ID      string    `json:"i"`
+	Purpose string    `json:"u"`
+	Tool    string    `json:"t"`
+	Key     string    `json:"k"` // the caller's HostUp key, as keyMark
+	Rows    []binding `json:"r"`
+	Expires int64     `json:"e"`
+}
+
+// Issue returns a token for purpose, covering rows of tool for the caller whose
+// HostUp key has the id keyID (hostup.Client.KeyID), and when it expires.
+func (c *Confirmer) Issue(purpose, tool, keyID string, rows []binding, now time.Time) (string, time.Time) {
+	exp := now.Add(confirmTTL).Truncate(time.Second)
+	payload, err := json.Marshal(tokenClaims{ID: rand.Text(), Purpose: purpose, Tool: tool, Key: c.keyMark(keyID), Rows: rows, Expires: exp.Unix()})
+	if err != nil {
+		panic("encoding token claims: " + err.Error()) // strings and hashes only
+	}
+	body := base64.RawURLEncoding.EncodeToString(payload)
+	return tokenPrefix + body + "." + c.sign(body), exp
+}
+
+// redo is what every refused token tells the model to do.
+const redo = "Call the tool again without confirm_token to get a fresh plan and token, and show the plan to the user."
+
+// Check accepts token when this server issued it for purpose and tool, to the
+// caller whose key has the id keyID, and it has not expired; it returns the
+// confirmation the token carries. Whether that covers an operation is the
+// grant's to say, and whether the token was used already is decided when it is
+// used. Every refusal says what to do next.
+func (c *Confirmer) Check(token, purpose, tool, keyID string, now time.Time) (*grant, error) {
+	body, ok := strings.CutPrefix(token, tokenPrefix)
+	var sig string
+	if ok {
+		body, sig, ok = strings.Cut(body, ".")
+	}
+	if !ok || !hmac.Equal([]byte(sig), []byte(c.sign(body))) {
+		return nil, &Refusal{Reason: "The confirm_token is not a token this server issued (tokens are never made up; they come from a previous call of the same tool)", Code: "invalid_confirm_token", Fix: redo}
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(body)
+	var claims tokenClaims
+	if err == nil {
+		err = json.Unmarshal(raw, &claims)
+	}
+	if err != nil || claims.ID == "" {
+		return nil, &Refusal{Reason: "The confirm_token is damaged", Code: "invalid_confirm_token", Fix: redo}
+	}
+	switch {
+	case claims.Purpose != purpose && purpose == purposeConfirm:
+		return nil, &Refusal{Reason: "The confirm_token is the request state of a confirmation dialog, not a confirm_token: only the user's answer in that dialog confirms the change", Code: "invalid_confirm_token", Fix: redo}
+	case claims.Purpose != purpose:
+		return nil, &Refusal{Reason: "The dialog's request state is a confirm_token, not the state of a dialog this server opened", Code: "invalid_confirm_token", Fix: redo}
+	case now.Unix() > claims.Expires:
+		return nil, &Refusal{Reason: fmt.Sprintf("The confirm_token expired at %s (tokens last 10 minutes)", time.Unix(claims.Expires, 0).UTC().Format(time.RFC3339)), Code: "expired_confirm_token", Fix: redo}
+	case claims.Tool != tool:
+		return nil, &Refusal{Reason: "The confirm_token was issued for a different change (another tool, VPS or arguments)", Code: "mismatched_confirm_token", Fix: redo}
+	case !hmac.Equal([]byte(claims.Key), []byte(c.keyMark(keyID))):
+		return nil, &Refusal{Reason: "The confirm_token was issued to another HostUp API key: a token only works for the caller who got the plan", Code: "mismatched_confirm_token", Fix: redo}
+	}
+	// Recorded a minute past expiry, so clock skew between replicas cannot reopen it.
+	ttl := time.Unix(claims.Expires, 0).Sub(now) + time.Minute
+	return &grant{id: claims.ID, ttl: ttl, used: c.Used, rows: claims.Rows}, nil
+}
+
+func (c *Confirmer) sign(body string) string {
+	m := hmac.New(sha256.New, c.secret)
+	m.Write([]byte(body))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// keyMark is what a token says of the caller's key: keyed with the secret, so a
+// token shows nothing that could be checked against a guessed key.
+func (c *Confirmer) keyMark(keyID string) string { return c.sign("key\x00" + keyID)[:22] }
+
+// fingerprint hashes any JSON-encodable value; it binds tokens to plans and
+// bases. A value that cannot be encoded is an error, never a hash that every
+// such value would share.
+func fingerprint(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", &Refusal{Reason: "This change's plan could not be fingerprinted for the confirmation (" + err.Error() + ")", Code: "unhashable_plan", Fix: "nothing else to do from here; report it as a bug in hostup-mcp."}
+	}
+	sum := sha256.Sum256(b)
+	return base64.RawURLEncoding.EncodeToString(sum[:16]), nil
+}
