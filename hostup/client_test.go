@@ -113,7 +113,7 @@ func call(ctx context.Context, c *Client, method string) error {
 	case http.MethodPatch:
 		_, err = c.UpdateBackupSettings(ctx, "vps_1", SettingsRequest{AutoDeleteOldest: new(true)})
 	case http.MethodDelete:
-		err = c.DeleteBackup(ctx, "vps_1", "bkp_1")
+		_, err = c.DeleteBackup(ctx, "vps_1", "bkp_1")
 	}
 	return err
 }

@@ -189,80 +189,44 @@ func (c *Client) GetBackupSchedules(ctx context.Context, vpsID string) (*BackupS
 }
 
 // UpsertBackupSchedule calls POST /api/v2/vps/{id}/backup-schedules, which creates a
-// schedule or updates the one with the same frequency. HostUp does not document the
-// response, so the schedule is nil when the body is not one of the plausible shapes;
-// callers read the schedules back either way.
-func (c *Client) UpsertBackupSchedule(ctx context.Context, vpsID string, req ScheduleRequest) (*Schedule, error) {
+// schedule or updates the one with the same frequency. HostUp documents neither the
+// status nor the body (hostup-api.md §2), so the answer says only what HostUp
+// accepted; callers read the schedules back to know what it made of it.
+func (c *Client) UpsertBackupSchedule(ctx context.Context, vpsID string, req ScheduleRequest) (Answer, error) {
 	path, err := vpsPath(vpsID, "/backup-schedules")
 	if err != nil {
-		return nil, err
+		return Answer{}, err
 	}
-	body, err := c.do(ctx, http.MethodPost, path, nil, req)
-	if err != nil {
-		return nil, err
-	}
-	return decodeSchedule(body), nil
+	a, _, err := c.write(ctx, http.MethodPost, path, req)
+	return a, err
 }
 
-// decodeSchedule accepts {schedule:{…}}, {data:{schedule:{…}}} and a bare schedule.
-// A schedule counts only if it has an id: anything else is a shape we do not know.
-func decodeSchedule(body []byte) *Schedule {
-	var wrapped struct {
-		Schedule *Schedule `json:"schedule"`
-		Data     *struct {
-			Schedule *Schedule `json:"schedule"`
-		} `json:"data"`
-	}
-	if json.Unmarshal(body, &wrapped) == nil {
-		if s := wrapped.Schedule; s != nil && s.ID != "" {
-			return s
-		}
-		if d := wrapped.Data; d != nil && d.Schedule != nil && d.Schedule.ID != "" {
-			return d.Schedule
-		}
-	}
-	var bare Schedule
-	if json.Unmarshal(body, &bare) == nil && bare.ID != "" {
-		return &bare
-	}
-	return nil
-}
-
-// UpdateBackupSettings calls PATCH /api/v2/vps/{id}/backup-schedules. The settings are
-// nil when a 2xx body does not carry them: the change was accepted all the same.
-func (c *Client) UpdateBackupSettings(ctx context.Context, vpsID string, req SettingsRequest) (*BackupSettings, error) {
+// UpdateBackupSettings calls PATCH /api/v2/vps/{id}/backup-schedules. Its answer's
+// settings are not trusted: callers read the settings back.
+func (c *Client) UpdateBackupSettings(ctx context.Context, vpsID string, req SettingsRequest) (Answer, error) {
 	path, err := vpsPath(vpsID, "/backup-schedules")
 	if err != nil {
-		return nil, err
+		return Answer{}, err
 	}
 	if req.MaxTotalBackups == nil && req.AutoDeleteOldest == nil {
-		return nil, errors.New("hostup: a settings update must set maxTotalBackups, autoDeleteOldest or both")
+		return Answer{}, errors.New("hostup: a settings update must set maxTotalBackups, autoDeleteOldest or both")
 	}
-	body, err := c.do(ctx, http.MethodPatch, path, nil, req)
-	if err != nil {
-		return nil, err
-	}
-	var resp struct {
-		Settings *BackupSettings `json:"settings"`
-	}
-	if json.Unmarshal(body, &resp) != nil {
-		return nil, nil
-	}
-	return resp.Settings, nil
+	a, _, err := c.write(ctx, http.MethodPatch, path, req)
+	return a, err
 }
 
 // DeleteBackupSchedule calls DELETE /api/v2/vps/{id}/backup-schedules/{scheduleId}.
-func (c *Client) DeleteBackupSchedule(ctx context.Context, vpsID, scheduleID string) error {
+func (c *Client) DeleteBackupSchedule(ctx context.Context, vpsID, scheduleID string) (Answer, error) {
 	sid, err := segment(KindSchedule, scheduleID)
 	if err != nil {
-		return err
+		return Answer{}, err
 	}
 	path, err := vpsPath(vpsID, "/backup-schedules/"+sid)
 	if err != nil {
-		return err
+		return Answer{}, err
 	}
-	_, err = c.do(ctx, http.MethodDelete, path, nil, nil)
-	return err
+	a, _, err := c.write(ctx, http.MethodDelete, path, nil)
+	return a, err
 }
 
 // ListBackups calls GET /api/v2/vps/{id}/backups: backups, quota and gates.
@@ -279,22 +243,19 @@ func (c *Client) ListBackups(ctx context.Context, vpsID string) (*Backups, error
 }
 
 // CreateBackup calls POST /api/v2/vps/{id}/backups. HostUp marks the 202 body's
-// operation optional, so the operation may be nil on success.
-func (c *Client) CreateBackup(ctx context.Context, vpsID string, req CreateBackupRequest) (*Operation, error) {
+// operation optional, so the answer's job may be nil on success.
+func (c *Client) CreateBackup(ctx context.Context, vpsID string, req CreateBackupRequest) (Answer, error) {
 	path, err := vpsPath(vpsID, "/backups")
 	if err != nil {
-		return nil, err
+		return Answer{}, err
 	}
 	// The body is optional; without a note none is sent, as HostUp's page allows.
 	var body any
 	if req.Note != nil {
 		body = req
 	}
-	resp, err := c.do(ctx, http.MethodPost, path, nil, body)
-	if err != nil {
-		return nil, err
-	}
-	return decodeOperation(resp), nil
+	a, _, err := c.write(ctx, http.MethodPost, path, body)
+	return a, err
 }
 
 // decodeOperation accepts the documented {operation:{…}} and a bare operation.
@@ -311,17 +272,17 @@ func decodeOperation(body []byte) *Operation {
 }
 
 // DeleteBackup calls DELETE /api/v2/vps/{id}/backups/{backupId}.
-func (c *Client) DeleteBackup(ctx context.Context, vpsID, backupID string) error {
+func (c *Client) DeleteBackup(ctx context.Context, vpsID, backupID string) (Answer, error) {
 	bid, err := segment(KindBackup, backupID)
 	if err != nil {
-		return err
+		return Answer{}, err
 	}
 	path, err := vpsPath(vpsID, "/backups/"+bid)
 	if err != nil {
-		return err
+		return Answer{}, err
 	}
-	_, err = c.do(ctx, http.MethodDelete, path, nil, nil)
-	return err
+	a, _, err := c.write(ctx, http.MethodDelete, path, nil)
+	return a, err
 }
 
 // GetJob calls GET /api/jobs/{jobId} (the operation's pollUrl) and normalizes whichever

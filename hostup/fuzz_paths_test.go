@@ -44,10 +44,10 @@ func FuzzIDsInPaths(f *testing.F) {
 			_, err := c.UpdateBackupSettings(ctx, a, hostup.SettingsRequest{MaxTotalBackups: new(3)})
 			return err
 		},
-		func(a, b string) error { return c.DeleteBackupSchedule(ctx, a, b) },
+		func(a, b string) error { _, err := c.DeleteBackupSchedule(ctx, a, b); return err },
 		func(a, _ string) error { _, err := c.ListBackups(ctx, a); return err },
 		func(a, _ string) error { _, err := c.CreateBackup(ctx, a, hostup.CreateBackupRequest{}); return err },
-		func(a, b string) error { return c.DeleteBackup(ctx, a, b) },
+		func(a, b string) error { _, err := c.DeleteBackup(ctx, a, b); return err },
 		func(a, _ string) error { _, err := c.GetVMBackupSchedules(ctx, a); return err },
 		func(a, b string) error { _, err := c.DeleteVMBackup(ctx, a, b); return err },
 		func(a, _ string) error { _, err := c.GetJob(ctx, a); return err },

@@ -62,10 +62,12 @@ func TestHostileIDsNeverReachTheServer(t *testing.T) {
 			return err
 		},
 		"DeleteBackupSchedule vps": func(c *Client, id string) error {
-			return c.DeleteBackupSchedule(context.Background(), id, "bks_1")
+			_, err := c.DeleteBackupSchedule(context.Background(), id, "bks_1")
+			return err
 		},
 		"DeleteBackupSchedule schedule": func(c *Client, id string) error {
-			return c.DeleteBackupSchedule(context.Background(), "vps_1", id)
+			_, err := c.DeleteBackupSchedule(context.Background(), "vps_1", id)
+			return err
 		},
 		"ListBackups": func(c *Client, id string) error { _, err := c.ListBackups(context.Background(), id); return err },
 		"CreateBackup": func(c *Client, id string) error {
@@ -73,10 +75,12 @@ func TestHostileIDsNeverReachTheServer(t *testing.T) {
 			return err
 		},
 		"DeleteBackup vps": func(c *Client, id string) error {
-			return c.DeleteBackup(context.Background(), id, "bkp_1")
+			_, err := c.DeleteBackup(context.Background(), id, "bkp_1")
+			return err
 		},
 		"DeleteBackup backup": func(c *Client, id string) error {
-			return c.DeleteBackup(context.Background(), "vps_1", id)
+			_, err := c.DeleteBackup(context.Background(), "vps_1", id)
+			return err
 		},
 		"GetJob": func(c *Client, id string) error { _, err := c.GetJob(context.Background(), id); return err },
 	}

@@ -34,7 +34,7 @@ func TestOnAttemptHearsEachAttemptByRouteWithoutIDs(t *testing.T) {
 	if _, err := c.GetBackupSchedules(context.Background(), "vps_secret123"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.DeleteBackup(context.Background(), "vps_secret123", "bkp_abc"); err != nil {
+	if _, err := c.DeleteBackup(context.Background(), "vps_secret123", "bkp_abc"); err != nil {
 		t.Fatal(err)
 	}
 

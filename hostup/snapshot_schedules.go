@@ -107,18 +107,19 @@ func (c *Client) GetSnapshotSchedule(ctx context.Context, vpsID string) (*Snapsh
 
 // SetSnapshotSchedule calls POST /api/v2/vps/{id}/snapshot-schedules, which creates
 // or replaces the VPS's one schedule. HostUp says the response has the GET's shape
-// but not its status; the result is nil when the body is not that shape (also when
-// it is {data:{…}}, which is read too), and callers read the schedule back either way.
-func (c *Client) SetSnapshotSchedule(ctx context.Context, vpsID string, req SnapshotScheduleRequest) (*SnapshotSchedules, error) {
+// but not its status; the schedules are nil when the body is not that shape (also
+// when it is {data:{…}}, which is read too), and callers read the schedule back
+// either way.
+func (c *Client) SetSnapshotSchedule(ctx context.Context, vpsID string, req SnapshotScheduleRequest) (*SnapshotSchedules, Answer, error) {
 	path, err := vpsPath(vpsID, "/snapshot-schedules")
 	if err != nil {
-		return nil, err
+		return nil, Answer{}, err
 	}
-	body, err := c.do(ctx, http.MethodPost, path, nil, req)
+	a, body, err := c.write(ctx, http.MethodPost, path, req)
 	if err != nil {
-		return nil, err
+		return nil, Answer{}, err
 	}
-	return decodeSnapshotSchedules(body), nil
+	return decodeSnapshotSchedules(body), a, nil
 }
 
 // decodeSnapshotSchedules reads the GET's shape, bare or under "data"; anything
@@ -146,13 +147,13 @@ func decodeSnapshotSchedules(body []byte) *SnapshotSchedules {
 // DeleteSnapshotSchedule calls DELETE /api/v2/vps/{id}/snapshot-schedules, which
 // removes the singleton (known only from HostUp's lists of related endpoints; any
 // 2xx is success).
-func (c *Client) DeleteSnapshotSchedule(ctx context.Context, vpsID string) error {
+func (c *Client) DeleteSnapshotSchedule(ctx context.Context, vpsID string) (Answer, error) {
 	path, err := vpsPath(vpsID, "/snapshot-schedules")
 	if err != nil {
-		return err
+		return Answer{}, err
 	}
-	_, err = c.do(ctx, http.MethodDelete, path, nil, nil)
-	return err
+	a, _, err := c.write(ctx, http.MethodDelete, path, nil)
+	return a, err
 }
 
 // VMSnapshotSchedules is data of v1 GET /api/vm/{vmid}/snapshot-schedules. v1 has no

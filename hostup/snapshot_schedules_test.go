@@ -23,7 +23,7 @@ func TestSetSnapshotScheduleAcceptsEveryPlausibleAnswer(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c, rec := newTestClient(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, tc.status, tc.body) })
-			got, err := c.SetSnapshotSchedule(context.Background(), "vps_abc", SnapshotScheduleRequest{Enabled: true, IntervalHours: 6})
+			got, _, err := c.SetSnapshotSchedule(context.Background(), "vps_abc", SnapshotScheduleRequest{Enabled: true, IntervalHours: 6})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -45,9 +45,9 @@ func TestRestoreBackupSendsNoBodyAndIsNeverResent(t *testing.T) {
 	c, rec := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 202, `{"operation":{"status":"queued","jobId":"job_1","pollUrl":"/api/jobs/job_1","result":null}}`)
 	})
-	op, err := c.RestoreBackup(context.Background(), "vps_abc", "bkp_123")
-	if err != nil || op == nil || op.JobID != "job_1" {
-		t.Fatalf("op %+v, err %v", op, err)
+	a, err := c.RestoreBackup(context.Background(), "vps_abc", "bkp_123")
+	if err != nil || a.Job == nil || a.Job.JobID != "job_1" || a.Status != 202 {
+		t.Fatalf("answer %+v, err %v", a, err)
 	}
 	reqs := rec.requests()
 	if len(reqs) != 1 || reqs[0].Path != "/api/v2/vps/vps_abc/backups/bkp_123/actions/restore" || len(reqs[0].Body) != 0 {

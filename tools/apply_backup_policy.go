@@ -30,6 +30,7 @@ const (
 
 	rowPlanned          = "planned"
 	rowApplied          = "applied"
+	rowNotVisible       = "accepted_not_visible"
 	rowFailed           = "failed"
 	rowUnknown          = "outcome_unknown"
 	rowChangedSincePlan = "changed_since_plan"
@@ -56,7 +57,7 @@ type PolicyRow struct {
 	VPSID           string           `json:"vps_id"`
 	Name            string           `json:"name,omitempty"`
 	Action          string           `json:"action" jsonschema:"enum=create,enum=update,enum=no_change,enum=refused,enum=skipped" jsonschema_description:"create or update: the plan sends requests. no_change: already as the policy says. refused: HostUp's gates or limits say it would fail (see reason, code, fix). skipped: the VPS could not be read (see error)."`
-	Outcome         string           `json:"outcome" jsonschema:"enum=planned,enum=applied,enum=failed,enum=outcome_unknown,enum=changed_since_plan" jsonschema_description:"planned: nothing was sent for this row. applied: done and read back. failed: not done, see error (a request HostUp refused is not repeated). outcome_unknown: HostUp's answer was lost or an error; notes say what the state read back shows. changed_since_plan: the VPS's schedule, settings, limits or gates changed since the confirmed plan (or it was not in it), so it was not touched."`
+	Outcome         string           `json:"outcome" jsonschema:"enum=planned,enum=applied,enum=accepted_not_visible,enum=failed,enum=outcome_unknown,enum=changed_since_plan" jsonschema_description:"planned: nothing was sent for this row. applied: done, and the state read back shows it. accepted_not_visible: HostUp accepted the request but the state read back does not show the change (see notes); not done as far as HostUp shows. failed: not done, see error (a request HostUp refused is not repeated). outcome_unknown: HostUp's answer was lost or an error; notes say what the state read back shows. changed_since_plan: the VPS's schedule, settings, limits or gates changed since the confirmed plan (or it was not in it), so it was not touched."`
 	Summary         string           `json:"summary" jsonschema_description:"One sentence: what the row does, or why not."`
 	RetentionCount  int              `json:"retention_count,omitempty" jsonschema_description:"The retention this VPS gets: retention_count, or its max_retention when capped."`
 	RetentionCapped bool             `json:"retention_capped,omitempty" jsonschema_description:"True when cap_retention lowered retention_count to this VPS's max_retention."`
@@ -76,7 +77,7 @@ type PolicyRow struct {
 type PolicyTotals struct {
 	VPS       int            `json:"vps"`
 	ByAction  map[string]int `json:"by_action" jsonschema_description:"Rows per action: create, update, no_change, refused, skipped."`
-	ByOutcome map[string]int `json:"by_outcome" jsonschema_description:"Rows per outcome: planned, applied, failed, outcome_unknown, changed_since_plan."`
+	ByOutcome map[string]int `json:"by_outcome" jsonschema_description:"Rows per outcome: planned, applied, accepted_not_visible, failed, outcome_unknown, changed_since_plan."`
 	Requests  int            `json:"requests" jsonschema_description:"Mutating requests the plan's create and update rows send (POST, and DELETE when replacing)."`
 }
 
@@ -124,12 +125,12 @@ func applyBackupPolicy(d *Deps) server.ServerTool {
 			}
 			// One confirmation for every row that sends something, destructive or
 			// not: the user agrees to the fleet's plan as a whole.
-			ops := make([]*operation, len(changing))
+			changes := make([]*change, len(changing))
 			for i, r := range changing {
-				ops[i] = r.op
+				changes[i] = &r.op.change
 			}
 			a, err := d.authorize(ctx, call, confirmation{
-				tool: "apply_backup_policy", token: in.ConfirmToken, ops: ops,
+				tool: "apply_backup_policy", token: in.ConfirmToken, changes: changes,
 				message: f.dialog(ApplyBackupPolicyOutput{Policy: out.Policy, Notes: out.Notes}),
 			})
 			if err != nil {
@@ -239,8 +240,7 @@ type fleet struct {
 
 type fleetRow struct {
 	PolicyRow
-	op  *operation
-	out UpsertBackupScheduleOutput // what the operation's read-back fills in
+	op *operation[[]ScheduleView]
 	// replanRefusal is the refusal of the row's last plan: under the lock,
 	// execute plans the row again, and this tells its refusal (the VPS's gates
 	// or limits changed) from the confirmation's and the lease's.
@@ -257,7 +257,7 @@ func (d *Deps) planFleet(ctx context.Context, call *Call, p policy, targets []au
 		t := targets[i]
 		r := &fleetRow{PolicyRow: PolicyRow{VPSID: t.id, Name: t.name, Outcome: rowPlanned, Changes: []FieldChange{}, Requests: []PlannedRequest{}}}
 		f.rows[i] = r
-		op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
+		op, err := prepare(ctx, d, func(ctx context.Context) (*operation[[]ScheduleView], error) {
 			op, err := d.policyOperation(ctx, p, p.wants[offsets[t.id]], r)
 			r.replanRefusal = nil
 			errors.As(err, &r.replanRefusal)
@@ -288,7 +288,7 @@ func spreadOffsets(targets []auditTarget, spread int) map[string]int {
 // policyOperation plans one VPS: upsert_backup_schedule's operation for want,
 // with the retention fitted to the VPS's maximum when cap_retention allows it,
 // and refused when no scheduled run could ever store its backup.
-func (d *Deps) policyOperation(ctx context.Context, p policy, want scheduleRequest, r *fleetRow) (*operation, error) {
+func (d *Deps) policyOperation(ctx context.Context, p policy, want scheduleRequest, r *fleetRow) (*operation[[]ScheduleView], error) {
 	in := UpsertBackupScheduleInput{
 		VPSID: r.VPSID, Frequency: p.in.Frequency, RetentionCount: want.RetentionCount,
 		Enabled: &want.Enabled, ReplaceExisting: p.in.ReplaceExisting,
@@ -302,7 +302,7 @@ func (d *Deps) policyOperation(ctx context.Context, p policy, want scheduleReque
 		want.RetentionCount, in.RetentionCount, r.RetentionCapped = limit, limit, true
 	}
 	r.RetentionCount = want.RetentionCount
-	op, err := d.upsertOperationFrom(ctx, in, want, nil, bs, &r.out)
+	op, err := d.upsertOperationFrom(ctx, in, want, nil, bs)
 	slots, slotsKnown := freeSlots(bs)
 	auto, autoKnown := autoDeleteOldest(bs)
 	noSlot := slotsKnown && slots <= 0 && autoKnown && !auto
@@ -328,7 +328,7 @@ func (d *Deps) policyOperation(ctx context.Context, p policy, want scheduleReque
 }
 
 // planned fills the row from what prepare returned.
-func (r *fleetRow) planned(op *operation, err error) {
+func (r *fleetRow) planned(op *operation[[]ScheduleView], err error) {
 	var refusal *Refusal
 	switch {
 	case errors.As(err, &refusal):
@@ -376,14 +376,15 @@ func (f *fleet) execute(ctx context.Context, call *Call, rows []*fleetRow, g *gr
 	total := len(f.rows) + len(rows)
 	bounded(len(rows), fleetConcurrency, func(i int) {
 		r := rows[i]
-		mo, err := f.d.execute(ctx, r.op, g)
-		r.executed(mo, err)
+		mo, after, err := execute(ctx, f.d, r.op, g)
+		r.executed(mo, after, err)
 		f.tick(ctx, call, total, fmt.Sprintf("%s %s", r.VPSID, r.Outcome))
 	})
 }
 
-// executed records how the row's execute ended.
-func (r *fleetRow) executed(mo MutationOutput, err error) {
+// executed records how the row's execute ended; after is the schedules read
+// back, nil when none were.
+func (r *fleetRow) executed(mo MutationOutput, after *[]ScheduleView, err error) {
 	var refusal *Refusal
 	switch {
 	case errors.As(err, &refusal) && r.changedSincePlan(refusal):
@@ -406,12 +407,14 @@ func (r *fleetRow) executed(mo MutationOutput, err error) {
 		return
 	case outcomeApplied:
 		r.Outcome = rowApplied
+	case outcomeNotVisible:
+		r.Outcome = rowNotVisible
 	default:
 		r.Outcome = rowUnknown
 	}
-	if s := r.out.Schedules; s != nil && len(*s) > 0 {
-		after := (*s)[0]
-		r.After = &after
+	if after != nil && len(*after) > 0 {
+		first := (*after)[0]
+		r.After = &first
 	}
 }
 
@@ -456,7 +459,7 @@ func (f *fleet) output(out ApplyBackupPolicyOutput) ApplyBackupPolicyOutput {
 	out.Totals = PolicyTotals{
 		VPS:       len(f.rows),
 		ByAction:  map[string]int{actionCreate: 0, actionUpdate: 0, actionNoChange: 0, actionRefused: 0, actionSkipped: 0},
-		ByOutcome: map[string]int{rowPlanned: 0, rowApplied: 0, rowFailed: 0, rowUnknown: 0, rowChangedSincePlan: 0},
+		ByOutcome: map[string]int{rowPlanned: 0, rowApplied: 0, rowNotVisible: 0, rowFailed: 0, rowUnknown: 0, rowChangedSincePlan: 0},
 	}
 	for i, r := range f.rows {
 		out.Rows[i] = r.PolicyRow
@@ -542,6 +545,9 @@ func writeSummary(b *strings.Builder, o ApplyBackupPolicyOutput) {
 		c := t.ByOutcome
 		fmt.Fprintf(b, "\nApplied: %d applied, %d failed, %d outcome_unknown, %d changed since plan (not touched).",
 			c[rowApplied], c[rowFailed], c[rowUnknown], c[rowChangedSincePlan])
+		if n := c[rowNotVisible]; n > 0 {
+			fmt.Fprintf(b, "\nNOT CONFIRMED DONE: %d accepted by HostUp but not shown in the state read back (accepted_not_visible); do not report them as done.", n)
+		}
 	}
 	for _, n := range o.Notes {
 		fmt.Fprintf(b, "\nNote: %s", n)
@@ -607,6 +613,8 @@ func (r PolicyRow) line() string {
 		b.WriteString(" => FAILED: " + firstLine(r.Error))
 	case rowUnknown:
 		b.WriteString(" => OUTCOME UNKNOWN: " + strings.Join(r.Notes, " "))
+	case rowNotVisible:
+		b.WriteString(" => NOT CONFIRMED DONE: " + strings.Join(r.Notes, " "))
 	case rowChangedSincePlan:
 		b.WriteString(" => " + firstLine(r.Error))
 	}

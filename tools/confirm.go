@@ -3,9 +3,7 @@ package tools
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -42,8 +40,8 @@ type grant struct {
 
 // check says whether the confirmation covers op as it is now: the same change,
 // decided from the same basis. Each refusal says which of the two differs.
-func (g *grant) check(op *operation) error {
-	b, err := op.binding()
+func (g *grant) check(c *change) error {
+	b, err := c.binding()
 	if err != nil {
 		return err
 	}
@@ -108,11 +106,11 @@ func (g *grant) sent(ctx context.Context, log *slog.Logger) {
 	}
 }
 
-// confirmation asks for one agreement covering every operation in ops.
+// confirmation asks for one agreement covering every change in changes.
 type confirmation struct {
-	tool  string       // the tool being called; a token only works for it
-	token string       // the confirm_token argument, "" when none
-	ops   []*operation // what the user agrees to, all at once
+	tool    string    // the tool being called; a token only works for it
+	token   string    // the confirm_token argument, "" when none
+	changes []*change // what the user agrees to, all at once
 	// message is the dialog's text; empty means the plans' own (confirmMessage).
 	message string
 	// typed, when set, makes the user type a text rather than tick a box
@@ -147,9 +145,9 @@ const elicitID = "confirm"
 func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (authorization, error) {
 	now := d.now()
 	keyID := d.Client.KeyID(ctx)
-	rows := make([]binding, len(c.ops))
-	for i, op := range c.ops {
-		b, err := op.binding()
+	rows := make([]binding, len(c.changes))
+	for i, ch := range c.changes {
+		b, err := ch.binding()
 		if err != nil {
 			return authorization{}, err
 		}
@@ -261,29 +259,6 @@ func accepted(content any) bool {
 	}
 	yes, _ := m["confirm"].(bool)
 	return yes
-}
-
-// confirmMessage is the dialog's text: each plan's summary, its values before
-// and after, what it deletes and what the user should know.
-func confirmMessage(ops []*operation) string {
-	var b strings.Builder
-	for i, op := range ops {
-		if i > 0 {
-			b.WriteString("\n\n")
-		}
-		p := op.plan
-		b.WriteString(p.Summary)
-		for _, c := range p.Changes {
-			fmt.Fprintf(&b, "\n%s: %s → %s", c.Field, c.Before, c.After)
-		}
-		for _, d := range p.Deletes {
-			b.WriteString("\nDeletes: " + d)
-		}
-		for _, w := range p.Warnings {
-			b.WriteString("\nNote: " + w)
-		}
-	}
-	return b.String()
 }
 
 // clientCanElicit reports whether the client declared the elicitation capability

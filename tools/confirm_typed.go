@@ -44,7 +44,7 @@ func (c confirmation) schema() map[string]any {
 func (c confirmation) dialogText() string {
 	message := c.message
 	if message == "" {
-		message = confirmMessage(c.ops)
+		message = confirmMessage(c.changes)
 	}
 	if c.typed != nil {
 		message += fmt.Sprintf("\n\nTo go ahead, type %s: %s", c.typed.what, c.typed.want)

@@ -35,8 +35,8 @@ func createBackup(d *Deps) server.ServerTool {
 				return CreateBackupOutput{}, "", noV1Endpoint(in.VPSID, "create a backup")
 			}
 			var out CreateBackupOutput
-			op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
-				return d.createBackupOperation(ctx, in, &out)
+			op, err := prepare(ctx, d, func(ctx context.Context) (*operation[*JobView], error) {
+				return d.createBackupOperation(ctx, in)
 			})
 			if err != nil {
 				return out, "", err
@@ -44,7 +44,11 @@ func createBackup(d *Deps) server.ServerTool {
 			if !in.DryRun {
 				call.taskNote("Cancelled while the backup request may have been on its way to HostUp: list_backups shows whether a backup job started; check before queueing another.")
 			}
-			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
+			mo, job, err := mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
+			out.MutationOutput = mo
+			if job != nil {
+				out.Job = *job
+			}
 			if err != nil {
 				return out, "", err
 			}
@@ -74,8 +78,8 @@ type createBackupBasis struct {
 }
 
 // createBackupOperation reads the VPS's backups and plans a manual backup. Its
-// read-back fills out.Job.
-func (d *Deps) createBackupOperation(ctx context.Context, in CreateBackupInput, out *CreateBackupOutput) (*operation, error) {
+// read-back is the backup job, nil when HostUp named none.
+func (d *Deps) createBackupOperation(ctx context.Context, in CreateBackupInput) (*operation[*JobView], error) {
 	before, err := d.Client.ListBackups(ctx, in.VPSID)
 	if err != nil {
 		return nil, err
@@ -88,36 +92,42 @@ func (d *Deps) createBackupOperation(ctx context.Context, in CreateBackupInput, 
 	if q := before.QuotaInfo; q.Remaining != nil && *q.Remaining == 0 {
 		basis.Full, basis.Oldest = true, oldestBackup(backupViews(before.Backups))
 	}
-	op := newOperation("create_backup", in.VPSID, p, basis)
-	var queued *hostup.Operation
-	op.apply = func(ctx context.Context) (err error) {
-		queued, err = d.Client.CreateBackup(ctx, in.VPSID, hostup.CreateBackupRequest{Note: in.Note})
-		return err
+	op := newOperation[*JobView]("create_backup", in.VPSID, p, basis)
+	op.apply = func(ctx context.Context) (sent, error) {
+		a, err := d.Client.CreateBackup(ctx, in.VPSID, hostup.CreateBackupRequest{Note: in.Note})
+		return sent{answer: a}, err
 	}
-	op.readBack = func(ctx context.Context, mo *MutationOutput) error {
-		if queued != nil && queued.JobID != "" {
-			out.Job = &JobView{ID: queued.JobID, Status: normalizeOperationStatus(queued.Status)}
-		}
-		if mo.Outcome != outcomeUnknown {
-			return nil
-		}
-		// No job id came back: one more backup than before, or the gate that
-		// was open at planning now closed (a job in flight closes it), is the
-		// trace the request left.
-		after, err := d.Client.ListBackups(ctx, in.VPSID)
-		if err != nil {
-			return err
-		}
-		gate := after.Actions.CanCreateBackup
-		happened := len(after.Backups) > len(before.Backups) || !gate.Allowed
-		now := fmt.Sprintf("%s has %s", in.VPSID, quantity(len(after.Backups), "backup"))
-		if !gate.Allowed {
-			now += "; new manual backups are blocked: " + gateReason(gate)
-		}
-		mo.noteOutcome(happened, strings.TrimSuffix(now, ".")+".")
-		return nil
+	had := len(before.Backups)
+	op.readBack = func(ctx context.Context, s sent) (sight[*JobView], error) {
+		return d.jobTrace(ctx, in.VPSID, s, func(after *hostup.Backups) sight[*JobView] {
+			// No job id came back: one more backup than before, or the gate that
+			// was open at planning now closed (a job in flight closes it), is the
+			// trace the request left.
+			gate := after.Actions.CanCreateBackup
+			now := fmt.Sprintf("%s has %s", in.VPSID, quantity(len(after.Backups), "backup"))
+			if !gate.Allowed {
+				now += "; new manual backups are blocked: " + gateReason(gate)
+			}
+			return sight[*JobView]{shows: len(after.Backups) > had || !gate.Allowed, now: strings.TrimSuffix(now, ".") + "."}
+		})
 	}
 	return op, nil
+}
+
+// jobTrace is the read-back of a change HostUp runs as a job (a backup, a
+// restore): the job HostUp named is the change's own record, so it shows the
+// change taken up; without one, the backups are read and trace says what they
+// show of it.
+func (d *Deps) jobTrace(ctx context.Context, vpsID string, s sent, trace func(*hostup.Backups) sight[*JobView]) (sight[*JobView], error) {
+	if j := s.answer.Job; j != nil && j.JobID != "" {
+		view := &JobView{ID: j.JobID, Status: normalizeOperationStatus(j.Status)}
+		return sight[*JobView]{view: view, shows: true, now: fmt.Sprintf("job %s is %s.", j.JobID, strings.ReplaceAll(view.Status, "_", " "))}, nil
+	}
+	after, err := d.Client.ListBackups(ctx, vpsID)
+	if err != nil {
+		return sight[*JobView]{}, err
+	}
+	return trace(after), nil
 }
 
 func planCreateBackup(in CreateBackupInput, b *hostup.Backups) (Plan, error) {

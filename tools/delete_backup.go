@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/mark3labs/mcp-go/server"
 
@@ -39,13 +40,13 @@ func deleteBackup(d *Deps) server.ServerTool {
 				return DeleteBackupOutput{}, "", err
 			}
 			var out DeleteBackupOutput
-			op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
-				return d.deleteBackupOperation(ctx, in, &out)
-			})
-			if err != nil {
-				return out, "", err
+			mo, left, err := write(ctx, call, func(ctx context.Context) (*operation[backupsLeft], error) {
+				return d.deleteBackupOperation(ctx, in)
+			}, in.DryRun, in.ConfirmToken)
+			out.MutationOutput = mo
+			if left != nil {
+				out.BackupsLeft, out.Quota = &left.count, &left.quota
 			}
-			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
 			if err != nil {
 				return out, "", err
 			}
@@ -57,10 +58,16 @@ func deleteBackup(d *Deps) server.ServerTool {
 		})
 }
 
+// backupsLeft is what delete_backup reads back: how many backups are left, and
+// the quota.
+type backupsLeft struct {
+	count int
+	quota QuotaView
+}
+
 // deleteBackupOperation reads the VPS's backups and plans deleting the one in
-// names; the backup itself is the basis. Its read-back fills out.BackupsLeft and
-// out.Quota.
-func (d *Deps) deleteBackupOperation(ctx context.Context, in DeleteBackupInput, out *DeleteBackupOutput) (*operation, error) {
+// names; the backup itself is the basis.
+func (d *Deps) deleteBackupOperation(ctx context.Context, in DeleteBackupInput) (*operation[backupsLeft], error) {
 	l, err := d.readBackups(ctx, in.VPSID)
 	if err != nil {
 		return nil, err
@@ -83,32 +90,28 @@ func (d *Deps) deleteBackupOperation(ctx context.Context, in DeleteBackupInput, 
 		}
 	}
 	what := fmt.Sprintf("backup %s (%s, %s, %.1f GB)", target.ID, target.CreatedAt, target.Type, target.SizeGB)
-	op := newOperation("delete_backup", in.VPSID, Plan{
+	op := newOperation[backupsLeft]("delete_backup", in.VPSID, Plan{
 		Summary:     fmt.Sprintf("Delete %s of %s.", what, in.VPSID),
 		Destructive: true,
 		Requests:    []PlannedRequest{{Method: "DELETE", Endpoint: apiPath(in.VPSID, "/backups/"+target.ID)}},
 		Deletes:     []string{what + "; it cannot be restored afterwards"},
 	}, *target)
-	op.apply = func(ctx context.Context) error {
+	op.apply = func(ctx context.Context) (sent, error) {
 		if isVMID(in.VPSID) {
 			_, err := d.Client.DeleteVMBackup(ctx, in.VPSID, in.BackupID)
-			return err
+			return sent{}, err
 		}
-		return d.Client.DeleteBackup(ctx, in.VPSID, in.BackupID)
+		a, err := d.Client.DeleteBackup(ctx, in.VPSID, in.BackupID)
+		return sent{answer: a}, err
 	}
-	op.readBack = func(ctx context.Context, mo *MutationOutput) error {
+	op.readBack = func(ctx context.Context, _ sent) (sight[backupsLeft], error) {
 		l, err := d.readBackups(ctx, in.VPSID)
 		if err != nil {
-			return err
+			return sight[backupsLeft]{}, err
 		}
-		left, quota := len(l.views), l.quota
-		out.BackupsLeft, out.Quota = &left, &quota
-		happened := true
-		for _, bk := range l.views {
-			happened = happened && bk.ID != in.BackupID
-		}
-		mo.noteOutcome(happened, fmt.Sprintf("%s has %s.", in.VPSID, quantity(left, "backup")))
-		return nil
+		gone := !slices.ContainsFunc(l.views, func(bk BackupView) bool { return bk.ID == in.BackupID })
+		return sight[backupsLeft]{view: backupsLeft{count: len(l.views), quota: l.quota}, shows: gone,
+			now: fmt.Sprintf("%s has %s.", in.VPSID, quantity(len(l.views), "backup"))}, nil
 	}
 	return op, nil
 }

@@ -32,13 +32,10 @@ func deleteBackupSchedule(d *Deps) server.ServerTool {
 				return DeleteBackupScheduleOutput{}, "", noV1Endpoint(in.VPSID, "delete a backup schedule")
 			}
 			var out DeleteBackupScheduleOutput
-			op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
-				return d.deleteScheduleOperation(ctx, in, &out)
-			})
-			if err != nil {
-				return out, "", err
-			}
-			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
+			var err error
+			out.MutationOutput, out.Schedules, err = write(ctx, call, func(ctx context.Context) (*operation[[]ScheduleView], error) {
+				return d.deleteScheduleOperation(ctx, in)
+			}, in.DryRun, in.ConfirmToken)
 			if err != nil {
 				return out, "", err
 			}
@@ -51,8 +48,8 @@ func deleteBackupSchedule(d *Deps) server.ServerTool {
 }
 
 // deleteScheduleOperation reads the VPS's schedules and plans deleting the one
-// in names. Its read-back fills out.Schedules.
-func (d *Deps) deleteScheduleOperation(ctx context.Context, in DeleteBackupScheduleInput, out *DeleteBackupScheduleOutput) (*operation, error) {
+// in names. Its read-back is the VPS's schedules.
+func (d *Deps) deleteScheduleOperation(ctx context.Context, in DeleteBackupScheduleInput) (*operation[[]ScheduleView], error) {
 	bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
 	if err != nil {
 		return nil, err
@@ -69,30 +66,29 @@ func (d *Deps) deleteScheduleOperation(ctx context.Context, in DeleteBackupSched
 	if !bs.Actions.CanDelete.Allowed {
 		return nil, gateRefusal("delete the backup schedule", bs.Actions.CanDelete)
 	}
-	op := newOperation("delete_backup_schedule", in.VPSID, Plan{
+	op := newOperation[[]ScheduleView]("delete_backup_schedule", in.VPSID, Plan{
 		Summary:     fmt.Sprintf("Delete the backup schedule %s of %s (%s).", target.ID, in.VPSID, d.scheduleView(*target).describe()),
 		Destructive: true,
 		Requests:    []PlannedRequest{{Method: "DELETE", Endpoint: apiPath(in.VPSID, "/backup-schedules/"+target.ID)}},
 		Deletes:     []string{"schedule " + target.ID + "; existing backups stay"},
 		Warnings:    []string{"Afterwards the VPS gets no scheduled backups until a new schedule is created."},
 	}, scheduleBasisOf(bs))
-	op.apply = func(ctx context.Context) error {
-		return d.Client.DeleteBackupSchedule(ctx, in.VPSID, in.ScheduleID)
+	op.apply = func(ctx context.Context) (sent, error) {
+		a, err := d.Client.DeleteBackupSchedule(ctx, in.VPSID, in.ScheduleID)
+		return sent{answer: a}, err
 	}
-	op.readBack = func(ctx context.Context, mo *MutationOutput) error {
+	op.readBack = func(ctx context.Context, _ sent) (sight[[]ScheduleView], error) {
 		bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
 		if err != nil {
-			return err
+			return sight[[]ScheduleView]{}, err
 		}
 		st := d.scheduleState(in.VPSID, bs, nil, 0)
-		out.readBack(st)
-		happened, now := true, in.VPSID+" has no backup schedule."
+		seen := sight[[]ScheduleView]{view: st.Schedules, shows: true, now: in.VPSID + " has no backup schedule."}
 		for _, s := range st.Schedules {
-			now = fmt.Sprintf("%s has the schedule %s (%s).", in.VPSID, s.ID, s.describe())
-			happened = happened && s.ID != in.ScheduleID
+			seen.now = fmt.Sprintf("%s has the schedule %s (%s).", in.VPSID, s.ID, s.describe())
+			seen.shows = seen.shows && s.ID != in.ScheduleID
 		}
-		mo.noteOutcome(happened, now)
-		return nil
+		return seen, nil
 	}
 	return op, nil
 }

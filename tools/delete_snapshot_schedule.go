@@ -25,13 +25,11 @@ func deleteSnapshotSchedule(d *Deps) server.ServerTool {
 				return SnapshotScheduleChangeOutput{}, "", r
 			}
 			var out SnapshotScheduleChangeOutput
-			op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
-				return d.deleteSnapshotOperation(ctx, in, &out)
-			})
-			if err != nil {
-				return out, "", err
-			}
-			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
+			mo, after, err := write(ctx, call, func(ctx context.Context) (*operation[*SnapshotState], error) {
+				return d.deleteSnapshotOperation(ctx, in)
+			}, in.DryRun, in.ConfirmToken)
+			out.MutationOutput = mo
+			out.readBack(after)
 			if err != nil {
 				return out, "", err
 			}
@@ -40,8 +38,8 @@ func deleteSnapshotSchedule(d *Deps) server.ServerTool {
 }
 
 // deleteSnapshotOperation reads the snapshot schedule and plans deleting it. Its
-// read-back fills out.Schedule.
-func (d *Deps) deleteSnapshotOperation(ctx context.Context, in DeleteSnapshotScheduleInput, out *SnapshotScheduleChangeOutput) (*operation, error) {
+// read-back is the snapshot state.
+func (d *Deps) deleteSnapshotOperation(ctx context.Context, in DeleteSnapshotScheduleInput) (*operation[*SnapshotState], error) {
 	st, err := d.readSnapshotState(ctx, in.VPSID)
 	if err != nil {
 		return nil, err
@@ -54,22 +52,23 @@ func (d *Deps) deleteSnapshotOperation(ctx context.Context, in DeleteSnapshotSch
 		}
 	}
 	what := "the snapshot schedule (" + st.describe() + ")"
-	op := newOperation("delete_snapshot_schedule", in.VPSID, Plan{
+	op := newOperation[*SnapshotState]("delete_snapshot_schedule", in.VPSID, Plan{
 		Summary:     fmt.Sprintf("Delete %s of %s: no new snapshots are taken afterwards.", what, in.VPSID),
 		Destructive: true,
 		Requests:    []PlannedRequest{{Method: "DELETE", Endpoint: apiPath(in.VPSID, "/snapshot-schedules")}},
 		Deletes:     []string{what},
 		Warnings:    []string{"Once the existing snapshots expire (about 24 h), the VPS has no local rollback point; its offsite backups are not affected.", "To stop snapshots for a while only, pause the schedule instead (set_snapshot_schedule enabled=false)."},
 	}, st.basis())
-	op.apply = func(ctx context.Context) error { return d.Client.DeleteSnapshotSchedule(ctx, in.VPSID) }
-	op.readBack = func(ctx context.Context, mo *MutationOutput) error {
+	op.apply = func(ctx context.Context) (sent, error) {
+		a, err := d.Client.DeleteSnapshotSchedule(ctx, in.VPSID)
+		return sent{answer: a}, err
+	}
+	op.readBack = func(ctx context.Context, _ sent) (sight[*SnapshotState], error) {
 		after, err := d.readSnapshotState(ctx, in.VPSID)
 		if err != nil {
-			return err
+			return sight[*SnapshotState]{}, err
 		}
-		out.readBack(after)
-		mo.noteOutcome(after.Schedule == nil, fmt.Sprintf("%s snapshot schedule: %s.", in.VPSID, after.describe()))
-		return nil
+		return sight[*SnapshotState]{view: after, shows: after.Schedule == nil, now: fmt.Sprintf("%s snapshot schedule: %s.", in.VPSID, after.describe())}, nil
 	}
 	return op, nil
 }

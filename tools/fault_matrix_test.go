@@ -25,6 +25,9 @@ const (
 	wantError   = "error"   // an isError result
 	wantOK      = "ok"      // a success (a read that recovered, or an applied change)
 	wantUnknown = "unknown" // a change whose answer was lost: outcome_unknown, state read back
+	// wantAccepted: a 2xx the fault gave in HostUp's place, so nothing was
+	// changed: accepted_not_visible, never applied, the state read back.
+	wantAccepted = "accepted"
 )
 
 type matrixFault struct {
@@ -68,7 +71,7 @@ var matrixFaults = []matrixFault{
 	{name: "slow within the deadline", fault: hostuptest.Fault{Latency: suiteTimeout / 5},
 		read: wantOK, attempts: 1, write: wantOK, writeAttempts: 1},
 	{name: "malformed JSON with 200", fault: hostuptest.Fault{Status: 200, Body: `{"data": [{"id": "vps_1", "name": tru`},
-		read: wantError, attempts: 1, write: wantOK, writeAttempts: 1, words: []string{"sent an answer that could not be read"}},
+		read: wantError, attempts: 1, write: wantAccepted, writeAttempts: 1, words: []string{"sent an answer that could not be read"}},
 	{name: "malformed JSON with 500", fault: hostuptest.Fault{Status: 500, Body: `{"type":"about:blank","status":500,"detail":`},
 		read: wantError, attempts: 1, write: wantUnknown, writeAttempts: 1, words: []string{"non-JSON 500"}},
 	{name: "HTML error page", fault: hostuptest.Fault{Status: 502, Body: htmlPage},
@@ -245,6 +248,15 @@ func runMatrixCase(t *testing.T, tool matrixTool, f matrixFault, onChange bool) 
 				t.Fatalf("outcome %q, want applied:\n%s", o, text)
 			}
 		}
+	case want == wantAccepted:
+		if res.IsError {
+			t.Fatalf("want accepted_not_visible with the state read back, got an error:\n%s", text)
+		}
+		if o := outcomeOf(t, res); o != "accepted_not_visible" {
+			t.Fatalf("outcome %q, want accepted_not_visible:\n%s", o, text)
+		}
+		contains(t, text, "NOT CONFIRMED DONE", "does NOT show the change")
+		lacks(t, text, "Done.")
 	case want == wantUnknown:
 		if res.IsError {
 			t.Fatalf("want outcome_unknown with the state read back, got an error:\n%s", text)

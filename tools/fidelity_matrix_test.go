@@ -109,6 +109,33 @@ func activeScheduleID(t *testing.T, e *env, vpsID string) string {
 	return ""
 }
 
+// wantVisible is the outcome of a change HostUp makes, under variant fv: applied,
+// or, where HostUp's answer leaves out the very field the change set (a schedule
+// time of null), accepted_not_visible, whose text names what HostUp did not give:
+// what cannot be seen is never called done.
+func wantVisible(t *testing.T, fv fidelityVariant, outcome, text, unseen string) {
+	t.Helper()
+	want := "applied"
+	if unseen != "" {
+		want = "accepted_not_visible"
+	}
+	if outcome != want {
+		t.Fatalf("outcome %q, want %s:\n%s", outcome, want, text)
+	}
+	if unseen != "" {
+		contains(t, text, unseen)
+	}
+}
+
+// timeUnseen is what the text of a schedule change says under a variant whose
+// schedules carry no time: HostUp did not give it.
+func timeUnseen(fv fidelityVariant) string {
+	if fv.v.ScheduleTime == "null" {
+		return "HostUp did not give its time"
+	}
+	return ""
+}
+
 // onePost asserts that exactly one POST went out and returns its body.
 func onePost(t *testing.T, e *env) map[string]any {
 	t.Helper()
@@ -251,24 +278,20 @@ var fidelityScenarios = []fidelityScenario{
 			t.Errorf("plan deletes %q; want the oldest %s named", deletes, oldest)
 		}
 	}},
-	{tool: "upsert_backup_schedule", name: "same-frequency update is applied", run: func(t *testing.T, e *env, _ fidelityVariant) {
+	{tool: "upsert_backup_schedule", name: "same-frequency update is applied", run: func(t *testing.T, e *env, fv fidelityVariant) {
 		id := fidelityDaily(e.sim, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})
 		var out tools.UpsertBackupScheduleOutput
 		text := e.ok("upsert_backup_schedule", map[string]any{"vps_id": id, "frequency": "daily", "hour": 5, "retention_count": 3}, &out)
-		if out.Outcome != "applied" {
-			t.Fatalf("outcome %q, want applied:\n%s", out.Outcome, text)
-		}
+		wantVisible(t, fv, out.Outcome, text, timeUnseen(fv))
 		if body := onePost(t, e); body["hour"] != float64(5) {
 			t.Errorf("POST body %v, want hour 5", body)
 		}
 	}},
-	{tool: "upsert_backup_schedule", name: "moving 02:00 to 00:00 is sent", run: func(t *testing.T, e *env, _ fidelityVariant) {
+	{tool: "upsert_backup_schedule", name: "moving 02:00 to 00:00 is sent", run: func(t *testing.T, e *env, fv fidelityVariant) {
 		id := fidelityDaily(e.sim, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})
 		var out tools.UpsertBackupScheduleOutput
 		text := e.ok("upsert_backup_schedule", map[string]any{"vps_id": id, "frequency": "daily", "hour": 0, "retention_count": 3}, &out)
-		if out.Outcome != "applied" {
-			t.Fatalf("outcome %q, want applied:\n%s", out.Outcome, text)
-		}
+		wantVisible(t, fv, out.Outcome, text, timeUnseen(fv))
 		if body := onePost(t, e); body["hour"] != float64(0) {
 			t.Errorf("POST body %v, want hour 0", body)
 		}
@@ -279,19 +302,19 @@ var fidelityScenarios = []fidelityScenario{
 		text := e.ok("upsert_backup_schedule", map[string]any{"vps_id": id, "frequency": "daily", "hour": 2, "retention_count": 3}, &out)
 		want := "no_change"
 		if fv.v.ScheduleTime == "null" {
-			want = "applied" // HostUp did not say the time: sent, never "nothing to change"
+			// HostUp did not say the time: sent, never "nothing to change", and
+			// what it made of it cannot be seen either.
+			want = "accepted_not_visible"
 		}
 		if out.Outcome != want {
 			t.Fatalf("outcome %q, want %s:\n%s", out.Outcome, want, text)
 		}
 	}},
-	{tool: "upsert_backup_schedule", name: "a retention within the backup limit is applied", run: func(t *testing.T, e *env, _ fidelityVariant) {
+	{tool: "upsert_backup_schedule", name: "a retention within the backup limit is applied", run: func(t *testing.T, e *env, fv fidelityVariant) {
 		id := e.sim.AddVPS(testAccount, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})
 		var out tools.UpsertBackupScheduleOutput
 		text := e.ok("upsert_backup_schedule", map[string]any{"vps_id": id, "frequency": "daily", "hour": 2, "retention_count": 5}, &out)
-		if out.Outcome != "applied" {
-			t.Fatalf("outcome %q, want applied:\n%s", out.Outcome, text)
-		}
+		wantVisible(t, fv, out.Outcome, text, timeUnseen(fv))
 	}},
 	{tool: "upsert_backup_schedule", name: "a retention above the limit is stopped, by us or by HostUp", run: func(t *testing.T, e *env, _ fidelityVariant) {
 		id := e.sim.AddVPS(testAccount, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})
@@ -327,13 +350,15 @@ var fidelityScenarios = []fidelityScenario{
 		text := e.refused("upsert_backup_schedule", map[string]any{"vps_id": id, "frequency": "weekly", "day_of_week": 1, "hour": 2, "retention_count": 3}, "pending_order")
 		lacks(t, text, "replace_existing")
 	}},
-	{tool: "update_backup_settings", name: "turning auto_delete_oldest off is sent", run: func(t *testing.T, e *env, _ fidelityVariant) {
+	{tool: "update_backup_settings", name: "turning auto_delete_oldest off is sent", run: func(t *testing.T, e *env, fv fidelityVariant) {
 		id := fidelityDaily(e.sim, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})
 		var out tools.UpdateBackupSettingsOutput
 		text := e.ok("update_backup_settings", map[string]any{"vps_id": id, "auto_delete_oldest": false}, &out)
-		if out.Outcome != "applied" {
-			t.Fatalf("outcome %q, want applied:\n%s", out.Outcome, text)
+		unseen := ""
+		if fv.v.NullSettings {
+			unseen = "gave no settings"
 		}
+		wantVisible(t, fv, out.Outcome, text, unseen)
 		if m := e.mutations(); len(m) != 1 || m[0].Method != http.MethodPatch {
 			t.Fatalf("want one PATCH, got %s", describeRequests(m))
 		}

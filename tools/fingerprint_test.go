@@ -7,11 +7,10 @@ import (
 )
 
 // A basis that cannot be encoded must not hash like every other such basis: a
-// token would then bind to nothing. The confirmation is refused instead
-// (issue 13.6). No real basis fails to encode, so this is checked here rather
-// than through a client.
+// token would then bind to nothing. The confirmation is refused instead. No real
+// basis fails to encode, so this is checked here rather than through a client.
 func TestFingerprintFailsClosed(t *testing.T) {
-	op := &operation{tool: "update_backup_settings", vpsID: "vps_1", plan: normalizePlan(Plan{}), basis: math.NaN()}
+	op := &change{tool: "update_backup_settings", vpsID: "vps_1", plan: normalizePlan(Plan{}), basis: math.NaN()}
 	if _, err := op.binding(); err == nil {
 		t.Fatal("a basis that cannot be encoded was fingerprinted")
 	}

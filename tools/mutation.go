@@ -3,10 +3,7 @@ package tools
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hostup/hostup-mcp/hostup"
@@ -17,14 +14,15 @@ import (
 //
 //   - prepare: read the state, refuse locally what HostUp's gates and limits say
 //     would fail, and plan. A tool's constructor (upsertOperation, …) returns an
-//     operation; d.prepare runs it. No lock is held: a dry run stops here.
+//     operation; prepare runs it. No lock is held: a dry run stops here.
 //   - authorize: the user's confirmation of one operation or of a set of them
 //     (confirm.go), needed when a plan is destructive.
 //   - execute: take the VPS's lock (and, with replicas, its lease), make sure
 //     what decided the plan is unchanged (reading it again when another change
-//     may have run since), send the change, and read the state back.
+//     may have run since), send the change, read the state back, and give the
+//     verdict from what the state shows (verdict.go).
 //
-// mutateOne strings the three together for the single-VPS tools; the fleet tool
+// write strings the three together for the single-VPS tools; the fleet tool
 // prepares every row, authorizes them all at once and executes row by row.
 
 // Outcomes of a write tool.
@@ -33,6 +31,7 @@ const (
 	outcomeNeedsConfirm = "confirmation_required"
 	outcomeDeclined     = "declined"
 	outcomeApplied      = "applied"
+	outcomeNotVisible   = "accepted_not_visible"
 	outcomeUnknown      = "outcome_unknown"
 	outcomeNoChange     = "no_change"
 )
@@ -64,7 +63,7 @@ type Plan struct {
 // MutationOutput is embedded in every write tool's output.
 type MutationOutput struct {
 	Common
-	Outcome          string   `json:"outcome" jsonschema:"enum=dry_run,enum=confirmation_required,enum=declined,enum=applied,enum=outcome_unknown,enum=no_change" jsonschema_description:"dry_run: nothing sent. confirmation_required: nothing sent; show the plan to the user and call again with confirm_token once they agree. declined: the user said no; nothing changed. applied: done; what it changed, read back from HostUp, is included. outcome_unknown: HostUp's answer was lost; see notes for what the state shows. no_change: already as requested; nothing sent."`
+	Outcome          string   `json:"outcome" jsonschema:"enum=dry_run,enum=confirmation_required,enum=declined,enum=applied,enum=accepted_not_visible,enum=outcome_unknown,enum=no_change" jsonschema_description:"dry_run: nothing sent. confirmation_required: nothing sent; show the plan to the user and call again with confirm_token once they agree. declined: the user said no; nothing changed. applied: done, and the state read back from HostUp shows it. accepted_not_visible: HostUp accepted the request, but the state read back does not show the change (or could not be read): never report it as done; see notes. outcome_unknown: HostUp's answer was lost; see notes for what the state shows. no_change: already as requested; nothing sent."`
 	VPSID            string   `json:"vps_id"`
 	Plan             Plan     `json:"plan"`
 	ConfirmToken     string   `json:"confirm_token,omitempty" jsonschema_description:"Pass this back as confirm_token (with the same arguments) after the user agreed to the plan. Works once, within 10 minutes, for the same HostUp API key, and only while what decided the plan (schedule settings, retention settings, limits, gates) is unchanged."`
@@ -72,10 +71,9 @@ type MutationOutput struct {
 	Notes            []string `json:"notes,omitempty"`
 }
 
-// operation is one prepared change to one VPS: what it would do, what that was
-// decided from, and how to send it and read the result back. Operations come
-// from d.prepare, which also fills in build and seen.
-type operation struct {
+// change is what an operation would do to one VPS, and what that was decided
+// from: the part of an operation a confirmation covers.
+type change struct {
 	tool  string // the single-VPS tool whose change this is
 	vpsID string
 	plan  Plan
@@ -84,34 +82,60 @@ type operation struct {
 	// confirmation binds to it, so a backup that ran in between does not void
 	// the user's agreement, while a changed setting does.
 	basis any
-	// apply sends the change.
-	apply func(ctx context.Context) error
-	// readBack reads the state after apply and adds what it shows to out.
-	readBack func(ctx context.Context, out *MutationOutput) error
-
 	// typed, when set, makes the confirmation typed (restore_backup: the VPS's
 	// name); the constructor fills it from the state read and the call's argument.
 	typed *typedConfirmation
+}
+
+// operation is one prepared change to one VPS, as a value: the change, how to
+// send it, and how to read back what it made. apply's result is readBack's
+// input, and readBack returns what the state shows: no step writes into
+// another's variables or into a tool's output. V is the tool's view of the
+// state read back (the schedules, the settings, …).
+type operation[V any] struct {
+	change
+	// apply sends the change and returns what HostUp answered.
+	apply func(ctx context.Context) (sent, error)
+	// readBack reads the state after apply and says what it shows.
+	readBack func(ctx context.Context, s sent) (sight[V], error)
 
 	// build makes the operation again from a fresh read; seen is the VPS locks'
-	// change count before this one's read (see execute).
-	build func(ctx context.Context) (*operation, error)
+	// change count before this one's read (see execute). prepare fills both.
+	build func(ctx context.Context) (*operation[V], error)
 	seen  uint64
+}
+
+// sent is what apply returns: HostUp's answer to the request that made the
+// change, and what happened on the way (a replace's steps), for the result.
+type sent struct {
+	answer hostup.Answer
+	notes  []string
+}
+
+// sight is what the state read back after a change shows.
+type sight[V any] struct {
+	view  V      // the tool's view of the state
+	shows bool   // the state shows the change made
+	now   string // the state in a few words, for the verdict
+	// verdict, when set, is the verdict in the operation's own words, where
+	// "shows" or "does not show" would say less: a restore that left no trace
+	// either way, a replace half done.
+	verdict string
 }
 
 // newOperation is how constructors start an operation: the plan in the form
 // every result shows and every token hashes.
-func newOperation(tool, vpsID string, plan Plan, basis any) *operation {
+func newOperation[V any](tool, vpsID string, plan Plan, basis any) *operation[V] {
 	if isVMID(vpsID) && len(plan.Requests) > 0 {
 		plan.Warnings = append(plan.Warnings, noGatesWarning)
 	}
-	return &operation{tool: tool, vpsID: vpsID, plan: normalizePlan(plan), basis: basis}
+	return &operation[V]{change: change{tool: tool, vpsID: vpsID, plan: normalizePlan(plan), basis: basis}}
 }
 
 // prepare runs a tool's constructor: it reads the VPS, plans or refuses, and
 // returns the operation. It holds no lock, so a caller who cannot read the VPS
 // never holds it, and a dry run waits for nobody.
-func (d *Deps) prepare(ctx context.Context, build func(ctx context.Context) (*operation, error)) (*operation, error) {
+func prepare[V any](ctx context.Context, d *Deps, build func(ctx context.Context) (*operation[V], error)) (*operation[V], error) {
 	seen := d.locks.changes()
 	op, err := build(ctx)
 	if err != nil {
@@ -128,32 +152,44 @@ type binding struct {
 	Basis string `json:"b"`
 }
 
-func (op *operation) binding() (binding, error) {
-	plan, err := fingerprint([]any{op.tool, op.vpsID, op.plan.Requests, op.plan.Destructive})
+func (c *change) binding() (binding, error) {
+	plan, err := fingerprint([]any{c.tool, c.vpsID, c.plan.Requests, c.plan.Destructive})
 	if err != nil {
 		return binding{}, err
 	}
-	basis, err := fingerprint(op.basis)
+	basis, err := fingerprint(c.basis)
 	return binding{Plan: plan, Basis: basis}, err
 }
 
-// mutateOne is the single-VPS tools' path: prepare (done by the caller), then
-// the dry run or the confirmation, then execute.
-func (d *Deps) mutateOne(ctx context.Context, call *Call, op *operation, dryRun bool, confirmToken string) (MutationOutput, error) {
+// write is the single-VPS write tools' safety path, whole: prepare the
+// operation build makes, then the dry run or the confirmation, then execute.
+// The view is what the read-back showed, nil when nothing was read back.
+func write[V any](ctx context.Context, call *Call, build func(ctx context.Context) (*operation[V], error), dryRun bool, confirmToken string) (MutationOutput, *V, error) {
+	op, err := prepare(ctx, call.deps, build)
+	if err != nil {
+		return MutationOutput{}, nil, err
+	}
+	return mutateOne(ctx, call, op, dryRun, confirmToken)
+}
+
+// mutateOne is write once the operation is prepared: the dry run or the
+// confirmation, then execute.
+func mutateOne[V any](ctx context.Context, call *Call, op *operation[V], dryRun bool, confirmToken string) (MutationOutput, *V, error) {
+	d := call.deps
 	out := MutationOutput{VPSID: op.vpsID, Plan: op.plan}
 	if dryRun {
 		out.Outcome = outcomeDryRun
-		return out, nil
+		return out, nil, nil
 	}
 	if len(op.plan.Requests) == 0 {
 		out.Outcome = outcomeNoChange
-		return out, nil
+		return out, nil, nil
 	}
 	var g *grant
 	if op.plan.Destructive {
-		a, err := d.authorize(ctx, call, confirmation{tool: op.tool, token: confirmToken, ops: []*operation{op}, typed: op.typed})
+		a, err := d.authorize(ctx, call, confirmation{tool: op.tool, token: confirmToken, changes: []*change{&op.change}, typed: op.typed})
 		if err != nil {
-			return out, err
+			return out, nil, err
 		}
 		if a.note != "" {
 			out.Notes = append(out.Notes, a.note)
@@ -162,18 +198,18 @@ func (d *Deps) mutateOne(ctx context.Context, call *Call, op *operation, dryRun 
 		case a.declined:
 			out.Outcome = outcomeDeclined
 			out.Notes = append(out.Notes, "The user did not confirm the change, so nothing was sent to HostUp.")
-			return out, nil
+			return out, nil, nil
 		case a.token != "":
 			out.Outcome = outcomeNeedsConfirm
 			out.ConfirmToken = a.token
 			out.ConfirmExpiresAt = a.expires.UTC().Format(time.RFC3339)
-			return out, nil
+			return out, nil, nil
 		}
 		g = a.grant
 	}
-	done, err := d.execute(ctx, op, g)
+	done, view, err := execute(ctx, d, op, g)
 	done.Notes = append(out.Notes, done.Notes...)
-	return done, err
+	return done, view, err
 }
 
 // execute sends one prepared operation and reads the state back, under the
@@ -184,20 +220,20 @@ func (d *Deps) mutateOne(ctx context.Context, call *Call, op *operation, dryRun 
 // a confirmation it does not have; an unconfirmed change otherwise goes ahead as
 // newly planned. Executing one operation needs nothing but op and g, so a fleet
 // runs it per row and a task can run it alone.
-func (d *Deps) execute(ctx context.Context, op *operation, g *grant) (MutationOutput, error) {
+func execute[V any](ctx context.Context, d *Deps, op *operation[V], g *grant) (MutationOutput, *V, error) {
 	if g != nil {
-		if err := g.check(op); err != nil {
-			return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, err
+		if err := g.check(&op.change); err != nil {
+			return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, nil, err
 		}
 	}
 	unlock, err := d.locks.lock(ctx, op.vpsID)
 	if err != nil {
-		return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, err
+		return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, nil, err
 	}
 	defer unlock()
 	lease, err := d.lease(ctx, op.vpsID)
 	if err != nil {
-		return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, err
+		return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, nil, err
 	}
 	defer lease.Release()
 
@@ -206,65 +242,62 @@ func (d *Deps) execute(ctx context.Context, op *operation, g *grant) (MutationOu
 	if d.Leases != nil || d.locks.changedSince(op.seen) {
 		fresh, err := op.build(ctx)
 		if err != nil {
-			return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, err
+			return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, nil, err
 		}
 		switch {
 		case g != nil:
-			if err := g.check(fresh); err != nil {
-				return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, err
+			if err := g.check(&fresh.change); err != nil {
+				return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, nil, err
 			}
 		case fresh.plan.Destructive:
-			return MutationOutput{VPSID: op.vpsID, Plan: fresh.plan}, &Refusal{
+			return MutationOutput{VPSID: op.vpsID, Plan: fresh.plan}, nil, &Refusal{
 				Reason: "Another change to " + op.vpsID + " ran while this one waited, and the change now needs the user's confirmation",
 				Code:   "state_changed",
 				Fix:    "call the tool again to get the new plan, and show it to the user.",
 			}
 		}
+		fresh.build, fresh.seen = op.build, op.seen
 		op = fresh
 	}
 	out := MutationOutput{VPSID: op.vpsID, Plan: op.plan}
 	if len(op.plan.Requests) == 0 {
 		out.Outcome = outcomeNoChange
-		return out, nil
+		return out, nil, nil
 	}
 	if err := lease.Check(ctx); err != nil {
-		return out, leaseRefusal(op.vpsID, err)
+		return out, nil, leaseRefusal(op.vpsID, err)
 	}
 	if g != nil {
 		err := g.claim(ctx, op.vpsID, d.Leases != nil)
 		if errors.Is(err, errInterrupted) {
+			// An earlier use of the token sent this change and never heard
+			// back: read the state and say what it shows, never send again.
 			out.Outcome = outcomeUnknown
 			out.Notes = append(out.Notes, "An earlier call with this confirm_token was sending this change when it stopped (its server was stopped or lost) before HostUp's answer came back, so the change was not sent again; the state was read back to see what happened.")
-			if rbErr := op.readBack(ctx, &out); rbErr != nil {
-				out.Notes = append(out.Notes, "Reading the state back also failed: "+describeError(rbErr))
-			}
-			return out, nil
+			view := readBackUnknown(ctx, op, sent{}, &out)
+			return out, view, nil
 		}
 		if err != nil {
-			return out, err
+			return out, nil, err
 		}
 		defer g.sent(context.WithoutCancel(ctx), d.logger())
 	}
 
 	taskSending(ctx)
-	if err := op.apply(ctx); err != nil {
-		if !errors.Is(err, hostup.ErrOutcomeUnknown) {
-			return out, err
-		}
+	s, err := op.apply(ctx)
+	out.Notes = append(out.Notes, s.notes...)
+	switch {
+	case errors.Is(err, hostup.ErrOutcomeUnknown):
 		// The request left but its answer did not come back: read the state and
-		// let the operation say what it shows, rather than guess or resend.
+		// say what it shows, rather than guess or resend.
 		out.Outcome = outcomeUnknown
 		out.Notes = append(out.Notes, "HostUp's answer to the change was lost, so it was not sent again; the state was read back to see what happened. ("+strings.TrimSuffix(firstLine(describeError(err)), ".")+".)")
-		if rbErr := op.readBack(ctx, &out); rbErr != nil {
-			out.Notes = append(out.Notes, "Reading the state back also failed: "+describeError(rbErr))
-		}
-		return out, nil
+		return out, readBackUnknown(ctx, op, s, &out), nil
+	case err != nil:
+		return out, nil, err
 	}
-	out.Outcome = outcomeApplied
-	if err := op.readBack(ctx, &out); err != nil {
-		out.Notes = append(out.Notes, "The change was applied, but reading the state back failed: "+describeError(err))
-	}
-	return out, nil
+	view, err := verdict(ctx, d, op, s, &out)
+	return out, view, err
 }
 
 func normalizePlan(p Plan) Plan {
@@ -282,163 +315,4 @@ func normalizePlan(p Plan) Plan {
 		p.Warnings = []string{}
 	}
 	return p
-}
-
-// vpsLocks serializes mutations per VPS inside the process, so two concurrent
-// changes never both send from the same state. An entry lives only while someone
-// holds or waits for it: ids come from callers, and a map that kept every id ever
-// seen would grow without bound on a long-running HTTP server.
-type vpsLocks struct {
-	mu    sync.Mutex
-	locks map[string]*vpsLock
-	// count goes up whenever a change takes or leaves a VPS's lock. When it has
-	// not moved between an operation's read and its lock, no change of this
-	// process can have run in between, and the read is as fresh as one made
-	// under the lock.
-	count atomic.Uint64
-}
-
-// vpsLock is a mutex whose waiting can be given up: a slot in a channel.
-type vpsLock struct {
-	slot  chan struct{}
-	users int // holders and waiters; guarded by vpsLocks.mu
-}
-
-func (l *vpsLocks) changes() uint64 { return l.count.Load() }
-
-// changedSince reports whether a change took or left a lock since changes()
-// returned seen; the caller holds its own lock, whose taking counted once.
-func (l *vpsLocks) changedSince(seen uint64) bool { return l.count.Load() != seen+1 }
-
-// lock waits for the VPS's lock, or until ctx ends: a caller whose request was
-// cancelled or timed out stops waiting, and sends nothing.
-func (l *vpsLocks) lock(ctx context.Context, vpsID string) (unlock func(), err error) {
-	l.mu.Lock()
-	if l.locks == nil {
-		l.locks = map[string]*vpsLock{}
-	}
-	m, ok := l.locks[vpsID]
-	if !ok {
-		m = &vpsLock{slot: make(chan struct{}, 1)}
-		l.locks[vpsID] = m
-	}
-	m.users++
-	l.mu.Unlock()
-	leave := func() {
-		l.mu.Lock()
-		if m.users--; m.users == 0 {
-			delete(l.locks, vpsID)
-		}
-		l.mu.Unlock()
-	}
-	select {
-	case m.slot <- struct{}{}:
-	case <-ctx.Done():
-		leave()
-		return nil, ctx.Err()
-	}
-	l.count.Add(1)
-	return func() {
-		l.count.Add(1)
-		<-m.slot
-		leave()
-	}, nil
-}
-
-// Leases serializes the changes of one VPS across processes (replicas sharing
-// Redis), as vpsLocks does within one: execute takes a VPS's lease after its
-// lock, so a process sends at most one request for the lease at a time.
-type Leases interface {
-	// Acquire waits until the caller holds vpsID's lease, or ctx ends. A lease
-	// expires unless its holder keeps it (a process that dies cannot hold a VPS
-	// for ever), and is kept while its holder runs.
-	Acquire(ctx context.Context, vpsID string) (Lease, error)
-}
-
-// Lease is one VPS's lease, held.
-type Lease interface {
-	// Check reports an error unless the lease is still this caller's: execute
-	// asks right before it sends, and sends nothing when it was lost.
-	Check(ctx context.Context) error
-	// Release gives the lease back, if it is still the caller's.
-	Release()
-}
-
-// lease takes vpsID's lease when replicas share them, else returns one that
-// this process's lock already covers.
-func (d *Deps) lease(ctx context.Context, vpsID string) (Lease, error) {
-	if d.Leases == nil {
-		return processLease{}, nil
-	}
-	l, err := d.Leases.Acquire(ctx, vpsID)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, leaseRefusal(vpsID, err)
-	}
-	return l, nil
-}
-
-func leaseRefusal(vpsID string, err error) error {
-	return &Refusal{
-		Reason: "The lock the replicas share for changes to " + vpsID + " could not be taken or kept (" + err.Error() + "), so nothing was sent to HostUp",
-		Code:   "vps_lease_unavailable",
-		Fix:    "try again in a moment; if it keeps failing, the server's Redis (HOSTUP_MCP_REDIS_URL) needs looking at.",
-	}
-}
-
-// processLease is the lease of a process that shares nothing: its lock is enough.
-type processLease struct{}
-
-func (processLease) Check(context.Context) error { return nil }
-func (processLease) Release()                    {}
-
-// noteOutcome tells, after an outcome_unknown, what the state read back shows:
-// whether the change happened, so the model neither repeats a change that went
-// through nor reports one that did not. now describes the state in a few words.
-func (o *MutationOutput) noteOutcome(happened bool, now string) {
-	if o.Outcome != outcomeUnknown {
-		return
-	}
-	verdict := "The state read back does NOT show the change: it most likely did not happen, and it is safe to try again."
-	if happened {
-		verdict = "The state read back shows the change: it happened; do not send it again."
-	}
-	o.Notes = append(o.Notes, verdict+" HostUp now reports: "+now)
-}
-
-// summaryText renders a write tool's outcome for a person: a few lines.
-func (o *MutationOutput) summaryText(applied string) string {
-	var b strings.Builder
-	switch o.Outcome {
-	case outcomeDryRun:
-		fmt.Fprintf(&b, "Dry run, nothing was sent. Plan: %s", o.Plan.Summary)
-	case outcomeNeedsConfirm:
-		fmt.Fprintf(&b, "Needs the user's confirmation, nothing was sent yet. Plan: %s", o.Plan.Summary)
-	case outcomeDeclined:
-		fmt.Fprintf(&b, "Not confirmed: nothing was changed. The plan was: %s", o.Plan.Summary)
-	case outcomeApplied:
-		b.WriteString(applied)
-	case outcomeUnknown:
-		fmt.Fprintf(&b, "Outcome unknown (HostUp's answer was lost) for: %s", o.Plan.Summary)
-	case outcomeNoChange:
-		b.WriteString(o.Plan.Summary)
-	}
-	for _, c := range o.Plan.Changes {
-		fmt.Fprintf(&b, "\n  %s: %s -> %s", c.Field, c.Before, c.After)
-	}
-	for _, del := range o.Plan.Deletes {
-		fmt.Fprintf(&b, "\n  deletes: %s", del)
-	}
-	for _, w := range o.Plan.Warnings {
-		fmt.Fprintf(&b, "\n  warning: %s", w)
-	}
-	for _, n := range o.Notes {
-		fmt.Fprintf(&b, "\n%s", n)
-	}
-	if o.Outcome == outcomeNeedsConfirm {
-		fmt.Fprintf(&b, "\nShow this plan to the user. If they agree, call again with the same arguments and confirm_token=%q (valid until %s).", o.ConfirmToken, o.ConfirmExpiresAt)
-	}
-	return b.String()
 }

@@ -42,16 +42,22 @@ func restoreBackup(d *Deps) server.ServerTool {
 				return RestoreBackupOutput{}, "", noV1Endpoint(in.VPSID, "restore a backup")
 			}
 			var out RestoreBackupOutput
-			op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
-				return d.restoreOperation(ctx, in, &out)
+			op, err := prepare(ctx, d, func(ctx context.Context) (*operation[*JobView], error) {
+				return d.restoreOperation(ctx, in)
 			})
 			if err != nil {
 				return out, "", err
 			}
+			target := op.basis.(restoreBasis)
+			out.VPSName, out.Backup = target.Name, &target.Backup
 			if !in.DryRun {
 				call.taskNote("Cancelled while the restore request may have been on its way to HostUp: list_backups shows the restore gate closed while a restore runs; check, with the user, before restoring again.")
 			}
-			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
+			mo, job, err := mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
+			out.MutationOutput = mo
+			if job != nil {
+				out.Job = *job
+			}
 			if err != nil {
 				return out, "", err
 			}
@@ -79,8 +85,9 @@ type restoreBasis struct {
 }
 
 // restoreOperation reads the VPS and its backups, refuses what HostUp's gate or the
-// backup list rule out, and plans the restore. Its read-back fills out.Job.
-func (d *Deps) restoreOperation(ctx context.Context, in RestoreBackupInput, out *RestoreBackupOutput) (*operation, error) {
+// backup list rule out, and plans the restore; its basis names the VPS and the
+// backup. Its read-back is the restore job, nil when HostUp named none.
+func (d *Deps) restoreOperation(ctx context.Context, in RestoreBackupInput) (*operation[*JobView], error) {
 	vps, err := d.Client.GetVPS(ctx, in.VPSID)
 	if err != nil {
 		return nil, err
@@ -98,36 +105,27 @@ func (d *Deps) restoreOperation(ctx context.Context, in RestoreBackupInput, out 
 	if err != nil {
 		return nil, err
 	}
-	out.VPSName, out.Backup = name, target
-	op := newOperation("restore_backup", in.VPSID, planRestore(in.VPSID, name, *target, views, d.now()),
+	op := newOperation[*JobView]("restore_backup", in.VPSID, planRestore(in.VPSID, name, *target, views, d.now()),
 		restoreBasis{Gate: gateOf(before.Actions.CanRestore), Name: name, Backup: *target})
 	op.typed = &typedConfirmation{what: "the VPS's name", want: name, arg: "confirm_vps_name", given: in.ConfirmVPSName}
-	var queued *hostup.Operation
-	op.apply = func(ctx context.Context) (err error) {
-		queued, err = d.Client.RestoreBackup(ctx, in.VPSID, in.BackupID)
-		return err
+	op.apply = func(ctx context.Context) (sent, error) {
+		a, err := d.Client.RestoreBackup(ctx, in.VPSID, in.BackupID)
+		return sent{answer: a}, err
 	}
-	op.readBack = func(ctx context.Context, mo *MutationOutput) error {
-		if queued != nil && queued.JobID != "" {
-			out.Job = &JobView{ID: queued.JobID, Status: normalizeOperationStatus(queued.Status)}
-		}
-		if mo.Outcome != outcomeUnknown {
-			return nil
-		}
-		// No job id came back. The restore gate, open when planned, closes while a
-		// job runs on the VPS: the trace the request left, if it arrived. An open
-		// gate proves nothing: the restore may never have arrived, or have ended
-		// already, and HostUp's API shows no restore history to tell which.
-		after, err := d.Client.ListBackups(ctx, in.VPSID)
-		if err != nil {
-			return err
-		}
-		if gate := after.Actions.CanRestore; !gate.Allowed {
-			mo.Notes = append(mo.Notes, fmt.Sprintf("The state read back shows a job running on %s (HostUp blocks restores: %s): most likely this restore; do not send it again. list_backups shows when the gate opens.", in.VPSID, strings.TrimSuffix(gate.ReasonText(), ".")))
-			return nil
-		}
-		mo.Notes = append(mo.Notes, fmt.Sprintf("The state read back cannot tell whether the restore happened: HostUp allows restores of %s again, so either the restore never arrived or it has already finished. Check the VPS (its files, or HostUp's control panel) with the user before restoring again.", in.VPSID))
-		return nil
+	op.readBack = func(ctx context.Context, s sent) (sight[*JobView], error) {
+		return d.jobTrace(ctx, in.VPSID, s, func(after *hostup.Backups) sight[*JobView] {
+			// No job id came back. The restore gate, open when planned, closes
+			// while a job runs on the VPS: the trace the request left, if it
+			// arrived. An open gate proves nothing: the restore may never have
+			// arrived, or have ended already, and HostUp's API shows no restore
+			// history to tell which.
+			if gate := after.Actions.CanRestore; !gate.Allowed {
+				return sight[*JobView]{shows: true, now: fmt.Sprintf("a job runs on %s (HostUp blocks restores: %s).", in.VPSID, strings.TrimSuffix(gate.ReasonText(), ".")),
+					verdict: fmt.Sprintf("The state read back shows a job running on %s (HostUp blocks restores: %s): most likely this restore; do not send it again. list_backups shows when the gate opens.", in.VPSID, strings.TrimSuffix(gate.ReasonText(), "."))}
+			}
+			return sight[*JobView]{now: fmt.Sprintf("HostUp allows restores of %s again.", in.VPSID),
+				verdict: fmt.Sprintf("The state read back cannot tell whether the restore happened: HostUp allows restores of %s again, so either the restore never arrived or it has already finished. Check the VPS (its files, or HostUp's control panel) with the user before restoring again.", in.VPSID)}
+		})
 	}
 	return op, nil
 }

@@ -30,9 +30,14 @@ type SnapshotScheduleChangeOutput struct {
 	after       *SnapshotState        // the whole read-back, for the result's text
 }
 
-func (o *SnapshotScheduleChangeOutput) readBack(after *SnapshotState) {
-	has := after.Schedule != nil
-	o.after, o.HasSchedule, o.Schedule = after, &has, after.Schedule
+// readBack fills the output from the state read back, nil when none was.
+func (o *SnapshotScheduleChangeOutput) readBack(after **SnapshotState) {
+	if after == nil || *after == nil {
+		return
+	}
+	st := *after
+	has := st.Schedule != nil
+	o.after, o.HasSchedule, o.Schedule = st, &has, st.Schedule
 }
 
 func setSnapshotSchedule(d *Deps) server.ServerTool {
@@ -41,13 +46,11 @@ func setSnapshotSchedule(d *Deps) server.ServerTool {
 		setterHints,
 		func(ctx context.Context, call *Call, in SetSnapshotScheduleInput) (SnapshotScheduleChangeOutput, string, error) {
 			var out SnapshotScheduleChangeOutput
-			op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
-				return d.setSnapshotOperation(ctx, in, &out)
-			})
-			if err != nil {
-				return out, "", err
-			}
-			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
+			mo, after, err := write(ctx, call, func(ctx context.Context) (*operation[*SnapshotState], error) {
+				return d.setSnapshotOperation(ctx, in)
+			}, in.DryRun, in.ConfirmToken)
+			out.MutationOutput = mo
+			out.readBack(after)
 			if err != nil {
 				return out, "", err
 			}
@@ -60,8 +63,8 @@ func setSnapshotSchedule(d *Deps) server.ServerTool {
 }
 
 // setSnapshotOperation reads the snapshot schedule and plans setting it. Its
-// read-back fills out.Schedule.
-func (d *Deps) setSnapshotOperation(ctx context.Context, in SetSnapshotScheduleInput, out *SnapshotScheduleChangeOutput) (*operation, error) {
+// read-back is the snapshot state.
+func (d *Deps) setSnapshotOperation(ctx context.Context, in SetSnapshotScheduleInput) (*operation[*SnapshotState], error) {
 	st, err := d.readSnapshotState(ctx, in.VPSID)
 	if err != nil {
 		return nil, err
@@ -70,24 +73,23 @@ func (d *Deps) setSnapshotOperation(ctx context.Context, in SetSnapshotScheduleI
 		return nil, r
 	}
 	enabled := in.Enabled == nil || *in.Enabled
-	op := newOperation("set_snapshot_schedule", in.VPSID, planSnapshotSchedule(in.VPSID, st, enabled, in.IntervalHours), st.basis())
-	op.apply = func(ctx context.Context) error {
+	op := newOperation[*SnapshotState]("set_snapshot_schedule", in.VPSID, planSnapshotSchedule(in.VPSID, st, enabled, in.IntervalHours), st.basis())
+	op.apply = func(ctx context.Context) (sent, error) {
 		if isVMID(in.VPSID) {
 			_, err := d.Client.SetVMSnapshotSchedule(ctx, in.VPSID, hostup.VMSnapshotScheduleRequest{Enabled: enabled, IntervalHours: in.IntervalHours})
-			return err
+			return sent{}, err
 		}
-		_, err := d.Client.SetSnapshotSchedule(ctx, in.VPSID, hostup.SnapshotScheduleRequest{Enabled: enabled, IntervalHours: in.IntervalHours})
-		return err
+		_, a, err := d.Client.SetSnapshotSchedule(ctx, in.VPSID, hostup.SnapshotScheduleRequest{Enabled: enabled, IntervalHours: in.IntervalHours})
+		return sent{answer: a}, err
 	}
-	op.readBack = func(ctx context.Context, mo *MutationOutput) error {
+	op.readBack = func(ctx context.Context, _ sent) (sight[*SnapshotState], error) {
 		after, err := d.readSnapshotState(ctx, in.VPSID)
 		if err != nil {
-			return err
+			return sight[*SnapshotState]{}, err
 		}
-		out.readBack(after)
 		s := after.Schedule
-		mo.noteOutcome(s != nil && s.Enabled == enabled && s.IntervalHours == in.IntervalHours, fmt.Sprintf("%s snapshot schedule: %s.", in.VPSID, after.describe()))
-		return nil
+		return sight[*SnapshotState]{view: after, shows: s != nil && s.Enabled == enabled && s.IntervalHours == in.IntervalHours,
+			now: fmt.Sprintf("%s snapshot schedule: %s.", in.VPSID, after.describe())}, nil
 	}
 	return op, nil
 }

@@ -172,8 +172,8 @@ func TestSnapshotScheduleChangeSaysWhenItWasNotReadBack(t *testing.T) {
 	if m := e.mutations(); len(m) != 1 || m[0].Method != http.MethodDelete {
 		t.Fatalf("want the DELETE once: %s", describeRequests(m))
 	}
-	if out.Outcome != "applied" || out.HasSchedule != nil || out.Schedule != nil {
-		t.Fatalf("outcome %q, has_schedule %v, schedule %+v: want applied and no read-back:\n%s", out.Outcome, out.HasSchedule, out.Schedule, text)
+	if out.Outcome != "accepted_not_visible" || out.HasSchedule != nil || out.Schedule != nil {
+		t.Fatalf("outcome %q, has_schedule %v, schedule %+v: want accepted_not_visible and no read-back:\n%s", out.Outcome, out.HasSchedule, out.Schedule, text)
 	}
 	contains(t, text, "reading the state back failed")
 }

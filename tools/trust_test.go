@@ -225,7 +225,7 @@ func TestDialogShowsValuesBeforeAndAfter(t *testing.T) {
 	if out.Outcome != "applied" || len(user.asked()) != 1 {
 		t.Fatalf("outcome %q after %d dialogs, want applied after 1", out.Outcome, len(user.asked()))
 	}
-	contains(t, user.asked()[0], "max_total_backups: 3 → 50", "auto_delete_oldest: false → true")
+	contains(t, user.asked()[0], "max_total_backups: 3 -> 50", "auto_delete_oldest: false -> true")
 }
 
 // endlessPages answers HostUp's VPS list as a broken or hostile HostUp might:

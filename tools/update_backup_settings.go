@@ -37,13 +37,13 @@ func updateBackupSettings(d *Deps) server.ServerTool {
 				return UpdateBackupSettingsOutput{}, "", badInput("give max_total_backups, auto_delete_oldest or both")
 			}
 			var out UpdateBackupSettingsOutput
-			op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
-				return d.settingsOperation(ctx, in, &out)
-			})
-			if err != nil {
-				return out, "", err
+			mo, settings, err := write(ctx, call, func(ctx context.Context) (*operation[*SettingsView], error) {
+				return d.settingsOperation(ctx, in)
+			}, in.DryRun, in.ConfirmToken)
+			out.MutationOutput = mo
+			if settings != nil {
+				out.Settings = *settings
 			}
-			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
 			if err != nil {
 				return out, "", err
 			}
@@ -63,8 +63,8 @@ type settingsBasis struct {
 }
 
 // settingsOperation reads the VPS's settings and plans the change in asks for.
-// Its read-back fills out.Settings.
-func (d *Deps) settingsOperation(ctx context.Context, in UpdateBackupSettingsInput, out *UpdateBackupSettingsOutput) (*operation, error) {
+// Its read-back is the settings, nil when HostUp's answer gave none.
+func (d *Deps) settingsOperation(ctx context.Context, in UpdateBackupSettingsInput) (*operation[*SettingsView], error) {
 	bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
 	if err != nil {
 		return nil, err
@@ -77,23 +77,34 @@ func (d *Deps) settingsOperation(ctx context.Context, in UpdateBackupSettingsInp
 	if s := bs.Settings; s != nil && in.MaxTotalBackups != nil {
 		basis.CutsKept = *in.MaxTotalBackups < s.ManualBackupsActive+s.ScheduledBackupsActive
 	}
-	op := newOperation("update_backup_settings", in.VPSID, p, basis)
-	op.apply = func(ctx context.Context) error {
-		_, err := d.Client.UpdateBackupSettings(ctx, in.VPSID, req)
-		return err
+	op := newOperation[*SettingsView]("update_backup_settings", in.VPSID, p, basis)
+	op.apply = func(ctx context.Context) (sent, error) {
+		a, err := d.Client.UpdateBackupSettings(ctx, in.VPSID, req)
+		return sent{answer: a}, err
 	}
-	op.readBack = func(ctx context.Context, mo *MutationOutput) error {
+	op.readBack = func(ctx context.Context, _ sent) (sight[*SettingsView], error) {
 		bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
 		if err != nil {
-			return err
+			return sight[*SettingsView]{}, err
 		}
-		out.Settings = settingsView(bs.Settings)
-		if s := out.Settings; s != nil {
-			happened := (req.MaxTotalBackups == nil || *req.MaxTotalBackups == s.TotalBackupLimit) &&
-				(req.AutoDeleteOldest == nil || *req.AutoDeleteOldest == s.AutoDeleteOldest)
-			mo.noteOutcome(happened, s.text())
+		// Read as the plan was: the limit from settings or limits; a value
+		// HostUp did not give shows nothing, never the change.
+		limit, limitKnown := settingOrLimit(bs, "totalBackupLimit", "totalBackups")
+		auto, autoKnown := autoDeleteOldest(bs)
+		seen := sight[*SettingsView]{
+			view: settingsView(bs.Settings),
+			shows: (req.MaxTotalBackups == nil || limitKnown && *req.MaxTotalBackups == limit) &&
+				(req.AutoDeleteOldest == nil || autoKnown && *req.AutoDeleteOldest == auto),
 		}
-		return nil
+		switch {
+		case seen.view != nil:
+			seen.now = seen.view.text()
+		case limitKnown:
+			seen.now = fmt.Sprintf("a limit of %s (limits.totalBackups); HostUp's answer gave no settings.", quantity(limit, "backup"))
+		default:
+			seen.now = "HostUp's answer gave neither settings nor limits.totalBackups, so the new values cannot be seen."
+		}
+		return seen, nil
 	}
 	return op, nil
 }

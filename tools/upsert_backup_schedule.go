@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,13 +48,9 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 				return UpsertBackupScheduleOutput{}, "", err
 			}
 			var out UpsertBackupScheduleOutput
-			op, err := d.prepare(ctx, func(ctx context.Context) (*operation, error) {
-				return d.upsertOperation(ctx, in, want, notes, &out)
-			})
-			if err != nil {
-				return out, "", err
-			}
-			out.MutationOutput, err = d.mutateOne(ctx, call, op, in.DryRun, in.ConfirmToken)
+			out.MutationOutput, out.Schedules, err = write(ctx, call, func(ctx context.Context) (*operation[[]ScheduleView], error) {
+				return d.upsertOperation(ctx, in, want, notes)
+			}, in.DryRun, in.ConfirmToken)
 			if err != nil {
 				return out, "", err
 			}
@@ -95,18 +92,18 @@ func (d *Deps) oldestBackupName(ctx context.Context, vpsID string) string {
 
 // upsertOperation reads the VPS's schedule and plans the upsert of want (the
 // schedule desiredSchedule made of in; notes are its warnings). Its read-back
-// fills out.Schedules.
-func (d *Deps) upsertOperation(ctx context.Context, in UpsertBackupScheduleInput, want scheduleRequest, notes []string, out *UpsertBackupScheduleOutput) (*operation, error) {
+// is the VPS's schedules.
+func (d *Deps) upsertOperation(ctx context.Context, in UpsertBackupScheduleInput, want scheduleRequest, notes []string) (*operation[[]ScheduleView], error) {
 	bs, _, err := d.readSchedules(ctx, in.VPSID)
 	if err != nil {
 		return nil, err
 	}
-	return d.upsertOperationFrom(ctx, in, want, notes, bs, out)
+	return d.upsertOperationFrom(ctx, in, want, notes, bs)
 }
 
 // upsertOperationFrom is upsertOperation on a state the caller has just read:
 // the fleet reads it first to fit the retention to each VPS's maximum.
-func (d *Deps) upsertOperationFrom(ctx context.Context, in UpsertBackupScheduleInput, want scheduleRequest, notes []string, bs *hostup.BackupSchedules, out *UpsertBackupScheduleOutput) (*operation, error) {
+func (d *Deps) upsertOperationFrom(ctx context.Context, in UpsertBackupScheduleInput, want scheduleRequest, notes []string, bs *hostup.BackupSchedules) (*operation[[]ScheduleView], error) {
 	var old *hostup.Schedule
 	if len(bs.Schedules) > 0 {
 		old = &bs.Schedules[0]
@@ -119,49 +116,68 @@ func (d *Deps) upsertOperationFrom(ctx context.Context, in UpsertBackupScheduleI
 	basis := upsertBasis{State: scheduleBasisOf(bs), CutsKept: bs.Limits.ScheduledBackupsActive > want.RetentionCount}
 	if old == nil && len(p.Requests) > 0 && quotaFullWithAutoDelete(bs) {
 		// The first run needs room, and HostUp makes it by deleting the oldest
-		// backup, which may be a manual one the user counts on (issue 14).
+		// backup, which may be a manual one the user counts on.
 		basis.Oldest = d.oldestBackupName(ctx, in.VPSID)
 		p.Destructive = true
 		p.Deletes = append(p.Deletes, basis.Oldest+", which HostUp deletes at the schedule's first run to make room (the backup quota is full and auto_delete_oldest is on)")
 	}
-	op := newOperation("upsert_backup_schedule", in.VPSID, p, basis)
-	var replaceNote string
-	op.apply = func(ctx context.Context) (err error) {
+	op := newOperation[[]ScheduleView]("upsert_backup_schedule", in.VPSID, p, basis)
+	op.apply = func(ctx context.Context) (sent, error) {
 		if !replace {
-			return d.postSchedule(ctx, in.VPSID, want)
+			a, err := d.postSchedule(ctx, in.VPSID, want)
+			return sent{answer: a}, err
 		}
-		replaceNote, err = d.replaceSchedule(ctx, in.VPSID, *old, want)
-		return err
+		return d.replaceSchedule(ctx, in.VPSID, *old, want)
 	}
-	op.readBack = func(ctx context.Context, mo *MutationOutput) error {
-		if replaceNote != "" {
-			mo.Notes = append(mo.Notes, replaceNote)
-		}
+	// The schedule that must show the change: the one updated in place, or,
+	// for a new or replacing schedule, one of the frequency asked for.
+	target := ""
+	if old != nil && !replace {
+		target = old.ID
+	}
+	op.readBack = func(ctx context.Context, _ sent) (sight[[]ScheduleView], error) {
 		bs, vm, err := d.readSchedules(ctx, in.VPSID)
 		if err != nil {
-			return err
+			return sight[[]ScheduleView]{}, err
 		}
 		st := d.scheduleState(in.VPSID, bs, vm, 0)
-		out.readBack(st)
-		if replace && mo.Outcome == outcomeUnknown && len(bs.Schedules) == 0 {
+		seen := sight[[]ScheduleView]{view: st.Schedules, now: in.VPSID + " has no backup schedule."}
+		if replace && len(bs.Schedules) == 0 {
 			// Neither "it happened" nor "it did not": the old schedule went,
 			// the new one never came.
-			mo.Notes = append(mo.Notes, fmt.Sprintf("Half done: HostUp now reports NO backup schedule on %s: the old schedule %s was deleted and the new one was not created. Call upsert_backup_schedule again with the same arguments (without replace_existing it is a plain create) so the VPS gets backups again.", in.VPSID, old.ID))
-			return nil
+			seen.verdict = fmt.Sprintf("Half done: HostUp now reports NO backup schedule on %s: the old schedule %s was deleted and the new one was not created. Call upsert_backup_schedule again with the same arguments (without replace_existing it is a plain create) so the VPS gets backups again.", in.VPSID, old.ID)
+			return seen, nil
 		}
-		now := in.VPSID + " has no backup schedule."
-		happened := false
-		if len(bs.Schedules) > 0 {
-			now = st.Schedules[0].describe() + "."
-			if replace && bs.Schedules[0].ID == old.ID {
-				now = fmt.Sprintf("the old schedule %s is still there: %s", old.ID, now)
-			}
-			happened = len(scheduleChanges(&bs.Schedules[0], want)) == 0
+		i := showingSchedule(bs.Schedules, target, want)
+		seen.shows = i >= 0
+		if i < 0 {
+			i = slices.IndexFunc(bs.Schedules, func(s hostup.Schedule) bool { return s.ID == target || (target == "" && s.Frequency == want.Frequency) })
 		}
-		mo.noteOutcome(happened, now)
-		return nil
+		switch {
+		case i >= 0:
+			seen.now = st.Schedules[i].describe() + "."
+		case len(st.Schedules) > 0:
+			seen.now = st.Schedules[0].describe() + "."
+		}
+		if replace && len(bs.Schedules) > 0 && bs.Schedules[0].ID == old.ID {
+			seen.now = fmt.Sprintf("the old schedule %s is still there: %s", old.ID, seen.now)
+		}
+		return seen, nil
 	}
 	return op, nil
+}
+
+// showingSchedule is the index of the schedule that shows want: the one with
+// id target, or, without a target, any of want's frequency; -1 when none does.
+// Another row of the same frequency showing want does not count for a target:
+// HostUp then updated a schedule other than the one planned.
+func showingSchedule(schedules []hostup.Schedule, target string, want scheduleRequest) int {
+	return slices.IndexFunc(schedules, func(s hostup.Schedule) bool {
+		if target != "" && s.ID != target {
+			return false
+		}
+		return s.Frequency == want.Frequency && len(scheduleChanges(&s, want)) == 0
+	})
 }
 
 // desiredSchedule checks the fields against the frequency and converts the time
@@ -401,16 +417,17 @@ func (r scheduleRequest) body(vpsID string) any {
 	}
 }
 
-// postSchedule creates or updates the schedule through the API vpsID names.
-func (d *Deps) postSchedule(ctx context.Context, vpsID string, r scheduleRequest) error {
-	var err error
+// postSchedule creates or updates the schedule through the API vpsID names, and
+// returns HostUp's answer (v1's carries no status).
+func (d *Deps) postSchedule(ctx context.Context, vpsID string, r scheduleRequest) (hostup.Answer, error) {
 	switch body := r.body(vpsID).(type) {
 	case hostup.VMScheduleRequest:
-		_, err = d.Client.UpsertVMBackupSchedule(ctx, vpsID, body)
+		_, err := d.Client.UpsertVMBackupSchedule(ctx, vpsID, body)
+		return hostup.Answer{}, err
 	case hostup.ScheduleRequest:
-		_, err = d.Client.UpsertBackupSchedule(ctx, vpsID, body)
+		return d.Client.UpsertBackupSchedule(ctx, vpsID, body)
 	}
-	return err
+	return hostup.Answer{}, fmt.Errorf("no API takes a %T", r.body(vpsID))
 }
 
 func describeRequest(r scheduleRequest) string {
@@ -506,24 +523,41 @@ func requestFromSchedule(s hostup.Schedule) scheduleRequest {
 // fails, it puts the old schedule back, so the VPS is never left without backups
 // because of a refused change. When an answer is lost it looks at the state before
 // sending anything more, and sends nothing when the state cannot be read: the
-// error then stays "outcome unknown" and the read-back tells the user. note says
-// what happened along the way, for the result.
-func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Schedule, want scheduleRequest) (note string, err error) {
-	if err := d.Client.DeleteBackupSchedule(ctx, vpsID, old.ID); err != nil {
-		if !errors.Is(err, hostup.ErrOutcomeUnknown) {
-			return "", err
-		}
+// error then stays "outcome unknown" and the read-back tells the user. A delete
+// HostUp queues as a job is followed until it ends: until then the old schedule
+// is still there, and the new one would be refused. The notes say what happened
+// along the way, for the result.
+func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Schedule, want scheduleRequest) (sent, error) {
+	var s sent
+	deleted, err := d.Client.DeleteBackupSchedule(ctx, vpsID, old.ID)
+	switch {
+	case errors.Is(err, hostup.ErrOutcomeUnknown):
 		// Whether the old schedule is gone decides what a POST would do: create
 		// the new schedule, or be refused (one schedule per VPS).
 		bs, readErr := d.Client.GetBackupSchedules(ctx, vpsID)
 		if readErr != nil || len(bs.Schedules) > 0 {
-			return fmt.Sprintf("HostUp's answer to deleting the old schedule %s was lost, so the new schedule was not sent.", old.ID), err
+			s.notes = append(s.notes, fmt.Sprintf("HostUp's answer to deleting the old schedule %s was lost, so the new schedule was not sent.", old.ID))
+			return s, err
 		}
-		note = fmt.Sprintf("HostUp's answer to deleting the old schedule %s was lost; the state showed it gone, so the new schedule was sent.", old.ID)
+		s.notes = append(s.notes, fmt.Sprintf("HostUp's answer to deleting the old schedule %s was lost; the state showed it gone, so the new schedule was sent.", old.ID))
+	case err != nil:
+		return s, err
+	case deleted.Queued():
+		job, err := d.settleJob(ctx, deleted.Job.JobID)
+		switch {
+		case err != nil:
+			return s, &changeFailed{msg: fmt.Sprintf("Not done: HostUp queued deleting the old schedule %s as job %s, and following that job failed, so the new schedule was not sent: %s", old.ID, deleted.Job.JobID, describeError(err))}
+		case job.Status == hostup.JobFailed:
+			return s, &changeFailed{msg: fmt.Sprintf("Not done: HostUp queued deleting the old schedule %s as job %s, and the job failed (%s), so the new schedule was not sent; the old schedule stays.", old.ID, job.ID, job.failure())}
+		case !job.Done():
+			return s, &changeFailed{msg: fmt.Sprintf("Not done yet: HostUp queued deleting the old schedule %s as job %s, which had not ended after %s, so the new schedule was not sent. Follow the job with get_job job_id=%s, then call again.", old.ID, job.ID, settleWait, job.ID)}
+		}
+		s.notes = append(s.notes, fmt.Sprintf("HostUp queued deleting the old schedule %s as job %s, which ended; then the new schedule was sent.", old.ID, job.ID))
 	}
-	createErr := d.postSchedule(ctx, vpsID, want)
+	var createErr error
+	s.answer, createErr = d.postSchedule(ctx, vpsID, want)
 	if createErr == nil {
-		return note, nil
+		return s, nil
 	}
 	cause := "HostUp refused the new one"
 	if errors.Is(createErr, hostup.ErrOutcomeUnknown) {
@@ -531,20 +565,22 @@ func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Sch
 		// would be refused (one schedule per VPS) or, worse, replace the new one.
 		bs, err := d.Client.GetBackupSchedules(ctx, vpsID)
 		if err != nil || len(bs.Schedules) > 0 {
-			for _, s := range bsSchedules(bs, err) {
-				if s.Frequency == want.Frequency {
-					return joinNotes(note, "HostUp's answer to the new schedule was lost; the state shows it created."), nil
+			for _, sc := range bsSchedules(bs, err) {
+				if sc.Frequency == want.Frequency {
+					s.notes = append(s.notes, "HostUp's answer to the new schedule was lost; the state shows it created.")
+					return s, nil
 				}
 			}
-			return joinNotes(note, fmt.Sprintf("HostUp's answer to the new schedule was lost after the old schedule %s was deleted; the old one was not put back, because the state could not show whether the new one exists.", old.ID)), createErr
+			s.notes = append(s.notes, fmt.Sprintf("HostUp's answer to the new schedule was lost after the old schedule %s was deleted; the old one was not put back, because the state could not show whether the new one exists.", old.ID))
+			return s, createErr
 		}
 		cause = "HostUp's answer to the new one was lost and the state showed it was not created"
 	}
-	if err := d.postSchedule(ctx, vpsID, requestFromSchedule(old)); err != nil {
-		return note, &changeFailed{msg: fmt.Sprintf("NOT DONE, and %s has NO backup schedule now: the old schedule %s was deleted, %s, and putting the old one back failed too. Create a schedule with upsert_backup_schedule.\nHostUp's answer to the new schedule: %s\nHostUp's answer to putting the old one back: %s",
+	if _, err := d.postSchedule(ctx, vpsID, requestFromSchedule(old)); err != nil {
+		return s, &changeFailed{msg: fmt.Sprintf("NOT DONE, and %s has NO backup schedule now: the old schedule %s was deleted, %s, and putting the old one back failed too. Create a schedule with upsert_backup_schedule.\nHostUp's answer to the new schedule: %s\nHostUp's answer to putting the old one back: %s",
 			vpsID, old.ID, cause, describeError(createErr), describeError(err))}
 	}
-	return note, &changeFailed{msg: fmt.Sprintf("Not done: the old %s schedule %s was deleted, then %s, so the old schedule was put back as it was (under a new id; see list_backup_schedules).\nHostUp's answer to the new schedule: %s",
+	return s, &changeFailed{msg: fmt.Sprintf("Not done: the old %s schedule %s was deleted, then %s, so the old schedule was put back as it was (under a new id; see list_backup_schedules).\nHostUp's answer to the new schedule: %s",
 		old.Frequency, old.ID, cause, describeError(createErr))}
 }
 
@@ -554,11 +590,4 @@ func bsSchedules(bs *hostup.BackupSchedules, err error) []hostup.Schedule {
 		return nil
 	}
 	return bs.Schedules
-}
-
-func joinNotes(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + " " + b
 }

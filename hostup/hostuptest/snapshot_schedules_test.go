@@ -94,7 +94,7 @@ func TestSnapshotScheduleV1SharesTheStateAndTheClientReadsBoth(t *testing.T) {
 	if err != nil || v2.Schedule == nil || v2.Schedule.IntervalHours != 12 || v2.Schedule.Enabled {
 		t.Fatalf("v2 sees v1's change: %+v %v", v2, err)
 	}
-	if err := c.DeleteSnapshotSchedule(ctx, id); err != nil {
+	if _, err := c.DeleteSnapshotSchedule(ctx, id); err != nil {
 		t.Fatal(err)
 	}
 	v1, _ = c.GetVMSnapshotSchedule(ctx, strconv.Itoa(vmid))
