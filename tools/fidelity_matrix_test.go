@@ -10,6 +10,7 @@ package tools_test
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -52,6 +53,9 @@ var fidelityVariants = []fidelityVariant{
 	{name: "jobs take Bearer only", v: hostuptest.Variants{JobsAuth: "bearer"}},
 	{name: "ids with - and _", v: hostuptest.Variants{IDSeparators: true}},
 	{name: "limit below stored backups accepted", v: hostuptest.Variants{LimitBelowUsageAccepted: true}},
+	{name: "POST keeps the stored time", v: hostuptest.Variants{KeepsScheduleTime: true}},
+	{name: "schedule writes queued as jobs", v: hostuptest.Variants{QueuedScheduleWrites: true}},
+	{name: "a second enabled schedule of the same frequency", v: hostuptest.Variants{SecondEnabledSchedule: true}},
 }
 
 // fidelityScenario is one tool in one state; run asserts the outcome the user
@@ -127,13 +131,51 @@ func wantVisible(t *testing.T, fv fidelityVariant, outcome, text, unseen string)
 	}
 }
 
-// timeUnseen is what the text of a schedule change says under a variant whose
-// schedules carry no time: HostUp did not give it.
-func timeUnseen(fv fidelityVariant) string {
+// updateUnseen is what the text of an update of the VPS's schedule says under
+// a variant whose read-back cannot show it: HostUp gave no time, or kept the
+// old one.
+func updateUnseen(fv fidelityVariant) string {
+	switch {
+	case fv.v.ScheduleTime == "null":
+		return "HostUp did not give its time"
+	case fv.v.KeepsScheduleTime:
+		return "does NOT show the change"
+	}
+	return ""
+}
+
+// createUnseen is updateUnseen for a new schedule: only a missing time hides it.
+func createUnseen(fv fidelityVariant) string {
 	if fv.v.ScheduleTime == "null" {
 		return "HostUp did not give its time"
 	}
 	return ""
+}
+
+// refusedAmbiguous asserts that an upsert on a VPS where HostUp lists two
+// enabled schedules of the frequency is refused before anything is sent: the
+// POST could land on either.
+func refusedAmbiguous(t *testing.T, e *env, id string, args map[string]any) {
+	t.Helper()
+	e.refused("upsert_backup_schedule", args, "ambiguous_schedule")
+	if m := e.mutations(); len(m) != 0 {
+		t.Fatalf("sent %s", describeRequests(m))
+	}
+	if s := e.sim.Schedules(id); len(s) != 1 || s[0].Hour != 2 {
+		t.Fatalf("the VPS's schedule changed: %+v", s)
+	}
+}
+
+// shownAt asserts that an applied schedule change's own read-back shows a
+// schedule at hh:00 UTC: "applied" is said only of what HostUp shows.
+func shownAt(t *testing.T, out tools.UpsertBackupScheduleOutput, hour string, text string) {
+	t.Helper()
+	if out.Outcome != "applied" {
+		return
+	}
+	if out.Schedules == nil || !slices.ContainsFunc(*out.Schedules, func(s tools.ScheduleView) bool { return s.TimeUTC == hour }) {
+		t.Fatalf("applied, but the schedules read back show no schedule at %s:\n%s", hour, text)
+	}
 }
 
 // onePost asserts that exactly one POST went out and returns its body.
@@ -162,6 +204,14 @@ var fidelityScenarios = []fidelityScenario{
 		out := e.schedules(id)
 		if len(out.Schedules) == 0 || !out.Schedules[0].Enabled || out.Schedules[0].Frequency != "weekly" {
 			t.Fatalf("first schedule %+v, want the enabled weekly one", out.Schedules)
+		}
+		if fv.v.SecondEnabledSchedule {
+			// HostUp lists its second enabled schedule first: the list shows
+			// both, as HostUp gave them.
+			if len(out.Schedules) != 2 || out.Schedules[1].TimeUTC != "03:00" {
+				t.Fatalf("schedules %+v, want the second one and the VPS's own at 03:00", out.Schedules)
+			}
+			return
 		}
 		text := e.ok("list_backup_schedules", map[string]any{"vps_id": id}, nil)
 		if fv.v.NoMaxRetention {
@@ -281,8 +331,14 @@ var fidelityScenarios = []fidelityScenario{
 	{tool: "upsert_backup_schedule", name: "same-frequency update is applied", run: func(t *testing.T, e *env, fv fidelityVariant) {
 		id := fidelityDaily(e.sim, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})
 		var out tools.UpsertBackupScheduleOutput
-		text := e.ok("upsert_backup_schedule", map[string]any{"vps_id": id, "frequency": "daily", "hour": 5, "retention_count": 3}, &out)
-		wantVisible(t, fv, out.Outcome, text, timeUnseen(fv))
+		args := map[string]any{"vps_id": id, "frequency": "daily", "hour": 5, "retention_count": 3}
+		if fv.v.SecondEnabledSchedule {
+			refusedAmbiguous(t, e, id, args)
+			return
+		}
+		text := e.ok("upsert_backup_schedule", args, &out)
+		wantVisible(t, fv, out.Outcome, text, updateUnseen(fv))
+		shownAt(t, out, "05:00", text)
 		if body := onePost(t, e); body["hour"] != float64(5) {
 			t.Errorf("POST body %v, want hour 5", body)
 		}
@@ -290,8 +346,14 @@ var fidelityScenarios = []fidelityScenario{
 	{tool: "upsert_backup_schedule", name: "moving 02:00 to 00:00 is sent", run: func(t *testing.T, e *env, fv fidelityVariant) {
 		id := fidelityDaily(e.sim, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})
 		var out tools.UpsertBackupScheduleOutput
-		text := e.ok("upsert_backup_schedule", map[string]any{"vps_id": id, "frequency": "daily", "hour": 0, "retention_count": 3}, &out)
-		wantVisible(t, fv, out.Outcome, text, timeUnseen(fv))
+		args := map[string]any{"vps_id": id, "frequency": "daily", "hour": 0, "retention_count": 3}
+		if fv.v.SecondEnabledSchedule {
+			refusedAmbiguous(t, e, id, args)
+			return
+		}
+		text := e.ok("upsert_backup_schedule", args, &out)
+		wantVisible(t, fv, out.Outcome, text, updateUnseen(fv))
+		shownAt(t, out, "00:00", text)
 		if body := onePost(t, e); body["hour"] != float64(0) {
 			t.Errorf("POST body %v, want hour 0", body)
 		}
@@ -299,11 +361,16 @@ var fidelityScenarios = []fidelityScenario{
 	{tool: "upsert_backup_schedule", name: "an unchanged schedule is no change only when HostUp said so", run: func(t *testing.T, e *env, fv fidelityVariant) {
 		id := fidelityDaily(e.sim, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})
 		var out tools.UpsertBackupScheduleOutput
-		text := e.ok("upsert_backup_schedule", map[string]any{"vps_id": id, "frequency": "daily", "hour": 2, "retention_count": 3}, &out)
+		args := map[string]any{"vps_id": id, "frequency": "daily", "hour": 2, "retention_count": 3}
+		if fv.v.SecondEnabledSchedule {
+			refusedAmbiguous(t, e, id, args)
+			return
+		}
+		text := e.ok("upsert_backup_schedule", args, &out)
 		want := "no_change"
 		if fv.v.ScheduleTime == "null" {
-			// HostUp did not say the time: sent, never "nothing to change", and
-			// what it made of it cannot be seen either.
+			// HostUp did not say the time: sent, never "nothing to change",
+			// and what HostUp made of it cannot be seen either.
 			want = "accepted_not_visible"
 		}
 		if out.Outcome != want {
@@ -314,7 +381,8 @@ var fidelityScenarios = []fidelityScenario{
 		id := e.sim.AddVPS(testAccount, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})
 		var out tools.UpsertBackupScheduleOutput
 		text := e.ok("upsert_backup_schedule", map[string]any{"vps_id": id, "frequency": "daily", "hour": 2, "retention_count": 5}, &out)
-		wantVisible(t, fv, out.Outcome, text, timeUnseen(fv))
+		wantVisible(t, fv, out.Outcome, text, createUnseen(fv))
+		shownAt(t, out, "02:00", text)
 	}},
 	{tool: "upsert_backup_schedule", name: "a retention above the limit is stopped, by us or by HostUp", run: func(t *testing.T, e *env, _ fidelityVariant) {
 		id := e.sim.AddVPS(testAccount, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})
@@ -389,14 +457,18 @@ var fidelityScenarios = []fidelityScenario{
 		}
 		contains(t, text, "HostUp answered 409", "backup_limit_below_usage")
 	}},
-	{tool: "delete_backup_schedule", name: "the active schedule is deleted", run: func(t *testing.T, e *env, _ fidelityVariant) {
+	{tool: "delete_backup_schedule", name: "the active schedule is deleted", run: func(t *testing.T, e *env, fv fidelityVariant) {
 		id := fidelityDaily(e.sim, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})
-		args := map[string]any{"vps_id": id, "schedule_id": activeScheduleID(t, e, id)}
+		deleted := activeScheduleID(t, e, id)
+		args := map[string]any{"vps_id": id, "schedule_id": deleted}
 		args["confirm_token"] = planToken(t, e, "delete_backup_schedule", args)
-		var out tools.MutationOutput
+		var out tools.DeleteBackupScheduleOutput
 		text := e.ok("delete_backup_schedule", args, &out)
-		if out.Outcome != "applied" || len(e.sim.Schedules(id)) != 0 {
-			t.Fatalf("outcome %q, schedules left %d:\n%s", out.Outcome, len(e.sim.Schedules(id)), text)
+		if out.Outcome != "applied" || out.Schedules == nil || slices.ContainsFunc(*out.Schedules, func(s tools.ScheduleView) bool { return s.ID == deleted }) {
+			t.Fatalf("outcome %q, read back %+v:\n%s", out.Outcome, out.Schedules, text)
+		}
+		if left := len(e.sim.Schedules(id)); !fv.v.SecondEnabledSchedule && left != 0 {
+			t.Fatalf("schedules left %d:\n%s", left, text)
 		}
 	}},
 	{tool: "delete_backup", name: "a backup is deleted", run: func(t *testing.T, e *env, _ fidelityVariant) {

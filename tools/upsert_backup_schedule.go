@@ -339,6 +339,9 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 		p.Requests = []PlannedRequest{{Method: "DELETE", Endpoint: apiPath(in.VPSID, "/backup-schedules/"+old.ID)}, post()}
 		p.Warnings = append(p.Warnings, "If HostUp refuses the new schedule after the old one was deleted, the old schedule is created again.")
 	}
+	if err := ambiguousTarget(in.VPSID, bs.Schedules, old, want.Frequency, replace); err != nil {
+		return p, false, err
+	}
 	kept := limits.ScheduledBackupsActive
 	keptKnown := bs.Has("limits.scheduledBackupsActive")
 	switch {
@@ -367,6 +370,28 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 		}
 	}
 	return p, replace, nil
+}
+
+// ambiguousTarget refuses a POST that another listed schedule could take. HostUp
+// updates "the schedule with the same frequency" and lists one active schedule
+// per VPS; when it lists a second schedule of a frequency a POST here would
+// send (the new schedule's, or, for a replace, the old one's when it is put
+// back), the change could land on a schedule the plan does not show.
+func ambiguousTarget(vpsID string, schedules []hostup.Schedule, old *hostup.Schedule, frequency string, replace bool) error {
+	for i := range schedules {
+		other := &schedules[i]
+		if old == nil || other.ID == old.ID {
+			continue
+		}
+		if other.Frequency == frequency || (replace && other.Frequency == old.Frequency) {
+			return &Refusal{
+				Reason: fmt.Sprintf("HostUp lists two %s schedules on %s (%s and %s), and a request updates \"the schedule with the same frequency\" without saying which, so this change could land on a schedule the plan does not show", other.Frequency, vpsID, old.ID, other.ID),
+				Code:   "ambiguous_schedule",
+				Fix:    "show the user both schedules (list_backup_schedules); delete the one that should not be there (delete_backup_schedule, with their confirmation), then call again.",
+			}
+		}
+	}
+	return nil
 }
 
 // keepOmitted leaves what the call does not name as the schedule has it: moving a
@@ -556,6 +581,11 @@ func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Sch
 	}
 	var createErr error
 	s.answer, createErr = d.postSchedule(ctx, vpsID, want)
+	if createErr == nil && s.answer.Queued() {
+		// A create HostUp queued and then failed leaves the VPS without the
+		// old schedule as surely as a refused one: its job decides.
+		createErr = d.jobOutcome(ctx, s.answer)
+	}
 	if createErr == nil {
 		return s, nil
 	}
@@ -576,7 +606,11 @@ func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Sch
 		}
 		cause = "HostUp's answer to the new one was lost and the state showed it was not created"
 	}
-	if _, err := d.postSchedule(ctx, vpsID, requestFromSchedule(old)); err != nil {
+	putBack, err := d.postSchedule(ctx, vpsID, requestFromSchedule(old))
+	if err == nil && putBack.Queued() {
+		err = d.jobOutcome(ctx, putBack)
+	}
+	if err != nil {
 		return s, &changeFailed{msg: fmt.Sprintf("NOT DONE, and %s has NO backup schedule now: the old schedule %s was deleted, %s, and putting the old one back failed too. Create a schedule with upsert_backup_schedule.\nHostUp's answer to the new schedule: %s\nHostUp's answer to putting the old one back: %s",
 			vpsID, old.ID, cause, describeError(createErr), describeError(err))}
 	}

@@ -79,6 +79,20 @@ func readBackUnknown[V any](ctx context.Context, op *operation[V], s sent, out *
 	return &seen.view
 }
 
+// jobOutcome follows the job HostUp queued a change as (bounded) and returns an
+// error when the job failed; a job that has not ended is no failure, and the
+// read-back will tell.
+func (d *Deps) jobOutcome(ctx context.Context, a hostup.Answer) error {
+	job, err := d.settleJob(ctx, a.Job.JobID)
+	switch {
+	case err != nil:
+		return err
+	case job.Status == hostup.JobFailed:
+		return &changeFailed{msg: fmt.Sprintf("HostUp queued the change as job %s, and the job failed: %s.", job.ID, job.failure())}
+	}
+	return nil
+}
+
 // acceptedText says what HostUp answered to a change it accepted.
 func acceptedText(a hostup.Answer) string {
 	s := "HostUp accepted the change"

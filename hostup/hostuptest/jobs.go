@@ -17,6 +17,7 @@ type job struct {
 	failure                  string // why it failed; "" when it did not
 	backupID                 string
 	restore                  *restoreJob   // set for a restore (restore.go)
+	change                   *changeJob    // set for a queued schedule change (queued.go)
 	runFor                   time.Duration // how long it runs; 0 means the simulator's default
 }
 
@@ -52,8 +53,12 @@ func (s *Simulator) settleJobs(now time.Time) {
 }
 
 func (s *Simulator) finishJob(j *job, end time.Time) {
-	if j.restore != nil {
+	switch {
+	case j.restore != nil:
 		s.finishRestore(j, end)
+		return
+	case j.change != nil:
+		s.finishChange(j, end)
 		return
 	}
 	v := s.vpses[j.vpsID]

@@ -88,6 +88,10 @@ type jobWords struct {
 
 func (s *Simulator) wordsOf(j *job) jobWords {
 	name := s.vpses[j.vpsID].model.Name
+	if j.change != nil {
+		return jobWords{"vps-backup-schedule", "schedule", "Backup schedule change of " + name,
+			"Waiting for a worker.", "Saving the backup schedule", "Backup schedule saved."}
+	}
 	if j.restore != nil {
 		return jobWords{"vps-restore", "restore", "Restore of " + name + " from " + j.restore.backupID,
 			"Waiting for a restore worker.", "Restoring disk", "Restore completed."}

@@ -21,7 +21,7 @@ func (s *Simulator) getSchedules(c *call) response {
 	if body.Actions.CanCreate.ReasonText() == reasonScheduleExists {
 		body.Actions.CanCreate = closedGate(s.scheduleExistsGate())
 	}
-	return ok200(s.reshapeSchedules(body))
+	return ok200(s.reshapeSchedules(v, body))
 }
 
 func (v *vps) schedulesView(now time.Time) hostup.BackupSchedules {
@@ -94,6 +94,12 @@ func (s *Simulator) upsertSchedule(c *call) response {
 	in, errs := validateSchedule(c.body, v.limits().MaxRetention)
 	if len(errs) > 0 {
 		return invalidRequest(errs)
+	}
+	if s.variants.QueuedScheduleWrites {
+		return s.queuedUpsert(v, in, c.now)
+	}
+	if old := v.schedule; old != nil && s.variants.KeepsScheduleTime {
+		in.hour, in.minute = old.hour, old.minute
 	}
 	created, refused := s.putSchedule(v, in, c.now)
 	if refused != nil {
@@ -185,11 +191,17 @@ func (s *Simulator) deleteSchedule(c *call) response {
 	if !ok {
 		return vpsNotFound()
 	}
+	if s.deleteTwin(v, c.params[1]) {
+		return response{status: http.StatusNoContent}
+	}
 	if v.schedule == nil || v.schedule.id != c.params[1] {
 		return problem(http.StatusNotFound, "not_found", "No backup schedule with this ID exists on the VPS.")
 	}
 	if g := v.gate(GateCanDelete); !g.Allowed {
 		return refusal(g)
+	}
+	if s.variants.QueuedScheduleWrites {
+		return s.queuedDelete(v, c.params[1], c.now)
 	}
 	v.schedule = nil
 	return response{status: http.StatusNoContent}

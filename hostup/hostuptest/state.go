@@ -116,6 +116,10 @@ type vps struct {
 	snapshotSlots    int
 	snapshotSchedule *snapshotSchedule
 
+	// twinDeleted: the second enabled schedule Variants.SecondEnabledSchedule
+	// lists was deleted.
+	twinDeleted bool
+
 	// v1's numeric row ids and timestamps, which v2 does not show.
 	clientNum, accountNum, settingsNum int
 	created, settingsUpdated           time.Time
@@ -517,12 +521,13 @@ func orDefaultString(v, def string) string {
 	return v
 }
 
-// Schedules returns the VPS's schedule as the simulator holds it (none or one),
+// Schedules returns the VPS's schedule as the simulator holds it now (none or one),
 // whatever shape the variants give HostUp's answers: what a test checks the
 // outcome against.
 func (s *Simulator) Schedules(vpsID string) []ScheduleSpec {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.settleJobs(s.now())
 	sc := s.mustVPS(vpsID).schedule
 	if sc == nil {
 		return nil

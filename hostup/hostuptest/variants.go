@@ -70,6 +70,21 @@ type Variants struct {
 	// stored with autoDeleteOldest off, keeping them. §2, PATCH: the page names
 	// no such refusal (backup_limit_below_usage is the simulator's own, doc.go).
 	LimitBelowUsageAccepted bool
+	// KeepsScheduleTime answers a POST that updates a schedule as usual (200)
+	// but keeps the schedule's stored time. §2: "Success status code: UNKNOWN"
+	// and "Response body: UNKNOWN": a 2xx says nothing of what HostUp made of
+	// the request.
+	KeepsScheduleTime bool
+	// QueuedScheduleWrites answers POST and DELETE of a backup schedule 202
+	// with the operation envelope, and makes the change when its job ends. §2:
+	// the POST's status UNKNOWN, the DELETE's "probably 204 (inferred)"; §0:
+	// v2's actions answer 202 with that envelope.
+	QueuedScheduleWrites bool
+	// SecondEnabledSchedule lists, first, a second enabled schedule of the
+	// VPS's schedule's frequency, which a POST never updates. §2: "Only one
+	// schedule can be active per VPS" and "the old one is replaced or
+	// deactivated (inferred)" do not say what HostUp lists.
+	SecondEnabledSchedule bool
 }
 
 // SetVariants switches the simulator to v. Ids are made when VPSes, schedules
@@ -85,11 +100,11 @@ func (s *Simulator) scheduleExistsGate() (reason, code string) {
 	return orDefaultString(s.variants.ScheduleExistsReason, reasonScheduleExists), s.variants.ScheduleExistsCode
 }
 
-// reshapeSchedules rewrites a v2 schedules body as the variants say; callers
+// reshapeSchedules rewrites a v2 schedules body of v as the variants say; callers
 // hold s.mu.
-func (s *Simulator) reshapeSchedules(body any) any {
+func (s *Simulator) reshapeSchedules(v *vps, body any) any {
 	vr := s.variants
-	if vr.ScheduleTime == "" && !vr.NullDaySpecifier && !vr.DisabledScheduleFirst && !vr.NullSettings && !vr.NoMaxRetention {
+	if vr.ScheduleTime == "" && !vr.NullDaySpecifier && !vr.DisabledScheduleFirst && !vr.NullSettings && !vr.NoMaxRetention && !vr.SecondEnabledSchedule {
 		return body
 	}
 	m := asMap(body)
@@ -124,6 +139,16 @@ func (s *Simulator) reshapeSchedules(body any) any {
 		}
 		m["schedules"] = append([]any{old}, schedules...)
 	}
+	if vr.SecondEnabledSchedule && len(schedules) > 0 && !v.twinDeleted {
+		if real := schedules[len(schedules)-1].(map[string]any); real["enabled"] == true {
+			twin := map[string]any{
+				"id": s.variantID("bks", "twin"), "name": "Twin backup", "frequency": real["frequency"],
+				"time": "04:00", "daySpecifier": real["daySpecifier"], "retentionCount": 2, "enabled": true,
+				"lastRun": nil, "nextRun": nil, "status": nil,
+			}
+			m["schedules"] = append([]any{twin}, m["schedules"].([]any)...)
+		}
+	}
 	if vr.NullSettings {
 		m["settings"] = nil
 	}
@@ -133,6 +158,16 @@ func (s *Simulator) reshapeSchedules(body any) any {
 		}
 	}
 	return m
+}
+
+// deleteTwin deletes the second schedule SecondEnabledSchedule lists, when id
+// names it: HostUp deletes what it lists.
+func (s *Simulator) deleteTwin(v *vps, id string) bool {
+	if !s.variants.SecondEnabledSchedule || v.twinDeleted || v.schedule == nil || id != s.variantID("bks", "twin") {
+		return false
+	}
+	v.twinDeleted = true
+	return true
 }
 
 // variantID is a fixed id of kind prefix in the simulator's id style.
