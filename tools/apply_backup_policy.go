@@ -66,8 +66,8 @@ type PolicyRow struct {
 	Requests        []PlannedRequest `json:"requests" jsonschema_description:"The requests this row sends to HostUp, in order."`
 	Deletes         []string         `json:"deletes,omitempty"`
 	Warnings        []string         `json:"warnings,omitempty"`
-	Code            string           `json:"code,omitempty" jsonschema_description:"Refused: HostUp's gate code (e.g. pending_order) or ours (e.g. retention_above_limit, no_free_slot)."`
-	Fix             string           `json:"fix,omitempty" jsonschema_description:"Refused: what the user can do."`
+	Code            string           `json:"code,omitempty" jsonschema_description:"Refused: HostUp's gate code (e.g. pending_order) or ours (e.g. retention_above_limit, no_free_slot). Skipped, failed or changed_since_plan: the failure's code, as a failed tool result carries it (e.g. vps_not_found, http_500)."`
+	Fix             string           `json:"fix,omitempty" jsonschema_description:"Refused, skipped, failed or changed_since_plan: what the user can do, when there is something to say."`
 	Error           string           `json:"error,omitempty" jsonschema_description:"skipped, failed or changed_since_plan: what went wrong, in HostUp's words where it gave some."`
 	Notes           []string         `json:"notes,omitempty" jsonschema_description:"After applying: what happened and what the state read back shows."`
 	After           *ScheduleView    `json:"after,omitempty" jsonschema_description:"The VPS's schedule as HostUp reports it after the change."`
@@ -334,7 +334,8 @@ func (r *fleetRow) planned(op *operation[[]ScheduleView], err error) {
 	case errors.As(err, &refusal):
 		r.Action, r.Summary, r.Code, r.Fix = actionRefused, strings.TrimSuffix(refusal.Reason, ".")+".", refusal.Code, refusal.Fix
 	case err != nil:
-		r.Action, r.Summary, r.Error = actionSkipped, "Could not be read, so it was not planned.", describeError(err)
+		failure := classifyError(err)
+		r.Action, r.Summary, r.Error, r.Code, r.Fix = actionSkipped, "Could not be read, so it was not planned.", describeError(err), failure.Code, failure.Fix
 	default:
 		r.showPlan(op.plan)
 		if len(op.plan.Requests) == 0 {
@@ -390,13 +391,15 @@ func (r *fleetRow) executed(mo MutationOutput, after *[]ScheduleView, err error)
 	case errors.As(err, &refusal) && r.changedSincePlan(refusal):
 		// Nothing was sent: the confirmation no longer covers what the VPS
 		// would get, or the VPS now refuses the change.
-		r.Outcome, r.Error = rowChangedSincePlan, "Not touched: "+refusal.Error()
+		r.Outcome, r.Error, r.Code, r.Fix = rowChangedSincePlan, "Not touched: "+refusal.Error(), refusal.Code, refusal.Fix
 		if refusal.Code == "stale_confirm_token" || refusal.Code == "mismatched_confirm_token" {
 			r.Error = "Not touched: " + r.VPSID + "'s backup schedule, settings, limits or gates changed since the plan the user confirmed (or it was not in that plan). Apply the policy again for a new plan."
+			r.Fix = "apply the policy again for a new plan."
 		}
 		return
 	case err != nil:
-		r.Outcome, r.Error = rowFailed, describeError(err)
+		failure := classifyError(err)
+		r.Outcome, r.Error, r.Code, r.Fix = rowFailed, describeError(err), failure.Code, failure.Fix
 		return
 	}
 	r.showPlan(mo.Plan)

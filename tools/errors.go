@@ -56,16 +56,106 @@ type inputRequired struct{ result *mcp.CallToolResult }
 
 func (e *inputRequired) Error() string { return "input required" }
 
-// errorResult turns any failure into an isError tool result a person can act on.
-// It never includes a stack trace or the API key (the hostup package keeps the key
-// out of its errors; nothing here adds it).
+// ToolError is a failure as a program reads it: in a failed result's
+// structuredContent beside the text, in the fleet's failed and skipped rows and
+// in the metrics, with the same codes everywhere. Nothing needs to parse the
+// text.
+type ToolError struct {
+	// Kind is what failed, in a few fixed words.
+	Kind string `json:"kind" jsonschema:"enum=invalid_input,enum=refused,enum=hostup_error,enum=outcome_unknown,enum=change_failed,enum=unreachable,enum=unreadable_answer,enum=cancelled,enum=not_configured,enum=internal"`
+	// Code names the failure: a refusal's code (HostUp's gate code, or ours),
+	// HostUp's error code (http_STATUS when it gave none), or ours.
+	Code string `json:"code"`
+	// Fix is what the user can do, when there is something to say.
+	Fix string `json:"fix,omitempty"`
+	// Retryable says whether the same call may succeed if simply made again
+	// later, with nothing else done first.
+	Retryable bool `json:"retryable"`
+}
+
+// Error kinds.
+const (
+	kindInvalidInput     = "invalid_input"     // the arguments; nothing was sent
+	kindRefused          = "refused"           // refused here; nothing was sent
+	kindHostUp           = "hostup_error"      // HostUp answered with an error
+	kindOutcomeUnknown   = "outcome_unknown"   // a change was sent and its answer lost
+	kindChangeFailed     = "change_failed"     // a change failed; the text says what state it left
+	kindUnreachable      = "unreachable"       // HostUp could not be reached, or did not answer in time
+	kindUnreadableAnswer = "unreadable_answer" // HostUp answered something that could not be read
+	kindCancelled        = "cancelled"         // the caller cancelled the call
+	kindNotConfigured    = "not_configured"    // no HostUp API key
+	kindInternal         = "internal"          // a bug in hostup-mcp
+)
+
+// retryableRefusals are the refusals of a passing condition: the same call may
+// go through in a moment.
+var retryableRefusals = map[string]bool{"vps_lease_unavailable": true, "confirm_record_unavailable": true}
+
+// classifyError reads err as a program should: its kind, code, fix, and whether
+// the same call may simply be made again.
+func classifyError(err error) ToolError {
+	var (
+		failed  *changeFailed
+		refusal *Refusal
+		input   *inputError
+		badID   *hostup.InvalidIDError
+		apiErr  *hostup.APIError
+		dnsErr  *net.DNSError
+		jobAuth *hostup.JobAuthError
+	)
+	switch {
+	case errors.As(err, &failed):
+		return ToolError{Kind: kindChangeFailed, Code: "change_failed"}
+	case errors.As(err, &refusal):
+		code := refusal.Code
+		if code == "" {
+			code = "refused"
+		}
+		if code == "unhashable_plan" {
+			return ToolError{Kind: kindInternal, Code: code, Fix: refusal.Fix}
+		}
+		return ToolError{Kind: kindRefused, Code: code, Fix: refusal.Fix, Retryable: retryableRefusals[code]}
+	case errors.As(err, &input), errors.As(err, &badID):
+		return ToolError{Kind: kindInvalidInput, Code: "invalid_arguments"}
+	case errors.As(err, &jobAuth):
+		return ToolError{Kind: kindHostUp, Code: "job_auth_refused", Fix: "follow the backup with list_backups or list_backup_schedules instead."}
+	case errors.Is(err, hostup.ErrOutcomeUnknown):
+		return ToolError{Kind: kindOutcomeUnknown, Code: "outcome_unknown", Fix: "read the state (list_backup_schedules or list_backups) to see whether the change happened before sending it again."}
+	case errors.As(err, &apiErr):
+		code := apiErr.Code
+		if code == "" {
+			code = fmt.Sprintf("http_%d", apiErr.Status)
+		}
+		s := apiErr.Status
+		return ToolError{Kind: kindHostUp, Code: code, Fix: apiErrorHint(apiErr), Retryable: s == 429 || s == 502 || s == 503 || s == 504}
+	case errors.Is(err, context.DeadlineExceeded):
+		return ToolError{Kind: kindUnreachable, Code: "timeout", Retryable: true}
+	case errors.Is(err, context.Canceled):
+		return ToolError{Kind: kindCancelled, Code: "cancelled"}
+	case errors.Is(err, hostup.ErrNoAPIKey):
+		return ToolError{Kind: kindNotConfigured, Code: "no_api_key", Fix: "set HOSTUP_API_KEY (or --api-key-file), or start the server with --sandbox to try it without an account."}
+	case errors.As(err, &dnsErr):
+		return ToolError{Kind: kindUnreachable, Code: "dns_error", Fix: "check this computer's network connection and DNS, and HOSTUP_API_URL.", Retryable: true}
+	}
+	return ToolError{Kind: kindUnreachable, Code: "hostup_unreachable", Retryable: true}
+}
+
+// errorResult turns any failure into an isError tool result a person can act
+// on, and a program too: the text, and the failure classified in
+// structuredContent. It never includes a stack trace or the API key (the hostup
+// package keeps the key out of its errors; nothing here adds it).
 func (d *Deps) errorResult(tool string, err error) *mcp.CallToolResult {
 	text := describeError(err)
 	d.logger().Info("tool call failed", "tool", tool, "error", text)
+	failure := classifyError(err)
+	out := Common{Error: &failure}
 	if d.Sandbox {
 		text = sandboxPrefix + text
+		out.markSandbox()
 	}
-	return mcp.NewToolResultError(text)
+	res := mcp.NewToolResultError(text)
+	res.StructuredContent = out
+	return res
 }
 
 func describeError(err error) string {

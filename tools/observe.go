@@ -3,8 +3,6 @@ package tools
 import (
 	"errors"
 	"time"
-
-	"github.com/hostup/hostup-mcp/hostup"
 )
 
 // Observer hears what the tool calls did, for metrics (Deps.Observer; nil hears
@@ -12,8 +10,10 @@ import (
 // refusal's code: never an id, a name or a key.
 type Observer interface {
 	// ToolCall: tool ended with outcome after d. The outcomes are ok (a read),
-	// a write tool's own (applied, dry_run, no_change, confirmation_required,
-	// declined, outcome_unknown), refused (code says why), invalid_input and error.
+	// a write tool's own (applied, accepted_not_visible, dry_run, no_change,
+	// confirmation_required, declined, outcome_unknown), refused,
+	// invalid_input and error; code is a failure's code, the one its result
+	// carries (ToolError.Code).
 	ToolCall(tool, outcome, code string, d time.Duration)
 	// Confirmation: asked, accepted (a confirmed change went ahead), declined,
 	// or stale (the state changed since the plan the token was issued for).
@@ -51,24 +51,22 @@ func (d *Deps) observeCall(tool string, out any, err error, start time.Time) {
 // classify reads a call's outcome, refusal code and confirmation event (if any)
 // from what its handler returned.
 func classify(out any, err error) (outcome, code, confirmation string) {
-	var (
-		asked   *inputRequired
-		refusal *Refusal
-		input   *inputError
-		badID   *hostup.InvalidIDError
-	)
+	var asked *inputRequired
 	switch {
 	case errors.As(err, &asked):
 		return outcomeNeedsConfirm, "", "asked"
-	case errors.As(err, &refusal):
-		if refusal.Code == "stale_confirm_token" {
-			confirmation = "stale"
-		}
-		return outcomeRefused, refusal.Code, confirmation
-	case errors.As(err, &input), errors.As(err, &badID):
-		return outcomeInvalidInput, "", ""
 	case err != nil:
-		return outcomeError, "", ""
+		failure := classifyError(err)
+		switch failure.Kind {
+		case kindRefused:
+			if failure.Code == "stale_confirm_token" {
+				confirmation = "stale"
+			}
+			return outcomeRefused, failure.Code, confirmation
+		case kindInvalidInput:
+			return outcomeInvalidInput, failure.Code, ""
+		}
+		return outcomeError, failure.Code, ""
 	}
 	o, ok := out.(observation)
 	if !ok {
@@ -80,7 +78,7 @@ func classify(out any, err error) (outcome, code, confirmation string) {
 		confirmation = "asked"
 	case outcome == outcomeDeclined:
 		confirmation = "declined"
-	case destructive && (outcome == outcomeApplied || outcome == outcomeUnknown):
+	case destructive && (outcome == outcomeApplied || outcome == outcomeNotVisible || outcome == outcomeUnknown):
 		// A destructive plan goes ahead only once confirmed.
 		confirmation = "accepted"
 	}

@@ -28,9 +28,12 @@ func TestClassifyNamesEachOutcomeAndConfirmationOnce(t *testing.T) {
 		{"a change that needed no confirmation", write(outcomeApplied, false), nil, "applied", "", ""},
 		{"a closed gate", nil, &Refusal{Code: "pending_order"}, "refused", "pending_order", ""},
 		{"a stale token", nil, fmt.Errorf("wrapped: %w", &Refusal{Code: "stale_confirm_token"}), "refused", "stale_confirm_token", "stale"},
-		{"bad input", nil, badInput("hour must be 0-23"), "invalid_input", "", ""},
-		{"a bad id", nil, &hostup.InvalidIDError{}, "invalid_input", "", ""},
-		{"HostUp failed", nil, errors.New("hostup: 503"), "error", "", ""},
+		// A failure's code is the one its result carries (ToolError).
+		{"bad input", nil, badInput("hour must be 0-23"), "invalid_input", "invalid_arguments", ""},
+		{"a bad id", nil, &hostup.InvalidIDError{}, "invalid_input", "invalid_arguments", ""},
+		{"HostUp unreachable", nil, errors.New("hostup: connection reset"), "error", "hostup_unreachable", ""},
+		{"HostUp answered an error", nil, &hostup.APIError{Status: 503}, "error", "http_503", ""},
+		{"an accepted change not shown", write(outcomeNotVisible, true), nil, "accepted_not_visible", "", "accepted"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			outcome, code, confirmation := classify(tc.out, tc.err)

@@ -42,7 +42,8 @@ func reflectSchema(t *testing.T, r *jsonschema.Reflector, typ reflect.Type) json
 // once is defined once in $defs and referenced locally, a type used once is
 // inlined where it is used, and descriptions are dropped (the model reads the
 // result's text, not this schema; programs read the field names and types).
-// Every property, type, enum, required list and additionalProperties stays.
+// Every property, type, enum, required list and additionalProperties stays; the
+// top-level required list becomes one of two (see below).
 func leanOutput(t *testing.T, raw json.RawMessage) json.RawMessage {
 	t.Helper()
 	var root map[string]any
@@ -87,6 +88,14 @@ func leanOutput(t *testing.T, raw json.RawMessage) json.RawMessage {
 	}
 	if len(kept) > 0 {
 		root["$defs"] = kept
+	}
+	// A failed result carries only Common's error (errorResult): it must fit
+	// the schema too, since clients validate structuredContent whether or not
+	// the result is an error. So the tool's own required fields are one
+	// alternative, the error the other; every property keeps its type.
+	if req, ok := root["required"].([]any); ok && len(req) > 0 {
+		delete(root, "required")
+		root["anyOf"] = []any{map[string]any{"required": req}, map[string]any{"required": []any{"error"}}}
 	}
 	b, err := json.Marshal(root)
 	if err != nil {

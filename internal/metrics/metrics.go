@@ -54,7 +54,7 @@ func New() *Metrics {
 	m := &Metrics{registry: prometheus.NewRegistry(), codes: map[string]bool{}}
 	m.toolCalls = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "hostup_mcp_tool_calls_total",
-		Help: "Tool calls by tool and outcome (ok, applied, dry_run, no_change, confirmation_required, declined, outcome_unknown, refused, invalid_input, error); code is a refusal's code.",
+		Help: "Tool calls by tool and outcome (ok, applied, accepted_not_visible, dry_run, no_change, confirmation_required, declined, outcome_unknown, refused, invalid_input, error); code is a failure's code, as its result carries it.",
 	}, []string{"tool", "outcome", "code"})
 	m.toolDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "hostup_mcp_tool_call_duration_seconds",

@@ -144,7 +144,7 @@ func TestMetricsAfterAMixedRunMatchTheCallsMade(t *testing.T) {
 	for _, want := range []string{
 		`hostup_mcp_tool_calls_total{code="",outcome="ok",tool="list_vps"} 1`,
 		`hostup_mcp_tool_calls_total{code="",outcome="ok",tool="list_backup_schedules"} 2`,
-		`hostup_mcp_tool_calls_total{code="",outcome="invalid_input",tool="list_backup_schedules"} 1`,
+		`hostup_mcp_tool_calls_total{code="invalid_arguments",outcome="invalid_input",tool="list_backup_schedules"} 1`,
 		`hostup_mcp_tool_calls_total{code="",outcome="dry_run",tool="upsert_backup_schedule"} 1`,
 		`hostup_mcp_tool_calls_total{code="pending_order",outcome="refused",tool="upsert_backup_schedule"} 1`,
 		`hostup_mcp_tool_calls_total{code="",outcome="confirmation_required",tool="delete_backup_schedule"} 2`,
