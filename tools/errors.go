@@ -91,55 +91,6 @@ const (
 // go through in a moment.
 var retryableRefusals = map[string]bool{"vps_lease_unavailable": true, "confirm_record_unavailable": true}
 
-// classifyError reads err as a program should: its kind, code, fix, and whether
-// the same call may simply be made again.
-func classifyError(err error) ToolError {
-	var (
-		failed  *changeFailed
-		refusal *Refusal
-		input   *inputError
-		badID   *hostup.InvalidIDError
-		apiErr  *hostup.APIError
-		dnsErr  *net.DNSError
-		jobAuth *hostup.JobAuthError
-	)
-	switch {
-	case errors.As(err, &failed):
-		return ToolError{Kind: kindChangeFailed, Code: "change_failed"}
-	case errors.As(err, &refusal):
-		code := refusal.Code
-		if code == "" {
-			code = "refused"
-		}
-		if code == "unhashable_plan" {
-			return ToolError{Kind: kindInternal, Code: code, Fix: refusal.Fix}
-		}
-		return ToolError{Kind: kindRefused, Code: code, Fix: refusal.Fix, Retryable: retryableRefusals[code]}
-	case errors.As(err, &input), errors.As(err, &badID):
-		return ToolError{Kind: kindInvalidInput, Code: "invalid_arguments"}
-	case errors.As(err, &jobAuth):
-		return ToolError{Kind: kindHostUp, Code: "job_auth_refused", Fix: "follow the backup with list_backups or list_backup_schedules instead."}
-	case errors.Is(err, hostup.ErrOutcomeUnknown):
-		return ToolError{Kind: kindOutcomeUnknown, Code: "outcome_unknown", Fix: "read the state (list_backup_schedules or list_backups) to see whether the change happened before sending it again."}
-	case errors.As(err, &apiErr):
-		code := apiErr.Code
-		if code == "" {
-			code = fmt.Sprintf("http_%d", apiErr.Status)
-		}
-		s := apiErr.Status
-		return ToolError{Kind: kindHostUp, Code: code, Fix: apiErrorHint(apiErr), Retryable: s == 429 || s == 502 || s == 503 || s == 504}
-	case errors.Is(err, context.DeadlineExceeded):
-		return ToolError{Kind: kindUnreachable, Code: "timeout", Retryable: true}
-	case errors.Is(err, context.Canceled):
-		return ToolError{Kind: kindCancelled, Code: "cancelled"}
-	case errors.Is(err, hostup.ErrNoAPIKey):
-		return ToolError{Kind: kindNotConfigured, Code: "no_api_key", Fix: "set HOSTUP_API_KEY (or --api-key-file), or start the server with --sandbox to try it without an account."}
-	case errors.As(err, &dnsErr):
-		return ToolError{Kind: kindUnreachable, Code: "dns_error", Fix: "check this computer's network connection and DNS, and HOSTUP_API_URL.", Retryable: true}
-	}
-	return ToolError{Kind: kindUnreachable, Code: "hostup_unreachable", Retryable: true}
-}
-
 // errorResult turns any failure into an isError tool result a person can act
 // on, and a program too: the text, and the failure classified in
 // structuredContent. It never includes a stack trace or the API key (the hostup
@@ -158,7 +109,22 @@ func (d *Deps) errorResult(tool string, err error) *mcp.CallToolResult {
 	return res
 }
 
+// describeError is the failure in words a person can act on.
 func describeError(err error) string {
+	text, _ := explain(err)
+	return text
+}
+
+// classifyError is the failure as a program reads it: its kind, code, fix, and
+// whether the same call may simply be made again.
+func classifyError(err error) ToolError {
+	_, failure := explain(err)
+	return failure
+}
+
+// explain reads a failure once, for a person and for a program: one place
+// decides what each kind of error means.
+func explain(err error) (string, ToolError) {
 	var (
 		failed  *changeFailed
 		refusal *Refusal
@@ -168,42 +134,71 @@ func describeError(err error) string {
 		dnsErr  *net.DNSError
 		jobAuth *hostup.JobAuthError
 	)
+	const invalid = "Invalid input, nothing was sent to HostUp: "
 	switch {
 	case errors.As(err, &failed):
-		return failed.msg
+		return failed.msg, ToolError{Kind: kindChangeFailed, Code: "change_failed"}
 	case errors.As(err, &refusal):
-		return refusal.Error()
+		code := refusal.Code
+		if code == "" {
+			code = "refused"
+		}
+		kind := kindRefused
+		if code == "unhashable_plan" {
+			kind = kindInternal
+		}
+		return refusal.Error(), ToolError{Kind: kind, Code: code, Fix: refusal.Fix, Retryable: retryableRefusals[code]}
 	case errors.As(err, &input):
-		return "Invalid input, nothing was sent to HostUp: " + input.msg
+		return invalid + input.msg, ToolError{Kind: kindInvalidInput, Code: "invalid_arguments"}
 	case errors.As(err, &badID):
 		// The hostup package's message starts with its Go prefix; the user wants the rest.
-		return "Invalid input, nothing was sent to HostUp: " + strings.TrimPrefix(badID.Error(), "hostup: ")
+		return invalid + strings.TrimPrefix(badID.Error(), "hostup: "), ToolError{Kind: kindInvalidInput, Code: "invalid_arguments"}
 	case errors.As(err, &jobAuth):
+		fix := "follow the backup with list_backups or list_backup_schedules instead."
 		return "HostUp refused to show the job with this API key, both with X-API-Key (as its jobs page documents) and with Authorization: Bearer: " +
-			firstLine(describeError(jobAuth.APIKey)) + "\nThe key itself works (it created the backup); HostUp's job endpoint does not take it. What you can do: follow the backup with list_backups or list_backup_schedules instead."
+				firstLine(describeError(jobAuth.APIKey)) + "\nThe key itself works (it created the backup); HostUp's job endpoint does not take it. What you can do: " + fix,
+			ToolError{Kind: kindHostUp, Code: "job_auth_refused", Fix: fix}
 	case errors.As(err, &apiErr):
-		return describeAPIError(apiErr)
+		code := apiErr.Code
+		if code == "" {
+			code = fmt.Sprintf("http_%d", apiErr.Status)
+		}
+		failure := ToolError{Kind: kindHostUp, Code: code, Fix: apiErrorHint(apiErr)}
+		switch apiErr.Status {
+		case 429, 502, 503, 504:
+			failure.Retryable = true
+		}
+		if errors.Is(err, hostup.ErrOutcomeUnknown) {
+			// A change HostUp failed on its side: it may have happened.
+			failure.Kind, failure.Retryable = kindOutcomeUnknown, false
+		}
+		return describeAPIError(apiErr), failure
 	case errors.Is(err, context.DeadlineExceeded):
-		return "HostUp did not answer in time. Reads are safe to retry; for a change, read the state first (list_backup_schedules or list_backups) to see whether it happened."
+		return "HostUp did not answer in time. Reads are safe to retry; for a change, read the state first (list_backup_schedules or list_backups) to see whether it happened.",
+			ToolError{Kind: kindUnreachable, Code: "timeout", Retryable: true}
 	case errors.Is(err, context.Canceled):
-		return "The call was cancelled before it finished."
+		return "The call was cancelled before it finished.", ToolError{Kind: kindCancelled, Code: "cancelled"}
 	case errors.Is(err, hostup.ErrOutcomeUnknown):
 		// Not "could not be reached": the request got there, only the answer is missing.
-		return "The request reached HostUp but its answer was lost: " + lostAnswerCause(err) + "."
+		return "The request reached HostUp but its answer was lost: " + lostAnswerCause(err) + ".",
+			ToolError{Kind: kindOutcomeUnknown, Code: "outcome_unknown", Fix: "read the state (list_backup_schedules or list_backups) to see whether the change happened before sending it again."}
 	case errors.Is(err, hostup.ErrNoAPIKey):
-		return "No HostUp API key is configured, so nothing was sent to HostUp.\nWhat you can do: set HOSTUP_API_KEY (or --api-key-file), or over HTTP send your key as Authorization: Bearer <HostUp API key>; to try without an account, start the server with --sandbox."
+		fix := "set HOSTUP_API_KEY (or --api-key-file), or over HTTP send your key as Authorization: Bearer <HostUp API key>; to try without an account, start the server with --sandbox."
+		return "No HostUp API key is configured, so nothing was sent to HostUp.\nWhat you can do: " + fix, ToolError{Kind: kindNotConfigured, Code: "no_api_key", Fix: fix}
 	case errors.As(err, &dnsErr):
 		// Nothing reached HostUp, and HostUp is not the cause: the name or the
 		// network on this side is.
-		return fmt.Sprintf("The host name %s could not be resolved (%s), so nothing was sent to HostUp.\nWhat you can do: check this computer's network connection and DNS; if the name is wrong, correct HOSTUP_API_URL (--api-url).", dnsErr.Name, dnsErr.Err)
-	default:
-		// A dropped connection, a network error or an answer that is not what the
-		// API documents: the model needs to know that HostUp is the cause and that
-		// a read may simply be tried again.
-		return "HostUp could not be reached or sent an answer that could not be read: " +
-			strings.TrimPrefix(err.Error(), "hostup: ") +
-			".\nWhat you can do: try again in a moment (reads are safe to retry); if it keeps failing, HostUp may be down or under maintenance."
+		fix := "check this computer's network connection and DNS; if the name is wrong, correct HOSTUP_API_URL (--api-url)."
+		return fmt.Sprintf("The host name %s could not be resolved (%s), so nothing was sent to HostUp.\nWhat you can do: %s", dnsErr.Name, dnsErr.Err, fix),
+			ToolError{Kind: kindUnreachable, Code: "dns_error", Fix: fix, Retryable: true}
 	}
+	// A dropped connection, a network error or an answer that is not what the
+	// API documents: the model needs to know that HostUp is the cause and that
+	// a read may simply be tried again.
+	return "HostUp could not be reached or sent an answer that could not be read: " +
+			strings.TrimPrefix(err.Error(), "hostup: ") +
+			".\nWhat you can do: try again in a moment (reads are safe to retry); if it keeps failing, HostUp may be down or under maintenance.",
+		ToolError{Kind: kindUnreachable, Code: "hostup_unreachable", Retryable: true}
 }
 
 func describeAPIError(e *hostup.APIError) string {

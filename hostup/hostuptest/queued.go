@@ -19,9 +19,14 @@ type changeJob struct {
 // HostUp answers a queued action.
 func (s *Simulator) queueChange(v *vps, now time.Time, apply func(end time.Time) string) response {
 	j := &job{id: s.newID("job"), account: v.account, vpsID: v.id, created: now, change: &changeJob{apply: apply}}
-	// The entry only carries the job's state; a schedule change adds no
-	// backup history.
-	j.entry = &historyEntry{kind: "schedule", status: "queued", created: now, jobID: j.id}
+	return s.queueAction(j, "schedule")
+}
+
+// queueAction queues j, an action that adds no backup history (a restore, a
+// schedule change): its entry only carries the job's state. It answers 202
+// with the operation envelope, as HostUp's v2 actions do.
+func (s *Simulator) queueAction(j *job, kind string) response {
+	j.entry = &historyEntry{kind: kind, status: "queued", created: j.created, jobID: j.id}
 	s.jobs[j.id] = j
 	s.pending = append(s.pending, j)
 	return reply(http.StatusAccepted, operationBody{Operation: operation{

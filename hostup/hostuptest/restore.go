@@ -35,16 +35,8 @@ func (s *Simulator) restoreBackup(c *call) response {
 		return refusal(g)
 	}
 	j := &job{id: s.newID("job"), account: v.account, vpsID: v.id, created: c.now, restore: &restoreJob{backupID: c.params[1]}}
-	// The entry only carries the job's state; a restore adds no backup history.
-	j.entry = &historyEntry{kind: "restore", status: "queued", created: c.now, jobID: j.id}
 	v.activeJob = j
-	s.jobs[j.id] = j
-	s.pending = append(s.pending, j)
-	return reply(http.StatusAccepted, operationBody{Operation: operation{
-		Status:  "queued",
-		JobID:   j.id,
-		PollURL: "/api/jobs/" + j.id,
-	}})
+	return s.queueAction(j, "restore")
 }
 
 // finishRestore ends a restore job: the disk now holds the backup.
