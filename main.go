@@ -18,7 +18,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -55,8 +54,9 @@ Try it without an account:
   hostup-mcp call list_backup_schedules '{"vps_id":"vps_sandbox02"}' --sandbox --json
 
 call exits 0 when the tool succeeded, 1 when it failed or refused, 2 when the
-command line was wrong, and 3 when a destructive change waits for confirmation
-(nothing was changed; run it again with --yes to apply the plan shown).
+command line was wrong, 3 when a destructive change waits for confirmation
+(nothing was changed; run it again with --yes to apply the plan shown), and 4
+when a change was sent but HostUp does not show it (check before retrying).
 
 Flags may come before or after the command. Each is also read from the
 environment variable shown; a flag wins over its variable.
@@ -557,6 +557,7 @@ const (
 	exitFailed               = 1 // the tool failed or refused
 	exitUsage                = 2 // the command line was wrong
 	exitConfirmationRequired = 3 // a destructive change waits for --yes; nothing was changed
+	exitNotShown             = 4 // a change was sent, but the state read back does not show it
 )
 
 // callTool runs one tool through the real MCP server, in-process, as a client
@@ -635,16 +636,19 @@ func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional
 		text, token = resultText(res), pendingConfirmToken(res)
 	}
 	if res.IsError {
-		if _, typed := args["confirm_token"]; typed && confirmTokenRefusal.MatchString(text) {
+		if _, typed := args["confirm_token"]; typed && strings.HasSuffix(failureCode(res), "_confirm_token") {
 			text += "\nOn the command line: a confirm_token only works inside the server that issued it, and call starts a new one on every run. Run the same command without confirm_token and with --yes to confirm the change yourself."
 		}
 		fmt.Fprintln(stderr, text)
 		return exitFailed
 	}
 	code := exitDone
-	if token != "" {
+	switch {
+	case token != "":
 		code = exitConfirmationRequired
 		text += "\nNothing was changed. To apply this change from the command line, run the same command again with --yes."
+	default:
+		code = verdictCode(res)
 	}
 	if cfg.jsonOut {
 		enc := json.NewEncoder(stdout)
@@ -673,23 +677,20 @@ func planText(res *mcp.CallToolResult, text string) string {
 	if out.Plan.Summary == "" {
 		return "Applying with --yes:\n" + strings.Replace(text, "Needs the user's confirmation, nothing was sent yet. ", "", 1)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Applying with --yes. Plan: %s", out.Plan.Summary)
-	for _, c := range out.Plan.Changes {
-		fmt.Fprintf(&b, "\n  %s: %s -> %s", c.Field, c.Before, c.After)
-	}
-	for _, d := range out.Plan.Deletes {
-		fmt.Fprintf(&b, "\n  deletes: %s", d)
-	}
-	for _, w := range out.Plan.Warnings {
-		fmt.Fprintf(&b, "\n  warning: %s", w)
-	}
-	return b.String()
+	return "Applying with --yes. Plan: " + out.Plan.Text()
 }
 
-// confirmTokenRefusal matches the codes of the refusals of a confirm_token
-// (invalid_confirm_token, expired_confirm_token, …) in a result's text.
-var confirmTokenRefusal = regexp.MustCompile(`\(code [a-z_]+_confirm_token\)`)
+// failureCode is the code a failed result carries in its structuredContent
+// (tools.ToolError), "" when it carries none.
+func failureCode(res *mcp.CallToolResult) string {
+	var out struct {
+		Error *tools.ToolError `json:"error"`
+	}
+	if b, err := json.Marshal(res.StructuredContent); err == nil && json.Unmarshal(b, &out) == nil && out.Error != nil {
+		return out.Error.Code
+	}
+	return ""
+}
 
 func withoutLinesContaining(text, s string) string {
 	var kept []string
@@ -699,6 +700,37 @@ func withoutLinesContaining(text, s string) string {
 		}
 	}
 	return strings.Join(kept, "\n")
+}
+
+// verdictCode is the exit code of a successful result from its verdict, so a
+// script never takes for done what HostUp does not show: exitNotShown when a
+// change was sent and the state read back does not show it (for the tool, or
+// any row of the fleet), exitFailed when a fleet row failed or was not
+// touched, else exitDone.
+func verdictCode(res *mcp.CallToolResult) int {
+	var out struct {
+		Outcome string `json:"outcome"`
+		Rows    []struct {
+			Outcome string `json:"outcome"`
+		} `json:"rows"`
+	}
+	if b, err := json.Marshal(res.StructuredContent); err == nil {
+		_ = json.Unmarshal(b, &out)
+	}
+	outcomes := []string{out.Outcome}
+	for _, r := range out.Rows {
+		outcomes = append(outcomes, r.Outcome)
+	}
+	code := exitDone
+	for _, outcome := range outcomes {
+		switch outcome {
+		case "failed", "changed_since_plan":
+			return exitFailed
+		case "accepted_not_visible", "outcome_unknown":
+			code = exitNotShown
+		}
+	}
+	return code
 }
 
 // pendingConfirmToken returns the confirm_token of a result that waits for the

@@ -22,6 +22,7 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/hostup/hostup-mcp/hostup/hostuptest"
 	"github.com/hostup/hostup-mcp/tools"
 )
 
@@ -875,5 +876,28 @@ func TestElicitationOnlyModeRefusesTokensFromTheCommandLine(t *testing.T) {
 	r := runMain(t, "", "call", "delete_backup_schedule", `{"vps_id":"vps_sandbox02","schedule_id":"bks_sandbox02"}`, "--sandbox", "--yes")
 	if r.code == 0 || !strings.Contains(r.stdout+r.stderr, "confirmation_dialog_unavailable") {
 		t.Fatalf("exit %d, stdout %q, stderr %q: want the change refused for want of a dialog", r.code, r.stdout, r.stderr)
+	}
+}
+
+// A change HostUp accepted but does not show is no success for a script: call
+// exits 4, and its text says the change is not confirmed done.
+func TestCallExitsNotShownWhenHostUpDoesNotShowTheChange(t *testing.T) {
+	cleanEnv(t)
+	sim := hostuptest.New()
+	sim.SetVariants(hostuptest.Variants{KeepsScheduleTime: true})
+	sim.AddKey("hu_test_key", "acct")
+	id := sim.AddVPS("acct", hostuptest.VPSSpec{Name: "web", TotalBackupLimit: 7, Schedule: &hostuptest.ScheduleSpec{Frequency: "daily", Hour: 2, RetentionCount: 3}})
+	api := sim.Start()
+	defer api.Close()
+	t.Setenv("HOSTUP_API_KEY", "hu_test_key")
+	r := runMain(t, "", "call", "upsert_backup_schedule", `{"vps_id":"`+id+`","frequency":"daily","hour":5,"retention_count":3}`, "--api-url", api.URL)
+	if r.code != exitNotShown || !strings.Contains(r.stdout, "NOT CONFIRMED DONE") || strings.Contains(r.stdout, "Done.") {
+		t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", r.code, exitNotShown, r.stdout, r.stderr)
+	}
+
+	sim.SetVariants(hostuptest.Variants{})
+	r = runMain(t, "", "call", "upsert_backup_schedule", `{"vps_id":"`+id+`","frequency":"daily","hour":5,"retention_count":3}`, "--api-url", api.URL)
+	if r.code != exitDone || !strings.Contains(r.stdout, "Done. HostUp now reports: daily at 05:00 UTC") {
+		t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", r.code, exitDone, r.stdout, r.stderr)
 	}
 }

@@ -52,6 +52,16 @@ func writeChanges(b *strings.Builder, p Plan, indent string) {
 	}
 }
 
+// Text is the plan for a person: its summary, then what it deletes and the
+// server's warnings, then its values before and after, indented.
+func (p Plan) Text() string {
+	var b strings.Builder
+	b.WriteString(p.Summary)
+	writeWarnings(&b, p, "  ")
+	writeChanges(&b, p, "  ")
+	return b.String()
+}
+
 // confirmMessage is the dialog's text: for each plan, what it deletes and what
 // the user should know, then what it does and its values before and after.
 func confirmMessage(changes []*change) string {
