@@ -154,7 +154,7 @@ func TestRestoreAsATaskEndToEnd(t *testing.T) {
 	if out.Outcome != "applied" || out.Job == nil || out.Job.Status != hostup.JobCompleted || len(sim.Restored(id)) != 1 {
 		t.Fatalf("task result: %s", textOf(res))
 	}
-	contains(t, textOf(res), "web now runs from backup")
+	contains(t, textOf(res), `"web" now runs from backup`)
 	if len(e.mutations()) != 1 {
 		t.Errorf("%d mutations, want the one restore", len(e.mutations()))
 	}
