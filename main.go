@@ -88,6 +88,7 @@ type config struct {
 	yes         bool
 	showVersion bool
 	confirm     string   // --confirm-mode: elicitation-or-token or elicitation-only
+	restore     string   // --restore-confirm: who may confirm a restore (restoreByUser, restoreByToken)
 	badEnv      []string // malformed boolean environment variables, reported by check
 	location    *time.Location
 	level       slog.Level
@@ -247,6 +248,7 @@ func newFlagSet(cfg *config, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&cfg.logLevel, "log-level", env("HOSTUP_LOG_LEVEL", "info"), "log `LEVEL`: debug, info, warn or error; logs go to stderr (env HOSTUP_LOG_LEVEL)")
 	fs.StringVar(&cfg.timezone, "timezone", env("HOSTUP_TIMEZONE", ""), "IANA time `ZONE` results show local times in, e.g. Europe/Stockholm; default: the system's (env HOSTUP_TIMEZONE)")
 	fs.StringVar(&cfg.confirm, "confirm-mode", env("HOSTUP_MCP_CONFIRM_MODE", confirmEither), "how the user confirms destructive changes: "+confirmEither+" (the client's dialog, or a confirm_token when the client has none) or "+confirmDialogOnly+" (the dialog only; no token is issued or accepted) (env HOSTUP_MCP_CONFIRM_MODE)")
+	fs.StringVar(&cfg.restore, "restore-confirm", env("HOSTUP_RESTORE_CONFIRM", restoreByUser), "`WHO` confirms a restore: "+restoreByUser+" (the user, in the client's dialog or on a one-time confirmation page; a client with neither is refused) or "+restoreByToken+" (also a confirm_token with the typed VPS name, which lets the model confirm a restore) (env HOSTUP_RESTORE_CONFIRM)")
 	fs.BoolVar(&cfg.jsonOut, "json", false, "with call: print the structured result as JSON (no env: it belongs to one command line)")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version, as the version command does")
 	fs.BoolVar(&cfg.yes, "yes", false, "with call: you confirm a destructive change yourself; its plan is printed, then it is applied (no env: it belongs to one command line)")
@@ -287,6 +289,9 @@ func (cfg *config) check() error {
 	}
 	if cfg.confirm != confirmEither && cfg.confirm != confirmDialogOnly {
 		return &configError{msg: fmt.Sprintf("--confirm-mode (HOSTUP_MCP_CONFIRM_MODE) must be %s or %s, not %q", confirmEither, confirmDialogOnly, cfg.confirm)}
+	}
+	if cfg.restore != restoreByUser && cfg.restore != restoreByToken {
+		return &configError{msg: fmt.Sprintf("--restore-confirm (HOSTUP_RESTORE_CONFIRM) must be %s or %s, not %q", restoreByUser, restoreByToken, cfg.restore)}
 	}
 	if cfg.redisURL != "" {
 		if _, err := redisstate.ParseURL(cfg.redisURL); err != nil {
@@ -428,6 +433,7 @@ func newDeps(cfg config, logger *slog.Logger, m *metrics.Metrics) (*tools.Deps, 
 		Sandbox: cfg.sandbox,
 		Logger:  logger,
 		Confirm: tools.NewConfirmer(cfg.tokenSecret), ElicitationOnly: cfg.confirm == confirmDialogOnly,
+		RestoreByToken: cfg.restore == restoreByToken,
 	}
 	if m != nil {
 		deps.Observer = m
@@ -737,6 +743,13 @@ func resultText(res *mcp.CallToolResult) string {
 const (
 	confirmEither     = "elicitation-or-token"
 	confirmDialogOnly = "elicitation-only"
+)
+
+// Who confirms a restore (--restore-confirm): the user alone, or also the model
+// through a confirm_token.
+const (
+	restoreByUser  = "user"
+	restoreByToken = "token"
 )
 
 // parseTokenSecret reads HOSTUP_MCP_TOKEN_SECRET: at least 32 random bytes,

@@ -31,7 +31,7 @@ var settingsEnv = []string{
 	"HOSTUP_API_KEY", "HOSTUP_API_URL", "HOSTUP_READ_ONLY", "HOSTUP_SANDBOX",
 	"HOSTUP_MCP_TRANSPORT", "HOSTUP_MCP_ADDR", "HOSTUP_MCP_ALLOWED_ORIGINS", "HOSTUP_MCP_METRICS",
 	"HOSTUP_LOG_LEVEL", "HOSTUP_TIMEZONE", "HOSTUP_MCP_HTTP_TOKEN", "HOSTUP_MCP_TOKEN_SECRET",
-	"HOSTUP_MCP_CONFIRM_MODE", "HOSTUP_MCP_REDIS_URL",
+	"HOSTUP_MCP_CONFIRM_MODE", "HOSTUP_MCP_REDIS_URL", "HOSTUP_RESTORE_CONFIRM",
 	"HOSTUP_TOOLSETS",
 }
 
@@ -128,6 +128,8 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 		{"unknown command", nil, []string{"serv", "--sandbox"}, "serv"},
 		{"confirm mode", nil, []string{"--sandbox", "--confirm-mode", "dialog"}, "--confirm-mode"},
 		{"confirm mode env", map[string]string{"HOSTUP_MCP_CONFIRM_MODE": "never"}, []string{"tools"}, "HOSTUP_MCP_CONFIRM_MODE"},
+		{"restore confirm", nil, []string{"--sandbox", "--restore-confirm", "model"}, "--restore-confirm"},
+		{"restore confirm env", map[string]string{"HOSTUP_RESTORE_CONFIRM": "yes"}, []string{"tools"}, "HOSTUP_RESTORE_CONFIRM"},
 		// Issue 13.6: the README's own placeholder, and secrets too weak to sign with.
 		{"token secret placeholder", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": "replace with: openssl rand -hex 32"}, []string{"--sandbox"}, "whitespace"},
 		{"token secret with a newline", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": strings.Repeat("9f", 32) + "\n"}, []string{"--sandbox"}, "whitespace"},

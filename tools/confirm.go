@@ -220,6 +220,9 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 		return authorization{}, &Refusal{Reason: reason, Code: "confirmation_dialog_unavailable",
 			Fix: "make the change from an MCP client whose confirmation dialog works, or in HostUp's control panel."}
 	}
+	if c.typed != nil && !d.RestoreByToken {
+		return authorization{}, c.typed.personOnly(failure)
+	}
 	note := ""
 	if failure != "" {
 		note = "The user could not be asked directly: " + failure + ", so the confirmation falls back to a confirm_token."
@@ -229,6 +232,9 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 			return authorization{}, err
 		}
 		g, err := d.Confirm.Check(c.token, purposeConfirm, c.tool, keyID, now)
+		if err == nil && c.typed != nil {
+			note = strings.TrimSpace(note + " " + c.typed.byTokenNote())
+		}
 		return authorization{grant: g, note: note}, err
 	}
 	token, exp := d.Confirm.Issue(purposeConfirm, c.tool, keyID, rows, now)

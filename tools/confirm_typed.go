@@ -9,9 +9,14 @@ import (
 )
 
 // A typed confirmation (restore_backup) asks the user to type a name instead of
-// ticking a box: a click can be a reflex, typing the VPS's name cannot. It extends
-// authorize in three places only: the dialog's schema and message, the dialog's
-// answer, and the token path, which also needs the typed name as an argument.
+// ticking a box: a click can be a reflex, typing the VPS's name cannot. It is the
+// person's confirmation, not the model's: the model sees the name too, so by
+// default a typed confirmation is given only where the model cannot give it, in
+// the client's dialog or on a confirmation page, and the token path (where the
+// model passes the typed name as an argument) is open only when the server's
+// operator allows it (Deps.RestoreByToken). It extends authorize in four places:
+// the dialog's schema and message, the dialog's answer, the refusal when no
+// person can be asked, and the token path.
 
 // typedLimit is the longest text a user is asked to type, in characters: the
 // maxLength of restore_backup's confirm_vps_name, and of the dialog's field.
@@ -23,6 +28,9 @@ type typedConfirmation struct {
 	want  string // the exact text, e.g. "web-01"
 	arg   string // the tool argument carrying it on the token path
 	given string // that argument's value in this call; "" when absent
+	// change names what is confirmed ("A restore"), and cli how the person at a
+	// terminal confirms it, for the refusal when nobody can be asked here.
+	change, cli string
 }
 
 // typedVPSName says what the user types to confirm a change to a VPS: its name,
@@ -124,3 +132,24 @@ func (t *typedConfirmation) match(typed, where string) error {
 }
 
 func (t *typedConfirmation) matches(typed string) bool { return typedForm(typed) == typedForm(t.want) }
+
+// personOnly is the refusal when the person cannot be asked: the client shows
+// neither a dialog nor a confirmation page, and the token path is closed to a
+// typed confirmation. failure, when set, says why the client's dialog failed.
+func (t *typedConfirmation) personOnly(failure string) *Refusal {
+	reason := t.change + " is confirmed by the user in person, by typing " + t.what + " in the client's confirmation dialog or on a one-time confirmation page; a confirm_token, which the model passes, cannot confirm it, and this client offers neither"
+	if failure != "" {
+		reason += " (" + failure + ")"
+	}
+	return &Refusal{
+		Reason: reason,
+		Code:   "user_confirmation_unavailable",
+		Fix: "the user confirms it in one of three ways: from an MCP client whose confirmation dialog (elicitation) works; at a terminal, where the person typing is the one confirming: " + t.cli +
+			"; or, if the server's operator accepts that the model may confirm it, with the server started with --restore-confirm token (HOSTUP_RESTORE_CONFIRM=token). Never run the command for the user.",
+	}
+}
+
+// byTokenNote is what a change confirmed through a token says about that.
+func (t *typedConfirmation) byTokenNote() string {
+	return t.change + " was confirmed through a confirm_token with " + t.arg + ", not by the user in a dialog: this server's operator lets the model confirm it (--restore-confirm token), so the server cannot tell whether the user typed " + t.what + " or the model did."
+}

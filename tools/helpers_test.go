@@ -126,6 +126,8 @@ type envConfig struct {
 	sandbox  bool
 	// elicitOnly starts the server in elicitation-only mode (Deps.ElicitationOnly).
 	elicitOnly bool
+	// restoreByToken lets a token confirm a restore (Deps.RestoreByToken).
+	restoreByToken bool
 	// wrap, when set, sits between the client and the in-process transport.
 	wrap    func(transport.Interface) transport.Interface
 	display *time.Location // Deps.Display; UTC when nil
@@ -135,6 +137,9 @@ type envConfig struct {
 type envOption func(*envConfig)
 
 func withElicitationOnly() envOption { return func(c *envConfig) { c.elicitOnly = true } }
+
+// withRestoreByToken starts the server as --restore-confirm token does.
+func withRestoreByToken() envOption { return func(c *envConfig) { c.restoreByToken = true } }
 
 // withTransport puts wrap between the client and the server, to see the raw
 // results the client library would otherwise handle by itself.
@@ -204,7 +209,7 @@ func newEnv(t *testing.T, sim *hostuptest.Simulator, opts ...envOption) *env {
 	deps := &tools.Deps{
 		Client: c, Display: cmp.Or(cfg.display, time.UTC), Sandbox: cfg.sandbox,
 		Confirm: tools.NewConfirmer([]byte("test-secret")), Now: clock.Now,
-		JobPoll: cfg.jobPoll, JobWait: cfg.jobWait, ElicitationOnly: cfg.elicitOnly,
+		JobPoll: cfg.jobPoll, JobWait: cfg.jobWait, ElicitationOnly: cfg.elicitOnly, RestoreByToken: cfg.restoreByToken,
 	}
 	srv := tools.NewServer(deps, tools.ServerOptions{Name: "hostup-mcp", Version: "test", ReadOnly: cfg.readOnly, Toolsets: cfg.toolsets})
 

@@ -102,7 +102,8 @@ func (d *Deps) restoreOperation(ctx context.Context, in RestoreBackupInput, out 
 	op := newOperation("restore_backup", in.VPSID, planRestore(in.VPSID, name, *target, views, d.now()),
 		restoreBasis{Gate: gateOf(before.Actions.CanRestore), Name: name, Backup: *target})
 	what, want := typedVPSName(vps.Name, in.VPSID)
-	op.typed = &typedConfirmation{what: what, want: want, arg: "confirm_vps_name", given: in.ConfirmVPSName}
+	op.typed = &typedConfirmation{what: what, want: want, arg: "confirm_vps_name", given: in.ConfirmVPSName,
+		change: "A restore", cli: d.restoreCommand(in)}
 	var queued *hostup.Operation
 	op.apply = func(ctx context.Context) (err error) {
 		queued, err = d.Client.RestoreBackup(ctx, in.VPSID, in.BackupID)
@@ -131,6 +132,17 @@ func (d *Deps) restoreOperation(ctx context.Context, in RestoreBackupInput, out 
 		return nil
 	}
 	return op, nil
+}
+
+// restoreCommand is the command line on which the person at a terminal confirms
+// this restore: call asks them to type the name (ids are checked by the input
+// schema, so they are safe to print between quotes).
+func (d *Deps) restoreCommand(in RestoreBackupInput) string {
+	line := fmt.Sprintf(`hostup-mcp call restore_backup '{"vps_id":"%s","backup_id":"%s"}' --yes`, in.VPSID, in.BackupID)
+	if d.Sandbox {
+		line += " --sandbox"
+	}
+	return line + ", which asks for the VPS's name (or takes it as \"confirm_vps_name\" in the arguments)"
 }
 
 // restorable returns the backup to restore, or the refusal that sends nothing.

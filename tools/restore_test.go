@@ -94,9 +94,12 @@ func TestRestoreRefusalsSendNoMutation(t *testing.T) {
 	}
 }
 
-func TestRestoreTokenPathNeedsTheTypedName(t *testing.T) {
+// The operator's setting (--restore-confirm token) opens the token path to a
+// restore, with the typed name as an argument; the result then says how it
+// was confirmed.
+func TestRestoreTokenPathWhenTheOperatorAllowsItNeedsTheTypedName(t *testing.T) {
 	sim, id := restoreSim(t)
-	e := newEnv(t, sim, withJobTiming(time.Millisecond, 5*time.Second))
+	e := newEnv(t, sim, withJobTiming(time.Millisecond, 5*time.Second), withRestoreByToken())
 	bkp := backupIDs(t, e, id)[0]
 	args := map[string]any{"vps_id": id, "backup_id": bkp}
 	var plan tools.RestoreBackupOutput
@@ -118,6 +121,8 @@ func TestRestoreTokenPathNeedsTheTypedName(t *testing.T) {
 	if first, _, _ := strings.Cut(text, "\n"); !strings.HasSuffix(first, `"web" now runs from backup `+bkp+": restore done.") {
 		t.Errorf("the text must start with the verdict:\n%s", text)
 	}
+	contains(t, text, "A restore was confirmed through a confirm_token with confirm_vps_name, not by the user in a dialog", "--restore-confirm token",
+		"cannot tell whether the user typed the VPS's name or the model did")
 	if m := e.mutations(); len(m) != 1 || m[0].Path != "/api/v2/vps/"+id+"/backups/"+bkp+"/actions/restore" || len(m[0].Body) != 0 {
 		t.Errorf("mutations: %s", describeRequests(m))
 	}
@@ -251,6 +256,35 @@ func TestRestoreFaultDuringThePOSTIsNeverResentAndReadBack(t *testing.T) {
 	}
 }
 
+// By default a restore is the user's to confirm, in person: a client without a
+// dialog gets no token, and a token (here one a server in token mode issued,
+// signed with the same secret) with the typed name is refused, naming every
+// way the user can confirm.
+func TestRestoreWithATokenAndTheTypedNameIsRefusedByDefault(t *testing.T) {
+	sim, id := restoreSim(t)
+	lenient := newEnv(t, sim, withRestoreByToken())
+	args := map[string]any{"vps_id": id, "backup_id": backupIDs(t, lenient, id)[0]}
+	var plan tools.RestoreBackupOutput
+	lenient.ok("restore_backup", args, &plan)
+	if plan.ConfirmToken == "" {
+		t.Fatalf("the server in token mode issued no token: %+v", plan)
+	}
+
+	e := newEnv(t, sim)
+	wants := []string{"A restore is confirmed by the user in person", "a confirm_token, which the model passes, cannot confirm it",
+		"(code user_confirmation_unavailable)", "confirmation dialog (elicitation)",
+		`hostup-mcp call restore_backup '{"vps_id":"` + id + `","backup_id":"` + args["backup_id"].(string) + `"}' --yes`,
+		"--restore-confirm token (HOSTUP_RESTORE_CONFIRM=token)"}
+	text := e.refused("restore_backup", args, wants...)
+	lacks(t, text, "confirm_token=")
+	e.refused("restore_backup", with(args, "confirm_token", plan.ConfirmToken, "confirm_vps_name", "web"), wants...)
+	if r := sim.Restored(id); len(r) != 0 {
+		t.Errorf("restored %v", r)
+	}
+	// A dry run needs no confirmation.
+	e.ok("restore_backup", with(args, "dry_run", true), nil)
+}
+
 // fastJobs follows a restore's job, which the simulator ends at once, without
 // waiting for the default poll interval.
 var fastJobs = withJobTiming(time.Millisecond, 5*time.Second)
@@ -275,7 +309,7 @@ func TestRestoreTypedNameMatchesTrimmedAndNFC(t *testing.T) {
 			args := map[string]any{"vps_id": id}
 			var out tools.RestoreBackupOutput
 			if c.token {
-				e := newEnv(t, sim, fastJobs)
+				e := newEnv(t, sim, withRestoreByToken(), fastJobs)
 				args["backup_id"] = backupIDs(t, e, id)[0]
 				var plan tools.RestoreBackupOutput
 				e.ok("restore_backup", args, &plan)
@@ -330,7 +364,7 @@ func TestRestoreOfAVPSWhoseNameCannotBeTypedIsConfirmedWithItsID(t *testing.T) {
 	sim := newSim(hostuptest.WithJobTiming(0, 0))
 	name := strings.Repeat("n", 200)
 	id := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: name, TotalBackupLimit: 5, Backups: []hostuptest.BackupSpec{{Age: time.Hour}}})
-	e := newEnv(t, sim, fastJobs)
+	e := newEnv(t, sim, withRestoreByToken(), fastJobs)
 	args := map[string]any{"vps_id": id, "backup_id": backupIDs(t, e, id)[0]}
 	var plan, out tools.RestoreBackupOutput
 	contains(t, e.ok("restore_backup", args, &plan), "ask the user to type the VPS's name")
