@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,7 +17,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -26,12 +24,12 @@ import (
 	"unicode"
 
 	"github.com/lmittmann/tint"
-	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/hostup/hostup-mcp/hostup"
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+	"github.com/hostup/hostup-mcp/internal/callcmd"
 	"github.com/hostup/hostup-mcp/internal/metrics"
 	"github.com/hostup/hostup-mcp/internal/redisstate"
 	"github.com/hostup/hostup-mcp/prompts"
@@ -56,7 +54,8 @@ Try it without an account:
 
 call exits 0 when the tool succeeded, 1 when it failed or refused, 2 when the
 command line was wrong, and 3 when a destructive change waits for confirmation
-(nothing was changed; run it again with --yes to apply the plan shown).
+(nothing was changed; run it again with --yes to apply the plan shown; a restore
+also takes the VPS's name, typed at the prompt or as "confirm_vps_name").
 
 Flags may come before or after the command. Each is also read from the
 environment variable shown; a flag wins over its variable.
@@ -182,7 +181,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "tools":
 		return listTools(stdout, deps, cfg)
 	case "call":
-		return callTool(ctx, srv, cfg, positional, stdout, stderr)
+		o := callcmd.Options{Version: version, ReadOnly: cfg.readOnly, JSON: cfg.jsonOut, Yes: cfg.yes, Terminal: callcmd.IsTerminal(stdin)}
+		return callcmd.Run(ctx, srv, o, positional, stdin, stdout, stderr)
 	}
 	return serve(ctx, cfg, srv, m, logger, stdin, stdout, stderr)
 }
@@ -555,188 +555,6 @@ func firstSentence(s string) string {
 		return s[:i]
 	}
 	return s
-}
-
-// Exit codes of call, as the README and --help document them.
-const (
-	exitDone                 = 0 // the tool succeeded
-	exitFailed               = 1 // the tool failed or refused
-	exitUsage                = 2 // the command line was wrong
-	exitConfirmationRequired = 3 // a destructive change waits for --yes; nothing was changed
-)
-
-// callTool runs one tool through the real MCP server, in-process, as a client
-// would, and returns one of the exit codes above.
-func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional []string, stdout, stderr io.Writer) int {
-	if len(positional) == 0 || len(positional) > 2 {
-		fmt.Fprintln(stderr, "hostup-mcp: usage: hostup-mcp call TOOL ['{\"arg\":…}'] [--json] [--yes] [--sandbox]; hostup-mcp tools lists the tools")
-		return exitUsage
-	}
-	name := positional[0]
-	var args map[string]any
-	if len(positional) == 2 {
-		if err := json.Unmarshal([]byte(positional[1]), &args); err != nil || args == nil {
-			fmt.Fprintf(stderr, "hostup-mcp: the arguments of call must be one JSON object in single quotes, e.g. '{\"vps_id\":\"vps_sandbox02\"}', not %s\n", positional[1])
-			return exitUsage
-		}
-	}
-	c, err := client.NewInProcessClient(srv)
-	if err == nil {
-		err = c.Start(ctx)
-	}
-	if err == nil {
-		_, err = c.Initialize(ctx, mcp.InitializeRequest{Params: mcp.InitializeParams{
-			ProtocolVersion: mcp.LATEST_PROTOCOL_VERSION,
-			ClientInfo:      mcp.Implementation{Name: "hostup-mcp call", Version: version},
-		}})
-	}
-	var listed *mcp.ListToolsResult
-	if err == nil {
-		listed, err = c.ListTools(ctx, mcp.ListToolsRequest{})
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "hostup-mcp: starting the in-process client: %v\n", err)
-		return exitFailed
-	}
-	defer c.Close()
-	tool, names := findTool(listed.Tools, name)
-	if tool == nil {
-		hint := ""
-		if cfg.readOnly {
-			hint = " (read-only mode hides the write tools)"
-		}
-		fmt.Fprintf(stderr, "hostup-mcp: no tool named %q%s; the tools are %s\n", name, hint, strings.Join(names, ", "))
-		return exitUsage
-	}
-	// The arguments go as typed, not re-encoded from args: the server must see
-	// what a client would send, duplicate names included, to refuse them.
-	var sent any = args
-	if len(positional) == 2 {
-		sent = json.RawMessage(positional[1])
-	}
-	res, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: sent}})
-	if err != nil {
-		fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
-		return exitFailed
-	}
-	text := resultText(res)
-	token := pendingConfirmToken(res)
-	if token != "" {
-		// The result tells the model to call again with the token; at a terminal
-		// that token is useless (it dies with this process), so its lines go.
-		text = withoutLinesContaining(text, token)
-	}
-	if token != "" && cfg.yes {
-		// The person typing --yes is the one confirming: show the plan they
-		// agreed to, then apply exactly that plan with its token.
-		fmt.Fprintln(stderr, planText(res, text))
-		confirmed := map[string]any{"confirm_token": token}
-		for k, v := range args {
-			confirmed[k] = v
-		}
-		if res, err = c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: confirmed}}); err != nil {
-			fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
-			return exitFailed
-		}
-		text, token = resultText(res), pendingConfirmToken(res)
-	}
-	if res.IsError {
-		if _, typed := args["confirm_token"]; typed && confirmTokenRefusal.MatchString(text) {
-			text += "\nOn the command line: a confirm_token only works inside the server that issued it, and call starts a new one on every run. Run the same command without confirm_token and with --yes to confirm the change yourself."
-		}
-		fmt.Fprintln(stderr, text)
-		return exitFailed
-	}
-	code := exitDone
-	if token != "" {
-		code = exitConfirmationRequired
-		text += "\nNothing was changed. To apply this change from the command line, run the same command again with --yes."
-	}
-	if cfg.jsonOut {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res.StructuredContent); err != nil {
-			fmt.Fprintf(stderr, "hostup-mcp: %v\n", err)
-			return exitFailed
-		}
-		return code
-	}
-	fmt.Fprintln(stdout, text)
-	return code
-}
-
-// planText is the plan of a write tool's result, from its structured content
-// (the output schema's plan), without the text's instructions to a model. A
-// result with no single plan (apply_backup_policy has a row per VPS) shows text,
-// its text with the token's lines already taken out.
-func planText(res *mcp.CallToolResult, text string) string {
-	var out struct {
-		Plan tools.Plan `json:"plan"`
-	}
-	if b, err := json.Marshal(res.StructuredContent); err == nil {
-		_ = json.Unmarshal(b, &out)
-	}
-	if out.Plan.Summary == "" {
-		return "Applying with --yes:\n" + strings.Replace(text, "Needs the user's confirmation, nothing was sent yet. ", "", 1)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Applying with --yes. Plan: %s", out.Plan.Summary)
-	for _, c := range out.Plan.Changes {
-		fmt.Fprintf(&b, "\n  %s: %s -> %s", c.Field, c.Before, c.After)
-	}
-	for _, d := range out.Plan.Deletes {
-		fmt.Fprintf(&b, "\n  deletes: %s", d)
-	}
-	for _, w := range out.Plan.Warnings {
-		fmt.Fprintf(&b, "\n  warning: %s", w)
-	}
-	return b.String()
-}
-
-// confirmTokenRefusal matches the codes of the refusals of a confirm_token
-// (invalid_confirm_token, expired_confirm_token, …) in a result's text.
-var confirmTokenRefusal = regexp.MustCompile(`\(code [a-z_]+_confirm_token\)`)
-
-func withoutLinesContaining(text, s string) string {
-	var kept []string
-	for line := range strings.Lines(text) {
-		if !strings.Contains(line, s) {
-			kept = append(kept, strings.TrimSuffix(line, "\n"))
-		}
-	}
-	return strings.Join(kept, "\n")
-}
-
-// pendingConfirmToken returns the confirm_token of a result that waits for the
-// user's confirmation, or "".
-func pendingConfirmToken(res *mcp.CallToolResult) string {
-	m, ok := res.StructuredContent.(map[string]any)
-	if !ok || m["outcome"] != "confirmation_required" {
-		return ""
-	}
-	token, _ := m["confirm_token"].(string)
-	return token
-}
-
-func findTool(tools []mcp.Tool, name string) (*mcp.Tool, []string) {
-	names := make([]string, 0, len(tools))
-	for i := range tools {
-		if tools[i].Name == name {
-			return &tools[i], nil
-		}
-		names = append(names, tools[i].Name)
-	}
-	return nil, names
-}
-
-func resultText(res *mcp.CallToolResult) string {
-	var parts []string
-	for _, content := range res.Content {
-		if t, ok := content.(mcp.TextContent); ok {
-			parts = append(parts, t.Text)
-		}
-	}
-	return strings.Join(parts, "\n")
 }
 
 // The confirmation modes (--confirm-mode).

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +23,7 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/hostup/hostup-mcp/internal/callcmd"
 	"github.com/hostup/hostup-mcp/tools"
 )
 
@@ -194,8 +196,8 @@ func TestA404OnTheVPSListPointsAtTheAPIURL(t *testing.T) {
 	defer api.Close()
 	t.Setenv("HOSTUP_API_KEY", "hu_test_key")
 	r := runMain(t, "", "call", "list_vps", "--api-url", api.URL+"/wrong-prefix")
-	if r.code != exitFailed || !strings.Contains(r.stderr, "HOSTUP_API_URL") || strings.Contains(r.stderr, "call list_vps") {
-		t.Errorf("exit %d, want %d and advice about HOSTUP_API_URL, not to call list_vps again; stderr:\n%s", r.code, exitFailed, r.stderr)
+	if r.code != callcmd.ExitFailed || !strings.Contains(r.stderr, "HOSTUP_API_URL") || strings.Contains(r.stderr, "call list_vps") {
+		t.Errorf("exit %d, want %d and advice about HOSTUP_API_URL, not to call list_vps again; stderr:\n%s", r.code, callcmd.ExitFailed, r.stderr)
 	}
 }
 
@@ -254,7 +256,7 @@ func TestBundleWithoutAKeyRunsTheSandboxOrSaysWhatToSet(t *testing.T) {
 	t.Setenv("HOSTUP_API_KEY", "${user_config.api_key}")
 	t.Setenv("HOSTUP_SANDBOX", "true")
 	r := runMain(t, "", "call", "list_vps")
-	if r.code != exitDone || !strings.Contains(r.stdout, "SANDBOX") {
+	if r.code != callcmd.ExitDone || !strings.Contains(r.stdout, "SANDBOX") {
 		t.Errorf("sandbox on, key empty: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	t.Setenv("HOSTUP_SANDBOX", "false")
@@ -364,8 +366,8 @@ func TestCallAppliesADestructiveChangeOnlyWithYes(t *testing.T) {
 	cleanEnv(t)
 	args := []string{"call", "delete_backup_schedule", `{"vps_id":"vps_sandbox02","schedule_id":"bks_sandbox02"}`, "--sandbox"}
 	r := runMain(t, "", args...)
-	if r.code != exitConfirmationRequired || !strings.Contains(r.stdout, "Plan: Delete the backup schedule bks_sandbox02") || !strings.Contains(r.stdout, "--yes") {
-		t.Fatalf("without --yes: exit %d, want %d; stdout:\n%s\nstderr:\n%s", r.code, exitConfirmationRequired, r.stdout, r.stderr)
+	if r.code != callcmd.ExitConfirmationRequired || !strings.Contains(r.stdout, "Plan: Delete the backup schedule bks_sandbox02") || !strings.Contains(r.stdout, "--yes") {
+		t.Fatalf("without --yes: exit %d, want %d; stdout:\n%s\nstderr:\n%s", r.code, callcmd.ExitConfirmationRequired, r.stdout, r.stderr)
 	}
 	if strings.Contains(r.stdout, "confirm_token") {
 		t.Errorf("without --yes: stdout offers a confirm_token that dies with this run:\n%s", r.stdout)
@@ -376,19 +378,19 @@ func TestCallAppliesADestructiveChangeOnlyWithYes(t *testing.T) {
 		Outcome      string `json:"outcome"`
 		ConfirmToken string `json:"confirm_token"`
 	}
-	if err := json.Unmarshal([]byte(r.stdout), &pending); err != nil || r.code != exitConfirmationRequired || pending.Outcome != "confirmation_required" {
-		t.Fatalf("--json without --yes: exit %d, want %d; stdout:\n%s", r.code, exitConfirmationRequired, r.stdout)
+	if err := json.Unmarshal([]byte(r.stdout), &pending); err != nil || r.code != callcmd.ExitConfirmationRequired || pending.Outcome != "confirmation_required" {
+		t.Fatalf("--json without --yes: exit %d, want %d; stdout:\n%s", r.code, callcmd.ExitConfirmationRequired, r.stdout)
 	}
 
 	// The token of that earlier run, typed into this one.
 	withToken := []string{"call", "delete_backup_schedule", `{"vps_id":"vps_sandbox02","schedule_id":"bks_sandbox02","confirm_token":"` + pending.ConfirmToken + `"}`, "--sandbox"}
 	r = runMain(t, "", withToken...)
-	if r.code != exitFailed || !strings.Contains(r.stderr, "invalid_confirm_token") || !strings.Contains(r.stderr, "--yes") {
-		t.Errorf("an earlier run's token: exit %d, want %d and a pointer to --yes; stderr:\n%s", r.code, exitFailed, r.stderr)
+	if r.code != callcmd.ExitFailed || !strings.Contains(r.stderr, "invalid_confirm_token") || !strings.Contains(r.stderr, "--yes") {
+		t.Errorf("an earlier run's token: exit %d, want %d and a pointer to --yes; stderr:\n%s", r.code, callcmd.ExitFailed, r.stderr)
 	}
 
 	r = runMain(t, "", append(args, "--yes")...)
-	if r.code != exitDone || !strings.Contains(r.stdout, "Deleted schedule bks_sandbox02") {
+	if r.code != callcmd.ExitDone || !strings.Contains(r.stdout, "Deleted schedule bks_sandbox02") {
 		t.Fatalf("with --yes: exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 	if !strings.Contains(r.stderr, "Plan: Delete the backup schedule bks_sandbox02") {
@@ -404,7 +406,7 @@ func TestCallAppliesADestructiveChangeOnlyWithYes(t *testing.T) {
 func TestCallYesShowsTheFleetPlanItApplies(t *testing.T) {
 	cleanEnv(t)
 	r := runMain(t, "", "call", "apply_backup_policy", `{"frequency":"daily","hour":2,"retention_count":3,"cap_retention":true}`, "--sandbox", "--yes")
-	if r.code != exitDone || !strings.Contains(r.stdout, "3 applied, 0 failed") {
+	if r.code != callcmd.ExitDone || !strings.Contains(r.stdout, "3 applied, 0 failed") {
 		t.Fatalf("with --yes: exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 	for _, want := range []string{"Applying with --yes:", "Policy: daily at 02:00 UTC, keep 3.", "vps_sandbox05 api-01: update: time_utc 01:00 -> 02:00"} {
@@ -877,5 +879,65 @@ func TestElicitationOnlyModeRefusesTokensFromTheCommandLine(t *testing.T) {
 	r := runMain(t, "", "call", "delete_backup_schedule", `{"vps_id":"vps_sandbox02","schedule_id":"bks_sandbox02"}`, "--sandbox", "--yes")
 	if r.code == 0 || !strings.Contains(r.stdout+r.stderr, "confirmation_dialog_unavailable") {
 		t.Fatalf("exit %d, stdout %q, stderr %q: want the change refused for want of a dialog", r.code, r.stdout, r.stderr)
+	}
+}
+
+// A restore is confirmed by typing the VPS's name, and on the command line the
+// person typing is the one confirming: --yes with the name as confirm_vps_name
+// restores, whatever the restore setting. Without the name, or with another,
+// nothing is said to be applied and nothing is sent.
+func TestCallRestoreWithYesTakesTheTypedName(t *testing.T) {
+	cleanEnv(t)
+	args := func(extra string) []string {
+		return []string{"call", "restore_backup", `{"vps_id":"vps_sandbox02","backup_id":"bkp_sim000001"` + extra + `}`, "--sandbox"}
+	}
+	r := runMain(t, "", args("")...)
+	if r.code != callcmd.ExitConfirmationRequired || !strings.Contains(r.stdout, `Plan: Restore VPS vps_sandbox02 ("db-01")`) ||
+		!strings.Contains(r.stdout, "again with --yes") || !strings.Contains(r.stdout, `"confirm_vps_name"`) {
+		t.Fatalf("without --yes: exit %d, want %d; stdout:\n%s\nstderr:\n%s", r.code, callcmd.ExitConfirmationRequired, r.stdout, r.stderr)
+	}
+	for _, c := range []struct {
+		name  string
+		extra string
+		code  int
+		want  string
+	}{
+		{"no name, no terminal to ask at", "", callcmd.ExitConfirmationRequired, `Type it into the arguments as "confirm_vps_name"`},
+		{"another name", `,"confirm_vps_name":"db01"`, callcmd.ExitFailed, `the text typed ("db01") is not the VPS's name ("db-01")`},
+	} {
+		r := runMain(t, "", append(args(c.extra), "--yes")...)
+		if r.code != c.code || !strings.Contains(r.stdout+r.stderr, c.want) || strings.Contains(r.stdout+r.stderr, "Applying") ||
+			strings.Contains(r.stdout+r.stderr, "restore done") {
+			t.Errorf("%s: exit %d, want %d and %q, and nothing applied; stdout:\n%s\nstderr:\n%s", c.name, r.code, c.code, c.want, r.stdout, r.stderr)
+		}
+	}
+	for _, mode := range []string{"user", "token"} {
+		t.Setenv("HOSTUP_RESTORE_CONFIRM", mode)
+		r = runMain(t, "", append(args(`,"confirm_vps_name":" db-01 "`), "--yes")...)
+		if r.code != callcmd.ExitDone || !strings.Contains(r.stdout, `"db-01" now runs from backup bkp_sim000001: restore done.`) {
+			t.Fatalf("restore setting %s, with --yes and the name: exit %d; stdout:\n%s\nstderr:\n%s", mode, r.code, r.stdout, r.stderr)
+		}
+		if !strings.Contains(r.stderr, "Applying with --yes, confirmed by typing the VPS's name. Plan: Restore VPS vps_sandbox02") {
+			t.Errorf("--yes must show the plan it applies; stderr:\n%s", r.stderr)
+		}
+		if strings.Contains(r.stdout+r.stderr, "confirm_token") || strings.Contains(r.stdout+r.stderr, "typed_confirmation") {
+			t.Errorf("the command line shows the model's token path; stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+		}
+	}
+}
+
+// The restore setting reaches the tools: only "token" lets a token confirm one.
+func TestRestoreConfirmSettingReachesTheTools(t *testing.T) {
+	for env, want := range map[string]bool{"": false, "user": false, "token": true} {
+		cleanEnv(t)
+		t.Setenv("HOSTUP_RESTORE_CONFIRM", env)
+		cfg, _, err := parseConfig([]string{"--sandbox"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps, err := newDeps(cfg, slog.New(slog.DiscardHandler), nil)
+		if err != nil || deps.RestoreByToken != want {
+			t.Errorf("HOSTUP_RESTORE_CONFIRM=%q: RestoreByToken %v, want %v (%v)", env, deps.RestoreByToken, want, err)
+		}
 	}
 }

@@ -131,7 +131,12 @@ func (t *typedConfirmation) match(typed, where string) error {
 	}
 }
 
-func (t *typedConfirmation) matches(typed string) bool { return typedForm(typed) == typedForm(t.want) }
+func (t *typedConfirmation) matches(typed string) bool { return TypedMatches(typed, t.want) }
+
+// TypedMatches reports whether typed is want as a typed confirmation compares
+// them. The call command checks what the person typed with it before it says
+// it applies anything.
+func TypedMatches(typed, want string) bool { return typedForm(typed) == typedForm(want) }
 
 // personOnly is the refusal when the person cannot be asked: the client shows
 // neither a dialog nor a confirmation page, and the token path is closed to a

@@ -23,9 +23,12 @@ type RestoreBackupInput struct {
 // RestoreBackupOutput is the outcome, the backup restored and the restore job.
 type RestoreBackupOutput struct {
 	MutationOutput
-	VPSName string      `json:"vps_name,omitempty"`
-	Backup  *BackupView `json:"backup,omitempty" jsonschema_description:"The backup the disk is restored from."`
-	Job     *JobView    `json:"job,omitempty" jsonschema_description:"The restore job; poll it with get_job when it has not ended."`
+	VPSName string `json:"vps_name,omitempty"`
+	// TypeToConfirm is restated here for the command line, which checks what
+	// the person typed before it applies anything.
+	TypeToConfirm string      `json:"type_to_confirm,omitempty" jsonschema_description:"What the user types to confirm: the VPS's name, or its id when the name cannot be typed. Never type it for them."`
+	Backup        *BackupView `json:"backup,omitempty" jsonschema_description:"The backup the disk is restored from."`
+	Job           *JobView    `json:"job,omitempty" jsonschema_description:"The restore job; poll it with get_job when it has not ended."`
 }
 
 // A restore is not idempotent: a second one throws away what changed after the
@@ -102,6 +105,7 @@ func (d *Deps) restoreOperation(ctx context.Context, in RestoreBackupInput, out 
 	op := newOperation("restore_backup", in.VPSID, planRestore(in.VPSID, name, *target, views, d.now()),
 		restoreBasis{Gate: gateOf(before.Actions.CanRestore), Name: name, Backup: *target})
 	what, want := typedVPSName(vps.Name, in.VPSID)
+	out.TypeToConfirm = want
 	op.typed = &typedConfirmation{what: what, want: want, arg: "confirm_vps_name", given: in.ConfirmVPSName,
 		change: "A restore", cli: d.restoreCommand(in)}
 	var queued *hostup.Operation
