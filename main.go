@@ -30,6 +30,7 @@ import (
 	"github.com/hostup/hostup-mcp/hostup"
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
 	"github.com/hostup/hostup-mcp/internal/callcmd"
+	"github.com/hostup/hostup-mcp/internal/confirmpage"
 	"github.com/hostup/hostup-mcp/internal/metrics"
 	"github.com/hostup/hostup-mcp/internal/redisstate"
 	"github.com/hostup/hostup-mcp/prompts"
@@ -172,6 +173,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		defer store.Close()
 		deps.Confirm.Used, deps.Leases = store, store
+	}
+	if command == "serve" && cfg.transport == "stdio" {
+		// Over stdio the client, and so the user's browser, runs on this
+		// computer: a client that can open a page but show no dialog gets a
+		// confirmation page on the loopback address.
+		deps.ConfirmPages = confirmpage.NewLoopback(logger)
+		defer deps.ConfirmPages.Close()
 	}
 	srv := newServer(cfg, deps)
 
