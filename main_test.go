@@ -882,50 +882,6 @@ func TestElicitationOnlyModeRefusesTokensFromTheCommandLine(t *testing.T) {
 	}
 }
 
-// A restore is confirmed by typing the VPS's name, and on the command line the
-// person typing is the one confirming: --yes with the name as confirm_vps_name
-// restores, whatever the restore setting. Without the name, or with another,
-// nothing is said to be applied and nothing is sent.
-func TestCallRestoreWithYesTakesTheTypedName(t *testing.T) {
-	cleanEnv(t)
-	args := func(extra string) []string {
-		return []string{"call", "restore_backup", `{"vps_id":"vps_sandbox02","backup_id":"bkp_sim000001"` + extra + `}`, "--sandbox"}
-	}
-	r := runMain(t, "", args("")...)
-	if r.code != callcmd.ExitConfirmationRequired || !strings.Contains(r.stdout, `Plan: Restore VPS vps_sandbox02 ("db-01")`) ||
-		!strings.Contains(r.stdout, "again with --yes") || !strings.Contains(r.stdout, `"confirm_vps_name"`) {
-		t.Fatalf("without --yes: exit %d, want %d; stdout:\n%s\nstderr:\n%s", r.code, callcmd.ExitConfirmationRequired, r.stdout, r.stderr)
-	}
-	for _, c := range []struct {
-		name  string
-		extra string
-		code  int
-		want  string
-	}{
-		{"no name, no terminal to ask at", "", callcmd.ExitConfirmationRequired, `Type it into the arguments as "confirm_vps_name"`},
-		{"another name", `,"confirm_vps_name":"db01"`, callcmd.ExitFailed, `the text typed ("db01") is not the VPS's name ("db-01")`},
-	} {
-		r := runMain(t, "", append(args(c.extra), "--yes")...)
-		if r.code != c.code || !strings.Contains(r.stdout+r.stderr, c.want) || strings.Contains(r.stdout+r.stderr, "Applying") ||
-			strings.Contains(r.stdout+r.stderr, "restore done") {
-			t.Errorf("%s: exit %d, want %d and %q, and nothing applied; stdout:\n%s\nstderr:\n%s", c.name, r.code, c.code, c.want, r.stdout, r.stderr)
-		}
-	}
-	for _, mode := range []string{"user", "token"} {
-		t.Setenv("HOSTUP_RESTORE_CONFIRM", mode)
-		r = runMain(t, "", append(args(`,"confirm_vps_name":" db-01 "`), "--yes")...)
-		if r.code != callcmd.ExitDone || !strings.Contains(r.stdout, `"db-01" now runs from backup bkp_sim000001: restore done.`) {
-			t.Fatalf("restore setting %s, with --yes and the name: exit %d; stdout:\n%s\nstderr:\n%s", mode, r.code, r.stdout, r.stderr)
-		}
-		if !strings.Contains(r.stderr, "Applying with --yes, confirmed by typing the VPS's name. Plan: Restore VPS vps_sandbox02") {
-			t.Errorf("--yes must show the plan it applies; stderr:\n%s", r.stderr)
-		}
-		if strings.Contains(r.stdout+r.stderr, "confirm_token") || strings.Contains(r.stdout+r.stderr, "typed_confirmation") {
-			t.Errorf("the command line shows the model's token path; stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
-		}
-	}
-}
-
 // The restore setting reaches the tools: only "token" lets a token confirm one.
 func TestRestoreConfirmSettingReachesTheTools(t *testing.T) {
 	for env, want := range map[string]bool{"": false, "user": false, "token": true} {
