@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,12 +24,13 @@ import (
 	"unicode"
 
 	"github.com/lmittmann/tint"
-	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/hostup/hostup-mcp/hostup"
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+	"github.com/hostup/hostup-mcp/internal/callcmd"
+	"github.com/hostup/hostup-mcp/internal/confirmpage"
 	"github.com/hostup/hostup-mcp/internal/metrics"
 	"github.com/hostup/hostup-mcp/internal/redisstate"
 	"github.com/hostup/hostup-mcp/prompts"
@@ -55,7 +55,8 @@ Try it without an account:
 
 call exits 0 when the tool succeeded, 1 when it failed or refused, 2 when the
 command line was wrong, 3 when a destructive change waits for confirmation
-(nothing was changed; run it again with --yes to apply the plan shown), and 4
+(nothing was changed; run it again with --yes to apply the plan shown; a restore
+also takes the VPS's name, typed at the prompt or as "confirm_vps_name"), and 4
 when a change was sent but HostUp does not show it (check before retrying).
 
 Flags may come before or after the command. Each is also read from the
@@ -88,6 +89,7 @@ type config struct {
 	yes         bool
 	showVersion bool
 	confirm     string   // --confirm-mode: elicitation-or-token or elicitation-only
+	restore     string   // --restore-confirm: who may confirm a restore (restoreByUser, restoreByToken)
 	badEnv      []string // malformed boolean environment variables, reported by check
 	location    *time.Location
 	level       slog.Level
@@ -173,6 +175,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer store.Close()
 		deps.Confirm.Used, deps.Leases = store, store
 	}
+	if command == "serve" && cfg.transport == "stdio" {
+		// Over stdio the client, and so the user's browser, runs on this
+		// computer: a client that can open a page but show no dialog gets a
+		// confirmation page on the loopback address.
+		deps.ConfirmPages = confirmpage.NewLoopback(logger)
+		defer deps.ConfirmPages.Close()
+	}
 	srv := newServer(cfg, deps)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -181,7 +190,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "tools":
 		return listTools(stdout, deps, cfg)
 	case "call":
-		return callTool(ctx, srv, cfg, positional, stdout, stderr)
+		o := callcmd.Options{Version: version, ReadOnly: cfg.readOnly, JSON: cfg.jsonOut, Yes: cfg.yes, Terminal: callcmd.IsTerminal(stdin)}
+		return callcmd.Run(ctx, srv, o, positional, stdin, stdout, stderr)
 	}
 	return serve(ctx, cfg, srv, m, logger, stdin, stdout, stderr)
 }
@@ -247,6 +257,7 @@ func newFlagSet(cfg *config, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&cfg.logLevel, "log-level", env("HOSTUP_LOG_LEVEL", "info"), "log `LEVEL`: debug, info, warn or error; logs go to stderr (env HOSTUP_LOG_LEVEL)")
 	fs.StringVar(&cfg.timezone, "timezone", env("HOSTUP_TIMEZONE", ""), "IANA time `ZONE` results show local times in, e.g. Europe/Stockholm; default: the system's (env HOSTUP_TIMEZONE)")
 	fs.StringVar(&cfg.confirm, "confirm-mode", env("HOSTUP_MCP_CONFIRM_MODE", confirmEither), "how the user confirms destructive changes: "+confirmEither+" (the client's dialog, or a confirm_token when the client has none) or "+confirmDialogOnly+" (the dialog only; no token is issued or accepted) (env HOSTUP_MCP_CONFIRM_MODE)")
+	fs.StringVar(&cfg.restore, "restore-confirm", env("HOSTUP_RESTORE_CONFIRM", restoreByUser), "`WHO` confirms a restore: "+restoreByUser+" (the user, in the client's dialog or on a one-time confirmation page; a client with neither is refused) or "+restoreByToken+" (also a confirm_token with the typed VPS name, which lets the model confirm a restore) (env HOSTUP_RESTORE_CONFIRM)")
 	fs.BoolVar(&cfg.jsonOut, "json", false, "with call: print the structured result as JSON (no env: it belongs to one command line)")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version, as the version command does")
 	fs.BoolVar(&cfg.yes, "yes", false, "with call: you confirm a destructive change yourself; its plan is printed, then it is applied (no env: it belongs to one command line)")
@@ -287,6 +298,9 @@ func (cfg *config) check() error {
 	}
 	if cfg.confirm != confirmEither && cfg.confirm != confirmDialogOnly {
 		return &configError{msg: fmt.Sprintf("--confirm-mode (HOSTUP_MCP_CONFIRM_MODE) must be %s or %s, not %q", confirmEither, confirmDialogOnly, cfg.confirm)}
+	}
+	if cfg.restore != restoreByUser && cfg.restore != restoreByToken {
+		return &configError{msg: fmt.Sprintf("--restore-confirm (HOSTUP_RESTORE_CONFIRM) must be %s or %s, not %q", restoreByUser, restoreByToken, cfg.restore)}
 	}
 	if cfg.redisURL != "" {
 		if _, err := redisstate.ParseURL(cfg.redisURL); err != nil {
@@ -428,6 +442,7 @@ func newDeps(cfg config, logger *slog.Logger, m *metrics.Metrics) (*tools.Deps, 
 		Sandbox: cfg.sandbox,
 		Logger:  logger,
 		Confirm: tools.NewConfirmer(cfg.tokenSecret), ElicitationOnly: cfg.confirm == confirmDialogOnly,
+		RestoreByToken: cfg.restore == restoreByToken,
 	}
 	if m != nil {
 		deps.Observer = m
@@ -551,224 +566,17 @@ func firstSentence(s string) string {
 	return s
 }
 
-// Exit codes of call, as the README and --help document them.
-const (
-	exitDone                 = 0 // the tool succeeded
-	exitFailed               = 1 // the tool failed or refused
-	exitUsage                = 2 // the command line was wrong
-	exitConfirmationRequired = 3 // a destructive change waits for --yes; nothing was changed
-	exitNotShown             = 4 // a change was sent, but the state read back does not show it
-)
-
-// callTool runs one tool through the real MCP server, in-process, as a client
-// would, and returns one of the exit codes above.
-func callTool(ctx context.Context, srv *server.MCPServer, cfg config, positional []string, stdout, stderr io.Writer) int {
-	if len(positional) == 0 || len(positional) > 2 {
-		fmt.Fprintln(stderr, "hostup-mcp: usage: hostup-mcp call TOOL ['{\"arg\":…}'] [--json] [--yes] [--sandbox]; hostup-mcp tools lists the tools")
-		return exitUsage
-	}
-	name := positional[0]
-	var args map[string]any
-	if len(positional) == 2 {
-		if err := json.Unmarshal([]byte(positional[1]), &args); err != nil || args == nil {
-			fmt.Fprintf(stderr, "hostup-mcp: the arguments of call must be one JSON object in single quotes, e.g. '{\"vps_id\":\"vps_sandbox02\"}', not %s\n", positional[1])
-			return exitUsage
-		}
-	}
-	c, err := client.NewInProcessClient(srv)
-	if err == nil {
-		err = c.Start(ctx)
-	}
-	if err == nil {
-		_, err = c.Initialize(ctx, mcp.InitializeRequest{Params: mcp.InitializeParams{
-			ProtocolVersion: mcp.LATEST_PROTOCOL_VERSION,
-			ClientInfo:      mcp.Implementation{Name: "hostup-mcp call", Version: version},
-		}})
-	}
-	var listed *mcp.ListToolsResult
-	if err == nil {
-		listed, err = c.ListTools(ctx, mcp.ListToolsRequest{})
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "hostup-mcp: starting the in-process client: %v\n", err)
-		return exitFailed
-	}
-	defer c.Close()
-	tool, names := findTool(listed.Tools, name)
-	if tool == nil {
-		hint := ""
-		if cfg.readOnly {
-			hint = " (read-only mode hides the write tools)"
-		}
-		fmt.Fprintf(stderr, "hostup-mcp: no tool named %q%s; the tools are %s\n", name, hint, strings.Join(names, ", "))
-		return exitUsage
-	}
-	// The arguments go as typed, not re-encoded from args: the server must see
-	// what a client would send, duplicate names included, to refuse them.
-	var sent any = args
-	if len(positional) == 2 {
-		sent = json.RawMessage(positional[1])
-	}
-	res, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: sent}})
-	if err != nil {
-		fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
-		return exitFailed
-	}
-	text := resultText(res)
-	token := pendingConfirmToken(res)
-	if token != "" {
-		// The result tells the model to call again with the token; at a terminal
-		// that token is useless (it dies with this process), so its lines go.
-		text = withoutLinesContaining(text, token)
-	}
-	if token != "" && cfg.yes {
-		// The person typing --yes is the one confirming: show the plan they
-		// agreed to, then apply exactly that plan with its token.
-		fmt.Fprintln(stderr, planText(res, text))
-		confirmed := map[string]any{"confirm_token": token}
-		for k, v := range args {
-			confirmed[k] = v
-		}
-		if res, err = c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: confirmed}}); err != nil {
-			fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
-			return exitFailed
-		}
-		text, token = resultText(res), pendingConfirmToken(res)
-	}
-	if res.IsError {
-		if _, typed := args["confirm_token"]; typed && strings.HasSuffix(failureCode(res), "_confirm_token") {
-			text += "\nOn the command line: a confirm_token only works inside the server that issued it, and call starts a new one on every run. Run the same command without confirm_token and with --yes to confirm the change yourself."
-		}
-		fmt.Fprintln(stderr, text)
-		return exitFailed
-	}
-	code := exitDone
-	switch {
-	case token != "":
-		code = exitConfirmationRequired
-		text += "\nNothing was changed. To apply this change from the command line, run the same command again with --yes."
-	default:
-		code = verdictCode(res)
-	}
-	if cfg.jsonOut {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res.StructuredContent); err != nil {
-			fmt.Fprintf(stderr, "hostup-mcp: %v\n", err)
-			return exitFailed
-		}
-		return code
-	}
-	fmt.Fprintln(stdout, text)
-	return code
-}
-
-// planText is the plan of a write tool's result, from its structured content
-// (the output schema's plan), without the text's instructions to a model. A
-// result with no single plan (apply_backup_policy has a row per VPS) shows text,
-// its text with the token's lines already taken out.
-func planText(res *mcp.CallToolResult, text string) string {
-	var out struct {
-		Plan tools.Plan `json:"plan"`
-	}
-	if b, err := json.Marshal(res.StructuredContent); err == nil {
-		_ = json.Unmarshal(b, &out)
-	}
-	if out.Plan.Summary == "" {
-		return "Applying with --yes:\n" + strings.Replace(text, "Needs the user's confirmation, nothing was sent yet. ", "", 1)
-	}
-	return "Applying with --yes. Plan: " + out.Plan.Text()
-}
-
-// failureCode is the code a failed result carries in its structuredContent
-// (tools.ToolError), "" when it carries none.
-func failureCode(res *mcp.CallToolResult) string {
-	var out struct {
-		Error *tools.ToolError `json:"error"`
-	}
-	if b, err := json.Marshal(res.StructuredContent); err == nil && json.Unmarshal(b, &out) == nil && out.Error != nil {
-		return out.Error.Code
-	}
-	return ""
-}
-
-func withoutLinesContaining(text, s string) string {
-	var kept []string
-	for line := range strings.Lines(text) {
-		if !strings.Contains(line, s) {
-			kept = append(kept, strings.TrimSuffix(line, "\n"))
-		}
-	}
-	return strings.Join(kept, "\n")
-}
-
-// verdictCode is the exit code of a successful result from its verdict, so a
-// script never takes for done what HostUp does not show: exitNotShown when a
-// change was sent and the state read back does not show it (for the tool, or
-// any row of the fleet), exitFailed when a fleet row failed or was not
-// touched, else exitDone.
-func verdictCode(res *mcp.CallToolResult) int {
-	var out struct {
-		Outcome string `json:"outcome"`
-		Rows    []struct {
-			Outcome string `json:"outcome"`
-		} `json:"rows"`
-	}
-	if b, err := json.Marshal(res.StructuredContent); err == nil {
-		_ = json.Unmarshal(b, &out)
-	}
-	outcomes := []string{out.Outcome}
-	for _, r := range out.Rows {
-		outcomes = append(outcomes, r.Outcome)
-	}
-	code := exitDone
-	for _, outcome := range outcomes {
-		switch outcome {
-		case "failed", "changed_since_plan":
-			return exitFailed
-		case "accepted_not_visible", "outcome_unknown":
-			code = exitNotShown
-		}
-	}
-	return code
-}
-
-// pendingConfirmToken returns the confirm_token of a result that waits for the
-// user's confirmation, or "".
-func pendingConfirmToken(res *mcp.CallToolResult) string {
-	m, ok := res.StructuredContent.(map[string]any)
-	if !ok || m["outcome"] != "confirmation_required" {
-		return ""
-	}
-	token, _ := m["confirm_token"].(string)
-	return token
-}
-
-func findTool(tools []mcp.Tool, name string) (*mcp.Tool, []string) {
-	names := make([]string, 0, len(tools))
-	for i := range tools {
-		if tools[i].Name == name {
-			return &tools[i], nil
-		}
-		names = append(names, tools[i].Name)
-	}
-	return nil, names
-}
-
-func resultText(res *mcp.CallToolResult) string {
-	var parts []string
-	for _, content := range res.Content {
-		if t, ok := content.(mcp.TextContent); ok {
-			parts = append(parts, t.Text)
-		}
-	}
-	return strings.Join(parts, "\n")
-}
-
 // The confirmation modes (--confirm-mode).
 const (
 	confirmEither     = "elicitation-or-token"
 	confirmDialogOnly = "elicitation-only"
+)
+
+// Who confirms a restore (--restore-confirm): the user alone, or also the model
+// through a confirm_token.
+const (
+	restoreByUser  = "user"
+	restoreByToken = "token"
 )
 
 // parseTokenSecret reads HOSTUP_MCP_TOKEN_SECRET: at least 32 random bytes,

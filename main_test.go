@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -23,6 +24,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+	"github.com/hostup/hostup-mcp/internal/callcmd"
 	"github.com/hostup/hostup-mcp/tools"
 )
 
@@ -32,7 +34,7 @@ var settingsEnv = []string{
 	"HOSTUP_API_KEY", "HOSTUP_API_URL", "HOSTUP_READ_ONLY", "HOSTUP_SANDBOX",
 	"HOSTUP_MCP_TRANSPORT", "HOSTUP_MCP_ADDR", "HOSTUP_MCP_ALLOWED_ORIGINS", "HOSTUP_MCP_METRICS",
 	"HOSTUP_LOG_LEVEL", "HOSTUP_TIMEZONE", "HOSTUP_MCP_HTTP_TOKEN", "HOSTUP_MCP_TOKEN_SECRET",
-	"HOSTUP_MCP_CONFIRM_MODE", "HOSTUP_MCP_REDIS_URL",
+	"HOSTUP_MCP_CONFIRM_MODE", "HOSTUP_MCP_REDIS_URL", "HOSTUP_RESTORE_CONFIRM",
 	"HOSTUP_TOOLSETS",
 }
 
@@ -129,6 +131,8 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 		{"unknown command", nil, []string{"serv", "--sandbox"}, "serv"},
 		{"confirm mode", nil, []string{"--sandbox", "--confirm-mode", "dialog"}, "--confirm-mode"},
 		{"confirm mode env", map[string]string{"HOSTUP_MCP_CONFIRM_MODE": "never"}, []string{"tools"}, "HOSTUP_MCP_CONFIRM_MODE"},
+		{"restore confirm", nil, []string{"--sandbox", "--restore-confirm", "model"}, "--restore-confirm"},
+		{"restore confirm env", map[string]string{"HOSTUP_RESTORE_CONFIRM": "yes"}, []string{"tools"}, "HOSTUP_RESTORE_CONFIRM"},
 		// Issue 13.6: the README's own placeholder, and secrets too weak to sign with.
 		{"token secret placeholder", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": "replace with: openssl rand -hex 32"}, []string{"--sandbox"}, "whitespace"},
 		{"token secret with a newline", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": strings.Repeat("9f", 32) + "\n"}, []string{"--sandbox"}, "whitespace"},
@@ -193,8 +197,8 @@ func TestA404OnTheVPSListPointsAtTheAPIURL(t *testing.T) {
 	defer api.Close()
 	t.Setenv("HOSTUP_API_KEY", "hu_test_key")
 	r := runMain(t, "", "call", "list_vps", "--api-url", api.URL+"/wrong-prefix")
-	if r.code != exitFailed || !strings.Contains(r.stderr, "HOSTUP_API_URL") || strings.Contains(r.stderr, "call list_vps") {
-		t.Errorf("exit %d, want %d and advice about HOSTUP_API_URL, not to call list_vps again; stderr:\n%s", r.code, exitFailed, r.stderr)
+	if r.code != callcmd.ExitFailed || !strings.Contains(r.stderr, "HOSTUP_API_URL") || strings.Contains(r.stderr, "call list_vps") {
+		t.Errorf("exit %d, want %d and advice about HOSTUP_API_URL, not to call list_vps again; stderr:\n%s", r.code, callcmd.ExitFailed, r.stderr)
 	}
 }
 
@@ -253,7 +257,7 @@ func TestBundleWithoutAKeyRunsTheSandboxOrSaysWhatToSet(t *testing.T) {
 	t.Setenv("HOSTUP_API_KEY", "${user_config.api_key}")
 	t.Setenv("HOSTUP_SANDBOX", "true")
 	r := runMain(t, "", "call", "list_vps")
-	if r.code != exitDone || !strings.Contains(r.stdout, "SANDBOX") {
+	if r.code != callcmd.ExitDone || !strings.Contains(r.stdout, "SANDBOX") {
 		t.Errorf("sandbox on, key empty: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	t.Setenv("HOSTUP_SANDBOX", "false")
@@ -363,8 +367,8 @@ func TestCallAppliesADestructiveChangeOnlyWithYes(t *testing.T) {
 	cleanEnv(t)
 	args := []string{"call", "delete_backup_schedule", `{"vps_id":"vps_sandbox02","schedule_id":"bks_sandbox02"}`, "--sandbox"}
 	r := runMain(t, "", args...)
-	if r.code != exitConfirmationRequired || !strings.Contains(r.stdout, "Plan: Delete the backup schedule bks_sandbox02") || !strings.Contains(r.stdout, "--yes") {
-		t.Fatalf("without --yes: exit %d, want %d; stdout:\n%s\nstderr:\n%s", r.code, exitConfirmationRequired, r.stdout, r.stderr)
+	if r.code != callcmd.ExitConfirmationRequired || !strings.Contains(r.stdout, "Plan: Delete the backup schedule bks_sandbox02") || !strings.Contains(r.stdout, "--yes") {
+		t.Fatalf("without --yes: exit %d, want %d; stdout:\n%s\nstderr:\n%s", r.code, callcmd.ExitConfirmationRequired, r.stdout, r.stderr)
 	}
 	if strings.Contains(r.stdout, "confirm_token") {
 		t.Errorf("without --yes: stdout offers a confirm_token that dies with this run:\n%s", r.stdout)
@@ -375,19 +379,19 @@ func TestCallAppliesADestructiveChangeOnlyWithYes(t *testing.T) {
 		Outcome      string `json:"outcome"`
 		ConfirmToken string `json:"confirm_token"`
 	}
-	if err := json.Unmarshal([]byte(r.stdout), &pending); err != nil || r.code != exitConfirmationRequired || pending.Outcome != "confirmation_required" {
-		t.Fatalf("--json without --yes: exit %d, want %d; stdout:\n%s", r.code, exitConfirmationRequired, r.stdout)
+	if err := json.Unmarshal([]byte(r.stdout), &pending); err != nil || r.code != callcmd.ExitConfirmationRequired || pending.Outcome != "confirmation_required" {
+		t.Fatalf("--json without --yes: exit %d, want %d; stdout:\n%s", r.code, callcmd.ExitConfirmationRequired, r.stdout)
 	}
 
 	// The token of that earlier run, typed into this one.
 	withToken := []string{"call", "delete_backup_schedule", `{"vps_id":"vps_sandbox02","schedule_id":"bks_sandbox02","confirm_token":"` + pending.ConfirmToken + `"}`, "--sandbox"}
 	r = runMain(t, "", withToken...)
-	if r.code != exitFailed || !strings.Contains(r.stderr, "invalid_confirm_token") || !strings.Contains(r.stderr, "--yes") {
-		t.Errorf("an earlier run's token: exit %d, want %d and a pointer to --yes; stderr:\n%s", r.code, exitFailed, r.stderr)
+	if r.code != callcmd.ExitFailed || !strings.Contains(r.stderr, "invalid_confirm_token") || !strings.Contains(r.stderr, "--yes") {
+		t.Errorf("an earlier run's token: exit %d, want %d and a pointer to --yes; stderr:\n%s", r.code, callcmd.ExitFailed, r.stderr)
 	}
 
 	r = runMain(t, "", append(args, "--yes")...)
-	if r.code != exitDone || !strings.Contains(r.stdout, "Deleted schedule bks_sandbox02") {
+	if r.code != callcmd.ExitDone || !strings.Contains(r.stdout, "Deleted schedule bks_sandbox02") {
 		t.Fatalf("with --yes: exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 	if !strings.Contains(r.stderr, "Plan: Delete the backup schedule bks_sandbox02") {
@@ -403,7 +407,7 @@ func TestCallAppliesADestructiveChangeOnlyWithYes(t *testing.T) {
 func TestCallYesShowsTheFleetPlanItApplies(t *testing.T) {
 	cleanEnv(t)
 	r := runMain(t, "", "call", "apply_backup_policy", `{"frequency":"daily","hour":2,"retention_count":3,"cap_retention":true}`, "--sandbox", "--yes")
-	if r.code != exitDone || !strings.Contains(r.stdout, "3 applied, 0 failed") {
+	if r.code != callcmd.ExitDone || !strings.Contains(r.stdout, "3 applied, 0 failed") {
 		t.Fatalf("with --yes: exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 	for _, want := range []string{"Applying with --yes:", "Policy: daily at 02:00 UTC, keep 3.", "vps_sandbox05 api-01: update: time_utc 01:00 -> 02:00"} {
@@ -891,13 +895,29 @@ func TestCallExitsNotShownWhenHostUpDoesNotShowTheChange(t *testing.T) {
 	defer api.Close()
 	t.Setenv("HOSTUP_API_KEY", "hu_test_key")
 	r := runMain(t, "", "call", "upsert_backup_schedule", `{"vps_id":"`+id+`","frequency":"daily","hour":5,"retention_count":3}`, "--api-url", api.URL)
-	if r.code != exitNotShown || !strings.Contains(r.stdout, "NOT CONFIRMED DONE") || strings.Contains(r.stdout, "Done.") {
-		t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", r.code, exitNotShown, r.stdout, r.stderr)
+	if r.code != callcmd.ExitNotShown || !strings.Contains(r.stdout, "NOT CONFIRMED DONE") || strings.Contains(r.stdout, "Done.") {
+		t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", r.code, callcmd.ExitNotShown, r.stdout, r.stderr)
 	}
 
 	sim.SetVariants(hostuptest.Variants{})
 	r = runMain(t, "", "call", "upsert_backup_schedule", `{"vps_id":"`+id+`","frequency":"daily","hour":5,"retention_count":3}`, "--api-url", api.URL)
-	if r.code != exitDone || !strings.Contains(r.stdout, "Done. HostUp now reports: daily at 05:00 UTC") {
-		t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", r.code, exitDone, r.stdout, r.stderr)
+	if r.code != callcmd.ExitDone || !strings.Contains(r.stdout, "Done. HostUp now reports: daily at 05:00 UTC") {
+		t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", r.code, callcmd.ExitDone, r.stdout, r.stderr)
+	}
+}
+
+// The restore setting reaches the tools: only "token" lets a token confirm one.
+func TestRestoreConfirmSettingReachesTheTools(t *testing.T) {
+	for env, want := range map[string]bool{"": false, "user": false, "token": true} {
+		cleanEnv(t)
+		t.Setenv("HOSTUP_RESTORE_CONFIRM", env)
+		cfg, _, err := parseConfig([]string{"--sandbox"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps, err := newDeps(cfg, slog.New(slog.DiscardHandler), nil)
+		if err != nil || deps.RestoreByToken != want {
+			t.Errorf("HOSTUP_RESTORE_CONFIRM=%q: RestoreByToken %v, want %v (%v)", env, deps.RestoreByToken, want, err)
+		}
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+	"github.com/hostup/hostup-mcp/internal/callcmd"
 	"github.com/hostup/hostup-mcp/internal/redistest"
 )
 
@@ -258,7 +259,7 @@ func callThrough(ctx context.Context, c *client.Client, name string, args map[st
 	if err != nil {
 		return toolResult{}, err
 	}
-	r := toolResult{isError: res.IsError, text: resultText(res)}
+	r := toolResult{isError: res.IsError, text: callcmd.ResultText(res)}
 	b, _ := json.Marshal(res.StructuredContent)
 	_ = json.Unmarshal(b, &r.out)
 	return r, nil

@@ -581,7 +581,7 @@ func (r PolicyRow) line() string {
 	var b strings.Builder
 	b.WriteString(r.VPSID)
 	if r.Name != "" {
-		b.WriteString(" " + r.Name)
+		b.WriteString(" " + inList(r.Name))
 	}
 	b.WriteString(": " + r.Action)
 	switch r.Action {

@@ -286,7 +286,7 @@ func (o AuditBackupCoverageOutput) text(left leftOut) string {
 		}
 		label := r.VPSID
 		if r.Name != "" {
-			label += " " + r.Name
+			label += " " + inList(r.Name)
 		}
 		if r.Error != "" {
 			fmt.Fprintf(&b, "\n- %s: could not be read: %s", label, firstLine(r.Error))

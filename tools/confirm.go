@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -154,6 +155,22 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 		rows[i] = b
 	}
 	params := call.Request.Params
+	if id, answer := pageResponse(params.InputResponses); answer != nil {
+		// Second round of a confirmation page: as for a dialog, the state we
+		// issued says what the page was for, and the page says what the user did.
+		g, err := d.Confirm.Check(params.RequestState, purposeDialog, c.tool, keyID, now)
+		if err != nil {
+			return authorization{}, err
+		}
+		owner, err := pageOwner(c.tool, keyID, g.rows)
+		if err != nil {
+			return authorization{}, err
+		}
+		if yes, err := d.pageAnswered(ctx, id, owner, answer); err != nil || !yes {
+			return authorization{declined: err == nil}, err
+		}
+		return authorization{grant: g}, nil
+	}
 	if answer := server.ElicitationResponse(params.InputResponses, elicitID); answer != nil {
 		// Second round of a dialog: the state we issued comes back with the
 		// answer, so it only counts for the plans the user saw.
@@ -210,6 +227,12 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 		}
 		d.logger().WarnContext(ctx, "confirmation dialog failed; falling back", "tool", c.tool, "error", failure)
 	}
+	if failure == "" && d.ConfirmPages != nil && clientCanOpenURL(ctx) {
+		if call.task == nil {
+			return d.confirmOnPage(ctx, c, keyID, rows, now)
+		}
+		failure = "a task cannot send the user to the confirmation page; call the tool again without a task"
+	}
 	if d.ElicitationOnly {
 		reason := "This server accepts a change that needs confirmation only through the client's confirmation dialog (elicitation-only mode), and this client cannot show one"
 		if failure != "" {
@@ -217,6 +240,9 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 		}
 		return authorization{}, &Refusal{Reason: reason, Code: "confirmation_dialog_unavailable",
 			Fix: "make the change from an MCP client whose confirmation dialog works, or in HostUp's control panel."}
+	}
+	if c.typed != nil && !d.RestoreByToken {
+		return authorization{}, c.typed.personOnly(failure)
 	}
 	note := ""
 	if failure != "" {
@@ -227,6 +253,9 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 			return authorization{}, err
 		}
 		g, err := d.Confirm.Check(c.token, purposeConfirm, c.tool, keyID, now)
+		if err == nil && c.typed != nil {
+			note = strings.TrimSpace(note + " " + c.typed.byTokenNote())
+		}
 		return authorization{grant: g, note: note}, err
 	}
 	token, exp := d.Confirm.Issue(purposeConfirm, c.tool, keyID, rows, now)
@@ -261,15 +290,33 @@ func accepted(content any) bool {
 	return yes
 }
 
-// clientCanElicit reports whether the client declared the elicitation capability
-// on a session that can carry the request. Clients without it get a confirm_token.
+// clientCanElicit reports whether the client can show the confirmation dialog: it
+// declared form-mode elicitation (an empty elicitation capability is form mode,
+// as before modes existed) on a session that can carry the request. Clients
+// without it get a confirmation page or a confirm_token.
 func clientCanElicit(ctx context.Context) bool {
+	form, _ := elicitModes(ctx)
+	return form
+}
+
+// clientCanOpenURL reports whether the client declared URL-mode elicitation,
+// which sends the user to a confirmation page, on a session that can carry it.
+func clientCanOpenURL(ctx context.Context) bool {
+	_, url := elicitModes(ctx)
+	return url
+}
+
+func elicitModes(ctx context.Context) (form, url bool) {
 	session, ok := server.ClientSessionFromContext(ctx).(server.SessionWithClientInfo)
-	if !ok || session.GetClientCapabilities().Elicitation == nil {
-		return false
+	if !ok {
+		return false, false
 	}
-	if _, ok := session.(server.SessionWithElicitation); ok {
-		return true
+	e := session.GetClientCapabilities().Elicitation
+	if e == nil {
+		return false, false
 	}
-	return server.RequestProtocolVersion(ctx) >= "2026-07-28"
+	if _, ok := session.(server.SessionWithElicitation); !ok && server.RequestProtocolVersion(ctx) < "2026-07-28" {
+		return false, false
+	}
+	return e.Form != nil || e.URL == nil, e.URL != nil
 }

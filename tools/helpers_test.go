@@ -24,6 +24,7 @@ import (
 
 	"github.com/hostup/hostup-mcp/hostup"
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+	"github.com/hostup/hostup-mcp/internal/confirmpage"
 	"github.com/hostup/hostup-mcp/tools"
 )
 
@@ -126,6 +127,11 @@ type envConfig struct {
 	sandbox  bool
 	// elicitOnly starts the server in elicitation-only mode (Deps.ElicitationOnly).
 	elicitOnly bool
+	// restoreByToken lets a token confirm a restore (Deps.RestoreByToken).
+	restoreByToken bool
+	// pages serves confirmation pages (Deps.ConfirmPages), and the client then
+	// declares URL-mode elicitation only, answered by elicit.
+	pages bool
 	// wrap, when set, sits between the client and the in-process transport.
 	wrap    func(transport.Interface) transport.Interface
 	display *time.Location // Deps.Display; UTC when nil
@@ -135,6 +141,16 @@ type envConfig struct {
 type envOption func(*envConfig)
 
 func withElicitationOnly() envOption { return func(c *envConfig) { c.elicitOnly = true } }
+
+// withPageClient makes the server serve confirmation pages and the client one
+// that can open a page but shows no dialog (URL-mode elicitation only),
+// answered by h.
+func withPageClient(h client.ElicitationHandler) envOption {
+	return func(c *envConfig) { c.elicit, c.pages = h, true }
+}
+
+// withRestoreByToken starts the server as --restore-confirm token does.
+func withRestoreByToken() envOption { return func(c *envConfig) { c.restoreByToken = true } }
 
 // withTransport puts wrap between the client and the server, to see the raw
 // results the client library would otherwise handle by itself.
@@ -204,7 +220,12 @@ func newEnv(t *testing.T, sim *hostuptest.Simulator, opts ...envOption) *env {
 	deps := &tools.Deps{
 		Client: c, Display: cmp.Or(cfg.display, time.UTC), Sandbox: cfg.sandbox,
 		Confirm: tools.NewConfirmer([]byte("test-secret")), Now: clock.Now,
-		JobPoll: cfg.jobPoll, JobWait: cfg.jobWait, ElicitationOnly: cfg.elicitOnly,
+		JobPoll: cfg.jobPoll, JobWait: cfg.jobWait, ElicitationOnly: cfg.elicitOnly, RestoreByToken: cfg.restoreByToken,
+	}
+	if cfg.pages {
+		pages := confirmpage.NewLoopback(nil)
+		deps.ConfirmPages = pages
+		t.Cleanup(func() { pages.Close() })
 	}
 	srv := tools.NewServer(deps, tools.ServerOptions{Name: "hostup-mcp", Version: "test", ReadOnly: cfg.readOnly, Toolsets: cfg.toolsets})
 
@@ -228,7 +249,10 @@ func newEnv(t *testing.T, sim *hostuptest.Simulator, opts ...envOption) *env {
 		ProtocolVersion: cfg.protocol,
 		ClientInfo:      mcp.Implementation{Name: "tools-test", Version: "1"},
 	}}
-	if cfg.elicit != nil {
+	switch {
+	case cfg.pages:
+		init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{URL: &struct{}{}}
+	case cfg.elicit != nil:
 		init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{}
 	}
 	if _, err := mc.Initialize(ctx, init); err != nil {

@@ -141,9 +141,9 @@ func (o ListVPSOutput) text(query string, limit int) string {
 		fmt.Fprintf(&b, "%d VPS:", o.Total)
 	}
 	for _, v := range o.VPS {
-		fmt.Fprintf(&b, "\n- %s  %s", v.ID, v.Name)
+		fmt.Fprintf(&b, "\n- %s  %s", v.ID, inList(v.Name))
 		if v.Hostname != "" && v.Hostname != v.Name {
-			fmt.Fprintf(&b, " (%s)", v.Hostname)
+			fmt.Fprintf(&b, " (%s)", inList(v.Hostname))
 		}
 		fmt.Fprintf(&b, "  %s", v.Status)
 		if v.PrimaryIP != "" {

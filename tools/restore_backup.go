@@ -23,9 +23,12 @@ type RestoreBackupInput struct {
 // RestoreBackupOutput is the outcome, the backup restored and the restore job.
 type RestoreBackupOutput struct {
 	MutationOutput
-	VPSName string      `json:"vps_name,omitempty"`
-	Backup  *BackupView `json:"backup,omitempty" jsonschema_description:"The backup the disk is restored from."`
-	Job     *JobView    `json:"job,omitempty" jsonschema_description:"The restore job; poll it with get_job when it has not ended."`
+	VPSName string `json:"vps_name,omitempty"`
+	// TypeToConfirm is restated here for the command line, which checks what
+	// the person typed before it applies anything.
+	TypeToConfirm string      `json:"type_to_confirm,omitempty" jsonschema_description:"What the user types to confirm: the VPS's name, or its id when the name cannot be typed. Never type it for them."`
+	Backup        *BackupView `json:"backup,omitempty" jsonschema_description:"The backup the disk is restored from."`
+	Job           *JobView    `json:"job,omitempty" jsonschema_description:"The restore job; poll it with get_job when it has not ended."`
 }
 
 // A restore is not idempotent: a second one throws away what changed after the
@@ -49,7 +52,7 @@ func restoreBackup(d *Deps) server.ServerTool {
 				return out, "", err
 			}
 			target := op.basis.(restoreBasis)
-			out.VPSName, out.Backup = target.Name, &target.Backup
+			out.VPSName, out.Backup, out.TypeToConfirm = target.Name, &target.Backup, op.typed.want
 			if !in.DryRun {
 				call.taskNote("Cancelled while the restore request may have been on its way to HostUp: list_backups shows the restore gate closed while a restore runs; check, with the user, before restoring again.")
 			}
@@ -62,14 +65,14 @@ func restoreBackup(d *Deps) server.ServerTool {
 				return out, "", err
 			}
 			if out.Outcome == outcomeNeedsConfirm {
-				out.Notes = append(out.Notes, "This restore needs a typed confirmation: ask the user to type the VPS's name, and pass exactly what they typed as confirm_vps_name with the confirm_token. Never type it for them.")
+				out.Notes = append(out.Notes, fmt.Sprintf("This restore needs a typed confirmation: ask the user to type %s, and pass exactly what they typed as confirm_vps_name with the confirm_token. Never type it for them.", op.typed.what))
 			}
 			if out.Outcome != outcomeApplied {
 				return out, out.summaryText(""), nil
 			}
 			// The wait is outside the VPS's lock: a restore takes minutes.
 			if out.Job != nil {
-				call.taskNote(fmt.Sprintf("Stopped following job %s only: HostUp goes on restoring %s (%s) from %s, replacing its disk; cancelling the task neither stops nor undoes the restore. Follow it with get_job job_id=%s before using the VPS.", out.Job.ID, in.VPSID, out.VPSName, in.BackupID, out.Job.ID))
+				call.taskNote(fmt.Sprintf("Stopped following job %s only: HostUp goes on restoring %s (%s) from %s, replacing its disk; cancelling the task neither stops nor undoes the restore. Follow it with get_job job_id=%s before using the VPS.", out.Job.ID, in.VPSID, quoted(out.VPSName), in.BackupID, out.Job.ID))
 				out.Job = d.waitForJob(ctx, call, *out.Job, "restore")
 			}
 			return out, out.summaryText(restoredText(out, d.display())), nil
@@ -99,7 +102,7 @@ func (d *Deps) restoreOperation(ctx context.Context, in RestoreBackupInput) (*op
 	views := backupViews(before.Backups)
 	name := vps.Name
 	if name == "" {
-		name = vps.ID // HostUp marks every field optional; the id can still be typed
+		name = vps.ID // HostUp marks every field optional
 	}
 	target, err := restorable(in, before, views)
 	if err != nil {
@@ -107,7 +110,9 @@ func (d *Deps) restoreOperation(ctx context.Context, in RestoreBackupInput) (*op
 	}
 	op := newOperation[*JobView]("restore_backup", in.VPSID, planRestore(in.VPSID, name, *target, views, d.now()),
 		restoreBasis{Gate: gateOf(before.Actions.CanRestore), Name: name, Backup: *target})
-	op.typed = &typedConfirmation{what: "the VPS's name", want: name, arg: "confirm_vps_name", given: in.ConfirmVPSName}
+	what, want := typedVPSName(vps.Name, in.VPSID)
+	op.typed = &typedConfirmation{what: what, want: want, arg: "confirm_vps_name", given: in.ConfirmVPSName,
+		change: "A restore", cli: d.restoreCommand(in)}
 	op.apply = func(ctx context.Context) (sent, error) {
 		a, err := d.Client.RestoreBackup(ctx, in.VPSID, in.BackupID)
 		return sent{answer: a}, err
@@ -128,6 +133,17 @@ func (d *Deps) restoreOperation(ctx context.Context, in RestoreBackupInput) (*op
 		})
 	}
 	return op, nil
+}
+
+// restoreCommand is the command line on which the person at a terminal confirms
+// this restore: call asks them to type the name (ids are checked by the input
+// schema, so they are safe to print between quotes).
+func (d *Deps) restoreCommand(in RestoreBackupInput) string {
+	line := fmt.Sprintf(`hostup-mcp call restore_backup '{"vps_id":"%s","backup_id":"%s"}' --yes`, in.VPSID, in.BackupID)
+	if d.Sandbox {
+		line += " --sandbox"
+	}
+	return line + ", which asks for the VPS's name (or takes it as \"confirm_vps_name\" in the arguments)"
 }
 
 // restorable returns the backup to restore, or the refusal that sends nothing.
@@ -167,11 +183,11 @@ func planRestore(vpsID, name string, b BackupView, all []BackupView, now time.Ti
 	what := fmt.Sprintf("backup %s (taken %s, %s, %.1f GB)", b.ID, orUnknown(b.CreatedAt), orUnknown(b.Type), b.SizeGB)
 	p := Plan{
 		Summary: fmt.Sprintf("Restore VPS %s (%s) in place from %s: its current disk is replaced, and the last %s of changes are lost.",
-			vpsID, name, what, lost),
+			vpsID, quoted(name), what, lost),
 		Destructive: true,
 		Requests:    []PlannedRequest{{Method: "POST", Endpoint: apiPath(vpsID, "/backups/"+b.ID+"/actions/restore")}},
-		Changes:     []FieldChange{{Field: "disk of " + name, Before: "as it is now", After: "as it was at " + orUnknown(b.CreatedAt)}},
-		Deletes:     []string{fmt.Sprintf("everything written to %s's disk since %s (%s of changes: files, databases, installed software); a restore cannot be undone", name, since, lost)},
+		Changes:     []FieldChange{{Field: "disk of " + quoted(name), Before: "as it is now", After: "as it was at " + orUnknown(b.CreatedAt)}},
+		Deletes:     []string{fmt.Sprintf("everything written to the disk of %s since %s (%s of changes: files, databases, installed software); a restore cannot be undone", quoted(name), since, lost)},
 		Warnings:    []string{"Expect downtime: the VPS is unavailable while HostUp replaces its disk.", "To keep a way back to today's state, create a backup first (create_backup with wait=true), then restore."},
 	}
 	newer := 0
@@ -219,14 +235,14 @@ func restoredText(out RestoreBackupOutput, zone *time.Location) string {
 	job := out.Job
 	switch {
 	case job == nil:
-		return fmt.Sprintf("Restore of %s from %s queued. HostUp returned no job id; list_backups shows the restore gate closed while it runs.", out.VPSName, from)
+		return fmt.Sprintf("Restore of %s from %s queued. HostUp returned no job id; list_backups shows the restore gate closed while it runs.", quoted(out.VPSName), from)
 	case job.Status == hostup.JobCompleted:
-		return fmt.Sprintf("Job %s finished%s. %s now runs from %s: restore done.", job.ID, atTime(job.FinishedAt, zone), out.VPSName, from)
+		return fmt.Sprintf("Job %s finished%s. %s now runs from %s: restore done.", job.ID, atTime(job.FinishedAt, zone), quoted(out.VPSName), from)
 	case job.Status == hostup.JobFailed:
 		reason := strings.TrimSuffix(orUnknown(firstNonEmpty(job.Error, job.Message)), ".")
 		return fmt.Sprintf("Job %s ended%s. Restore failed: %s. Check the VPS's state in HostUp's control panel before anything else.", job.ID, atTime(job.FinishedAt, zone), reason)
 	}
-	return fmt.Sprintf("Restore of %s from %s queued. %s Follow it with get_job job_id=%s; do not start another restore meanwhile.", out.VPSName, from, job.text(zone), job.ID)
+	return fmt.Sprintf("Restore of %s from %s queued. %s Follow it with get_job job_id=%s; do not start another restore meanwhile.", quoted(out.VPSName), from, job.text(zone), job.ID)
 }
 
 func firstNonEmpty(a, b string) string {

@@ -48,9 +48,9 @@ func TestRestorePlanNamesTheVPSTheBackupAndTheTimeLost(t *testing.T) {
 	text := e.ok("restore_backup", map[string]any{"vps_id": id, "backup_id": older, "dry_run": true}, &out)
 	created := winter.Add(-4 * 24 * time.Hour).Format("2006-01-02T15:04:05.000Z")
 	contains(t, text, "Dry run, nothing was sent.",
-		"Restore VPS "+id+" (web) in place from backup "+older+" (taken "+created+", manual, 9.5 GB)",
+		"Restore VPS "+id+` ("web") in place from backup `+older+" (taken "+created+", manual, 9.5 GB)",
 		"the last 4 days of changes are lost",
-		"deletes: everything written to web's disk since "+created,
+		`deletes: everything written to the disk of "web" since `+created,
 		"a restore cannot be undone",
 		"This is not the newest backup: 1 backup taken after it would be passed over.")
 	if !out.Plan.Destructive || out.Plan.Requests[0].Endpoint != "/api/v2/vps/"+id+"/backups/"+older+"/actions/restore" || out.VPSName != "web" {
@@ -94,9 +94,12 @@ func TestRestoreRefusalsSendNoMutation(t *testing.T) {
 	}
 }
 
-func TestRestoreTokenPathNeedsTheTypedName(t *testing.T) {
+// The operator's setting (--restore-confirm token) opens the token path to a
+// restore, with the typed name as an argument; the result then says how it
+// was confirmed.
+func TestRestoreTokenPathWhenTheOperatorAllowsItNeedsTheTypedName(t *testing.T) {
 	sim, id := restoreSim(t)
-	e := newEnv(t, sim, withJobTiming(time.Millisecond, 5*time.Second))
+	e := newEnv(t, sim, withJobTiming(time.Millisecond, 5*time.Second), withRestoreByToken())
 	bkp := backupIDs(t, e, id)[0]
 	args := map[string]any{"vps_id": id, "backup_id": bkp}
 	var plan tools.RestoreBackupOutput
@@ -115,9 +118,11 @@ func TestRestoreTokenPathNeedsTheTypedName(t *testing.T) {
 	if out.Outcome != "applied" || out.Job == nil || out.Job.Status != hostup.JobCompleted {
 		t.Fatalf("outcome %q, job %+v:\n%s", out.Outcome, out.Job, text)
 	}
-	if first, _, _ := strings.Cut(text, "\n"); !strings.HasSuffix(first, "web now runs from backup "+bkp+": restore done.") {
+	if first, _, _ := strings.Cut(text, "\n"); !strings.HasSuffix(first, `"web" now runs from backup `+bkp+": restore done.") {
 		t.Errorf("the text must start with the verdict:\n%s", text)
 	}
+	contains(t, text, "A restore was confirmed through a confirm_token with confirm_vps_name, not by the user in a dialog", "--restore-confirm token",
+		"cannot tell whether the user typed the VPS's name or the model did")
 	if m := e.mutations(); len(m) != 1 || m[0].Path != "/api/v2/vps/"+id+"/backups/"+bkp+"/actions/restore" || len(m[0].Body) != 0 {
 		t.Errorf("mutations: %s", describeRequests(m))
 	}
@@ -180,7 +185,7 @@ func TestRestoreDialogAsksToTypeTheVPSName(t *testing.T) {
 			if len(h.asked) != 1 {
 				t.Fatalf("asked %d times", len(h.asked))
 			}
-			contains(t, h.asked[0], "Restore VPS "+id+" (web)", "To go ahead, type the VPS's name: web")
+			contains(t, h.asked[0], "Restore VPS "+id+` ("web")`, `To go ahead, type the VPS's name, without the quotes: "web"`)
 			schema, _ := h.schemas[0].(map[string]any)
 			props, _ := schema["properties"].(map[string]any)
 			field, _ := props["typed_name"].(map[string]any)
@@ -248,5 +253,123 @@ func TestRestoreFaultDuringThePOSTIsNeverResentAndReadBack(t *testing.T) {
 				t.Errorf("the state was not read back after the POST (%d reads)", reads)
 			}
 		})
+	}
+}
+
+// By default a restore is the user's to confirm, in person: a client without a
+// dialog gets no token, and a token (here one a server in token mode issued,
+// signed with the same secret) with the typed name is refused, naming every
+// way the user can confirm.
+func TestRestoreWithATokenAndTheTypedNameIsRefusedByDefault(t *testing.T) {
+	sim, id := restoreSim(t)
+	lenient := newEnv(t, sim, withRestoreByToken())
+	args := map[string]any{"vps_id": id, "backup_id": backupIDs(t, lenient, id)[0]}
+	var plan tools.RestoreBackupOutput
+	lenient.ok("restore_backup", args, &plan)
+	if plan.ConfirmToken == "" {
+		t.Fatalf("the server in token mode issued no token: %+v", plan)
+	}
+
+	e := newEnv(t, sim)
+	wants := []string{"A restore is confirmed by the user in person", "a confirm_token, which the model passes, cannot confirm it",
+		"(code user_confirmation_unavailable)", "confirmation dialog (elicitation)",
+		`hostup-mcp call restore_backup '{"vps_id":"` + id + `","backup_id":"` + args["backup_id"].(string) + `"}' --yes`,
+		"--restore-confirm token (HOSTUP_RESTORE_CONFIRM=token)"}
+	text := e.refused("restore_backup", args, wants...)
+	lacks(t, text, "confirm_token=")
+	e.refused("restore_backup", with(args, "confirm_token", plan.ConfirmToken, "confirm_vps_name", "web"), wants...)
+	if r := sim.Restored(id); len(r) != 0 {
+		t.Errorf("restored %v", r)
+	}
+	// A dry run needs no confirmation.
+	e.ok("restore_backup", with(args, "dry_run", true), nil)
+}
+
+// fastJobs follows a restore's job, which the simulator ends at once, without
+// waiting for the default poll interval.
+var fastJobs = withJobTiming(time.Millisecond, 5*time.Second)
+
+// The typed name and the VPS's name are compared as a person reads them:
+// without surrounding spaces, and in one Unicode form (NFC), whichever form
+// HostUp stored or the keyboard sent.
+func TestRestoreTypedNameMatchesTrimmedAndNFC(t *testing.T) {
+	const composed, decomposed = "caf\u00e9-01", "cafe\u0301-01"
+	for _, c := range []struct {
+		name, stored, typed string
+		token               bool
+	}{
+		{"stored decomposed, typed composed, in the dialog", decomposed, " " + composed + "\t", false},
+		{"stored composed, typed decomposed, in the dialog", composed, decomposed, false},
+		{"stored with spaces, typed without, as confirm_vps_name", " " + composed + " ", composed, true},
+		{"stored composed, typed decomposed, as confirm_vps_name", composed, decomposed + " ", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sim := newSim(hostuptest.WithJobTiming(0, 0))
+			id := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: c.stored, TotalBackupLimit: 5, Backups: []hostuptest.BackupSpec{{Age: time.Hour}}})
+			args := map[string]any{"vps_id": id}
+			var out tools.RestoreBackupOutput
+			if c.token {
+				e := newEnv(t, sim, withRestoreByToken(), fastJobs)
+				args["backup_id"] = backupIDs(t, e, id)[0]
+				var plan tools.RestoreBackupOutput
+				e.ok("restore_backup", args, &plan)
+				e.ok("restore_backup", with(args, "confirm_token", plan.ConfirmToken, "confirm_vps_name", c.typed), &out)
+			} else {
+				e := newEnv(t, sim, withElicitation(&typist{action: mcp.ElicitationResponseActionAccept, content: map[string]any{"typed_name": c.typed}}), fastJobs)
+				args["backup_id"] = backupIDs(t, e, id)[0]
+				e.ok("restore_backup", args, &out)
+			}
+			if out.Outcome != "applied" || len(sim.Restored(id)) != 1 {
+				t.Errorf("outcome %q, restored %v", out.Outcome, sim.Restored(id))
+			}
+		})
+	}
+}
+
+// A name the user cannot type (longer than the typed field takes, or holding
+// control or bidi characters) still lets the restore be confirmed: the user
+// types the VPS's id instead. The name is shown escaped, as one quoted value,
+// in the plan and in the dialog.
+func TestRestoreOfAVPSWhoseNameCannotBeTypedIsConfirmedWithItsID(t *testing.T) {
+	for _, c := range []struct {
+		name, vpsName, shown string
+	}{
+		{"longer than the typed field", strings.Repeat("long-name-", 25), `"` + strings.Repeat("long-name-", 25) + `"`},
+		{"decomposed beyond the limit", strings.Repeat("\u00e9", 150), `"` + strings.Repeat("\u00e9", 150) + `"`},
+		{"a right-to-left override", "web\u202e10-bd", `"web\u202e10-bd"`},
+		{"a line break", "web\nDeletes: nothing", `"web\nDeletes: nothing"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sim := newSim(hostuptest.WithJobTiming(0, 0))
+			id := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: c.vpsName, TotalBackupLimit: 5, Backups: []hostuptest.BackupSpec{{Age: time.Hour}}})
+			h := &typist{action: mcp.ElicitationResponseActionAccept, content: map[string]any{"typed_name": id}}
+			e := newEnv(t, sim, withElicitation(h), fastJobs)
+			args := map[string]any{"vps_id": id, "backup_id": backupIDs(t, e, id)[0]}
+			text := e.ok("restore_backup", with(args, "dry_run", true), nil)
+			contains(t, text, "Restore VPS "+id+" ("+c.shown+") in place")
+			var out tools.RestoreBackupOutput
+			text = e.ok("restore_backup", args, &out)
+			if out.Outcome != "applied" || len(sim.Restored(id)) != 1 {
+				t.Fatalf("outcome %q, restored %v:\n%s", out.Outcome, sim.Restored(id), text)
+			}
+			contains(t, h.asked[0], "Restore VPS "+id+" ("+c.shown+")", `To go ahead, type the VPS's id, without the quotes: "`+id+`"`)
+			for _, s := range append([]string{text}, h.asked...) {
+				if strings.ContainsAny(s, "\u202e") || strings.Contains(s, "\nDeletes: nothing") {
+					t.Errorf("a raw control character of the name reached a text: %q", s)
+				}
+			}
+		})
+	}
+	// A name as long as the field takes is typed whole.
+	sim := newSim(hostuptest.WithJobTiming(0, 0))
+	name := strings.Repeat("n", 200)
+	id := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: name, TotalBackupLimit: 5, Backups: []hostuptest.BackupSpec{{Age: time.Hour}}})
+	e := newEnv(t, sim, withRestoreByToken(), fastJobs)
+	args := map[string]any{"vps_id": id, "backup_id": backupIDs(t, e, id)[0]}
+	var plan, out tools.RestoreBackupOutput
+	contains(t, e.ok("restore_backup", args, &plan), "ask the user to type the VPS's name")
+	e.ok("restore_backup", with(args, "confirm_token", plan.ConfirmToken, "confirm_vps_name", name), &out)
+	if out.Outcome != "applied" {
+		t.Errorf("a 200-character name: outcome %q", out.Outcome)
 	}
 }

@@ -121,6 +121,7 @@ func TestSecretCanaryEveryToolSuccessAndRefusal(t *testing.T) {
 	sim := hostuptest.Sandbox()
 	sim.AddKey(canaryKey, "sandbox")
 	e, _ := suiteEnv(t, sim, suiteKey(canaryKey), suiteLogs(logs), suiteInProcess(), suiteSandboxFlag(true))
+	e.deps.RestoreByToken = true // so that the restore, too, runs the token round trip
 	calls := canaryCalls(t, e)
 	seen := map[string]bool{}
 	errs := 0

@@ -115,8 +115,9 @@ func TestTaskToolsDeclareOptionalTaskSupport(t *testing.T) {
 
 func TestRestoreAsATaskEndToEnd(t *testing.T) {
 	sim, clock, id := taskSim(t)
-	// A client without a dialog: the confirmation is the token path, in tasks too.
-	e := newEnv(t, sim, withJobTiming(time.Millisecond, time.Minute))
+	// A client without a dialog, on a server whose operator lets a token
+	// confirm a restore: the confirmation is the token path, in tasks too.
+	e := newEnv(t, sim, withJobTiming(time.Millisecond, time.Minute), withRestoreByToken())
 	ctx := t.Context()
 	args := map[string]any{"vps_id": id, "backup_id": backupIDs(t, e, id)[0]}
 
@@ -154,7 +155,7 @@ func TestRestoreAsATaskEndToEnd(t *testing.T) {
 	if out.Outcome != "applied" || out.Job == nil || out.Job.Status != hostup.JobCompleted || len(sim.Restored(id)) != 1 {
 		t.Fatalf("task result: %s", textOf(res))
 	}
-	contains(t, textOf(res), "web now runs from backup")
+	contains(t, textOf(res), `"web" now runs from backup`)
 	if len(e.mutations()) != 1 {
 		t.Errorf("%d mutations, want the one restore", len(e.mutations()))
 	}
@@ -204,8 +205,9 @@ func TestATaskOfAClientWithADialogIsRefusedAChangeThatNeedsConfirmation(t *testi
 	a := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "a", TotalBackupLimit: 5})
 	h := &typist{action: mcp.ElicitationResponseActionAccept, content: map[string]any{"confirm": true}}
 	e := newEnv(t, sim, withElicitation(h))
-	// The same user, through a client without a dialog, gets a genuine token.
-	tokenless := newEnv(t, sim)
+	// The same user, through a client without a dialog, gets a genuine token
+	// (for a restore, from a server whose operator allows restore tokens).
+	tokenless := newEnv(t, sim, withRestoreByToken())
 	ctx := t.Context()
 	restore := map[string]any{"vps_id": id, "backup_id": backupIDs(t, e, id)[0]}
 	var plan tools.RestoreBackupOutput

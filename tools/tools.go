@@ -18,6 +18,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/hostup/hostup-mcp/hostup"
+	"github.com/hostup/hostup-mcp/internal/confirmpage"
 	"github.com/hostup/hostup-mcp/tools/ui"
 )
 
@@ -33,6 +34,15 @@ type Deps struct {
 	// ElicitationOnly accepts confirmations only through the client's dialog:
 	// no confirm_token is issued or accepted.
 	ElicitationOnly bool
+	// RestoreByToken lets a confirm_token confirm a restore, with the typed VPS
+	// name as an argument (--restore-confirm token). The model passes both and
+	// sees the name, so it could confirm alone: off by default, when only the
+	// user confirms a restore, in the client's dialog or on a confirmation page.
+	RestoreByToken bool
+	// ConfirmPages serves one-time confirmation pages to clients that can open
+	// one (URL-mode elicitation) but show no dialog; nil when the user's browser
+	// may not be on this server's computer, and then there is no page.
+	ConfirmPages *confirmpage.Pages
 	// Now is the clock for token expiry and "last run" ages; time.Now when nil.
 	Now func() time.Time
 	// JobPoll and JobWait bound create_backup's wait for its job.

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -66,7 +67,7 @@ func (v *inputValidator) check(raw []byte) error {
 	}
 	err = v.schema().Validate(doc)
 	if err == nil {
-		return nil
+		return plainText(doc)
 	}
 	verr, ok := err.(*jsonschema.ValidationError)
 	if !ok {
@@ -119,6 +120,96 @@ func describeProblem(e *jsonschema.ValidationError) string {
 		return fmt.Sprintf("%q has the wrong form: %s", field, patternHint(field))
 	}
 	return fmt.Sprintf("%q: %v", field, e.ErrorKind)
+}
+
+// plainText refuses a text argument that holds a line break, a control
+// character or a bidi control. Every string a tool takes (a schedule's name, a
+// backup's note, a search, a time zone, a token, a typed name) is one line of
+// plain text; the model writes these, and such a character would let its text
+// stand on a line of its own in a plan or a confirmation dialog, reorder what
+// the user reads there, or pass for the server's own words. The rule follows
+// the schema: a document that passed it holds a string only where the tool's
+// schema says "string", so every such place is checked, whatever tool it is.
+func plainText(doc any) error {
+	var problems []string
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case string:
+			if r, at, bad := firstNonPlain(v); bad {
+				problems = append(problems, fmt.Sprintf("%s must be one line of plain text, but holds %s at character %d; write it without line breaks, control characters or bidi controls", quoteName(path), describeRune(r), at))
+			}
+		case map[string]any:
+			for k, e := range v {
+				walk(joinPath(path, k), e)
+			}
+		case []any:
+			for i, e := range v {
+				walk(joinPath(path, fmt.Sprint(i)), e)
+			}
+		}
+	}
+	walk("", doc)
+	if len(problems) == 0 {
+		return nil
+	}
+	sort.Strings(problems)
+	if len(problems) > maxEchoedNames {
+		problems = append(problems[:maxEchoedNames], fmt.Sprintf("and %d more", len(problems)-maxEchoedNames))
+	}
+	return badInput("%s; nothing was sent", strings.Join(problems, "; "))
+}
+
+func joinPath(parent, name string) string {
+	if parent == "" {
+		return name
+	}
+	return parent + "." + name
+}
+
+// firstNonPlain returns the first rune of s that plain text must not hold, and
+// its position in characters, counted from 1.
+func firstNonPlain(s string) (rune, int, bool) {
+	at := 0
+	for _, r := range s {
+		at++
+		if !isPlain(r) {
+			return r, at, true
+		}
+	}
+	return 0, 0, false
+}
+
+// isPlain is false for what can break a line or change how a line reads: C0
+// and C1 controls (line feed, carriage return, tab, NEL, …), the Unicode line
+// and paragraph separators, and the bidi embeddings, overrides and isolates.
+func isPlain(r rune) bool {
+	switch {
+	case unicode.IsControl(r), r == '\u2028', r == '\u2029':
+		return false
+	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return false
+	}
+	return true
+}
+
+// describeRune names a character without writing it: the message must not
+// carry the very character it refuses.
+func describeRune(r rune) string {
+	switch r {
+	case '\n':
+		return "a line break (U+000A)"
+	case '\r':
+		return "a carriage return (U+000D)"
+	case '\t':
+		return "a tab (U+0009)"
+	case '\u2028', '\u2029':
+		return fmt.Sprintf("a line separator (U+%04X)", r)
+	}
+	if unicode.IsControl(r) {
+		return fmt.Sprintf("a control character (U+%04X)", r)
+	}
+	return fmt.Sprintf("a bidi control (U+%04X)", r)
 }
 
 // patternHint says where a valid value comes from, instead of quoting a regexp

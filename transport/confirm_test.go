@@ -180,3 +180,47 @@ func TestTokenUsedOnOneReplicaIsRefusedByAnotherSharingTheRecord(t *testing.T) {
 		t.Fatalf("%d DELETEs reached HostUp, want 1", n)
 	}
 }
+
+// typist answers a restore's dialog by typing, as the user would.
+type typist struct{ typed string }
+
+func (ty typist) Elicit(context.Context, mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+	return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept, Content: map[string]any{"typed_name": ty.typed}}}, nil
+}
+
+// A restore over stateless HTTP is the user's to confirm: a client on protocol
+// 2026-07-28 asks them in its dialog, through a multi round-trip request; a
+// client that cannot be asked gets no token but a refusal saying how the user
+// can confirm, and nothing is sent.
+func TestRestoreOverStatelessHTTPIsConfirmedByTheUserOnly(t *testing.T) {
+	sim := hostuptest.Sandbox()
+	api := sim.Start()
+	t.Cleanup(api.Close)
+	c, err := hostup.New(hostup.Options{APIKey: hostuptest.SandboxAPIKey, BaseURL: api.URL, HTTPClient: api.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := &tools.Deps{Client: c, Confirm: tools.NewConfirmer([]byte("a secret shared by every replica, 32+ bytes")), JobPoll: time.Millisecond, JobWait: time.Millisecond}
+	r := serve(t, tools.NewServer(deps, tools.ServerOptions{Name: "hostup-mcp", Version: "test"}), Options{Kind: StreamableHTTP})
+	args := map[string]any{"vps_id": "vps_sandbox02", "backup_id": "bkp_sim000001"}
+
+	legacy := connect(t, StreamableHTTP, r.url, "", client.WithProtocolVersion(mcp.ProtocolVersion20251125), client.WithElicitationHandler(typist{"db-01"}))
+	for _, call := range []map[string]any{args, {"vps_id": "vps_sandbox02", "backup_id": "bkp_sim000001", "confirm_token": "hu2.x.y", "confirm_vps_name": "db-01"}} {
+		res := callTool(t, legacy, "restore_backup", call)
+		if !res.IsError || !strings.Contains(text(res), "user_confirmation_unavailable") || !strings.Contains(text(res), "hostup-mcp call restore_backup") {
+			t.Fatalf("a client that cannot be asked: isError=%v %s", res.IsError, text(res))
+		}
+	}
+	if n := len(sim.Mutations()); n != 0 {
+		t.Fatalf("%d mutations before the user confirmed", n)
+	}
+
+	modern := connect(t, StreamableHTTP, r.url, "", client.WithProtocolVersion(mcp.ProtocolVersion20260728), client.WithElicitationHandler(typist{"db-01"}))
+	res := callTool(t, modern, "restore_backup", args)
+	if out := structured(t, res); res.IsError || out["outcome"] != "applied" {
+		t.Fatalf("the user typed the name in the dialog: isError=%v %s", res.IsError, text(res))
+	}
+	if m := sim.Mutations(); len(m) != 1 || !strings.HasSuffix(m[0].Path, "/bkp_sim000001/actions/restore") {
+		t.Errorf("mutations %+v, want the one restore", m)
+	}
+}

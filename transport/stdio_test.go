@@ -3,11 +3,19 @@ package transport
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hostup/hostup-mcp/hostup"
+	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+	"github.com/hostup/hostup-mcp/internal/confirmpage"
+	"github.com/hostup/hostup-mcp/tools"
 )
 
 // A signal during a tool call over stdio lets the call finish and answer, then
@@ -58,5 +66,94 @@ func TestStdioShutdownFinishesTheCallInFlight(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("ServeStdio did not return after the call finished")
+	}
+}
+
+// Over stdio, a client that can open a page but shows no dialog (URL-mode
+// elicitation, protocol 2025-11-25) is sent to the server's one-time
+// confirmation page by a server-initiated request; the user types the VPS's
+// name there, the client answers only that they went, and the restore goes
+// ahead.
+func TestStdioRestoreConfirmedOnTheConfirmationPage(t *testing.T) {
+	sim := hostuptest.Sandbox(hostuptest.WithJobTiming(0, 0))
+	api := sim.Start()
+	t.Cleanup(api.Close)
+	c, err := hostup.New(hostup.Options{APIKey: hostuptest.SandboxAPIKey, BaseURL: api.URL, HTTPClient: api.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := confirmpage.NewLoopback(nil)
+	defer pages.Close()
+	deps := &tools.Deps{Client: c, Confirm: tools.NewConfirmer(nil), ConfirmPages: pages, JobPoll: time.Millisecond, JobWait: 5 * time.Second}
+	srv := tools.NewServer(deps, tools.ServerOptions{Name: "hostup-mcp", Version: "test"})
+
+	stdinR, stdinW := io.Pipe()
+	stdoutR, stdoutW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- ServeStdio(context.Background(), srv, stdinR, stdoutW, slog.New(slog.DiscardHandler), 5*time.Second)
+		stdoutW.Close()
+	}()
+	lines := bufio.NewScanner(stdoutR)
+	lines.Buffer(nil, 1<<20)
+	send := func(s string) {
+		if _, err := io.WriteString(stdinW, s+"\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := func() map[string]any {
+		if !lines.Scan() {
+			t.Fatal("stdout ended")
+		}
+		var m map[string]any
+		if err := json.Unmarshal(lines.Bytes(), &m); err != nil {
+			t.Fatalf("not JSON-RPC: %q", lines.Text())
+		}
+		return m
+	}
+	send(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"elicitation":{"url":{}}},"clientInfo":{"name":"t","version":"1"}}}`)
+	next()
+	send(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
+	send(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"restore_backup","arguments":{"vps_id":"vps_sandbox02","backup_id":"bkp_sim000001"}}}`)
+
+	var result map[string]any
+	for result == nil {
+		m := next()
+		switch {
+		case m["method"] == "elicitation/create":
+			params, _ := m["params"].(map[string]any)
+			page, _ := params["url"].(string)
+			if params["mode"] != "url" || !strings.HasPrefix(page, "http://127.0.0.1:") {
+				t.Fatalf("elicitation %v, want a page on the loopback address", params)
+			}
+			// The user, in their browser.
+			u, _ := url.Parse(page)
+			req, _ := http.NewRequest(http.MethodPost, page, strings.NewReader(url.Values{"typed": {"db-01"}, "action": {"confirm"}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", "http://"+u.Host)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("confirming on the page: %v %v", resp, err)
+			}
+			resp.Body.Close()
+			id, _ := json.Marshal(m["id"])
+			send(`{"jsonrpc":"2.0","id":` + string(id) + `,"result":{"action":"accept"}}`)
+		case m["id"] == float64(2):
+			result, _ = m["result"].(map[string]any)
+			if result == nil {
+				t.Fatalf("the call failed: %v", m)
+			}
+		}
+	}
+	structured, _ := result["structuredContent"].(map[string]any)
+	if result["isError"] == true || structured["outcome"] != "applied" {
+		t.Fatalf("result %v", result)
+	}
+	if m := sim.Mutations(); len(m) != 1 {
+		t.Errorf("%d mutations, want the one restore", len(m))
+	}
+	stdinW.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

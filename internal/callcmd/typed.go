@@ -1,0 +1,144 @@
+package callcmd
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/tools"
+)
+
+// typedArg is the argument that carries a typed confirmation (restore_backup:
+// the VPS's name as the user typed it). A tool that takes it is confirmed by
+// typing, which by default only the user's dialog can do: the token path, which
+// call uses for other changes, is closed to it.
+const typedArg = "confirm_vps_name"
+
+// runTyped runs a change the user confirms by typing. Without --yes it shows
+// the plan and how to confirm it. With --yes it takes the typed text from the
+// arguments, or asks for it at the terminal, checks it against the plan before
+// it says anything is applied, and then answers the server's confirmation
+// dialog with it, as the user would in a client's dialog.
+func runTyped(ctx context.Context, srv *server.MCPServer, o Options, name string, args map[string]any, stdin io.Reader, stdout, stderr io.Writer) int {
+	dialog := &terminalDialog{}
+	c, err := connect(ctx, srv, o.Version, dialog)
+	if err != nil {
+		fmt.Fprintf(stderr, "hostup-mcp: starting the in-process client: %v\n", err)
+		return ExitFailed
+	}
+	defer c.Close()
+
+	// The plan first, from a dry run: it sends nothing, and says what to type.
+	dryArgs := map[string]any{"dry_run": true}
+	for k, v := range args {
+		if k != "dry_run" {
+			dryArgs[k] = v
+		}
+	}
+	dry, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: dryArgs}})
+	if err != nil {
+		fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
+		return ExitFailed
+	}
+	if dry.IsError {
+		fmt.Fprintln(stderr, ResultText(dry))
+		return ExitFailed
+	}
+	var planned struct {
+		VPSID string `json:"vps_id"`
+		Want  string `json:"type_to_confirm"`
+	}
+	if b, err := json.Marshal(dry.StructuredContent); err == nil {
+		_ = json.Unmarshal(b, &planned)
+	}
+	what := "the VPS's name"
+	if planned.Want == planned.VPSID {
+		what = "the VPS's id"
+	}
+	want := strconv.Quote(planned.Want)
+	if !o.Yes {
+		text := fmt.Sprintf("%s\nNothing was changed. To apply this change from the command line, run the same command again with --yes: it asks you to type %s (%s), or takes it from the arguments as %q.", ResultText(dry), what, want, typedArg)
+		return write(dry, text, ExitConfirmationRequired, o, stdout, stderr)
+	}
+
+	typed, _ := args[typedArg].(string)
+	if typed == "" && o.Terminal {
+		fmt.Fprintln(stderr, planOf(dry))
+		fmt.Fprintf(stderr, "To go ahead, type %s (%s); to stop, press Enter: ", what, want)
+		if typed = readLine(stdin); strings.TrimSpace(typed) == "" {
+			fmt.Fprintln(stderr, "Nothing was typed, so nothing was changed.")
+			return ExitConfirmationRequired
+		}
+	}
+	switch {
+	case strings.TrimSpace(typed) == "":
+		text := fmt.Sprintf("%s\nNothing was changed: this change is confirmed by typing %s (%s), and the input is not a terminal to ask for it at. Type it into the arguments as %q and run the command again with --yes.", ResultText(dry), what, want, typedArg)
+		return write(dry, text, ExitConfirmationRequired, o, stdout, stderr)
+	case !tools.TypedMatches(typed, planned.Want):
+		fmt.Fprintf(stderr, "Nothing was changed: the text typed (%s) is not %s (%s).\n", strconv.Quote(typed), what, want)
+		return ExitFailed
+	}
+
+	fmt.Fprintln(stderr, "Applying with --yes, confirmed by typing "+what+". "+planOf(dry))
+	dialog.typed = typed
+	res, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: args}})
+	if err != nil {
+		fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
+		return ExitFailed
+	}
+	if res.IsError {
+		fmt.Fprintln(stderr, ResultText(res))
+		return ExitFailed
+	}
+	return write(res, ResultText(res), ExitDone, o, stdout, stderr)
+}
+
+// IsTerminal reports whether r is a terminal a person types at: a character
+// device other than the null device, which is one too, and which a program
+// started with no input (stdin from /dev/null) reads.
+func IsTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err != nil || !os.SameFile(st, null)
+}
+
+// readLine reads one line the person typed; "" at the end of the input.
+func readLine(r io.Reader) string {
+	line, _ := bufio.NewReader(r).ReadString('\n')
+	return strings.TrimRight(line, "\r\n")
+}
+
+// terminalDialog answers the server's confirmation dialog for the person at
+// the terminal: with the text they typed in every text field the dialog asks
+// for. Until they typed one (a dry run never asks), it declines.
+type terminalDialog struct{ typed string }
+
+func (d *terminalDialog) Elicit(_ context.Context, req mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+	schema, _ := req.Params.RequestedSchema.(map[string]any)
+	props, _ := schema["properties"].(map[string]any)
+	content := map[string]any{}
+	for field, p := range props {
+		if def, _ := p.(map[string]any); def["type"] == "string" {
+			content[field] = d.typed
+		}
+	}
+	if d.typed == "" || len(content) == 0 {
+		return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionDecline}}, nil
+	}
+	return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept, Content: content}}, nil
+}
