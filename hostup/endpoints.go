@@ -65,9 +65,9 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 		if err != nil {
 			return nil, err
 		}
-		page, err := decodeVPSPage(body)
+		page, err := decodeVPSPage(body, c.keyFor(ctx).value())
 		if err != nil {
-			return nil, fmt.Errorf("hostup: GET /api/v2/vps: %w", err)
+			return nil, err
 		}
 		added := 0
 		for _, v := range page.Data {
@@ -106,7 +106,9 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 // nextCursor} is inferred from another endpoint (hostup-api.md §0), so the items
 // are taken from data, else from the one member that holds a list, else from a
 // bare list; a page in which no list can be found is an error, never "no VPS".
-func decodeVPSPage(body []byte) (vpsPage, error) {
+// key is redacted from what the error quotes.
+func decodeVPSPage(body []byte, key string) (vpsPage, error) {
+	const path = "/api/v2/vps"
 	var page vpsPage
 	var bare []VPS
 	if json.Unmarshal(body, &bare) == nil && bare != nil {
@@ -115,26 +117,35 @@ func decodeVPSPage(body []byte) (vpsPage, error) {
 	}
 	top := object(body)
 	if top == nil {
-		return page, errors.New("the VPS list is neither a JSON object nor a list")
+		e := newDecodeError(http.MethodGet, path, body, errors.New("the VPS list is neither a JSON object nor a list"), "", key)
+		e.Want = "an object holding the list of VPSes"
+		return page, e
 	}
-	items, ok := top["data"]
+	name := "data"
+	items, ok := top[name]
 	if !ok {
 		var lists []string
-		for name, raw := range top {
+		for member, raw := range top {
 			if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '[' {
-				lists = append(lists, name)
+				lists = append(lists, member)
 			}
 		}
 		if len(lists) != 1 {
-			return page, fmt.Errorf("the VPS list has no data member and %d members holding a list (members: %s)", len(lists), strings.Join(slices.Sorted(maps.Keys(top)), ", "))
+			e := newDecodeError(http.MethodGet, path, body, fmt.Errorf("the VPS list has no data member and %d members holding a list", len(lists)), "", key)
+			e.Value = cutValue("{"+strings.Join(slices.Sorted(maps.Keys(top)), ", ")+"}", key)
+			e.Want = "an object with the list of VPSes under data"
+			return page, e
 		}
-		items = top[lists[0]]
+		name = lists[0]
+		items = top[name]
 	}
 	if err := json.Unmarshal(items, &page.Data); err != nil {
-		return page, fmt.Errorf("decoding the VPS list: %w", err)
+		return page, newDecodeError(http.MethodGet, path, items, err, name, key)
 	}
 	if page.Data == nil && string(bytes.TrimSpace(items)) != "[]" {
-		return page, errors.New("the VPS list's data is not a list")
+		e := newDecodeError(http.MethodGet, path, items, errors.New("the VPS list's data is not a list"), name, key)
+		e.Want = "a list"
+		return page, e
 	}
 	if raw, ok := top["hasMore"]; ok && string(raw) != "null" {
 		page.hasMoreGiven = json.Unmarshal(raw, &page.HasMore) == nil
@@ -362,7 +373,9 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 	}
 	job, err := decodeJob(resp.body)
 	if err != nil {
-		return nil, fmt.Errorf("hostup: GET %s: %w", path, err)
+		e := newDecodeError(http.MethodGet, path, resp.body, err, "", c.keyFor(ctx).value())
+		e.Want = "a JSON object"
+		return nil, e
 	}
 	if job.ID == "" {
 		job.ID = jobID
@@ -384,7 +397,7 @@ func (c *Client) getJSON(ctx context.Context, path string, q url.Values, out any
 		return err
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("hostup: GET %s: decoding the response: %w", path, err)
+		return newDecodeError(http.MethodGet, path, body, err, "", c.keyFor(ctx).value())
 	}
 	return nil
 }

@@ -205,7 +205,7 @@ func (c *Client) GetVMSnapshotSchedule(ctx context.Context, vmid string) (*VMSna
 		return nil, err
 	}
 	var s VMSnapshotSchedules
-	if err := decodeV1(http.MethodGet, path, data, &s); err != nil {
+	if err := decodeV1(http.MethodGet, path, data, &s, c.keyFor(ctx).value()); err != nil {
 		return nil, err
 	}
 	s.Meta = meta

@@ -2,8 +2,10 @@ package hostup
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 )
@@ -73,13 +75,15 @@ func isFalse(raw json.RawMessage) bool {
 	return len(raw) > 0 && json.Unmarshal(raw, &b) == nil && !b
 }
 
-// decodeV1 decodes data into out, naming the call in the error.
-func decodeV1(method, path string, data json.RawMessage, out any) error {
+// decodeV1 decodes data into out; an answer that does not fit is a DecodeError
+// naming the field, with key redacted from what it quotes.
+func decodeV1(method, path string, data json.RawMessage, out any, key string) error {
 	if len(data) == 0 || string(data) == "null" {
-		return fmt.Errorf("hostup: %s %s: the response carried no data", method, path)
+		return &DecodeError{Method: method, Path: path, Field: "data", Value: cmp.Or(string(data), "nothing"), Want: "an object",
+			Err: errors.New("the response carried no data")}
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("hostup: %s %s: decoding the response: %w", method, path, err)
+		return newDecodeError(method, path, data, err, "", key)
 	}
 	return nil
 }

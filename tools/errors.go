@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -77,6 +78,7 @@ func describeError(err error) string {
 		apiErr  *hostup.APIError
 		dnsErr  *net.DNSError
 		jobAuth *hostup.JobAuthError
+		decode  *hostup.DecodeError
 	)
 	switch {
 	case errors.As(err, &failed):
@@ -93,6 +95,14 @@ func describeError(err error) string {
 			firstLine(describeError(jobAuth.APIKey)) + "\nThe key itself works (it created the backup); HostUp's job endpoint does not take it. What you can do: follow the backup with list_backups or list_backup_schedules instead."
 	case errors.As(err, &apiErr):
 		return describeAPIError(apiErr)
+	case errors.As(err, &decode): // kind: hostup_answer_unreadable
+		// HostUp did answer, and asking again gets the same answer: no retry.
+		where, value := cmp.Or(decode.Field, "the answer"), "nothing"
+		if decode.Value != "" {
+			value = quoted(decode.Value)
+		}
+		return fmt.Sprintf("HostUp sent an answer that could not be read (%s %s): %s is %s where %s was expected. Nothing was decided from it.\nWhat you can do: report the field and the value to HostUp support; asking again gets the same answer.",
+			decode.Method, decode.Path, where, value, decode.Want)
 	case errors.Is(err, context.DeadlineExceeded):
 		return "HostUp did not answer in time. Reads are safe to retry; for a change, read the state first (list_backup_schedules or list_backups) to see whether it happened."
 	case errors.Is(err, context.Canceled):

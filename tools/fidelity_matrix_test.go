@@ -52,6 +52,7 @@ var fidelityVariants = []fidelityVariant{
 	{name: "jobs take Bearer only", v: hostuptest.Variants{JobsAuth: "bearer"}},
 	{name: "ids with - and _", v: hostuptest.Variants{IDSeparators: true}},
 	{name: "limit below stored backups accepted", v: hostuptest.Variants{LimitBelowUsageAccepted: true}},
+	{name: "whole numbers written 3.0", v: hostuptest.Variants{FractionalIntegers: true}},
 }
 
 // fidelityScenario is one tool in one state; run asserts the outcome the user

@@ -61,8 +61,8 @@
 // without hasMore, failed jobs that say completed with result.success false, v1
 // failure words other than "failed", 429s without Retry-After or
 // X-RateLimit-Reset, GET /api/jobs taking one header only, ids with "-" and "_",
-// and a PATCH below the stored backups accepted. The zero Variants is the
-// default described here.
+// a PATCH below the stored backups accepted, and whole numbers written as
+// fractions (3.0). The zero Variants is the default described here.
 //
 // # Simulator choices where HostUp's documentation is silent
 //

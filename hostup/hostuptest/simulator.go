@@ -184,6 +184,9 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.settleJobs(now)
 	c := &call{r: r, body: body, now: now, reqID: reqID}
 	resp := s.dispatch(c)
+	if s.variants.FractionalIntegers && resp.status < 300 {
+		resp.rewrite = fractionalIntegers
+	}
 	s.mu.Unlock()
 
 	writeResponse(w, r, reqID, now, resp)

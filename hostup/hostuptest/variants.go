@@ -1,8 +1,10 @@
 package hostuptest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // Variants make the simulator give answers HostUp's documentation allows but the
@@ -70,6 +72,12 @@ type Variants struct {
 	// stored with autoDeleteOldest off, keeping them. §2, PATCH: the page names
 	// no such refusal (backup_limit_below_usage is the simulator's own, doc.go).
 	LimitBelowUsageAccepted bool
+	// FractionalIntegers writes every whole number of a successful answer, v2's
+	// and v1's, with a fraction: retentionCount 3.0, v1 id 2464.0. Seed 003:
+	// "schedules[].retentionCount (integer, required)", seed 000: "data.
+	// schedules[].hour integer"; JSON Schema's integer allows 3.0, and PHP,
+	// which serves HostUp's v1, writes it.
+	FractionalIntegers bool
 }
 
 // SetVariants switches the simulator to v. Ids are made when VPSes, schedules
@@ -183,4 +191,38 @@ func asMap(body any) map[string]any {
 		panic(err)
 	}
 	return m
+}
+
+// fractionalIntegers rewrites every whole number of a JSON body as a fraction
+// (3 as 3.0), strings untouched.
+func fractionalIntegers(body []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return body
+	}
+	var walk func(any) any
+	walk = func(v any) any {
+		switch v := v.(type) {
+		case json.Number:
+			if !strings.ContainsAny(string(v), ".eE") {
+				return json.Number(string(v) + ".0")
+			}
+		case map[string]any:
+			for k, e := range v {
+				v[k] = walk(e)
+			}
+		case []any:
+			for i, e := range v {
+				v[i] = walk(e)
+			}
+		}
+		return v
+	}
+	out, err := json.Marshal(walk(v))
+	if err != nil {
+		return body
+	}
+	return out
 }

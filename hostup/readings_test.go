@@ -1,0 +1,155 @@
+package hostup
+
+// Readings of answers HostUp's docs allow but do not show: each must read as
+// what HostUp meant, or fail naming what it sent, never as a wrong value.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestWholeNumbersAreRewrittenOnlyOutsideStrings(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"n":3.0}`, `{"n":3}`},
+		{`{"n":-2.000,"m":3e0,"k":300e-2,"j":1.5e1}`, `{"n":-2,"m":3,"k":3,"j":15}`},
+		{`[3.0, 4.00 ,5]`, `[3, 4 ,5]`},
+		{`{"n":3.5,"m":1e-3}`, `{"n":3.5,"m":1e-3}`},
+		{`{"s":"3.0","t":"a\"3.0","u":"\\","v":2.0}`, `{"s":"3.0","t":"a\"3.0","u":"\\","v":2}`},
+		{`{"huge":1e400,"long":1e39}`, `{"huge":1e400,"long":1000000000000000000000000000000000000000}`},
+		{`{"n":7}`, `{"n":7}`},
+	}
+	for _, tt := range tests {
+		if got := string(wholeNumbers([]byte(tt.in))); got != tt.want {
+			t.Errorf("wholeNumbers(%s) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestIntegersWrittenAsFractionsReadAsIntegers(t *testing.T) {
+	tests := []struct {
+		name, body string
+		read       func(c *Client) (string, error)
+		want       string
+	}{
+		{"v2 schedules, settings and limits", `{"schedules":[{"id":"bks_1","frequency":"daily","retentionCount":3.0,"enabled":true}],
+			"settings":{"totalBackupLimit":5.0,"manualBackupsActive":1.0,"scheduledBackupsActive":2.0,"availableScheduledSlots":2.0,"autoDeleteOldest":true},
+			"history":[],"limits":{"maxSchedules":1.0,"totalBackups":5.0,"maxRetention":5.0,"currentSchedules":1.0,"manualBackupsActive":1.0,"scheduledBackupsActive":2.0,"availableScheduledSlots":2.0}}`,
+			func(c *Client) (string, error) {
+				bs, err := c.GetBackupSchedules(context.Background(), "vps_1")
+				if err != nil {
+					return "", err
+				}
+				return join(bs.Schedules[0].RetentionCount, bs.Settings.TotalBackupLimit, bs.Limits.MaxRetention, bs.Limits.AvailableScheduledSlots), nil
+			}, "3 5 5 2"},
+		{"v2 quota", `{"backups":[],"quotaInfo":{"used":2.0,"limit":5.0,"remaining":3.0},"actions":{}}`,
+			func(c *Client) (string, error) {
+				b, err := c.ListBackups(context.Background(), "vps_1")
+				if err != nil {
+					return "", err
+				}
+				return join(b.QuotaInfo.Used, *b.QuotaInfo.Limit, *b.QuotaInfo.Remaining), nil
+			}, "2 5 3"},
+		{"v1 schedule, ids and settings", v1OK(`{"success":true,"schedules":[{"id":2464.0,"schedule_type":"daily","hour":5.0,"minute":30.0,"retention_count":3.0,"day_of_week":null}],
+			"settings":{"max_total_backups":7.0,"available_scheduled_slots":0.0},"history":[{"id":136070.0,"size":"214748366059","status":"active"}],"limits":{"maxRetention":7.0}}`),
+			func(c *Client) (string, error) {
+				s, err := c.GetVMBackupSchedules(context.Background(), "10000")
+				if err != nil {
+					return "", err
+				}
+				sc := s.Schedules[0]
+				return join(sc.ID, sc.Hour, sc.Minute, sc.RetentionCount, s.Settings.MaxTotalBackups, s.History[0].ID, s.Limits.MaxRetention), nil
+			}, "2464 5 30 3 7 136070 7"},
+		{"v1 backups with sizes and times", v1OK(`[{"volid":"v","vmid":10000.0,"size":2.147483648e9,"ctime":1770681600.0,"scheduleId":null}]`),
+			func(c *Client) (string, error) {
+				l, err := c.ListVMBackups(context.Background(), "10000")
+				if err != nil {
+					return "", err
+				}
+				return join(l.Backups[0].VMID, l.Backups[0].Size, l.Backups[0].Ctime), nil
+			}, "10000 2147483648 1770681600"},
+		{"v2 snapshot schedule", `{"schedule":{"enabled":true,"intervalHours":6.0,"retentionDays":1.0},"limits":{"totalSnapshots":3.0},"available":true,"reason":null,"actions":{"canEnable":{"allowed":true,"reason":null}}}`,
+			func(c *Client) (string, error) {
+				s, err := c.GetSnapshotSchedule(context.Background(), "vps_1")
+				if err != nil {
+					return "", err
+				}
+				return join(s.Schedule.IntervalHours, *s.Schedule.RetentionDays, s.Limits.TotalSnapshots), nil
+			}, "6 1 3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := newTestClient(t, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, tt.body) })
+			got, err := tt.read(c)
+			if err != nil || got != tt.want {
+				t.Fatalf("read %q, err %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// join shows values as one line, for comparing several at once.
+func join(vals ...any) string { return strings.TrimSpace(fmt.Sprintln(vals...)) }
+
+func TestAnAnswerThatDoesNotFitNamesTheFieldAndTheValue(t *testing.T) {
+	long := strings.Repeat("x", 200)
+	tests := []struct {
+		name, body            string
+		read                  func(c *Client) error
+		field, value, wantFor string
+	}{
+		{"a fraction where a count goes", `{"schedules":[{"id":"bks_1","retentionCount":3.5}]}`,
+			func(c *Client) error { _, err := c.GetBackupSchedules(context.Background(), "vps_1"); return err },
+			"schedules.retentionCount", "3.5", "a whole number"},
+		{"a text where a count goes", `{"schedules":[],"limits":{"maxRetention":"seven"}}`,
+			func(c *Client) error { _, err := c.GetBackupSchedules(context.Background(), "vps_1"); return err },
+			"limits.maxRetention", `"seven"`, "a whole number"},
+		{"an object where a list goes", `{"schedules":{"id":"bks_1"}}`,
+			func(c *Client) error { _, err := c.GetBackupSchedules(context.Background(), "vps_1"); return err },
+			"schedules", `{"id":"bks_1"}`, "a list"},
+		{"a long text is cut short", `{"schedules":[],"settings":{"autoDeleteOldest":"` + long + `"}}`,
+			func(c *Client) error { _, err := c.GetBackupSchedules(context.Background(), "vps_1"); return err },
+			"settings.autoDeleteOldest", `"` + long[:maxDecodeValue-1] + "…", "true or false"},
+		{"v1 hour as a fraction", v1OK(`{"schedules":[{"id":1,"hour":5.5}]}`),
+			func(c *Client) error { _, err := c.GetVMBackupSchedules(context.Background(), "10000"); return err },
+			"schedules.hour", "5.5", "a whole number"},
+		{"v1 id as true", v1OK(`{"schedules":[{"id":true}]}`),
+			func(c *Client) error { _, err := c.GetVMBackupSchedules(context.Background(), "10000"); return err },
+			"schedules.id", "true", "a whole number"},
+		{"a VPS list item of another type", `{"data":[{"id":"vps_1","name":7}]}`,
+			func(c *Client) error { _, err := c.ListVPS(context.Background(), ListVPSParams{}); return err },
+			"data.name", "7", "a text"},
+		{"an HTML page", `<html>maintenance</html>`,
+			func(c *Client) error { _, err := c.ListBackups(context.Background(), "vps_1"); return err },
+			"", "<html>maintenance</html>", "JSON"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := newTestClient(t, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, tt.body) })
+			err := tt.read(c)
+			e, ok := errors.AsType[*DecodeError](err)
+			if !ok {
+				t.Fatalf("err = %v (%T), want a DecodeError", err, err)
+			}
+			if e.Field != tt.field || e.Value != tt.value || e.Want != tt.wantFor || e.Method != http.MethodGet || e.Path == "" {
+				t.Errorf("DecodeError{Field %q, Value %q, Want %q, %s %s}, want field %q, value %q, want %q", e.Field, e.Value, e.Want, e.Method, e.Path, tt.field, tt.value, tt.wantFor)
+			}
+			if errors.Is(err, ErrOutcomeUnknown) {
+				t.Error("a GET's unreadable answer is no unknown outcome")
+			}
+		})
+	}
+}
+
+func TestADecodeErrorNeverQuotesTheKey(t *testing.T) {
+	c, _ := newTestClient(t, func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, 200, `{"schedules":[],"limits":{"maxRetention":"`+testKey+`"}}`)
+	})
+	_, err := c.GetBackupSchedules(context.Background(), "vps_1")
+	if err == nil || strings.Contains(err.Error(), testKey) {
+		t.Fatalf("err = %v", err)
+	}
+}
