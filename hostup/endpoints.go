@@ -29,10 +29,14 @@ type ListVPSParams struct {
 }
 
 // VPSList is the account's VPSes. Truncated is set when more existed than MaxItems or
-// when HostUp's cursors could not be followed to the end.
+// when HostUp's cursors could not be followed to the end. CompletenessUnknown is
+// set when the last page read was full and said nothing of a next one (no
+// hasMore, no nextCursor, at its top or under pagination, meta or links): the
+// VPSes listed are HostUp's, but whether they are all of them is not known.
 type VPSList struct {
-	VPS       []VPS
-	Truncated bool
+	VPS                 []VPS
+	Truncated           bool
+	CompletenessUnknown bool
 }
 
 // ListVPS calls GET /api/v2/vps, following nextCursor across pages.
@@ -84,6 +88,9 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 			list.VPS, list.Truncated = list.VPS[:maxItems], true
 			return list, nil
 		case !page.more():
+			// A full page that says nothing of a next one may be the last or
+			// not: the list is what HostUp gave, its completeness unknown.
+			list.CompletenessUnknown = page.silent() && len(page.Data) >= pageSize
 			return list, nil
 		case len(list.VPS) == maxItems:
 			list.Truncated = true
@@ -147,17 +154,42 @@ func decodeVPSPage(body []byte, key string) (vpsPage, error) {
 		e.Want = "a list"
 		return page, e
 	}
-	if raw, ok := top["hasMore"]; ok && string(raw) != "null" {
-		page.hasMoreGiven = json.Unmarshal(raw, &page.HasMore) == nil
-	}
-	page.NextCursor = optionalText(top["nextCursor"])
+	page.readPaging(top)
 	return page, nil
 }
 
-// vpsPage is VPSPage plus whether HostUp said hasMore at all.
+// pagingMembers are where a page may say whether another follows: at the top,
+// as the envelope HostUp's docs infer, or in a member of its own, as many APIs
+// put it. The first that names a signal gives it.
+var pagingMembers = []string{"pagination", "meta", "links"}
+
+// readPaging reads hasMore and nextCursor, in camelCase or snake_case, at the
+// top of the page or under one of pagingMembers.
+func (p *vpsPage) readPaging(top map[string]json.RawMessage) {
+	places := []map[string]json.RawMessage{top}
+	for _, m := range pagingMembers {
+		if obj := object(top[m]); obj != nil {
+			places = append(places, obj)
+		}
+	}
+	for _, obj := range places {
+		for _, name := range []string{"hasMore", "has_more"} {
+			if raw, ok := obj[name]; ok && string(raw) != "null" && !p.hasMoreGiven {
+				p.hasMoreGiven = json.Unmarshal(raw, &p.HasMore) == nil
+			}
+		}
+		for _, name := range []string{"nextCursor", "next_cursor"} {
+			if raw, ok := obj[name]; ok && !p.cursorGiven {
+				p.cursorGiven, p.NextCursor = true, optionalText(raw)
+			}
+		}
+	}
+}
+
+// vpsPage is VPSPage plus whether HostUp said hasMore and nextCursor at all.
 type vpsPage struct {
 	VPSPage
-	hasMoreGiven bool
+	hasMoreGiven, cursorGiven bool
 }
 
 func (p vpsPage) next() string {
@@ -171,6 +203,10 @@ func (p vpsPage) next() string {
 // it; without it a cursor is the only sign of another page, and stopping
 // there would hide VPSes.
 func (p vpsPage) more() bool { return p.HasMore || (!p.hasMoreGiven && p.next() != "") }
+
+// silent reports whether the page gave no sign at all of whether another
+// follows: neither hasMore nor nextCursor, not even as null.
+func (p vpsPage) silent() bool { return !p.hasMoreGiven && !p.cursorGiven }
 
 // GetVPS calls GET /api/v2/vps/{id}.
 func (c *Client) GetVPS(ctx context.Context, vpsID string) (*VPS, error) {

@@ -153,3 +153,61 @@ func TestADecodeErrorNeverQuotesTheKey(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestVPSListPagingIsReadWhereverThePageKeepsIt(t *testing.T) {
+	tests := []struct {
+		name, body string
+		more       bool
+		silent     bool
+	}{
+		{"under pagination", `{"data":[{"id":"vps_1"}],"pagination":{"hasMore":true,"nextCursor":"c2"}}`, true, false},
+		{"under meta", `{"data":[{"id":"vps_1"}],"meta":{"hasMore":true,"nextCursor":"c2"}}`, true, false},
+		{"under links", `{"data":[{"id":"vps_1"}],"links":{"nextCursor":"c2"}}`, true, false},
+		{"in snake_case", `{"data":[{"id":"vps_1"}],"pagination":{"has_more":true,"next_cursor":"c2"}}`, true, false},
+		{"the last page under pagination", `{"data":[{"id":"vps_1"}],"pagination":{"hasMore":false,"nextCursor":null}}`, false, false},
+		{"a null cursor is a sign", `{"data":[{"id":"vps_1"}],"nextCursor":null}`, false, false},
+		{"no sign at all", `{"data":[{"id":"vps_1"}]}`, false, true},
+		{"the top wins", `{"data":[{"id":"vps_1"}],"hasMore":false,"meta":{"hasMore":true,"nextCursor":"c2"}}`, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := decodeVPSPage([]byte(tt.body), "")
+			if err != nil || p.more() != tt.more || p.silent() != tt.silent {
+				t.Fatalf("more %v, silent %v, err %v; want more %v, silent %v", p.more(), p.silent(), err, tt.more, tt.silent)
+			}
+			if tt.more && p.next() != "c2" {
+				t.Errorf("next cursor %q, want c2", p.next())
+			}
+		})
+	}
+}
+
+func TestAFullVPSPageWithoutPagingMakesTheListsCompletenessUnknown(t *testing.T) {
+	tests := []struct {
+		name        string
+		items       int
+		paging      string
+		wantUnknown bool
+	}{
+		{"a full page, no sign", 2, ``, true},
+		{"a short page, no sign", 1, ``, false},
+		{"a full page saying it is the last", 2, `,"hasMore":false`, false},
+		{"a full page with a null cursor", 2, `,"nextCursor":null`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, rec := newTestClient(t, func(w http.ResponseWriter, _ *http.Request) {
+				items := make([]string, tt.items)
+				for i := range items {
+					items[i] = fmt.Sprintf(`{"id":"vps_%d"}`, i)
+				}
+				writeJSON(w, 200, `{"data":[`+strings.Join(items, ",")+`]`+tt.paging+`}`)
+			})
+			list, err := c.ListVPS(context.Background(), ListVPSParams{PageSize: 2})
+			if err != nil || len(list.VPS) != tt.items || list.Truncated || list.CompletenessUnknown != tt.wantUnknown || len(rec.requests()) != 1 {
+				t.Fatalf("%d VPS, truncated %v, unknown %v after %d requests, err %v; want %d, unknown %v, one request",
+					len(list.VPS), list.Truncated, list.CompletenessUnknown, len(rec.requests()), err, tt.items, tt.wantUnknown)
+			}
+		})
+	}
+}

@@ -42,6 +42,10 @@ var fidelityVariants = []fidelityVariant{
 	{name: "backup createdAt null", v: hostuptest.Variants{NullCreatedAt: true}},
 	{name: "VPS list under items", v: hostuptest.Variants{ListKey: "items"}},
 	{name: "VPS pages without hasMore", v: hostuptest.Variants{NoHasMore: true}},
+	{name: "VPS paging under pagination", v: hostuptest.Variants{PagingMember: "pagination"}},
+	{name: "VPS paging under meta", v: hostuptest.Variants{PagingMember: "meta"}},
+	{name: "VPS paging under links", v: hostuptest.Variants{PagingMember: "links"}},
+	{name: "VPS pages without any paging", v: hostuptest.Variants{NoPagingSignal: true}},
 	{name: "failed job says completed", v: hostuptest.Variants{FailedJobsSayCompleted: true}},
 	{name: "v1 failure status error", v: hostuptest.Variants{V1FailureStatus: "error"}},
 	{name: "429 with Retry-After and X-RateLimit-Reset", limited: true},
@@ -121,14 +125,23 @@ func onePost(t *testing.T, e *env) map[string]any {
 }
 
 var fidelityScenarios = []fidelityScenario{
-	{tool: "list_vps", name: "every VPS of a 120-VPS account", run: func(t *testing.T, e *env, _ fidelityVariant) {
+	{tool: "list_vps", name: "every VPS of a 120-VPS account", run: func(t *testing.T, e *env, fv fidelityVariant) {
 		for i := range 120 {
 			e.sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: fmt.Sprintf("node-%03d", i)})
 		}
 		var out tools.ListVPSOutput
 		text := e.ok("list_vps", map[string]any{"limit": 500}, &out)
-		if out.Total != 120 || len(out.VPS) != 120 || out.Truncated {
-			t.Fatalf("total %d, listed %d, truncated %v; want all 120:\n%.300s", out.Total, len(out.VPS), out.Truncated, text)
+		if fv.v.NoPagingSignal {
+			// A full page that says nothing of a next one: what HostUp gave,
+			// and that more may exist.
+			if out.Total != 100 || out.Completeness != "unknown" {
+				t.Fatalf("total %d, completeness %q; want the first 100 and completeness unknown:\n%.300s", out.Total, out.Completeness, text)
+			}
+			contains(t, text, "whether the account has more VPSes than these is unknown")
+			return
+		}
+		if out.Total != 120 || len(out.VPS) != 120 || out.Truncated || out.Completeness != "complete" {
+			t.Fatalf("total %d, listed %d, truncated %v, completeness %q; want all 120:\n%.300s", out.Total, len(out.VPS), out.Truncated, out.Completeness, text)
 		}
 	}},
 	{tool: "list_backup_schedules", name: "the enabled schedule first, with its day", run: func(t *testing.T, e *env, fv fidelityVariant) {

@@ -156,3 +156,26 @@ func unreadMembers(bs *hostup.BackupSchedules) []string {
 	}
 	return out
 }
+
+// The completeness of a list of the account's VPSes, as list_vps, the audit and
+// the fleet state it: complete, truncated (more VPSes than one call reads, or
+// cursors that could not be followed), or unknown: HostUp's last page was full
+// and said nothing of a next one, so there may be more, or not.
+const (
+	listComplete  = "complete"
+	listTruncated = "truncated"
+	listUnknown   = "unknown"
+)
+
+func completeness(truncated, unknown bool) string {
+	switch {
+	case truncated:
+		return listTruncated
+	case unknown:
+		return listUnknown
+	}
+	return listComplete
+}
+
+// completenessUnknownNote says why a list's completeness is unknown.
+const completenessUnknownNote = "HostUp's list of VPSes ended on a full page that said nothing of a next one (neither hasMore nor nextCursor), so whether the account has more VPSes than these is unknown."

@@ -5,6 +5,7 @@ package tools_test
 // something unknown.
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -47,4 +48,57 @@ func TestTheAuditNamesAnUnreadableFieldInItsRow(t *testing.T) {
 	}
 	contains(t, text, `limits.maxRetention is "7.5"`)
 	lacks(t, text, "try again")
+}
+
+func TestTheVPSListIsFollowedWhereverHostUpPutsItsPaging(t *testing.T) {
+	for _, member := range []string{"", "pagination", "meta", "links"} {
+		t.Run(member, func(t *testing.T) {
+			sim := newSim()
+			sim.SetVariants(hostuptest.Variants{PagingMember: member})
+			sim.SetMaxPageSize(4)
+			for i := range 10 {
+				fidelityDaily(sim, hostuptest.VPSSpec{Name: fmt.Sprintf("node-%02d", i), TotalBackupLimit: 7, AutoDeleteOldest: true})
+			}
+			e := newEnv(t, sim)
+			var list tools.ListVPSOutput
+			e.ok("list_vps", map[string]any{}, &list)
+			var audit tools.AuditBackupCoverageOutput
+			text := e.ok("audit_backup_coverage", map[string]any{}, &audit)
+			var fleet tools.ApplyBackupPolicyOutput
+			e.ok("apply_backup_policy", map[string]any{"frequency": "daily", "hour": 2, "retention_count": 3, "dry_run": true}, &fleet)
+			if list.Total != 10 || audit.Totals.VPS != 10 || audit.Totals.Covered != 10 || fleet.Totals.VPS != 10 ||
+				list.Completeness != "complete" || audit.Completeness != "complete" || fleet.Completeness != "complete" {
+				t.Fatalf("listed %d (%s), audited %+v (%s), planned %d (%s); want all 10, complete:\n%s",
+					list.Total, list.Completeness, audit.Totals, audit.Completeness, fleet.Totals.VPS, fleet.Completeness, text)
+			}
+		})
+	}
+}
+
+func TestAFullPageWithoutPagingLeavesTheAccountNotKnownToBeCovered(t *testing.T) {
+	sim := newSim()
+	sim.SetVariants(hostuptest.Variants{NoPagingSignal: true})
+	for i := range 101 {
+		fidelityDaily(sim, hostuptest.VPSSpec{Name: fmt.Sprintf("node-%03d", i), TotalBackupLimit: 7, AutoDeleteOldest: true})
+	}
+	e := newEnv(t, sim)
+	var audit tools.AuditBackupCoverageOutput
+	text := e.ok("audit_backup_coverage", map[string]any{}, &audit)
+	if audit.Completeness != "unknown" || audit.Truncated || audit.Totals.VPS != 100 {
+		t.Fatalf("completeness %q, truncated %v, %d audited; want the 100 HostUp gave and completeness unknown", audit.Completeness, audit.Truncated, audit.Totals.VPS)
+	}
+	contains(t, text, "Not known whether the account is covered", "neither hasMore nor nextCursor")
+
+	var fleet tools.ApplyBackupPolicyOutput
+	text = e.ok("apply_backup_policy", map[string]any{"frequency": "daily", "hour": 2, "retention_count": 3, "dry_run": true}, &fleet)
+	if fleet.Completeness != "unknown" {
+		t.Fatalf("completeness %q, want unknown:\n%s", fleet.Completeness, text)
+	}
+	contains(t, text, "whether the account has more VPSes than these is unknown", "A VPS beyond them is not in this plan")
+
+	var list tools.ListVPSOutput
+	text = e.ok("list_vps", map[string]any{"query": "node-100"}, &list)
+	if list.Total != 1 || list.VPS[0].Name != "node-100" {
+		t.Fatalf("query node-100 found %d; want HostUp asked by exact name across the account:\n%s", list.Total, text)
+	}
 }

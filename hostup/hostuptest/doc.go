@@ -57,8 +57,9 @@
 // per point, each naming the hostup-api.md line it plays: the schedule-exists
 // gate with a code or other wording (English or Swedish), times "HH:MM:SS" or
 // null, a null daySpecifier, a disabled schedule listed first, settings null,
-// no limits.maxRetention, a null createdAt, the VPS list under another member or
-// without hasMore, failed jobs that say completed with result.success false, v1
+// no limits.maxRetention, a null createdAt, the VPS list under another member,
+// without hasMore, with its paging under pagination, meta or links, or with no
+// paging at all, failed jobs that say completed with result.success false, v1
 // failure words other than "failed", 429s without Retry-After or
 // X-RateLimit-Reset, GET /api/jobs taking one header only, ids with "-" and "_",
 // a PATCH below the stored backups accepted, and whole numbers written as

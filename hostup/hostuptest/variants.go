@@ -49,6 +49,13 @@ type Variants struct {
 	// NoHasMore leaves hasMore out of VPS list pages and keeps nextCursor (null
 	// on the last page). Same line of §0.
 	NoHasMore bool
+	// PagingMember puts the VPS list's hasMore and nextCursor under this
+	// member ("pagination", "meta" or "links") instead of at the top. Same
+	// line of §0: the envelope is inferred from another endpoint.
+	PagingMember string
+	// NoPagingSignal leaves hasMore and nextCursor out of every VPS list page:
+	// nothing says whether another page follows. Same line of §0.
+	NoPagingSignal bool
 	// FailedJobsSayCompleted answers a failed backup job with state and status
 	// completed, isCompleted true and result.success false. §6: "state | raw
 	// state. Values not enumerated" and "result | {success, type, …}".
@@ -163,10 +170,11 @@ func (s *Simulator) reshapeBackups(body any) any {
 	return m
 }
 
-// reshapeVPSPage writes the VPS list page under ListKey and without hasMore.
+// reshapeVPSPage writes the VPS list page under ListKey, without hasMore, with
+// the paging members under PagingMember, or without them.
 func (s *Simulator) reshapeVPSPage(body any) any {
 	vr := s.variants
-	if vr.ListKey == "" && !vr.NoHasMore {
+	if vr.ListKey == "" && !vr.NoHasMore && vr.PagingMember == "" && !vr.NoPagingSignal {
 		return body
 	}
 	m := asMap(body)
@@ -176,6 +184,20 @@ func (s *Simulator) reshapeVPSPage(body any) any {
 	}
 	if vr.NoHasMore {
 		delete(m, "hasMore")
+	}
+	if vr.PagingMember != "" {
+		paging := map[string]any{}
+		for _, k := range []string{"hasMore", "nextCursor"} {
+			if v, ok := m[k]; ok {
+				paging[k] = v
+				delete(m, k)
+			}
+		}
+		m[vr.PagingMember] = paging
+	}
+	if vr.NoPagingSignal {
+		delete(m, "hasMore")
+		delete(m, "nextCursor")
 	}
 	return m
 }
