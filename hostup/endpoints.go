@@ -208,16 +208,33 @@ func (p vpsPage) more() bool { return p.HasMore || (!p.hasMoreGiven && p.next() 
 // follows: neither hasMore nor nextCursor, not even as null.
 func (p vpsPage) silent() bool { return !p.hasMoreGiven && !p.cursorGiven }
 
-// GetVPS calls GET /api/v2/vps/{id}.
+// GetVPS calls GET /api/v2/vps/{id}. HostUp documents the VPS itself as the
+// body; the list serves the same items under data, and one VPS wrapped so is
+// read too. The VPS's id is the one asked for: an answer that names another
+// is a DecodeError, never that VPS's name under this id.
 func (c *Client) GetVPS(ctx context.Context, vpsID string) (*VPS, error) {
 	id, err := segment(KindVPS, vpsID)
 	if err != nil {
 		return nil, err
 	}
-	var v VPS
-	if err := c.getJSON(ctx, "/api/v2/vps/"+id, nil, &v); err != nil {
+	path := "/api/v2/vps/" + id
+	body, err := c.do(ctx, http.MethodGet, path, nil, nil)
+	if err != nil {
 		return nil, err
 	}
+	raw, prefix := json.RawMessage(body), ""
+	if top := object(body); top != nil && top["id"] == nil && object(top["data"]) != nil {
+		raw, prefix = top["data"], "data"
+	}
+	var v VPS
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, newDecodeError(http.MethodGet, path, raw, err, prefix, c.keyFor(ctx).value())
+	}
+	if v.ID != "" && v.ID != vpsID {
+		return nil, &DecodeError{Method: http.MethodGet, Path: path, Field: strings.Trim(prefix+".id", "."), Value: cutValue(v.ID, c.keyFor(ctx).value()),
+			Want: "the id asked for, " + vpsID, Err: errors.New("the answer describes another VPS")}
+	}
+	v.ID = vpsID
 	return &v, nil
 }
 

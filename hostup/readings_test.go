@@ -211,3 +211,34 @@ func TestAFullVPSPageWithoutPagingMakesTheListsCompletenessUnknown(t *testing.T)
 		})
 	}
 }
+
+func TestOneVPSIsReadBareOrWrappedAndKeepsTheIDAskedFor(t *testing.T) {
+	tests := []struct {
+		name, body string
+		wantName   string
+		wantField  string // a DecodeError's field; "" for none
+	}{
+		{"bare, as documented", `{"id":"vps_1","name":"web"}`, "web", ""},
+		{"wrapped in data, as the list's items", `{"data":{"id":"vps_1","name":"web"}}`, "web", ""},
+		{"without an id", `{"name":"web"}`, "web", ""},
+		{"wrapped without an id", `{"data":{"name":"web"}}`, "web", ""},
+		{"another VPS", `{"id":"vps_2","name":"db"}`, "", "id"},
+		{"another VPS, wrapped", `{"data":{"id":"vps_2","name":"db"}}`, "", "data.id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := newTestClient(t, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, tt.body) })
+			v, err := c.GetVPS(context.Background(), "vps_1")
+			if tt.wantField != "" {
+				e, ok := errors.AsType[*DecodeError](err)
+				if !ok || e.Field != tt.wantField || e.Value != "vps_2" {
+					t.Fatalf("vps %+v, err %v; want a DecodeError naming %s and vps_2", v, err, tt.wantField)
+				}
+				return
+			}
+			if err != nil || v.ID != "vps_1" || v.Name != tt.wantName {
+				t.Fatalf("vps %+v, err %v; want vps_1 named %q", v, err, tt.wantName)
+			}
+		})
+	}
+}

@@ -46,6 +46,7 @@ var fidelityVariants = []fidelityVariant{
 	{name: "VPS paging under meta", v: hostuptest.Variants{PagingMember: "meta"}},
 	{name: "VPS paging under links", v: hostuptest.Variants{PagingMember: "links"}},
 	{name: "VPS pages without any paging", v: hostuptest.Variants{NoPagingSignal: true}},
+	{name: "one VPS wrapped in data", v: hostuptest.Variants{WrappedVPS: true}},
 	{name: "failed job says completed", v: hostuptest.Variants{FailedJobsSayCompleted: true}},
 	{name: "v1 failure status error", v: hostuptest.Variants{V1FailureStatus: "error"}},
 	{name: "429 with Retry-After and X-RateLimit-Reset", limited: true},
@@ -386,6 +387,21 @@ var fidelityScenarios = []fidelityScenario{
 		text := e.ok("delete_backup_schedule", args, &out)
 		if out.Outcome != "applied" || len(e.sim.Schedules(id)) != 0 {
 			t.Fatalf("outcome %q, schedules left %d:\n%s", out.Outcome, len(e.sim.Schedules(id)), text)
+		}
+	}},
+	{tool: "restore_backup", name: "the plan names the VPS, and its name typed confirms it", run: func(t *testing.T, e *env, _ fidelityVariant) {
+		id := e.sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "web-7", TotalBackupLimit: 5, Backups: []hostuptest.BackupSpec{{Age: time.Hour}}})
+		args := map[string]any{"vps_id": id, "backup_id": firstBackup(t, e, id)}
+		var plan tools.RestoreBackupOutput
+		text := e.ok("restore_backup", args, &plan)
+		if plan.VPSName != "web-7" || plan.ConfirmToken == "" {
+			t.Fatalf("vps_name %q, token %q; want the VPS's name and a token:\n%s", plan.VPSName, plan.ConfirmToken, text)
+		}
+		contains(t, text, "Restore VPS "+id+" (web-7)")
+		var out tools.RestoreBackupOutput
+		text = e.ok("restore_backup", with(args, "confirm_token", plan.ConfirmToken, "confirm_vps_name", "web-7"), &out)
+		if out.Outcome != "applied" {
+			t.Fatalf("outcome %q, want applied:\n%s", out.Outcome, text)
 		}
 	}},
 	{tool: "delete_backup", name: "a backup is deleted", run: func(t *testing.T, e *env, _ fidelityVariant) {

@@ -56,6 +56,11 @@ type Variants struct {
 	// NoPagingSignal leaves hasMore and nextCursor out of every VPS list page:
 	// nothing says whether another page follows. Same line of §0.
 	NoPagingSignal bool
+	// WrappedVPS answers GET /api/v2/vps/{id} with {data: {…}}, as the list
+	// serves its items. §0: "Success body | The resource JSON itself, with no
+	// envelope"; §1: the list's data[] is "the same canonical item shape as
+	// GET /api/v2/vps/{id}".
+	WrappedVPS bool
 	// FailedJobsSayCompleted answers a failed backup job with state and status
 	// completed, isCompleted true and result.success false. §6: "state | raw
 	// state. Values not enumerated" and "result | {success, type, …}".
