@@ -5,6 +5,7 @@ package hostup
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -238,6 +239,32 @@ func TestOneVPSIsReadBareOrWrappedAndKeepsTheIDAskedFor(t *testing.T) {
 			}
 			if err != nil || v.ID != "vps_1" || v.Name != tt.wantName {
 				t.Fatalf("vps %+v, err %v; want vps_1 named %q", v, err, tt.wantName)
+			}
+		})
+	}
+}
+
+func TestSnapshotScheduleFieldsHostUpDidNotGiveAreUnread(t *testing.T) {
+	tests := []struct {
+		name, body string
+		enabled    bool
+		hours      int
+		unread     string
+	}{
+		{"v2 names", `{"enabled":true,"intervalHours":6}`, true, 6, ""},
+		{"v1 names", `{"enabled":false,"interval_hours":12.0}`, false, 12, ""},
+		{"other names", `{"active":true,"everyHours":6}`, false, 0, "schedule.enabled schedule.intervalHours"},
+		{"null and a text", `{"enabled":null,"intervalHours":"6"}`, false, 0, "schedule.enabled schedule.intervalHours"},
+		{"only the interval missing", `{"enabled":true}`, true, 0, "schedule.intervalHours"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var s SnapshotSchedule
+			if err := json.Unmarshal([]byte(tt.body), &s); err != nil {
+				t.Fatal(err)
+			}
+			if s.Enabled != tt.enabled || s.IntervalHours != tt.hours || strings.Join(s.Unread, " ") != tt.unread {
+				t.Errorf("enabled %v, every %d h, unread %v; want %v, %d, %q", s.Enabled, s.IntervalHours, s.Unread, tt.enabled, tt.hours, tt.unread)
 			}
 		})
 	}

@@ -47,6 +47,7 @@ var fidelityVariants = []fidelityVariant{
 	{name: "VPS paging under links", v: hostuptest.Variants{PagingMember: "links"}},
 	{name: "VPS pages without any paging", v: hostuptest.Variants{NoPagingSignal: true}},
 	{name: "one VPS wrapped in data", v: hostuptest.Variants{WrappedVPS: true}},
+	{name: "snapshot schedule fields active and everyHours", v: hostuptest.Variants{SnapshotScheduleNames: true}},
 	{name: "failed job says completed", v: hostuptest.Variants{FailedJobsSayCompleted: true}},
 	{name: "v1 failure status error", v: hostuptest.Variants{V1FailureStatus: "error"}},
 	{name: "429 with Retry-After and X-RateLimit-Reset", limited: true},
@@ -402,6 +403,36 @@ var fidelityScenarios = []fidelityScenario{
 		text = e.ok("restore_backup", with(args, "confirm_token", plan.ConfirmToken, "confirm_vps_name", "web-7"), &out)
 		if out.Outcome != "applied" {
 			t.Fatalf("outcome %q, want applied:\n%s", out.Outcome, text)
+		}
+	}},
+	{tool: "list_snapshot_schedule", name: "a running schedule never reads as paused", run: func(t *testing.T, e *env, fv fidelityVariant) {
+		id := e.sim.AddVPS(testAccount, hostuptest.VPSSpec{SnapshotSlots: 3, SnapshotSchedule: &hostuptest.SnapshotScheduleSpec{IntervalHours: 6}})
+		var out tools.ListSnapshotScheduleOutput
+		text := e.ok("list_snapshot_schedule", map[string]any{"vps_id": id}, &out)
+		lacks(t, text, "paused")
+		if out.Schedule == nil || (out.Schedule.Enabled != nil && !*out.Schedule.Enabled) {
+			t.Fatalf("schedule %+v, want it running or unknown:\n%s", out.Schedule, text)
+		}
+		if fv.v.SnapshotScheduleNames {
+			contains(t, text, "did not give schedule.enabled")
+		}
+	}},
+	{tool: "set_snapshot_schedule", name: "pausing a running schedule asks first", run: func(t *testing.T, e *env, _ fidelityVariant) {
+		id := e.sim.AddVPS(testAccount, hostuptest.VPSSpec{SnapshotSlots: 3, SnapshotSchedule: &hostuptest.SnapshotScheduleSpec{IntervalHours: 6}})
+		args := map[string]any{"vps_id": id, "interval_hours": 6, "enabled": false}
+		args["confirm_token"] = planToken(t, e, "set_snapshot_schedule", args)
+		var out tools.SnapshotScheduleChangeOutput
+		text := e.ok("set_snapshot_schedule", args, &out)
+		if out.Outcome != "applied" {
+			t.Fatalf("outcome %q, want applied:\n%s", out.Outcome, text)
+		}
+	}},
+	{tool: "audit_backup_coverage", name: "running snapshots are never nothing to go back to", run: func(t *testing.T, e *env, _ fidelityVariant) {
+		id := e.sim.AddVPS(testAccount, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true, SnapshotSlots: 3, SnapshotSchedule: &hostuptest.SnapshotScheduleSpec{IntervalHours: 6}})
+		var out tools.AuditBackupCoverageOutput
+		text := e.ok("audit_backup_coverage", map[string]any{"vps_ids": []any{id}}, &out)
+		if len(out.VPS) != 1 || strings.Join(out.VPS[0].Problems, ",") != "no_schedule" {
+			t.Fatalf("want no_schedule alone:\n%s", text)
 		}
 	}},
 	{tool: "delete_backup", name: "a backup is deleted", run: func(t *testing.T, e *env, _ fidelityVariant) {

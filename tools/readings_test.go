@@ -102,3 +102,30 @@ func TestAFullPageWithoutPagingLeavesTheAccountNotKnownToBeCovered(t *testing.T)
 		t.Fatalf("query node-100 found %d; want HostUp asked by exact name across the account:\n%s", list.Total, text)
 	}
 }
+
+// valueOf is what p points to, or T's zero value when p is nil.
+func valueOf[T any](p *T) (v T) {
+	if p != nil {
+		v = *p
+	}
+	return v
+}
+
+func TestASnapshotScheduleChangeFromAStateHostUpDidNotGiveIsConfirmed(t *testing.T) {
+	for _, enabled := range []bool{true, false} {
+		t.Run(fmt.Sprint("enabled=", enabled), func(t *testing.T) {
+			sim := newSim()
+			sim.SetVariants(hostuptest.Variants{SnapshotScheduleNames: true})
+			id := sim.AddVPS(testAccount, hostuptest.VPSSpec{SnapshotSlots: 3, SnapshotSchedule: &hostuptest.SnapshotScheduleSpec{IntervalHours: 6}})
+			e := newEnv(t, sim)
+			var out tools.SnapshotScheduleChangeOutput
+			text := e.ok("set_snapshot_schedule", map[string]any{"vps_id": id, "interval_hours": 6, "enabled": enabled}, &out)
+			if out.Outcome != "confirmation_required" || !out.Plan.Destructive {
+				t.Fatalf("outcome %q, destructive %v; want the user asked:\n%s", out.Outcome, out.Plan.Destructive, text)
+			}
+			contains(t, text, "did not give the snapshot schedule's schedule.enabled and schedule.intervalHours",
+				"enabled: not given by HostUp -> "+fmt.Sprint(enabled), "interval_hours: not given by HostUp -> 6")
+			e.noMutations()
+		})
+	}
+}

@@ -59,7 +59,8 @@
 // null, a null daySpecifier, a disabled schedule listed first, settings null,
 // no limits.maxRetention, a null createdAt, the VPS list under another member,
 // without hasMore, with its paging under pagination, meta or links, or with no
-// paging at all, one VPS wrapped in data, failed jobs that say completed with result.success false, v1
+// paging at all, one VPS wrapped in data, the snapshot schedule's fields under
+// other names, failed jobs that say completed with result.success false, v1
 // failure words other than "failed", 429s without Retry-After or
 // X-RateLimit-Reset, GET /api/jobs taking one header only, ids with "-" and "_",
 // a PATCH below the stored backups accepted, and whole numbers written as

@@ -61,6 +61,10 @@ type Variants struct {
 	// envelope"; §1: the list's data[] is "the same canonical item shape as
 	// GET /api/v2/vps/{id}".
 	WrappedVPS bool
+	// SnapshotScheduleNames writes the v2 snapshot schedule's enabled as active
+	// and intervalHours as everyHours. §4, GET snapshot-schedules: "schedule |
+	// object|null, req | … Inner fields UNKNOWN".
+	SnapshotScheduleNames bool
 	// FailedJobsSayCompleted answers a failed backup job with state and status
 	// completed, isCompleted true and result.success false. §6: "state | raw
 	// state. Values not enumerated" and "result | {success, type, …}".
@@ -151,6 +155,20 @@ func (s *Simulator) reshapeSchedules(body any) any {
 		if limits, ok := m["limits"].(map[string]any); ok {
 			delete(limits, "maxRetention")
 		}
+	}
+	return m
+}
+
+// reshapeSnapshotSchedules renames the v2 snapshot schedule's fields when asked.
+func (s *Simulator) reshapeSnapshotSchedules(body any) any {
+	if !s.variants.SnapshotScheduleNames {
+		return body
+	}
+	m := asMap(body)
+	if sc, ok := m["schedule"].(map[string]any); ok {
+		sc["active"], sc["everyHours"] = sc["enabled"], sc["intervalHours"]
+		delete(sc, "enabled")
+		delete(sc, "intervalHours")
 	}
 	return m
 }
