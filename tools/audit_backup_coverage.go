@@ -196,13 +196,19 @@ func auditRow(t auditTarget, bs *hostup.BackupSchedules, vm *hostup.VMBackupSche
 			r.Problems = append(r.Problems, problemRetentionOne)
 		}
 	}
-	failed := r.LastStatus == "failed" || r.LastStatus == "cancelled"
+	var failed bool
 	if vm != nil {
 		// v1 records backups, not runs: its newest scheduled record decides.
 		r.LastStatus, failed = lastVMScheduledStatus(vm.History)
-	} else if r.LastStatus == "" {
-		r.LastStatus = lastScheduledStatus(bs.History)
-		failed = r.LastStatus == "failed" || r.LastStatus == "cancelled"
+	} else {
+		// Only a known success or failure stands on its own: unknown, running,
+		// any other word or none is checked against the newest scheduled run.
+		if !runSucceeded(r.LastStatus) && !runFailed(r.LastStatus) {
+			if h := lastScheduledStatus(bs.History); h != "" {
+				r.LastStatus = h
+			}
+		}
+		failed = runFailed(r.LastStatus)
 	}
 	if failed {
 		r.Problems = append(r.Problems, problemLastRunFailed)
@@ -236,7 +242,7 @@ func lastVMScheduledStatus(history []hostup.VMHistoryEntry) (string, bool) {
 }
 
 // lastScheduledStatus is the status of the newest scheduled run in the history
-// (newest first). Manual backups are left out: a manual backup that failed or is
+// (newest first: readSchedules orders it). Manual backups are left out: a manual backup that failed or is
 // still queued says nothing about whether the schedule works.
 func lastScheduledStatus(history []hostup.HistoryEntry) string {
 	for _, h := range history {

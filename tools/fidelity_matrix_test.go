@@ -37,6 +37,8 @@ var fidelityVariants = []fidelityVariant{
 	{name: "time null", v: hostuptest.Variants{ScheduleTime: "null"}},
 	{name: "daySpecifier null", v: hostuptest.Variants{NullDaySpecifier: true}},
 	{name: "disabled schedule listed first", v: hostuptest.Variants{DisabledScheduleFirst: true}},
+	{name: "schedule status null, history oldest first", v: hostuptest.Variants{ScheduleStatus: "null", HistoryOldestFirst: true}},
+	{name: "schedule status unknown", v: hostuptest.Variants{ScheduleStatus: "unknown"}},
 	{name: "settings null", v: hostuptest.Variants{NullSettings: true}},
 	{name: "limits without maxRetention", v: hostuptest.Variants{NoMaxRetention: true}},
 	{name: "backup createdAt null", v: hostuptest.Variants{NullCreatedAt: true}},
@@ -196,6 +198,20 @@ var fidelityScenarios = []fidelityScenario{
 					t.Errorf("%s: problems %q, unread %v; want %q:\n%s", r.VPSID, problems, r.Unread, want[r.VPSID], text)
 				}
 			}
+		}
+	}},
+	{tool: "audit_backup_coverage", name: "a newest run that failed after good ones is a failure", run: func(t *testing.T, e *env, _ fidelityVariant) {
+		id := fidelityDaily(e.sim, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true, History: []hostuptest.HistorySpec{
+			{Age: 74 * time.Hour}, {Age: 50 * time.Hour}, {Age: 26 * time.Hour}, {Status: "failed", Age: 2 * time.Hour}}})
+		var out tools.AuditBackupCoverageOutput
+		text := e.ok("audit_backup_coverage", map[string]any{"vps_ids": []any{id}}, &out)
+		if len(out.VPS) != 1 || strings.Join(out.VPS[0].Problems, ",") != "last_run_failed" || out.Totals.Covered != 0 {
+			t.Fatalf("want last_run_failed and nothing covered:\n%s", text)
+		}
+		var list tools.ListBackupSchedulesOutput
+		e.ok("list_backup_schedules", map[string]any{"vps_id": id, "history_limit": 1}, &list)
+		if len(list.History) != 1 || list.History[0].Status != "failed" || list.HistoryTotal != 4 {
+			t.Fatalf("history %+v of %d; want the newest run, the failed one, of 4", list.History, list.HistoryTotal)
 		}
 	}},
 	{tool: "audit_backup_coverage", name: "every row of 80 VPSes is read", run: func(t *testing.T, e *env, _ fidelityVariant) {

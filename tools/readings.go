@@ -127,6 +127,38 @@ func activeFirst(bs *hostup.BackupSchedules) {
 	}
 }
 
+// newestFirst orders v2's history by createdAt, newest first: seed 003 states
+// no order (only v1's page says most recent first), and the newest run decides
+// whether a schedule works. Runs without a readable time go last, in HostUp's
+// order.
+func newestFirst(history []hostup.HistoryEntry) {
+	slices.SortStableFunc(history, func(a, b hostup.HistoryEntry) int {
+		ta, okA := parseTime(deref(a.CreatedAt))
+		tb, okB := parseTime(deref(b.CreatedAt))
+		switch {
+		case okA && okB:
+			return tb.Compare(ta)
+		case okA:
+			return -1
+		case okB:
+			return 1
+		}
+		return 0
+	})
+}
+
+// runFailed and runSucceeded read a v2 run's status (seed 003: completed,
+// running, queued, failed, cancelled, unknown or empty): completed is the one
+// success, failed and cancelled the failures; any other word says neither.
+func runFailed(status string) bool {
+	s := strings.ToLower(strings.TrimSpace(status))
+	return s == "failed" || s == "cancelled"
+}
+
+func runSucceeded(status string) bool {
+	return strings.EqualFold(strings.TrimSpace(status), "completed")
+}
+
 // v1RunFailed reads a v1 history record: its status is active, deleted or
 // pending, and "other values may indicate failures" (hostup-api.md §5), so any
 // other word, or an error message, is a failure.

@@ -7,7 +7,9 @@ package tools_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
 	"github.com/hostup/hostup-mcp/tools"
@@ -126,6 +128,34 @@ func TestASnapshotScheduleChangeFromAStateHostUpDidNotGiveIsConfirmed(t *testing
 			contains(t, text, "did not give the snapshot schedule's schedule.enabled and schedule.intervalHours",
 				"enabled: not given by HostUp -> "+fmt.Sprint(enabled), "interval_hours: not given by HostUp -> 6")
 			e.noMutations()
+		})
+	}
+}
+
+func TestAScheduleStatusOtherThanCompletedOrFailedIsCheckedAgainstTheNewestRun(t *testing.T) {
+	tests := []struct {
+		status, newest string
+		want           string
+	}{
+		{"unknown", "failed", "last_run_failed"},
+		{"running", "failed", "last_run_failed"},
+		{"null", "failed", "last_run_failed"},
+		{"unknown", "completed", ""},
+		{"completed", "failed", ""},
+		{"failed", "completed", "last_run_failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.status+" after "+tt.newest, func(t *testing.T) {
+			sim := newSim()
+			sim.SetVariants(hostuptest.Variants{ScheduleStatus: tt.status})
+			id := fidelityDaily(sim, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true, History: []hostuptest.HistorySpec{
+				{Age: 26 * time.Hour}, {Status: tt.newest, Age: 2 * time.Hour}}})
+			e := newEnv(t, sim)
+			var out tools.AuditBackupCoverageOutput
+			text := e.ok("audit_backup_coverage", map[string]any{"vps_ids": []any{id}}, &out)
+			if got := strings.Join(out.VPS[0].Problems, ","); got != tt.want {
+				t.Fatalf("problems %q, want %q:\n%s", got, tt.want, text)
+			}
 		})
 	}
 }

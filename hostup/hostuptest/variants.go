@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -33,6 +34,14 @@ type Variants struct {
 	// the VPS's active one. §2: "Only one schedule can be active per VPS", which
 	// does not say only one is listed.
 	DisabledScheduleFirst bool
+	// ScheduleStatus writes schedules[].status as this word, or as null for
+	// "null". Seed 003: "schedules[].status (string,null, required) Example:
+	// null. Allowed values: completed, running, queued, failed, cancelled,
+	// unknown, ".
+	ScheduleStatus string
+	// HistoryOldestFirst lists history[] oldest first. Seed 003 says "recent
+	// schedule history" and states no order (v1's page says most recent first).
+	HistoryOldestFirst bool
 	// NullSettings writes settings as null. Seed 003: "settings (object,
 	// required) Example: null".
 	NullSettings bool
@@ -113,13 +122,21 @@ func (s *Simulator) scheduleExistsGate() (reason, code string) {
 // hold s.mu.
 func (s *Simulator) reshapeSchedules(body any) any {
 	vr := s.variants
-	if vr.ScheduleTime == "" && !vr.NullDaySpecifier && !vr.DisabledScheduleFirst && !vr.NullSettings && !vr.NoMaxRetention {
+	if vr.ScheduleTime == "" && !vr.NullDaySpecifier && !vr.DisabledScheduleFirst && !vr.NullSettings && !vr.NoMaxRetention &&
+		vr.ScheduleStatus == "" && !vr.HistoryOldestFirst {
 		return body
 	}
 	m := asMap(body)
 	schedules, _ := m["schedules"].([]any)
 	for _, raw := range schedules {
 		sc := raw.(map[string]any)
+		switch vr.ScheduleStatus {
+		case "":
+		case "null":
+			sc["status"] = nil
+		default:
+			sc["status"] = vr.ScheduleStatus
+		}
 		switch vr.ScheduleTime {
 		case "seconds":
 			if t, ok := sc["time"].(string); ok {
@@ -147,6 +164,9 @@ func (s *Simulator) reshapeSchedules(body any) any {
 			old["daySpecifier"] = "1"
 		}
 		m["schedules"] = append([]any{old}, schedules...)
+	}
+	if history, _ := m["history"].([]any); vr.HistoryOldestFirst {
+		slices.Reverse(history)
 	}
 	if vr.NullSettings {
 		m["settings"] = nil
