@@ -39,6 +39,7 @@ var fidelityVariants = []fidelityVariant{
 	{name: "disabled schedule listed first", v: hostuptest.Variants{DisabledScheduleFirst: true}},
 	{name: "schedule status null, history oldest first", v: hostuptest.Variants{ScheduleStatus: "null", HistoryOldestFirst: true}},
 	{name: "schedule status unknown", v: hostuptest.Variants{ScheduleStatus: "unknown"}},
+	{name: "canDelete closed without a schedule", v: hostuptest.Variants{NoScheduleCannotDelete: true}},
 	{name: "settings null", v: hostuptest.Variants{NullSettings: true}},
 	{name: "limits without maxRetention", v: hostuptest.Variants{NoMaxRetention: true}},
 	{name: "backup createdAt null", v: hostuptest.Variants{NullCreatedAt: true}},
@@ -358,6 +359,14 @@ var fidelityScenarios = []fidelityScenario{
 		}
 		text := e.refused("upsert_backup_schedule", map[string]any{"vps_id": id, "frequency": "weekly", "day_of_week": 1, "hour": 2, "retention_count": 3}, "pending_order")
 		lacks(t, text, "replace_existing")
+	}},
+	{tool: "apply_backup_policy", name: "a VPS without a schedule gets one", run: func(t *testing.T, e *env, _ fidelityVariant) {
+		id := e.sim.AddVPS(testAccount, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})
+		var out tools.ApplyBackupPolicyOutput
+		text := e.ok("apply_backup_policy", map[string]any{"frequency": "daily", "hour": 2, "retention_count": 3, "vps_ids": []any{id}, "dry_run": true}, &out)
+		if len(out.Rows) != 1 || out.Rows[0].Action != "create" {
+			t.Fatalf("want one create row:\n%s", text)
+		}
 	}},
 	{tool: "update_backup_settings", name: "turning auto_delete_oldest off is sent", run: func(t *testing.T, e *env, _ fidelityVariant) {
 		id := fidelityDaily(e.sim, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})

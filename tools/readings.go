@@ -42,9 +42,15 @@ func clockTime(s string) (hour, minute int, ok bool) {
 
 // vpsBlock returns a closed canUpdateSettings or canDelete gate: a block of the
 // VPS itself (a pending order, a suspended service), which HostUp closes every
-// schedule gate for. v1's derived closures (no endpoint) block nothing.
-func vpsBlock(a hostup.ScheduleActions) (hostup.Gate, bool) {
-	for _, g := range []hostup.Gate{a.CanUpdateSettings, a.CanDelete} {
+// schedule gate for. v1's derived closures (no endpoint) block nothing, and
+// neither does canDelete closed on a VPS without a schedule: "There is no
+// schedule to delete." is about deleting, not the VPS.
+func vpsBlock(a hostup.ScheduleActions, hasSchedule bool) (hostup.Gate, bool) {
+	gates := []hostup.Gate{a.CanUpdateSettings}
+	if hasSchedule {
+		gates = append(gates, a.CanDelete)
+	}
+	for _, g := range gates {
 		if !g.Allowed && g.CodeText() != codeNoV1Endpoint {
 			return g, true
 		}
@@ -65,7 +71,7 @@ func updateBlocker(a hostup.ScheduleActions) (hostup.Gate, bool) {
 	if a.CanCreate.Allowed {
 		return hostup.Gate{}, false
 	}
-	return vpsBlock(a)
+	return vpsBlock(a, true)
 }
 
 // changesBlocker is the gate that blocks every change to the VPS's schedule, for
@@ -75,7 +81,7 @@ func changesBlocker(a hostup.ScheduleActions, hasSchedule bool) (hostup.Gate, bo
 	if !hasSchedule && !a.CanCreate.Allowed && a.CanCreate.CodeText() != codeNoV1Endpoint {
 		return a.CanCreate, true
 	}
-	return vpsBlock(a)
+	return vpsBlock(a, hasSchedule)
 }
 
 // retentionLimit is the highest retentionCount HostUp accepts, and whether

@@ -57,7 +57,8 @@
 // per point, each naming the hostup-api.md line it plays: the schedule-exists
 // gate with a code or other wording (English or Swedish), times "HH:MM:SS" or
 // null, a null daySpecifier, a schedule status null or "unknown", history
-// oldest first, a disabled schedule listed first, settings null,
+// oldest first, canDelete closed while there is no schedule, a disabled
+// schedule listed first, settings null,
 // no limits.maxRetention, a null createdAt, the VPS list under another member,
 // without hasMore, with its paging under pagination, meta or links, or with no
 // paging at all, one VPS wrapped in data, the snapshot schedule's fields under

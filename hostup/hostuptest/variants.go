@@ -42,6 +42,12 @@ type Variants struct {
 	// HistoryOldestFirst lists history[] oldest first. Seed 003 says "recent
 	// schedule history" and states no order (v1's page says most recent first).
 	HistoryOldestFirst bool
+	// NoScheduleCannotDelete closes actions.canDelete with "There is no
+	// schedule to delete." while the VPS has no schedule. Seed 003:
+	// "actions.canDelete (object, required)", a gate that, as the backups
+	// page says of its own, includes the state's checks (the simulator closes
+	// canRestore with "There is no backup to restore." the same way).
+	NoScheduleCannotDelete bool
 	// NullSettings writes settings as null. Seed 003: "settings (object,
 	// required) Example: null".
 	NullSettings bool
