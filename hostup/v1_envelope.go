@@ -27,11 +27,8 @@ func (c *Client) v1(ctx context.Context, method, path string, body any) (json.Ra
 		if apiErr.Detail == "" {
 			apiErr.Detail = fmt.Sprintf("HostUp answered %d but reported success: false", resp.status)
 		}
-		if method != http.MethodGet {
-			// HostUp said it failed, yet answered 2xx: whether anything was applied
-			// is not known, so callers must read the state again.
-			return nil, meta, outcomeUnknown(apiErr)
-		}
+		// HostUp's answer arrived and says no: a refusal, for a change as for a
+		// read, never an answer lost on the way (ErrOutcomeUnknown).
 		return nil, meta, apiErr
 	}
 	return data, meta, nil

@@ -128,12 +128,17 @@ func describeError(err error) string {
 
 func describeAPIError(e *hostup.APIError) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "HostUp answered %d", e.Status)
+	head, title := fmt.Sprintf("HostUp answered %d", e.Status), e.Title
+	if e.Status < 300 { // kind: hostup_refused
+		// v1's 2xx with success: false: HostUp's answer arrived and says no.
+		head, title = fmt.Sprintf("HostUp refused the request (%d, success: false)", e.Status), ""
+	}
+	b.WriteString(head)
 	if e.Code != "" {
 		fmt.Fprintf(&b, " %s", e.Code)
 	}
-	if e.Title != "" {
-		fmt.Fprintf(&b, " (%s)", e.Title)
+	if title != "" {
+		fmt.Fprintf(&b, " (%s)", title)
 	}
 	if e.Detail != "" {
 		// HostUp's details are sentences with their own full stop.

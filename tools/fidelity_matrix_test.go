@@ -62,6 +62,7 @@ var fidelityVariants = []fidelityVariant{
 	{name: "ids with - and _", v: hostuptest.Variants{IDSeparators: true}},
 	{name: "limit below stored backups accepted", v: hostuptest.Variants{LimitBelowUsageAccepted: true}},
 	{name: "whole numbers written 3.0", v: hostuptest.Variants{FractionalIntegers: true}},
+	{name: "v1 refusals answered 200 with success false", v: hostuptest.Variants{V1RefusalsSucceed: true}},
 }
 
 // fidelityScenario is one tool in one state; run asserts the outcome the user
@@ -367,6 +368,17 @@ var fidelityScenarios = []fidelityScenario{
 		if len(out.Rows) != 1 || out.Rows[0].Action != "create" {
 			t.Fatalf("want one create row:\n%s", text)
 		}
+	}},
+	{tool: "upsert_backup_schedule", name: "a vmid behind a pending order shows HostUp's refusal", run: func(t *testing.T, e *env, _ fidelityVariant) {
+		id := fidelityDaily(e.sim, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})
+		e.sim.SetGate(id, hostuptest.GateCanCreate, pendingOrder())
+		vmid := fmt.Sprint(e.sim.VMID(id))
+		text := e.fails("upsert_backup_schedule", map[string]any{"vps_id": vmid, "frequency": "daily", "hour": 5, "retention_count": 3})
+		if !strings.HasPrefix(text, "HostUp refused the request") && !strings.HasPrefix(text, "HostUp answered 409") {
+			t.Errorf("want HostUp's refusal first:\n%s", text)
+		}
+		contains(t, text, "pending")
+		lacks(t, text, "answer was lost", "safe to try again")
 	}},
 	{tool: "update_backup_settings", name: "turning auto_delete_oldest off is sent", run: func(t *testing.T, e *env, _ fidelityVariant) {
 		id := fidelityDaily(e.sim, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})

@@ -65,8 +65,8 @@
 // other names, failed jobs that say completed with result.success false, v1
 // failure words other than "failed", 429s without Retry-After or
 // X-RateLimit-Reset, GET /api/jobs taking one header only, ids with "-" and "_",
-// a PATCH below the stored backups accepted, and whole numbers written as
-// fractions (3.0). The zero Variants is the default described here.
+// a PATCH below the stored backups accepted, whole numbers written as
+// fractions (3.0), and v1 refusals answered 200 with data.success false. The zero Variants is the default described here.
 //
 // # Simulator choices where HostUp's documentation is silent
 //

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 )
@@ -80,6 +81,11 @@ type Variants struct {
 	// and intervalHours as everyHours. §4, GET snapshot-schedules: "schedule |
 	// object|null, req | … Inner fields UNKNOWN".
 	SnapshotScheduleNames bool
+	// V1RefusalsSucceed answers a refused v1 change (a POST or DELETE under
+	// /api/vm/) with 200 and data {success: false, message} instead of its
+	// 4xx. §0: v1's success body is {success: true, …, data} and "data often
+	// has its own success and message".
+	V1RefusalsSucceed bool
 	// FailedJobsSayCompleted answers a failed backup job with state and status
 	// completed, isCompleted true and result.success false. §6: "state | raw
 	// state. Values not enumerated" and "result | {success, type, …}".
@@ -197,6 +203,16 @@ func (s *Simulator) reshapeSnapshotSchedules(body any) any {
 		delete(sc, "intervalHours")
 	}
 	return m
+}
+
+// v1Refusal rewrites a refused v1 change as a 200 whose data says success:
+// false, when asked.
+func (s *Simulator) v1Refusal(r *http.Request, resp response) response {
+	p, ok := resp.body.(*problemBody)
+	if !s.variants.V1RefusalsSucceed || !ok || !isV1Path(r.URL.Path) || r.Method == http.MethodGet || resp.status < 400 || resp.status >= 500 {
+		return resp
+	}
+	return v1OK(map[string]any{"success": false, "message": p.Detail})
 }
 
 // variantID is a fixed id of kind prefix in the simulator's id style.
