@@ -59,6 +59,7 @@ var fidelityVariants = []fidelityVariant{
 	{name: "429 with X-RateLimit-Reset only", v: hostuptest.Variants{RateLimitHints: "reset-only"}, limited: true},
 	{name: "jobs take X-API-Key only", v: hostuptest.Variants{JobsAuth: "api-key"}},
 	{name: "jobs take Bearer only", v: hostuptest.Variants{JobsAuth: "bearer"}},
+	{name: "jobs answer 404 to their first two polls", v: hostuptest.Variants{JobsNotFoundPolls: 2}},
 	{name: "ids with - and _", v: hostuptest.Variants{IDSeparators: true}},
 	{name: "limit below stored backups accepted", v: hostuptest.Variants{LimitBelowUsageAccepted: true}},
 	{name: "whole numbers written 3.0", v: hostuptest.Variants{FractionalIntegers: true}},

@@ -159,3 +159,33 @@ func TestAScheduleStatusOtherThanCompletedOrFailedIsCheckedAgainstTheNewestRun(t
 		})
 	}
 }
+
+func TestAJobHostUpDoesNotKnowYetIsPolledAgainAFewTimes(t *testing.T) {
+	tests := []struct {
+		notFound  int
+		want      string
+		wantPolls int // GET /api/jobs requests; 0 to not count them
+	}{
+		{3, "Backup done", 0},
+		{10, "could not read the job: HostUp answered 404", 4},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.notFound, " 404s"), func(t *testing.T) {
+			sim := newSim(hostuptest.WithJobTiming(150*time.Millisecond, 150*time.Millisecond))
+			sim.SetVariants(hostuptest.Variants{JobsNotFoundPolls: tt.notFound})
+			id := sim.AddVPS(testAccount, hostuptest.VPSSpec{TotalBackupLimit: 5})
+			e := newEnv(t, sim, withJobTiming(10*time.Millisecond, 5*time.Second))
+			text := e.ok("create_backup", map[string]any{"vps_id": id, "wait": true}, nil)
+			contains(t, text, tt.want)
+			polls := 0
+			for _, r := range sim.Requests() {
+				if strings.HasPrefix(r.Path, "/api/jobs/") {
+					polls++
+				}
+			}
+			if tt.wantPolls > 0 && polls != tt.wantPolls {
+				t.Errorf("%d polls, want %d: a job that stays unknown is given up", polls, tt.wantPolls)
+			}
+		})
+	}
+}

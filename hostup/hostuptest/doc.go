@@ -64,7 +64,8 @@
 // paging at all, one VPS wrapped in data, the snapshot schedule's fields under
 // other names, failed jobs that say completed with result.success false, v1
 // failure words other than "failed", 429s without Retry-After or
-// X-RateLimit-Reset, GET /api/jobs taking one header only, ids with "-" and "_",
+// X-RateLimit-Reset, GET /api/jobs taking one header only or answering 404
+// to the first polls of a new job, ids with "-" and "_",
 // a PATCH below the stored backups accepted, whole numbers written as
 // fractions (3.0), and v1 refusals answered 200 with data.success false. The zero Variants is the default described here.
 //

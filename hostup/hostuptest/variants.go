@@ -86,6 +86,11 @@ type Variants struct {
 	// 4xx. §0: v1's success body is {success: true, …, data} and "data often
 	// has its own success and message".
 	V1RefusalsSucceed bool
+	// JobsNotFoundPolls answers the first this many polls of an unfinished job
+	// with 404, as a queue that has not registered the job yet would. §0: the
+	// 202's operation says "Poll pollUrl (§6)"; §6: "Polling interval and rate
+	// guidance: none found".
+	JobsNotFoundPolls int
 	// FailedJobsSayCompleted answers a failed backup job with state and status
 	// completed, isCompleted true and result.success false. §6: "state | raw
 	// state. Values not enumerated" and "result | {success, type, …}".
