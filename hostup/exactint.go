@@ -115,6 +115,16 @@ func wholeNumber(lit string) (string, bool) {
 	if !strings.ContainsAny(lit, ".eE") {
 		return "", false
 	}
+	if whole, fraction, ok := strings.Cut(lit, "."); ok && !strings.ContainsAny(fraction, "eE") {
+		// The common case needs no arithmetic: 3.0 is whole, 12.4 is not.
+		if strings.Trim(fraction, "0") != "" || whole == "" || whole == "-" {
+			return "", false
+		}
+		if whole == "-0" {
+			whole = "0"
+		}
+		return whole, true
+	}
 	if i := strings.IndexAny(lit, "eE"); i >= 0 {
 		exp, err := strconv.Atoi(lit[i+1:])
 		if err != nil || exp > maxWholeDigits || exp < -maxWholeDigits {

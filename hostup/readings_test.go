@@ -22,6 +22,7 @@ func TestWholeNumbersAreRewrittenOnlyOutsideStrings(t *testing.T) {
 		{`{"s":"3.0","t":"a\"3.0","u":"\\","v":2.0}`, `{"s":"3.0","t":"a\"3.0","u":"\\","v":2}`},
 		{`{"huge":1e400,"long":1e39}`, `{"huge":1e400,"long":1000000000000000000000000000000000000000}`},
 		{`{"n":7}`, `{"n":7}`},
+		{`{"n":-0.0,"m":12.40,"k":100.000}`, `{"n":0,"m":12.40,"k":100}`},
 	}
 	for _, tt := range tests {
 		if got := string(wholeNumbers([]byte(tt.in))); got != tt.want {
