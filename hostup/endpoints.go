@@ -29,10 +29,14 @@ type ListVPSParams struct {
 }
 
 // VPSList is the account's VPSes. Truncated is set when more existed than MaxItems or
-// when HostUp's cursors could not be followed to the end.
+// when HostUp's cursors could not be followed to the end. CompletenessUnknown is
+// set when the last page read was full and said nothing of a next one (no
+// hasMore, no nextCursor, at its top or under pagination, meta or links): the
+// VPSes listed are HostUp's, but whether they are all of them is not known.
 type VPSList struct {
-	VPS       []VPS
-	Truncated bool
+	VPS                 []VPS
+	Truncated           bool
+	CompletenessUnknown bool
 }
 
 // ListVPS calls GET /api/v2/vps, following nextCursor across pages.
@@ -65,9 +69,9 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 		if err != nil {
 			return nil, err
 		}
-		page, err := decodeVPSPage(body)
+		page, err := decodeVPSPage(body, c.keyFor(ctx).value())
 		if err != nil {
-			return nil, fmt.Errorf("hostup: GET /api/v2/vps: %w", err)
+			return nil, err
 		}
 		added := 0
 		for _, v := range page.Data {
@@ -84,6 +88,9 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 			list.VPS, list.Truncated = list.VPS[:maxItems], true
 			return list, nil
 		case !page.more():
+			// A full page that says nothing of a next one may be the last or
+			// not: the list is what HostUp gave, its completeness unknown.
+			list.CompletenessUnknown = page.silent() && len(page.Data) >= pageSize
 			return list, nil
 		case len(list.VPS) == maxItems:
 			list.Truncated = true
@@ -106,7 +113,9 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 // nextCursor} is inferred from another endpoint (hostup-api.md §0), so the items
 // are taken from data, else from the one member that holds a list, else from a
 // bare list; a page in which no list can be found is an error, never "no VPS".
-func decodeVPSPage(body []byte) (vpsPage, error) {
+// key is redacted from what the error quotes.
+func decodeVPSPage(body []byte, key string) (vpsPage, error) {
+	const path = "/api/v2/vps"
 	var page vpsPage
 	var bare []VPS
 	if json.Unmarshal(body, &bare) == nil && bare != nil {
@@ -115,38 +124,72 @@ func decodeVPSPage(body []byte) (vpsPage, error) {
 	}
 	top := object(body)
 	if top == nil {
-		return page, errors.New("the VPS list is neither a JSON object nor a list")
+		e := newDecodeError(http.MethodGet, path, body, errors.New("the VPS list is neither a JSON object nor a list"), "", key)
+		e.Want = "an object holding the list of VPSes"
+		return page, e
 	}
-	items, ok := top["data"]
+	name := "data"
+	items, ok := top[name]
 	if !ok {
 		var lists []string
-		for name, raw := range top {
+		for member, raw := range top {
 			if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '[' {
-				lists = append(lists, name)
+				lists = append(lists, member)
 			}
 		}
 		if len(lists) != 1 {
-			return page, fmt.Errorf("the VPS list has no data member and %d members holding a list (members: %s)", len(lists), strings.Join(slices.Sorted(maps.Keys(top)), ", "))
+			e := newDecodeError(http.MethodGet, path, body, fmt.Errorf("the VPS list has no data member and %d members holding a list", len(lists)), "", key)
+			e.Value = cutValue("{"+strings.Join(slices.Sorted(maps.Keys(top)), ", ")+"}", key)
+			e.Want = "an object with the list of VPSes under data"
+			return page, e
 		}
-		items = top[lists[0]]
+		name = lists[0]
+		items = top[name]
 	}
 	if err := json.Unmarshal(items, &page.Data); err != nil {
-		return page, fmt.Errorf("decoding the VPS list: %w", err)
+		return page, newDecodeError(http.MethodGet, path, items, err, name, key)
 	}
 	if page.Data == nil && string(bytes.TrimSpace(items)) != "[]" {
-		return page, errors.New("the VPS list's data is not a list")
+		e := newDecodeError(http.MethodGet, path, items, errors.New("the VPS list's data is not a list"), name, key)
+		e.Want = "a list"
+		return page, e
 	}
-	if raw, ok := top["hasMore"]; ok && string(raw) != "null" {
-		page.hasMoreGiven = json.Unmarshal(raw, &page.HasMore) == nil
-	}
-	page.NextCursor = optionalText(top["nextCursor"])
+	page.readPaging(top)
 	return page, nil
 }
 
-// vpsPage is VPSPage plus whether HostUp said hasMore at all.
+// pagingMembers are where a page may say whether another follows: at the top,
+// as the envelope HostUp's docs infer, or in a member of its own, as many APIs
+// put it. The first that names a signal gives it.
+var pagingMembers = []string{"pagination", "meta", "links"}
+
+// readPaging reads hasMore and nextCursor, in camelCase or snake_case, at the
+// top of the page or under one of pagingMembers.
+func (p *vpsPage) readPaging(top map[string]json.RawMessage) {
+	places := []map[string]json.RawMessage{top}
+	for _, m := range pagingMembers {
+		if obj := object(top[m]); obj != nil {
+			places = append(places, obj)
+		}
+	}
+	for _, obj := range places {
+		for _, name := range []string{"hasMore", "has_more"} {
+			if raw, ok := obj[name]; ok && string(raw) != "null" && !p.hasMoreGiven {
+				p.hasMoreGiven = json.Unmarshal(raw, &p.HasMore) == nil
+			}
+		}
+		for _, name := range []string{"nextCursor", "next_cursor"} {
+			if raw, ok := obj[name]; ok && !p.cursorGiven {
+				p.cursorGiven, p.NextCursor = true, optionalText(raw)
+			}
+		}
+	}
+}
+
+// vpsPage is VPSPage plus whether HostUp said hasMore and nextCursor at all.
 type vpsPage struct {
 	VPSPage
-	hasMoreGiven bool
+	hasMoreGiven, cursorGiven bool
 }
 
 func (p vpsPage) next() string {
@@ -161,16 +204,37 @@ func (p vpsPage) next() string {
 // there would hide VPSes.
 func (p vpsPage) more() bool { return p.HasMore || (!p.hasMoreGiven && p.next() != "") }
 
-// GetVPS calls GET /api/v2/vps/{id}.
+// silent reports whether the page gave no sign at all of whether another
+// follows: neither hasMore nor nextCursor, not even as null.
+func (p vpsPage) silent() bool { return !p.hasMoreGiven && !p.cursorGiven }
+
+// GetVPS calls GET /api/v2/vps/{id}. HostUp documents the VPS itself as the
+// body; the list serves the same items under data, and one VPS wrapped so is
+// read too. The VPS's id is the one asked for: an answer that names another
+// is a DecodeError, never that VPS's name under this id.
 func (c *Client) GetVPS(ctx context.Context, vpsID string) (*VPS, error) {
 	id, err := segment(KindVPS, vpsID)
 	if err != nil {
 		return nil, err
 	}
-	var v VPS
-	if err := c.getJSON(ctx, "/api/v2/vps/"+id, nil, &v); err != nil {
+	path := "/api/v2/vps/" + id
+	body, err := c.do(ctx, http.MethodGet, path, nil, nil)
+	if err != nil {
 		return nil, err
 	}
+	raw, prefix := json.RawMessage(body), ""
+	if top := object(body); top != nil && top["id"] == nil && object(top["data"]) != nil {
+		raw, prefix = top["data"], "data"
+	}
+	var v VPS
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, newDecodeError(http.MethodGet, path, raw, err, prefix, c.keyFor(ctx).value())
+	}
+	if v.ID != "" && v.ID != vpsID {
+		return nil, &DecodeError{Method: http.MethodGet, Path: path, Field: strings.Trim(prefix+".id", "."), Value: cutValue(v.ID, c.keyFor(ctx).value()),
+			Want: "the id asked for, " + vpsID, Err: errors.New("the answer describes another VPS")}
+	}
+	v.ID = vpsID
 	return &v, nil
 }
 
@@ -323,7 +387,9 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 	}
 	job, err := decodeJob(resp.body)
 	if err != nil {
-		return nil, fmt.Errorf("hostup: GET %s: %w", path, err)
+		e := newDecodeError(http.MethodGet, path, resp.body, err, "", c.keyFor(ctx).value())
+		e.Want = "a JSON object"
+		return nil, e
 	}
 	if job.ID == "" {
 		job.ID = jobID
@@ -345,7 +411,7 @@ func (c *Client) getJSON(ctx context.Context, path string, q url.Values, out any
 		return err
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("hostup: GET %s: decoding the response: %w", path, err)
+		return newDecodeError(http.MethodGet, path, body, err, "", c.keyFor(ctx).value())
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -201,4 +202,135 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return max(t.Sub(now), 0), true
 	}
 	return 0, false
+}
+
+// DecodeError is a 2xx answer whose body could not be read into its model: a
+// field of another type than HostUp documents, or a body that is not the JSON
+// it documents. HostUp answered, and asking again gets the same answer, so it
+// is no reason to retry; it names where the answer differs and what was there.
+type DecodeError struct {
+	Method, Path string // what we called
+	// Field is where in the answer, e.g. "schedules.retentionCount" (array
+	// indices are not named); "" for the answer as a whole.
+	Field string
+	// Value is the JSON HostUp sent there, cut short and with control
+	// characters blanked; "" when it could not be found.
+	Value string
+	// Want says what the field should hold, e.g. "a whole number".
+	Want string
+	Err  error // the decoder's own error
+}
+
+func (e *DecodeError) Error() string {
+	field := cmp.Or(e.Field, "the answer")
+	return fmt.Sprintf("hostup: %s %s: the answer could not be read: %s is %s where %s was expected", e.Method, e.Path, field, cmp.Or(e.Value, "(not found)"), e.Want)
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// maxDecodeValue bounds the value a DecodeError quotes: enough to recognize
+// it, never a whole page.
+const maxDecodeValue = 60
+
+// newDecodeError describes err, from decoding body (the answer to method
+// path), as a DecodeError. prefix names where in the answer body sits, e.g.
+// "data" when body is the answer's data member; key is redacted from the value.
+func newDecodeError(method, path string, body []byte, err error, prefix, key string) *DecodeError {
+	e := &DecodeError{Method: method, Path: path, Err: err, Field: prefix, Want: "JSON as HostUp documents it"}
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		e.Field = strings.Trim(prefix+"."+typeErr.Field, ".")
+		e.Want = jsonWords(typeErr.Type)
+		e.Value = valueAt(body, typeErr.Offset)
+		if e.Value == "" {
+			e.Value = typeErr.Value
+		}
+	case errors.As(err, &syntaxErr):
+		e.Want = "JSON"
+		// Where the JSON breaks, with some of what comes before it.
+		e.Value = string(body[min(len(body), max(0, int(syntaxErr.Offset)-maxDecodeValue/2)):])
+	default:
+		e.Value = string(body)
+	}
+	e.Value = cutValue(e.Value, key)
+	return e
+}
+
+// cutValue makes a value HostUp sent fit a DecodeError: cut short, control
+// characters blanked and the key redacted.
+func cutValue(s, key string) string {
+	s = clean(s, key) // before cutting, which could leave half a key
+	if len(s) > maxDecodeValue {
+		s = strings.ToValidUTF8(s[:maxDecodeValue], "") + "…"
+	}
+	return s
+}
+
+// valueAt is the JSON value that ends at offset in body (where encoding/json
+// reports a type error: after a scalar, or just inside an object or a list).
+func valueAt(body []byte, offset int64) string {
+	end := int(offset)
+	if end <= 0 || end > len(body) {
+		return ""
+	}
+	start := end - 1
+	switch body[start] {
+	case '{', '[':
+		var raw json.RawMessage
+		if json.NewDecoder(bytes.NewReader(body[start:])).Decode(&raw) != nil {
+			return string(body[start:end])
+		}
+		return string(raw)
+	case '"':
+		for start--; start >= 0; start-- {
+			if body[start] != '"' {
+				continue
+			}
+			backslashes := 0
+			for i := start - 1; i >= 0 && body[i] == '\\'; i-- {
+				backslashes++
+			}
+			if backslashes%2 == 0 {
+				break
+			}
+		}
+	default:
+		for start > 0 && strings.IndexByte("+-.0123456789eEtruefalsn", body[start-1]) >= 0 {
+			start--
+		}
+	}
+	if start < 0 {
+		return ""
+	}
+	return string(body[start:end])
+}
+
+// jsonWords says in words what a Go type holds as JSON.
+func jsonWords(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	if t == reflect.TypeFor[ExactInt]() {
+		return "a whole number"
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonWords(t.Elem())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.String:
+		return "a text"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "another type"
 }

@@ -63,7 +63,7 @@ func TestVPSListShapes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := decodeVPSPage([]byte(tt.body))
+			p, err := decodeVPSPage([]byte(tt.body), "")
 			if tt.fails {
 				if err == nil {
 					t.Fatalf("page %+v: want an error, never an empty list", p)

@@ -5,6 +5,7 @@ package hostup
 // longer, see README.md ("Fuzzing").
 
 import (
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -82,10 +83,13 @@ func FuzzResponseDecoders(f *testing.F) {
 		if job, err := decodeJob(body); err == nil && job == nil {
 			t.Fatal("decodeJob returned neither a job nor an error")
 		}
+		if json.Valid(body) && !json.Valid(wholeNumbers(body)) {
+			t.Fatalf("wholeNumbers made %q invalid: %q", body, wholeNumbers(body))
+		}
 		data, _, failed := unwrapV1(body)
 		if failed == nil && data != nil {
 			var v VMBackupSchedules
-			_ = decodeV1(http.MethodGet, "/api/vm/1/backup-schedules", data, &v)
+			_ = decodeV1(http.MethodGet, "/api/vm/1/backup-schedules", data, &v, "")
 		}
 	})
 }

@@ -48,42 +48,50 @@ type SnapshotSchedule struct {
 	RetentionDays *int    `json:"retentionDays,omitempty"`
 	LastRun       *string `json:"lastRun"`
 	NextRun       *string `json:"nextRun"`
+	// Unread names what HostUp left out, sent as null or in a type it cannot
+	// have: "schedule.enabled", "schedule.intervalHours". The inner fields are
+	// not documented, so Enabled false or IntervalHours 0 is a value only when
+	// its name is not here.
+	Unread []string `json:"-"`
 }
 
+// Names Unread uses, as the fields sit in the GET's body.
+const (
+	SnapshotEnabled  = "schedule.enabled"
+	SnapshotInterval = "schedule.intervalHours"
+)
+
 // UnmarshalJSON reads v2's camelCase names and v1's snake_case ones, and an interval
-// sent as a fraction (HostUp floors it).
+// sent as a fraction (HostUp floors it). A field it cannot read is named in Unread
+// and costs nothing else: the schedule is still read.
 func (s *SnapshotSchedule) UnmarshalJSON(data []byte) error {
-	var raw struct {
-		Enabled            bool     `json:"enabled"`
-		IntervalHours      *float64 `json:"intervalHours"`
-		IntervalHoursSnake *float64 `json:"interval_hours"`
-		RetentionDays      *int     `json:"retentionDays"`
-		RetentionDaysSnake *int     `json:"retention_days"`
-		LastRun            *string  `json:"lastRun"`
-		LastRunSnake       *string  `json:"last_run"`
-		NextRun            *string  `json:"nextRun"`
-		NextRunSnake       *string  `json:"next_run"`
-	}
+	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return err
 	}
-	*s = SnapshotSchedule{
-		Enabled:       raw.Enabled,
-		RetentionDays: firstOf(raw.RetentionDays, raw.RetentionDaysSnake),
-		LastRun:       firstOf(raw.LastRun, raw.LastRunSnake),
-		NextRun:       firstOf(raw.NextRun, raw.NextRunSnake),
+	field := func(names ...string) json.RawMessage {
+		for _, n := range names {
+			if v, ok := raw[n]; ok && string(v) != "null" {
+				return v
+			}
+		}
+		return nil
 	}
-	if h := firstOf(raw.IntervalHours, raw.IntervalHoursSnake); h != nil {
-		s.IntervalHours = int(*h)
+	*s = SnapshotSchedule{LastRun: optionalText(field("lastRun", "last_run")), NextRun: optionalText(field("nextRun", "next_run"))}
+	if json.Unmarshal(field("enabled"), &s.Enabled) != nil {
+		s.Unread = append(s.Unread, SnapshotEnabled)
+	}
+	var hours float64
+	if json.Unmarshal(field("intervalHours", "interval_hours"), &hours) == nil {
+		s.IntervalHours = int(hours)
+	} else {
+		s.Unread = append(s.Unread, SnapshotInterval)
+	}
+	var days int
+	if json.Unmarshal(field("retentionDays", "retention_days"), &days) == nil {
+		s.RetentionDays = &days
 	}
 	return nil
-}
-
-func firstOf[T any](a, b *T) *T {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // SnapshotScheduleRequest is the body of POST /api/v2/vps/{id}/snapshot-schedules.
@@ -206,7 +214,7 @@ func (c *Client) GetVMSnapshotSchedule(ctx context.Context, vmid string) (*VMSna
 		return nil, err
 	}
 	var s VMSnapshotSchedules
-	if err := decodeV1(http.MethodGet, path, data, &s); err != nil {
+	if err := decodeV1(http.MethodGet, path, data, &s, c.keyFor(ctx).value()); err != nil {
 		return nil, err
 	}
 	s.Meta = meta

@@ -19,7 +19,7 @@ func (c *Client) GetVMBackupSchedules(ctx context.Context, vmid string) (*VMBack
 		return nil, err
 	}
 	var s VMBackupSchedules
-	if err := decodeV1(http.MethodGet, path, data, &s); err != nil {
+	if err := decodeV1(http.MethodGet, path, data, &s, c.keyFor(ctx).value()); err != nil {
 		return nil, err
 	}
 	s.Meta = meta
@@ -67,7 +67,7 @@ func (c *Client) ListVMBackups(ctx context.Context, vmid string) (*VMBackupList,
 		return nil, err
 	}
 	list := &VMBackupList{Meta: meta}
-	if err := decodeV1(http.MethodGet, path, data, &list.Backups); err != nil {
+	if err := decodeV1(http.MethodGet, path, data, &list.Backups, c.keyFor(ctx).value()); err != nil {
 		return nil, err
 	}
 	if list.Backups == nil {

@@ -2,8 +2,10 @@ package hostup
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 )
@@ -25,11 +27,8 @@ func (c *Client) v1(ctx context.Context, method, path string, body any) (json.Ra
 		if apiErr.Detail == "" {
 			apiErr.Detail = fmt.Sprintf("HostUp answered %d but reported success: false", resp.status)
 		}
-		if method != http.MethodGet {
-			// HostUp said it failed, yet answered 2xx: whether anything was applied
-			// is not known, so callers must read the state again.
-			return nil, meta, outcomeUnknown(apiErr)
-		}
+		// HostUp's answer arrived and says no: a refusal, for a change as for a
+		// read, never an answer lost on the way (ErrOutcomeUnknown).
 		return nil, meta, apiErr
 	}
 	return data, meta, nil
@@ -73,13 +72,15 @@ func isFalse(raw json.RawMessage) bool {
 	return len(raw) > 0 && json.Unmarshal(raw, &b) == nil && !b
 }
 
-// decodeV1 decodes data into out, naming the call in the error.
-func decodeV1(method, path string, data json.RawMessage, out any) error {
+// decodeV1 decodes data into out; an answer that does not fit is a DecodeError
+// naming the field, with key redacted from what it quotes.
+func decodeV1(method, path string, data json.RawMessage, out any, key string) error {
 	if len(data) == 0 || string(data) == "null" {
-		return fmt.Errorf("hostup: %s %s: the response carried no data", method, path)
+		return &DecodeError{Method: method, Path: path, Field: "data", Value: cmp.Or(string(data), "nothing"), Want: "an object",
+			Err: errors.New("the response carried no data")}
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("hostup: %s %s: decoding the response: %w", method, path, err)
+		return newDecodeError(method, path, data, err, "", key)
 	}
 	return nil
 }

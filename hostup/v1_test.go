@@ -392,8 +392,9 @@ func TestV1SuccessFalseIsAnError(t *testing.T) {
 				t.Errorf("GET: err = %#v", err)
 			}
 			_, err = c.DeleteVMBackup(context.Background(), "10000", seedVolid)
-			if !errors.Is(err, ErrOutcomeUnknown) {
-				t.Errorf("DELETE: err = %v, want ErrOutcomeUnknown so that the caller reads the state again", err)
+			apiErr, ok = errors.AsType[*APIError](err)
+			if !ok || apiErr.Status != 200 || apiErr.Detail != tt.wantDetail || errors.Is(err, ErrOutcomeUnknown) {
+				t.Errorf("DELETE: err = %v, want HostUp's refusal, not an unknown outcome: its answer arrived", err)
 			}
 		})
 	}

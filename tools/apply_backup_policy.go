@@ -93,6 +93,7 @@ type ApplyBackupPolicyOutput struct {
 	ConfirmExpiresAt string       `json:"confirm_expires_at,omitempty"`
 	Truncated        bool         `json:"truncated" jsonschema_description:"True when not every VPS of the account is in the plan (one call covers up to 1,000)."`
 	LeftOut          int          `json:"left_out" jsonschema_description:"How many VPSes of the account are not in the plan, as far as HostUp's list was read. Pass their ids in vps_ids."`
+	Completeness     string       `json:"completeness" jsonschema:"enum=complete,enum=truncated,enum=unknown" jsonschema_description:"Of the account's list of VPSes: unknown means HostUp did not say whether more follow, so some VPSes may be missing from the plan."`
 }
 
 func applyBackupPolicy(d *Deps) server.ServerTool {
@@ -110,9 +111,12 @@ func applyBackupPolicy(d *Deps) server.ServerTool {
 				return ApplyBackupPolicyOutput{}, "", err
 			}
 			f := d.planFleet(ctx, call, p, targets)
-			out := ApplyBackupPolicyOutput{Policy: p.describe(), Notes: p.notes, Truncated: left.truncated, LeftOut: left.count}
+			out := ApplyBackupPolicyOutput{Policy: p.describe(), Notes: p.notes, Truncated: left.truncated, LeftOut: left.count, Completeness: completeness(left.truncated, left.unknown)}
 			if out.Truncated {
 				out.Notes = append(out.Notes, leftOutNote(left))
+			}
+			if out.Completeness == listUnknown {
+				out.Notes = append(out.Notes, completenessUnknownNote+" A VPS beyond them is not in this plan; pass its id in vps_ids.")
 			}
 			changing := f.changing()
 			switch {

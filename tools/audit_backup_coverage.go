@@ -76,6 +76,9 @@ type AuditBackupCoverageOutput struct {
 	VPS       []AuditRow  `json:"vps" jsonschema_description:"One row per VPS: problems first."`
 	Truncated bool        `json:"truncated" jsonschema_description:"True when not every VPS of the account was audited: the account has more than one audit covers, or HostUp's list of VPSes ended early."`
 	LeftOut   int         `json:"left_out" jsonschema_description:"How many VPSes of the account were not audited, as far as HostUp's list was read: when the list ended early there may be more (the text says at least). Audit them by passing their ids in vps_ids."`
+	// Completeness is unknown when HostUp's list did not say whether more
+	// VPSes follow: the audit then cannot say the account is covered.
+	Completeness string `json:"completeness" jsonschema:"enum=complete,enum=truncated,enum=unknown" jsonschema_description:"Of the account's list of VPSes (complete when vps_ids were given): unknown means HostUp did not say whether more VPSes follow, so the account is not known to be covered."`
 }
 
 func auditBackupCoverage(d *Deps) server.ServerTool {
@@ -88,7 +91,8 @@ func auditBackupCoverage(d *Deps) server.ServerTool {
 				return AuditBackupCoverageOutput{}, "", err
 			}
 			rows := d.auditAll(ctx, call, targets)
-			out := AuditBackupCoverageOutput{Totals: auditTotals(rows), VPS: rows, Truncated: left.truncated, LeftOut: left.count}
+			out := AuditBackupCoverageOutput{Totals: auditTotals(rows), VPS: rows, Truncated: left.truncated, LeftOut: left.count,
+				Completeness: completeness(left.truncated, left.unknown)}
 			return out, out.text(left), nil
 		})
 }
@@ -96,10 +100,11 @@ func auditBackupCoverage(d *Deps) server.ServerTool {
 type auditTarget struct{ id, name string }
 
 // leftOut is what an audit of the whole account did not cover. The count is
-// only a lower bound when HostUp's list ended early or went on past auditListMax.
+// only a lower bound when HostUp's list ended early or went on past auditListMax;
+// unknown is set when HostUp's list did not say whether more VPSes follow.
 type leftOut struct {
-	truncated, exact bool
-	count            int
+	truncated, exact, unknown bool
+	count                     int
 }
 
 func (d *Deps) auditTargets(ctx context.Context, ids []string) ([]auditTarget, leftOut, error) {
@@ -123,7 +128,7 @@ func (d *Deps) auditTargets(ctx context.Context, ids []string) ([]auditTarget, l
 	for _, v := range audited {
 		out = append(out, auditTarget{id: v.ID, name: v.Name})
 	}
-	left := leftOut{count: len(list.VPS) - len(audited), exact: !list.Truncated}
+	left := leftOut{count: len(list.VPS) - len(audited), exact: !list.Truncated, unknown: list.CompletenessUnknown}
 	left.truncated = left.count > 0 || list.Truncated
 	return out, left, nil
 }
@@ -191,13 +196,19 @@ func auditRow(t auditTarget, bs *hostup.BackupSchedules, vm *hostup.VMBackupSche
 			r.Problems = append(r.Problems, problemRetentionOne)
 		}
 	}
-	failed := r.LastStatus == "failed" || r.LastStatus == "cancelled"
+	var failed bool
 	if vm != nil {
 		// v1 records backups, not runs: its newest scheduled record decides.
 		r.LastStatus, failed = lastVMScheduledStatus(vm.History)
-	} else if r.LastStatus == "" {
-		r.LastStatus = lastScheduledStatus(bs.History)
-		failed = r.LastStatus == "failed" || r.LastStatus == "cancelled"
+	} else {
+		// Only a known success or failure stands on its own: unknown, running,
+		// any other word or none is checked against the newest scheduled run.
+		if !runSucceeded(r.LastStatus) && !runFailed(r.LastStatus) {
+			if h := lastScheduledStatus(bs.History); h != "" {
+				r.LastStatus = h
+			}
+		}
+		failed = runFailed(r.LastStatus)
 	}
 	if failed {
 		r.Problems = append(r.Problems, problemLastRunFailed)
@@ -231,7 +242,7 @@ func lastVMScheduledStatus(history []hostup.VMHistoryEntry) (string, bool) {
 }
 
 // lastScheduledStatus is the status of the newest scheduled run in the history
-// (newest first). Manual backups are left out: a manual backup that failed or is
+// (newest first: readSchedules orders it). Manual backups are left out: a manual backup that failed or is
 // still queued says nothing about whether the schedule works.
 func lastScheduledStatus(history []hostup.HistoryEntry) string {
 	for _, h := range history {
@@ -326,6 +337,9 @@ func (o AuditBackupCoverageOutput) text(left leftOut) string {
 			more = fmt.Sprintf("at least %d more VPS", max(1, left.count))
 		}
 		fmt.Fprintf(&b, "\nTruncated: %s of the account not audited (one audit covers up to %d). To audit them, pass their ids in vps_ids; list_vps finds a VPS by its exact name or primary IP.", more, auditMaxVPS)
+	}
+	if o.Completeness == listUnknown {
+		fmt.Fprintf(&b, "\nNot known whether the account is covered: %s Any VPS beyond them was not audited; pass its id in vps_ids (list_vps finds a VPS by its exact name or primary IP).", completenessUnknownNote)
 	}
 	return b.String()
 }

@@ -23,9 +23,14 @@ func (d *Deps) addSnapshots(ctx context.Context, r *AuditRow, bs *hostup.BackupS
 	}
 	r.Snapshots = st.describe()
 	backups := bs.Limits.ManualBackupsActive+bs.Limits.ScheduledBackupsActive > 0 || (r.HasSchedule && r.Enabled)
-	snapshots := st.Schedule != nil && st.Schedule.Enabled
-	if !backups && !snapshots {
+	snapshots, known := st.Schedule.running()
+	switch {
+	case backups || snapshots:
+	case known:
 		r.Problems = slices.Insert(r.Problems, 0, problemNothingToRestore)
+	default:
+		// Whether snapshots are being taken decides it, and HostUp did not say.
+		r.Unread = append(r.Unread, "snapshot "+hostup.SnapshotEnabled)
 	}
 }
 

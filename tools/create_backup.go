@@ -237,6 +237,11 @@ func normalizeOperationStatus(s string) string {
 	return hostup.JobUnknown
 }
 
+// jobNotFoundPolls bounds how many 404s a job may answer before it was first
+// read: HostUp says nothing of when a job queued by a 202 can be polled, and a
+// queue may not know it yet, so a 404 then is asked again, not the end of it.
+const jobNotFoundPolls = 3
+
 // waitForJob polls the job until it ends, the wait limit passes or the call is
 // cancelled, reporting progress to the client on every change.
 func (d *Deps) waitForJob(ctx context.Context, call *Call, job JobView, what string) *JobView {
@@ -252,6 +257,7 @@ func (d *Deps) waitForJob(ctx context.Context, call *Call, job JobView, what str
 	ticker := time.NewTicker(poll)
 	defer ticker.Stop()
 	last, sent := job, 0.0
+	notFound, read := 0, false // 404s before the job was first read, and whether it was
 	for !last.Done() {
 		select {
 		case <-ctx.Done():
@@ -262,11 +268,15 @@ func (d *Deps) waitForJob(ctx context.Context, call *Call, job JobView, what str
 		case <-ticker.C:
 		}
 		j, err := d.Client.GetJob(ctx, job.ID)
+		if hostup.IsNotFound(err) && !read && notFound < jobNotFoundPolls {
+			notFound++
+			continue
+		}
 		if err != nil {
 			last.Message = "could not read the job: " + describeError(err)
 			return &last
 		}
-		last = jobView(j)
+		last, read = jobView(j), true
 		// MCP requires progress to increase with every notification; HostUp's
 		// percentage may stand still or be missing between polls.
 		pct := sent + 0.1

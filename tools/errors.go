@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -133,6 +134,7 @@ func explain(err error) (string, ToolError) {
 		apiErr  *hostup.APIError
 		dnsErr  *net.DNSError
 		jobAuth *hostup.JobAuthError
+		decode  *hostup.DecodeError
 	)
 	const invalid = "Invalid input, nothing was sent to HostUp: "
 	switch {
@@ -160,7 +162,11 @@ func explain(err error) (string, ToolError) {
 			ToolError{Kind: kindHostUp, Code: "job_auth_refused", Fix: fix}
 	case errors.As(err, &apiErr):
 		code := apiErr.Code
-		if code == "" {
+		switch {
+		case code != "":
+		case apiErr.Status < 300:
+			code = "hostup_refused" // v1's 200 whose data says success: false
+		default:
 			code = fmt.Sprintf("http_%d", apiErr.Status)
 		}
 		failure := ToolError{Kind: kindHostUp, Code: code, Fix: apiErrorHint(apiErr)}
@@ -173,6 +179,16 @@ func explain(err error) (string, ToolError) {
 			failure.Kind, failure.Retryable = kindOutcomeUnknown, false
 		}
 		return describeAPIError(apiErr), failure
+	case errors.As(err, &decode):
+		// HostUp did answer, and asking again gets the same answer: no retry.
+		where, value := cmp.Or(decode.Field, "the answer"), "nothing"
+		if decode.Value != "" {
+			value = quoted(decode.Value)
+		}
+		fix := "report the field and the value to HostUp support; asking again gets the same answer."
+		return fmt.Sprintf("HostUp sent an answer that could not be read (%s %s): %s is %s where %s was expected. Nothing was decided from it.\nWhat you can do: %s",
+				decode.Method, decode.Path, where, value, decode.Want, fix),
+			ToolError{Kind: kindUnreadableAnswer, Code: "unreadable_answer", Fix: fix}
 	case errors.Is(err, context.DeadlineExceeded):
 		return "HostUp did not answer in time. Reads are safe to retry; for a change, read the state first (list_backup_schedules or list_backups) to see whether it happened.",
 			ToolError{Kind: kindUnreachable, Code: "timeout", Retryable: true}
@@ -203,12 +219,17 @@ func explain(err error) (string, ToolError) {
 
 func describeAPIError(e *hostup.APIError) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "HostUp answered %d", e.Status)
+	head, title := fmt.Sprintf("HostUp answered %d", e.Status), e.Title
+	if e.Status < 300 {
+		// v1's 2xx with success: false: HostUp's answer arrived and says no.
+		head, title = fmt.Sprintf("HostUp refused the request (%d, success: false)", e.Status), ""
+	}
+	b.WriteString(head)
 	if e.Code != "" {
 		fmt.Fprintf(&b, " %s", e.Code)
 	}
-	if e.Title != "" {
-		fmt.Fprintf(&b, " (%s)", e.Title)
+	if title != "" {
+		fmt.Fprintf(&b, " (%s)", title)
 	}
 	if e.Detail != "" {
 		// HostUp's details are sentences with their own full stop.

@@ -38,11 +38,20 @@ var fidelityVariants = []fidelityVariant{
 	{name: "time null", v: hostuptest.Variants{ScheduleTime: "null"}},
 	{name: "daySpecifier null", v: hostuptest.Variants{NullDaySpecifier: true}},
 	{name: "disabled schedule listed first", v: hostuptest.Variants{DisabledScheduleFirst: true}},
+	{name: "schedule status null, history oldest first", v: hostuptest.Variants{ScheduleStatus: "null", HistoryOldestFirst: true}},
+	{name: "schedule status unknown", v: hostuptest.Variants{ScheduleStatus: "unknown"}},
+	{name: "canDelete closed without a schedule", v: hostuptest.Variants{NoScheduleCannotDelete: true}},
 	{name: "settings null", v: hostuptest.Variants{NullSettings: true}},
 	{name: "limits without maxRetention", v: hostuptest.Variants{NoMaxRetention: true}},
 	{name: "backup createdAt null", v: hostuptest.Variants{NullCreatedAt: true}},
 	{name: "VPS list under items", v: hostuptest.Variants{ListKey: "items"}},
 	{name: "VPS pages without hasMore", v: hostuptest.Variants{NoHasMore: true}},
+	{name: "VPS paging under pagination", v: hostuptest.Variants{PagingMember: "pagination"}},
+	{name: "VPS paging under meta", v: hostuptest.Variants{PagingMember: "meta"}},
+	{name: "VPS paging under links", v: hostuptest.Variants{PagingMember: "links"}},
+	{name: "VPS pages without any paging", v: hostuptest.Variants{NoPagingSignal: true}},
+	{name: "one VPS wrapped in data", v: hostuptest.Variants{WrappedVPS: true}},
+	{name: "snapshot schedule fields active and everyHours", v: hostuptest.Variants{SnapshotScheduleNames: true}},
 	{name: "failed job says completed", v: hostuptest.Variants{FailedJobsSayCompleted: true}},
 	{name: "v1 failure status error", v: hostuptest.Variants{V1FailureStatus: "error"}},
 	{name: "429 with Retry-After and X-RateLimit-Reset", limited: true},
@@ -51,11 +60,14 @@ var fidelityVariants = []fidelityVariant{
 	{name: "429 with X-RateLimit-Reset only", v: hostuptest.Variants{RateLimitHints: "reset-only"}, limited: true},
 	{name: "jobs take X-API-Key only", v: hostuptest.Variants{JobsAuth: "api-key"}},
 	{name: "jobs take Bearer only", v: hostuptest.Variants{JobsAuth: "bearer"}},
+	{name: "jobs answer 404 to their first two polls", v: hostuptest.Variants{JobsNotFoundPolls: 2}},
 	{name: "ids with - and _", v: hostuptest.Variants{IDSeparators: true}},
 	{name: "limit below stored backups accepted", v: hostuptest.Variants{LimitBelowUsageAccepted: true}},
 	{name: "POST keeps the stored time", v: hostuptest.Variants{KeepsScheduleTime: true}},
 	{name: "schedule writes queued as jobs", v: hostuptest.Variants{QueuedScheduleWrites: true}},
 	{name: "a second enabled schedule of the same frequency", v: hostuptest.Variants{SecondEnabledSchedule: true}},
+	{name: "whole numbers written 3.0", v: hostuptest.Variants{FractionalIntegers: true}},
+	{name: "v1 refusals answered 200 with success false", v: hostuptest.Variants{V1RefusalsSucceed: true}},
 }
 
 // fidelityScenario is one tool in one state; run asserts the outcome the user
@@ -189,14 +201,23 @@ func onePost(t *testing.T, e *env) map[string]any {
 }
 
 var fidelityScenarios = []fidelityScenario{
-	{tool: "list_vps", name: "every VPS of a 120-VPS account", run: func(t *testing.T, e *env, _ fidelityVariant) {
+	{tool: "list_vps", name: "every VPS of a 120-VPS account", run: func(t *testing.T, e *env, fv fidelityVariant) {
 		for i := range 120 {
 			e.sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: fmt.Sprintf("node-%03d", i)})
 		}
 		var out tools.ListVPSOutput
 		text := e.ok("list_vps", map[string]any{"limit": 500}, &out)
-		if out.Total != 120 || len(out.VPS) != 120 || out.Truncated {
-			t.Fatalf("total %d, listed %d, truncated %v; want all 120:\n%.300s", out.Total, len(out.VPS), out.Truncated, text)
+		if fv.v.NoPagingSignal {
+			// A full page that says nothing of a next one: what HostUp gave,
+			// and that more may exist.
+			if out.Total != 100 || out.Completeness != "unknown" {
+				t.Fatalf("total %d, completeness %q; want the first 100 and completeness unknown:\n%.300s", out.Total, out.Completeness, text)
+			}
+			contains(t, text, "whether the account has more VPSes than these is unknown")
+			return
+		}
+		if out.Total != 120 || len(out.VPS) != 120 || out.Truncated || out.Completeness != "complete" {
+			t.Fatalf("total %d, listed %d, truncated %v, completeness %q; want all 120:\n%.300s", out.Total, len(out.VPS), out.Truncated, out.Completeness, text)
 		}
 	}},
 	{tool: "list_backup_schedules", name: "the enabled schedule first, with its day", run: func(t *testing.T, e *env, fv fidelityVariant) {
@@ -257,6 +278,20 @@ var fidelityScenarios = []fidelityScenario{
 					t.Errorf("%s: problems %q, unread %v; want %q:\n%s", r.VPSID, problems, r.Unread, want[r.VPSID], text)
 				}
 			}
+		}
+	}},
+	{tool: "audit_backup_coverage", name: "a newest run that failed after good ones is a failure", run: func(t *testing.T, e *env, _ fidelityVariant) {
+		id := fidelityDaily(e.sim, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true, History: []hostuptest.HistorySpec{
+			{Age: 74 * time.Hour}, {Age: 50 * time.Hour}, {Age: 26 * time.Hour}, {Status: "failed", Age: 2 * time.Hour}}})
+		var out tools.AuditBackupCoverageOutput
+		text := e.ok("audit_backup_coverage", map[string]any{"vps_ids": []any{id}}, &out)
+		if len(out.VPS) != 1 || strings.Join(out.VPS[0].Problems, ",") != "last_run_failed" || out.Totals.Covered != 0 {
+			t.Fatalf("want last_run_failed and nothing covered:\n%s", text)
+		}
+		var list tools.ListBackupSchedulesOutput
+		e.ok("list_backup_schedules", map[string]any{"vps_id": id, "history_limit": 1}, &list)
+		if len(list.History) != 1 || list.History[0].Status != "failed" || list.HistoryTotal != 4 {
+			t.Fatalf("history %+v of %d; want the newest run, the failed one, of 4", list.History, list.HistoryTotal)
 		}
 	}},
 	{tool: "audit_backup_coverage", name: "every row of 80 VPSes is read", run: func(t *testing.T, e *env, _ fidelityVariant) {
@@ -418,6 +453,25 @@ var fidelityScenarios = []fidelityScenario{
 		text := e.refused("upsert_backup_schedule", map[string]any{"vps_id": id, "frequency": "weekly", "day_of_week": 1, "hour": 2, "retention_count": 3}, "pending_order")
 		lacks(t, text, "replace_existing")
 	}},
+	{tool: "apply_backup_policy", name: "a VPS without a schedule gets one", run: func(t *testing.T, e *env, _ fidelityVariant) {
+		id := e.sim.AddVPS(testAccount, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})
+		var out tools.ApplyBackupPolicyOutput
+		text := e.ok("apply_backup_policy", map[string]any{"frequency": "daily", "hour": 2, "retention_count": 3, "vps_ids": []any{id}, "dry_run": true}, &out)
+		if len(out.Rows) != 1 || out.Rows[0].Action != "create" {
+			t.Fatalf("want one create row:\n%s", text)
+		}
+	}},
+	{tool: "upsert_backup_schedule", name: "a vmid behind a pending order shows HostUp's refusal", run: func(t *testing.T, e *env, _ fidelityVariant) {
+		id := fidelityDaily(e.sim, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})
+		e.sim.SetGate(id, hostuptest.GateCanCreate, pendingOrder())
+		vmid := fmt.Sprint(e.sim.VMID(id))
+		text := e.fails("upsert_backup_schedule", map[string]any{"vps_id": vmid, "frequency": "daily", "hour": 5, "retention_count": 3})
+		if !strings.HasPrefix(text, "HostUp refused the request") && !strings.HasPrefix(text, "HostUp answered 409") {
+			t.Errorf("want HostUp's refusal first:\n%s", text)
+		}
+		contains(t, text, "pending")
+		lacks(t, text, "answer was lost", "safe to try again")
+	}},
 	{tool: "update_backup_settings", name: "turning auto_delete_oldest off is sent", run: func(t *testing.T, e *env, fv fidelityVariant) {
 		id := fidelityDaily(e.sim, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})
 		var out tools.UpdateBackupSettingsOutput
@@ -469,6 +523,57 @@ var fidelityScenarios = []fidelityScenario{
 		}
 		if left := len(e.sim.Schedules(id)); !fv.v.SecondEnabledSchedule && left != 0 {
 			t.Fatalf("schedules left %d:\n%s", left, text)
+		}
+	}},
+	{tool: "restore_backup", name: "the plan names the VPS, and its name typed confirms it", run: func(t *testing.T, e *env, _ fidelityVariant) {
+		id := e.sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "web-7", TotalBackupLimit: 5, Backups: []hostuptest.BackupSpec{{Age: time.Hour}}})
+		args := map[string]any{"vps_id": id, "backup_id": firstBackup(t, e, id)}
+		var plan tools.RestoreBackupOutput
+		text := e.ok("restore_backup", with(args, "dry_run", true), &plan)
+		if plan.VPSName != "web-7" || plan.TypeToConfirm != "web-7" {
+			t.Fatalf("vps_name %q, type_to_confirm %q; want the VPS's name:\n%s", plan.VPSName, plan.TypeToConfirm, text)
+		}
+		contains(t, text, "Restore VPS "+id+" (\"web-7\")")
+		// A restore is confirmed in the client's dialog, by the name typed.
+		typed := newEnv(t, e.sim, withElicitation(&typist{action: "accept", content: map[string]any{"typed_name": "web-7"}}))
+		var out tools.RestoreBackupOutput
+		text = typed.ok("restore_backup", args, &out)
+		if out.Outcome != "applied" {
+			t.Fatalf("outcome %q, want applied:\n%s", out.Outcome, text)
+		}
+	}},
+	{tool: "list_snapshot_schedule", name: "a running schedule never reads as paused", run: func(t *testing.T, e *env, fv fidelityVariant) {
+		id := e.sim.AddVPS(testAccount, hostuptest.VPSSpec{SnapshotSlots: 3, SnapshotSchedule: &hostuptest.SnapshotScheduleSpec{IntervalHours: 6}})
+		var out tools.ListSnapshotScheduleOutput
+		text := e.ok("list_snapshot_schedule", map[string]any{"vps_id": id}, &out)
+		lacks(t, text, "paused")
+		if out.Schedule == nil || (out.Schedule.Enabled != nil && !*out.Schedule.Enabled) {
+			t.Fatalf("schedule %+v, want it running or unknown:\n%s", out.Schedule, text)
+		}
+		if fv.v.SnapshotScheduleNames {
+			contains(t, text, "did not give schedule.enabled")
+		}
+	}},
+	{tool: "set_snapshot_schedule", name: "pausing a running schedule asks first", run: func(t *testing.T, e *env, fv fidelityVariant) {
+		id := e.sim.AddVPS(testAccount, hostuptest.VPSSpec{SnapshotSlots: 3, SnapshotSchedule: &hostuptest.SnapshotScheduleSpec{IntervalHours: 6}})
+		args := map[string]any{"vps_id": id, "interval_hours": 6, "enabled": false}
+		args["confirm_token"] = planToken(t, e, "set_snapshot_schedule", args)
+		var out tools.SnapshotScheduleChangeOutput
+		text := e.ok("set_snapshot_schedule", args, &out)
+		unseen := ""
+		if fv.v.SnapshotScheduleNames {
+			// HostUp's read-back names its fields otherwise: the pause cannot
+			// be seen, so it is not called applied.
+			unseen = "does NOT show the change"
+		}
+		wantVisible(t, fv, out.Outcome, text, unseen)
+	}},
+	{tool: "audit_backup_coverage", name: "running snapshots are never nothing to go back to", run: func(t *testing.T, e *env, _ fidelityVariant) {
+		id := e.sim.AddVPS(testAccount, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true, SnapshotSlots: 3, SnapshotSchedule: &hostuptest.SnapshotScheduleSpec{IntervalHours: 6}})
+		var out tools.AuditBackupCoverageOutput
+		text := e.ok("audit_backup_coverage", map[string]any{"vps_ids": []any{id}}, &out)
+		if len(out.VPS) != 1 || strings.Join(out.VPS[0].Problems, ",") != "no_schedule" {
+			t.Fatalf("want no_schedule alone:\n%s", text)
 		}
 	}},
 	{tool: "delete_backup", name: "a backup is deleted", run: func(t *testing.T, e *env, _ fidelityVariant) {

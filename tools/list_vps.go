@@ -35,6 +35,9 @@ type ListVPSOutput struct {
 	Total     int       `json:"total" jsonschema_description:"How many VPSes matched."`
 	LeftOut   int       `json:"left_out" jsonschema_description:"How many matching VPSes are not in the list because of limit."`
 	Truncated bool      `json:"truncated" jsonschema_description:"True when the account has more VPSes than this server reads in one call: only an exact name or primary IP as query finds those beyond."`
+	// Completeness says truncated apart from unknown: HostUp's list gave no
+	// sign of whether more VPSes follow.
+	Completeness string `json:"completeness" jsonschema:"enum=complete,enum=truncated,enum=unknown" jsonschema_description:"complete: every VPS of the account was read. truncated: see truncated. unknown: HostUp's list did not say whether more VPSes follow; there may be more."`
 }
 
 // The default and the most of limit (the schema's maximum).
@@ -59,7 +62,7 @@ func listVPS(d *Deps) server.ServerTool {
 				return ListVPSOutput{}, "", err
 			}
 			query := strings.TrimSpace(in.Query)
-			if list.Truncated && query != "" {
+			if (list.Truncated || list.CompletenessUnknown) && query != "" {
 				// The VPSes beyond what one call reads are out of reach of the
 				// search below; HostUp's own filters, exact name and primary IP,
 				// cover the whole account.
@@ -76,7 +79,7 @@ func listVPS(d *Deps) server.ServerTool {
 				}
 			}
 			shown, left := capList(matched, limit)
-			out := ListVPSOutput{VPS: shown, Total: len(matched), LeftOut: left, Truncated: list.Truncated}
+			out := ListVPSOutput{VPS: shown, Total: len(matched), LeftOut: left, Truncated: list.Truncated, Completeness: completeness(list.Truncated, list.CompletenessUnknown)}
 			return out, out.text(in.Query, limit), nil
 		})
 }
@@ -162,6 +165,10 @@ func (o ListVPSOutput) text(query string, limit int) string {
 		fmt.Fprintf(&b, "\nThe account has more VPSes than one call reads: beyond them, only a VPS whose exact name or primary IP is %q can be found, and HostUp was asked for it.", query)
 	case o.Truncated:
 		b.WriteString("\nThe account has more VPSes than one call reads, so the list stops there. To find a VPS beyond it, call list_vps with query set to its exact name or primary IP: HostUp looks those up across the whole account.")
+	case o.Completeness == listUnknown && query != "":
+		fmt.Fprintf(&b, "\n%s HostUp was also asked across the whole account for a VPS whose exact name or primary IP is %q.", completenessUnknownNote, query)
+	case o.Completeness == listUnknown:
+		b.WriteString("\n" + completenessUnknownNote + " To find a VPS that may be beyond them, call list_vps with query set to its exact name or primary IP: HostUp looks those up across the whole account.")
 	}
 	return b.String()
 }

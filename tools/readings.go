@@ -42,9 +42,15 @@ func clockTime(s string) (hour, minute int, ok bool) {
 
 // vpsBlock returns a closed canUpdateSettings or canDelete gate: a block of the
 // VPS itself (a pending order, a suspended service), which HostUp closes every
-// schedule gate for. v1's derived closures (no endpoint) block nothing.
-func vpsBlock(a hostup.ScheduleActions) (hostup.Gate, bool) {
-	for _, g := range []hostup.Gate{a.CanUpdateSettings, a.CanDelete} {
+// schedule gate for. v1's derived closures (no endpoint) block nothing, and
+// neither does canDelete closed on a VPS without a schedule: "There is no
+// schedule to delete." is about deleting, not the VPS.
+func vpsBlock(a hostup.ScheduleActions, hasSchedule bool) (hostup.Gate, bool) {
+	gates := []hostup.Gate{a.CanUpdateSettings}
+	if hasSchedule {
+		gates = append(gates, a.CanDelete)
+	}
+	for _, g := range gates {
 		if !g.Allowed && g.CodeText() != codeNoV1Endpoint {
 			return g, true
 		}
@@ -65,7 +71,7 @@ func updateBlocker(a hostup.ScheduleActions) (hostup.Gate, bool) {
 	if a.CanCreate.Allowed {
 		return hostup.Gate{}, false
 	}
-	return vpsBlock(a)
+	return vpsBlock(a, true)
 }
 
 // changesBlocker is the gate that blocks every change to the VPS's schedule, for
@@ -75,7 +81,7 @@ func changesBlocker(a hostup.ScheduleActions, hasSchedule bool) (hostup.Gate, bo
 	if !hasSchedule && !a.CanCreate.Allowed && a.CanCreate.CodeText() != codeNoV1Endpoint {
 		return a.CanCreate, true
 	}
-	return vpsBlock(a)
+	return vpsBlock(a, hasSchedule)
 }
 
 // retentionLimit is the highest retentionCount HostUp accepts, and whether
@@ -127,6 +133,38 @@ func activeFirst(bs *hostup.BackupSchedules) {
 	}
 }
 
+// newestFirst orders v2's history by createdAt, newest first: seed 003 states
+// no order (only v1's page says most recent first), and the newest run decides
+// whether a schedule works. Runs without a readable time go last, in HostUp's
+// order.
+func newestFirst(history []hostup.HistoryEntry) {
+	slices.SortStableFunc(history, func(a, b hostup.HistoryEntry) int {
+		ta, okA := parseTime(deref(a.CreatedAt))
+		tb, okB := parseTime(deref(b.CreatedAt))
+		switch {
+		case okA && okB:
+			return tb.Compare(ta)
+		case okA:
+			return -1
+		case okB:
+			return 1
+		}
+		return 0
+	})
+}
+
+// runFailed and runSucceeded read a v2 run's status (seed 003: completed,
+// running, queued, failed, cancelled, unknown or empty): completed is the one
+// success, failed and cancelled the failures; any other word says neither.
+func runFailed(status string) bool {
+	s := strings.ToLower(strings.TrimSpace(status))
+	return s == "failed" || s == "cancelled"
+}
+
+func runSucceeded(status string) bool {
+	return strings.EqualFold(strings.TrimSpace(status), "completed")
+}
+
 // v1RunFailed reads a v1 history record: its status is active, deleted or
 // pending, and "other values may indicate failures" (hostup-api.md §5), so any
 // other word, or an error message, is a failure.
@@ -156,3 +194,26 @@ func unreadMembers(bs *hostup.BackupSchedules) []string {
 	}
 	return out
 }
+
+// The completeness of a list of the account's VPSes, as list_vps, the audit and
+// the fleet state it: complete, truncated (more VPSes than one call reads, or
+// cursors that could not be followed), or unknown: HostUp's last page was full
+// and said nothing of a next one, so there may be more, or not.
+const (
+	listComplete  = "complete"
+	listTruncated = "truncated"
+	listUnknown   = "unknown"
+)
+
+func completeness(truncated, unknown bool) string {
+	switch {
+	case truncated:
+		return listTruncated
+	case unknown:
+		return listUnknown
+	}
+	return listComplete
+}
+
+// completenessUnknownNote says why a list's completeness is unknown.
+const completenessUnknownNote = "HostUp's list of VPSes ended on a full page that said nothing of a next one (neither hasMore nor nextCursor), so whether the account has more VPSes than these is unknown."

@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/mark3labs/mcp-go/server"
 
@@ -88,7 +89,7 @@ func (d *Deps) setSnapshotOperation(ctx context.Context, in SetSnapshotScheduleI
 			return sight[*SnapshotState]{}, err
 		}
 		s := after.Schedule
-		return sight[*SnapshotState]{view: after, shows: s != nil && s.Enabled == enabled && s.IntervalHours == in.IntervalHours,
+		return sight[*SnapshotState]{view: after, shows: s.is(enabled, in.IntervalHours),
 			now: fmt.Sprintf("%s snapshot schedule: %s.", in.VPSID, after.describe())}, nil
 	}
 	return op, nil
@@ -99,9 +100,9 @@ func planSnapshotSchedule(vpsID string, st *SnapshotState, enabled bool, interva
 	if isVMID(vpsID) {
 		body = hostup.VMSnapshotScheduleRequest{Enabled: enabled, IntervalHours: interval}
 	}
-	after := &SnapshotState{Schedule: &SnapshotScheduleView{Enabled: enabled, IntervalHours: interval}}
+	after := &SnapshotState{Schedule: &SnapshotScheduleView{Enabled: &enabled, IntervalHours: &interval}}
 	cur := st.Schedule
-	if cur != nil && cur.Enabled == enabled && cur.IntervalHours == interval {
+	if cur.is(enabled, interval) {
 		return Plan{Summary: fmt.Sprintf("The snapshot schedule of %s is already %s; nothing to send.", vpsID, after.describe())}
 	}
 	p := Plan{
@@ -114,12 +115,26 @@ func planSnapshotSchedule(vpsID string, st *SnapshotState, enabled bool, interva
 		Warnings: []string{snapshotsNote},
 	}
 	if cur != nil {
-		p.Changes[0].Before, p.Changes[1].Before = fmt.Sprint(cur.Enabled), fmt.Sprint(cur.IntervalHours)
+		p.Changes[0].Before, p.Changes[1].Before = givenOr(cur.Enabled), givenOr(cur.IntervalHours)
 	}
-	if cur != nil && cur.Enabled && !enabled {
+	if cur != nil && len(cur.Unread) > 0 {
+		// What the change replaces is not known in full: it may stop snapshots
+		// that are being taken now, so the user decides.
+		p.Destructive = true
+		p.Warnings = append(p.Warnings, fmt.Sprintf("HostUp's answer did not give the snapshot schedule's %s, so what this change replaces is not known: it may be a schedule that is taking snapshots now.", strings.Join(cur.Unread, " and ")))
+	}
+	if on, known := cur.running(); (on || !known) && !enabled {
 		p.Destructive = true
 		p.Summary = fmt.Sprintf("Pause the snapshot schedule of %s: no new snapshots are taken until it is enabled again (now: %s).", vpsID, st.describe())
 		p.Warnings = append(p.Warnings, "Pausing stops future snapshots: once the existing ones expire, the VPS has no local rollback point.")
 	}
 	return p
+}
+
+// givenOr is a value HostUp gave, or says it did not give one.
+func givenOr[T any](v *T) string {
+	if v == nil {
+		return "not given by HostUp"
+	}
+	return fmt.Sprint(*v)
 }

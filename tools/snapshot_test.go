@@ -12,13 +12,13 @@ func TestListSnapshotScheduleThroughBothAPIs(t *testing.T) {
 	e := sandboxEnv(t)
 	var out tools.ListSnapshotScheduleOutput
 	text := e.ok("list_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox02"}, &out)
-	if out.Schedule == nil || !out.Schedule.Enabled || out.Schedule.IntervalHours != 6 || out.TotalSnapshots != 3 || !out.CanEnable.Allowed || !out.GatesKnown {
+	if out.Schedule == nil || !valueOf(out.Schedule.Enabled) || valueOf(out.Schedule.IntervalHours) != 6 || out.TotalSnapshots != 3 || !out.CanEnable.Allowed || !out.GatesKnown {
 		t.Errorf("db-01: %+v", out)
 	}
 	contains(t, text, "vps_sandbox02 snapshot schedule: a snapshot every 6 h.", "Snapshot slots: 3.", "not offsite backups")
 
 	text = e.ok("list_snapshot_schedule", map[string]any{"vps_id": "10001"}, &out)
-	if out.Schedule == nil || out.Schedule.IntervalHours != 6 || out.GatesKnown {
+	if out.Schedule == nil || valueOf(out.Schedule.IntervalHours) != 6 || out.GatesKnown {
 		t.Errorf("db-01 through v1: %+v", out)
 	}
 	text = e.ok("list_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox01"}, &out)
@@ -55,7 +55,7 @@ func TestSetSnapshotScheduleCreatesUpdatesAndSkipsNoChange(t *testing.T) {
 	e.noMutations()
 
 	text = e.ok("set_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox04", "interval_hours": 8}, &out)
-	if out.Outcome != "applied" || out.Schedule == nil || out.Schedule.IntervalHours != 8 {
+	if out.Outcome != "applied" || out.Schedule == nil || valueOf(out.Schedule.IntervalHours) != 8 {
 		t.Fatalf("outcome %q schedule %+v:\n%s", out.Outcome, out.Schedule, text)
 	}
 	contains(t, text, "Snapshot schedule of vps_sandbox04 saved: a snapshot every 8 h.")
@@ -85,7 +85,7 @@ func TestPausingOrDeletingASnapshotScheduleNeedsConfirmation(t *testing.T) {
 		{"set_snapshot_schedule", map[string]any{"vps_id": "vps_sandbox02", "interval_hours": 6, "enabled": false},
 			[]string{"Pause the snapshot schedule of vps_sandbox02", "Pausing stops future snapshots"},
 			func(t *testing.T, out tools.SnapshotScheduleChangeOutput) {
-				if out.HasSchedule == nil || !*out.HasSchedule || out.Schedule == nil || out.Schedule.Enabled {
+				if out.HasSchedule == nil || !*out.HasSchedule || out.Schedule == nil || out.Schedule.Enabled == nil || *out.Schedule.Enabled {
 					t.Errorf("after pausing: %v %+v", out.HasSchedule, out.Schedule)
 				}
 			}},

@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hostup/hostup-mcp/hostup"
@@ -12,13 +13,54 @@ import (
 // through either API, the refusals that come from capacity and the gate, and the
 // basis a confirmation binds to.
 
-// SnapshotScheduleView is a VPS's snapshot schedule.
+// SnapshotScheduleView is a VPS's snapshot schedule. HostUp does not document
+// its fields in v2, so one it did not give is absent and named in Unread, never
+// false or 0.
 type SnapshotScheduleView struct {
-	Enabled       bool   `json:"enabled"`
-	IntervalHours int    `json:"interval_hours" jsonschema_description:"A snapshot is taken every this many hours."`
-	RetentionDays *int   `json:"retention_days,omitempty" jsonschema_description:"How long HostUp keeps each snapshot, when it says."`
-	LastRun       string `json:"last_run,omitempty"`
-	NextRun       string `json:"next_run,omitempty"`
+	Enabled       *bool    `json:"enabled,omitempty" jsonschema_description:"Whether snapshots are being taken; absent when HostUp's answer did not say (see unread)."`
+	IntervalHours *int     `json:"interval_hours,omitempty" jsonschema_description:"A snapshot is taken every this many hours; absent when HostUp's answer did not say (see unread)."`
+	RetentionDays *int     `json:"retention_days,omitempty" jsonschema_description:"How long HostUp keeps each snapshot, when it says."`
+	LastRun       string   `json:"last_run,omitempty"`
+	NextRun       string   `json:"next_run,omitempty"`
+	Unread        []string `json:"unread,omitempty" jsonschema_description:"The schedule's fields HostUp's answer did not give (schedule.enabled, schedule.intervalHours): unknown, not false or 0."`
+}
+
+// running says whether the schedule takes snapshots, and whether HostUp said;
+// no schedule takes none.
+func (v *SnapshotScheduleView) running() (on, known bool) {
+	if v == nil {
+		return false, true
+	}
+	if v.Enabled == nil {
+		return false, false
+	}
+	return *v.Enabled, true
+}
+
+// is reports whether the schedule is known to be enabled (or not) and to run
+// every interval hours.
+func (v *SnapshotScheduleView) is(enabled bool, interval int) bool {
+	return v != nil && v.Enabled != nil && *v.Enabled == enabled && v.IntervalHours != nil && *v.IntervalHours == interval
+}
+
+// every is the interval in words.
+func (v *SnapshotScheduleView) every() string {
+	if v.IntervalHours == nil {
+		return "at an interval HostUp did not give (" + hostup.SnapshotInterval + ")"
+	}
+	return fmt.Sprintf("every %d h", *v.IntervalHours)
+}
+
+// snapshotScheduleView is HostUp's v2 schedule as the tools show it.
+func snapshotScheduleView(sc *hostup.SnapshotSchedule) *SnapshotScheduleView {
+	v := &SnapshotScheduleView{RetentionDays: sc.RetentionDays, LastRun: deref(sc.LastRun), NextRun: deref(sc.NextRun), Unread: sc.Unread}
+	if !slices.Contains(sc.Unread, hostup.SnapshotEnabled) {
+		v.Enabled = &sc.Enabled
+	}
+	if !slices.Contains(sc.Unread, hostup.SnapshotInterval) {
+		v.IntervalHours = &sc.IntervalHours
+	}
+	return v
 }
 
 // SnapshotState is a VPS's snapshot schedule, capacity and gate.
@@ -48,7 +90,7 @@ func (d *Deps) readSnapshotState(ctx context.Context, vpsID string) (*SnapshotSt
 		}
 		if s := vm.Schedule; s != nil {
 			days := s.RetentionDays
-			st.Schedule = &SnapshotScheduleView{Enabled: s.Enabled, IntervalHours: s.IntervalHours, RetentionDays: &days, LastRun: deref(s.LastRun), NextRun: deref(s.NextRun)}
+			st.Schedule = &SnapshotScheduleView{Enabled: &s.Enabled, IntervalHours: &s.IntervalHours, RetentionDays: &days, LastRun: deref(s.LastRun), NextRun: deref(s.NextRun)}
 		}
 		return st, nil
 	}
@@ -58,7 +100,7 @@ func (d *Deps) readSnapshotState(ctx context.Context, vpsID string) (*SnapshotSt
 	}
 	st := &SnapshotState{TotalSnapshots: s.Limits.TotalSnapshots, Available: s.Available, Reason: deref(s.Reason), CanEnable: gateView(s.Actions.CanEnable), GatesKnown: true}
 	if sc := s.Schedule; sc != nil {
-		st.Schedule = &SnapshotScheduleView{Enabled: sc.Enabled, IntervalHours: sc.IntervalHours, RetentionDays: sc.RetentionDays, LastRun: deref(sc.LastRun), NextRun: deref(sc.NextRun)}
+		st.Schedule = snapshotScheduleView(sc)
 	}
 	return st, nil
 }
@@ -84,25 +126,32 @@ func (st *SnapshotState) refusal(vpsID string) *Refusal {
 
 // describe is the schedule in a few words.
 func (st *SnapshotState) describe() string {
+	s := st.Schedule
+	on, known := s.running()
 	switch {
-	case st.Schedule != nil && st.Schedule.Enabled:
-		return fmt.Sprintf("a snapshot every %d h", st.Schedule.IntervalHours)
-	case st.Schedule != nil:
-		return fmt.Sprintf("paused (every %d h when on)", st.Schedule.IntervalHours)
+	case !known:
+		return fmt.Sprintf("a schedule %s that may or may not be taking snapshots now: HostUp's answer did not give %s", s.every(), hostup.SnapshotEnabled)
+	case on && s.IntervalHours == nil:
+		return "snapshots " + s.every()
+	case on:
+		return fmt.Sprintf("a snapshot every %d h", *s.IntervalHours)
+	case s != nil:
+		return fmt.Sprintf("paused (%s when on)", s.every())
 	case !st.Available || st.TotalSnapshots == 0:
 		return "none; the plan has no snapshot slots"
 	}
 	return "none"
 }
 
-// snapshotBasis is what decides a snapshot schedule plan: the schedule's settings,
-// the capacity and the gate, never run times.
+// snapshotBasis is what decides a snapshot schedule plan: the schedule's settings
+// (nil when HostUp did not give them), the capacity and the gate, never run times.
 type snapshotBasis struct {
-	Exists, Enabled bool
-	Interval        int
-	Available       bool
-	Total           int
-	Gate            gateBasis
+	Exists    bool
+	Enabled   *bool
+	Interval  *int
+	Available bool
+	Total     int
+	Gate      gateBasis
 }
 
 func (st *SnapshotState) basis() snapshotBasis {

@@ -64,6 +64,7 @@ func (d *Deps) readSchedules(ctx context.Context, vpsID string) (bs *hostup.Back
 			return nil, nil, err
 		}
 		activeFirst(bs)
+		newestFirst(bs.History)
 		return bs, nil, nil
 	}
 	vm, err = d.Client.GetVMBackupSchedules(ctx, vpsID)

@@ -56,13 +56,18 @@
 // SetVariants switches the simulator to answers the docs leave open, one switch
 // per point, each naming the hostup-api.md line it plays: the schedule-exists
 // gate with a code or other wording (English or Swedish), times "HH:MM:SS" or
-// null, a null daySpecifier, a disabled schedule listed first, settings null,
-// no limits.maxRetention, a null createdAt, the VPS list under another member or
-// without hasMore, failed jobs that say completed with result.success false, v1
+// null, a null daySpecifier, a schedule status null or "unknown", history
+// oldest first, canDelete closed while there is no schedule, a disabled
+// schedule listed first, settings null,
+// no limits.maxRetention, a null createdAt, the VPS list under another member,
+// without hasMore, with its paging under pagination, meta or links, or with no
+// paging at all, one VPS wrapped in data, the snapshot schedule's fields under
+// other names, failed jobs that say completed with result.success false, v1
 // failure words other than "failed", 429s without Retry-After or
-// X-RateLimit-Reset, GET /api/jobs taking one header only, ids with "-" and "_",
-// and a PATCH below the stored backups accepted. The zero Variants is the
-// default described here.
+// X-RateLimit-Reset, GET /api/jobs taking one header only or answering 404
+// to the first polls of a new job, ids with "-" and "_",
+// a PATCH below the stored backups accepted, whole numbers written as
+// fractions (3.0), and v1 refusals answered 200 with data.success false. The zero Variants is the default described here.
 //
 // # Simulator choices where HostUp's documentation is silent
 //

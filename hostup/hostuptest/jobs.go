@@ -19,6 +19,7 @@ type job struct {
 	restore                  *restoreJob   // set for a restore (restore.go)
 	change                   *changeJob    // set for a queued schedule change (queued.go)
 	runFor                   time.Duration // how long it runs; 0 means the simulator's default
+	polls                    int           // GETs answered 404 (Variants.JobsNotFoundPolls)
 }
 
 const failedBackupMessage = "Backup failed: the backup storage did not respond."
@@ -115,7 +116,10 @@ type jobData struct {
 
 func (s *Simulator) getJob(c *call) response {
 	j, ok := s.jobs[c.params[0]]
-	if !ok || j.account != c.account {
+	if !ok || j.account != c.account || (j.finished == nil && j.polls < s.variants.JobsNotFoundPolls) {
+		if ok && j.account == c.account {
+			j.polls++
+		}
 		return problem(http.StatusNotFound, "not_found", "No job with this ID was found.")
 	}
 	words := s.wordsOf(j)

@@ -22,6 +22,8 @@ type response struct {
 	status int
 	body   any // nil for 204; *problemBody for errors
 	header http.Header
+	// rewrite, when set, edits the encoded body as a variant says.
+	rewrite func([]byte) []byte
 }
 
 func reply(status int, body any) response { return response{status: status, body: body} }
@@ -110,6 +112,9 @@ func writeResponse(w http.ResponseWriter, r *http.Request, reqID string, now tim
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
+	}
+	if resp.rewrite != nil {
+		data = resp.rewrite(data)
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(resp.status)

@@ -21,6 +21,9 @@ func (s *Simulator) getSchedules(c *call) response {
 	if body.Actions.CanCreate.ReasonText() == reasonScheduleExists {
 		body.Actions.CanCreate = closedGate(s.scheduleExistsGate())
 	}
+	if _, overridden := v.gates[GateCanDelete]; s.variants.NoScheduleCannotDelete && v.schedule == nil && !overridden {
+		body.Actions.CanDelete = closedGate("There is no schedule to delete.", "")
+	}
 	return ok200(s.reshapeSchedules(v, body))
 }
 

@@ -183,7 +183,10 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	s.settleJobs(now)
 	c := &call{r: r, body: body, now: now, reqID: reqID}
-	resp := s.dispatch(c)
+	resp := s.v1Refusal(r, s.dispatch(c))
+	if s.variants.FractionalIntegers && resp.status < 300 {
+		resp.rewrite = fractionalIntegers
+	}
 	s.mu.Unlock()
 
 	writeResponse(w, r, reqID, now, resp)

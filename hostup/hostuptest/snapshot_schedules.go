@@ -140,7 +140,7 @@ func (s *Simulator) getSnapshotSchedule(c *call) response {
 	if !ok {
 		return vpsNotFound()
 	}
-	return ok200(v.snapshotSchedulesBody(c.now))
+	return ok200(s.reshapeSnapshotSchedules(v.snapshotSchedulesBody(c.now)))
 }
 
 // putSnapshotSchedule is the create-or-replace shared by both APIs: refused without
@@ -173,7 +173,7 @@ func (s *Simulator) setSnapshotSchedule(c *call) response {
 	if resp, ok := s.putSnapshotSchedule(v, enabled, hours, c.now); !ok {
 		return resp
 	}
-	return ok200(v.snapshotSchedulesBody(c.now))
+	return ok200(s.reshapeSnapshotSchedules(v.snapshotSchedulesBody(c.now)))
 }
 
 func (s *Simulator) deleteSnapshotSchedule(c *call) response {

@@ -1,8 +1,12 @@
 package hostuptest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"slices"
+	"strings"
 )
 
 // Variants make the simulator give answers HostUp's documentation allows but the
@@ -31,6 +35,20 @@ type Variants struct {
 	// the VPS's active one. §2: "Only one schedule can be active per VPS", which
 	// does not say only one is listed.
 	DisabledScheduleFirst bool
+	// ScheduleStatus writes schedules[].status as this word, or as null for
+	// "null". Seed 003: "schedules[].status (string,null, required) Example:
+	// null. Allowed values: completed, running, queued, failed, cancelled,
+	// unknown, ".
+	ScheduleStatus string
+	// HistoryOldestFirst lists history[] oldest first. Seed 003 says "recent
+	// schedule history" and states no order (v1's page says most recent first).
+	HistoryOldestFirst bool
+	// NoScheduleCannotDelete closes actions.canDelete with "There is no
+	// schedule to delete." while the VPS has no schedule. Seed 003:
+	// "actions.canDelete (object, required)", a gate that, as the backups
+	// page says of its own, includes the state's checks (the simulator closes
+	// canRestore with "There is no backup to restore." the same way).
+	NoScheduleCannotDelete bool
 	// NullSettings writes settings as null. Seed 003: "settings (object,
 	// required) Example: null".
 	NullSettings bool
@@ -47,6 +65,32 @@ type Variants struct {
 	// NoHasMore leaves hasMore out of VPS list pages and keeps nextCursor (null
 	// on the last page). Same line of §0.
 	NoHasMore bool
+	// PagingMember puts the VPS list's hasMore and nextCursor under this
+	// member ("pagination", "meta" or "links") instead of at the top. Same
+	// line of §0: the envelope is inferred from another endpoint.
+	PagingMember string
+	// NoPagingSignal leaves hasMore and nextCursor out of every VPS list page:
+	// nothing says whether another page follows. Same line of §0.
+	NoPagingSignal bool
+	// WrappedVPS answers GET /api/v2/vps/{id} with {data: {…}}, as the list
+	// serves its items. §0: "Success body | The resource JSON itself, with no
+	// envelope"; §1: the list's data[] is "the same canonical item shape as
+	// GET /api/v2/vps/{id}".
+	WrappedVPS bool
+	// SnapshotScheduleNames writes the v2 snapshot schedule's enabled as active
+	// and intervalHours as everyHours. §4, GET snapshot-schedules: "schedule |
+	// object|null, req | … Inner fields UNKNOWN".
+	SnapshotScheduleNames bool
+	// V1RefusalsSucceed answers a refused v1 change (a POST or DELETE under
+	// /api/vm/) with 200 and data {success: false, message} instead of its
+	// 4xx. §0: v1's success body is {success: true, …, data} and "data often
+	// has its own success and message".
+	V1RefusalsSucceed bool
+	// JobsNotFoundPolls answers the first this many polls of an unfinished job
+	// with 404, as a queue that has not registered the job yet would. §0: the
+	// 202's operation says "Poll pollUrl (§6)"; §6: "Polling interval and rate
+	// guidance: none found".
+	JobsNotFoundPolls int
 	// FailedJobsSayCompleted answers a failed backup job with state and status
 	// completed, isCompleted true and result.success false. §6: "state | raw
 	// state. Values not enumerated" and "result | {success, type, …}".
@@ -85,6 +129,12 @@ type Variants struct {
 	// schedule can be active per VPS" and "the old one is replaced or
 	// deactivated (inferred)" do not say what HostUp lists.
 	SecondEnabledSchedule bool
+	// FractionalIntegers writes every whole number of a successful answer, v2's
+	// and v1's, with a fraction: retentionCount 3.0, v1 id 2464.0. Seed 003:
+	// "schedules[].retentionCount (integer, required)", seed 000: "data.
+	// schedules[].hour integer"; JSON Schema's integer allows 3.0, and PHP,
+	// which serves HostUp's v1, writes it.
+	FractionalIntegers bool
 }
 
 // SetVariants switches the simulator to v. Ids are made when VPSes, schedules
@@ -104,13 +154,21 @@ func (s *Simulator) scheduleExistsGate() (reason, code string) {
 // hold s.mu.
 func (s *Simulator) reshapeSchedules(v *vps, body any) any {
 	vr := s.variants
-	if vr.ScheduleTime == "" && !vr.NullDaySpecifier && !vr.DisabledScheduleFirst && !vr.NullSettings && !vr.NoMaxRetention && !vr.SecondEnabledSchedule {
+	if vr.ScheduleTime == "" && !vr.NullDaySpecifier && !vr.DisabledScheduleFirst && !vr.NullSettings && !vr.NoMaxRetention &&
+		vr.ScheduleStatus == "" && !vr.HistoryOldestFirst && !vr.SecondEnabledSchedule {
 		return body
 	}
 	m := asMap(body)
 	schedules, _ := m["schedules"].([]any)
 	for _, raw := range schedules {
 		sc := raw.(map[string]any)
+		switch vr.ScheduleStatus {
+		case "":
+		case "null":
+			sc["status"] = nil
+		default:
+			sc["status"] = vr.ScheduleStatus
+		}
 		switch vr.ScheduleTime {
 		case "seconds":
 			if t, ok := sc["time"].(string); ok {
@@ -149,6 +207,9 @@ func (s *Simulator) reshapeSchedules(v *vps, body any) any {
 			m["schedules"] = append([]any{twin}, m["schedules"].([]any)...)
 		}
 	}
+	if history, _ := m["history"].([]any); vr.HistoryOldestFirst {
+		slices.Reverse(history)
+	}
 	if vr.NullSettings {
 		m["settings"] = nil
 	}
@@ -168,6 +229,30 @@ func (s *Simulator) deleteTwin(v *vps, id string) bool {
 	}
 	v.twinDeleted = true
 	return true
+}
+
+// reshapeSnapshotSchedules renames the v2 snapshot schedule's fields when asked.
+func (s *Simulator) reshapeSnapshotSchedules(body any) any {
+	if !s.variants.SnapshotScheduleNames {
+		return body
+	}
+	m := asMap(body)
+	if sc, ok := m["schedule"].(map[string]any); ok {
+		sc["active"], sc["everyHours"] = sc["enabled"], sc["intervalHours"]
+		delete(sc, "enabled")
+		delete(sc, "intervalHours")
+	}
+	return m
+}
+
+// v1Refusal rewrites a refused v1 change as a 200 whose data says success:
+// false, when asked.
+func (s *Simulator) v1Refusal(r *http.Request, resp response) response {
+	p, ok := resp.body.(*problemBody)
+	if !s.variants.V1RefusalsSucceed || !ok || !isV1Path(r.URL.Path) || r.Method == http.MethodGet || resp.status < 400 || resp.status >= 500 {
+		return resp
+	}
+	return v1OK(map[string]any{"success": false, "message": p.Detail})
 }
 
 // variantID is a fixed id of kind prefix in the simulator's id style.
@@ -190,10 +275,11 @@ func (s *Simulator) reshapeBackups(body any) any {
 	return m
 }
 
-// reshapeVPSPage writes the VPS list page under ListKey and without hasMore.
+// reshapeVPSPage writes the VPS list page under ListKey, without hasMore, with
+// the paging members under PagingMember, or without them.
 func (s *Simulator) reshapeVPSPage(body any) any {
 	vr := s.variants
-	if vr.ListKey == "" && !vr.NoHasMore {
+	if vr.ListKey == "" && !vr.NoHasMore && vr.PagingMember == "" && !vr.NoPagingSignal {
 		return body
 	}
 	m := asMap(body)
@@ -203,6 +289,20 @@ func (s *Simulator) reshapeVPSPage(body any) any {
 	}
 	if vr.NoHasMore {
 		delete(m, "hasMore")
+	}
+	if vr.PagingMember != "" {
+		paging := map[string]any{}
+		for _, k := range []string{"hasMore", "nextCursor"} {
+			if v, ok := m[k]; ok {
+				paging[k] = v
+				delete(m, k)
+			}
+		}
+		m[vr.PagingMember] = paging
+	}
+	if vr.NoPagingSignal {
+		delete(m, "hasMore")
+		delete(m, "nextCursor")
 	}
 	return m
 }
@@ -218,4 +318,38 @@ func asMap(body any) map[string]any {
 		panic(err)
 	}
 	return m
+}
+
+// fractionalIntegers rewrites every whole number of a JSON body as a fraction
+// (3 as 3.0), strings untouched.
+func fractionalIntegers(body []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return body
+	}
+	var walk func(any) any
+	walk = func(v any) any {
+		switch v := v.(type) {
+		case json.Number:
+			if !strings.ContainsAny(string(v), ".eE") {
+				return json.Number(string(v) + ".0")
+			}
+		case map[string]any:
+			for k, e := range v {
+				v[k] = walk(e)
+			}
+		case []any:
+			for i, e := range v {
+				v[i] = walk(e)
+			}
+		}
+		return v
+	}
+	out, err := json.Marshal(walk(v))
+	if err != nil {
+		return body
+	}
+	return out
 }

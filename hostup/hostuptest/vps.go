@@ -71,6 +71,9 @@ func (s *Simulator) getVPS(c *call) response {
 	if !ok {
 		return vpsNotFound()
 	}
+	if s.variants.WrappedVPS {
+		return ok200(map[string]any{"data": v.model})
+	}
 	return ok200(v.model)
 }
 
