@@ -171,7 +171,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 2
 		}
 		defer store.Close()
-		deps.Confirm.Used, deps.Leases = store, store
+		deps.Confirm.Record, deps.Leases = store, store
 	}
 	srv := newServer(cfg, deps)
 

@@ -11,6 +11,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/internal/coord"
 )
 
 // The authorize step of the safety path: the user's agreement to one or more
@@ -23,17 +25,17 @@ import (
 //     nor the other way round;
 //   - a token is bound to the tool, to each operation's change and decision
 //     basis, and to the HostUp key of the caller who obtained it;
-//   - a token is used once: execute records its id, under the VPS's lock, right
-//     before it sends the change.
+//   - a token is used once: it is recorded when issued, and execute switches
+//     that record to used, under the VPS's lock, right before it sends the
+//     change; a token without its record is refused.
 
 // grant is a confirmation the user gave: the operations it covers, and the
 // token that carried it, which is used once.
 type grant struct {
 	rows []binding
 
-	id   string        // the token's id; "" when nothing can be replayed
-	ttl  time.Duration // how long to record it as used
-	used UsedTokens
+	id     string // the token's id; "" when nothing can be replayed
+	record coord.TokenRecord
 
 	mu      sync.Mutex
 	claimed bool
@@ -65,7 +67,8 @@ func (g *grant) check(op *operation) error {
 // before apply, and calls sent once apply returned. A token someone already used
 // is refused; one whose earlier use on this VPS was cut off before its answer
 // came is errInterrupted: that change must not be sent again. Later rows of the
-// same grant (a fleet confirmed at once) go ahead. shared says whether the
+// same grant (a fleet confirmed at once) go ahead. A token the record does not
+// hold is refused: its use, if any, was forgotten. shared says whether the
 // caller holds the VPS's lease across replicas: only then is an unanswered use
 // on the same VPS one whose sender is gone, rather than one still running on a
 // replica that shares the record but not the leases.
@@ -75,14 +78,20 @@ func (g *grant) claim(ctx context.Context, vpsID string, shared bool) error {
 	if g.claimed || g.id == "" {
 		return nil
 	}
-	use, err := g.used.Use(ctx, g.id, vpsID, g.ttl)
+	use, err := g.record.Use(ctx, g.id, vpsID)
 	if err != nil {
 		return &Refusal{Reason: "Whether the confirm_token was used already could not be checked (" + err.Error() + ")", Code: "confirm_record_unavailable", Fix: "try again in a moment; " + redo}
 	}
 	switch {
-	case use == TokenInterrupted && shared:
+	case use == coord.TokenInterrupted && shared:
 		return errInterrupted
-	case use != TokenFresh:
+	case use == coord.TokenUnknown:
+		return &Refusal{
+			Reason: "This server has no record of the confirm_token: the record of confirmations was lost since it was issued (a restart of the server or of its Redis), or the token comes from a replica that does not share that record, so whether it was used already cannot be known",
+			Code:   "unknown_confirm_token",
+			Fix:    redo + " With several replicas, give each the same Redis (HOSTUP_MCP_REDIS_URL).",
+		}
+	case use != coord.TokenFresh:
 		return &Refusal{Reason: "The confirm_token was used already: each confirmation applies its change once", Code: "used_confirm_token", Fix: redo}
 	}
 	g.claimed = true
@@ -103,7 +112,7 @@ func (g *grant) sent(ctx context.Context, log *slog.Logger) {
 		return
 	}
 	g.done = true
-	if err := g.used.Sent(ctx, g.id); err != nil {
+	if err := g.record.Sent(ctx, g.id); err != nil {
 		log.WarnContext(ctx, "could not record a confirm_token's change as answered", "error", err)
 	}
 }
@@ -185,7 +194,10 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 	var failure string // why the client's dialog could not be shown
 	if clientCanElicit(ctx) {
 		if mcp.IsModernProtocol(server.RequestProtocolVersion(ctx)) {
-			state, _ := d.Confirm.Issue(purposeDialog, c.tool, keyID, rows, now)
+			state, _, err := d.Confirm.Issue(ctx, purposeDialog, c.tool, keyID, rows, now)
+			if err != nil {
+				return authorization{}, err
+			}
 			return authorization{}, &inputRequired{result: server.NewInputRequestBuilder(state).Elicit(elicitID, dialog).ToolResult()}
 		}
 		answer, err := server.ServerFromContext(ctx).RequestElicitation(ctx, mcp.ElicitationRequest{
@@ -231,8 +243,8 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 		g, err := d.Confirm.Check(c.token, purposeConfirm, c.tool, keyID, now)
 		return authorization{grant: g, note: note}, err
 	}
-	token, exp := d.Confirm.Issue(purposeConfirm, c.tool, keyID, rows, now)
-	return authorization{token: token, expires: exp, note: note}, nil
+	token, exp, err := d.Confirm.Issue(ctx, purposeConfirm, c.tool, keyID, rows, now)
+	return authorization{token: token, expires: exp, note: note}, err
 }
 
 // consent reports whether the user accepted the dialog and gave what it asked

@@ -1,14 +1,16 @@
 // Package redisstate keeps the state that replicas of hostup-mcp must share in
-// Redis: the record of used confirm tokens (tools.UsedTokens) and the per-VPS
-// leases that serialize changes across replicas (tools.Leases). Redis is the
+// Redis: the record of confirm tokens (coord.TokenRecord) and the per-VPS
+// leases that serialize changes across replicas (coord.Leases). Redis is the
 // engine, so that single use and mutual exclusion rest on its atomic commands
-// (SET NX, and scripts that compare before they extend or delete) rather than on
-// a protocol of our own.
+// (SET NX, and scripts that compare before they switch, extend or delete)
+// rather than on a protocol of our own.
 //
 // Keys, all under the prefix "hostup-mcp:":
 //
-//	token:<id>   a used confirm token: "sending <vps>" until its change was
-//	             answered, then "sent"; it expires with the token
+//	token:<id>   a confirm token: "issued" from its issue, then "sending <vps>"
+//	             until its change was answered, then "sent"; it expires a
+//	             minute after the token. A token without this key is refused,
+//	             so a Redis that lost its data refuses the tokens it held.
 //	lease:<vps>  the holder's random value; it expires unless kept
 //
 // Nothing stored is a secret: token ids are random, VPS ids are HostUp's, and
@@ -27,7 +29,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/hostup/hostup-mcp/tools"
+	"github.com/hostup/hostup-mcp/internal/coord"
 )
 
 // DefaultLeaseTTL is how long a lease outlives its holder: a replica killed
@@ -47,8 +49,8 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Store is the Redis-backed record and leases. It implements tools.UsedTokens
-// and tools.Leases, and is safe for concurrent use.
+// Store is the Redis-backed record and leases. It implements coord.TokenRecord
+// and coord.Leases, and is safe for concurrent use.
 type Store struct {
 	rdb      *redis.Client
 	leaseTTL time.Duration
@@ -127,44 +129,57 @@ func trimRedisPrefix(msg string) string {
 	return msg
 }
 
-// Record values of a used token.
+// Record values of a token.
 const (
+	issued  = "issued"
 	sending = "sending " // + the VPS id, until Sent
 	sent    = "sent"
 )
 
-// Use records id as used: SET NX with the token's remaining life, so of two
-// replicas presenting the same token one only finds it fresh. The loser reads
-// what the winner recorded, to tell a finished use from one cut off.
-func (s *Store) Use(ctx context.Context, id, vpsID string, ttl time.Duration) (tools.TokenUse, error) {
-	key := prefix + "token:" + id
-	// A record without expiry would stay for ever: SET NX with no TTL keeps it.
-	ttl = max(ttl, time.Second)
-	fresh, err := s.rdb.SetNX(ctx, key, sending+vpsID, ttl).Result()
-	if err != nil {
-		return 0, s.wrap(err)
+// Issue records id as issued for ttl. SET NX: a random id is new, and one
+// that is not must not reopen what its record says.
+func (s *Store) Issue(ctx context.Context, id string, ttl time.Duration) error {
+	ok, err := s.rdb.SetNX(ctx, prefix+"token:"+id, issued, max(ttl, time.Second)).Result()
+	if err == nil && !ok {
+		err = errors.New("a token with this id is recorded already")
 	}
-	if fresh {
-		return tools.TokenFresh, nil
-	}
-	v, err := s.rdb.Get(ctx, key).Result()
+	return s.wrap(err)
+}
+
+// useScript switches a token from issued to "sending <vps>" (ARGV[1]) in one
+// step, keeping its expiry, and returns what the record held: of replicas
+// presenting the same token, one only finds it issued. A missing record is
+// nil, whatever the reason it is missing.
+var useScript = redis.NewScript(`local v = redis.call("GET", KEYS[1])
+if v == "issued" then redis.call("SET", KEYS[1], ARGV[1], "KEEPTTL") end
+return v`)
+
+// Use switches id from issued to being sent to vpsID, and says what it found:
+// what the winner recorded tells a finished use from one cut off.
+func (s *Store) Use(ctx context.Context, id, vpsID string) (coord.TokenUse, error) {
+	v, err := useScript.Run(ctx, s.rdb, []string{prefix + "token:" + id}, sending+vpsID).Text()
 	switch {
 	case errors.Is(err, redis.Nil):
-		// Expired between the two commands: the token itself has expired, and
-		// counts as used.
-		return tools.TokenUsed, nil
+		return coord.TokenUnknown, nil
 	case err != nil:
 		return 0, s.wrap(err)
+	case v == issued:
+		return coord.TokenFresh, nil
 	case v == sending+vpsID:
-		return tools.TokenInterrupted, nil
+		return coord.TokenInterrupted, nil
 	}
-	return tools.TokenUsed, nil
+	return coord.TokenUsed, nil
 }
 
 // Sent records that the change id was used for was answered; the record keeps
-// its expiry.
+// its expiry, and a record that is gone stays gone (the token is then refused
+// as unknown, which is what it is).
 func (s *Store) Sent(ctx context.Context, id string) error {
-	return s.wrap(s.rdb.SetArgs(ctx, prefix+"token:"+id, sent, redis.SetArgs{Mode: "XX", KeepTTL: true}).Err())
+	err := s.rdb.SetArgs(ctx, prefix+"token:"+id, sent, redis.SetArgs{Mode: "XX", KeepTTL: true}).Err()
+	if errors.Is(err, redis.Nil) {
+		return s.wrap(errors.New("the token's record is gone: Redis lost it since the token was used"))
+	}
+	return s.wrap(err)
 }
 
 // Only the holder may extend or delete a lease: each script compares the
@@ -180,7 +195,7 @@ var errLost = errors.New("the lease expired or passed to another replica")
 // Acquire takes vpsID's lease (SET NX with the lease's life), trying again
 // every poll until it is free or ctx ends. The lease is then renewed every
 // third of its life until Release.
-func (s *Store) Acquire(ctx context.Context, vpsID string) (tools.Lease, error) {
+func (s *Store) Acquire(ctx context.Context, vpsID string) (coord.Lease, error) {
 	key := prefix + "lease:" + vpsID
 	holder := rand.Text()
 	tick := time.NewTicker(s.poll)

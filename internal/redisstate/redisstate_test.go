@@ -12,8 +12,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hostup/hostup-mcp/internal/coord"
 	"github.com/hostup/hostup-mcp/internal/redistest"
-	"github.com/hostup/hostup-mcp/tools"
 )
 
 // Each Store stands for one replica: its own connections to the same Redis.
@@ -39,20 +39,23 @@ func TestATokenIsFreshForOneReplicaOnly(t *testing.T) {
 	srv := redistest.Start(t)
 	replicas := []*Store{open(t, srv, Options{}), open(t, srv, Options{})}
 	ctx := context.Background()
+	if err := replicas[0].Issue(ctx, "tok1", time.Minute); err != nil {
+		t.Fatal(err)
+	}
 	var fresh, used atomic.Int32
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Go(func() {
 			// Every caller but the first also finds it cut off (its sender
 			// never said Sent): on another VPS that is plain used.
-			got, err := replicas[i%2].Use(ctx, "tok1", "vps_"+string(rune('a'+i)), time.Minute)
+			got, err := replicas[i%2].Use(ctx, "tok1", "vps_"+string(rune('a'+i)))
 			if err != nil {
 				t.Error(err)
 			}
 			switch got {
-			case tools.TokenFresh:
+			case coord.TokenFresh:
 				fresh.Add(1)
-			case tools.TokenUsed:
+			case coord.TokenUsed:
 				used.Add(1)
 			}
 		})
@@ -63,7 +66,44 @@ func TestATokenIsFreshForOneReplicaOnly(t *testing.T) {
 	}
 	ttl := raw(t, srv).PTTL(ctx, prefix+"token:tok1").Val()
 	if ttl <= 0 || ttl > time.Minute {
-		t.Fatalf("the used token's record lives %v, want the token's remaining life (1m)", ttl)
+		t.Fatalf("the used token's record lives %v, want what Issue gave it (1m)", ttl)
+	}
+}
+
+// A token is used only while the record of its issue stands: one the record
+// never held, and one whose record Redis lost (a restart without persistence,
+// here FLUSHALL), is unknown, used or not before.
+func TestATokenWithoutItsRecordIsUnknown(t *testing.T) {
+	srv := redistest.Start(t)
+	s := open(t, srv, Options{})
+	ctx := context.Background()
+	if got, err := s.Use(ctx, "never-issued", "vps_a"); err != nil || got != coord.TokenUnknown {
+		t.Fatalf("a token never issued: %v %v, want TokenUnknown", got, err)
+	}
+	for _, id := range []string{"used", "unused"} {
+		if err := s.Issue(ctx, id, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := s.Use(ctx, "used", "vps_a"); got != coord.TokenFresh {
+		t.Fatalf("first use: %v", got)
+	}
+	if err := s.Sent(ctx, "used"); err != nil {
+		t.Fatal(err)
+	}
+	if err := raw(t, srv).FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"used", "unused"} {
+		if got, err := s.Use(ctx, id, "vps_a"); err != nil || got != coord.TokenUnknown {
+			t.Errorf("%s token after Redis lost its data: %v %v, want TokenUnknown", id, got, err)
+		}
+	}
+	if err := s.Sent(ctx, "used"); err == nil || !strings.Contains(err.Error(), "record is gone") {
+		t.Errorf("Sent of a lost record: %v, want an error saying the record is gone", err)
+	}
+	if n := raw(t, srv).Exists(ctx, prefix+"token:used").Val(); n != 0 {
+		t.Error("Sent wrote back a record Redis had lost")
 	}
 }
 
@@ -71,21 +111,24 @@ func TestATokenCutOffBeforeItsAnswerIsInterruptedOnItsVPSOnly(t *testing.T) {
 	srv := redistest.Start(t)
 	killed, other := open(t, srv, Options{}), open(t, srv, Options{})
 	ctx := context.Background()
-	if got, _ := killed.Use(ctx, "tok", "vps_a", time.Minute); got != tools.TokenFresh {
+	if err := killed.Issue(ctx, "tok", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := killed.Use(ctx, "tok", "vps_a"); got != coord.TokenFresh {
 		t.Fatalf("first use: %v", got)
 	}
 	// The replica that used it dies before HostUp answers: no Sent.
-	if got, err := other.Use(ctx, "tok", "vps_a", time.Minute); err != nil || got != tools.TokenInterrupted {
+	if got, err := other.Use(ctx, "tok", "vps_a"); err != nil || got != coord.TokenInterrupted {
 		t.Fatalf("same VPS after a use cut off: %v %v, want TokenInterrupted", got, err)
 	}
-	if got, _ := other.Use(ctx, "tok", "vps_b", time.Minute); got != tools.TokenUsed {
+	if got, _ := other.Use(ctx, "tok", "vps_b"); got != coord.TokenUsed {
 		t.Fatalf("another VPS: %v, want TokenUsed", got)
 	}
 	ttlBefore := raw(t, srv).PTTL(ctx, prefix+"token:tok").Val()
 	if err := killed.Sent(ctx, "tok"); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := other.Use(ctx, "tok", "vps_a", time.Minute); got != tools.TokenUsed {
+	if got, _ := other.Use(ctx, "tok", "vps_a"); got != coord.TokenUsed {
 		t.Fatalf("same VPS once answered: %v, want TokenUsed", got)
 	}
 	if ttl := raw(t, srv).PTTL(ctx, prefix+"token:tok").Val(); ttl <= 0 || ttl > ttlBefore {
