@@ -24,7 +24,8 @@ import (
 //   - a token has a purpose: a dialog's request state is never a confirm_token,
 //     nor the other way round;
 //   - a token is bound to the tool, to each operation's change and decision
-//     basis, and to the HostUp key of the caller who obtained it;
+//     basis, and to the HostUp key of the caller who obtained it; a token for
+//     many rows (a fleet) also to the rows shown, so it confirms no other set;
 //   - a token is used once: it is recorded when issued, and execute switches
 //     that record to used, under the VPS's lock, right before it sends the
 //     change; a token without its record is refused.
@@ -32,7 +33,8 @@ import (
 // grant is a confirmation the user gave: the operations it covers, and the
 // token that carried it, which is used once.
 type grant struct {
-	rows []binding
+	rows  []binding
+	shown string // the token's rows shown (tokenClaims.Shown)
 
 	id     string // the token's id; "" when nothing can be replayed
 	record coord.TokenRecord
@@ -60,6 +62,20 @@ func (g *grant) check(op *operation) error {
 		return &Refusal{Reason: "The confirm_token was issued for a different change (another tool, VPS or arguments)", Code: "mismatched_confirm_token", Fix: redo}
 	}
 	return &Refusal{Reason: "The VPS's backup state changed since this plan was made (its schedule, settings, limits or gates), so the confirmed plan may no longer be what would happen", Code: "stale_confirm_token", Fix: redo}
+}
+
+// covers refuses a grant for many rows whose rows shown are not the call's
+// (shown, as shownRows gives it): a token for a whole fleet must not apply to
+// a part of it, nor to more. A row whose state changed stays check's to refuse.
+func (g *grant) covers(shown string) error {
+	if g.shown == shown {
+		return nil
+	}
+	return &Refusal{
+		Reason: "The confirm_token was issued for a plan of other VPSes: it confirms exactly the rows the user was shown, and this call's vps_ids (or the account's VPSes) make other rows",
+		Code:   "other_rows_confirm_token",
+		Fix:    redo + " To apply to fewer VPSes, plan with exactly those vps_ids and confirm that plan.",
+	}
 }
 
 // claim records the grant's token as used, the first time a change it covers is
@@ -127,6 +143,10 @@ type confirmation struct {
 	// typed, when set, makes the user type a text rather than tick a box
 	// (confirm_typed.go).
 	typed *typedConfirmation
+	// shown, when set, are the VPS ids of every row the plan showed, for a
+	// confirmation of many rows: a token then confirms exactly those rows,
+	// never a part of them the user did not see alone.
+	shown []string
 }
 
 // authorization is authorize's answer: one of grant, declined and token is set.
@@ -164,11 +184,21 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 		}
 		rows[i] = b
 	}
+	shown := ""
+	if c.shown != nil {
+		var err error
+		if shown, err = shownRows(c.shown); err != nil {
+			return authorization{}, err
+		}
+	}
 	params := call.Request.Params
 	if answer := server.ElicitationResponse(params.InputResponses, elicitID); answer != nil {
 		// Second round of a dialog: the state we issued comes back with the
 		// answer, so it only counts for the plans the user saw.
 		g, err := d.Confirm.Check(params.RequestState, purposeDialog, c.tool, keyID, now)
+		if err == nil {
+			err = g.covers(shown)
+		}
 		if err != nil {
 			return authorization{}, err
 		}
@@ -194,7 +224,7 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 	var failure string // why the client's dialog could not be shown
 	if clientCanElicit(ctx) {
 		if mcp.IsModernProtocol(server.RequestProtocolVersion(ctx)) {
-			state, _, err := d.Confirm.Issue(ctx, purposeDialog, c.tool, keyID, rows, now)
+			state, _, err := d.Confirm.Issue(ctx, purposeDialog, c.tool, keyID, rows, shown, now)
 			if err != nil {
 				return authorization{}, err
 			}
@@ -241,9 +271,12 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 			return authorization{}, err
 		}
 		g, err := d.Confirm.Check(c.token, purposeConfirm, c.tool, keyID, now)
+		if err == nil {
+			err = g.covers(shown)
+		}
 		return authorization{grant: g, note: note}, err
 	}
-	token, exp, err := d.Confirm.Issue(ctx, purposeConfirm, c.tool, keyID, rows, now)
+	token, exp, err := d.Confirm.Issue(ctx, purposeConfirm, c.tool, keyID, rows, shown, now)
 	return authorization{token: token, expires: exp, note: note}, err
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,16 +76,19 @@ type tokenClaims struct {
 	Tool    string    `json:"t"`
 	Key     string    `json:"k"` // the caller's HostUp key, as keyMark
 	Rows    []binding `json:"r"`
-	Expires int64     `json:"e"`
+	// Shown fingerprints the VPSes of every row the plan showed, when one token
+	// covers many (a fleet): it then works only for a call with those rows.
+	Shown   string `json:"s,omitempty"`
+	Expires int64  `json:"e"`
 }
 
 // Issue returns a token for purpose, covering rows of tool for the caller whose
-// HostUp key has the id keyID (hostup.Client.KeyID), and when it expires. The
-// token is recorded as issued first: one the record does not hold is never
-// handed out.
-func (c *Confirmer) Issue(ctx context.Context, purpose, tool, keyID string, rows []binding, now time.Time) (string, time.Time, error) {
+// HostUp key has the id keyID (hostup.Client.KeyID), and when it expires; shown
+// is "" or the fingerprint of every row the plan showed (shownRows). The token
+// is recorded as issued first: one the record does not hold is never handed out.
+func (c *Confirmer) Issue(ctx context.Context, purpose, tool, keyID string, rows []binding, shown string, now time.Time) (string, time.Time, error) {
 	exp := now.Add(confirmTTL).Truncate(time.Second)
-	claims := tokenClaims{ID: rand.Text(), Purpose: purpose, Tool: tool, Key: c.keyMark(keyID), Rows: rows, Expires: exp.Unix()}
+	claims := tokenClaims{ID: rand.Text(), Purpose: purpose, Tool: tool, Key: c.keyMark(keyID), Rows: rows, Shown: shown, Expires: exp.Unix()}
 	payload, err := json.Marshal(claims)
 	if err != nil {
 		panic("encoding token claims: " + err.Error()) // strings and hashes only
@@ -98,6 +102,14 @@ func (c *Confirmer) Issue(ctx context.Context, purpose, tool, keyID string, rows
 	}
 	body := base64.RawURLEncoding.EncodeToString(payload)
 	return tokenPrefix + body + "." + c.sign(body), exp, nil
+}
+
+// shownRows fingerprints the VPS ids of every row a plan shows, in any order:
+// what a fleet's token is bound to besides each row's plan.
+func shownRows(vpsIDs []string) (string, error) {
+	ids := slices.Clone(vpsIDs)
+	slices.Sort(ids)
+	return fingerprint(ids)
 }
 
 // redo is what every refused token tells the model to do.
@@ -137,7 +149,7 @@ func (c *Confirmer) Check(token, purpose, tool, keyID string, now time.Time) (*g
 	case !hmac.Equal([]byte(claims.Key), []byte(c.keyMark(keyID))):
 		return nil, &Refusal{Reason: "The confirm_token was issued to another HostUp API key: a token only works for the caller who got the plan", Code: "mismatched_confirm_token", Fix: redo}
 	}
-	return &grant{id: claims.ID, record: c.Record, rows: claims.Rows}, nil
+	return &grant{id: claims.ID, record: c.Record, rows: claims.Rows, shown: claims.Shown}, nil
 }
 
 func (c *Confirmer) sign(body string) string {
