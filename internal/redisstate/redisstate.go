@@ -192,24 +192,36 @@ var (
 // errLost is a lease's state once it was found taken by another or expired.
 var errLost = errors.New("the lease expired or passed to another replica")
 
-// Acquire takes vpsID's lease (SET NX with the lease's life), trying again
-// every poll until it is free or ctx ends. The lease is then renewed every
-// third of its life until Release.
+// claimTTL is the life a lease is first set with. A SET NX that Redis runs
+// after its caller gave up (Redis paused, then resumed; an answer lost) takes
+// the lease for nobody: with this short life it blocks the VPS that long, not
+// a whole lease's life. The caller that does get the answer extends it at once.
+const claimTTL = 2 * time.Second
+
+// Acquire takes vpsID's lease (SET NX with claimTTL, then extended to the
+// lease's life by its holder), trying again every poll until it is free or ctx
+// ends. The lease is then renewed every third of its life until Release.
 func (s *Store) Acquire(ctx context.Context, vpsID string) (coord.Lease, error) {
 	key := prefix + "lease:" + vpsID
 	holder := rand.Text()
+	l := &lease{s: s, key: key, holder: holder, vpsID: vpsID, stop: make(chan struct{}), stopped: make(chan struct{})}
 	tick := time.NewTicker(s.poll)
 	defer tick.Stop()
 	for {
-		ok, err := s.rdb.SetNX(ctx, key, holder, s.leaseTTL).Result()
+		ok, err := s.rdb.SetNX(ctx, key, holder, min(claimTTL, s.leaseTTL)).Result()
 		if err != nil {
+			err = s.wrap(err)
+		} else if ok {
+			// errLost: the claim expired before its answer came; try again.
+			if err = l.extend(ctx); err == nil {
+				break
+			}
+		}
+		if err != nil && !errors.Is(err, errLost) {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			return nil, s.wrap(err)
-		}
-		if ok {
-			break
+			return nil, err
 		}
 		select {
 		case <-ctx.Done():
@@ -217,7 +229,6 @@ func (s *Store) Acquire(ctx context.Context, vpsID string) (coord.Lease, error) 
 		case <-tick.C:
 		}
 	}
-	l := &lease{s: s, key: key, holder: holder, vpsID: vpsID, stop: make(chan struct{}), stopped: make(chan struct{})}
 	go l.keep()
 	return l, nil
 }

@@ -285,3 +285,44 @@ func TestARedisURLsErrorsNeverShowItsPassword(t *testing.T) {
 		t.Fatalf("unreachable Redis: %v; want its address and no password", err)
 	}
 }
+
+// A lease request that Redis runs after its caller gave up (Redis stalled past
+// the client's read timeout, then went on) takes the lease for nobody. It must
+// block the VPS for a moment, not for a lease's life.
+func TestALeaseRequestThatOutlivedItsCallerLeavesNoLeaseForItsLife(t *testing.T) {
+	srv := redistest.Start(t)
+	const life = 20 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	gaveUp, err := Open(ctx, srv.URL()+"?read_timeout=100ms&max_retries=-1", Options{LeaseTTL: life})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { gaveUp.Close() })
+	other := open(t, srv, Options{LeaseTTL: life, Poll: 20 * time.Millisecond})
+	rdb := raw(t, srv)
+	srv.Pause()
+	l, err := gaveUp.Acquire(ctx, "vps_a")
+	srv.Resume()
+	if err == nil {
+		l.Release()
+		t.Fatal("the lease was taken while Redis stalled")
+	}
+	// The request the caller gave up on runs once Redis goes on.
+	deadline := time.Now().Add(2 * time.Second)
+	for rdb.Exists(ctx, prefix+"lease:vps_a").Val() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the SET of the request given up never ran; the test shows nothing")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	start := time.Now()
+	l, err = other.Acquire(ctx, "vps_a")
+	if err != nil {
+		t.Fatalf("another replica waited %v and could not take the lease: %v", time.Since(start), err)
+	}
+	l.Release()
+	if waited := time.Since(start); waited > claimTTL+time.Second {
+		t.Fatalf("another replica waited %v for a lease nobody held, want at most about %v", waited, claimTTL)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -24,6 +25,7 @@ type Server struct {
 	dir  string
 	port int
 	args []string
+	proc *os.Process
 	stop func() // kills the running process and waits for it
 }
 
@@ -63,6 +65,24 @@ func Start(t testing.TB, args ...string) *Server {
 	}
 	t.Fatalf("starting redis-server: %v", lastErr)
 	return nil
+}
+
+// Pause stops redis-server as a stalled host or a debugger does (SIGSTOP):
+// connections stay open and what clients send waits in the kernel, to run
+// when Resume lets it go on.
+func (s *Server) Pause() {
+	s.t.Helper()
+	if err := s.proc.Signal(syscall.SIGSTOP); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// Resume lets a paused redis-server go on (SIGCONT).
+func (s *Server) Resume() {
+	s.t.Helper()
+	if err := s.proc.Signal(syscall.SIGCONT); err != nil {
+		s.t.Fatal(err)
+	}
 }
 
 // Restart kills redis-server and starts it again on the same address, as a
@@ -106,6 +126,7 @@ func (s *Server) start() error {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if pong(s.Addr) {
+			s.proc = cmd.Process
 			s.stop = func() {
 				_ = cmd.Process.Kill()
 				<-exited
