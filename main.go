@@ -440,14 +440,22 @@ func newDeps(cfg config, logger *slog.Logger, m *metrics.Metrics) (*tools.Deps, 
 var leaseTTL = redisstate.DefaultLeaseTTL
 
 // openSharedState connects to the Redis of --redis-url, which must answer
-// within 5 seconds: a server that would run with replicas unsafely is better
-// stopped at start.
+// within 5 seconds and must not evict keys: a server that would run with
+// replicas unsafely is better stopped at start.
 func openSharedState(cfg config, logger *slog.Logger) (*redisstate.Store, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	store, err := redisstate.Open(ctx, cfg.redisURL, redisstate.Options{LeaseTTL: leaseTTL, Logger: logger})
 	if err != nil {
 		return nil, &configError{msg: "--redis-url (HOSTUP_MCP_REDIS_URL): " + err.Error() + "; start that Redis or correct the URL"}
+	}
+	warning, err := store.CheckEviction(ctx)
+	if err != nil {
+		store.Close()
+		return nil, &configError{msg: "--redis-url (HOSTUP_MCP_REDIS_URL): " + err.Error()}
+	}
+	if warning != "" {
+		logger.Warn("HOSTUP_MCP_REDIS_URL: " + warning)
 	}
 	logger.Info("confirm tokens and changes per VPS are shared with every replica using the same Redis", "redis", store.Addr())
 	return store, nil

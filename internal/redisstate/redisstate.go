@@ -24,6 +24,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -99,6 +101,57 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("Redis at %s does not answer: %s", o.Addr, trimRedisPrefix(err.Error()))
 	}
 	return s, nil
+}
+
+// CheckEviction says whether Redis may evict this server's keys, which all
+// expire, so every policy but noeviction may pick them once Redis is full. An
+// evicted lease lets two replicas change one VPS at once, so a Redis that can
+// evict now (a memory limit and an evicting policy) is an error: the server is
+// better stopped at start. What can only evict later (an evicting policy
+// without a limit yet), or cannot be checked (CONFIG and INFO both denied, as
+// on some managed Redis), is the warning returned, for the server to log.
+func (s *Store) CheckEviction(ctx context.Context) (warning string, err error) {
+	policy, limit, err := s.memoryPolicy(ctx)
+	const why = "an evicted lease lets two replicas change one VPS at once"
+	switch {
+	case err != nil:
+		return fmt.Sprintf("could not check whether the Redis at %s may evict hostup-mcp's keys (%v): make sure its maxmemory-policy is noeviction, since %s", s.addr, err, why), nil
+	case policy == "noeviction":
+		return "", nil
+	case limit == 0:
+		return fmt.Sprintf("the Redis at %s has maxmemory-policy %s: it evicts hostup-mcp's keys once a memory limit (maxmemory) is set, and %s; set maxmemory-policy noeviction", s.addr, policy, why), nil
+	}
+	return "", fmt.Errorf("the Redis at %s may evict hostup-mcp's keys (maxmemory-policy %s, maxmemory %d bytes), and %s; set maxmemory-policy noeviction (CONFIG SET maxmemory-policy noeviction, and in its configuration), or give hostup-mcp a Redis of its own", s.addr, policy, limit, why)
+}
+
+// memoryPolicy reads maxmemory-policy and maxmemory with CONFIG GET, or from
+// INFO memory where CONFIG is not allowed.
+func (s *Store) memoryPolicy(ctx context.Context) (string, int64, error) {
+	cfg, cfgErr := s.rdb.ConfigGet(ctx, "maxmemory*").Result()
+	fields := map[string]string{"policy": cfg["maxmemory-policy"], "limit": cfg["maxmemory"]}
+	if cfgErr != nil || fields["policy"] == "" {
+		info, err := s.rdb.Info(ctx, "memory").Result()
+		if err != nil {
+			if cfgErr == nil {
+				cfgErr = errors.New("CONFIG GET did not give maxmemory-policy")
+			}
+			return "", 0, fmt.Errorf("CONFIG GET: %s; INFO memory: %s", trimRedisPrefix(cfgErr.Error()), trimRedisPrefix(err.Error()))
+		}
+		for line := range strings.Lines(info) {
+			k, v, _ := strings.Cut(strings.TrimSpace(line), ":")
+			switch k {
+			case "maxmemory_policy":
+				fields["policy"] = v
+			case "maxmemory":
+				fields["limit"] = v
+			}
+		}
+	}
+	limit, err := strconv.ParseInt(fields["limit"], 10, 64)
+	if fields["policy"] == "" || err != nil {
+		return "", 0, errors.New("neither CONFIG GET nor INFO memory gave maxmemory-policy and maxmemory")
+	}
+	return fields["policy"], limit, nil
 }
 
 // The client's own log lines (a failed dial, a pool's retries) would go to

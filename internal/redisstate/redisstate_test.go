@@ -3,6 +3,7 @@ package redisstate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -325,4 +326,63 @@ func TestALeaseRequestThatOutlivedItsCallerLeavesNoLeaseForItsLife(t *testing.T)
 	if waited := time.Since(start); waited > claimTTL+time.Second {
 		t.Fatalf("another replica waited %v for a lease nobody held, want at most about %v", waited, claimTTL)
 	}
+}
+
+// Every key of ours expires, so any policy but noeviction may evict it once
+// Redis is full: a start is refused where that can happen now, warned where a
+// memory limit set later would allow it, and warned, saying what could not be
+// read, where neither CONFIG nor INFO is allowed. Without CONFIG, INFO tells.
+func TestCheckEvictionRefusesARedisThatMayEvictOurKeys(t *testing.T) {
+	cases := []struct {
+		name    string
+		args    []string
+		user    string // an ACL user without these commands; "" for the default user
+		denied  string
+		err     string
+		warning string
+	}{
+		{name: "noeviction"},
+		{name: "evicting, with a limit", args: []string{"--maxmemory-policy", "allkeys-lru", "--maxmemory", "64mb"}, err: "maxmemory-policy allkeys-lru, maxmemory 67108864"},
+		{name: "evicting, no limit yet", args: []string{"--maxmemory-policy", "volatile-ttl"}, warning: "maxmemory-policy volatile-ttl: it evicts hostup-mcp's keys once a memory limit"},
+		{name: "no CONFIG, INFO tells", args: []string{"--maxmemory-policy", "volatile-lru", "--maxmemory", "64mb"}, user: "noconfig", denied: "-config", err: "maxmemory-policy volatile-lru"},
+		{name: "neither CONFIG nor INFO", args: []string{"--maxmemory-policy", "allkeys-lru", "--maxmemory", "64mb"}, user: "blind", denied: "-config -info", warning: "could not check whether the Redis at"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := redistest.Start(t, tc.args...)
+			ctx := context.Background()
+			url := srv.URL()
+			if tc.user != "" {
+				acl := append([]any{"ACL", "SETUSER", tc.user, "on", ">pw-0123", "~*", "&*", "+@all"}, toAny(strings.Fields(tc.denied))...)
+				if err := raw(t, srv).Do(ctx, acl...).Err(); err != nil {
+					t.Fatal(err)
+				}
+				url = "redis://" + tc.user + ":pw-0123@" + srv.Addr + "/0"
+			}
+			s, err := Open(ctx, url, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			warning, err := s.CheckEviction(ctx)
+			switch {
+			case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "noeviction")):
+				t.Errorf("error %v, want one naming %q and the fix", err, tc.err)
+			case tc.err == "" && err != nil:
+				t.Errorf("error %v, want none", err)
+			case !strings.Contains(warning, tc.warning) || (tc.warning == "") != (warning == ""):
+				t.Errorf("warning %q, want %q", warning, tc.warning)
+			case strings.Contains(warning+fmt.Sprint(err), "pw-0123"):
+				t.Errorf("the password shows: %q %v", warning, err)
+			}
+		})
+	}
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
