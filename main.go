@@ -7,8 +7,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -23,7 +21,6 @@ import (
 	"syscall"
 	"time"
 	_ "time/tzdata" // time zones also on machines without a zoneinfo database (Windows)
-	"unicode"
 
 	"github.com/lmittmann/tint"
 	"github.com/mark3labs/mcp-go/client"
@@ -34,6 +31,7 @@ import (
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
 	"github.com/hostup/hostup-mcp/internal/metrics"
 	"github.com/hostup/hostup-mcp/internal/redisstate"
+	"github.com/hostup/hostup-mcp/internal/secret"
 	"github.com/hostup/hostup-mcp/prompts"
 	"github.com/hostup/hostup-mcp/tools"
 	"github.com/hostup/hostup-mcp/transport"
@@ -318,12 +316,16 @@ func (cfg *config) check() error {
 // HOSTUP_MCP_HTTP_TOKEN, the server takes each client's HostUp key per request.
 func (cfg *config) loadAPIKey() error {
 	cfg.httpToken = strings.TrimSpace(os.Getenv("HOSTUP_MCP_HTTP_TOKEN"))
+	if why := secret.Weakness(cfg.httpToken); cfg.httpToken != "" && why != "" {
+		return &configError{msg: "HOSTUP_MCP_HTTP_TOKEN " + why + "; " + secret.How}
+	}
 	if s := os.Getenv("HOSTUP_MCP_TOKEN_SECRET"); s != "" {
-		secret, err := parseTokenSecret(s)
+		key, err := secret.SigningKey(s)
 		if err != nil {
-			return err
+			// A weak secret would make tokens forgeable.
+			return &configError{msg: "HOSTUP_MCP_TOKEN_SECRET " + err.Error() + "; " + secret.How + ", and set the same value on every replica"}
 		}
-		cfg.tokenSecret = secret
+		cfg.tokenSecret = key
 	}
 	if cfg.sandbox {
 		return nil
@@ -342,13 +344,12 @@ func (cfg *config) loadAPIKey() error {
 			return &configError{msg: fmt.Sprintf("--api-key-file: %s is empty; put the HostUp API key in it", cfg.apiKeyFile)}
 		}
 	}
+	if secret.Placeholder(cfg.apiKey) {
+		return &configError{msg: cfg.keySource() + ": the API key is the example the docs print, not a key: put your HostUp API key there (create one in HostUp's control panel), or try the simulated account with --sandbox"}
+	}
 	if cfg.apiKey != "" && !hostup.ValidKey(cfg.apiKey) {
 		// Checked here rather than in hostup.New so the line names where the key came from.
-		source := "HOSTUP_API_KEY"
-		if cfg.apiKeyFile != "" {
-			source = "--api-key-file: " + cfg.apiKeyFile
-		}
-		return &configError{msg: source + ": the API key contains spaces, line breaks or other characters no key has; it must hold only the key as HostUp's control panel shows it, on one line"}
+		return &configError{msg: cfg.keySource() + ": the API key contains spaces, line breaks or other characters no key has; it must hold only the key as HostUp's control panel shows it, on one line"}
 	}
 	if cfg.apiKey == "" && cfg.transport != "stdio" {
 		if cfg.httpToken != "" {
@@ -360,6 +361,14 @@ func (cfg *config) loadAPIKey() error {
 		return &configError{msg: "no HostUp API key: set HOSTUP_API_KEY or pass --api-key-file PATH (create a key in HostUp's control panel), or try the simulated account with --sandbox (HOSTUP_SANDBOX=1); in Claude Desktop, enter the key in the extension's settings or turn on its sandbox"}
 	}
 	return nil
+}
+
+// keySource names where the API key came from, for a line about it.
+func (cfg *config) keySource() string {
+	if cfg.apiKeyFile != "" {
+		return "--api-key-file: " + cfg.apiKeyFile
+	}
+	return "HOSTUP_API_KEY"
 }
 
 func printUsage(w io.Writer) {
@@ -746,36 +755,3 @@ const (
 	confirmEither     = "elicitation-or-token"
 	confirmDialogOnly = "elicitation-only"
 )
-
-// parseTokenSecret reads HOSTUP_MCP_TOKEN_SECRET: at least 32 random bytes,
-// written as hex or base64. Whitespace, a placeholder such as the README's
-// "replace with: openssl rand -hex 32", or a short or repetitive value would
-// make tokens forgeable, so each stops the server.
-func parseTokenSecret(s string) ([]byte, error) {
-	const how = "; generate one with: openssl rand -hex 32, and set the same value on every replica"
-	if strings.ContainsFunc(s, unicode.IsSpace) {
-		return nil, &configError{msg: "HOSTUP_MCP_TOKEN_SECRET contains whitespace, so it is not a secret but likely a placeholder or a pasting slip" + how}
-	}
-	secret, err := hex.DecodeString(s)
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if err == nil {
-			break
-		}
-		secret, err = enc.DecodeString(s)
-	}
-	if err != nil {
-		return nil, &configError{msg: "HOSTUP_MCP_TOKEN_SECRET is neither hex nor base64" + how}
-	}
-	if len(secret) < 32 {
-		return nil, &configError{msg: fmt.Sprintf("HOSTUP_MCP_TOKEN_SECRET holds %d bytes, fewer than the 32 it needs", len(secret)) + how}
-	}
-	distinct := map[byte]bool{}
-	for _, b := range secret {
-		distinct[b] = true
-	}
-	// 32 random bytes have about 30 distinct values; 16 or fewer is a pattern.
-	if len(distinct) <= 16 {
-		return nil, &configError{msg: "HOSTUP_MCP_TOKEN_SECRET repeats a few byte values, so it is not random" + how}
-	}
-	return secret, nil
-}
