@@ -66,6 +66,7 @@ Environment only:
   HOSTUP_API_KEY             the HostUp API key (scopes read:vm, and write:vm and backup:vm for changes)
   HOSTUP_MCP_HTTP_TOKEN      http and sse: the bearer token clients must send
   HOSTUP_MCP_TOKEN_SECRET    http and sse: signs confirm tokens; the same on every replica
+  HOSTUP_MCP_METRICS_TOKEN   with --metrics: the bearer token the scraper sends for /metrics
   NO_COLOR                   no colour in the logs
 `
 
@@ -95,6 +96,7 @@ type config struct {
 	metrics        bool   // serve Prometheus metrics at /metrics
 	redisURL       string // --redis-url: where replicas share used tokens and VPS leases
 	httpToken      string // HOSTUP_MCP_HTTP_TOKEN: clients send it as their bearer token
+	metricsToken   string // HOSTUP_MCP_METRICS_TOKEN: the scraper sends it for /metrics
 	tokenSecret    []byte // HOSTUP_MCP_TOKEN_SECRET: signs confirm tokens, the same on every replica
 }
 
@@ -240,7 +242,7 @@ func newFlagSet(cfg *config, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&cfg.transport, "transport", env("HOSTUP_MCP_TRANSPORT", "stdio"), "MCP transport `NAME`: stdio, http or sse (env HOSTUP_MCP_TRANSPORT)")
 	fs.StringVar(&cfg.addr, "addr", env("HOSTUP_MCP_ADDR", "127.0.0.1:8765"), "`HOST:PORT` to listen on for http and sse (env HOSTUP_MCP_ADDR)")
 	fs.StringVar(&cfg.allowedOrigins, "allowed-origins", env("HOSTUP_MCP_ALLOWED_ORIGINS", ""), "comma-separated browser `ORIGINS` that may call http and sse besides loopback and the server's own host (env HOSTUP_MCP_ALLOWED_ORIGINS)")
-	fs.BoolVar(&cfg.metrics, "metrics", envBool("HOSTUP_MCP_METRICS"), "http and sse: serve Prometheus metrics at /metrics, behind the same authentication as /mcp (env HOSTUP_MCP_METRICS=1)")
+	fs.BoolVar(&cfg.metrics, "metrics", envBool("HOSTUP_MCP_METRICS"), "http and sse: serve Prometheus metrics at /metrics, to the holder of HOSTUP_MCP_METRICS_TOKEN, else behind the same authentication as /mcp; per-request HostUp keys need that token (env HOSTUP_MCP_METRICS=1)")
 	fs.StringVar(&cfg.redisURL, "redis-url", env("HOSTUP_MCP_REDIS_URL", ""), "`URL` of a Redis (redis://[:password@]host:6379/0, rediss:// for TLS) where replicas share used confirm tokens and per-VPS leases; without it one process is the unit of safety (env HOSTUP_MCP_REDIS_URL)")
 	fs.StringVar(&cfg.logLevel, "log-level", env("HOSTUP_LOG_LEVEL", "info"), "log `LEVEL`: debug, info, warn or error; logs go to stderr (env HOSTUP_LOG_LEVEL)")
 	fs.StringVar(&cfg.timezone, "timezone", env("HOSTUP_TIMEZONE", ""), "IANA time `ZONE` results show local times in, e.g. Europe/Stockholm; default: the system's (env HOSTUP_TIMEZONE)")
@@ -316,8 +318,11 @@ func (cfg *config) check() error {
 // HOSTUP_MCP_HTTP_TOKEN, the server takes each client's HostUp key per request.
 func (cfg *config) loadAPIKey() error {
 	cfg.httpToken = strings.TrimSpace(os.Getenv("HOSTUP_MCP_HTTP_TOKEN"))
-	if why := secret.Weakness(cfg.httpToken); cfg.httpToken != "" && why != "" {
-		return &configError{msg: "HOSTUP_MCP_HTTP_TOKEN " + why + "; " + secret.How}
+	cfg.metricsToken = strings.TrimSpace(os.Getenv("HOSTUP_MCP_METRICS_TOKEN"))
+	for name, token := range map[string]string{"HOSTUP_MCP_HTTP_TOKEN": cfg.httpToken, "HOSTUP_MCP_METRICS_TOKEN": cfg.metricsToken} {
+		if why := secret.Weakness(token); token != "" && why != "" {
+			return &configError{msg: name + " " + why + "; " + secret.How}
+		}
 	}
 	if s := os.Getenv("HOSTUP_MCP_TOKEN_SECRET"); s != "" {
 		key, err := secret.SigningKey(s)
@@ -489,6 +494,7 @@ func serve(ctx context.Context, cfg config, srv *server.MCPServer, m *metrics.Me
 			Kind:           transport.Kind(cfg.transport),
 			Addr:           cfg.addr,
 			Token:          cfg.httpToken,
+			MetricsToken:   cfg.metricsToken,
 			PerRequestKeys: cfg.apiKey == "" && !cfg.sandbox,
 			AllowedOrigins: strings.FieldsFunc(cfg.allowedOrigins, func(r rune) bool { return r == ',' || r == ' ' }),
 			Logger:         logger,

@@ -32,7 +32,7 @@ var settingsEnv = []string{
 	"HOSTUP_API_KEY", "HOSTUP_API_URL", "HOSTUP_READ_ONLY", "HOSTUP_SANDBOX",
 	"HOSTUP_MCP_TRANSPORT", "HOSTUP_MCP_ADDR", "HOSTUP_MCP_ALLOWED_ORIGINS", "HOSTUP_MCP_METRICS",
 	"HOSTUP_LOG_LEVEL", "HOSTUP_TIMEZONE", "HOSTUP_MCP_HTTP_TOKEN", "HOSTUP_MCP_TOKEN_SECRET",
-	"HOSTUP_MCP_CONFIRM_MODE", "HOSTUP_MCP_REDIS_URL",
+	"HOSTUP_MCP_CONFIRM_MODE", "HOSTUP_MCP_REDIS_URL", "HOSTUP_MCP_METRICS_TOKEN",
 	"HOSTUP_TOOLSETS",
 }
 
@@ -141,6 +141,8 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 		{"token secret of words", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": "ThisIsMySuperSecretTokenSigningKeyForHostupMcp2026"}, []string{"--sandbox"}, "HOSTUP_MCP_TOKEN_SECRET is mostly the letters of words"},
 		{"token secret YOUR_…_HERE", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": "YOUR_SECRET_HERE_0123456789abcdef0123456789abcdef"}, []string{"--sandbox"}, "HOSTUP_MCP_TOKEN_SECRET is a placeholder, not a secret; generate one with: openssl rand -hex 32"},
 		{"HTTP token of words", map[string]string{"HOSTUP_API_KEY": "k", "HOSTUP_MCP_HTTP_TOKEN": "ThisIsMySuperSecretTokenSigningKeyForHostupMcp2026"}, []string{"--transport", "http", "--addr", unlistenable}, "HOSTUP_MCP_HTTP_TOKEN is mostly the letters of words"},
+		{"metrics token of words", map[string]string{"HOSTUP_MCP_METRICS_TOKEN": "MyPrometheusScrapeToken"}, []string{"--transport", "http", "--metrics", "--addr", unlistenable}, "HOSTUP_MCP_METRICS_TOKEN is mostly the letters of words"},
+		{"metrics with per-request keys, no token", nil, []string{"--transport", "http", "--metrics", "--addr", unlistenable}, "HOSTUP_MCP_METRICS_TOKEN"},
 		{"HTTP token placeholder", map[string]string{"HOSTUP_API_KEY": "k", "HOSTUP_MCP_HTTP_TOKEN": "REPLACE ME"}, []string{"--transport", "http", "--addr", unlistenable}, "HOSTUP_MCP_HTTP_TOKEN is a placeholder, not a secret; generate one with: openssl rand -hex 32"},
 		{"README's key", map[string]string{"HOSTUP_API_KEY": "YOUR_HOSTUP_API_KEY"}, []string{"call", "list_vps"}, "HOSTUP_API_KEY: the API key is the example the docs print"},
 		{"README's elided key", map[string]string{"HOSTUP_API_KEY": "…"}, []string{"--transport", "http", "--addr", unlistenable}, "HOSTUP_API_KEY: the API key is the example the docs print"},
