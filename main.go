@@ -7,8 +7,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,7 +19,6 @@ import (
 	"syscall"
 	"time"
 	_ "time/tzdata" // time zones also on machines without a zoneinfo database (Windows)
-	"unicode"
 
 	"github.com/lmittmann/tint"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -33,6 +30,7 @@ import (
 	"github.com/hostup/hostup-mcp/internal/confirmpage"
 	"github.com/hostup/hostup-mcp/internal/metrics"
 	"github.com/hostup/hostup-mcp/internal/redisstate"
+	"github.com/hostup/hostup-mcp/internal/secret"
 	"github.com/hostup/hostup-mcp/prompts"
 	"github.com/hostup/hostup-mcp/tools"
 	"github.com/hostup/hostup-mcp/transport"
@@ -69,6 +67,7 @@ Environment only:
   HOSTUP_API_KEY             the HostUp API key (scopes read:vm, and write:vm and backup:vm for changes)
   HOSTUP_MCP_HTTP_TOKEN      http and sse: the bearer token clients must send
   HOSTUP_MCP_TOKEN_SECRET    http and sse: signs confirm tokens; the same on every replica
+  HOSTUP_MCP_METRICS_TOKEN   with --metrics: the bearer token the scraper sends for /metrics
   NO_COLOR                   no colour in the logs
 `
 
@@ -99,6 +98,7 @@ type config struct {
 	metrics        bool   // serve Prometheus metrics at /metrics
 	redisURL       string // --redis-url: where replicas share used tokens and VPS leases
 	httpToken      string // HOSTUP_MCP_HTTP_TOKEN: clients send it as their bearer token
+	metricsToken   string // HOSTUP_MCP_METRICS_TOKEN: the scraper sends it for /metrics
 	tokenSecret    []byte // HOSTUP_MCP_TOKEN_SECRET: signs confirm tokens, the same on every replica
 }
 
@@ -173,7 +173,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 2
 		}
 		defer store.Close()
-		deps.Confirm.Used, deps.Leases = store, store
+		deps.Confirm.Record, deps.Leases = store, store
 	}
 	if command == "serve" && cfg.transport == "stdio" {
 		// Over stdio the client, and so the user's browser, runs on this
@@ -252,7 +252,7 @@ func newFlagSet(cfg *config, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&cfg.transport, "transport", env("HOSTUP_MCP_TRANSPORT", "stdio"), "MCP transport `NAME`: stdio, http or sse (env HOSTUP_MCP_TRANSPORT)")
 	fs.StringVar(&cfg.addr, "addr", env("HOSTUP_MCP_ADDR", "127.0.0.1:8765"), "`HOST:PORT` to listen on for http and sse (env HOSTUP_MCP_ADDR)")
 	fs.StringVar(&cfg.allowedOrigins, "allowed-origins", env("HOSTUP_MCP_ALLOWED_ORIGINS", ""), "comma-separated browser `ORIGINS` that may call http and sse besides loopback and the server's own host (env HOSTUP_MCP_ALLOWED_ORIGINS)")
-	fs.BoolVar(&cfg.metrics, "metrics", envBool("HOSTUP_MCP_METRICS"), "http and sse: serve Prometheus metrics at /metrics, behind the same authentication as /mcp (env HOSTUP_MCP_METRICS=1)")
+	fs.BoolVar(&cfg.metrics, "metrics", envBool("HOSTUP_MCP_METRICS"), "http and sse: serve Prometheus metrics at /metrics, to the holder of HOSTUP_MCP_METRICS_TOKEN, else behind the same authentication as /mcp; per-request HostUp keys need that token (env HOSTUP_MCP_METRICS=1)")
 	fs.StringVar(&cfg.redisURL, "redis-url", env("HOSTUP_MCP_REDIS_URL", ""), "`URL` of a Redis (redis://[:password@]host:6379/0, rediss:// for TLS) where replicas share used confirm tokens and per-VPS leases; without it one process is the unit of safety (env HOSTUP_MCP_REDIS_URL)")
 	fs.StringVar(&cfg.logLevel, "log-level", env("HOSTUP_LOG_LEVEL", "info"), "log `LEVEL`: debug, info, warn or error; logs go to stderr (env HOSTUP_LOG_LEVEL)")
 	fs.StringVar(&cfg.timezone, "timezone", env("HOSTUP_TIMEZONE", ""), "IANA time `ZONE` results show local times in, e.g. Europe/Stockholm; default: the system's (env HOSTUP_TIMEZONE)")
@@ -332,12 +332,19 @@ func (cfg *config) check() error {
 // HOSTUP_MCP_HTTP_TOKEN, the server takes each client's HostUp key per request.
 func (cfg *config) loadAPIKey() error {
 	cfg.httpToken = strings.TrimSpace(os.Getenv("HOSTUP_MCP_HTTP_TOKEN"))
-	if s := os.Getenv("HOSTUP_MCP_TOKEN_SECRET"); s != "" {
-		secret, err := parseTokenSecret(s)
-		if err != nil {
-			return err
+	cfg.metricsToken = strings.TrimSpace(os.Getenv("HOSTUP_MCP_METRICS_TOKEN"))
+	for name, token := range map[string]string{"HOSTUP_MCP_HTTP_TOKEN": cfg.httpToken, "HOSTUP_MCP_METRICS_TOKEN": cfg.metricsToken} {
+		if why := secret.Weakness(token); token != "" && why != "" {
+			return &configError{msg: name + " " + why + "; " + secret.How}
 		}
-		cfg.tokenSecret = secret
+	}
+	if s := os.Getenv("HOSTUP_MCP_TOKEN_SECRET"); s != "" {
+		key, err := secret.SigningKey(s)
+		if err != nil {
+			// A weak secret would make tokens forgeable.
+			return &configError{msg: "HOSTUP_MCP_TOKEN_SECRET " + err.Error() + "; " + secret.How + ", and set the same value on every replica"}
+		}
+		cfg.tokenSecret = key
 	}
 	if cfg.sandbox {
 		return nil
@@ -356,13 +363,12 @@ func (cfg *config) loadAPIKey() error {
 			return &configError{msg: fmt.Sprintf("--api-key-file: %s is empty; put the HostUp API key in it", cfg.apiKeyFile)}
 		}
 	}
+	if secret.Placeholder(cfg.apiKey) {
+		return &configError{msg: cfg.keySource() + ": the API key is the example the docs print, not a key: put your HostUp API key there (create one in HostUp's control panel), or try the simulated account with --sandbox"}
+	}
 	if cfg.apiKey != "" && !hostup.ValidKey(cfg.apiKey) {
 		// Checked here rather than in hostup.New so the line names where the key came from.
-		source := "HOSTUP_API_KEY"
-		if cfg.apiKeyFile != "" {
-			source = "--api-key-file: " + cfg.apiKeyFile
-		}
-		return &configError{msg: source + ": the API key contains spaces, line breaks or other characters no key has; it must hold only the key as HostUp's control panel shows it, on one line"}
+		return &configError{msg: cfg.keySource() + ": the API key contains spaces, line breaks or other characters no key has; it must hold only the key as HostUp's control panel shows it, on one line"}
 	}
 	if cfg.apiKey == "" && cfg.transport != "stdio" {
 		if cfg.httpToken != "" {
@@ -374,6 +380,14 @@ func (cfg *config) loadAPIKey() error {
 		return &configError{msg: "no HostUp API key: set HOSTUP_API_KEY or pass --api-key-file PATH (create a key in HostUp's control panel), or try the simulated account with --sandbox (HOSTUP_SANDBOX=1); in Claude Desktop, enter the key in the extension's settings or turn on its sandbox"}
 	}
 	return nil
+}
+
+// keySource names where the API key came from, for a line about it.
+func (cfg *config) keySource() string {
+	if cfg.apiKeyFile != "" {
+		return "--api-key-file: " + cfg.apiKeyFile
+	}
+	return "HOSTUP_API_KEY"
 }
 
 func printUsage(w io.Writer) {
@@ -455,14 +469,22 @@ func newDeps(cfg config, logger *slog.Logger, m *metrics.Metrics) (*tools.Deps, 
 var leaseTTL = redisstate.DefaultLeaseTTL
 
 // openSharedState connects to the Redis of --redis-url, which must answer
-// within 5 seconds: a server that would run with replicas unsafely is better
-// stopped at start.
+// within 5 seconds and must not evict keys: a server that would run with
+// replicas unsafely is better stopped at start.
 func openSharedState(cfg config, logger *slog.Logger) (*redisstate.Store, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	store, err := redisstate.Open(ctx, cfg.redisURL, redisstate.Options{LeaseTTL: leaseTTL, Logger: logger})
 	if err != nil {
 		return nil, &configError{msg: "--redis-url (HOSTUP_MCP_REDIS_URL): " + err.Error() + "; start that Redis or correct the URL"}
+	}
+	warning, err := store.CheckEviction(ctx)
+	if err != nil {
+		store.Close()
+		return nil, &configError{msg: "--redis-url (HOSTUP_MCP_REDIS_URL): " + err.Error()}
+	}
+	if warning != "" {
+		logger.Warn("HOSTUP_MCP_REDIS_URL: " + warning)
 	}
 	logger.Info("confirm tokens and changes per VPS are shared with every replica using the same Redis", "redis", store.Addr())
 	return store, nil
@@ -487,6 +509,7 @@ func serve(ctx context.Context, cfg config, srv *server.MCPServer, m *metrics.Me
 			Kind:           transport.Kind(cfg.transport),
 			Addr:           cfg.addr,
 			Token:          cfg.httpToken,
+			MetricsToken:   cfg.metricsToken,
 			PerRequestKeys: cfg.apiKey == "" && !cfg.sandbox,
 			AllowedOrigins: strings.FieldsFunc(cfg.allowedOrigins, func(r rune) bool { return r == ',' || r == ' ' }),
 			Logger:         logger,
@@ -578,36 +601,3 @@ const (
 	restoreByUser  = "user"
 	restoreByToken = "token"
 )
-
-// parseTokenSecret reads HOSTUP_MCP_TOKEN_SECRET: at least 32 random bytes,
-// written as hex or base64. Whitespace, a placeholder such as the README's
-// "replace with: openssl rand -hex 32", or a short or repetitive value would
-// make tokens forgeable, so each stops the server.
-func parseTokenSecret(s string) ([]byte, error) {
-	const how = "; generate one with: openssl rand -hex 32, and set the same value on every replica"
-	if strings.ContainsFunc(s, unicode.IsSpace) {
-		return nil, &configError{msg: "HOSTUP_MCP_TOKEN_SECRET contains whitespace, so it is not a secret but likely a placeholder or a pasting slip" + how}
-	}
-	secret, err := hex.DecodeString(s)
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if err == nil {
-			break
-		}
-		secret, err = enc.DecodeString(s)
-	}
-	if err != nil {
-		return nil, &configError{msg: "HOSTUP_MCP_TOKEN_SECRET is neither hex nor base64" + how}
-	}
-	if len(secret) < 32 {
-		return nil, &configError{msg: fmt.Sprintf("HOSTUP_MCP_TOKEN_SECRET holds %d bytes, fewer than the 32 it needs", len(secret)) + how}
-	}
-	distinct := map[byte]bool{}
-	for _, b := range secret {
-		distinct[b] = true
-	}
-	// 32 random bytes have about 30 distinct values; 16 or fewer is a pattern.
-	if len(distinct) <= 16 {
-		return nil, &configError{msg: "HOSTUP_MCP_TOKEN_SECRET repeats a few byte values, so it is not random" + how}
-	}
-	return secret, nil
-}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
 	"github.com/hostup/hostup-mcp/internal/callcmd"
+	"github.com/hostup/hostup-mcp/internal/secret"
 	"github.com/hostup/hostup-mcp/tools"
 )
 
@@ -34,7 +35,7 @@ var settingsEnv = []string{
 	"HOSTUP_API_KEY", "HOSTUP_API_URL", "HOSTUP_READ_ONLY", "HOSTUP_SANDBOX",
 	"HOSTUP_MCP_TRANSPORT", "HOSTUP_MCP_ADDR", "HOSTUP_MCP_ALLOWED_ORIGINS", "HOSTUP_MCP_METRICS",
 	"HOSTUP_LOG_LEVEL", "HOSTUP_TIMEZONE", "HOSTUP_MCP_HTTP_TOKEN", "HOSTUP_MCP_TOKEN_SECRET",
-	"HOSTUP_MCP_CONFIRM_MODE", "HOSTUP_MCP_REDIS_URL", "HOSTUP_RESTORE_CONFIRM",
+	"HOSTUP_MCP_CONFIRM_MODE", "HOSTUP_MCP_REDIS_URL", "HOSTUP_RESTORE_CONFIRM", "HOSTUP_MCP_METRICS_TOKEN",
 	"HOSTUP_TOOLSETS",
 }
 
@@ -104,6 +105,7 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	const unlistenable = "127.0.0.1:99999"
 	cases := []struct {
 		name string
 		env  map[string]string
@@ -139,6 +141,17 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 		{"token secret short", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": strings.Repeat("9f3a", 15)}, []string{"--sandbox"}, "fewer than the 32"},
 		{"token secret not encoded", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": "this-is-my-very-long-password-for-tokens!"}, []string{"--sandbox"}, "neither hex nor base64"},
 		{"token secret repetitive", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": strings.Repeat("ab", 40)}, []string{"--sandbox"}, "not random"},
+		// Readable secrets decode as base64 too; the docs' placeholders are no key.
+		// unlistenable: a server that wrongly started would stop at once.
+		{"token secret of words", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": "ThisIsMySuperSecretTokenSigningKeyForHostupMcp2026"}, []string{"--sandbox"}, "HOSTUP_MCP_TOKEN_SECRET is mostly the letters of words"},
+		{"token secret YOUR_…_HERE", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": "YOUR_SECRET_HERE_0123456789abcdef0123456789abcdef"}, []string{"--sandbox"}, "HOSTUP_MCP_TOKEN_SECRET is a placeholder, not a secret; generate one with: openssl rand -hex 32"},
+		{"HTTP token of words", map[string]string{"HOSTUP_API_KEY": "k", "HOSTUP_MCP_HTTP_TOKEN": "ThisIsMySuperSecretTokenSigningKeyForHostupMcp2026"}, []string{"--transport", "http", "--addr", unlistenable}, "HOSTUP_MCP_HTTP_TOKEN is mostly the letters of words"},
+		{"metrics token of words", map[string]string{"HOSTUP_MCP_METRICS_TOKEN": "MyPrometheusScrapeToken"}, []string{"--transport", "http", "--metrics", "--addr", unlistenable}, "HOSTUP_MCP_METRICS_TOKEN is mostly the letters of words"},
+		{"metrics with per-request keys, no token", nil, []string{"--transport", "http", "--metrics", "--addr", unlistenable}, "HOSTUP_MCP_METRICS_TOKEN"},
+		{"HTTP token placeholder", map[string]string{"HOSTUP_API_KEY": "k", "HOSTUP_MCP_HTTP_TOKEN": "REPLACE ME"}, []string{"--transport", "http", "--addr", unlistenable}, "HOSTUP_MCP_HTTP_TOKEN is a placeholder, not a secret; generate one with: openssl rand -hex 32"},
+		{"README's key", map[string]string{"HOSTUP_API_KEY": "YOUR_HOSTUP_API_KEY"}, []string{"call", "list_vps"}, "HOSTUP_API_KEY: the API key is the example the docs print"},
+		{"README's elided key", map[string]string{"HOSTUP_API_KEY": "…"}, []string{"--transport", "http", "--addr", unlistenable}, "HOSTUP_API_KEY: the API key is the example the docs print"},
+		{"Secret example's key", map[string]string{"HOSTUP_API_KEY": "REPLACE ME"}, nil, "HOSTUP_API_KEY: the API key is the example the docs print"},
 		{"metrics over stdio", nil, []string{"--sandbox", "--metrics"}, "--metrics"},
 		{"metrics env over stdio", map[string]string{"HOSTUP_MCP_METRICS": "1"}, []string{"--sandbox"}, "HOSTUP_MCP_METRICS"},
 		{"mistyped metrics env", map[string]string{"HOSTUP_MCP_METRICS": "maybe"}, []string{"tools"}, "HOSTUP_MCP_METRICS"},
@@ -866,7 +879,7 @@ func TestTokenSecretOf32RandomBytesIsAccepted(t *testing.T) {
 		"P5wqfhtNj2ClwOfZErSPBsHlqdN7L2TgjBpdnzt+LEY=",
 		"P5wqfhtNj2ClwOfZErSPBsHlqdN7L2TgjBpdnzt-LEY",
 	} {
-		if _, err := parseTokenSecret(s); err != nil {
+		if _, err := secret.SigningKey(s); err != nil {
 			t.Errorf("%s: %v", s, err)
 		}
 	}

@@ -87,7 +87,8 @@ expect_status() { # NAME WANT METHOD URL [curl args...]
 	if [ "$got" = "$want" ]; then pass "$name ($got)"; else fail "$name: got HTTP $got, want $want"; fi
 }
 
-token="interop-$(date +%s)-0123456789abcdef"
+# Generated, as the README says: the server refuses a token of words or counted characters.
+token=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'
 json=(-H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -d "$init")
 

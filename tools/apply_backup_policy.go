@@ -133,8 +133,14 @@ func applyBackupPolicy(d *Deps) server.ServerTool {
 			for i, r := range changing {
 				changes[i] = &r.op.change
 			}
+			// Bound to every row shown: the token confirms this set of VPSes,
+			// not a part of it (vps_ids) the user never saw alone.
+			shown := make([]string, len(f.rows))
+			for i, r := range f.rows {
+				shown[i] = r.VPSID
+			}
 			a, err := d.authorize(ctx, call, confirmation{
-				tool: "apply_backup_policy", token: in.ConfirmToken, changes: changes,
+				tool: "apply_backup_policy", token: in.ConfirmToken, changes: changes, shown: shown,
 				message: f.dialog(ApplyBackupPolicyOutput{Policy: out.Policy, Notes: out.Notes}),
 			})
 			if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hostup/hostup-mcp/hostup"
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+	"github.com/hostup/hostup-mcp/internal/coord"
 	"github.com/hostup/hostup-mcp/tools"
 )
 
@@ -626,12 +627,12 @@ func TestApplyBackupPolicyDialogShowsEveryRowTheYesSends(t *testing.T) {
 	wantOnePOSTEach(t, e, granted)
 }
 
-// usedTokensDown is a record of used tokens that cannot be read, as when its
-// Redis is unreachable.
-type usedTokensDown struct{ tools.MemoryUsedTokens }
+// usedTokensDown is a record of tokens that cannot be read when a token is
+// used, as when its Redis became unreachable after the plan.
+type usedTokensDown struct{ coord.MemoryTokens }
 
-func (u *usedTokensDown) Use(context.Context, string, string, time.Duration) (tools.TokenUse, error) {
-	return tools.TokenFresh, errors.New("dial tcp 10.0.0.7:6379: connection refused")
+func (u *usedTokensDown) Use(context.Context, string, string) (coord.TokenUse, error) {
+	return coord.TokenFresh, errors.New("dial tcp 10.0.0.7:6379: connection refused")
 }
 
 // TestApplyBackupPolicyReportsConfirmationAndLeaseTroubleAsFailed: a used
@@ -664,7 +665,7 @@ func TestApplyBackupPolicyReportsConfirmationAndLeaseTroubleAsFailed(t *testing.
 		sim := newSim()
 		vpses := policyAccount(sim, 11)
 		e := newEnv(t, sim)
-		e.deps.Confirm.Used = &usedTokensDown{}
+		e.deps.Confirm.Record = &usedTokensDown{}
 		out, text := applyWithToken(t, e, nightlyPolicy(), nil)
 		e.noMutations()
 		wantFailed(t, out, text, sending(vpses), "confirm_record_unavailable")

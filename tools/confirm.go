@@ -10,6 +10,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/internal/coord"
 )
 
 // The authorize step of the safety path: the user's agreement to one or more
@@ -21,18 +23,20 @@ import (
 //   - a token has a purpose: a dialog's request state is never a confirm_token,
 //     nor the other way round;
 //   - a token is bound to the tool, to each operation's change and decision
-//     basis, and to the HostUp key of the caller who obtained it;
-//   - a token is used once: execute records its id, under the VPS's lock, right
-//     before it sends the change.
+//     basis, and to the HostUp key of the caller who obtained it; a token for
+//     many rows (a fleet) also to the rows shown, so it confirms no other set;
+//   - a token is used once: it is recorded when issued, and execute switches
+//     that record to used, under the VPS's lock, right before it sends the
+//     change; a token without its record is refused.
 
 // grant is a confirmation the user gave: the operations it covers, and the
 // token that carried it, which is used once.
 type grant struct {
-	rows []binding
+	rows  []binding
+	shown string // the token's rows shown (tokenClaims.Shown)
 
-	id   string        // the token's id; "" when nothing can be replayed
-	ttl  time.Duration // how long to record it as used
-	used UsedTokens
+	id     string // the token's id; "" when nothing can be replayed
+	record coord.TokenRecord
 
 	mu      sync.Mutex
 	claimed bool
@@ -59,12 +63,27 @@ func (g *grant) check(c *change) error {
 	return &Refusal{Reason: "The VPS's backup state changed since this plan was made (its schedule, settings, limits or gates), so the confirmed plan may no longer be what would happen", Code: "stale_confirm_token", Fix: redo}
 }
 
+// covers refuses a grant for many rows whose rows shown are not the call's
+// (shown, as shownRows gives it): a token for a whole fleet must not apply to
+// a part of it, nor to more. A row whose state changed stays check's to refuse.
+func (g *grant) covers(shown string) error {
+	if g.shown == shown {
+		return nil
+	}
+	return &Refusal{
+		Reason: "The confirm_token was issued for a plan of other VPSes: it confirms exactly the rows the user was shown, and this call's vps_ids (or the account's VPSes) make other rows",
+		Code:   "other_rows_confirm_token",
+		Fix:    redo + " To apply to fewer VPSes, plan with exactly those vps_ids and confirm that plan.",
+	}
+}
+
 // claim records the grant's token as used, the first time a change it covers is
 // about to be sent: execute calls it under the VPS's lock (and lease), right
 // before apply, and calls sent once apply returned. A token someone already used
 // is refused; one whose earlier use on this VPS was cut off before its answer
 // came is errInterrupted: that change must not be sent again. Later rows of the
-// same grant (a fleet confirmed at once) go ahead. shared says whether the
+// same grant (a fleet confirmed at once) go ahead. A token the record does not
+// hold is refused: its use, if any, was forgotten. shared says whether the
 // caller holds the VPS's lease across replicas: only then is an unanswered use
 // on the same VPS one whose sender is gone, rather than one still running on a
 // replica that shares the record but not the leases.
@@ -74,14 +93,20 @@ func (g *grant) claim(ctx context.Context, vpsID string, shared bool) error {
 	if g.claimed || g.id == "" {
 		return nil
 	}
-	use, err := g.used.Use(ctx, g.id, vpsID, g.ttl)
+	use, err := g.record.Use(ctx, g.id, vpsID)
 	if err != nil {
 		return &Refusal{Reason: "Whether the confirm_token was used already could not be checked (" + err.Error() + ")", Code: "confirm_record_unavailable", Fix: "try again in a moment; " + redo}
 	}
 	switch {
-	case use == TokenInterrupted && shared:
+	case use == coord.TokenInterrupted && shared:
 		return errInterrupted
-	case use != TokenFresh:
+	case use == coord.TokenUnknown:
+		return &Refusal{
+			Reason: "This server has no record of the confirm_token: the record of confirmations was lost since it was issued (a restart of the server or of its Redis), or the token comes from a replica that does not share that record, so whether it was used already cannot be known",
+			Code:   "unknown_confirm_token",
+			Fix:    redo + " With several replicas, give each the same Redis (HOSTUP_MCP_REDIS_URL).",
+		}
+	case use != coord.TokenFresh:
 		return &Refusal{Reason: "The confirm_token was used already: each confirmation applies its change once", Code: "used_confirm_token", Fix: redo}
 	}
 	g.claimed = true
@@ -102,7 +127,7 @@ func (g *grant) sent(ctx context.Context, log *slog.Logger) {
 		return
 	}
 	g.done = true
-	if err := g.used.Sent(ctx, g.id); err != nil {
+	if err := g.record.Sent(ctx, g.id); err != nil {
 		log.WarnContext(ctx, "could not record a confirm_token's change as answered", "error", err)
 	}
 }
@@ -117,6 +142,10 @@ type confirmation struct {
 	// typed, when set, makes the user type a text rather than tick a box
 	// (confirm_typed.go).
 	typed *typedConfirmation
+	// shown, when set, are the VPS ids of every row the plan showed, for a
+	// confirmation of many rows: a token then confirms exactly those rows,
+	// never a part of them the user did not see alone.
+	shown []string
 }
 
 // authorization is authorize's answer: one of grant, declined and token is set.
@@ -154,11 +183,21 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 		}
 		rows[i] = b
 	}
+	shown := ""
+	if c.shown != nil {
+		var err error
+		if shown, err = shownRows(c.shown); err != nil {
+			return authorization{}, err
+		}
+	}
 	params := call.Request.Params
 	if id, answer := pageResponse(params.InputResponses); answer != nil {
 		// Second round of a confirmation page: as for a dialog, the state we
 		// issued says what the page was for, and the page says what the user did.
 		g, err := d.Confirm.Check(params.RequestState, purposeDialog, c.tool, keyID, now)
+		if err == nil {
+			err = g.covers(shown)
+		}
 		if err != nil {
 			return authorization{}, err
 		}
@@ -175,6 +214,9 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 		// Second round of a dialog: the state we issued comes back with the
 		// answer, so it only counts for the plans the user saw.
 		g, err := d.Confirm.Check(params.RequestState, purposeDialog, c.tool, keyID, now)
+		if err == nil {
+			err = g.covers(shown)
+		}
 		if err != nil {
 			return authorization{}, err
 		}
@@ -200,7 +242,10 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 	var failure string // why the client's dialog could not be shown
 	if clientCanElicit(ctx) {
 		if mcp.IsModernProtocol(server.RequestProtocolVersion(ctx)) {
-			state, _ := d.Confirm.Issue(purposeDialog, c.tool, keyID, rows, now)
+			state, _, err := d.Confirm.Issue(ctx, purposeDialog, c.tool, keyID, rows, shown, now)
+			if err != nil {
+				return authorization{}, err
+			}
 			return authorization{}, &inputRequired{result: server.NewInputRequestBuilder(state).Elicit(elicitID, dialog).ToolResult()}
 		}
 		answer, err := server.ServerFromContext(ctx).RequestElicitation(ctx, mcp.ElicitationRequest{
@@ -229,7 +274,7 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 	}
 	if failure == "" && d.ConfirmPages != nil && clientCanOpenURL(ctx) {
 		if call.task == nil {
-			return d.confirmOnPage(ctx, c, keyID, rows, now)
+			return d.confirmOnPage(ctx, c, keyID, rows, shown, now)
 		}
 		failure = "a task cannot send the user to the confirmation page; call the tool again without a task"
 	}
@@ -253,13 +298,16 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 			return authorization{}, err
 		}
 		g, err := d.Confirm.Check(c.token, purposeConfirm, c.tool, keyID, now)
+		if err == nil {
+			err = g.covers(shown)
+		}
 		if err == nil && c.typed != nil {
 			note = strings.TrimSpace(note + " " + c.typed.byTokenNote())
 		}
 		return authorization{grant: g, note: note}, err
 	}
-	token, exp := d.Confirm.Issue(purposeConfirm, c.tool, keyID, rows, now)
-	return authorization{token: token, expires: exp, note: note}, nil
+	token, exp, err := d.Confirm.Issue(ctx, purposeConfirm, c.tool, keyID, rows, shown, now)
+	return authorization{token: token, expires: exp, note: note}, err
 }
 
 // consent reports whether the user accepted the dialog and gave what it asked

@@ -67,7 +67,7 @@ func (d *Deps) openPage(c confirmation, owner string) (mcp.ElicitationParams, er
 // 2026-07-28 or later gets the page's address in an *inputRequired error and
 // calls again once the user agreed to open it; an older one is asked from
 // here, and the call waits for the page's answer.
-func (d *Deps) confirmOnPage(ctx context.Context, c confirmation, keyID string, rows []binding, now time.Time) (authorization, error) {
+func (d *Deps) confirmOnPage(ctx context.Context, c confirmation, keyID string, rows []binding, shown string, now time.Time) (authorization, error) {
 	owner, err := pageOwner(c.tool, keyID, rows)
 	if err != nil {
 		return authorization{}, err
@@ -77,7 +77,10 @@ func (d *Deps) confirmOnPage(ctx context.Context, c confirmation, keyID string, 
 		return authorization{}, err
 	}
 	if mcp.IsModernProtocol(server.RequestProtocolVersion(ctx)) {
-		state, _ := d.Confirm.Issue(purposeDialog, c.tool, keyID, rows, now)
+		state, _, err := d.Confirm.Issue(ctx, purposeDialog, c.tool, keyID, rows, shown, now)
+		if err != nil {
+			return authorization{}, err
+		}
 		return authorization{}, &inputRequired{result: server.NewInputRequestBuilder(state).Elicit(pageKey+ask.ElicitationID, ask).ToolResult()}
 	}
 	srv := server.ServerFromContext(ctx)

@@ -1,6 +1,7 @@
 package tools_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -81,7 +82,7 @@ func TestConfirmTokenRefusals(t *testing.T) {
 			name: "signed by another server",
 			token: func(t *testing.T, e *env) string {
 				other := tools.NewConfirmer([]byte("another-secret"))
-				tok, _ := other.Issue("confirm", "delete_backup_schedule", "", nil, e.clock.Now())
+				tok, _, _ := other.Issue(context.Background(), "confirm", "delete_backup_schedule", "", nil, "", e.clock.Now())
 				return tok
 			},
 			wants: []string{"not a token this server issued"},

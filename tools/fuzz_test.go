@@ -134,7 +134,7 @@ func issuedWith(secret []byte, token string) bool {
 func FuzzConfirmToken(f *testing.F) {
 	c := tools.NewConfirmer([]byte("fuzz"))
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	issued, _ := c.Issue("confirm", "delete_backup", "key", nil, now)
+	issued, _, _ := c.Issue(context.Background(), "confirm", "delete_backup", "key", nil, "", now)
 	f.Add(issued)
 	f.Add(issued[:len(issued)-1])
 	f.Add(strings.Replace(issued, ".", "..", 1))

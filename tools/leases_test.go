@@ -13,6 +13,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+	"github.com/hostup/hostup-mcp/internal/coord"
 	"github.com/hostup/hostup-mcp/tools"
 )
 
@@ -94,16 +95,16 @@ func (l *memLease) Release() {
 }
 
 // replicas starts n servers over one simulator that share leases and the
-// record of used tokens, as replicas configured with one Redis do.
-func replicas(t *testing.T, n int) ([]*env, *memLeases, *tools.MemoryUsedTokens) {
+// record of tokens, as replicas configured with one Redis do.
+func replicas(t *testing.T, n int) ([]*env, *memLeases, *coord.MemoryTokens) {
 	t.Helper()
 	sim := hostuptest.Sandbox()
-	leases, used := &memLeases{}, &tools.MemoryUsedTokens{}
+	leases, used := &memLeases{}, &coord.MemoryTokens{}
 	var envs []*env
 	for range n {
 		e := newEnv(t, sim, withKey(hostuptest.SandboxAPIKey))
 		e.deps.Leases = leases
-		e.deps.Confirm.Used = used
+		e.deps.Confirm.Record = used
 		envs = append(envs, e)
 	}
 	return envs, leases, used
@@ -170,7 +171,7 @@ func TestATokenWhoseSenderStoppedIsNotSentAgain(t *testing.T) {
 	es, _, used := replicas(t, 2)
 	token := planToken(t, es[0], "delete_backup_schedule", deleteScheduleArgs())
 	// What the killed replica left: the token claimed for this VPS, no answer.
-	if got, _ := used.Use(context.Background(), tokenID(t, token), "vps_sandbox02", time.Minute); got != tools.TokenFresh {
+	if got, _ := used.Use(context.Background(), tokenID(t, token), "vps_sandbox02"); got != coord.TokenFresh {
 		t.Fatal(got)
 	}
 	var out tools.DeleteBackupScheduleOutput

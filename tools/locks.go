@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+
+	"github.com/hostup/hostup-mcp/internal/coord"
 )
 
 // vpsLocks serializes mutations per VPS inside the process, so two concurrent
@@ -67,24 +69,12 @@ func (l *vpsLocks) lock(ctx context.Context, vpsID string) (unlock func(), err e
 	}, nil
 }
 
-// Leases serializes the changes of one VPS across processes (replicas sharing
-// Redis), as vpsLocks does within one: execute takes a VPS's lease after its
-// lock, so a process sends at most one request for the lease at a time.
-type Leases interface {
-	// Acquire waits until the caller holds vpsID's lease, or ctx ends. A lease
-	// expires unless its holder keeps it (a process that dies cannot hold a VPS
-	// for ever), and is kept while its holder runs.
-	Acquire(ctx context.Context, vpsID string) (Lease, error)
-}
-
-// Lease is one VPS's lease, held.
-type Lease interface {
-	// Check reports an error unless the lease is still this caller's: execute
-	// asks right before it sends, and sends nothing when it was lost.
-	Check(ctx context.Context) error
-	// Release gives the lease back, if it is still the caller's.
-	Release()
-}
+// Leases and Lease are coord's, so that redisstate implements them without
+// importing tools: execute takes a VPS's lease after its lock.
+type (
+	Leases = coord.Leases
+	Lease  = coord.Lease
+)
 
 // lease takes vpsID's lease when replicas share them, else returns one that
 // this process's lock already covers.

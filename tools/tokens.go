@@ -8,19 +8,33 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/hostup/hostup-mcp/internal/coord"
 )
 
 // Token mechanics: how a confirmation is carried when the client cannot show a
 // dialog (a confirm_token), or across the two rounds of a dialog (its request
 // state). A token is signed, so it cannot be made up; it names its purpose, the
-// tool, the caller's key and the plans it covers; the record of used tokens
-// (UsedTokens) makes it work once. Whether a token is accepted for a change is
-// the authorize step's to decide (confirm.go).
+// tool, the caller's key and the plans it covers; the record of tokens
+// (coord.TokenRecord) makes it work once. Whether a token is accepted for a
+// change is the authorize step's to decide (confirm.go).
+//
+// Every token is recorded when it is issued, and used only while its record
+// stands: a record that lost its data refuses the tokens it held rather than
+// take a used one for new. The dialog's request state is recorded as well: it
+// travels through the client like a confirm_token and, sent again with the same
+// answer, would confirm the change a second time; only its record tells that
+// second round from the first.
+
 // confirmTTL is how long a confirmation token stays valid (SPEC: 10 minutes).
 const confirmTTL = 10 * time.Minute
+
+// recordMargin is how long a token's record outlives the token, so clock skew
+// between replicas cannot leave a valid token without its record.
+const recordMargin = time.Minute
 
 // tokenPrefix versions the token format so a future change can refuse old tokens
 // with a clear message instead of a signature error.
@@ -34,18 +48,18 @@ const (
 
 // Confirmer issues and checks confirmation tokens. A token is signed so it cannot
 // be made up, and carries its expiry so that any replica sharing the secret can
-// check it; whether it was used already is Used's to say.
+// check it; whether it is still unused is Record's to say.
 type Confirmer struct {
 	secret []byte
-	// Used records the tokens used, so each works once. NewConfirmer sets an
-	// in-memory record: replicas that share the secret but not this record can
-	// each accept the same token once; main shares one in Redis when told to.
-	Used UsedTokens
+	// Record holds every token issued and whether it was used, so each works
+	// once. NewConfirmer sets an in-memory record: a token then works only in
+	// the process that issued it; main shares one in Redis when told to.
+	Record coord.TokenRecord
 }
 
 // NewConfirmer returns a Confirmer signing with secret, or with a random secret
 // when secret is empty (tokens then only work within this process, which is what
-// stdio needs), and recording used tokens in memory.
+// stdio needs), and recording tokens in memory.
 func NewConfirmer(secret []byte) *Confirmer {
 	if len(secret) == 0 {
 		secret = make([]byte, 32)
@@ -53,81 +67,7 @@ func NewConfirmer(secret []byte) *Confirmer {
 			panic("crypto/rand failed: " + err.Error())
 		}
 	}
-	return &Confirmer{secret: secret, Used: &MemoryUsedTokens{}}
-}
-
-// UsedTokens is the record of tokens already used. Use must be atomic: of
-// callers presenting the same id, one gets TokenFresh. It is called under the
-// VPS's lock (and lease, across replicas), right before the change is sent.
-type UsedTokens interface {
-	// Use records id as used for ttl (at least as long as the token is valid)
-	// by a change to vpsID about to be sent, and says what it found.
-	Use(ctx context.Context, id, vpsID string, ttl time.Duration) (TokenUse, error)
-	// Sent records that the change id was used for got its answer, whatever
-	// it was: until then, a later Use of id for the same VPS finds it
-	// TokenInterrupted.
-	Sent(ctx context.Context, id string) error
-}
-
-// TokenUse is what UsedTokens.Use found.
-type TokenUse int
-
-const (
-	// TokenFresh: nobody had used the token; the caller now has, and sends.
-	TokenFresh TokenUse = iota
-	// TokenUsed: a change was sent with it already (or is being sent, to
-	// another VPS of the same confirmation).
-	TokenUsed
-	// TokenInterrupted: a change to this same VPS was about to be sent with it,
-	// and its sender never said it was answered. The caller holds the VPS's
-	// lock, so that sender is gone (a replica killed mid-call): the change may
-	// or may not have reached HostUp, and must not be sent again.
-	TokenInterrupted
-)
-
-// MemoryUsedTokens keeps the record in this process; expired ids are dropped as
-// new ones come, so it holds at most the tokens of the last 11 minutes.
-type MemoryUsedTokens struct {
-	mu   sync.Mutex
-	used map[string]memoryUse
-}
-
-type memoryUse struct {
-	expires time.Time
-	vpsID   string
-	sent    bool
-}
-
-func (m *MemoryUsedTokens) Use(_ context.Context, id, vpsID string, ttl time.Duration) (TokenUse, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	now := time.Now()
-	for k, u := range m.used {
-		if now.After(u.expires) {
-			delete(m.used, k)
-		}
-	}
-	if u, ok := m.used[id]; ok {
-		if !u.sent && u.vpsID == vpsID {
-			return TokenInterrupted, nil
-		}
-		return TokenUsed, nil
-	}
-	if m.used == nil {
-		m.used = map[string]memoryUse{}
-	}
-	m.used[id] = memoryUse{expires: now.Add(ttl), vpsID: vpsID}
-	return TokenFresh, nil
-}
-
-func (m *MemoryUsedTokens) Sent(_ context.Context, id string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if u, ok := m.used[id]; ok {
-		u.sent = true
-		m.used[id] = u
-	}
-	return nil
+	return &Confirmer{secret: secret, Record: &coord.MemoryTokens{}}
 }
 
 type tokenClaims struct {
@@ -136,19 +76,40 @@ type tokenClaims struct {
 	Tool    string    `json:"t"`
 	Key     string    `json:"k"` // the caller's HostUp key, as keyMark
 	Rows    []binding `json:"r"`
-	Expires int64     `json:"e"`
+	// Shown fingerprints the VPSes of every row the plan showed, when one token
+	// covers many (a fleet): it then works only for a call with those rows.
+	Shown   string `json:"s,omitempty"`
+	Expires int64  `json:"e"`
 }
 
 // Issue returns a token for purpose, covering rows of tool for the caller whose
-// HostUp key has the id keyID (hostup.Client.KeyID), and when it expires.
-func (c *Confirmer) Issue(purpose, tool, keyID string, rows []binding, now time.Time) (string, time.Time) {
+// HostUp key has the id keyID (hostup.Client.KeyID), and when it expires; shown
+// is "" or the fingerprint of every row the plan showed (shownRows). The token
+// is recorded as issued first: one the record does not hold is never handed out.
+func (c *Confirmer) Issue(ctx context.Context, purpose, tool, keyID string, rows []binding, shown string, now time.Time) (string, time.Time, error) {
 	exp := now.Add(confirmTTL).Truncate(time.Second)
-	payload, err := json.Marshal(tokenClaims{ID: rand.Text(), Purpose: purpose, Tool: tool, Key: c.keyMark(keyID), Rows: rows, Expires: exp.Unix()})
+	claims := tokenClaims{ID: rand.Text(), Purpose: purpose, Tool: tool, Key: c.keyMark(keyID), Rows: rows, Shown: shown, Expires: exp.Unix()}
+	payload, err := json.Marshal(claims)
 	if err != nil {
 		panic("encoding token claims: " + err.Error()) // strings and hashes only
 	}
+	if err := c.Record.Issue(ctx, claims.ID, exp.Sub(now)+recordMargin); err != nil {
+		return "", time.Time{}, &Refusal{
+			Reason: "This change needs the user's confirmation, and the confirmation could not be recorded (" + err.Error() + "), so none was issued",
+			Code:   "confirm_record_unavailable",
+			Fix:    "try again in a moment; if it keeps failing, the server's Redis (HOSTUP_MCP_REDIS_URL) needs looking at.",
+		}
+	}
 	body := base64.RawURLEncoding.EncodeToString(payload)
-	return tokenPrefix + body + "." + c.sign(body), exp
+	return tokenPrefix + body + "." + c.sign(body), exp, nil
+}
+
+// shownRows fingerprints the VPS ids of every row a plan shows, in any order:
+// what a fleet's token is bound to besides each row's plan.
+func shownRows(vpsIDs []string) (string, error) {
+	ids := slices.Clone(vpsIDs)
+	slices.Sort(ids)
+	return fingerprint(ids)
 }
 
 // redo is what every refused token tells the model to do.
@@ -188,9 +149,7 @@ func (c *Confirmer) Check(token, purpose, tool, keyID string, now time.Time) (*g
 	case !hmac.Equal([]byte(claims.Key), []byte(c.keyMark(keyID))):
 		return nil, &Refusal{Reason: "The confirm_token was issued to another HostUp API key: a token only works for the caller who got the plan", Code: "mismatched_confirm_token", Fix: redo}
 	}
-	// Recorded a minute past expiry, so clock skew between replicas cannot reopen it.
-	ttl := time.Unix(claims.Expires, 0).Sub(now) + time.Minute
-	return &grant{id: claims.ID, ttl: ttl, used: c.Used, rows: claims.Rows}, nil
+	return &grant{id: claims.ID, record: c.Record, rows: claims.Rows, shown: claims.Shown}, nil
 }
 
 func (c *Confirmer) sign(body string) string {

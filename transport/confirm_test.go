@@ -13,12 +13,14 @@ import (
 
 	"github.com/hostup/hostup-mcp/hostup"
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+	"github.com/hostup/hostup-mcp/internal/coord"
 	"github.com/hostup/hostup-mcp/tools"
 )
 
 // Over stateless HTTP the server cannot send a request back to the client on
 // a later POST, so a destructive change is confirmed with a confirm_token,
-// which any replica sharing the signing secret accepts.
+// which any replica sharing the signing secret and the record of tokens
+// accepts.
 
 var deleteSchedule = map[string]any{"vps_id": "vps_sandbox02", "schedule_id": "bks_sandbox02"}
 
@@ -33,8 +35,12 @@ func (e *elicitor) Elicit(context.Context, mcp.ElicitationRequest) (*mcp.Elicita
 func TestDestructiveCallOverStatelessHTTPIsConfirmedWithAToken(t *testing.T) {
 	secret := []byte("a secret shared by every replica, 32+ bytes")
 	sim := hostuptest.Sandbox()
-	replica1 := serve(t, newMCPServer(t, sim, hostuptest.SandboxAPIKey, secret), Options{Kind: StreamableHTTP})
-	replica2 := serve(t, newMCPServer(t, sim, hostuptest.SandboxAPIKey, secret), Options{Kind: StreamableHTTP})
+	record := &coord.MemoryTokens{}
+	replica1 := serve(t, newReplica(t, sim, hostuptest.SandboxAPIKey, secret, record), Options{Kind: StreamableHTTP})
+	replica2 := serve(t, newReplica(t, sim, hostuptest.SandboxAPIKey, secret, record), Options{Kind: StreamableHTTP})
+	// A replica with the secret but its own record cannot tell whether the
+	// token was used elsewhere, so it refuses it.
+	alone := serve(t, newMCPServer(t, sim, hostuptest.SandboxAPIKey, secret), Options{Kind: StreamableHTTP})
 
 	// A client on protocol 2025-11-25 that declares elicitation still gets a
 	// token: on a stateless server its capabilities are not known past
@@ -52,11 +58,15 @@ func TestDestructiveCallOverStatelessHTTPIsConfirmedWithAToken(t *testing.T) {
 	}
 
 	// The confirmation may land on another replica.
-	c2 := connect(t, StreamableHTTP, replica2.url, "", client.WithProtocolVersion(mcp.ProtocolVersion20251125))
 	args := map[string]any{"confirm_token": token}
 	for k, v := range deleteSchedule {
 		args[k] = v
 	}
+	res = callTool(t, connect(t, StreamableHTTP, alone.url, ""), "delete_backup_schedule", args)
+	if !res.IsError || !strings.Contains(text(res), "unknown_confirm_token") || len(sim.Mutations()) != 0 {
+		t.Fatalf("a replica without the record: isError=%v %s; %d mutations", res.IsError, text(res), len(sim.Mutations()))
+	}
+	c2 := connect(t, StreamableHTTP, replica2.url, "", client.WithProtocolVersion(mcp.ProtocolVersion20251125))
 	res = callTool(t, c2, "delete_backup_schedule", args)
 	if out := structured(t, res); res.IsError || out["outcome"] != "applied" {
 		t.Fatalf("call with the token: isError=%v %s", res.IsError, text(res))
@@ -136,13 +146,13 @@ func TestConfirmTokenIsBoundToTheCallersKey(t *testing.T) {
 	}
 }
 
-// Single use across replicas needs a shared record of used tokens (issue 13.1).
-// With the in-memory record each replica keeps its own; two replicas given one
-// shared UsedTokens, as a shared store would be, accept a token once in all.
+// Single use across replicas needs a shared record of tokens. With the
+// in-memory record each replica keeps its own; two replicas given one shared
+// record, as a shared store would be, accept a token once in all.
 func TestTokenUsedOnOneReplicaIsRefusedByAnotherSharingTheRecord(t *testing.T) {
 	secret := []byte("a secret shared by every replica, 32+ bytes")
 	sim := hostuptest.Sandbox()
-	shared := &tools.MemoryUsedTokens{}
+	shared := &coord.MemoryTokens{}
 	replica := func() *running {
 		api := sim.Start()
 		t.Cleanup(api.Close)
@@ -151,7 +161,7 @@ func TestTokenUsedOnOneReplicaIsRefusedByAnotherSharingTheRecord(t *testing.T) {
 			t.Fatal(err)
 		}
 		confirm := tools.NewConfirmer(secret)
-		confirm.Used = shared
+		confirm.Record = shared
 		return serve(t, tools.NewServer(&tools.Deps{Client: c, Confirm: confirm}, tools.ServerOptions{Name: "hostup-mcp", Version: "test"}), Options{Kind: StreamableHTTP})
 	}
 	c1, c2 := connect(t, StreamableHTTP, replica().url, ""), connect(t, StreamableHTTP, replica().url, "")

@@ -21,8 +21,9 @@
 // accepting, ends the body reads in progress, lets the calls in flight finish
 // within a bound, then returns.
 //
-// With Options.Metrics, /metrics is served behind the same authentication as
-// MCP.
+// With Options.Metrics, /metrics is served to the holder of its own token
+// (Options.MetricsToken), or else behind the same authentication as MCP; with
+// per-request HostUp keys its own token is required.
 //
 // Which authentication applies, and whether a non-loopback address may be
 // served at all, is decided by Options and checked by New before anything

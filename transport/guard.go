@@ -22,6 +22,7 @@ import (
 type guard struct {
 	auth        authMode
 	tokenHash   [sha256.Size]byte
+	metricsHash [sha256.Size]byte
 	origins     map[string]bool
 	maxBody     int64
 	readTimeout time.Duration
@@ -81,18 +82,22 @@ func (g *guard) wrap(next http.Handler, authenticated bool) http.Handler {
 	})
 }
 
-// metricsGate keeps /metrics to loopback when callers authenticate with their
-// own HostUp keys: any well-formed key passes that check, and the figures count
-// every tenant's calls and refusals. With a shared token (or none, on
-// loopback) /metrics follows the same rule as /mcp.
-func (g *guard) metricsGate(next http.Handler) http.Handler {
+// metricsAuth serves /metrics to the holder of its own token only
+// (HOSTUP_MCP_METRICS_TOKEN): a scraper's credential that opens nothing else,
+// and that no MCP credential replaces. With per-request HostUp keys any
+// well-formed key passes MCP's check, and the figures count every tenant.
+func (g *guard) metricsAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if g.auth == authPerRequestKey && !onLoopback(r) {
-			writeJSONError(w, http.StatusForbidden, "metrics_loopback_only",
-				"with per-request HostUp keys, /metrics is served on loopback only, since any caller's key would read every tenant's figures: scrape it from the same machine (or pod), or set HOSTUP_MCP_HTTP_TOKEN so that only holders of that token may call")
-			return
+		bearer, ok := bearerToken(r)
+		got := sha256.Sum256([]byte(bearer))
+		switch {
+		case !ok:
+			unauthorized(w, "missing_metrics_token", "send Authorization: Bearer <token>, the token set in HOSTUP_MCP_METRICS_TOKEN on the server")
+		case subtle.ConstantTimeCompare(got[:], g.metricsHash[:]) != 1:
+			unauthorized(w, "invalid_metrics_token", "the bearer token is not the one set in HOSTUP_MCP_METRICS_TOKEN on the server")
+		default:
+			next.ServeHTTP(w, r)
 		}
-		next.ServeHTTP(w, r)
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hostup/hostup-mcp/hostup"
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+	"github.com/hostup/hostup-mcp/internal/coord"
 	"github.com/hostup/hostup-mcp/prompts"
 	"github.com/hostup/hostup-mcp/tools"
 )
@@ -42,13 +43,24 @@ func twoAccounts() *hostuptest.Simulator {
 // per-request mode) and secret signing its confirm tokens.
 func newMCPServer(t *testing.T, sim *hostuptest.Simulator, key string, secret []byte) *server.MCPServer {
 	t.Helper()
+	return newReplica(t, sim, key, secret, nil)
+}
+
+// newReplica is newMCPServer recording its tokens in record, which replicas
+// share as they would share a Redis; nil keeps the process's own record.
+func newReplica(t *testing.T, sim *hostuptest.Simulator, key string, secret []byte, record coord.TokenRecord) *server.MCPServer {
+	t.Helper()
 	api := sim.Start()
 	t.Cleanup(api.Close)
 	c, err := hostup.New(hostup.Options{APIKey: key, BaseURL: api.URL, HTTPClient: api.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := tools.NewServer(&tools.Deps{Client: c, Confirm: tools.NewConfirmer(secret)},
+	confirm := tools.NewConfirmer(secret)
+	if record != nil {
+		confirm.Record = record
+	}
+	srv := tools.NewServer(&tools.Deps{Client: c, Confirm: confirm},
 		tools.ServerOptions{Name: "hostup-mcp", Version: "test"}, server.WithPromptCapabilities(false))
 	prompts.Register(srv)
 	return srv

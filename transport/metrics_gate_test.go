@@ -1,48 +1,63 @@
 package transport
 
 import (
-	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/hostup/hostup-mcp/hostup/hostuptest"
 )
 
-// With per-request keys any well-formed key is "authenticated", so /metrics,
-// which counts every tenant's calls, is served only to requests that came in on
-// loopback. The request is built in memory with the local address it would have
-// had: no traffic leaves the machine.
-func TestMetricsWithPerRequestKeysAreLoopbackOnly(t *testing.T) {
+// /metrics counts every caller's calls and refusals. With per-request keys
+// any well-formed key passes MCP's check, so there /metrics takes its own
+// token, or the server does not start; wherever that token is set, it is the
+// only credential /metrics takes. The requests stay in memory.
+func TestMetricsTakeTheirOwnTokenAndNoMadeUpBearer(t *testing.T) {
+	const metricsToken = "3f9c2a7e1b4d8f60a5c3e7d912b48f06"
 	metrics := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("hostup_mcp_tool_calls_total 1\n"))
 	})
+	srv := newMCPServer(t, hostuptest.Sandbox(), "", nil)
+	if _, err := New(srv, Options{Kind: StreamableHTTP, PerRequestKeys: true, Metrics: metrics}); err == nil || !strings.Contains(err.Error(), "HOSTUP_MCP_METRICS_TOKEN") {
+		t.Errorf("per-request keys without a metrics token: %v, want a refusal naming HOSTUP_MCP_METRICS_TOKEN", err)
+	}
 	cases := []struct {
-		name  string
-		auth  authMode
-		local string
-		want  int
+		name   string
+		opts   Options
+		bearer string
+		want   int
 	}{
-		{"per-request keys, loopback", authPerRequestKey, "127.0.0.1:8765", http.StatusOK},
-		{"per-request keys, public address", authPerRequestKey, "203.0.113.7:8765", http.StatusForbidden},
-		{"shared token, public address", authToken, "203.0.113.7:8765", http.StatusOK},
+		{"per-request keys, a made-up bearer", Options{PerRequestKeys: true, MetricsToken: metricsToken}, "made-up-bearer-string", http.StatusUnauthorized},
+		{"per-request keys, no bearer", Options{PerRequestKeys: true, MetricsToken: metricsToken}, "", http.StatusUnauthorized},
+		{"per-request keys, the metrics token", Options{PerRequestKeys: true, MetricsToken: metricsToken}, metricsToken, http.StatusOK},
+		{"shared token, no metrics token: the shared token", Options{Token: testToken}, testToken, http.StatusOK},
+		{"shared token, no metrics token: a made-up bearer", Options{Token: testToken}, "made-up-bearer-string", http.StatusUnauthorized},
+		{"shared token and a metrics token: the shared token", Options{Token: testToken, MetricsToken: metricsToken}, testToken, http.StatusUnauthorized},
+		{"shared token and a metrics token: the metrics token", Options{Token: testToken, MetricsToken: metricsToken}, metricsToken, http.StatusOK},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			g := newGuard(tc.auth, "", nil, 1<<20, 0)
-			r := httptest.NewRequest(http.MethodGet, "/metrics", nil)
-			addr, err := net.ResolveTCPAddr("tcp", tc.local)
+			key := ""
+			if tc.opts.Token != "" {
+				key = hostuptest.SandboxAPIKey
+			}
+			tc.opts.Kind, tc.opts.Metrics = StreamableHTTP, metrics
+			s, err := New(newMCPServer(t, hostuptest.Sandbox(), key, nil), tc.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			r = r.WithContext(context.WithValue(r.Context(), http.LocalAddrContextKey, addr))
+			r := httptest.NewRequest(http.MethodGet, MetricsPath, nil)
+			if tc.bearer != "" {
+				r.Header.Set("Authorization", "Bearer "+tc.bearer)
+			}
 			w := httptest.NewRecorder()
-			g.metricsGate(metrics).ServeHTTP(w, r)
+			s.Handler().ServeHTTP(w, r)
 			if w.Code != tc.want {
 				t.Fatalf("status %d, want %d: %s", w.Code, tc.want, w.Body)
 			}
-			if tc.want == http.StatusForbidden && !strings.Contains(w.Body.String(), "HOSTUP_MCP_HTTP_TOKEN") {
-				t.Errorf("the refusal does not say what to do: %s", w.Body)
+			if tc.want == http.StatusOK && !strings.Contains(w.Body.String(), "hostup_mcp_tool_calls_total") {
+				t.Errorf("body %q, want the metrics", w.Body)
 			}
 		})
 	}

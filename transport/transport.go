@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -81,9 +82,12 @@ type Options struct {
 	ShutdownTimeout    time.Duration // DefaultShutdownTimeout when 0
 	BodyReadTimeout    time.Duration // to receive a request's whole body; DefaultBodyReadTimeout when 0
 
-	// Metrics, when set, is served at MetricsPath under the same
-	// authentication as MCP (package metrics builds it).
-	Metrics http.Handler
+	// Metrics, when set, is served at MetricsPath (package metrics builds it):
+	// to the holder of MetricsToken when it is set, else under the same
+	// authentication as MCP, which per-request keys cannot be (any key would
+	// read every tenant's figures), so they need MetricsToken.
+	Metrics      http.Handler
+	MetricsToken string
 
 	Logger *slog.Logger
 }
@@ -136,6 +140,7 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 		return nil, err
 	}
 	g := newGuard(auth, opts.Token, origins, opts.MaxBodyBytes, opts.BodyReadTimeout)
+	g.metricsHash = sha256.Sum256([]byte(opts.MetricsToken))
 	s := &Server{opts: opts, auth: auth, log: opts.Logger, calls: newCallLimiter(opts.MaxConcurrentCalls), guard: g}
 	srv.Use(s.calls.middleware)
 
@@ -149,8 +154,11 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 
 	mux := http.NewServeMux()
 	mux.Handle(HealthPath, g.wrap(health(opts.Kind), false))
-	if opts.Metrics != nil {
-		mux.Handle(MetricsPath, g.wrap(g.metricsGate(opts.Metrics), true))
+	switch {
+	case opts.Metrics != nil && opts.MetricsToken != "":
+		mux.Handle(MetricsPath, g.wrap(g.metricsAuth(opts.Metrics), false))
+	case opts.Metrics != nil:
+		mux.Handle(MetricsPath, g.wrap(opts.Metrics, true))
 	}
 	switch opts.Kind {
 	case StreamableHTTP:
@@ -227,6 +235,12 @@ func checkOptions(o Options) (authMode, error) {
 		auth = authToken
 	case o.PerRequestKeys:
 		auth = authPerRequestKey
+	}
+	switch {
+	case o.MetricsToken != "" && (len(o.MetricsToken) < minTokenLen || !hostup.ValidKey(o.MetricsToken)):
+		return 0, fmt.Errorf("HOSTUP_MCP_METRICS_TOKEN must be at least %d printable characters without spaces; generate one with: openssl rand -hex 32", minTokenLen)
+	case o.Metrics != nil && o.MetricsToken == "" && auth == authPerRequestKey:
+		return 0, errors.New("--metrics (HOSTUP_MCP_METRICS) with per-request HostUp keys needs HOSTUP_MCP_METRICS_TOKEN: any well-formed key would otherwise read every tenant's figures; generate one with: openssl rand -hex 32, and give it to the scraper as its bearer token")
 	}
 	if auth == authNone && !isLoopbackAddr(o.Addr) {
 		return 0, fmt.Errorf("--addr (HOSTUP_MCP_ADDR) %s is not a loopback address and requests would not be authenticated: set HOSTUP_MCP_HTTP_TOKEN (clients send Authorization: Bearer <token>), or unset HOSTUP_API_KEY so each client sends its own HostUp key, or listen on %s", o.Addr, DefaultAddr)

@@ -7,7 +7,8 @@
 // TypeScript SDK client, which must list the tools that configuration promises:
 // those `hostup-mcp tools` prints with the same arguments and environment (with
 // HOSTUP_READ_ONLY=1 only readOnlyHint ones, and fewer than without it); --sandbox
-// must serve the sandbox. Only the placeholder /path/to/hostup-mcp is replaced, by the binary.
+// must serve the sandbox. Only the placeholders are replaced: /path/to/hostup-mcp by the binary,
+// and YOUR_HOSTUP_API_KEY, which the server refuses at start, by a well-formed made-up key.
 // Commands and configurations are read from README.md, so the two cannot drift.
 // Usage: node readme-clients.mjs PATH_TO_BINARY PATH_TO_CLAUDE. PASS/FAIL lines; exit 1 on a FAIL.
 import { execFileSync } from "node:child_process";
@@ -20,6 +21,8 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 const [bin, claude] = process.argv.slice(2);
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 const placeholder = "/path/to/hostup-mcp";
+const keyPlaceholder = "YOUR_HOSTUP_API_KEY";
+const madeUpKey = "hu_readme_check_made_up_key";
 let failed = 0;
 const pass = (msg) => console.log(`PASS readme: ${msg}`);
 const fail = (msg) => {
@@ -90,7 +93,7 @@ for (const line of adds) {
   try {
     // bash runs the line exactly as a user pastes it; claude is found on PATH.
     env.PATH = `${join(claude, "..")}:${env.PATH}`;
-    execFileSync("bash", ["-c", line.replaceAll(placeholder, bin)], { cwd: home, env, stdio: "pipe", timeout: 60000 });
+    execFileSync("bash", ["-c", line.replaceAll(placeholder, bin).replaceAll(keyPlaceholder, madeUpKey)], { cwd: home, env, stdio: "pipe", timeout: 60000 });
     const config = JSON.parse(readFileSync(join(home, ".claude.json"), "utf8"));
     const server = config.mcpServers?.[name] ?? Object.values(config.projects ?? {}).find((p) => p.mcpServers?.[name])?.mcpServers[name];
     if (!name || !server) {
@@ -111,7 +114,7 @@ for (const line of adds) {
 }
 
 // The JSON configurations: Claude Desktop and Cursor name mcpServers, VS Code servers.
-const inputs = { "${input:hostup-api-key}": "YOUR_HOSTUP_API_KEY" };
+const inputs = { "${input:hostup-api-key}": madeUpKey, [keyPlaceholder]: madeUpKey };
 let configs = 0;
 for (const [, block] of readme.matchAll(/```json\n([\s\S]*?)```/g)) {
   const parsed = JSON.parse(block);

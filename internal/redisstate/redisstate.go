@@ -1,14 +1,16 @@
 // Package redisstate keeps the state that replicas of hostup-mcp must share in
-// Redis: the record of used confirm tokens (tools.UsedTokens) and the per-VPS
-// leases that serialize changes across replicas (tools.Leases). Redis is the
+// Redis: the record of confirm tokens (coord.TokenRecord) and the per-VPS
+// leases that serialize changes across replicas (coord.Leases). Redis is the
 // engine, so that single use and mutual exclusion rest on its atomic commands
-// (SET NX, and scripts that compare before they extend or delete) rather than on
-// a protocol of our own.
+// (SET NX, and scripts that compare before they switch, extend or delete)
+// rather than on a protocol of our own.
 //
 // Keys, all under the prefix "hostup-mcp:":
 //
-//	token:<id>   a used confirm token: "sending <vps>" until its change was
-//	             answered, then "sent"; it expires with the token
+//	token:<id>   a confirm token: "issued" from its issue, then "sending <vps>"
+//	             until its change was answered, then "sent"; it expires a
+//	             minute after the token. A token without this key is refused,
+//	             so a Redis that lost its data refuses the tokens it held.
 //	lease:<vps>  the holder's random value; it expires unless kept
 //
 // Nothing stored is a secret: token ids are random, VPS ids are HostUp's, and
@@ -22,12 +24,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/hostup/hostup-mcp/tools"
+	"github.com/hostup/hostup-mcp/internal/coord"
 )
 
 // DefaultLeaseTTL is how long a lease outlives its holder: a replica killed
@@ -47,8 +51,8 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Store is the Redis-backed record and leases. It implements tools.UsedTokens
-// and tools.Leases, and is safe for concurrent use.
+// Store is the Redis-backed record and leases. It implements coord.TokenRecord
+// and coord.Leases, and is safe for concurrent use.
 type Store struct {
 	rdb      *redis.Client
 	leaseTTL time.Duration
@@ -99,6 +103,57 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// CheckEviction says whether Redis may evict this server's keys, which all
+// expire, so every policy but noeviction may pick them once Redis is full. An
+// evicted lease lets two replicas change one VPS at once, so a Redis that can
+// evict now (a memory limit and an evicting policy) is an error: the server is
+// better stopped at start. What can only evict later (an evicting policy
+// without a limit yet), or cannot be checked (CONFIG and INFO both denied, as
+// on some managed Redis), is the warning returned, for the server to log.
+func (s *Store) CheckEviction(ctx context.Context) (warning string, err error) {
+	policy, limit, err := s.memoryPolicy(ctx)
+	const why = "an evicted lease lets two replicas change one VPS at once"
+	switch {
+	case err != nil:
+		return fmt.Sprintf("could not check whether the Redis at %s may evict hostup-mcp's keys (%v): make sure its maxmemory-policy is noeviction, since %s", s.addr, err, why), nil
+	case policy == "noeviction":
+		return "", nil
+	case limit == 0:
+		return fmt.Sprintf("the Redis at %s has maxmemory-policy %s: it evicts hostup-mcp's keys once a memory limit (maxmemory) is set, and %s; set maxmemory-policy noeviction", s.addr, policy, why), nil
+	}
+	return "", fmt.Errorf("the Redis at %s may evict hostup-mcp's keys (maxmemory-policy %s, maxmemory %d bytes), and %s; set maxmemory-policy noeviction (CONFIG SET maxmemory-policy noeviction, and in its configuration), or give hostup-mcp a Redis of its own", s.addr, policy, limit, why)
+}
+
+// memoryPolicy reads maxmemory-policy and maxmemory with CONFIG GET, or from
+// INFO memory where CONFIG is not allowed.
+func (s *Store) memoryPolicy(ctx context.Context) (string, int64, error) {
+	cfg, cfgErr := s.rdb.ConfigGet(ctx, "maxmemory*").Result()
+	fields := map[string]string{"policy": cfg["maxmemory-policy"], "limit": cfg["maxmemory"]}
+	if cfgErr != nil || fields["policy"] == "" {
+		info, err := s.rdb.Info(ctx, "memory").Result()
+		if err != nil {
+			if cfgErr == nil {
+				cfgErr = errors.New("CONFIG GET did not give maxmemory-policy")
+			}
+			return "", 0, fmt.Errorf("CONFIG GET: %s; INFO memory: %s", trimRedisPrefix(cfgErr.Error()), trimRedisPrefix(err.Error()))
+		}
+		for line := range strings.Lines(info) {
+			k, v, _ := strings.Cut(strings.TrimSpace(line), ":")
+			switch k {
+			case "maxmemory_policy":
+				fields["policy"] = v
+			case "maxmemory":
+				fields["limit"] = v
+			}
+		}
+	}
+	limit, err := strconv.ParseInt(fields["limit"], 10, 64)
+	if fields["policy"] == "" || err != nil {
+		return "", 0, errors.New("neither CONFIG GET nor INFO memory gave maxmemory-policy and maxmemory")
+	}
+	return fields["policy"], limit, nil
+}
+
 // The client's own log lines (a failed dial, a pool's retries) would go to
 // stderr through the standard logger, one per attempt, around the one line a
 // failed start prints; they go to the last Store's logger at debug level.
@@ -127,44 +182,57 @@ func trimRedisPrefix(msg string) string {
 	return msg
 }
 
-// Record values of a used token.
+// Record values of a token.
 const (
+	issued  = "issued"
 	sending = "sending " // + the VPS id, until Sent
 	sent    = "sent"
 )
 
-// Use records id as used: SET NX with the token's remaining life, so of two
-// replicas presenting the same token one only finds it fresh. The loser reads
-// what the winner recorded, to tell a finished use from one cut off.
-func (s *Store) Use(ctx context.Context, id, vpsID string, ttl time.Duration) (tools.TokenUse, error) {
-	key := prefix + "token:" + id
-	// A record without expiry would stay for ever: SET NX with no TTL keeps it.
-	ttl = max(ttl, time.Second)
-	fresh, err := s.rdb.SetNX(ctx, key, sending+vpsID, ttl).Result()
-	if err != nil {
-		return 0, s.wrap(err)
+// Issue records id as issued for ttl. SET NX: a random id is new, and one
+// that is not must not reopen what its record says.
+func (s *Store) Issue(ctx context.Context, id string, ttl time.Duration) error {
+	ok, err := s.rdb.SetNX(ctx, prefix+"token:"+id, issued, max(ttl, time.Second)).Result()
+	if err == nil && !ok {
+		err = errors.New("a token with this id is recorded already")
 	}
-	if fresh {
-		return tools.TokenFresh, nil
-	}
-	v, err := s.rdb.Get(ctx, key).Result()
+	return s.wrap(err)
+}
+
+// useScript switches a token from issued to "sending <vps>" (ARGV[1]) in one
+// step, keeping its expiry, and returns what the record held: of replicas
+// presenting the same token, one only finds it issued. A missing record is
+// nil, whatever the reason it is missing.
+var useScript = redis.NewScript(`local v = redis.call("GET", KEYS[1])
+if v == "issued" then redis.call("SET", KEYS[1], ARGV[1], "KEEPTTL") end
+return v`)
+
+// Use switches id from issued to being sent to vpsID, and says what it found:
+// what the winner recorded tells a finished use from one cut off.
+func (s *Store) Use(ctx context.Context, id, vpsID string) (coord.TokenUse, error) {
+	v, err := useScript.Run(ctx, s.rdb, []string{prefix + "token:" + id}, sending+vpsID).Text()
 	switch {
 	case errors.Is(err, redis.Nil):
-		// Expired between the two commands: the token itself has expired, and
-		// counts as used.
-		return tools.TokenUsed, nil
+		return coord.TokenUnknown, nil
 	case err != nil:
 		return 0, s.wrap(err)
+	case v == issued:
+		return coord.TokenFresh, nil
 	case v == sending+vpsID:
-		return tools.TokenInterrupted, nil
+		return coord.TokenInterrupted, nil
 	}
-	return tools.TokenUsed, nil
+	return coord.TokenUsed, nil
 }
 
 // Sent records that the change id was used for was answered; the record keeps
-// its expiry.
+// its expiry, and a record that is gone stays gone (the token is then refused
+// as unknown, which is what it is).
 func (s *Store) Sent(ctx context.Context, id string) error {
-	return s.wrap(s.rdb.SetArgs(ctx, prefix+"token:"+id, sent, redis.SetArgs{Mode: "XX", KeepTTL: true}).Err())
+	err := s.rdb.SetArgs(ctx, prefix+"token:"+id, sent, redis.SetArgs{Mode: "XX", KeepTTL: true}).Err()
+	if errors.Is(err, redis.Nil) {
+		return s.wrap(errors.New("the token's record is gone: Redis lost it since the token was used"))
+	}
+	return s.wrap(err)
 }
 
 // Only the holder may extend or delete a lease: each script compares the
@@ -177,24 +245,36 @@ var (
 // errLost is a lease's state once it was found taken by another or expired.
 var errLost = errors.New("the lease expired or passed to another replica")
 
-// Acquire takes vpsID's lease (SET NX with the lease's life), trying again
-// every poll until it is free or ctx ends. The lease is then renewed every
-// third of its life until Release.
-func (s *Store) Acquire(ctx context.Context, vpsID string) (tools.Lease, error) {
+// claimTTL is the life a lease is first set with. A SET NX that Redis runs
+// after its caller gave up (Redis paused, then resumed; an answer lost) takes
+// the lease for nobody: with this short life it blocks the VPS that long, not
+// a whole lease's life. The caller that does get the answer extends it at once.
+const claimTTL = 2 * time.Second
+
+// Acquire takes vpsID's lease (SET NX with claimTTL, then extended to the
+// lease's life by its holder), trying again every poll until it is free or ctx
+// ends. The lease is then renewed every third of its life until Release.
+func (s *Store) Acquire(ctx context.Context, vpsID string) (coord.Lease, error) {
 	key := prefix + "lease:" + vpsID
 	holder := rand.Text()
+	l := &lease{s: s, key: key, holder: holder, vpsID: vpsID, stop: make(chan struct{}), stopped: make(chan struct{})}
 	tick := time.NewTicker(s.poll)
 	defer tick.Stop()
 	for {
-		ok, err := s.rdb.SetNX(ctx, key, holder, s.leaseTTL).Result()
+		ok, err := s.rdb.SetNX(ctx, key, holder, min(claimTTL, s.leaseTTL)).Result()
 		if err != nil {
+			err = s.wrap(err)
+		} else if ok {
+			// errLost: the claim expired before its answer came; try again.
+			if err = l.extend(ctx); err == nil {
+				break
+			}
+		}
+		if err != nil && !errors.Is(err, errLost) {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			return nil, s.wrap(err)
-		}
-		if ok {
-			break
+			return nil, err
 		}
 		select {
 		case <-ctx.Done():
@@ -202,7 +282,6 @@ func (s *Store) Acquire(ctx context.Context, vpsID string) (tools.Lease, error) 
 		case <-tick.C:
 		}
 	}
-	l := &lease{s: s, key: key, holder: holder, vpsID: vpsID, stop: make(chan struct{}), stopped: make(chan struct{})}
 	go l.keep()
 	return l, nil
 }
