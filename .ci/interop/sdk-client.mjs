@@ -55,8 +55,15 @@ async function call(client, name, args, { wantError = false, check } = {}) {
     fail(`${label}: the text does not say it is the sandbox: ${text}`);
     return undefined;
   }
-  if (!wantError && res.structuredContent?.sandbox !== true) {
+  if (res.structuredContent?.sandbox !== true) {
     fail(`${label}: structuredContent.sandbox is not true`);
+    return undefined;
+  }
+  // A failure is readable by programs: its kind and code beside the text,
+  // which the SDK has just validated against the tool's output schema.
+  const failure = res.structuredContent?.error;
+  if (wantError && !(typeof failure?.kind === "string" && typeof failure?.code === "string" && typeof failure?.retryable === "boolean")) {
+    fail(`${label}: a failed result carries no error {kind, code, retryable} in structuredContent: ${JSON.stringify(res.structuredContent)}`);
     return undefined;
   }
   const problem = check?.(res.structuredContent ?? {}, text);
@@ -64,7 +71,7 @@ async function call(client, name, args, { wantError = false, check } = {}) {
     fail(`${label}: ${problem}`);
     return undefined;
   }
-  pass(`${label}${wantError ? " (a clean tool error)" : ""}`);
+  pass(`${label}${wantError ? ` (a clean tool error, code ${failure.code})` : ""}`);
   return res.structuredContent ?? {};
 }
 
