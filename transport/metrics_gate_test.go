@@ -29,7 +29,7 @@ func TestMetricsWithPerRequestKeysAreLoopbackOnly(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			g := newGuard(tc.auth, "", nil, 1<<20, 0)
+			g := newGuard(tc.auth, "", nil, withDefaults(Options{}))
 			r := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 			addr, err := net.ResolveTCPAddr("tcp", tc.local)
 			if err != nil {
