@@ -151,6 +151,13 @@ func (b *bodyReads) inProgress() int {
 	return len(b.reading)
 }
 
+// full reports whether every slot is taken.
+func (b *bodyReads) full() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.slots.used >= b.slots.max
+}
+
 // share is an amount many holders take parts of; a holder that is not
 // trusted may hold at most a quarter of it per client address.
 type share struct {

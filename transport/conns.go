@@ -257,11 +257,12 @@ func (t *connTracker) served(ctx context.Context) {
 	}
 }
 
-// openConns counts the connections open.
-func (t *connTracker) openConns() int {
+// counts reports the connections open and how many of them could be closed
+// for room.
+func (t *connTracker) counts() (open, closable int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.open
+	return t.open, t.waiting.Len() + t.reading.Len()
 }
 
 // refuse answers a connection there is no room for, without reading its

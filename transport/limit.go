@@ -83,6 +83,9 @@ func (l *callLimiter) middleware(next server.ToolHandlerFunc) server.ToolHandler
 
 func (l *callLimiter) inFlight() int64 { return l.running.Load() }
 
+// full reports whether every slot is taken.
+func (l *callLimiter) full() bool { return len(l.slots) == cap(l.slots) }
+
 // drain returns once no call is running and none can start, or with ctx's
 // error when the calls in flight outlast ctx.
 func (l *callLimiter) drain(ctx context.Context) error {

@@ -30,7 +30,8 @@ const (
 	MCPPath     = "/mcp"
 	SSEPath     = "/sse"
 	MessagePath = "/message"
-	HealthPath  = "/healthz"
+	HealthPath  = "/healthz" // liveness: the process serves
+	ReadyPath   = "/readyz"  // readiness: the process takes more work
 	MetricsPath = "/metrics" // only with Options.Metrics
 )
 
@@ -163,6 +164,7 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 
 	mux := http.NewServeMux()
 	mux.Handle(HealthPath, g.wrap(health(opts.Kind, g.refuser), false))
+	mux.Handle(ReadyPath, g.wrap(s.readiness(), false))
 	if opts.Metrics != nil {
 		mux.Handle(MetricsPath, g.wrap(g.metricsGate(opts.Metrics), true))
 	}
@@ -299,7 +301,8 @@ func (s *Server) OpenStreams() int64 {
 
 // OpenConnections counts the connections open now (only those Serve accepted).
 func (s *Server) OpenConnections() int64 {
-	return int64(s.guard.conns.openConns())
+	open, _ := s.guard.conns.counts()
+	return int64(open)
 }
 
 // BodiesReading counts the request bodies being read now.
@@ -385,13 +388,55 @@ func (s *Server) logStart(addr net.Addr) {
 
 func health(kind Kind, f refuser) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			f.refuse(w, http.StatusMethodNotAllowed, codeMethodNotAllowed, "use GET "+HealthPath)
+		if f.onlyGet(w, r) {
+			writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "transport": string(kind)})
+		}
+	})
+}
+
+// readiness answers 503 while the server is full or shutting down, so that a
+// load balancer sends new clients elsewhere until it has room again: a full
+// server is taken out of rotation, not restarted (/healthz stays 200).
+func (s *Server) readiness() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.guard.onlyGet(w, r) {
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "transport": string(kind)})
+		if full := s.full(); full != "" {
+			w.Header().Set("Retry-After", "1")
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not_ready", "full": full})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
+}
+
+// full names what leaves no room for more work, or is "".
+func (s *Server) full() string {
+	switch {
+	case s.calls.draining.Load():
+		return "shutting_down"
+	case s.calls.full():
+		return "tool_calls"
+	case s.guard.bodies.full():
+		return "body_reads"
+	case s.streams != nil && s.streams.open.Load() >= s.streams.max:
+		return "sse_streams"
+	}
+	if open, closable := s.guard.conns.counts(); open >= s.opts.MaxConnections && closable == 0 {
+		return "connections"
+	}
+	return ""
+}
+
+// onlyGet refuses what is not a GET or HEAD and reports whether r is one.
+func (f refuser) onlyGet(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	f.refuse(w, http.StatusMethodNotAllowed, codeMethodNotAllowed, "use GET "+r.URL.Path)
+	return false
 }
 
 // notFound names only the endpoints this server serves: pointing an http client
