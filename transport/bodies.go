@@ -214,13 +214,13 @@ func (g *guard) readDeadline(size int64, trusted bool) time.Duration {
 	return min(g.readTimeout, base+time.Duration(size)*time.Second/minBodyRate)
 }
 
-// readBody reads the whole body, as bodyReads allow, into r, and bounds the
-// time to write the answer.
-func (g *guard) readBody(w http.ResponseWriter, r *http.Request) bool {
+// readBody reads the whole body, as bodyReads allow, and bounds the time to
+// write the answer. The body is also left in r for mcp-go.
+func (g *guard) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	size := r.ContentLength
 	if size > g.maxBody {
 		g.tooLarge(w)
-		return false
+		return nil, false
 	}
 	weight := size
 	switch {
@@ -233,14 +233,14 @@ func (g *guard) readBody(w http.ResponseWriter, r *http.Request) bool {
 	limit := g.readDeadline(size, rd.trusted)
 	if err := g.bodies.start(rd, weight, time.Now().Add(limit)); err != nil {
 		g.refuseRead(w, err)
-		return false
+		return nil, false
 	}
 	grace := time.AfterFunc(bodyGrace, func() { g.bodies.outlast(rd) })
 	body, err := readAll(http.MaxBytesReader(w, r.Body, g.maxBody), size)
 	grace.Stop()
 	if err := g.bodies.done(rd, err == nil); err != nil {
 		g.refuseRead(w, err)
-		return false
+		return nil, false
 	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -249,12 +249,12 @@ func (g *guard) readBody(w http.ResponseWriter, r *http.Request) bool {
 		} else {
 			g.refuse(w, http.StatusBadRequest, codeUnreadableBody, fmt.Sprintf("the request body could not be read whole within %s (sent too slowly, cut short or malformed); send the whole body at once", limit))
 		}
-		return false
+		return nil, false
 	}
 	_ = rd.rc.SetWriteDeadline(time.Now().Add(postWriteTimeout))
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
-	return true
+	return body, true
 }
 
 // readAll reads a body of size bytes (-1: unknown) into a buffer of its size,
@@ -266,6 +266,12 @@ func readAll(r io.Reader, size int64) ([]byte, error) {
 	buf := make([]byte, size)
 	n, err := io.ReadFull(r, buf)
 	return buf[:n], err
+}
+
+// isBatch reports whether body is a JSON array: a JSON-RPC batch.
+func isBatch(body []byte) bool {
+	body = bytes.TrimLeft(body, " \t\r\n")
+	return len(body) > 0 && body[0] == '['
 }
 
 func (g *guard) refuseRead(w http.ResponseWriter, err error) {

@@ -107,3 +107,31 @@ func TestABodysDeadlineGrowsWithItsLength(t *testing.T) {
 		t.Errorf("BodyReadTimeout does not bound the deadline: %s", got)
 	}
 }
+
+func TestAJSONRPCBatchIsRefusedAsNotSupported(t *testing.T) {
+	batch := "[" + listVPSCall + "," + strings.Replace(listVPSCall, `"id":1`, `"id":2`, 1) + "]"
+	for _, kind := range []Kind{StreamableHTTP, SSE} {
+		t.Run(string(kind), func(t *testing.T) {
+			obs := &recorder{}
+			sim := twoAccounts()
+			r := serveSim(t, kind, sim, keyA, Options{Observer: obs})
+			path := MCPPath
+			if kind == SSE {
+				path = MessagePath + "?sessionId=x"
+			}
+			status, body := rawRequest(t, http.MethodPost, r.url+path, nil, "  \n"+batch)
+			if status != http.StatusBadRequest || !strings.Contains(body, "batches are not supported") || !strings.Contains(body, `"code":-32600`) {
+				t.Fatalf("got %d %s, want 400 and a JSON-RPC error saying batches are not supported", status, body)
+			}
+			if strings.Contains(body, "not valid json") {
+				t.Fatalf("a batch is valid JSON: %s", body)
+			}
+			if len(sim.Requests()) != 0 {
+				t.Fatal("HostUp was called")
+			}
+			if obs.count("refused 400 "+codeBatch) != 1 {
+				t.Fatalf("the observer heard %v", obs.all())
+			}
+		})
+	}
+}

@@ -80,8 +80,15 @@ func (g *guard) wrap(next http.Handler, authenticated bool) http.Handler {
 				return
 			}
 		}
-		if hasBody(r) && !g.readBody(w, r) {
-			return
+		if hasBody(r) {
+			body, ok := g.readBody(w, r)
+			if !ok {
+				return
+			}
+			if isBatch(body) {
+				g.refuseBatch(w)
+				return
+			}
 		}
 		if !preflight {
 			r = r.WithContext(g.withCredential(r.Context(), bearer))

@@ -1,6 +1,9 @@
 package transport
 
-import "net/http"
+import (
+	"encoding/json"
+	"net/http"
+)
 
 // Observer hears what the server turned away or cut short, so that overload
 // shows in metrics (Options.Observer; package metrics implements it). Every
@@ -40,6 +43,7 @@ const (
 	codeUnknownSession      = "unknown_session"
 	codeBodyTooLarge        = "body_too_large"
 	codeUnreadableBody      = "unreadable_body"
+	codeBatch               = "batch_not_supported"
 	codeShuttingDown        = "shutting_down"
 	codeTooManyStreams      = "too_many_streams"
 	codeTooManyBodies       = "too_many_bodies"
@@ -62,4 +66,21 @@ func (f refuser) refuse(w http.ResponseWriter, status int, code, message string)
 	f.obs.Refused(status, code)
 	dropConnection(w)
 	writeJSON(w, status, map[string]string{"error": code, "message": message})
+}
+
+// refuseBatch answers a JSON-RPC batch, whose body was read whole, as
+// JSON-RPC: a client that sends batches reads JSON-RPC errors.
+func (f refuser) refuseBatch(w http.ResponseWriter) {
+	f.obs.Refused(http.StatusBadRequest, codeBatch)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusBadRequest)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"jsonrpc": "2.0",
+		"id":      nil,
+		"error": map[string]any{
+			"code":    -32600, // Invalid Request
+			"message": "JSON-RPC batches are not supported: MCP (since protocol version 2025-06-18) sends one JSON-RPC message per request; send each message in a request of its own",
+			"data":    map[string]string{"error": codeBatch},
+		},
+	})
 }
