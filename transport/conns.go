@@ -14,13 +14,27 @@ import (
 // Connections are bounded, not only requests. Each open connection holds a
 // file descriptor and some 20 KiB; a process out of descriptors can accept no
 // one, however idle the connections that hold them. So the server keeps its
-// connections below the open-file limit, in all and per client address, and
-// when a new connection would pass a bound it closes, to make room, the
-// connection that has waited longest without a request: first one idle between
-// requests (or that has sent nothing yet), then one still sending its request.
-// A connection whose request is being served is never closed for room; when
-// every connection is such a one, the new connection is answered 503 and
-// closed at once.
+// connections below the open-file limit, in all and per client address. When
+// a new connection would pass a bound, a connection is closed to make room:
+// first the one idle longest between two requests, then the one that has sent
+// nothing for longest, then the one that has been sending its request for
+// longest (a stalled body). Each only once it has had its chance: a client
+// that reuses its connection does so within idleClosableAfter, and one that
+// connects sends its request within busyClosableAfter. A connection whose
+// request is being served is never closed for room.
+//
+// With no room to make, the server stops accepting, for up to roomWait: new
+// connections wait in the kernel's listen queue, in the order they came,
+// rather than being turned away while the server works through the ones it
+// has. A connection still without room after roomWait is answered 503.
+
+// Ages at which a connection may be closed for room, and the longest a new
+// connection waits for room.
+const (
+	idleClosableAfter = 200 * time.Millisecond
+	busyClosableAfter = time.Second
+	roomWait          = time.Second
+)
 
 // DefaultMaxConnections bounds the open connections where the open-file limit
 // allows more: 2,048 idle connections take some 40 MiB.
@@ -48,11 +62,49 @@ func connectionLimit(want int, fds uint64) int {
 type phase int
 
 const (
-	phaseWaiting phase = iota // before its first request or between two: may be closed for room first
-	phaseReading              // sending a request not yet admitted: may be closed for room next
+	phaseFresh   phase = iota // before its first request
+	phaseIdle                 // between two requests
+	phaseReading              // sending a request not yet admitted
 	phaseServed               // its request is being served: never closed for room
 	phaseGone                 // closed, or handed over (hijacked)
 )
+
+// closableAfter is how long a connection stays in phase p before it may be
+// closed for room; the phases before phaseServed are the ones listed.
+var closableAfter = [phaseServed]time.Duration{
+	phaseFresh:   busyClosableAfter,
+	phaseIdle:    idleClosableAfter,
+	phaseReading: busyClosableAfter,
+}
+
+// connSet is a set of connections: all of them, or one client address's.
+type connSet struct {
+	open int
+	// The connections in each listed phase, longest in it first.
+	byPhase [phaseServed]list.List
+}
+
+// closable is the connection to close for room, in the order of the phases,
+// or nil.
+func (s *connSet) closable(now time.Time) *trackedConn {
+	for _, p := range []phase{phaseIdle, phaseFresh, phaseReading} {
+		if e := s.byPhase[p].Front(); e != nil {
+			if c := e.Value.(*trackedConn); now.Sub(c.since) >= closableAfter[p] {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// listed counts the connections that may one day be closed for room.
+func (s *connSet) listed() int {
+	n := 0
+	for i := range s.byPhase {
+		n += s.byPhase[i].Len()
+	}
+	return n
+}
 
 // connTracker counts the open connections, in all and per client address, and
 // keeps the ones that may be closed for room in the order they would be.
@@ -63,20 +115,12 @@ type connTracker struct {
 	lingering atomic.Int32
 
 	mu       sync.Mutex
-	open     int
-	waiting  list.List // *trackedConn in phaseWaiting, longest waiting first
-	reading  list.List // *trackedConn in phaseReading, longest reading first
-	byClient map[string]*clientConns
-}
-
-// clientConns is connTracker's bookkeeping for one client address.
-type clientConns struct {
-	open             int
-	waiting, reading list.List
+	all      connSet
+	byClient map[string]*connSet
 }
 
 func newConnTracker(maxConns, perClient int, obs Observer) *connTracker {
-	return &connTracker{obs: obs, max: maxConns, perClient: perClient, byClient: map[string]*clientConns{}}
+	return &connTracker{obs: obs, max: maxConns, perClient: perClient, byClient: map[string]*connSet{}}
 }
 
 // trackedConn is a connection the tracker counts; Close and hijacking forget it.
@@ -84,9 +128,10 @@ type trackedConn struct {
 	net.Conn
 	t      *connTracker
 	client string
-	phase  phase // under t.mu
+	phase  phase     // under t.mu
+	since  time.Time // when it entered phase
 	// Its place in the tracker's list and in its client's list of its phase.
-	all, own *list.Element
+	inAll, inOwn *list.Element
 }
 
 func (c *trackedConn) Close() error {
@@ -112,30 +157,47 @@ func clientOf(addr string) string {
 	return addr
 }
 
-// admit counts c as open, making room first if a bound is reached. It returns
-// nil, having answered c and closed it, when there is no room.
-func (t *connTracker) admit(c net.Conn) net.Conn {
+// admit counts c as open once there is room for it, making room if it can,
+// else waiting for some (until stop is closed). It returns nil, having
+// answered c and closed it, when roomWait passes without room.
+func (t *connTracker) admit(c net.Conn, stop <-chan struct{}) net.Conn {
 	client := clientOf(c.RemoteAddr().String())
+	for deadline := time.Now().Add(roomWait); ; {
+		if tc := t.tryAdmit(c, client); tc != nil {
+			return tc
+		}
+		if time.Now().After(deadline) {
+			t.obs.Refused(http.StatusServiceUnavailable, codeTooManyConnections)
+			t.refuse(c)
+			return nil
+		}
+		select {
+		case <-stop:
+			_ = c.Close()
+			return nil
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// tryAdmit counts c as open if there is room or room can be made, closing a
+// connection for it. It returns nil when there is none.
+func (t *connTracker) tryAdmit(c net.Conn, client string) *trackedConn {
+	now := time.Now()
 	t.mu.Lock()
 	own := t.byClient[client]
 	if own == nil {
-		own = &clientConns{}
-		t.byClient[client] = own
+		own = &connSet{}
 	}
 	var victim *trackedConn
 	switch {
 	case own.open >= t.perClient:
-		victim = oldest(&own.waiting, &own.reading)
-	case t.open >= t.max:
-		victim = oldest(&t.waiting, &t.reading)
+		victim = own.closable(now)
+	case t.all.open >= t.max:
+		victim = t.all.closable(now)
 	}
-	if victim == nil && (own.open >= t.perClient || t.open >= t.max) {
-		if own.open == 0 {
-			delete(t.byClient, client)
-		}
+	if victim == nil && (own.open >= t.perClient || t.all.open >= t.max) {
 		t.mu.Unlock()
-		t.obs.Refused(http.StatusServiceUnavailable, codeTooManyConnections)
-		t.refuse(c)
 		return nil
 	}
 	evicted := "idle"
@@ -145,10 +207,11 @@ func (t *connTracker) admit(c net.Conn) net.Conn {
 		}
 		t.forgetLocked(victim)
 	}
+	t.byClient[client] = own
 	tc := &trackedConn{Conn: c, t: t, client: client}
-	t.open++
+	t.all.open++
 	own.open++
-	t.moveLocked(tc, phaseWaiting)
+	t.moveLocked(tc, phaseFresh, now)
 	t.mu.Unlock()
 	if victim != nil {
 		t.obs.ConnectionClosedForRoom(evicted)
@@ -157,42 +220,20 @@ func (t *connTracker) admit(c net.Conn) net.Conn {
 	return tc
 }
 
-// oldest is the front of the first list that has one.
-func oldest(lists ...*list.List) *trackedConn {
-	for _, l := range lists {
-		if e := l.Front(); e != nil {
-			return e.Value.(*trackedConn)
-		}
-	}
-	return nil
-}
-
 // moveLocked puts c in phase p, at the back of p's lists.
-func (t *connTracker) moveLocked(c *trackedConn, p phase) {
-	if c.phase == phaseGone || c.phase == p && c.all != nil {
+func (t *connTracker) moveLocked(c *trackedConn, p phase, now time.Time) {
+	if c.phase == phaseGone || c.phase == p && c.inAll != nil {
 		return
 	}
 	own := t.byClient[c.client]
-	switch c.phase {
-	case phaseWaiting:
-		t.removeLocked(c, &t.waiting, &own.waiting)
-	case phaseReading:
-		t.removeLocked(c, &t.reading, &own.reading)
+	if c.inAll != nil {
+		t.all.byPhase[c.phase].Remove(c.inAll)
+		own.byPhase[c.phase].Remove(c.inOwn)
+		c.inAll, c.inOwn = nil, nil
 	}
-	c.phase = p
-	switch p {
-	case phaseWaiting:
-		c.all, c.own = t.waiting.PushBack(c), own.waiting.PushBack(c)
-	case phaseReading:
-		c.all, c.own = t.reading.PushBack(c), own.reading.PushBack(c)
-	}
-}
-
-func (t *connTracker) removeLocked(c *trackedConn, all, own *list.List) {
-	if c.all != nil {
-		all.Remove(c.all)
-		own.Remove(c.own)
-		c.all, c.own = nil, nil
+	c.phase, c.since = p, now
+	if p < phaseServed {
+		c.inAll, c.inOwn = t.all.byPhase[p].PushBack(c), own.byPhase[p].PushBack(c)
 	}
 }
 
@@ -206,8 +247,8 @@ func (t *connTracker) forgetLocked(c *trackedConn) {
 	if c.phase == phaseGone {
 		return
 	}
-	t.moveLocked(c, phaseGone)
-	t.open--
+	t.moveLocked(c, phaseGone, time.Time{})
+	t.all.open--
 	own := t.byClient[c.client]
 	if own.open--; own.open == 0 {
 		delete(t.byClient, c.client)
@@ -226,7 +267,7 @@ func (t *connTracker) connState(c net.Conn, state http.ConnState) {
 	case http.StateActive:
 		t.move(tc, phaseReading)
 	case http.StateIdle:
-		t.move(tc, phaseWaiting)
+		t.move(tc, phaseIdle)
 	case http.StateHijacked, http.StateClosed:
 		t.forget(tc)
 	}
@@ -235,7 +276,7 @@ func (t *connTracker) connState(c net.Conn, state http.ConnState) {
 func (t *connTracker) move(c *trackedConn, p phase) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.moveLocked(c, p)
+	t.moveLocked(c, p, time.Now())
 }
 
 // connKey carries a request's *trackedConn in its context (connContext).
@@ -257,12 +298,12 @@ func (t *connTracker) served(ctx context.Context) {
 	}
 }
 
-// counts reports the connections open and how many of them could be closed
-// for room.
+// counts reports the connections open and how many of them are not being
+// served, and so could be closed for room in time.
 func (t *connTracker) counts() (open, closable int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.open, t.waiting.Len() + t.reading.Len()
+	return t.all.open, t.all.listed()
 }
 
 // refuse answers a connection there is no room for, without reading its
@@ -304,7 +345,13 @@ var connRefusal = func() []byte {
 // limitListener admits each accepted connection through a connTracker.
 type limitListener struct {
 	net.Listener
-	t *connTracker
+	t         *connTracker
+	stop      chan struct{} // closed by Close: a wait for room ends
+	closeOnce sync.Once
+}
+
+func newLimitListener(ln net.Listener, t *connTracker) *limitListener {
+	return &limitListener{Listener: ln, t: t, stop: make(chan struct{})}
 }
 
 func (l *limitListener) Accept() (net.Conn, error) {
@@ -313,8 +360,13 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		if tc := l.t.admit(c); tc != nil {
+		if tc := l.t.admit(c, l.stop); tc != nil {
 			return tc, nil
 		}
 	}
+}
+
+func (l *limitListener) Close() error {
+	l.closeOnce.Do(func() { close(l.stop) })
+	return l.Listener.Close()
 }

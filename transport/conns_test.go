@@ -91,6 +91,7 @@ func TestANewConnectionClosesTheLongestIdleOneWhenTheLimitIsReached(t *testing.T
 	r := serveSim(t, StreamableHTTP, twoAccounts(), keyA, Options{MaxConnections: 3, MaxConnectionsPerClient: 3, Observer: obs})
 	idle := []*keepAlive{openIdle(t, r.url, nil), openIdle(t, r.url, nil), openIdle(t, r.url, nil)}
 	waitFor(t, func() bool { return r.srv.OpenConnections() == 3 })
+	time.Sleep(idleClosableAfter)
 
 	// A client that is no keep-alive connection of these three is served.
 	c := connect(t, StreamableHTTP, r.url, "")
@@ -116,6 +117,7 @@ func TestAConnectionFromAnotherAddressIsNotClosedForAClientAtItsOwnLimit(t *test
 	other := openIdle(t, r.url, net.IPv4(127, 0, 0, 2)) // skips where only 127.0.0.1 exists
 	mine := []*keepAlive{openIdle(t, r.url, net.IPv4(127, 0, 0, 1)), openIdle(t, r.url, net.IPv4(127, 0, 0, 1))}
 	waitFor(t, func() bool { return r.srv.OpenConnections() == 3 })
+	time.Sleep(idleClosableAfter)
 
 	// 127.0.0.1 is at its limit of 2; the total (3 of 4) is not.
 	third := openIdle(t, r.url, net.IPv4(127, 0, 0, 1))
@@ -130,11 +132,12 @@ func TestAConnectionFromAnotherAddressIsNotClosedForAClientAtItsOwnLimit(t *test
 	}
 }
 
-func TestWhenEveryConnectionServesARequestANewOneGets503AtOnce(t *testing.T) {
-	obs := &recorder{}
+// busyServer serves with room for two connections, both taken by calls that
+// HostUp answers after latency.
+func busyServer(t *testing.T, latency time.Duration, obs Observer) (*running, *sync.WaitGroup) {
 	sim := twoAccounts()
 	r := serveSim(t, StreamableHTTP, sim, keyA, Options{MaxConnections: 2, MaxConnectionsPerClient: 2, Observer: obs})
-	sim.SetLatency(time.Second)
+	sim.SetLatency(latency)
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() {
@@ -145,25 +148,39 @@ func TestWhenEveryConnectionServesARequestANewOneGets503AtOnce(t *testing.T) {
 		})
 	}
 	waitFor(t, func() bool { return len(sim.Requests()) == 2 })
+	return r, &wg
+}
 
+func TestANewConnectionWaitsForRoomWhileEveryConnectionIsServed(t *testing.T) {
+	r, calls := busyServer(t, 500*time.Millisecond, nil)
+	start := time.Now()
+	if status, _ := rawRequest(t, http.MethodGet, r.url+HealthPath, nil, ""); status != http.StatusOK {
+		t.Fatalf("/healthz once a call ended: %d", status)
+	}
+	if waited := time.Since(start); waited < 300*time.Millisecond {
+		t.Fatalf("served after %s, while both connections were serving calls", waited)
+	}
+	calls.Wait()
+}
+
+func TestANewConnectionStillWithoutRoomAfterAWhileGets503(t *testing.T) {
+	obs := &recorder{}
+	r, calls := busyServer(t, 3*time.Second, obs)
 	conn := stallT(t, r.url, http.MethodGet, HealthPath, nil, 0)
 	start := time.Now()
-	status, body, err := answer(conn, time.Second)
+	status, body, err := answer(conn, roomWait+time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if status != http.StatusServiceUnavailable || !strings.Contains(body, codeTooManyConnections) {
 		t.Fatalf("got %d %s, want 503 %s", status, body, codeTooManyConnections)
 	}
-	if waited := time.Since(start); waited > 500*time.Millisecond {
-		t.Fatalf("the refusal took %s", waited)
+	if waited := time.Since(start); waited < roomWait || waited > roomWait+500*time.Millisecond {
+		t.Fatalf("refused after %s, want after %s", waited, roomWait)
 	}
-	wg.Wait()
+	calls.Wait()
 	if obs.count("refused 503 too_many_connections") != 1 {
 		t.Fatalf("the observer heard %v", obs.all())
-	}
-	if status, _ := rawRequest(t, http.MethodGet, r.url+HealthPath, nil, ""); status != http.StatusOK {
-		t.Fatalf("once the calls ended, /healthz got %d", status)
 	}
 }
 
@@ -174,13 +191,14 @@ func TestAllowedCallsStillRunAtTheConnectionLimit(t *testing.T) {
 	r := serveSim(t, StreamableHTTP, sim, keyA, Options{MaxConnections: 2, MaxConnectionsPerClient: 2})
 	idle := openIdle(t, r.url, nil)
 	c := connect(t, StreamableHTTP, r.url, "")
-	sim.SetLatency(300 * time.Millisecond)
+	sim.SetLatency(500 * time.Millisecond)
 	done := make(chan *mcp.CallToolResult, 1)
 	go func() {
 		res, _ := c.CallTool(context.Background(), mcp.CallToolRequest{Params: mcp.CallToolParams{Name: "list_vps"}})
 		done <- res
 	}()
 	waitFor(t, func() bool { return len(sim.Requests()) == 1 })
+	time.Sleep(idleClosableAfter)
 	openIdle(t, r.url, nil)
 	if res := <-done; res == nil || res.IsError {
 		t.Fatalf("the call in flight: %v", res)

@@ -326,7 +326,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 // calls in flight finish within Options.ShutdownTimeout (then cuts them off),
 // and returns nil.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	ln = &limitListener{Listener: ln, t: s.guard.conns}
+	ln = newLimitListener(ln, s.guard.conns)
 	hs := &http.Server{
 		Handler:           s.handler,
 		ConnState:         s.guard.conns.connState,
