@@ -43,6 +43,26 @@ type keepAlive struct {
 	br *bufio.Reader
 }
 
+// idleConns counts the connections the tracker has idle between requests.
+func (t *connTracker) idleConns() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.all.byPhase[phaseIdle].Len()
+}
+
+// openIdleInTurn opens idle connections one after the other, each only once
+// the server counts the one before as idle: then they went idle in this order.
+func openIdleInTurn(t *testing.T, r *running, locals ...net.IP) []*keepAlive {
+	t.Helper()
+	var out []*keepAlive
+	for _, local := range locals {
+		before := r.srv.guard.conns.idleConns()
+		out = append(out, openIdle(t, r.url, local))
+		waitFor(t, func() bool { return r.srv.guard.conns.idleConns() > before })
+	}
+	return out
+}
+
 // openIdle connects from local (nil: any) and gets /healthz, then waits.
 func openIdle(t *testing.T, url string, local net.IP) *keepAlive {
 	t.Helper()
@@ -89,8 +109,7 @@ func (k *keepAlive) closedByServer(limit time.Duration) bool {
 func TestANewConnectionClosesTheLongestIdleOneWhenTheLimitIsReached(t *testing.T) {
 	obs := &recorder{}
 	r := serveSim(t, StreamableHTTP, twoAccounts(), keyA, Options{MaxConnections: 3, MaxConnectionsPerClient: 3, Observer: obs})
-	idle := []*keepAlive{openIdle(t, r.url, nil), openIdle(t, r.url, nil), openIdle(t, r.url, nil)}
-	waitFor(t, func() bool { return r.srv.OpenConnections() == 3 })
+	idle := openIdleInTurn(t, r, nil, nil, nil)
 	time.Sleep(idleClosableAfter)
 
 	// A client that is no keep-alive connection of these three is served.
@@ -114,9 +133,9 @@ func TestANewConnectionClosesTheLongestIdleOneWhenTheLimitIsReached(t *testing.T
 
 func TestAConnectionFromAnotherAddressIsNotClosedForAClientAtItsOwnLimit(t *testing.T) {
 	r := serveSim(t, StreamableHTTP, twoAccounts(), keyA, Options{MaxConnections: 4, MaxConnectionsPerClient: 2})
-	other := openIdle(t, r.url, net.IPv4(127, 0, 0, 2)) // skips where only 127.0.0.1 exists
-	mine := []*keepAlive{openIdle(t, r.url, net.IPv4(127, 0, 0, 1)), openIdle(t, r.url, net.IPv4(127, 0, 0, 1))}
-	waitFor(t, func() bool { return r.srv.OpenConnections() == 3 })
+	// The first skips where only 127.0.0.1 exists.
+	conns := openIdleInTurn(t, r, net.IPv4(127, 0, 0, 2), net.IPv4(127, 0, 0, 1), net.IPv4(127, 0, 0, 1))
+	other, mine := conns[0], conns[1:]
 	time.Sleep(idleClosableAfter)
 
 	// 127.0.0.1 is at its limit of 2; the total (3 of 4) is not.
@@ -189,7 +208,7 @@ func TestAllowedCallsStillRunAtTheConnectionLimit(t *testing.T) {
 	// room is only ever an idle one.
 	sim := twoAccounts()
 	r := serveSim(t, StreamableHTTP, sim, keyA, Options{MaxConnections: 2, MaxConnectionsPerClient: 2})
-	idle := openIdle(t, r.url, nil)
+	idle := openIdleInTurn(t, r, nil)[0]
 	c := connect(t, StreamableHTTP, r.url, "")
 	sim.SetLatency(500 * time.Millisecond)
 	done := make(chan *mcp.CallToolResult, 1)
