@@ -74,13 +74,25 @@ func (f refuser) refuseBatch(w http.ResponseWriter) {
 	f.obs.Refused(http.StatusBadRequest, codeBatch)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusBadRequest)
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"jsonrpc": "2.0",
-		"id":      nil,
-		"error": map[string]any{
-			"code":    -32600, // Invalid Request
-			"message": "JSON-RPC batches are not supported: MCP (since protocol version 2025-06-18) sends one JSON-RPC message per request; send each message in a request of its own",
-			"data":    map[string]string{"error": codeBatch},
-		},
-	})
+	_, _ = w.Write(batchRefusal)
 }
+
+// batchRefusal is the JSON-RPC answer to a batch, on one line: an Invalid
+// Request error (-32600) that says what to send instead.
+var batchRefusal = func() []byte {
+	type rpcError struct {
+		Code    int               `json:"code"`
+		Message string            `json:"message"`
+		Data    map[string]string `json:"data"`
+	}
+	b, _ := json.Marshal(struct {
+		JSONRPC string   `json:"jsonrpc"`
+		ID      any      `json:"id"`
+		Error   rpcError `json:"error"`
+	}{"2.0", nil, rpcError{
+		Code:    -32600,
+		Message: "JSON-RPC batches are not supported: MCP (since protocol version 2025-06-18) sends one JSON-RPC message at a time; send each message on its own",
+		Data:    map[string]string{"error": codeBatch},
+	}})
+	return append(b, '\n')
+}()
