@@ -4,6 +4,10 @@
 #   docker build -t hostup-mcp:0.1.0 --build-arg VERSION=0.1.0 .
 #   docker run --rm --read-only -p 8765:8765 hostup-mcp:0.1.0
 #
+# With a memory limit, give Go's runtime a soft limit at about 90% of it:
+#   docker run --rm --read-only --memory 128m -e GOMEMLIMIT=115MiB -p 8765:8765 hostup-mcp:0.1.0
+# Probes: GET /healthz (alive) and GET /readyz (503 while full).
+#
 # Without VERSION the binary keeps the version written in main.go. Deployment
 # files: deploy/kubernetes/.
 

@@ -515,7 +515,7 @@ func serve(ctx context.Context, cfg config, srv *server.MCPServer, m *metrics.Me
 			Logger:         logger,
 		}
 		if m != nil {
-			opts.Metrics = m.Handler()
+			opts.Metrics, opts.Observer = m.Handler(), m
 		}
 		hs, err := transport.New(srv, opts)
 		if err == nil && m != nil {

@@ -1,8 +1,12 @@
 package tools
 
 import (
+	"context"
 	"errors"
 	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
 )
 
 // Observer hears what the tool calls did, for metrics (Deps.Observer; nil hears
@@ -18,6 +22,9 @@ type Observer interface {
 	// Confirmation: asked, accepted (a confirmed change went ahead), declined,
 	// or stale (the state changed since the plan the token was issued for).
 	Confirmation(event string)
+	// UnknownTool: a client called a tool this server does not offer. Its
+	// name is not passed on: a client may choose any.
+	UnknownTool()
 }
 
 // Outcomes the observer hears besides a write tool's own (MutationOutput.Outcome).
@@ -46,6 +53,20 @@ func (d *Deps) observeCall(tool string, out any, err error, start time.Time) {
 	if confirmation != "" {
 		d.Observer.Confirmation(confirmation)
 	}
+}
+
+// observeUnknownTools tells the observer of each call of a tool this server
+// does not offer: mcp-go answers it with a protocol error, before any handler
+// (and so observeCall) runs.
+func (d *Deps) observeUnknownTools(h *server.Hooks) {
+	if d.Observer == nil {
+		return
+	}
+	h.AddOnError(func(_ context.Context, _ any, method mcp.MCPMethod, _ any, err error) {
+		if method == mcp.MethodToolsCall && errors.Is(err, server.ErrToolNotFound) {
+			d.Observer.UnknownTool()
+		}
+	})
 }
 
 // classify reads a call's outcome, refusal code and confirmation event (if any)

@@ -211,6 +211,7 @@ type ServerOptions struct {
 func NewServer(d *Deps, o ServerOptions, extra ...server.ServerOption) *server.MCPServer {
 	hooks := &server.Hooks{}
 	d.taskHooks(hooks)
+	d.observeUnknownTools(hooks)
 	opts := append([]server.ServerOption{
 		server.WithToolCapabilities(false),
 		server.WithTaskCapabilities(true, true, true),

@@ -10,20 +10,25 @@
 //   - authenticates the request: a shared secret compared in constant time, or
 //     the caller's own HostUp API key, which is put in that request's context
 //     (hostup.WithAPIKey) and is never stored, cached or logged;
-//   - caps the request body and bounds the time to read it (a deadline that
-//     also holds for the reads net/http makes itself).
+//   - caps the request body and bounds its reading: how many bodies may still
+//     be arriving after their headers, how many bytes large ones may hold, and
+//     a deadline that grows with the body's length (bodies.go);
+//   - refuses a JSON-RPC batch as not supported.
 //
 // Every refusal is answered at once and closes its connection, unread body and
 // all, so a client that stalls its body cannot hold a connection.
 //
-// Around the tools it adds a bound on concurrent tool calls (excess calls get a
-// "busy" tool error at once), and Serve shuts down gracefully: it stops
-// accepting, ends the body reads in progress, lets the calls in flight finish
-// within a bound, then returns.
+// Below it, Serve bounds the open connections, in all and per client address,
+// under the process's open-file limit (conns.go). Around the tools it adds a
+// bound on concurrent tool calls (excess calls get a "busy" tool error at
+// once). /healthz says the process serves; /readyz says whether it has room for
+// more. Serve shuts down gracefully: it stops accepting, ends the body reads in
+// progress, lets the calls in flight finish within a bound, then returns.
 //
 // With Options.Metrics, /metrics is served to the holder of its own token
 // (Options.MetricsToken), or else behind the same authentication as MCP; with
-// per-request HostUp keys its own token is required.
+// per-request HostUp keys its own token is required. Options.Observer hears every
+// refusal (observe.go).
 //
 // Which authentication applies, and whether a non-loopback address may be
 // served at all, is decided by Options and checked by New before anything

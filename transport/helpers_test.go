@@ -3,10 +3,12 @@ package transport
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -229,4 +231,38 @@ func authorizations(sim *hostuptest.Simulator) []string {
 		out = append(out, r.Header.Get("Authorization"))
 	}
 	return out
+}
+
+// recorder is an Observer that keeps what it heard, one line an event.
+type recorder struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (r *recorder) add(e string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+}
+
+func (r *recorder) Refused(status int, code string) {
+	r.add(fmt.Sprintf("refused %d %s", status, code))
+}
+func (r *recorder) CallRejected(reason string)           { r.add("rejected " + reason) }
+func (r *recorder) ConnectionClosedForRoom(state string) { r.add("closed " + state) }
+
+func (r *recorder) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.events...)
+}
+
+func (r *recorder) count(event string) int {
+	n := 0
+	for _, e := range r.all() {
+		if e == event {
+			n++
+		}
+	}
+	return n
 }

@@ -19,6 +19,7 @@ import (
 // drain takes every slot, which both waits for the calls in flight and turns new
 // ones away during shutdown.
 type callLimiter struct {
+	obs      Observer
 	slots    chan struct{}
 	draining atomic.Bool
 	running  atomic.Int64
@@ -28,8 +29,8 @@ type callLimiter struct {
 	byKey  map[string]int // calls running per HostUp key id
 }
 
-func newCallLimiter(n int) *callLimiter {
-	return &callLimiter{slots: make(chan struct{}, n), perKey: max(1, n/4), byKey: map[string]int{}}
+func newCallLimiter(n int, obs Observer) *callLimiter {
+	return &callLimiter{obs: obs, slots: make(chan struct{}, n), perKey: max(1, n/4), byKey: map[string]int{}}
 }
 
 // enterKey counts a call of the key with id key, or reports false when the key
@@ -56,6 +57,7 @@ func (l *callLimiter) middleware(next server.ToolHandlerFunc) server.ToolHandler
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		if key, perRequest := hostup.RequestKeyID(ctx); perRequest {
 			if !l.enterKey(key) {
+				l.obs.CallRejected(rejectedKeyBusy)
 				return mcp.NewToolResultError(fmt.Sprintf("hostup-mcp is busy with %d tool calls made with your HostUp API key, the most one key may run at once; nothing was sent to HostUp. Wait for them to finish and call the tool again.", l.perKey)), nil
 			}
 			defer l.leaveKey(key)
@@ -64,8 +66,10 @@ func (l *callLimiter) middleware(next server.ToolHandlerFunc) server.ToolHandler
 		case l.slots <- struct{}{}:
 		default:
 			if l.draining.Load() {
+				l.obs.CallRejected(rejectedShuttingDown)
 				return mcp.NewToolResultError("hostup-mcp is shutting down and takes no new tool calls; nothing was sent to HostUp. Call the tool again in a few seconds."), nil
 			}
+			l.obs.CallRejected(rejectedBusy)
 			return mcp.NewToolResultError(fmt.Sprintf("hostup-mcp is busy: %d tool calls are already running on this server; nothing was sent to HostUp. Wait a few seconds and call the tool again.", cap(l.slots))), nil
 		}
 		l.running.Add(1)
@@ -78,6 +82,9 @@ func (l *callLimiter) middleware(next server.ToolHandlerFunc) server.ToolHandler
 }
 
 func (l *callLimiter) inFlight() int64 { return l.running.Load() }
+
+// full reports whether every slot is taken.
+func (l *callLimiter) full() bool { return len(l.slots) == cap(l.slots) }
 
 // drain returns once no call is running and none can start, or with ctx's
 // error when the calls in flight outlast ctx.

@@ -14,13 +14,14 @@ import (
 // confirmation prompts) go to that caller's stream. It also bounds the number
 // of open streams, each of which holds a connection and a goroutine.
 type sseBinding struct {
+	refuser
 	sessions sync.Map // session id -> fingerprint
 	open     atomic.Int64
 	max      int64
 }
 
-func newSSEBinding(maxStreams int) *sseBinding {
-	return &sseBinding{max: int64(maxStreams)}
+func newSSEBinding(maxStreams int, f refuser) *sseBinding {
+	return &sseBinding{refuser: f, max: int64(maxStreams)}
 }
 
 // streamKey carries, from wrap to newSessionID, where to note the id of the
@@ -36,7 +37,7 @@ func (b *sseBinding) wrap(next http.Handler) http.Handler {
 			if b.open.Add(1) > b.max {
 				b.open.Add(-1)
 				w.Header().Set("Retry-After", "5")
-				writeJSONError(w, http.StatusServiceUnavailable, "too_many_streams", "this server has as many SSE streams open as it allows; try again shortly, or use Streamable HTTP (/mcp)")
+				b.refuse(w, http.StatusServiceUnavailable, codeTooManyStreams, "this server has as many SSE streams open as it allows; try again shortly, or use Streamable HTTP (/mcp)")
 				return
 			}
 			defer b.open.Add(-1)
@@ -47,7 +48,7 @@ func (b *sseBinding) wrap(next http.Handler) http.Handler {
 			}
 		case r.URL.Path == MessagePath:
 			if fp, ok := b.sessions.Load(r.URL.Query().Get("sessionId")); ok && fp != credentialOf(r.Context()) {
-				writeJSONError(w, http.StatusNotFound, "unknown_session", "no SSE session with this id was opened with these credentials; open a stream at "+SSEPath+" first")
+				b.refuse(w, http.StatusNotFound, codeUnknownSession, "no SSE session with this id was opened with these credentials; open a stream at "+SSEPath+" first")
 				return
 			}
 			next.ServeHTTP(w, r)

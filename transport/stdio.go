@@ -16,7 +16,7 @@ import (
 // shutdownTimeout, before it stops reading: mcp-go cancels every running call when
 // its listen context ends, which could cut a change off after it reached HostUp.
 func ServeStdio(ctx context.Context, srv *server.MCPServer, stdin io.Reader, stdout io.Writer, logger *slog.Logger, shutdownTimeout time.Duration) error {
-	calls := newCallLimiter(DefaultMaxConcurrentCalls)
+	calls := newCallLimiter(DefaultMaxConcurrentCalls, nopObserver{})
 	srv.Use(calls.middleware)
 	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopListening()

@@ -37,7 +37,7 @@ type message struct {
 func classify(line []byte) (request, answer bool) {
 	line = bytes.TrimSpace(line)
 	if len(line) == 0 || line[0] != '{' {
-		return false, false // a batch or garbage: mcp-go answers it, or not, as it does
+		return false, false // garbage: mcp-go answers it, or not, as it does
 	}
 	var m message
 	if json.Unmarshal(line, &m) != nil || len(m.ID) == 0 || string(m.ID) == "null" {
@@ -95,31 +95,50 @@ func (l *lines) feed(p []byte) {
 	}
 }
 
-// countingStdin counts the requests read and holds back the end of input
-// until they are answered, for at most limit.
+// countingStdin passes stdin on whole lines at a time, counting the requests
+// and answering each batch itself (mcp-go would call it unparsable), and holds
+// back the end of input until the requests are answered, for at most limit.
 type countingStdin struct {
 	r       io.Reader
 	pending *pendingRequests
 	limit   time.Duration
 	lines   lines
+	buf     [32 << 10]byte
+	ready   []byte // lines read and not yet passed on
+	err     error  // r's error, passed on once ready is empty
 }
 
 func (c *countingStdin) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.lines.feed(p[:n])
-	if err == io.EOF {
-		if len(c.lines.buf) > 0 { // a last request without its newline
-			c.lines.each(c.lines.buf)
-			c.lines.buf = nil
+	for len(c.ready) == 0 && c.err == nil {
+		n, err := c.r.Read(c.buf[:])
+		c.lines.feed(c.buf[:n])
+		if err != nil {
+			if len(c.lines.buf) > 0 { // a last request without its newline
+				before := len(c.ready)
+				c.lines.each(c.lines.buf)
+				if len(c.ready) > before {
+					c.ready = c.ready[:len(c.ready)-1] // as it came, without one
+				}
+				c.lines.buf = nil
+			}
+			c.err = err
 		}
+	}
+	if len(c.ready) > 0 {
+		n := copy(p, c.ready)
+		c.ready = c.ready[n:]
+		return n, nil
+	}
+	if c.err == io.EOF {
 		ctx, cancel := context.WithTimeout(context.Background(), c.limit)
 		c.pending.wait(ctx)
 		cancel()
 	}
-	return n, err
+	return 0, c.err
 }
 
-// countingStdout counts the answers written.
+// countingStdout counts the answers written. It writes each answer whole, so
+// that an answer written beside mcp-go's (a batch's) never cuts into one.
 type countingStdout struct {
 	w     io.Writer
 	mu    sync.Mutex
@@ -127,10 +146,10 @@ type countingStdout struct {
 }
 
 func (c *countingStdout) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, err := c.w.Write(p)
 	c.lines.feed(p[:n])
-	c.mu.Unlock()
 	return n, err
 }
 
@@ -139,12 +158,17 @@ func (c *countingStdout) Write(p []byte) (int, error) {
 func countAnswers(stdin io.Reader, stdout io.Writer, limit time.Duration) (io.Reader, io.Writer) {
 	p := newPendingRequests()
 	in := &countingStdin{r: stdin, pending: p, limit: limit}
+	out := &countingStdout{w: stdout}
 	in.lines.each = func(line []byte) {
+		if isBatch(line) {
+			_, _ = out.Write(batchRefusal)
+			return
+		}
 		if request, _ := classify(line); request {
 			p.add(1)
 		}
+		in.ready = append(append(in.ready, line...), '\n')
 	}
-	out := &countingStdout{w: stdout}
 	out.lines.each = func(line []byte) {
 		if _, answer := classify(line); answer {
 			p.add(-1)

@@ -157,3 +157,33 @@ func TestStdioRestoreConfirmedOnTheConfirmationPage(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A JSON-RPC batch over stdio is answered as not supported, and the requests
+// after it are served.
+func TestStdioAnswersABatchAsNotSupportedAndGoesOn(t *testing.T) {
+	srv := newMCPServer(t, twoAccounts(), keyA, nil)
+	in := strings.Join([]string{
+		`[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":"ping"}]`,
+		`{"jsonrpc":"2.0","id":3,"method":"ping"}`,
+		` [ ]`,
+		`{"jsonrpc":"2.0","id":4,"method":"ping"}`,
+	}, "\n") + "\n"
+	var out strings.Builder
+	if err := ServeStdio(context.Background(), srv, strings.NewReader(in), &out, slog.New(slog.DiscardHandler), 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	var refused, pings int
+	for line := range strings.Lines(out.String()) {
+		switch {
+		case strings.Contains(line, "batches are not supported") && strings.Contains(line, `"code":-32600`):
+			refused++
+		case strings.Contains(line, `"id":3`) || strings.Contains(line, `"id":4`):
+			pings++
+		default:
+			t.Errorf("unexpected line %q", line)
+		}
+	}
+	if refused != 2 || pings != 2 {
+		t.Fatalf("%d batches refused (want 2) and %d pings answered (want 2):\n%s", refused, pings, out.String())
+	}
+}

@@ -31,7 +31,8 @@ const (
 	MCPPath     = "/mcp"
 	SSEPath     = "/sse"
 	MessagePath = "/message"
-	HealthPath  = "/healthz"
+	HealthPath  = "/healthz" // liveness: the process serves
+	ReadyPath   = "/readyz"  // readiness: the process takes more work
 	MetricsPath = "/metrics" // only with Options.Metrics
 )
 
@@ -50,8 +51,12 @@ const (
 
 // Timeouts that are not worth a setting.
 const (
-	readHeaderTimeout = 10 * time.Second
-	idleTimeout       = 2 * time.Minute
+	// A client sends its headers at once; one that trickles them holds a
+	// connection for nothing.
+	readHeaderTimeout = 5 * time.Second
+	// Clients that call again soon keep their connection; an idle one costs
+	// some 20 KiB and a file descriptor for as long as it stays open.
+	idleTimeout = 20 * time.Second
 	// A POST's answer is written when its tool call ends; create_backup may
 	// wait 10 minutes for its job, so allow that and a margin.
 	postWriteTimeout = 15 * time.Minute
@@ -80,7 +85,17 @@ type Options struct {
 	MaxConcurrentCalls int           // DefaultMaxConcurrentCalls when 0
 	MaxStreams         int           // open SSE streams; DefaultMaxStreams when 0
 	ShutdownTimeout    time.Duration // DefaultShutdownTimeout when 0
-	BodyReadTimeout    time.Duration // to receive a request's whole body; DefaultBodyReadTimeout when 0
+	BodyReadTimeout    time.Duration // the longest a request's body may take to arrive; DefaultBodyReadTimeout when 0
+	MaxBodyReads       int           // bodies still arriving after their headers (bodies.go); DefaultMaxBodyReads when 0
+	// MaxConnections bounds the open connections (conns.go): DefaultMaxConnections
+	// when 0, lowered below the open-file limit the process runs with.
+	MaxConnections int
+	// MaxConnectionsPerClient bounds one client address's open connections:
+	// half of MaxConnections when 0.
+	MaxConnectionsPerClient int
+
+	// Observer, when set, hears what the server turns away (observe.go).
+	Observer Observer
 
 	// Metrics, when set, is served at MetricsPath (package metrics builds it):
 	// to the holder of MetricsToken when it is set, else under the same
@@ -139,9 +154,9 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := newGuard(auth, opts.Token, origins, opts.MaxBodyBytes, opts.BodyReadTimeout)
+	g := newGuard(auth, opts.Token, origins, opts)
 	g.metricsHash = sha256.Sum256([]byte(opts.MetricsToken))
-	s := &Server{opts: opts, auth: auth, log: opts.Logger, calls: newCallLimiter(opts.MaxConcurrentCalls), guard: g}
+	s := &Server{opts: opts, auth: auth, log: opts.Logger, calls: newCallLimiter(opts.MaxConcurrentCalls, opts.Observer), guard: g}
 	srv.Use(s.calls.middleware)
 
 	var cors []server.CORSOption
@@ -153,7 +168,8 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle(HealthPath, g.wrap(health(opts.Kind), false))
+	mux.Handle(HealthPath, g.wrap(health(opts.Kind, g.refuser), false))
+	mux.Handle(ReadyPath, g.wrap(s.readiness(), false))
 	switch {
 	case opts.Metrics != nil && opts.MetricsToken != "":
 		mux.Handle(MetricsPath, g.wrap(g.metricsAuth(opts.Metrics), false))
@@ -173,7 +189,7 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 		)
 		mux.Handle(MCPPath, g.wrap(h, true))
 	case SSE:
-		b := newSSEBinding(opts.MaxStreams)
+		b := newSSEBinding(opts.MaxStreams, g.refuser)
 		s.streams = b
 		s.sse = server.NewSSEServer(srv,
 			server.WithSSEEndpoint(SSEPath),
@@ -187,7 +203,7 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 		mux.Handle(SSEPath, h)
 		mux.Handle(MessagePath, h)
 	}
-	mux.Handle("/", g.wrap(notFound(opts.Kind), false))
+	mux.Handle("/", g.wrap(notFound(opts.Kind, g.refuser), false))
 	s.handler = mux
 	return s, nil
 }
@@ -210,6 +226,16 @@ func withDefaults(o Options) Options {
 	}
 	if o.BodyReadTimeout <= 0 {
 		o.BodyReadTimeout = DefaultBodyReadTimeout
+	}
+	if o.MaxBodyReads <= 0 {
+		o.MaxBodyReads = DefaultMaxBodyReads
+	}
+	o.MaxConnections = connectionLimit(o.MaxConnections, openFileLimit())
+	if o.MaxConnectionsPerClient <= 0 || o.MaxConnectionsPerClient > o.MaxConnections {
+		o.MaxConnectionsPerClient = max(1, o.MaxConnections/2)
+	}
+	if o.Observer == nil {
+		o.Observer = nopObserver{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -287,6 +313,15 @@ func (s *Server) OpenStreams() int64 {
 	return s.streams.open.Load()
 }
 
+// OpenConnections counts the connections open now (only those Serve accepted).
+func (s *Server) OpenConnections() int64 {
+	open, _ := s.guard.conns.counts()
+	return int64(open)
+}
+
+// BodiesReading counts the request bodies being read now.
+func (s *Server) BodiesReading() int64 { return int64(s.guard.bodies.inProgress()) }
+
 // Handler is the whole HTTP surface, security handler included: what Serve
 // serves, and what tests and embedding programs may mount.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -305,8 +340,11 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 // calls in flight finish within Options.ShutdownTimeout (then cuts them off),
 // and returns nil.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	ln = newLimitListener(ln, s.guard.conns)
 	hs := &http.Server{
 		Handler:           s.handler,
+		ConnState:         s.guard.conns.connState,
+		ConnContext:       connContext,
 		ReadHeaderTimeout: readHeaderTimeout,
 		// No ReadTimeout or WriteTimeout: both would end SSE streams and long
 		// tool calls. The guard bounds each body read and each POST's answer.
@@ -359,28 +397,71 @@ func (s *Server) logStart(addr net.Addr) {
 	case SSE:
 		s.log.Info("serving MCP over HTTP+SSE (legacy)", "url", where+SSEPath, "health", where+HealthPath, "auth", s.auth.String())
 	}
+	s.log.Info("connection limits", "max_connections", s.opts.MaxConnections, "per_client_address", s.opts.MaxConnectionsPerClient, "open_file_limit", openFileLimit())
 }
 
-func health(kind Kind) http.Handler {
+func health(kind Kind, f refuser) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			writeJSONError(w, http.StatusMethodNotAllowed, "method_not_allowed", "use GET "+HealthPath)
+		if f.onlyGet(w, r) {
+			writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "transport": string(kind)})
+		}
+	})
+}
+
+// readiness answers 503 while the server is full or shutting down, so that a
+// load balancer sends new clients elsewhere until it has room again: a full
+// server is taken out of rotation, not restarted (/healthz stays 200).
+func (s *Server) readiness() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.guard.onlyGet(w, r) {
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "transport": string(kind)})
+		if full := s.full(); full != "" {
+			w.Header().Set("Retry-After", "1")
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not_ready", "full": full})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
+}
+
+// full names what leaves no room for more work, or is "".
+func (s *Server) full() string {
+	switch {
+	case s.calls.draining.Load():
+		return "shutting_down"
+	case s.calls.full():
+		return "tool_calls"
+	case s.guard.bodies.full():
+		return "body_reads"
+	case s.streams != nil && s.streams.open.Load() >= s.streams.max:
+		return "sse_streams"
+	}
+	if open, closable := s.guard.conns.counts(); open >= s.opts.MaxConnections && closable == 0 {
+		return "connections"
+	}
+	return ""
+}
+
+// onlyGet refuses what is not a GET or HEAD and reports whether r is one.
+func (f refuser) onlyGet(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	f.refuse(w, http.StatusMethodNotAllowed, codeMethodNotAllowed, "use GET "+r.URL.Path)
+	return false
 }
 
 // notFound names only the endpoints this server serves: pointing an http client
 // at /sse, which answers 404 in http mode, would send it in a circle.
-func notFound(kind Kind) http.Handler {
+func notFound(kind Kind, f refuser) http.Handler {
 	served := MCPPath + " (Streamable HTTP)"
 	if kind == SSE {
 		served = SSEPath + " (HTTP+SSE; messages to " + MessagePath + ")"
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSONError(w, http.StatusNotFound, "not_found", fmt.Sprintf("nothing at %s; MCP is served at %s, health at %s", r.URL.Path, served, HealthPath))
+		f.refuse(w, http.StatusNotFound, codeNotFound, fmt.Sprintf("nothing at %s; MCP is served at %s, health at %s", r.URL.Path, served, HealthPath))
 	})
 }
 
@@ -389,14 +470,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-// writeJSONError answers what is refused: a stable code and a message that
-// says what to do. It answers at once and closes the connection, whatever is
-// left of the request's body (see dropConnection).
-func writeJSONError(w http.ResponseWriter, status int, code, message string) {
-	dropConnection(w)
-	writeJSON(w, status, map[string]string{"error": code, "message": message})
 }
 
 func unwrapAll(err error) error {

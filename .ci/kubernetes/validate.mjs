@@ -77,6 +77,24 @@ for (const kind of required) {
   }
 }
 
+// quantity reads a Kubernetes memory quantity (128Mi, 1G, 134217728) in bytes;
+// 0 when it is none.
+function quantity(q) {
+  const m = /^([0-9.]+)(Ki|Mi|Gi|Ti|K|M|G|T)?$/.exec(String(q ?? ""));
+  if (!m) return 0;
+  const unit = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  return Number(m[1]) * (unit[m[2]] ?? 1);
+}
+
+// goMemLimit reads GOMEMLIMIT as Go does (115MiB, 1GiB, 134217728) in bytes;
+// 0 when it is none.
+function goMemLimit(v) {
+  const m = /^([0-9.]+)(B|KiB|MiB|GiB|TiB)?$/.exec(String(v ?? ""));
+  if (!m) return 0;
+  const unit = { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 };
+  return Number(m[1]) * (unit[m[2]] ?? 1);
+}
+
 const { Deployment: deploy, Service: svc, PodDisruptionBudget: pdb, NetworkPolicy: netpol, Secret: secret } = byKind;
 if (deploy) {
   const podLabels = deploy.spec.template.metadata?.labels ?? {};
@@ -104,6 +122,20 @@ if (deploy) {
   if (secret) {
     const refs = containers.flatMap((c) => (c.envFrom ?? []).map((e) => e.secretRef?.name).filter(Boolean));
     check(refs.includes(secret.metadata.name), "the Deployment reads its settings from the Secret");
+  }
+  // A full server is taken out of rotation (readiness), not restarted
+  // (liveness): the two probes must not ask the same question.
+  check(containers.every((c) => c.livenessProbe?.httpGet?.path === "/healthz" && c.readinessProbe?.httpGet?.path === "/readyz"),
+    "liveness asks /healthz and readiness /readyz: a full server is taken out of rotation, not restarted");
+  for (const c of containers) {
+    const limit = quantity(c.resources?.limits?.memory);
+    const soft = goMemLimit((c.env ?? []).find((e) => e.name === "GOMEMLIMIT")?.value);
+    check(limit > 0 && soft >= 0.8 * limit && soft <= limit,
+      `${c.name}: GOMEMLIMIT (${soft} bytes) is 80-100% of limits.memory (${limit} bytes)`);
+  }
+  if (netpol) {
+    const redis = (netpol.spec.egress ?? []).some((r) => (r.ports ?? []).some((p) => p.port === 6379));
+    check(redis, "the NetworkPolicy allows egress to Redis (6379) for replicas that share state");
   }
   const sc = { ...deploy.spec.template.spec.securityContext };
   check(sc.runAsNonRoot === true && containers.every((c) => c.securityContext?.readOnlyRootFilesystem === true && c.securityContext?.allowPrivilegeEscalation === false),

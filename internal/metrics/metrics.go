@@ -1,12 +1,14 @@
 // Package metrics exports what hostup-mcp does as Prometheus metrics, for the
 // HTTP transports' /metrics (off unless --metrics). It is the only package that
-// knows Prometheus: tools and hostup report through small hooks
-// (tools.Observer, hostup.Options.OnAttempt), and the transport serves Handler.
+// knows Prometheus: tools, hostup and transport report through small hooks
+// (tools.Observer, hostup.Options.OnAttempt, transport.Observer), and the
+// transport serves Handler.
 //
-// No label carries a key, a VPS id or name, or any other value without bound:
-// tools are the registered ones, HostUp routes are path templates, outcomes and
-// confirmation events are fixed words, and refusal codes are kept only while
-// they look like codes and are few.
+// No label carries a key, a VPS id or name, a tool name a client made up, or
+// any other value without bound: tools are the registered ones, HostUp routes
+// are path templates, outcomes, reasons and states are fixed words, statuses
+// are HTTP's, and refusal codes are kept only while they look like codes and
+// are few.
 package metrics
 
 import (
@@ -45,13 +47,19 @@ type Metrics struct {
 	hostupRetries     *prometheus.CounterVec
 	hostupRateLimited *prometheus.CounterVec
 
-	mu    sync.Mutex
-	codes map[string]bool
+	callsRejected *prometheus.CounterVec
+	unknownTools  prometheus.Counter
+	httpRefusals  *prometheus.CounterVec
+	closedForRoom *prometheus.CounterVec
+
+	mu        sync.Mutex
+	codes     map[string]bool // refusal codes of tool calls with a series
+	httpCodes map[string]bool // codes of HTTP refusals with a series
 }
 
 // New registers every series, with the Go runtime's and the process's.
 func New() *Metrics {
-	m := &Metrics{registry: prometheus.NewRegistry(), codes: map[string]bool{}}
+	m := &Metrics{registry: prometheus.NewRegistry(), codes: map[string]bool{}, httpCodes: map[string]bool{}}
 	m.toolCalls = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "hostup_mcp_tool_calls_total",
 		Help: "Tool calls by tool and outcome (ok, applied, accepted_not_visible, dry_run, no_change, confirmation_required, declined, outcome_unknown, refused, invalid_input, error); code is a failure's code, as its result carries it.",
@@ -82,8 +90,31 @@ func New() *Metrics {
 		Name: "hostup_mcp_hostup_rate_limited_total",
 		Help: "Requests HostUp answered with 429 Too Many Requests.",
 	}, []string{"route", "method"})
+	m.callsRejected = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hostup_mcp_tool_calls_rejected_total",
+		Help: "Tool calls turned away before they ran, by reason: busy (every slot taken), key_busy (the caller's HostUp key runs its share), shutting_down.",
+	}, []string{"reason"})
+	for _, reason := range []string{"busy", "key_busy", "shutting_down"} {
+		m.callsRejected.WithLabelValues(reason)
+	}
+	m.unknownTools = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "hostup_mcp_unknown_tool_calls_total",
+		Help: "Calls of a tool this server does not offer (answered with a protocol error).",
+	})
+	m.httpRefusals = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hostup_mcp_http_refusals_total",
+		Help: "HTTP requests, and connections there was no room for, that the server refused, by status and code (the answer's error: too_many_connections, too_many_bodies, unreadable_body, body_too_large, missing_token, forbidden_origin, batch_not_supported, …).",
+	}, []string{"status", "code"})
+	m.closedForRoom = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hostup_mcp_http_connections_closed_for_room_total",
+		Help: "Connections closed to make room for a new one at a connection limit, by state: idle (between requests or before the first) or reading (still sending a request).",
+	}, []string{"state"})
+	for _, state := range []string{"idle", "reading"} {
+		m.closedForRoom.WithLabelValues(state)
+	}
 	m.registry.MustRegister(m.toolCalls, m.toolDuration, m.confirmations,
 		m.hostupRequests, m.hostupDuration, m.hostupRetries, m.hostupRateLimited,
+		m.callsRejected, m.unknownTools, m.httpRefusals, m.closedForRoom,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -97,6 +128,8 @@ func (m *Metrics) Handler() http.Handler {
 type Transport interface {
 	InFlightCalls() int64
 	OpenStreams() int64
+	OpenConnections() int64
+	BodiesReading() int64
 }
 
 // WatchTransport adds the gauges read from t at every scrape.
@@ -110,12 +143,20 @@ func (m *Metrics) WatchTransport(t Transport) {
 			Name: "hostup_mcp_sse_streams_open",
 			Help: "Legacy SSE streams open now (0 on Streamable HTTP).",
 		}, func() float64 { return float64(t.OpenStreams()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "hostup_mcp_http_connections_open",
+			Help: "HTTP connections open now.",
+		}, func() float64 { return float64(t.OpenConnections()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "hostup_mcp_http_bodies_reading",
+			Help: "Request bodies being received now.",
+		}, func() float64 { return float64(t.BodiesReading()) }),
 	)
 }
 
 // ToolCall counts one tool call (tools.Observer).
 func (m *Metrics) ToolCall(tool, outcome, code string, d time.Duration) {
-	code = m.boundedCode(code)
+	code = m.boundedCode(m.codes, code)
 	m.toolCalls.WithLabelValues(tool, outcome, code).Inc()
 	m.toolDuration.WithLabelValues(tool, outcome).Observe(d.Seconds())
 }
@@ -124,6 +165,21 @@ func (m *Metrics) ToolCall(tool, outcome, code string, d time.Duration) {
 func (m *Metrics) Confirmation(event string) {
 	m.confirmations.WithLabelValues(event).Inc()
 }
+
+// UnknownTool counts a call of a tool the server does not offer (tools.Observer).
+func (m *Metrics) UnknownTool() { m.unknownTools.Inc() }
+
+// CallRejected counts a tool call turned away before it ran (transport.Observer).
+func (m *Metrics) CallRejected(reason string) { m.callsRejected.WithLabelValues(reason).Inc() }
+
+// Refused counts an HTTP refusal (transport.Observer).
+func (m *Metrics) Refused(status int, code string) {
+	m.httpRefusals.WithLabelValues(strconv.Itoa(status), m.boundedCode(m.httpCodes, code)).Inc()
+}
+
+// ConnectionClosedForRoom counts a connection closed at a connection limit
+// (transport.Observer).
+func (m *Metrics) ConnectionClosedForRoom(state string) { m.closedForRoom.WithLabelValues(state).Inc() }
 
 // HostUpAttempt counts one request to HostUp (hostup.Options.OnAttempt).
 func (m *Metrics) HostUpAttempt(a hostup.Attempt) {
@@ -142,8 +198,9 @@ func (m *Metrics) HostUpAttempt(a hostup.Attempt) {
 }
 
 // boundedCode keeps code as a label value only while it looks like a code and
-// fewer than maxCodes have been seen: HostUp's gate codes come from outside.
-func (m *Metrics) boundedCode(code string) string {
+// fewer than maxCodes have been seen in seen: HostUp's gate codes come from
+// outside.
+func (m *Metrics) boundedCode(seen map[string]bool, code string) string {
 	if code == "" {
 		return ""
 	}
@@ -152,11 +209,11 @@ func (m *Metrics) boundedCode(code string) string {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if !m.codes[code] {
-		if len(m.codes) >= maxCodes {
+	if !seen[code] {
+		if len(seen) >= maxCodes {
 			return "other"
 		}
-		m.codes[code] = true
+		seen[code] = true
 	}
 	return code
 }

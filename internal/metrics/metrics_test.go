@@ -24,10 +24,16 @@ import (
 
 const token = "metrics-test-token-0123456789"
 
-// serve wires the real server as main does with --metrics: the tools and the
-// HostUp client report to m, the transport serves m at /metrics, and HostUp
-// is the sandbox account's simulator.
+// serve wires the real server as main does with --metrics: the tools, the
+// HostUp client and the transport report to m, the transport serves m at
+// /metrics, and HostUp is the sandbox account's simulator.
 func serve(t *testing.T, sim *hostuptest.Simulator, m *metrics.Metrics) string {
+	t.Helper()
+	return serveWith(t, sim, m, transport.Options{})
+}
+
+// serveWith is serve with the transport's limits of opts.
+func serveWith(t *testing.T, sim *hostuptest.Simulator, m *metrics.Metrics, opts transport.Options) string {
 	t.Helper()
 	api := sim.Start()
 	t.Cleanup(api.Close)
@@ -40,7 +46,8 @@ func serve(t *testing.T, sim *hostuptest.Simulator, m *metrics.Metrics) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs, err := transport.New(srv, transport.Options{Kind: transport.StreamableHTTP, Addr: ln.Addr().String(), Token: token, Metrics: m.Handler()})
+	opts.Kind, opts.Addr, opts.Token, opts.Metrics, opts.Observer = transport.StreamableHTTP, ln.Addr().String(), token, m.Handler(), m
+	hs, err := transport.New(srv, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,6 +183,90 @@ func TestMetricsAfterAMixedRunMatchTheCallsMade(t *testing.T) {
 			t.Errorf("the metrics name %q", secret)
 		}
 	}
+}
+
+func TestOverloadAndRefusalsShowInMetrics(t *testing.T) {
+	sim := hostuptest.Sandbox()
+	m := metrics.New()
+	url := serveWith(t, sim, m, transport.Options{MaxConcurrentCalls: 1, MaxBodyBytes: 1024})
+	c := connect(t, url)
+
+	// One call runs (HostUp answers slowly) while another finds no slot.
+	sim.SetFault(http.MethodGet, "/api/v2/vps/*/backups", hostuptest.Fault{Latency: 500 * time.Millisecond, Times: 1})
+	slow := make(chan struct{})
+	go func() {
+		defer close(slow)
+		call(t, c, "list_backups", map[string]any{"vps_id": "vps_sandbox01"})
+	}()
+	for deadline := time.Now().Add(5 * time.Second); len(sim.Requests()) == 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	call(t, c, "list_vps", nil)
+	<-slow
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: "make_me_admin"}}); err == nil {
+		t.Fatal("a tool the server does not offer was called")
+	}
+	for _, r := range []struct {
+		header map[string]string
+		body   string
+		status int
+	}{
+		{nil, `{}`, http.StatusUnauthorized},
+		{map[string]string{"Authorization": "Bearer " + token, "Origin": "https://evil.example"}, `{}`, http.StatusForbidden},
+		{map[string]string{"Authorization": "Bearer " + token}, strings.Repeat(" ", 2048), http.StatusRequestEntityTooLarge},
+		{map[string]string{"Authorization": "Bearer " + token}, `[{"jsonrpc":"2.0","id":1,"method":"ping"}]`, http.StatusBadRequest},
+	} {
+		if status := post(t, url+transport.MCPPath, r.header, r.body); status != r.status {
+			t.Fatalf("POST %s: %d, want %d", r.body, status, r.status)
+		}
+	}
+
+	_, text := scrape(t, url, token)
+	for _, want := range []string{
+		`hostup_mcp_tool_calls_rejected_total{reason="busy"} 1`,
+		`hostup_mcp_tool_calls_rejected_total{reason="key_busy"} 0`,
+		`hostup_mcp_tool_calls_rejected_total{reason="shutting_down"} 0`,
+		`hostup_mcp_unknown_tool_calls_total 1`,
+		`hostup_mcp_http_refusals_total{code="missing_token",status="401"} 1`,
+		`hostup_mcp_http_refusals_total{code="forbidden_origin",status="403"} 1`,
+		`hostup_mcp_http_refusals_total{code="body_too_large",status="413"} 1`,
+		`hostup_mcp_http_refusals_total{code="batch_not_supported",status="400"} 1`,
+		`hostup_mcp_http_connections_closed_for_room_total{state="idle"} 0`,
+		`hostup_mcp_http_bodies_reading 0`,
+	} {
+		if !strings.Contains(text, "\n"+want+"\n") {
+			t.Errorf("no line %s", want)
+		}
+	}
+	if !strings.Contains(text, "\nhostup_mcp_http_connections_open ") || strings.Contains(text, "\nhostup_mcp_http_connections_open 0\n") {
+		t.Errorf("no count of the connections open (the scrape's own at least):\n%s", grepLines(text, "hostup_mcp_http_connections_open"))
+	}
+	if strings.Contains(text, "make_me_admin") {
+		t.Error("a tool name a client made up became a label value")
+	}
+}
+
+// post sends body to url and returns the status.
+func post(t *testing.T, url string, header map[string]string, body string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
 }
 
 func TestMetricsAreBehindTheSameAuthenticationAsMCP(t *testing.T) {
