@@ -31,22 +31,22 @@ const (
 
 // Refusal codes: the "error" member of every refusal this package writes.
 const (
-	codeForbiddenHost       = "forbidden_host"
-	codeForbiddenOrigin     = "forbidden_origin"
-	codeMissingToken        = "missing_token"
-	codeInvalidToken        = "invalid_token"
-	codeMissingAPIKey       = "missing_api_key"
-	codeInvalidAPIKey       = "invalid_api_key"
-	codeMethodNotAllowed    = "method_not_allowed"
-	codeNotFound            = "not_found"
-	codeUnknownSession      = "unknown_session"
-	codeBodyTooLarge        = "body_too_large"
-	codeUnreadableBody      = "unreadable_body"
-	codeBatch               = "batch_not_supported"
-	codeShuttingDown        = "shutting_down"
-	codeTooManyStreams      = "too_many_streams"
-	codeTooManyBodies       = "too_many_bodies"
-	codeTooManyConnections  = "too_many_connections"
+	codeForbiddenHost      = "forbidden_host"
+	codeForbiddenOrigin    = "forbidden_origin"
+	codeMissingToken       = "missing_token"
+	codeInvalidToken       = "invalid_token"
+	codeMissingAPIKey      = "missing_api_key"
+	codeInvalidAPIKey      = "invalid_api_key"
+	codeMethodNotAllowed   = "method_not_allowed"
+	codeNotFound           = "not_found"
+	codeUnknownSession     = "unknown_session"
+	codeBodyTooLarge       = "body_too_large"
+	codeUnreadableBody     = "unreadable_body"
+	codeBatch              = "batch_not_supported"
+	codeShuttingDown       = "shutting_down"
+	codeTooManyStreams     = "too_many_streams"
+	codeTooManyBodies      = "too_many_bodies"
+	codeTooManyConnections = "too_many_connections"
 )
 
 type nopObserver struct{}
