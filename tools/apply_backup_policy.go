@@ -267,8 +267,8 @@ func (d *Deps) planFleet(ctx context.Context, call *Call, p policy, targets []au
 		t := targets[i]
 		r := &fleetRow{PolicyRow: PolicyRow{VPSID: t.id, Name: t.name, Outcome: rowPlanned, Changes: []FieldChange{}, Requests: []PlannedRequest{}}}
 		f.rows[i] = r
-		op, err := prepare(ctx, d, func(ctx context.Context) (*operation[[]ScheduleView], error) {
-			op, err := d.policyOperation(ctx, p, p.wants[offsets[t.id]], r)
+		op, err := prepare(ctx, d, t.id, anyAPI, func(ctx context.Context, api backend) (*operation[[]ScheduleView], error) {
+			op, err := d.policyOperation(ctx, api, p, p.wants[offsets[t.id]], r)
 			r.replanRefusal = nil
 			errors.As(err, &r.replanRefusal)
 			return op, err
@@ -298,21 +298,22 @@ func spreadOffsets(targets []auditTarget, spread int) map[string]int {
 // policyOperation plans one VPS: upsert_backup_schedule's operation for want,
 // with the retention fitted to the VPS's maximum when cap_retention allows it,
 // and refused when no scheduled run could ever store its backup.
-func (d *Deps) policyOperation(ctx context.Context, p policy, want scheduleRequest, r *fleetRow) (*operation[[]ScheduleView], error) {
+func (d *Deps) policyOperation(ctx context.Context, api backend, p policy, want scheduleRequest, r *fleetRow) (*operation[[]ScheduleView], error) {
 	in := UpsertBackupScheduleInput{
 		VPSID: r.VPSID, Frequency: p.in.Frequency, RetentionCount: want.RetentionCount,
 		Enabled: &want.Enabled, ReplaceExisting: p.in.ReplaceExisting,
 	}
-	bs, _, err := d.readSchedules(ctx, r.VPSID)
+	read, err := api.schedules(ctx)
 	if err != nil {
 		return nil, err
 	}
+	bs := read.state()
 	r.RetentionCapped = false
 	if limit, known := retentionLimit(bs); p.in.CapRetention && known && want.RetentionCount > limit && limit > 0 {
 		want.RetentionCount, in.RetentionCount, r.RetentionCapped = limit, limit, true
 	}
 	r.RetentionCount = want.RetentionCount
-	op, err := d.upsertOperationFrom(ctx, in, want, nil, bs)
+	op, err := d.upsertOperationFrom(ctx, api, in, want, nil, bs)
 	slots, slotsKnown := freeSlots(bs)
 	auto, autoKnown := autoDeleteOldest(bs)
 	noSlot := slotsKnown && slots <= 0 && autoKnown && !auto

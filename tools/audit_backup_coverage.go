@@ -149,12 +149,13 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			bs, vm, err := d.readSchedules(ctx, t.id)
+			api := d.backendFor(t.id)
+			read, err := api.schedules(ctx)
 			if err != nil {
 				rows[i] = AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, Error: describeError(err)}
 			} else {
-				rows[i] = auditRow(t, bs, vm)
-				d.addSnapshots(ctx, &rows[i], bs)
+				rows[i] = auditRow(t, api.hasGates(), read)
+				addSnapshots(ctx, api, &rows[i], read.state())
 			}
 			// Sent under the lock: MCP requires progress to increase with every
 			// notification, and goroutines finishing together would otherwise
@@ -179,10 +180,12 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 
 func (r AuditRow) attention() bool { return r.Error != "" || len(r.Problems) > 0 || len(r.Unread) > 0 }
 
-// auditRow judges one VPS. vm is v1's own answer for a numeric vmid, else nil.
-func auditRow(t auditTarget, bs *hostup.BackupSchedules, vm *hostup.VMBackupSchedules) AuditRow {
+// auditRow judges one VPS from one read of its schedules; gatesKnown says
+// whether its API reports action gates.
+func auditRow(t auditTarget, gatesKnown bool, read scheduleRead) AuditRow {
+	bs := read.state()
 	slots, slotsKnown := freeSlots(bs)
-	r := AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, FreeSlots: slots, GatesKnown: !isVMID(t.id)}
+	r := AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, FreeSlots: slots, GatesKnown: gatesKnown}
 	if len(bs.Schedules) == 0 {
 		r.Problems = append(r.Problems, problemNoSchedule)
 	} else {
@@ -197,20 +200,7 @@ func auditRow(t auditTarget, bs *hostup.BackupSchedules, vm *hostup.VMBackupSche
 		}
 	}
 	var failed bool
-	if vm != nil {
-		// v1 records backups, not runs: its newest scheduled record decides.
-		r.LastStatus, failed = lastVMScheduledStatus(vm.History)
-	} else {
-		// Only a known success or failure stands on its own: unknown, running,
-		// any other word or none is checked against the newest scheduled run.
-		if !runSucceeded(r.LastStatus) && !runFailed(r.LastStatus) {
-			if h := lastScheduledStatus(bs.History); h != "" {
-				r.LastStatus = h
-			}
-		}
-		failed = runFailed(r.LastStatus)
-	}
-	if failed {
+	if r.LastStatus, failed = read.lastRun(r.LastStatus); failed {
 		r.Problems = append(r.Problems, problemLastRunFailed)
 	}
 	autoDelete, autoKnown := autoDeleteOldest(bs)
@@ -228,29 +218,6 @@ func auditRow(t auditTarget, bs *hostup.BackupSchedules, vm *hostup.VMBackupSche
 		r.BlockedBy = strings.TrimSpace(gateReason(g) + " " + codeSuffix(g.CodeText()))
 	}
 	return r
-}
-
-// lastVMScheduledStatus is the status of v1's newest scheduled backup record and
-// whether it is a failure (v1RunFailed).
-func lastVMScheduledStatus(history []hostup.VMHistoryEntry) (string, bool) {
-	for _, h := range history {
-		if h.BackupType == "" || h.BackupType == "scheduled" {
-			return h.Status, v1RunFailed(h)
-		}
-	}
-	return "", false
-}
-
-// lastScheduledStatus is the status of the newest scheduled run in the history
-// (newest first: readSchedules orders it). Manual backups are left out: a manual backup that failed or is
-// still queued says nothing about whether the schedule works.
-func lastScheduledStatus(history []hostup.HistoryEntry) string {
-	for _, h := range history {
-		if t := deref(h.BackupType); t == "" || t == "scheduled" {
-			return h.Status
-		}
-	}
-	return ""
 }
 
 func codeSuffix(code string) string {

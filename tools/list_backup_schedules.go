@@ -46,18 +46,19 @@ func listBackupSchedules(d *Deps) server.ServerTool {
 			if in.HistoryLimit != nil {
 				limit = *in.HistoryLimit
 			}
-			bs, vm, err := d.readSchedules(ctx, in.VPSID)
+			read, err := d.backendFor(in.VPSID).schedules(ctx)
 			if err != nil {
 				return ListBackupSchedulesOutput{}, "", err
 			}
-			state := d.scheduleState(in.VPSID, bs, vm, limit)
+			state := d.scheduleState(in.VPSID, read.state(), limit)
+			read.addFacts(&state)
 			return ListBackupSchedulesOutput{ScheduleState: state}, state.text(d.display()), nil
 		})
 }
 
-// scheduleState builds the views; vm, v1's own answer for a vmid (else nil), adds
-// the facts only v1 reports.
-func (d *Deps) scheduleState(vpsID string, bs *hostup.BackupSchedules, vm *hostup.VMBackupSchedules, historyLimit int) ScheduleState {
+// scheduleState builds the views of a state in v2's shape; the read it came
+// from adds what only its API reports (scheduleRead.addFacts).
+func (d *Deps) scheduleState(vpsID string, bs *hostup.BackupSchedules, historyLimit int) ScheduleState {
 	st := ScheduleState{
 		VPSID:        vpsID,
 		Schedules:    []ScheduleView{},
@@ -75,9 +76,6 @@ func (d *Deps) scheduleState(vpsID string, bs *hostup.BackupSchedules, vm *hostu
 	st.History = make([]HistoryView, 0, len(history))
 	for _, h := range history {
 		st.History = append(st.History, historyView(h))
-	}
-	if vm != nil {
-		addVMFacts(&st, vm)
 	}
 	return st
 }
@@ -116,8 +114,8 @@ func (st ScheduleState) text(zone *time.Location) string {
 	// canCreate is closed whenever a schedule exists; that is no block to
 	// updating it, so it is shown only without a schedule or beside another
 	// closed gate (updateBlocker).
-	vpsBlocked := (!st.Gates.CanUpdateSettings.Allowed && st.Gates.CanUpdateSettings.Code != codeNoV1Endpoint) ||
-		(!st.Gates.CanDelete.Allowed && st.Gates.CanDelete.Code != codeNoV1Endpoint)
+	vpsBlocked := (!st.Gates.CanUpdateSettings.Allowed && st.Gates.CanUpdateSettings.Code != codeNoEndpoint) ||
+		(!st.Gates.CanDelete.Allowed && st.Gates.CanDelete.Code != codeNoEndpoint)
 	for _, g := range []struct {
 		name  string
 		gate  GateView

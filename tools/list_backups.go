@@ -58,7 +58,7 @@ func listBackups(d *Deps) server.ServerTool {
 		"Lists a VPS's stored backups (newest first; ids for delete_backup), its quota, and whether HostUp allows a manual backup or a restore now.",
 		readOnlyHints,
 		func(ctx context.Context, _ *Call, in ListBackupsInput) (ListBackupsOutput, string, error) {
-			l, err := d.readBackups(ctx, in.VPSID)
+			l, err := d.backendFor(in.VPSID).backups(ctx)
 			if err != nil {
 				return ListBackupsOutput{}, "", err
 			}

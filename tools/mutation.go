@@ -99,11 +99,16 @@ type operation[V any] struct {
 	// readBack reads the state after apply and says what it shows.
 	readBack func(ctx context.Context, s sent) (sight[V], error)
 
-	// build makes the operation again from a fresh read; seen is the VPS locks'
-	// change count before this one's read (see execute). prepare fills both.
+	// build makes the operation again from a fresh read, through the same
+	// backend; seen is the VPS locks' change count before this one's read (see
+	// execute). prepare fills both.
 	build func(ctx context.Context) (*operation[V], error)
 	seen  uint64
 }
+
+// builder is a tool's constructor of an operation: it reads the VPS through
+// api, plans or refuses, and returns the operation.
+type builder[V any] func(ctx context.Context, api backend) (*operation[V], error)
 
 // sent is what apply returns: HostUp's answer to the request that made the
 // change, and what happened on the way (a replace's steps), for the result.
@@ -124,24 +129,31 @@ type sight[V any] struct {
 }
 
 // newOperation is how constructors start an operation: the plan in the form
-// every result shows and every token hashes.
-func newOperation[V any](tool, vpsID string, plan Plan, basis any) *operation[V] {
-	if isVMID(vpsID) && len(plan.Requests) > 0 {
+// every result shows and every token hashes. A plan checked against gates the
+// API does not report says so.
+func newOperation[V any](api backend, tool string, plan Plan, basis any) *operation[V] {
+	if !api.hasGates() && len(plan.Requests) > 0 {
 		plan.Warnings = append(plan.Warnings, noGatesWarning)
 	}
-	return &operation[V]{change: change{tool: tool, vpsID: vpsID, plan: normalizePlan(plan), basis: basis}}
+	return &operation[V]{change: change{tool: tool, vpsID: api.vpsID(), plan: normalizePlan(plan), basis: basis}}
 }
 
-// prepare runs a tool's constructor: it reads the VPS, plans or refuses, and
-// returns the operation. It holds no lock, so a caller who cannot read the VPS
-// never holds it, and a dry run waits for nobody.
-func prepare[V any](ctx context.Context, d *Deps, build func(ctx context.Context) (*operation[V], error)) (*operation[V], error) {
+// prepare runs a tool's constructor through the API vpsID names, once that API
+// is known to have what the change needs: it reads the VPS, plans or refuses,
+// and returns the operation. It holds no lock, so a caller who cannot read the
+// VPS never holds it, and a dry run waits for nobody.
+func prepare[V any](ctx context.Context, d *Deps, vpsID string, needs ability, build builder[V]) (*operation[V], error) {
+	api := d.backendFor(vpsID)
+	if r := api.lacks(needs); r != nil {
+		return nil, r
+	}
+	rebuild := func(ctx context.Context) (*operation[V], error) { return build(ctx, api) }
 	seen := d.locks.changes()
-	op, err := build(ctx)
+	op, err := rebuild(ctx)
 	if err != nil {
 		return nil, err
 	}
-	op.build, op.seen = build, seen
+	op.build, op.seen = rebuild, seen
 	return op, nil
 }
 
@@ -161,15 +173,23 @@ func (c *change) binding() (binding, error) {
 	return binding{Plan: plan, Basis: basis}, err
 }
 
+// writeArgs are what a single-VPS write tool's call gives the safety path.
+type writeArgs struct {
+	vpsID        string
+	needs        ability // what the change needs of HostUp's API
+	dryRun       bool
+	confirmToken string
+}
+
 // write is the single-VPS write tools' safety path, whole: prepare the
 // operation build makes, then the dry run or the confirmation, then execute.
 // The view is what the read-back showed, nil when nothing was read back.
-func write[V any](ctx context.Context, call *Call, build func(ctx context.Context) (*operation[V], error), dryRun bool, confirmToken string) (MutationOutput, *V, error) {
-	op, err := prepare(ctx, call.deps, build)
+func write[V any](ctx context.Context, call *Call, w writeArgs, build builder[V]) (MutationOutput, *V, error) {
+	op, err := prepare(ctx, call.deps, w.vpsID, w.needs, build)
 	if err != nil {
 		return MutationOutput{}, nil, err
 	}
-	return mutateOne(ctx, call, op, dryRun, confirmToken)
+	return mutateOne(ctx, call, op, w.dryRun, w.confirmToken)
 }
 
 // mutateOne is write once the operation is prepared: the dry run or the

@@ -51,7 +51,7 @@ func vpsBlock(a hostup.ScheduleActions, hasSchedule bool) (hostup.Gate, bool) {
 		gates = append(gates, a.CanDelete)
 	}
 	for _, g := range gates {
-		if !g.Allowed && g.CodeText() != codeNoV1Endpoint {
+		if !g.Allowed && g.CodeText() != codeNoEndpoint {
 			return g, true
 		}
 	}
@@ -78,7 +78,7 @@ func updateBlocker(a hostup.ScheduleActions) (hostup.Gate, bool) {
 // the audit and the views: with a schedule, updateBlocker's rule; without one, a
 // closed canCreate.
 func changesBlocker(a hostup.ScheduleActions, hasSchedule bool) (hostup.Gate, bool) {
-	if !hasSchedule && !a.CanCreate.Allowed && a.CanCreate.CodeText() != codeNoV1Endpoint {
+	if !hasSchedule && !a.CanCreate.Allowed && a.CanCreate.CodeText() != codeNoEndpoint {
 		return a.CanCreate, true
 	}
 	return vpsBlock(a, hasSchedule)
@@ -120,63 +120,6 @@ func autoDeleteOldest(bs *hostup.BackupSchedules) (bool, bool) {
 		return false, false
 	}
 	return bs.Settings.AutoDeleteOldest, true
-}
-
-// activeFirst moves the enabled schedule to the front. HostUp keeps one schedule
-// active per VPS (hostup-api.md §2) but does not say that it lists only that one;
-// the tools take the first schedule as the VPS's, so it must be the active one.
-func activeFirst(bs *hostup.BackupSchedules) {
-	if i := slices.IndexFunc(bs.Schedules, func(s hostup.Schedule) bool { return s.Enabled }); i > 0 {
-		active := bs.Schedules[i]
-		copy(bs.Schedules[1:i+1], bs.Schedules[:i])
-		bs.Schedules[0] = active
-	}
-}
-
-// newestFirst orders v2's history by createdAt, newest first: seed 003 states
-// no order (only v1's page says most recent first), and the newest run decides
-// whether a schedule works. Runs without a readable time go last, in HostUp's
-// order.
-func newestFirst(history []hostup.HistoryEntry) {
-	slices.SortStableFunc(history, func(a, b hostup.HistoryEntry) int {
-		ta, okA := parseTime(deref(a.CreatedAt))
-		tb, okB := parseTime(deref(b.CreatedAt))
-		switch {
-		case okA && okB:
-			return tb.Compare(ta)
-		case okA:
-			return -1
-		case okB:
-			return 1
-		}
-		return 0
-	})
-}
-
-// runFailed and runSucceeded read a v2 run's status (seed 003: completed,
-// running, queued, failed, cancelled, unknown or empty): completed is the one
-// success, failed and cancelled the failures; any other word says neither.
-func runFailed(status string) bool {
-	s := strings.ToLower(strings.TrimSpace(status))
-	return s == "failed" || s == "cancelled"
-}
-
-func runSucceeded(status string) bool {
-	return strings.EqualFold(strings.TrimSpace(status), "completed")
-}
-
-// v1RunFailed reads a v1 history record: its status is active, deleted or
-// pending, and "other values may indicate failures" (hostup-api.md §5), so any
-// other word, or an error message, is a failure.
-func v1RunFailed(h hostup.VMHistoryEntry) bool {
-	if strings.TrimSpace(deref(h.ErrorMessage)) != "" {
-		return true
-	}
-	switch h.Status {
-	case hostup.VMBackupActive, hostup.VMBackupDeleted, hostup.VMBackupPending:
-		return false
-	}
-	return true
 }
 
 // unreadMembers is BackupSchedules.Unread with a settings object HostUp sent as

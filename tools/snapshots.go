@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -75,35 +74,6 @@ type SnapshotState struct {
 
 // buyCapacity is how HostUp's docs say snapshot capacity is bought.
 const buyCapacity = "add snapshot slots to the VPS's plan first: HostUp sells them as the snapshotSlots option among the VPS's upgrade options (in its API: GET /api/v2/vps/{id}/actions/upgrade lists the option, POST /api/v2/vps/{id}/actions/config with resources.snapshotSlots buys it), or in HostUp's control panel. This server does not buy capacity; call again once the plan has snapshot slots."
-
-// readSnapshotState reads the snapshot schedule through the API the id names.
-func (d *Deps) readSnapshotState(ctx context.Context, vpsID string) (*SnapshotState, error) {
-	if isVMID(vpsID) {
-		vm, err := d.Client.GetVMSnapshotSchedule(ctx, vpsID)
-		if err != nil {
-			return nil, err
-		}
-		st := &SnapshotState{TotalSnapshots: vm.Limits.TotalSnapshots, Available: vm.Limits.TotalSnapshots > 0, CanEnable: GateView{Allowed: true}}
-		if !st.Available {
-			st.Reason = "The plan has no snapshot slots (limits.totalSnapshots is 0)."
-			st.CanEnable = GateView{Reason: st.Reason, Code: "no_snapshot_slots"}
-		}
-		if s := vm.Schedule; s != nil {
-			days := s.RetentionDays
-			st.Schedule = &SnapshotScheduleView{Enabled: &s.Enabled, IntervalHours: &s.IntervalHours, RetentionDays: &days, LastRun: deref(s.LastRun), NextRun: deref(s.NextRun)}
-		}
-		return st, nil
-	}
-	s, err := d.Client.GetSnapshotSchedule(ctx, vpsID)
-	if err != nil {
-		return nil, err
-	}
-	st := &SnapshotState{TotalSnapshots: s.Limits.TotalSnapshots, Available: s.Available, Reason: deref(s.Reason), CanEnable: gateView(s.Actions.CanEnable), GatesKnown: true}
-	if sc := s.Schedule; sc != nil {
-		st.Schedule = snapshotScheduleView(sc)
-	}
-	return st, nil
-}
 
 // refusal says why the schedule cannot be set, or nil when it can: HostUp rejects
 // the POST when snapshots are not available, when the plan has no slots, or when

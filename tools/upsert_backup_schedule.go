@@ -43,14 +43,18 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 			"Confirm when it replaces, pauses, keeps fewer backups than now, or fills a full quota with auto-delete on.",
 		setterHints,
 		func(ctx context.Context, call *Call, in UpsertBackupScheduleInput) (UpsertBackupScheduleOutput, string, error) {
+			if in.Minute != nil && !d.backendFor(in.VPSID).takesMinute() {
+				return UpsertBackupScheduleOutput{}, "", badInput("minute is for numeric vmids (HostUp's API v1) only: HostUp's v2 API, which vps_… ids use, starts backups on the hour; leave minute out")
+			}
 			want, notes, err := d.desiredSchedule(in)
 			if err != nil {
 				return UpsertBackupScheduleOutput{}, "", err
 			}
 			var out UpsertBackupScheduleOutput
-			out.MutationOutput, out.Schedules, err = write(ctx, call, func(ctx context.Context) (*operation[[]ScheduleView], error) {
-				return d.upsertOperation(ctx, in, want, notes)
-			}, in.DryRun, in.ConfirmToken)
+			w := writeArgs{vpsID: in.VPSID, dryRun: in.DryRun, confirmToken: in.ConfirmToken}
+			out.MutationOutput, out.Schedules, err = write(ctx, call, w, func(ctx context.Context, api backend) (*operation[[]ScheduleView], error) {
+				return d.upsertOperation(ctx, api, in, want, notes)
+			})
 			if err != nil {
 				return out, "", err
 			}
@@ -82,8 +86,8 @@ func quotaFullWithAutoDelete(bs *hostup.BackupSchedules) bool {
 
 // oldestBackupName names the VPS's oldest backup for a plan, or says it could
 // not be read: the plan is still worth showing.
-func (d *Deps) oldestBackupName(ctx context.Context, vpsID string) string {
-	l, err := d.readBackups(ctx, vpsID)
+func oldestBackupName(ctx context.Context, api backend) string {
+	l, err := api.backups(ctx)
 	if err != nil {
 		return "the oldest backup (which one could not be read)"
 	}
@@ -93,22 +97,22 @@ func (d *Deps) oldestBackupName(ctx context.Context, vpsID string) string {
 // upsertOperation reads the VPS's schedule and plans the upsert of want (the
 // schedule desiredSchedule made of in; notes are its warnings). Its read-back
 // is the VPS's schedules.
-func (d *Deps) upsertOperation(ctx context.Context, in UpsertBackupScheduleInput, want scheduleRequest, notes []string) (*operation[[]ScheduleView], error) {
-	bs, _, err := d.readSchedules(ctx, in.VPSID)
+func (d *Deps) upsertOperation(ctx context.Context, api backend, in UpsertBackupScheduleInput, want scheduleRequest, notes []string) (*operation[[]ScheduleView], error) {
+	read, err := api.schedules(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return d.upsertOperationFrom(ctx, in, want, notes, bs)
+	return d.upsertOperationFrom(ctx, api, in, want, notes, read.state())
 }
 
 // upsertOperationFrom is upsertOperation on a state the caller has just read:
 // the fleet reads it first to fit the retention to each VPS's maximum.
-func (d *Deps) upsertOperationFrom(ctx context.Context, in UpsertBackupScheduleInput, want scheduleRequest, notes []string, bs *hostup.BackupSchedules) (*operation[[]ScheduleView], error) {
+func (d *Deps) upsertOperationFrom(ctx context.Context, api backend, in UpsertBackupScheduleInput, want scheduleRequest, notes []string, bs *hostup.BackupSchedules) (*operation[[]ScheduleView], error) {
 	var old *hostup.Schedule
 	if len(bs.Schedules) > 0 {
 		old = &bs.Schedules[0]
 	}
-	p, replace, err := d.planUpsert(in, bs, old, &want)
+	p, replace, err := d.planUpsert(api, in, bs, old, &want)
 	if err != nil {
 		return nil, err
 	}
@@ -117,17 +121,17 @@ func (d *Deps) upsertOperationFrom(ctx context.Context, in UpsertBackupScheduleI
 	if old == nil && len(p.Requests) > 0 && quotaFullWithAutoDelete(bs) {
 		// The first run needs room, and HostUp makes it by deleting the oldest
 		// backup, which may be a manual one the user counts on.
-		basis.Oldest = d.oldestBackupName(ctx, in.VPSID)
+		basis.Oldest = oldestBackupName(ctx, api)
 		p.Destructive = true
 		p.Deletes = append(p.Deletes, basis.Oldest+", which HostUp deletes at the schedule's first run to make room (the backup quota is full and auto_delete_oldest is on)")
 	}
-	op := newOperation[[]ScheduleView]("upsert_backup_schedule", in.VPSID, p, basis)
+	op := newOperation[[]ScheduleView](api, "upsert_backup_schedule", p, basis)
 	op.apply = func(ctx context.Context) (sent, error) {
 		if !replace {
-			a, err := d.postSchedule(ctx, in.VPSID, want)
+			a, err := api.postSchedule(ctx, want)
 			return sent{answer: a}, err
 		}
-		return d.replaceSchedule(ctx, in.VPSID, *old, want)
+		return d.replaceSchedule(ctx, api, *old, want)
 	}
 	// The schedule that must show the change: the one updated in place, or,
 	// for a new or replacing schedule, one of the frequency asked for.
@@ -136,11 +140,13 @@ func (d *Deps) upsertOperationFrom(ctx context.Context, in UpsertBackupScheduleI
 		target = old.ID
 	}
 	op.readBack = func(ctx context.Context, _ sent) (sight[[]ScheduleView], error) {
-		bs, vm, err := d.readSchedules(ctx, in.VPSID)
+		read, err := api.schedules(ctx)
 		if err != nil {
 			return sight[[]ScheduleView]{}, err
 		}
-		st := d.scheduleState(in.VPSID, bs, vm, 0)
+		bs := read.state()
+		st := d.scheduleState(in.VPSID, bs, 0)
+		read.addFacts(&st)
 		seen := sight[[]ScheduleView]{view: st.Schedules, now: in.VPSID + " has no backup schedule."}
 		if replace && len(bs.Schedules) == 0 {
 			// Neither "it happened" nor "it did not": the old schedule went,
@@ -189,10 +195,7 @@ func (d *Deps) desiredSchedule(in UpsertBackupScheduleInput) (scheduleRequest, [
 		req.Enabled = *in.Enabled
 	}
 	if in.Minute != nil {
-		if !isVMID(in.VPSID) {
-			return req, nil, badInput("minute is for numeric vmids (HostUp's API v1) only: HostUp's v2 API, which vps_… ids use, starts backups on the hour; leave minute out")
-		}
-		req.minute = *in.Minute
+		req.minute = *in.Minute // the handler refused it where the API takes none
 	}
 	switch in.Frequency {
 	case hostup.FrequencyDaily:
@@ -254,7 +257,7 @@ func (d *Deps) desiredSchedule(in UpsertBackupScheduleInput) (scheduleRequest, [
 // Closed gates come first: no other call gets past them, so a refusal that
 // advises another call (replace_existing, a lower retention) must never come
 // before one (issue 12).
-func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedules, old *hostup.Schedule, want *scheduleRequest) (Plan, bool, error) {
+func (d *Deps) planUpsert(api backend, in UpsertBackupScheduleInput, bs *hostup.BackupSchedules, old *hostup.Schedule, want *scheduleRequest) (Plan, bool, error) {
 	gates, limits := bs.Actions, bs.Limits
 	if old == nil && !gates.CanCreate.Allowed {
 		return Plan{}, false, gateRefusal("create a backup schedule", gates.CanCreate)
@@ -279,7 +282,7 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 	// post is built when the request is final (the name and the kept fields are
 	// filled in below).
 	post := func() PlannedRequest {
-		return PlannedRequest{Method: "POST", Endpoint: apiPath(in.VPSID, "/backup-schedules"), Body: want.body(in.VPSID)}
+		return api.schedulePost(*want)
 	}
 	replace := false
 	switch {
@@ -295,7 +298,7 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 		p.Changes = scheduleChanges(nil, *want)
 		p.Requests = []PlannedRequest{post()}
 	case old.Frequency == want.Frequency:
-		keepOmitted(in, old, want)
+		keepOmitted(api, in, old, want)
 		p.Changes = scheduleChanges(old, *want)
 		if len(p.Changes) == 0 {
 			p.Summary = fmt.Sprintf("The schedule %s of %s is already %s; nothing to change.", old.ID, in.VPSID, describeRequest(*want))
@@ -303,7 +306,7 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 		}
 		p.Summary = fmt.Sprintf("Update the %s schedule %s of %s to %s.", old.Frequency, old.ID, in.VPSID, describeRequest(*want))
 		p.Requests = []PlannedRequest{post()}
-	case isVMID(in.VPSID):
+	case api.lacks(canDeleteSchedule) != nil:
 		// Replacing deletes the old schedule first, and v1 has no endpoint for that.
 		return p, false, &Refusal{
 			Reason: fmt.Sprintf("Not possible with a numeric vmid: %s already has a %s schedule (%s), HostUp keeps one schedule per VPS, and HostUp's v1 API, the only one that takes a vmid, has no endpoint to delete a schedule, so it cannot be replaced through the vmid", in.VPSID, old.Frequency, old.ID),
@@ -330,13 +333,13 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 				Fix:    fmt.Sprintf("to switch it to %s, call again with replace_existing=true (the old schedule is deleted, then the new one created; this needs the user's confirmation), or keep the frequency %s to update it in place.", want.Frequency, old.Frequency),
 			}
 		}
-		keepOmitted(in, old, want)
+		keepOmitted(api, in, old, want)
 		replace = true
 		p.Destructive = true
 		p.Summary = fmt.Sprintf("Replace the %s schedule %s of %s with a new schedule: %s.", old.Frequency, old.ID, in.VPSID, describeRequest(*want))
 		p.Changes = scheduleChanges(old, *want)
 		p.Deletes = []string{fmt.Sprintf("schedule %s (%s); existing backups stay", old.ID, d.scheduleView(*old).describe())}
-		p.Requests = []PlannedRequest{{Method: "DELETE", Endpoint: apiPath(in.VPSID, "/backup-schedules/"+old.ID)}, post()}
+		p.Requests = []PlannedRequest{{Method: "DELETE", Endpoint: hostup.BackupSchedulePath(in.VPSID, old.ID)}, post()}
 		p.Warnings = append(p.Warnings, "If HostUp refuses the new schedule after the old one was deleted, the old schedule is created again.")
 	}
 	if err := ambiguousTarget(in.VPSID, bs.Schedules, old, want.Frequency, replace); err != nil {
@@ -396,15 +399,16 @@ func ambiguousTarget(vpsID string, schedules []hostup.Schedule, old *hostup.Sche
 
 // keepOmitted leaves what the call does not name as the schedule has it: moving a
 // paused schedule to another hour must not quietly restart it, nor drop its name.
-// v1's minute is kept too; v2 has none to send, so its schedules start on the hour.
-func keepOmitted(in UpsertBackupScheduleInput, old *hostup.Schedule, want *scheduleRequest) {
+// The minute is kept too where the API takes one; v2 has none to send, so its
+// schedules start on the hour.
+func keepOmitted(api backend, in UpsertBackupScheduleInput, old *hostup.Schedule, want *scheduleRequest) {
 	if in.Enabled == nil {
 		want.Enabled = old.Enabled
 	}
 	if want.Name == nil {
 		want.Name = &old.Name
 	}
-	if in.Minute == nil && isVMID(in.VPSID) {
+	if in.Minute == nil && api.takesMinute() {
 		want.minute = requestFromSchedule(*old).minute
 	}
 }
@@ -427,32 +431,6 @@ type scheduleRequest struct {
 	hostup.ScheduleRequest
 	minute int
 	unread []string
-}
-
-// body is the POST body for the API vpsID names: v2's, or v1's exactly as HostUp
-// documents it (day_of_week for weekly and day_of_month for monthly only, which
-// desiredSchedule already ensures).
-func (r scheduleRequest) body(vpsID string) any {
-	if !isVMID(vpsID) {
-		return r.ScheduleRequest
-	}
-	return hostup.VMScheduleRequest{
-		ScheduleType: r.Frequency, Hour: r.Hour, Minute: r.minute, DayOfWeek: r.DayOfWeek, DayOfMonth: r.DayOfMonth,
-		RetentionCount: r.RetentionCount, Enabled: r.Enabled, Notes: deref(r.Name),
-	}
-}
-
-// postSchedule creates or updates the schedule through the API vpsID names, and
-// returns HostUp's answer (v1's carries no status).
-func (d *Deps) postSchedule(ctx context.Context, vpsID string, r scheduleRequest) (hostup.Answer, error) {
-	switch body := r.body(vpsID).(type) {
-	case hostup.VMScheduleRequest:
-		_, err := d.Client.UpsertVMBackupSchedule(ctx, vpsID, body)
-		return hostup.Answer{}, err
-	case hostup.ScheduleRequest:
-		return d.Client.UpsertBackupSchedule(ctx, vpsID, body)
-	}
-	return hostup.Answer{}, fmt.Errorf("no API takes a %T", r.body(vpsID))
 }
 
 func describeRequest(r scheduleRequest) string {
@@ -551,8 +529,10 @@ func requestFromSchedule(s hostup.Schedule) scheduleRequest {
 // error then stays "outcome unknown" and the read-back tells the user. A delete
 // HostUp queues as a job is followed until it ends: until then the old schedule
 // is still there, and the new one would be refused. The notes say what happened
-// along the way, for the result.
-func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Schedule, want scheduleRequest) (sent, error) {
+// along the way, for the result. Only v2 deletes a schedule (planUpsert refuses a
+// replace otherwise), so the deletes and reads go to v2 directly.
+func (d *Deps) replaceSchedule(ctx context.Context, api backend, old hostup.Schedule, want scheduleRequest) (sent, error) {
+	vpsID := api.vpsID()
 	var s sent
 	deleted, err := d.Client.DeleteBackupSchedule(ctx, vpsID, old.ID)
 	switch {
@@ -580,7 +560,7 @@ func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Sch
 		s.notes = append(s.notes, fmt.Sprintf("HostUp queued deleting the old schedule %s as job %s, which ended; then the new schedule was sent.", old.ID, job.ID))
 	}
 	var createErr error
-	s.answer, createErr = d.postSchedule(ctx, vpsID, want)
+	s.answer, createErr = api.postSchedule(ctx, want)
 	if createErr == nil && s.answer.Queued() {
 		// A create HostUp queued and then failed leaves the VPS without the
 		// old schedule as surely as a refused one: its job decides.
@@ -606,7 +586,7 @@ func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Sch
 		}
 		cause = "HostUp's answer to the new one was lost and the state showed it was not created"
 	}
-	putBack, err := d.postSchedule(ctx, vpsID, requestFromSchedule(old))
+	putBack, err := api.postSchedule(ctx, requestFromSchedule(old))
 	if err == nil && putBack.Queued() {
 		err = d.jobOutcome(ctx, putBack)
 	}

@@ -178,6 +178,20 @@ type HistoryView struct {
 	ErrorMessage string `json:"error_message,omitempty" jsonschema_description:"Numeric vmids (API v1) only: why the backup failed."`
 }
 
+// backupView is one v2 backup as the tools show it.
+func backupView(bk hostup.Backup) BackupView {
+	return BackupView{ID: bk.ID, CreatedAt: deref(bk.CreatedAt), SizeGB: bk.SizeGB, Type: bk.BackupType, Note: deref(bk.Note), Name: bk.DisplayID}
+}
+
+// backupViews are the v2 backups as the tools show them.
+func backupViews(backups []hostup.Backup) []BackupView {
+	views := make([]BackupView, 0, len(backups))
+	for _, bk := range backups {
+		views = append(views, backupView(bk))
+	}
+	return views
+}
+
 func historyView(h hostup.HistoryEntry) HistoryView {
 	return HistoryView{Type: deref(h.BackupType), Status: h.Status, CreatedAt: deref(h.CreatedAt), UpdatedAt: deref(h.UpdatedAt), Note: deref(h.Note)}
 }
