@@ -173,31 +173,3 @@ func planSettings(in UpdateBackupSettingsInput, bs *hostup.BackupSchedules) (Pla
 	}
 	return p, req, nil
 }
-
-// settingOrLimit reads a count from settings, else from limits (which repeat it
-// under their own name), and says whether HostUp gave it at all.
-func settingOrLimit(bs *hostup.BackupSchedules, setting, limit string) (int, bool) {
-	if bs.Has("settings." + setting) {
-		s := bs.Settings
-		switch setting {
-		case "totalBackupLimit":
-			return s.TotalBackupLimit, true
-		case "manualBackupsActive":
-			return s.ManualBackupsActive, true
-		case "scheduledBackupsActive":
-			return s.ScheduledBackupsActive, true
-		}
-	}
-	if bs.Has("limits." + limit) {
-		l := bs.Limits
-		switch limit {
-		case "totalBackups":
-			return l.TotalBackups, true
-		case "manualBackupsActive":
-			return l.ManualBackupsActive, true
-		case "scheduledBackupsActive":
-			return l.ScheduledBackupsActive, true
-		}
-	}
-	return 0, false
-}

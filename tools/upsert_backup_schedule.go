@@ -77,13 +77,6 @@ type upsertBasis struct {
 	Oldest   string        `json:"oldest,omitempty"` // the backup a full quota would lose
 }
 
-// quotaFullWithAutoDelete reports whether the next backup makes HostUp delete
-// the oldest: every slot is used and auto_delete_oldest is on.
-func quotaFullWithAutoDelete(bs *hostup.BackupSchedules) bool {
-	s := bs.Settings
-	return s != nil && s.AutoDeleteOldest && s.TotalBackupLimit > 0 && s.ManualBackupsActive+s.ScheduledBackupsActive >= s.TotalBackupLimit
-}
-
 // oldestBackupName names the VPS's oldest backup for a plan, or says it could
 // not be read: the plan is still worth showing.
 func oldestBackupName(ctx context.Context, api backend) string {
@@ -411,18 +404,6 @@ func keepOmitted(api backend, in UpsertBackupScheduleInput, old *hostup.Schedule
 	if in.Minute == nil && api.takesMinute() {
 		want.minute = requestFromSchedule(*old).minute
 	}
-}
-
-func gateRefusal(action string, g hostup.Gate) *Refusal {
-	reason := gateReason(g)
-	if reason == "" {
-		reason = "HostUp does not allow it now"
-	}
-	fix := "resolve what HostUp names in its reason, then try again; list_backup_schedules shows the gates."
-	if g.CodeText() == "pending_order" {
-		fix = "finish or cancel the VPS's pending order in HostUp's control panel, then try again."
-	}
-	return &Refusal{Reason: fmt.Sprintf("HostUp does not let you %s now: %s", action, strings.TrimSuffix(reason, ".")), Code: g.CodeText(), Fix: fix}
 }
 
 // scheduleRequest is the schedule to send: v2's body, plus the minute only v1 takes.
