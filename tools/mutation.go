@@ -256,28 +256,8 @@ func execute[V any](ctx context.Context, d *Deps, op *operation[V], g *grant) (M
 		return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, nil, err
 	}
 	defer lease.Release()
-
-	// The lock's count only knows this process's changes: with replicas, one
-	// of them may have changed the VPS since op's read, so it is read again.
-	if d.Leases != nil || d.locks.changedSince(op.seen) {
-		fresh, err := op.build(ctx)
-		if err != nil {
-			return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, nil, err
-		}
-		switch {
-		case g != nil:
-			if err := g.check(&fresh.change); err != nil {
-				return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, nil, err
-			}
-		case fresh.plan.Destructive:
-			return MutationOutput{VPSID: op.vpsID, Plan: fresh.plan}, nil, &Refusal{
-				Reason: "Another change to " + op.vpsID + " ran while this one waited, and the change now needs the user's confirmation",
-				Code:   "state_changed",
-				Fix:    "call the tool again to get the new plan, and show it to the user.",
-			}
-		}
-		fresh.build, fresh.seen = op.build, op.seen
-		op = fresh
+	if op, err = replan(ctx, d, op, g); err != nil {
+		return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, nil, err
 	}
 	out := MutationOutput{VPSID: op.vpsID, Plan: op.plan}
 	if len(op.plan.Requests) == 0 {
@@ -302,7 +282,41 @@ func execute[V any](ctx context.Context, d *Deps, op *operation[V], g *grant) (M
 		}
 		defer g.sent(context.WithoutCancel(ctx), d.logger())
 	}
+	return send(ctx, d, op, out)
+}
 
+// replan makes op again from a fresh read when another change may have run on
+// the VPS since it was prepared. The lock's count only knows this process's
+// changes: with replicas, one of them may have changed the VPS since op's read,
+// so then it is read again every time. On a refusal it returns the operation
+// whose plan the result shows.
+func replan[V any](ctx context.Context, d *Deps, op *operation[V], g *grant) (*operation[V], error) {
+	if d.Leases == nil && !d.locks.changedSince(op.seen) {
+		return op, nil
+	}
+	fresh, err := op.build(ctx)
+	if err != nil {
+		return op, err
+	}
+	switch {
+	case g != nil:
+		if err := g.check(&fresh.change); err != nil {
+			return op, err
+		}
+	case fresh.plan.Destructive:
+		return fresh, &Refusal{
+			Reason: "Another change to " + op.vpsID + " ran while this one waited, and the change now needs the user's confirmation",
+			Code:   "state_changed",
+			Fix:    "call the tool again to get the new plan, and show it to the user.",
+		}
+	}
+	fresh.build, fresh.seen = op.build, op.seen
+	return fresh, nil
+}
+
+// send applies op, under the lock execute holds, and gives the verdict from
+// the state read back after it.
+func send[V any](ctx context.Context, d *Deps, op *operation[V], out MutationOutput) (MutationOutput, *V, error) {
 	taskSending(ctx)
 	s, err := op.apply(ctx)
 	out.Notes = append(out.Notes, s.notes...)
@@ -312,7 +326,8 @@ func execute[V any](ctx context.Context, d *Deps, op *operation[V], g *grant) (M
 		// say what it shows, rather than guess or resend.
 		out.Outcome = outcomeUnknown
 		out.Notes = append(out.Notes, "HostUp's answer to the change was lost, so it was not sent again; the state was read back to see what happened. ("+strings.TrimSuffix(firstLine(describeError(err)), ".")+".)")
-		return out, readBackUnknown(ctx, op, s, &out), nil
+		view := readBackUnknown(ctx, op, s, &out)
+		return out, view, nil
 	case err != nil:
 		return out, nil, err
 	}
