@@ -212,7 +212,8 @@ func auditRow(t auditTarget, gatesKnown bool, read scheduleRead) AuditRow {
 	case slots <= 0 && !autoDelete:
 		r.Problems = append(r.Problems, problemSlotsExhausted)
 	}
-	// What v1 cannot do at all is no block on the VPS: its vps_… id can.
+	// A gate closed for want of an endpoint is no block on the VPS: its other
+	// id, through the other API, can.
 	if g, ok := changesBlocker(bs.Actions, len(bs.Schedules) > 0); ok {
 		r.Problems = append(r.Problems, problemGateClosed)
 		r.BlockedBy = strings.TrimSpace(gateReason(g) + " " + codeSuffix(g.CodeText()))
@@ -253,51 +254,11 @@ func (o AuditBackupCoverageOutput) text(left leftOut) string {
 	var b strings.Builder
 	t := o.Totals
 	fmt.Fprintf(&b, "%d VPS audited: %d covered, %d with problems, %d could not be read.", t.VPS, t.Covered, t.WithProblems, t.Errors)
-	listed := 0
-	for _, r := range o.VPS {
-		if !r.attention() {
-			continue
-		}
-		if listed++; listed > auditTextRows {
-			fmt.Fprintf(&b, "\n… and %d more VPS with problems or errors (all are in the structured result).", t.WithProblems+t.Errors-auditTextRows)
-			break
-		}
-		label := r.VPSID
-		if r.Name != "" {
-			label += " " + inList(r.Name)
-		}
-		if r.Error != "" {
-			fmt.Fprintf(&b, "\n- %s: could not be read: %s", label, firstLine(r.Error))
-			continue
-		}
-		fmt.Fprintf(&b, "\n- %s: %s", label, strings.Join(r.Problems, ", "))
-		if r.BlockedBy != "" {
-			fmt.Fprintf(&b, ": %s", r.BlockedBy)
-		}
-		fmt.Fprintf(&b, "; snapshots: %s", r.Snapshots)
-		if len(r.Unread) > 0 {
-			if len(r.Problems) > 0 {
-				b.WriteString(";")
-			}
-			fmt.Fprintf(&b, " HostUp's answer did not give %s", strings.Join(r.Unread, ", "))
-		}
-	}
+	o.writeToDo(&b)
 	if t.Covered > 0 {
 		fmt.Fprintf(&b, "\nWith an enabled schedule and no problem: %d VPS.", t.Covered)
 	}
-	var unknown []string
-	for _, r := range o.VPS {
-		if !r.GatesKnown && r.Error == "" { // an unread row says why on its own
-			unknown = append(unknown, r.VPSID)
-		}
-	}
-	if len(unknown) > 0 {
-		which := strings.Join(unknown, ", ")
-		if len(unknown) > 5 {
-			which = fmt.Sprintf("%d VPS", len(unknown))
-		}
-		fmt.Fprintf(&b, "\nGates unknown for %s (numeric vmids): HostUp's v1 API reports no action gates, so a block such as a pending order shows only when HostUp refuses a change.", which)
-	}
+	writeGatesUnknown(&b, o.VPS)
 	if left.truncated {
 		more := fmt.Sprintf("%d more VPS", left.count)
 		if !left.exact {
@@ -309,6 +270,59 @@ func (o AuditBackupCoverageOutput) text(left leftOut) string {
 		fmt.Fprintf(&b, "\nNot known whether the account is covered: %s Any VPS beyond them was not audited; pass its id in vps_ids (list_vps finds a VPS by its exact name or primary IP).", completenessUnknownNote)
 	}
 	return b.String()
+}
+
+// writeToDo writes a line for each row needing attention, at most
+// auditTextRows of them.
+func (o AuditBackupCoverageOutput) writeToDo(b *strings.Builder) {
+	listed := 0
+	for _, r := range o.VPS {
+		if !r.attention() {
+			continue
+		}
+		if listed++; listed > auditTextRows {
+			fmt.Fprintf(b, "\n… and %d more VPS with problems or errors (all are in the structured result).", o.Totals.WithProblems+o.Totals.Errors-auditTextRows)
+			break
+		}
+		label := r.VPSID
+		if r.Name != "" {
+			label += " " + inList(r.Name)
+		}
+		if r.Error != "" {
+			fmt.Fprintf(b, "\n- %s: could not be read: %s", label, firstLine(r.Error))
+			continue
+		}
+		fmt.Fprintf(b, "\n- %s: %s", label, strings.Join(r.Problems, ", "))
+		if r.BlockedBy != "" {
+			fmt.Fprintf(b, ": %s", r.BlockedBy)
+		}
+		fmt.Fprintf(b, "; snapshots: %s", r.Snapshots)
+		if len(r.Unread) > 0 {
+			if len(r.Problems) > 0 {
+				b.WriteString(";")
+			}
+			fmt.Fprintf(b, " HostUp's answer did not give %s", strings.Join(r.Unread, ", "))
+		}
+	}
+}
+
+// writeGatesUnknown names the rows whose API reports no action gates, where a
+// block shows only when HostUp refuses a change.
+func writeGatesUnknown(b *strings.Builder, rows []AuditRow) {
+	var unknown []string
+	for _, r := range rows {
+		if !r.GatesKnown && r.Error == "" { // an unread row says why on its own
+			unknown = append(unknown, r.VPSID)
+		}
+	}
+	if len(unknown) == 0 {
+		return
+	}
+	which := strings.Join(unknown, ", ")
+	if len(unknown) > 5 {
+		which = fmt.Sprintf("%d VPS", len(unknown))
+	}
+	fmt.Fprintf(b, "\nGates unknown for %s (numeric vmids): HostUp's v1 API reports no action gates, so a block such as a pending order shows only when HostUp refuses a change.", which)
 }
 
 func firstLine(s string) string {
