@@ -73,27 +73,9 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 		if err != nil {
 			return nil, err
 		}
-		added := 0
-		for _, v := range page.Data {
-			if v.ID != "" && listed[v.ID] {
-				continue // a VPS listed twice is one VPS
-			}
-			listed[v.ID] = true
-			list.VPS = append(list.VPS, v)
-			added++
-		}
+		added := list.add(page.Data, listed)
 		next := page.next()
-		switch {
-		case len(list.VPS) > maxItems:
-			list.VPS, list.Truncated = list.VPS[:maxItems], true
-			return list, nil
-		case !page.more():
-			// A full page that says nothing of a next one may be the last or
-			// not: the list is what HostUp gave, its completeness unknown.
-			list.CompletenessUnknown = page.silent() && len(page.Data) >= pageSize
-			return list, nil
-		case len(list.VPS) == maxItems:
-			list.Truncated = true
+		if list.endsWith(page, pageSize, maxItems) {
 			return list, nil
 		}
 		if next == "" || seen[next] || added == 0 {
@@ -107,6 +89,38 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 		seen[next] = true
 		q.Set("cursor", next)
 	}
+}
+
+// add appends the VPSes not listed before, and says how many it added.
+func (l *VPSList) add(vpses []VPS, listed map[string]bool) int {
+	added := 0
+	for _, v := range vpses {
+		if v.ID != "" && listed[v.ID] {
+			continue // a VPS listed twice is one VPS
+		}
+		listed[v.ID] = true
+		l.VPS = append(l.VPS, v)
+		added++
+	}
+	return added
+}
+
+// endsWith says whether page, just added, ends the list: past maxItems (the
+// list is cut there), the last page, or maxItems reached exactly.
+func (l *VPSList) endsWith(page vpsPage, pageSize, maxItems int) bool {
+	switch {
+	case len(l.VPS) > maxItems:
+		l.VPS, l.Truncated = l.VPS[:maxItems], true
+	case !page.more():
+		// A full page that says nothing of a next one may be the last or
+		// not: the list is what HostUp gave, its completeness unknown.
+		l.CompletenessUnknown = page.silent() && len(page.Data) >= pageSize
+	case len(l.VPS) == maxItems:
+		l.Truncated = true
+	default:
+		return false
+	}
+	return true
 }
 
 // decodeVPSPage reads one page of the VPS list. The envelope {data, hasMore,
