@@ -47,46 +47,97 @@ type ApplyBackupPolicyInput struct {
 
 // PolicyRow is one VPS's part of the plan and, once applied, how it ended.
 type PolicyRow struct {
-	VPSID           string           `json:"vps_id"`
-	Name            string           `json:"name,omitempty"`
-	Action          string           `json:"action" jsonschema:"enum=create,enum=update,enum=no_change,enum=refused,enum=skipped" jsonschema_description:"create or update: the plan sends requests. no_change: already as the policy says. refused: HostUp's gates or limits say it would fail (see reason, code, fix). skipped: the VPS could not be read (see error)."`
-	Outcome         string           `json:"outcome" jsonschema:"enum=planned,enum=applied,enum=accepted_not_visible,enum=failed,enum=outcome_unknown,enum=changed_since_plan" jsonschema_description:"planned: nothing was sent for this row. applied: done, and the state read back shows it. accepted_not_visible: HostUp accepted the request but the state read back does not show the change (see notes); not done as far as HostUp shows. failed: not done, see error (a request HostUp refused is not repeated). outcome_unknown: HostUp's answer was lost or an error; notes say what the state read back shows. changed_since_plan: the VPS's schedule, settings, limits or gates changed since the confirmed plan (or it was not in it), so it was not touched."`
-	Summary         string           `json:"summary" jsonschema_description:"One sentence: what the row does, or why not."`
-	RetentionCount  int              `json:"retention_count,omitempty" jsonschema_description:"The retention this VPS gets: retention_count, or its max_retention when capped."`
-	RetentionCapped bool             `json:"retention_capped,omitempty" jsonschema_description:"True when cap_retention lowered retention_count to this VPS's max_retention."`
-	Destructive     bool             `json:"destructive,omitempty" jsonschema_description:"True when this row deletes something or can make HostUp delete backups."`
-	Changes         []FieldChange    `json:"changes" jsonschema_description:"Values before and after."`
-	Requests        []PlannedRequest `json:"requests" jsonschema_description:"The requests this row sends to HostUp, in order."`
-	Deletes         []string         `json:"deletes,omitempty"`
-	Warnings        []string         `json:"warnings,omitempty"`
-	Code            string           `json:"code,omitempty" jsonschema_description:"Refused: HostUp's gate code (e.g. pending_order) or ours (e.g. retention_above_limit, no_free_slot). Skipped, failed or changed_since_plan: the failure's code, as a failed tool result carries it (e.g. vps_not_found, http_500)."`
-	Fix             string           `json:"fix,omitempty" jsonschema_description:"Refused, skipped, failed or changed_since_plan: what the user can do, when there is something to say."`
-	Error           string           `json:"error,omitempty" jsonschema_description:"skipped, failed or changed_since_plan: what went wrong, in HostUp's words where it gave some."`
-	Notes           []string         `json:"notes,omitempty" jsonschema_description:"After applying: what happened and what the state read back shows."`
-	After           *ScheduleView    `json:"after,omitempty" jsonschema_description:"The VPS's schedule as HostUp reports it after the change."`
+	VPSID string `json:"vps_id"`
+	Name  string `json:"name,omitempty"`
+	// create or update: the plan sends requests. no_change: already as the
+	// policy says. refused: HostUp's gates or limits say it would fail (see
+	// reason, code, fix). skipped: the VPS could not be read (see error).
+	Action string `json:"action" jsonschema:"enum=create,enum=update,enum=no_change,enum=refused,enum=skipped"`
+	// planned: nothing was sent for this row. applied: done, and the state read
+	// back shows it. accepted_not_visible: HostUp accepted the request but the
+	// state read back does not show the change (see notes); not done as far as
+	// HostUp shows. failed: not done, see error (a request HostUp refused is
+	// not repeated). outcome_unknown: HostUp's answer was lost or an error;
+	// notes say what the state read back shows. changed_since_plan: the VPS's
+	// schedule, settings, limits or gates changed since the confirmed plan (or
+	// it was not in it), so it was not touched.
+	Outcome string `json:"outcome" jsonschema:"enum=planned,enum=applied,enum=accepted_not_visible,enum=failed,enum=outcome_unknown,enum=changed_since_plan"`
+	// One sentence: what the row does, or why not.
+	Summary string `json:"summary"`
+	// The retention this VPS gets: retention_count, or its max_retention when
+	// capped.
+	RetentionCount int `json:"retention_count,omitempty"`
+	// True when cap_retention lowered retention_count to this VPS's
+	// max_retention.
+	RetentionCapped bool `json:"retention_capped,omitempty"`
+	// True when this row deletes something or can make HostUp delete backups.
+	Destructive bool `json:"destructive,omitempty"`
+	// Values before and after.
+	Changes []FieldChange `json:"changes"`
+	// The requests this row sends to HostUp, in order.
+	Requests []PlannedRequest `json:"requests"`
+	Deletes  []string         `json:"deletes,omitempty"`
+	Warnings []string         `json:"warnings,omitempty"`
+	// Refused: HostUp's gate code (e.g. pending_order) or ours (e.g.
+	// retention_above_limit, no_free_slot). Skipped, failed or
+	// changed_since_plan: the failure's code, as a failed tool result carries
+	// it (e.g. vps_not_found, http_500).
+	Code string `json:"code,omitempty"`
+	// Refused, skipped, failed or changed_since_plan: what the user can do,
+	// when there is something to say.
+	Fix string `json:"fix,omitempty"`
+	// skipped, failed or changed_since_plan: what went wrong, in HostUp's words
+	// where it gave some.
+	Error string `json:"error,omitempty"`
+	// After applying: what happened and what the state read back shows.
+	Notes []string `json:"notes,omitempty"`
+	// The VPS's schedule as HostUp reports it after the change.
+	After *ScheduleView `json:"after,omitempty"`
 }
 
 // PolicyTotals counts the rows.
 type PolicyTotals struct {
-	VPS       int            `json:"vps"`
-	ByAction  map[string]int `json:"by_action" jsonschema_description:"Rows per action: create, update, no_change, refused, skipped."`
-	ByOutcome map[string]int `json:"by_outcome" jsonschema_description:"Rows per outcome: planned, applied, accepted_not_visible, failed, outcome_unknown, changed_since_plan."`
-	Requests  int            `json:"requests" jsonschema_description:"Mutating requests the plan's create and update rows send (POST, and DELETE when replacing)."`
+	VPS int `json:"vps"`
+	// Rows per action: create, update, no_change, refused, skipped.
+	ByAction map[string]int `json:"by_action"`
+	// Rows per outcome: planned, applied, accepted_not_visible, failed,
+	// outcome_unknown, changed_since_plan.
+	ByOutcome map[string]int `json:"by_outcome"`
+	// Mutating requests the plan's create and update rows send (POST, and
+	// DELETE when replacing).
+	Requests int `json:"requests"`
 }
 
 // ApplyBackupPolicyOutput is the fleet's plan and, once applied, every row's outcome.
 type ApplyBackupPolicyOutput struct {
 	Common
-	Outcome          string       `json:"outcome" jsonschema:"enum=dry_run,enum=confirmation_required,enum=declined,enum=no_change,enum=applied" jsonschema_description:"dry_run: nothing sent. confirmation_required: nothing sent; show the plan to the user and call again with the same arguments and confirm_token once they agree. declined: the user said no; nothing changed. no_change: no VPS needs a change; nothing sent. applied: the confirmed rows were sent; each row's outcome says how it ended."`
-	Policy           string       `json:"policy" jsonschema_description:"The policy in words, in UTC as HostUp stores it."`
-	Notes            []string     `json:"notes" jsonschema_description:"What holds for every row, e.g. the time zone conversion."`
-	Totals           PolicyTotals `json:"totals"`
-	Rows             []PolicyRow  `json:"rows" jsonschema_description:"One row per VPS, in the account's order (or the order of vps_ids)."`
-	ConfirmToken     string       `json:"confirm_token,omitempty" jsonschema_description:"Pass this back as confirm_token (with the same arguments) after the user agreed to the plan. It covers exactly the create and update rows shown; valid 10 minutes."`
-	ConfirmExpiresAt string       `json:"confirm_expires_at,omitempty"`
-	Truncated        bool         `json:"truncated" jsonschema_description:"True when not every VPS of the account is in the plan (one call covers up to 1,000)."`
-	LeftOut          int          `json:"left_out" jsonschema_description:"How many VPSes of the account are not in the plan, as far as HostUp's list was read. Pass their ids in vps_ids."`
-	Completeness     string       `json:"completeness" jsonschema:"enum=complete,enum=truncated,enum=unknown" jsonschema_description:"Of the account's list of VPSes: unknown means HostUp did not say whether more follow, so some VPSes may be missing from the plan."`
+	// dry_run: nothing sent. confirmation_required: nothing sent; show the plan
+	// to the user and call again with the same arguments and confirm_token once
+	// they agree. declined: the user said no; nothing changed. no_change: no
+	// VPS needs a change; nothing sent. applied: the confirmed rows were sent;
+	// each row's outcome says how it ended.
+	Outcome string `json:"outcome" jsonschema:"enum=dry_run,enum=confirmation_required,enum=declined,enum=no_change,enum=applied"`
+	// The policy in words, in UTC as HostUp stores it.
+	Policy string `json:"policy"`
+	// What holds for every row, e.g. the time zone conversion.
+	Notes  []string     `json:"notes"`
+	Totals PolicyTotals `json:"totals"`
+	// One row per VPS, in the account's order (or the order of vps_ids).
+	Rows []PolicyRow `json:"rows"`
+	// ConfirmToken is what the caller passes back as confirm_token, with the
+	// same arguments, once the user agreed to the plan. It covers exactly the
+	// create and update rows shown, for 10 minutes.
+	ConfirmToken     string `json:"confirm_token,omitempty"`
+	ConfirmExpiresAt string `json:"confirm_expires_at,omitempty"`
+	// True when not every VPS of the account is in the plan (one call covers up
+	// to 1,000).
+	Truncated bool `json:"truncated"`
+	// How many VPSes of the account are not in the plan, as far as HostUp's
+	// list was read. Pass their ids in vps_ids.
+	LeftOut int `json:"left_out"`
+	// Of the account's list of VPSes: unknown means HostUp did not say whether
+	// more follow, so some VPSes may be missing from the plan.
+	Completeness string `json:"completeness" jsonschema:"enum=complete,enum=truncated,enum=unknown"`
 }
 
 func applyBackupPolicy(d *Deps) server.ServerTool {

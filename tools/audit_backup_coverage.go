@@ -42,28 +42,42 @@ type AuditBackupCoverageInput struct {
 
 // AuditRow is one VPS's backup coverage.
 type AuditRow struct {
-	VPSID       string   `json:"vps_id"`
-	Name        string   `json:"name,omitempty"`
-	HasSchedule bool     `json:"has_schedule"`
-	Enabled     bool     `json:"enabled"`
-	Frequency   string   `json:"frequency,omitempty"`
-	TimeUTC     string   `json:"time_utc,omitempty"`
-	LastRun     string   `json:"last_run,omitempty"`
-	LastStatus  string   `json:"last_status,omitempty"`
-	Retention   int      `json:"retention,omitempty"`
-	FreeSlots   int      `json:"free_slots"`
-	Problems    []string `json:"problems" jsonschema_description:"no_backups_no_snapshots (nothing to go back to: listed first), no_schedule, disabled, last_run_failed, retention_1, slots_exhausted, changes_blocked."`
-	Error       string   `json:"error,omitempty" jsonschema_description:"Set when this VPS could not be read; the other rows are still valid."`
-	BlockedBy   string   `json:"blocked_by,omitempty" jsonschema_description:"Why HostUp blocks changes, when it does."`
-	Snapshots   string   `json:"snapshots" jsonschema_description:"The snapshot schedule: e.g. a snapshot every 6 h, paused, none, or why it could not be read."`
-	GatesKnown  bool     `json:"gates_known" jsonschema_description:"False for a numeric vmid (HostUp's v1 API reports no action gates, so changes_blocked cannot be seen, and a block such as a pending order shows only when HostUp refuses a change) and for a row that could not be read."`
-	Unread      []string `json:"unread,omitempty" jsonschema_description:"Fields HostUp's answer did not give that a verdict needs (e.g. limits.availableScheduledSlots): the problems they would show are not known."`
+	VPSID       string `json:"vps_id"`
+	Name        string `json:"name,omitempty"`
+	HasSchedule bool   `json:"has_schedule"`
+	Enabled     bool   `json:"enabled"`
+	Frequency   string `json:"frequency,omitempty"`
+	TimeUTC     string `json:"time_utc,omitempty"`
+	LastRun     string `json:"last_run,omitempty"`
+	LastStatus  string `json:"last_status,omitempty"`
+	Retention   int    `json:"retention,omitempty"`
+	FreeSlots   int    `json:"free_slots"`
+	// no_backups_no_snapshots (nothing to go back to: listed first),
+	// no_schedule, disabled, last_run_failed, retention_1, slots_exhausted,
+	// changes_blocked.
+	Problems []string `json:"problems"`
+	// Set when this VPS could not be read; the other rows are still valid.
+	Error string `json:"error,omitempty"`
+	// Why HostUp blocks changes, when it does.
+	BlockedBy string `json:"blocked_by,omitempty"`
+	// The snapshot schedule: e.g. a snapshot every 6 h, paused, none, or why it
+	// could not be read.
+	Snapshots string `json:"snapshots"`
+	// False for a numeric vmid (HostUp's v1 API reports no action gates, so
+	// changes_blocked cannot be seen, and a block such as a pending order shows
+	// only when HostUp refuses a change) and for a row that could not be read.
+	GatesKnown bool `json:"gates_known"`
+	// Fields HostUp's answer did not give that a verdict needs (e.g.
+	// limits.availableScheduledSlots): the problems they would show are not
+	// known.
+	Unread []string `json:"unread,omitempty"`
 }
 
 // AuditTotals sums up the audit.
 type AuditTotals struct {
-	VPS          int            `json:"vps"`
-	Covered      int            `json:"covered" jsonschema_description:"VPSes with an enabled schedule and no problem."`
+	VPS int `json:"vps"`
+	// VPSes with an enabled schedule and no problem.
+	Covered      int            `json:"covered"`
 	WithProblems int            `json:"with_problems"`
 	Errors       int            `json:"errors"`
 	ByProblem    map[string]int `json:"by_problem"`
@@ -72,13 +86,20 @@ type AuditTotals struct {
 // AuditBackupCoverageOutput is the fleet audit.
 type AuditBackupCoverageOutput struct {
 	Common
-	Totals    AuditTotals `json:"totals"`
-	VPS       []AuditRow  `json:"vps" jsonschema_description:"One row per VPS: problems first."`
-	Truncated bool        `json:"truncated" jsonschema_description:"True when not every VPS of the account was audited: the account has more than one audit covers, or HostUp's list of VPSes ended early."`
-	LeftOut   int         `json:"left_out" jsonschema_description:"How many VPSes of the account were not audited, as far as HostUp's list was read: when the list ended early there may be more (the text says at least). Audit them by passing their ids in vps_ids."`
-	// Completeness is unknown when HostUp's list did not say whether more
-	// VPSes follow: the audit then cannot say the account is covered.
-	Completeness string `json:"completeness" jsonschema:"enum=complete,enum=truncated,enum=unknown" jsonschema_description:"Of the account's list of VPSes (complete when vps_ids were given): unknown means HostUp did not say whether more VPSes follow, so the account is not known to be covered."`
+	Totals AuditTotals `json:"totals"`
+	// One row per VPS: problems first.
+	VPS []AuditRow `json:"vps"`
+	// True when not every VPS of the account was audited: the account has more
+	// than one audit covers, or HostUp's list of VPSes ended early.
+	Truncated bool `json:"truncated"`
+	// How many VPSes of the account were not audited, as far as HostUp's list
+	// was read: when the list ended early there may be more (the text says at
+	// least). Audit them by passing their ids in vps_ids.
+	LeftOut int `json:"left_out"`
+	// Completeness is of the account's list of VPSes (complete when vps_ids
+	// were given): unknown when HostUp's list did not say whether more VPSes
+	// follow, and the audit then cannot say the account is covered.
+	Completeness string `json:"completeness" jsonschema:"enum=complete,enum=truncated,enum=unknown"`
 }
 
 func auditBackupCoverage(d *Deps) server.ServerTool {

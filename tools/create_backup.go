@@ -23,7 +23,8 @@ type CreateBackupInput struct {
 // CreateBackupOutput is the outcome and the backup job.
 type CreateBackupOutput struct {
 	MutationOutput
-	Job *JobView `json:"job,omitempty" jsonschema_description:"The backup job; poll it with get_job when it has not ended."`
+	// The backup job; poll it with get_job when it has not ended.
+	Job *JobView `json:"job,omitempty"`
 }
 
 func createBackup(d *Deps) server.ServerTool {

@@ -21,8 +21,10 @@ type DeleteBackupInput struct {
 // ScheduleReadBack for why a write reports its change only).
 type DeleteBackupOutput struct {
 	MutationOutput
-	BackupsLeft *int       `json:"backups_left,omitempty" jsonschema_description:"Backups HostUp lists for the VPS after the change."`
-	Quota       *QuotaView `json:"quota,omitempty" jsonschema_description:"The backup quota after the change."`
+	// Backups HostUp lists for the VPS after the change.
+	BackupsLeft *int `json:"backups_left,omitempty"`
+	// The backup quota after the change.
+	Quota *QuotaView `json:"quota,omitempty"`
 }
 
 func deleteBackup(d *Deps) server.ServerTool {

@@ -19,15 +19,25 @@ type ListBackupSchedulesInput struct {
 
 // ScheduleState is everything HostUp knows about one VPS's scheduled backups.
 type ScheduleState struct {
-	VPSID        string         `json:"vps_id"`
-	Schedules    []ScheduleView `json:"schedules" jsonschema_description:"At most one: HostUp allows one schedule per VPS."`
-	Settings     *SettingsView  `json:"settings,omitempty"`
-	Limits       LimitsView     `json:"limits"`
-	Gates        ScheduleGates  `json:"gates" jsonschema_description:"Whether HostUp allows each action now, and why not. For a numeric vmid they are derived from settings and limits (HostUp's API v1 reports none), and the actions v1 has no endpoint for are closed."`
-	History      []HistoryView  `json:"history" jsonschema_description:"Most recent runs first."`
-	HistoryTotal int            `json:"history_total" jsonschema_description:"How many runs HostUp returned in all."`
-	DisplayZone  string         `json:"display_zone" jsonschema_description:"Time zone of the *_local fields."`
-	Unread       []string       `json:"unread,omitempty" jsonschema_description:"Members of HostUp's settings and limits its answer did not give (e.g. limits.maxRetention, or settings as a whole): their values here are 0 and mean unknown."`
+	VPSID string `json:"vps_id"`
+	// At most one: HostUp allows one schedule per VPS.
+	Schedules []ScheduleView `json:"schedules"`
+	Settings  *SettingsView  `json:"settings,omitempty"`
+	Limits    LimitsView     `json:"limits"`
+	// Whether HostUp allows each action now, and why not. For a numeric vmid
+	// they are derived from settings and limits (HostUp's API v1 reports none),
+	// and the actions v1 has no endpoint for are closed.
+	Gates ScheduleGates `json:"gates"`
+	// Most recent runs first.
+	History []HistoryView `json:"history"`
+	// How many runs HostUp returned in all.
+	HistoryTotal int `json:"history_total"`
+	// Time zone of the *_local fields.
+	DisplayZone string `json:"display_zone"`
+	// Members of HostUp's settings and limits its answer did not give (e.g.
+	// limits.maxRetention, or settings as a whole): their values here are 0 and
+	// mean unknown.
+	Unread []string `json:"unread,omitempty"`
 }
 
 // ListBackupSchedulesOutput is one VPS's schedule state.

@@ -38,9 +38,14 @@ const (
 
 // PlannedRequest is one request the change sends to HostUp, shown to the user.
 type PlannedRequest struct {
-	Method   string `json:"method" jsonschema:"enum=POST,enum=PATCH,enum=DELETE"`
-	Endpoint string `json:"endpoint" jsonschema_description:"HostUp API path the request goes to."`
-	Body     any    `json:"body,omitempty" jsonschema_description:"JSON body that would be sent."`
+	Method string `json:"method" jsonschema:"enum=POST,enum=PATCH,enum=DELETE"`
+	// HostUp API path the request goes to.
+	Endpoint string `json:"endpoint"`
+	// Body is the JSON body that would be sent. Its description is stripped
+	// from the output schema like every other, but it stays: without one,
+	// invopop writes the schema of an any as true rather than {}. Both accept
+	// any JSON; clients have been checked against {}.
+	Body any `json:"body,omitempty" jsonschema_description:"JSON body that would be sent."`
 }
 
 // FieldChange is one value before and after the change.
@@ -52,21 +57,40 @@ type FieldChange struct {
 
 // Plan is what a write tool would do, computed from the state just read.
 type Plan struct {
-	Summary     string           `json:"summary" jsonschema_description:"One sentence: what would change."`
-	Destructive bool             `json:"destructive" jsonschema_description:"True when the change deletes something or can make HostUp delete backups; it then needs the user's confirmation."`
-	Requests    []PlannedRequest `json:"requests" jsonschema_description:"The requests that would be sent to HostUp, in order."`
-	Changes     []FieldChange    `json:"changes" jsonschema_description:"Values before and after."`
-	Deletes     []string         `json:"deletes" jsonschema_description:"What would be deleted, if anything."`
-	Warnings    []string         `json:"warnings" jsonschema_description:"Things the user should know before agreeing."`
+	// One sentence: what would change.
+	Summary string `json:"summary"`
+	// True when the change deletes something or can make HostUp delete backups;
+	// it then needs the user's confirmation.
+	Destructive bool `json:"destructive"`
+	// The requests that would be sent to HostUp, in order.
+	Requests []PlannedRequest `json:"requests"`
+	// Values before and after.
+	Changes []FieldChange `json:"changes"`
+	// What would be deleted, if anything.
+	Deletes []string `json:"deletes"`
+	// Things the user should know before agreeing.
+	Warnings []string `json:"warnings"`
 }
 
 // MutationOutput is embedded in every write tool's output.
 type MutationOutput struct {
 	Common
-	Outcome          string   `json:"outcome" jsonschema:"enum=dry_run,enum=confirmation_required,enum=declined,enum=applied,enum=accepted_not_visible,enum=outcome_unknown,enum=no_change" jsonschema_description:"dry_run: nothing sent. confirmation_required: nothing sent; show the plan to the user and call again with confirm_token once they agree. declined: the user said no; nothing changed. applied: done, and the state read back from HostUp shows it. accepted_not_visible: HostUp accepted the request, but the state read back does not show the change (or could not be read): never report it as done; see notes. outcome_unknown: HostUp's answer was lost; see notes for what the state shows. no_change: already as requested; nothing sent."`
-	VPSID            string   `json:"vps_id"`
-	Plan             Plan     `json:"plan"`
-	ConfirmToken     string   `json:"confirm_token,omitempty" jsonschema_description:"Pass this back as confirm_token (with the same arguments) after the user agreed to the plan. Works once, within 10 minutes, for the same HostUp API key, and only while what decided the plan (schedule settings, retention settings, limits, gates) is unchanged."`
+	// dry_run: nothing sent. confirmation_required: nothing sent; show the plan
+	// to the user and call again with confirm_token once they agree. declined:
+	// the user said no; nothing changed. applied: done, and the state read back
+	// from HostUp shows it. accepted_not_visible: HostUp accepted the request,
+	// but the state read back does not show the change (or could not be read):
+	// never report it as done; see notes. outcome_unknown: HostUp's answer was
+	// lost; see notes for what the state shows. no_change: already as
+	// requested; nothing sent.
+	Outcome string `json:"outcome" jsonschema:"enum=dry_run,enum=confirmation_required,enum=declined,enum=applied,enum=accepted_not_visible,enum=outcome_unknown,enum=no_change"`
+	VPSID   string `json:"vps_id"`
+	Plan    Plan   `json:"plan"`
+	// ConfirmToken is what the caller passes back as confirm_token, with the
+	// same arguments, once the user agreed to the plan. It works once, within
+	// 10 minutes, for the same HostUp API key, and only while what decided the
+	// plan (schedule settings, retention settings, limits, gates) is unchanged.
+	ConfirmToken     string   `json:"confirm_token,omitempty"`
 	ConfirmExpiresAt string   `json:"confirm_expires_at,omitempty"`
 	Notes            []string `json:"notes,omitempty"`
 }

@@ -24,11 +24,15 @@ type RestoreBackupInput struct {
 type RestoreBackupOutput struct {
 	MutationOutput
 	VPSName string `json:"vps_name,omitempty"`
-	// TypeToConfirm is restated here for the command line, which checks what
-	// the person typed before it applies anything.
-	TypeToConfirm string      `json:"type_to_confirm,omitempty" jsonschema_description:"What the user types to confirm: the VPS's name, or its id when the name cannot be typed. Never type it for them."`
-	Backup        *BackupView `json:"backup,omitempty" jsonschema_description:"The backup the disk is restored from."`
-	Job           *JobView    `json:"job,omitempty" jsonschema_description:"The restore job; poll it with get_job when it has not ended."`
+	// TypeToConfirm is what the user types to confirm: the VPS's name, or its
+	// id when the name cannot be typed, never typed for them. It is restated
+	// here for the command line, which checks what the person typed before it
+	// applies anything.
+	TypeToConfirm string `json:"type_to_confirm,omitempty"`
+	// The backup the disk is restored from.
+	Backup *BackupView `json:"backup,omitempty"`
+	// The restore job; poll it with get_job when it has not ended.
+	Job *JobView `json:"job,omitempty"`
 }
 
 // A restore is not idempotent: a second one throws away what changed after the

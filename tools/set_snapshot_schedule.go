@@ -24,11 +24,14 @@ type SetSnapshotScheduleInput struct {
 // gate stay with list_snapshot_schedule.
 type SnapshotScheduleChangeOutput struct {
 	MutationOutput
-	// HasSchedule tells "read back: none" from "not read back" (a dry run, or
-	// a read that failed), which an absent schedule alone cannot.
-	HasSchedule *bool                 `json:"has_schedule,omitempty" jsonschema_description:"Whether HostUp reports a snapshot schedule after the change; absent when it was not read back."`
-	Schedule    *SnapshotScheduleView `json:"schedule,omitempty" jsonschema_description:"That schedule, when there is one."`
-	after       *SnapshotState        // the whole read-back, for the result's text
+	// HasSchedule says whether HostUp reports a snapshot schedule after the
+	// change, and is absent when it was not read back: it tells "read back:
+	// none" from "not read back" (a dry run, or a read that failed), which an
+	// absent schedule alone cannot.
+	HasSchedule *bool `json:"has_schedule,omitempty"`
+	// That schedule, when there is one.
+	Schedule *SnapshotScheduleView `json:"schedule,omitempty"`
+	after    *SnapshotState        // the whole read-back, for the result's text
 }
 
 // readBack fills the output from the state read back, nil when none was.

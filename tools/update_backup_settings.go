@@ -22,7 +22,8 @@ type UpdateBackupSettingsInput struct {
 // UpdateBackupSettingsOutput is the outcome and the settings read back.
 type UpdateBackupSettingsOutput struct {
 	MutationOutput
-	Settings *SettingsView `json:"settings,omitempty" jsonschema_description:"The settings as HostUp reports them after the change."`
+	// The settings as HostUp reports them after the change.
+	Settings *SettingsView `json:"settings,omitempty"`
 }
 
 func updateBackupSettings(d *Deps) server.ServerTool {
