@@ -12,9 +12,11 @@ import (
 // Every write tool goes through one safety path (SPEC "Before any mutation"), in
 // three steps that can also run apart:
 //
-//   - prepare: read the state, refuse locally what HostUp's gates and limits say
-//     would fail, and plan. A tool's constructor (upsertOperation, …) returns an
-//     operation; prepare runs it. No lock is held: a dry run stops here.
+//   - prepare: choose the VPS's backend (backend.go) and refuse what its API
+//     lacks, then read the state, refuse locally what HostUp's gates and limits
+//     say would fail, and plan. A tool's constructor (upsertOperation, …)
+//     returns an operation; prepare runs it. No lock is held: a dry run stops
+//     here.
 //   - authorize: the user's confirmation of one operation or of a set of them
 //     (confirm.go), needed when a plan is destructive.
 //   - execute: take the VPS's lock (and, with replicas, its lease), make sure
