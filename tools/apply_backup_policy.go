@@ -146,7 +146,7 @@ func applyBackupPolicy(d *Deps) server.ServerTool {
 			"For one VPS use upsert_backup_schedule.",
 		setterHints,
 		func(ctx context.Context, call *Call, in ApplyBackupPolicyInput) (ApplyBackupPolicyOutput, string, error) {
-			p, err := d.newPolicy(in)
+			p, err := newPolicy(in, d.now())
 			if err != nil {
 				return ApplyBackupPolicyOutput{}, "", err
 			}
@@ -230,7 +230,7 @@ type policy struct {
 	window string // the spread in words, "" without one
 }
 
-func (d *Deps) newPolicy(in ApplyBackupPolicyInput) (policy, error) {
+func newPolicy(in ApplyBackupPolicyInput, now time.Time) (policy, error) {
 	p := policy{in: in, notes: []string{}}
 	if in.SpreadHours > 0 && in.Frequency != hostup.FrequencyDaily && in.Hour+in.SpreadHours > 23 {
 		return p, badInput("hour %d with spread_hours %d runs past midnight, which would move some %s backups to the next day; choose an hour of at most %d or fewer spread_hours",
@@ -238,10 +238,10 @@ func (d *Deps) newPolicy(in ApplyBackupPolicyInput) (policy, error) {
 	}
 	enabled := true
 	for offset := range in.SpreadHours + 1 {
-		want, notes, err := d.desiredSchedule(UpsertBackupScheduleInput{
+		want, notes, err := desiredSchedule(UpsertBackupScheduleInput{
 			Frequency: in.Frequency, Hour: (in.Hour + offset) % 24, DayOfWeek: in.DayOfWeek, DayOfMonth: in.DayOfMonth,
 			RetentionCount: in.RetentionCount, Enabled: &enabled, Timezone: in.Timezone,
-		})
+		}, now)
 		if err != nil {
 			return p, err
 		}

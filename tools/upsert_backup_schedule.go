@@ -44,7 +44,7 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 			if in.Minute != nil && !d.backendFor(in.VPSID).takesMinute() {
 				return UpsertBackupScheduleOutput{}, "", badInput("minute is for numeric vmids (HostUp's API v1) only: HostUp's v2 API, which vps_… ids use, starts backups on the hour; leave minute out")
 			}
-			want, notes, err := d.desiredSchedule(in)
+			want, notes, err := desiredSchedule(in, d.now())
 			if err != nil {
 				return UpsertBackupScheduleOutput{}, "", err
 			}
@@ -185,9 +185,9 @@ func showingSchedule(schedules []hostup.Schedule, target string, want scheduleRe
 }
 
 // desiredSchedule checks the fields against the frequency and converts the time
-// to UTC. Everything here is known without asking HostUp; ranges and the
-// frequency's values are the input schema's to enforce (validate.go).
-func (d *Deps) desiredSchedule(in UpsertBackupScheduleInput) (scheduleRequest, []string, error) {
+// to UTC as of now. Everything here is known without asking HostUp; ranges and
+// the frequency's values are the input schema's to enforce (validate.go).
+func desiredSchedule(in UpsertBackupScheduleInput, now time.Time) (scheduleRequest, []string, error) {
 	req := scheduleRequest{ScheduleRequest: hostup.ScheduleRequest{Frequency: in.Frequency, Hour: in.Hour, RetentionCount: in.RetentionCount, Enabled: true, Name: in.Name}}
 	if in.Enabled != nil {
 		req.Enabled = *in.Enabled
@@ -206,7 +206,7 @@ func (d *Deps) desiredSchedule(in UpsertBackupScheduleInput) (scheduleRequest, [
 	if in.Timezone == "" {
 		return req, notes, nil
 	}
-	converted, err := d.inUTC(in, &req)
+	converted, err := inUTC(in, &req, now)
 	if err != nil {
 		return req, nil, err
 	}
@@ -240,13 +240,14 @@ func daysFitFrequency(frequency string, dayOfWeek, dayOfMonth *int) error {
 }
 
 // inUTC converts req's hour and day from in's time zone to UTC, which HostUp
-// stores, and returns the notes that say what moved.
-func (d *Deps) inUTC(in UpsertBackupScheduleInput, req *scheduleRequest) ([]string, error) {
+// stores, with the zone's offset as of now, and returns the notes that say
+// what moved.
+func inUTC(in UpsertBackupScheduleInput, req *scheduleRequest, now time.Time) ([]string, error) {
 	loc, err := time.LoadLocation(in.Timezone)
 	if err != nil || in.Timezone == "Local" {
 		return nil, badInput("timezone %q is not an IANA time zone name such as Europe/Stockholm or UTC", in.Timezone)
 	}
-	utc, dst, err := toUTC(localSchedule{frequency: in.Frequency, hour: in.Hour, dayOfWeek: in.DayOfWeek, dayOfMonth: in.DayOfMonth}, loc, d.now())
+	utc, dst, err := toUTC(localSchedule{frequency: in.Frequency, hour: in.Hour, dayOfWeek: in.DayOfWeek, dayOfMonth: in.DayOfMonth}, loc, now)
 	if err != nil {
 		return nil, err
 	}
