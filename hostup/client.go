@@ -104,33 +104,16 @@ type Client struct {
 
 // New validates the options and returns a Client. It sends no request.
 func New(opts Options) (*Client, error) {
-	base := opts.BaseURL
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-		u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		// The URL is not echoed: it could carry credentials in its userinfo.
-		return nil, errors.New("hostup: the API base URL must be an absolute http or https URL without credentials, query or fragment, e.g. " + DefaultBaseURL)
-	}
-	if u.Scheme == "http" && !IsLoopbackHost(u.Hostname()) {
-		// Plain http would send the API key readable to anyone on the path; it is
-		// only for a local simulator or proxy.
-		return nil, errors.New("hostup: the API base URL must use https (plain http is accepted only for localhost, e.g. a local test server)")
-	}
-	if hasAPIPath(u.Path) {
-		// Every endpoint path starts with HostUp's /api/…; a base URL that already has
-		// it would send /api/v2/api/v2/vps and get a 404 that explains nothing. A
-		// prefix that is not HostUp's (a proxy's) is kept.
-		return nil, errors.New("hostup: the API base URL must not include HostUp's /api/… path, which every request adds itself: give only the scheme and host, e.g. " + DefaultBaseURL)
+	base, err := baseURL(opts.BaseURL)
+	if err != nil {
+		return nil, err
 	}
 	if opts.APIKey != "" && !ValidKey(opts.APIKey) {
 		return nil, errInvalidKey
 	}
 	c := &Client{
 		key:            newSecret(opts.APIKey),
-		baseURL:        strings.TrimRight(u.String(), "/"),
+		baseURL:        base,
 		httpClient:     opts.HTTPClient,
 		userAgent:      opts.UserAgent,
 		timeout:        opts.Timeout,
@@ -143,6 +126,38 @@ func New(opts Options) (*Client, error) {
 		limits:         &limiters{},
 		jobsWantBearer: new(atomic.Bool),
 	}
+	c.setDefaults()
+	return c, nil
+}
+
+// baseURL checks the API base URL (DefaultBaseURL when empty) and returns it
+// without a trailing slash.
+func baseURL(base string) (string, error) {
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		// The URL is not echoed: it could carry credentials in its userinfo.
+		return "", errors.New("hostup: the API base URL must be an absolute http or https URL without credentials, query or fragment, e.g. " + DefaultBaseURL)
+	}
+	if u.Scheme == "http" && !IsLoopbackHost(u.Hostname()) {
+		// Plain http would send the API key readable to anyone on the path; it is
+		// only for a local simulator or proxy.
+		return "", errors.New("hostup: the API base URL must use https (plain http is accepted only for localhost, e.g. a local test server)")
+	}
+	if hasAPIPath(u.Path) {
+		// Every endpoint path starts with HostUp's /api/…; a base URL that already has
+		// it would send /api/v2/api/v2/vps and get a 404 that explains nothing. A
+		// prefix that is not HostUp's (a proxy's) is kept.
+		return "", errors.New("hostup: the API base URL must not include HostUp's /api/… path, which every request adds itself: give only the scheme and host, e.g. " + DefaultBaseURL)
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// setDefaults fills in what the options left at their zero value.
+func (c *Client) setDefaults() {
 	if c.httpClient == nil {
 		c.httpClient = &http.Client{
 			Transport: http.DefaultTransport.(*http.Transport).Clone(),
@@ -172,7 +187,6 @@ func New(opts Options) (*Client, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	return c, nil
 }
 
 // hasAPIPath reports whether a base URL's path has a segment "api", the start of
@@ -323,21 +337,14 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 	if !ValidKey(key.value()) {
 		return response{}, errInvalidKey
 	}
-	var payload []byte
-	if body != nil {
-		var err error
-		if payload, err = json.Marshal(body); err != nil {
-			return response{}, fmt.Errorf("hostup: %s %s: encoding the request: %w", method, path, err)
-		}
+	payload, err := encodeBody(method, path, body)
+	if err != nil {
+		return response{}, err
 	}
 	target := c.baseURL + path
 	if len(query) > 0 {
 		target += "?" + query.Encode()
 	}
-	// Only GET may be repeated after a failure that HostUp may have acted on; a 429 is
-	// safe for every method because HostUp refused it before doing anything.
-	idempotent := method == http.MethodGet
-
 	// A 429 is retried until a deadline, MaxRetryWait after the first attempt,
 	// however many attempts that takes; other failures have a count too
 	// (MaxRetries). Waiting for a turn at the key's pace is not retrying.
@@ -361,43 +368,17 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 			resp.body = wholeNumbers(resp.body)
 			return resp, nil
 		}
-		var failure error
-		var retry bool
-		var hint time.Duration // HostUp's own Retry-After, preferred over our backoff
-		if err != nil {
-			failure = fmt.Errorf("hostup: %s %s: %w", method, path, err)
-			switch {
-			case !idempotent && sent:
-				failure = outcomeUnknown(failure)
-			case idempotent:
-				retry = ctx.Err() == nil
-			}
-		} else {
-			apiErr := newAPIError(method, path, resp.status, resp.header, resp.body, key.value(), c.now())
-			failure, hint = apiErr, apiErr.RetryAfter
-			switch {
-			case resp.status == http.StatusTooManyRequests:
-				retry = true
-			case idempotent:
-				retry = resp.status == http.StatusBadGateway || resp.status == http.StatusServiceUnavailable || resp.status == http.StatusGatewayTimeout
-			case resp.status >= 500:
-				failure = outcomeUnknown(apiErr)
-			}
-		}
-		wait := hint
+		failure, retry, wait := c.failedAttempt(ctx, key, method, path, resp, sent, err)
 		if wait == 0 {
 			wait = backoff(attempt)
 		}
-		if err == nil && resp.status == http.StatusTooManyRequests {
-			if c.now().Add(wait).After(deadline) || !c.mayWait(ctx, 0, wait) {
-				// A wait longer than the call may take is the caller's to decide
-				// on (the error says how long); it does not hold up other calls.
-				return response{}, failure
-			}
+		limited := err == nil && resp.status == http.StatusTooManyRequests
+		if !c.tryAgain(ctx, limited, retry, attempt, deadline, waited, wait) {
+			return response{}, failure
+		}
+		if limited {
 			// Every request with this key slows down, not only this one.
 			pace.limited(booked, c.now())
-		} else if !retry || attempt > c.maxRetries || !c.mayWait(ctx, waited, wait) {
-			return response{}, failure
 		}
 		c.log.DebugContext(ctx, "hostup retry", "method", method, "url", c.baseURL+path, "attempt", attempt, "wait", wait)
 		if err := c.sleep(ctx, wait); err != nil {
@@ -405,6 +386,61 @@ func (c *Client) send(ctx context.Context, scheme authScheme, method, path strin
 		}
 		waited += wait
 	}
+}
+
+// encodeBody is a request's JSON body, nil when it has none.
+func encodeBody(method, path string, body any) ([]byte, error) {
+	if body == nil {
+		return nil, nil
+	}
+	payload, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("hostup: %s %s: encoding the request: %w", method, path, err)
+	}
+	return payload, nil
+}
+
+// failedAttempt says what an attempt that brought no 2xx means: the error for
+// the caller, whether sending it again may help, and how long HostUp asked to
+// wait (its Retry-After, preferred over our backoff; 0 when it named none).
+// Only GET may be repeated after a failure that HostUp may have acted on; a
+// 429 is safe for every method because HostUp refused it before doing
+// anything.
+func (c *Client) failedAttempt(ctx context.Context, key secret, method, path string, resp response, sent bool, err error) (failure error, retry bool, hint time.Duration) {
+	idempotent := method == http.MethodGet
+	if err != nil {
+		failure = fmt.Errorf("hostup: %s %s: %w", method, path, err)
+		switch {
+		case !idempotent && sent:
+			failure = outcomeUnknown(failure)
+		case idempotent:
+			retry = ctx.Err() == nil
+		}
+		return failure, retry, 0
+	}
+	apiErr := newAPIError(method, path, resp.status, resp.header, resp.body, key.value(), c.now())
+	failure, hint = apiErr, apiErr.RetryAfter
+	switch {
+	case resp.status == http.StatusTooManyRequests:
+		retry = true
+	case idempotent:
+		retry = resp.status == http.StatusBadGateway || resp.status == http.StatusServiceUnavailable || resp.status == http.StatusGatewayTimeout
+	case resp.status >= 500:
+		failure = outcomeUnknown(apiErr)
+	}
+	return failure, retry, hint
+}
+
+// tryAgain says whether a failed attempt is sent again after wait. A 429
+// (limited) is, until the deadline, when the caller's deadline allows: a wait
+// longer than the call may take is the caller's to decide on (the error says
+// how long), and it does not hold up other calls. Other failures are, when
+// retry says they may be, while the count and the retry budget last.
+func (c *Client) tryAgain(ctx context.Context, limited, retry bool, attempt int, deadline time.Time, waited, wait time.Duration) bool {
+	if limited {
+		return !c.now().Add(wait).After(deadline) && c.mayWait(ctx, 0, wait)
+	}
+	return retry && attempt <= c.maxRetries && c.mayWait(ctx, waited, wait)
 }
 
 // awaitTurn waits until the key's limiter lets the request start. When that is

@@ -65,7 +65,7 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 	seen := map[string]bool{}
 	listed := map[string]bool{}
 	for pages := 1; ; pages++ {
-		body, err := c.do(ctx, http.MethodGet, "/api/v2/vps", q, nil)
+		body, err := c.do(ctx, http.MethodGet, vpsListPath, q, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -73,27 +73,9 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 		if err != nil {
 			return nil, err
 		}
-		added := 0
-		for _, v := range page.Data {
-			if v.ID != "" && listed[v.ID] {
-				continue // a VPS listed twice is one VPS
-			}
-			listed[v.ID] = true
-			list.VPS = append(list.VPS, v)
-			added++
-		}
+		added := list.add(page.Data, listed)
 		next := page.next()
-		switch {
-		case len(list.VPS) > maxItems:
-			list.VPS, list.Truncated = list.VPS[:maxItems], true
-			return list, nil
-		case !page.more():
-			// A full page that says nothing of a next one may be the last or
-			// not: the list is what HostUp gave, its completeness unknown.
-			list.CompletenessUnknown = page.silent() && len(page.Data) >= pageSize
-			return list, nil
-		case len(list.VPS) == maxItems:
-			list.Truncated = true
+		if list.endsWith(page, pageSize, maxItems) {
 			return list, nil
 		}
 		if next == "" || seen[next] || added == 0 {
@@ -109,13 +91,45 @@ func (c *Client) ListVPS(ctx context.Context, p ListVPSParams) (*VPSList, error)
 	}
 }
 
+// add appends the VPSes not listed before, and says how many it added.
+func (l *VPSList) add(vpses []VPS, listed map[string]bool) int {
+	added := 0
+	for _, v := range vpses {
+		if v.ID != "" && listed[v.ID] {
+			continue // a VPS listed twice is one VPS
+		}
+		listed[v.ID] = true
+		l.VPS = append(l.VPS, v)
+		added++
+	}
+	return added
+}
+
+// endsWith says whether page, just added, ends the list: past maxItems (the
+// list is cut there), the last page, or maxItems reached exactly.
+func (l *VPSList) endsWith(page vpsPage, pageSize, maxItems int) bool {
+	switch {
+	case len(l.VPS) > maxItems:
+		l.VPS, l.Truncated = l.VPS[:maxItems], true
+	case !page.more():
+		// A full page that says nothing of a next one may be the last or
+		// not: the list is what HostUp gave, its completeness unknown.
+		l.CompletenessUnknown = page.silent() && len(page.Data) >= pageSize
+	case len(l.VPS) == maxItems:
+		l.Truncated = true
+	default:
+		return false
+	}
+	return true
+}
+
 // decodeVPSPage reads one page of the VPS list. The envelope {data, hasMore,
 // nextCursor} is inferred from another endpoint (hostup-api.md §0), so the items
 // are taken from data, else from the one member that holds a list, else from a
 // bare list; a page in which no list can be found is an error, never "no VPS".
 // key is redacted from what the error quotes.
 func decodeVPSPage(body []byte, key string) (vpsPage, error) {
-	const path = "/api/v2/vps"
+	const path = vpsListPath
 	var page vpsPage
 	var bare []VPS
 	if json.Unmarshal(body, &bare) == nil && bare != nil {
@@ -217,7 +231,7 @@ func (c *Client) GetVPS(ctx context.Context, vpsID string) (*VPS, error) {
 	if err != nil {
 		return nil, err
 	}
-	path := "/api/v2/vps/" + id
+	path := VPSPath(id)
 	body, err := c.do(ctx, http.MethodGet, path, nil, nil)
 	if err != nil {
 		return nil, err
@@ -241,12 +255,12 @@ func (c *Client) GetVPS(ctx context.Context, vpsID string) (*VPS, error) {
 // GetBackupSchedules calls GET /api/v2/vps/{id}/backup-schedules: schedules, settings,
 // history, limits and gates in one read.
 func (c *Client) GetBackupSchedules(ctx context.Context, vpsID string) (*BackupSchedules, error) {
-	path, err := vpsPath(vpsID, "/backup-schedules")
+	id, err := segment(KindVPS, vpsID)
 	if err != nil {
 		return nil, err
 	}
 	var s BackupSchedules
-	if err := c.getJSON(ctx, path, nil, &s); err != nil {
+	if err := c.getJSON(ctx, BackupSchedulesPath(id), nil, &s); err != nil {
 		return nil, err
 	}
 	return &s, nil
@@ -257,25 +271,25 @@ func (c *Client) GetBackupSchedules(ctx context.Context, vpsID string) (*BackupS
 // status nor the body (hostup-api.md §2), so the answer says only what HostUp
 // accepted; callers read the schedules back to know what it made of it.
 func (c *Client) UpsertBackupSchedule(ctx context.Context, vpsID string, req ScheduleRequest) (Answer, error) {
-	path, err := vpsPath(vpsID, "/backup-schedules")
+	id, err := segment(KindVPS, vpsID)
 	if err != nil {
 		return Answer{}, err
 	}
-	a, _, err := c.write(ctx, http.MethodPost, path, req)
+	a, _, err := c.write(ctx, http.MethodPost, BackupSchedulesPath(id), req)
 	return a, err
 }
 
 // UpdateBackupSettings calls PATCH /api/v2/vps/{id}/backup-schedules. Its answer's
 // settings are not trusted: callers read the settings back.
 func (c *Client) UpdateBackupSettings(ctx context.Context, vpsID string, req SettingsRequest) (Answer, error) {
-	path, err := vpsPath(vpsID, "/backup-schedules")
+	id, err := segment(KindVPS, vpsID)
 	if err != nil {
 		return Answer{}, err
 	}
 	if req.MaxTotalBackups == nil && req.AutoDeleteOldest == nil {
 		return Answer{}, errors.New("hostup: a settings update must set maxTotalBackups, autoDeleteOldest or both")
 	}
-	a, _, err := c.write(ctx, http.MethodPatch, path, req)
+	a, _, err := c.write(ctx, http.MethodPatch, BackupSchedulesPath(id), req)
 	return a, err
 }
 
@@ -285,22 +299,22 @@ func (c *Client) DeleteBackupSchedule(ctx context.Context, vpsID, scheduleID str
 	if err != nil {
 		return Answer{}, err
 	}
-	path, err := vpsPath(vpsID, "/backup-schedules/"+sid)
+	id, err := segment(KindVPS, vpsID)
 	if err != nil {
 		return Answer{}, err
 	}
-	a, _, err := c.write(ctx, http.MethodDelete, path, nil)
+	a, _, err := c.write(ctx, http.MethodDelete, BackupSchedulePath(id, sid), nil)
 	return a, err
 }
 
 // ListBackups calls GET /api/v2/vps/{id}/backups: backups, quota and gates.
 func (c *Client) ListBackups(ctx context.Context, vpsID string) (*Backups, error) {
-	path, err := vpsPath(vpsID, "/backups")
+	id, err := segment(KindVPS, vpsID)
 	if err != nil {
 		return nil, err
 	}
 	var b Backups
-	if err := c.getJSON(ctx, path, nil, &b); err != nil {
+	if err := c.getJSON(ctx, BackupsPath(id), nil, &b); err != nil {
 		return nil, err
 	}
 	return &b, nil
@@ -309,7 +323,7 @@ func (c *Client) ListBackups(ctx context.Context, vpsID string) (*Backups, error
 // CreateBackup calls POST /api/v2/vps/{id}/backups. HostUp marks the 202 body's
 // operation optional, so the answer's job may be nil on success.
 func (c *Client) CreateBackup(ctx context.Context, vpsID string, req CreateBackupRequest) (Answer, error) {
-	path, err := vpsPath(vpsID, "/backups")
+	id, err := segment(KindVPS, vpsID)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -318,7 +332,7 @@ func (c *Client) CreateBackup(ctx context.Context, vpsID string, req CreateBacku
 	if req.Note != nil {
 		body = req
 	}
-	a, _, err := c.write(ctx, http.MethodPost, path, body)
+	a, _, err := c.write(ctx, http.MethodPost, BackupsPath(id), body)
 	return a, err
 }
 
@@ -341,11 +355,11 @@ func (c *Client) DeleteBackup(ctx context.Context, vpsID, backupID string) (Answ
 	if err != nil {
 		return Answer{}, err
 	}
-	path, err := vpsPath(vpsID, "/backups/"+bid)
+	id, err := segment(KindVPS, vpsID)
 	if err != nil {
 		return Answer{}, err
 	}
-	a, _, err := c.write(ctx, http.MethodDelete, path, nil)
+	a, _, err := c.write(ctx, http.MethodDelete, BackupPath(id, bid), nil)
 	return a, err
 }
 
@@ -356,7 +370,7 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	path := "/api/jobs/" + id
+	path := jobPath(id)
 	// The jobs page is a v1 page and shows X-API-Key; the v2 operation's pollUrl
 	// points to the same path, and v2 takes Bearer. Which one HostUp wants there
 	// is not documented, so the documented header goes first and Bearer follows
@@ -395,14 +409,6 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 		job.ID = jobID
 	}
 	return job, nil
-}
-
-func vpsPath(vpsID, rest string) (string, error) {
-	id, err := segment(KindVPS, vpsID)
-	if err != nil {
-		return "", err
-	}
-	return "/api/v2/vps/" + id + rest, nil
 }
 
 func (c *Client) getJSON(ctx context.Context, path string, q url.Values, out any) error {

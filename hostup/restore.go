@@ -16,10 +16,10 @@ func (c *Client) RestoreBackup(ctx context.Context, vpsID, backupID string) (Ans
 	if err != nil {
 		return Answer{}, err
 	}
-	path, err := vpsPath(vpsID, "/backups/"+bid+"/actions/restore")
+	id, err := segment(KindVPS, vpsID)
 	if err != nil {
 		return Answer{}, err
 	}
-	a, _, err := c.write(ctx, http.MethodPost, path, nil)
+	a, _, err := c.write(ctx, http.MethodPost, RestorePath(id, bid), nil)
 	return a, err
 }

@@ -102,12 +102,12 @@ type SnapshotScheduleRequest struct {
 
 // GetSnapshotSchedule calls GET /api/v2/vps/{id}/snapshot-schedules.
 func (c *Client) GetSnapshotSchedule(ctx context.Context, vpsID string) (*SnapshotSchedules, error) {
-	path, err := vpsPath(vpsID, "/snapshot-schedules")
+	id, err := segment(KindVPS, vpsID)
 	if err != nil {
 		return nil, err
 	}
 	var s SnapshotSchedules
-	if err := c.getJSON(ctx, path, nil, &s); err != nil {
+	if err := c.getJSON(ctx, SnapshotSchedulesPath(id), nil, &s); err != nil {
 		return nil, err
 	}
 	return &s, nil
@@ -119,11 +119,11 @@ func (c *Client) GetSnapshotSchedule(ctx context.Context, vpsID string) (*Snapsh
 // when it is {data:{…}}, which is read too), and callers read the schedule back
 // either way.
 func (c *Client) SetSnapshotSchedule(ctx context.Context, vpsID string, req SnapshotScheduleRequest) (*SnapshotSchedules, Answer, error) {
-	path, err := vpsPath(vpsID, "/snapshot-schedules")
+	id, err := segment(KindVPS, vpsID)
 	if err != nil {
 		return nil, Answer{}, err
 	}
-	a, body, err := c.write(ctx, http.MethodPost, path, req)
+	a, body, err := c.write(ctx, http.MethodPost, SnapshotSchedulesPath(id), req)
 	if err != nil {
 		return nil, Answer{}, err
 	}
@@ -156,11 +156,11 @@ func decodeSnapshotSchedules(body []byte) *SnapshotSchedules {
 // removes the singleton (known only from HostUp's lists of related endpoints; any
 // 2xx is success).
 func (c *Client) DeleteSnapshotSchedule(ctx context.Context, vpsID string) (Answer, error) {
-	path, err := vpsPath(vpsID, "/snapshot-schedules")
+	id, err := segment(KindVPS, vpsID)
 	if err != nil {
 		return Answer{}, err
 	}
-	a, _, err := c.write(ctx, http.MethodDelete, path, nil)
+	a, _, err := c.write(ctx, http.MethodDelete, SnapshotSchedulesPath(id), nil)
 	return a, err
 }
 
@@ -205,10 +205,11 @@ type VMSnapshotScheduleSaved struct {
 
 // GetVMSnapshotSchedule calls v1 GET /api/vm/{vmid}/snapshot-schedules.
 func (c *Client) GetVMSnapshotSchedule(ctx context.Context, vmid string) (*VMSnapshotSchedules, error) {
-	path, err := vmPath(vmid, "/snapshot-schedules")
+	id, err := segment(KindVMID, vmid)
 	if err != nil {
 		return nil, err
 	}
+	path := VMSnapshotSchedulesPath(id)
 	data, meta, err := c.v1(ctx, http.MethodGet, path, nil)
 	if err != nil {
 		return nil, err
@@ -224,11 +225,11 @@ func (c *Client) GetVMSnapshotSchedule(ctx context.Context, vmid string) (*VMSna
 // SetVMSnapshotSchedule calls v1 POST /api/vm/{vmid}/snapshot-schedules, which saves
 // the VM's one schedule. Any 2xx is success; a body we cannot read leaves Schedule nil.
 func (c *Client) SetVMSnapshotSchedule(ctx context.Context, vmid string, req VMSnapshotScheduleRequest) (*VMSnapshotScheduleSaved, error) {
-	path, err := vmPath(vmid, "/snapshot-schedules")
+	id, err := segment(KindVMID, vmid)
 	if err != nil {
 		return nil, err
 	}
-	data, meta, err := c.v1(ctx, http.MethodPost, path, req)
+	data, meta, err := c.v1(ctx, http.MethodPost, VMSnapshotSchedulesPath(id), req)
 	if err != nil {
 		return nil, err
 	}

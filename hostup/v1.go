@@ -10,10 +10,11 @@ import (
 // settings, history (with volid, exact size, job id and error message) and limits.
 // v1 has no action gates: callers derive refusals from Settings and Limits.
 func (c *Client) GetVMBackupSchedules(ctx context.Context, vmid string) (*VMBackupSchedules, error) {
-	path, err := vmPath(vmid, "/backup-schedules")
+	id, err := segment(KindVMID, vmid)
 	if err != nil {
 		return nil, err
 	}
+	path := VMBackupSchedulesPath(id)
 	data, meta, err := c.v1(ctx, http.MethodGet, path, nil)
 	if err != nil {
 		return nil, err
@@ -30,11 +31,11 @@ func (c *Client) GetVMBackupSchedules(ctx context.Context, vmid string) (*VMBack
 // the VM's schedule or updates the one of the same schedule_type. Any 2xx is success;
 // Schedule is nil when the body carries none, and callers read the schedules back.
 func (c *Client) UpsertVMBackupSchedule(ctx context.Context, vmid string, req VMScheduleRequest) (*VMScheduleSaved, error) {
-	path, err := vmPath(vmid, "/backup-schedules")
+	id, err := segment(KindVMID, vmid)
 	if err != nil {
 		return nil, err
 	}
-	data, meta, err := c.v1(ctx, http.MethodPost, path, req)
+	data, meta, err := c.v1(ctx, http.MethodPost, VMBackupSchedulesPath(id), req)
 	if err != nil {
 		return nil, err
 	}
@@ -58,10 +59,11 @@ func decodeScheduleSaved(data json.RawMessage, meta V1Meta) *VMScheduleSaved {
 
 // ListVMBackups calls v1 GET /api/vm/{vmid}/backups: the backups stored for the VM.
 func (c *Client) ListVMBackups(ctx context.Context, vmid string) (*VMBackupList, error) {
-	path, err := vmPath(vmid, "/backups")
+	id, err := segment(KindVMID, vmid)
 	if err != nil {
 		return nil, err
 	}
+	path := VMBackupsPath(id)
 	data, meta, err := c.v1(ctx, http.MethodGet, path, nil)
 	if err != nil {
 		return nil, err
@@ -83,23 +85,15 @@ func (c *Client) DeleteVMBackup(ctx context.Context, vmid, volid string) (*V1Res
 	if err != nil {
 		return nil, err
 	}
-	path, err := vmPath(vmid, "/backups/"+vol)
+	id, err := segment(KindVMID, vmid)
 	if err != nil {
 		return nil, err
 	}
-	data, meta, err := c.v1(ctx, http.MethodDelete, path, nil)
+	data, meta, err := c.v1(ctx, http.MethodDelete, VMBackupPath(id, vol), nil)
 	if err != nil {
 		return nil, err
 	}
 	res := &V1Result{Meta: meta, Success: true}
 	_ = json.Unmarshal(data, res) // the message is a courtesy; the 2xx is the answer
 	return res, nil
-}
-
-func vmPath(vmid, rest string) (string, error) {
-	id, err := segment(KindVMID, vmid)
-	if err != nil {
-		return "", err
-	}
-	return "/api/vm/" + id + rest, nil
 }

@@ -2,11 +2,9 @@ package tools
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -14,11 +12,6 @@ import (
 
 	"github.com/hostup/hostup-mcp/hostup"
 )
-
-// fleetConcurrency bounds the fleet's parallel requests as auditConcurrency does
-// the audit's: the client waits out HostUp's 429s, so a larger fleet costs time,
-// never failed rows.
-const fleetConcurrency = auditConcurrency
 
 // Row actions (what the plan does to a VPS) and row outcomes (how it ended).
 const (
@@ -54,46 +47,97 @@ type ApplyBackupPolicyInput struct {
 
 // PolicyRow is one VPS's part of the plan and, once applied, how it ended.
 type PolicyRow struct {
-	VPSID           string           `json:"vps_id"`
-	Name            string           `json:"name,omitempty"`
-	Action          string           `json:"action" jsonschema:"enum=create,enum=update,enum=no_change,enum=refused,enum=skipped" jsonschema_description:"create or update: the plan sends requests. no_change: already as the policy says. refused: HostUp's gates or limits say it would fail (see reason, code, fix). skipped: the VPS could not be read (see error)."`
-	Outcome         string           `json:"outcome" jsonschema:"enum=planned,enum=applied,enum=accepted_not_visible,enum=failed,enum=outcome_unknown,enum=changed_since_plan" jsonschema_description:"planned: nothing was sent for this row. applied: done, and the state read back shows it. accepted_not_visible: HostUp accepted the request but the state read back does not show the change (see notes); not done as far as HostUp shows. failed: not done, see error (a request HostUp refused is not repeated). outcome_unknown: HostUp's answer was lost or an error; notes say what the state read back shows. changed_since_plan: the VPS's schedule, settings, limits or gates changed since the confirmed plan (or it was not in it), so it was not touched."`
-	Summary         string           `json:"summary" jsonschema_description:"One sentence: what the row does, or why not."`
-	RetentionCount  int              `json:"retention_count,omitempty" jsonschema_description:"The retention this VPS gets: retention_count, or its max_retention when capped."`
-	RetentionCapped bool             `json:"retention_capped,omitempty" jsonschema_description:"True when cap_retention lowered retention_count to this VPS's max_retention."`
-	Destructive     bool             `json:"destructive,omitempty" jsonschema_description:"True when this row deletes something or can make HostUp delete backups."`
-	Changes         []FieldChange    `json:"changes" jsonschema_description:"Values before and after."`
-	Requests        []PlannedRequest `json:"requests" jsonschema_description:"The requests this row sends to HostUp, in order."`
-	Deletes         []string         `json:"deletes,omitempty"`
-	Warnings        []string         `json:"warnings,omitempty"`
-	Code            string           `json:"code,omitempty" jsonschema_description:"Refused: HostUp's gate code (e.g. pending_order) or ours (e.g. retention_above_limit, no_free_slot). Skipped, failed or changed_since_plan: the failure's code, as a failed tool result carries it (e.g. vps_not_found, http_500)."`
-	Fix             string           `json:"fix,omitempty" jsonschema_description:"Refused, skipped, failed or changed_since_plan: what the user can do, when there is something to say."`
-	Error           string           `json:"error,omitempty" jsonschema_description:"skipped, failed or changed_since_plan: what went wrong, in HostUp's words where it gave some."`
-	Notes           []string         `json:"notes,omitempty" jsonschema_description:"After applying: what happened and what the state read back shows."`
-	After           *ScheduleView    `json:"after,omitempty" jsonschema_description:"The VPS's schedule as HostUp reports it after the change."`
+	VPSID string `json:"vps_id"`
+	Name  string `json:"name,omitempty"`
+	// create or update: the plan sends requests. no_change: already as the
+	// policy says. refused: HostUp's gates or limits say it would fail (see
+	// reason, code, fix). skipped: the VPS could not be read (see error).
+	Action string `json:"action" jsonschema:"enum=create,enum=update,enum=no_change,enum=refused,enum=skipped"`
+	// planned: nothing was sent for this row. applied: done, and the state read
+	// back shows it. accepted_not_visible: HostUp accepted the request but the
+	// state read back does not show the change (see notes); not done as far as
+	// HostUp shows. failed: not done, see error (a request HostUp refused is
+	// not repeated). outcome_unknown: HostUp's answer was lost or an error;
+	// notes say what the state read back shows. changed_since_plan: the VPS's
+	// schedule, settings, limits or gates changed since the confirmed plan (or
+	// it was not in it), so it was not touched.
+	Outcome string `json:"outcome" jsonschema:"enum=planned,enum=applied,enum=accepted_not_visible,enum=failed,enum=outcome_unknown,enum=changed_since_plan"`
+	// One sentence: what the row does, or why not.
+	Summary string `json:"summary"`
+	// The retention this VPS gets: retention_count, or its max_retention when
+	// capped.
+	RetentionCount int `json:"retention_count,omitempty"`
+	// True when cap_retention lowered retention_count to this VPS's
+	// max_retention.
+	RetentionCapped bool `json:"retention_capped,omitempty"`
+	// True when this row deletes something or can make HostUp delete backups.
+	Destructive bool `json:"destructive,omitempty"`
+	// Values before and after.
+	Changes []FieldChange `json:"changes"`
+	// The requests this row sends to HostUp, in order.
+	Requests []PlannedRequest `json:"requests"`
+	Deletes  []string         `json:"deletes,omitempty"`
+	Warnings []string         `json:"warnings,omitempty"`
+	// Refused: HostUp's gate code (e.g. pending_order) or ours (e.g.
+	// retention_above_limit, no_free_slot). Skipped, failed or
+	// changed_since_plan: the failure's code, as a failed tool result carries
+	// it (e.g. vps_not_found, http_500).
+	Code string `json:"code,omitempty"`
+	// Refused, skipped, failed or changed_since_plan: what the user can do,
+	// when there is something to say.
+	Fix string `json:"fix,omitempty"`
+	// skipped, failed or changed_since_plan: what went wrong, in HostUp's words
+	// where it gave some.
+	Error string `json:"error,omitempty"`
+	// After applying: what happened and what the state read back shows.
+	Notes []string `json:"notes,omitempty"`
+	// The VPS's schedule as HostUp reports it after the change.
+	After *ScheduleView `json:"after,omitempty"`
 }
 
 // PolicyTotals counts the rows.
 type PolicyTotals struct {
-	VPS       int            `json:"vps"`
-	ByAction  map[string]int `json:"by_action" jsonschema_description:"Rows per action: create, update, no_change, refused, skipped."`
-	ByOutcome map[string]int `json:"by_outcome" jsonschema_description:"Rows per outcome: planned, applied, accepted_not_visible, failed, outcome_unknown, changed_since_plan."`
-	Requests  int            `json:"requests" jsonschema_description:"Mutating requests the plan's create and update rows send (POST, and DELETE when replacing)."`
+	VPS int `json:"vps"`
+	// Rows per action: create, update, no_change, refused, skipped.
+	ByAction map[string]int `json:"by_action"`
+	// Rows per outcome: planned, applied, accepted_not_visible, failed,
+	// outcome_unknown, changed_since_plan.
+	ByOutcome map[string]int `json:"by_outcome"`
+	// Mutating requests the plan's create and update rows send (POST, and
+	// DELETE when replacing).
+	Requests int `json:"requests"`
 }
 
 // ApplyBackupPolicyOutput is the fleet's plan and, once applied, every row's outcome.
 type ApplyBackupPolicyOutput struct {
 	Common
-	Outcome          string       `json:"outcome" jsonschema:"enum=dry_run,enum=confirmation_required,enum=declined,enum=no_change,enum=applied" jsonschema_description:"dry_run: nothing sent. confirmation_required: nothing sent; show the plan to the user and call again with the same arguments and confirm_token once they agree. declined: the user said no; nothing changed. no_change: no VPS needs a change; nothing sent. applied: the confirmed rows were sent; each row's outcome says how it ended."`
-	Policy           string       `json:"policy" jsonschema_description:"The policy in words, in UTC as HostUp stores it."`
-	Notes            []string     `json:"notes" jsonschema_description:"What holds for every row, e.g. the time zone conversion."`
-	Totals           PolicyTotals `json:"totals"`
-	Rows             []PolicyRow  `json:"rows" jsonschema_description:"One row per VPS, in the account's order (or the order of vps_ids)."`
-	ConfirmToken     string       `json:"confirm_token,omitempty" jsonschema_description:"Pass this back as confirm_token (with the same arguments) after the user agreed to the plan. It covers exactly the create and update rows shown; valid 10 minutes."`
-	ConfirmExpiresAt string       `json:"confirm_expires_at,omitempty"`
-	Truncated        bool         `json:"truncated" jsonschema_description:"True when not every VPS of the account is in the plan (one call covers up to 1,000)."`
-	LeftOut          int          `json:"left_out" jsonschema_description:"How many VPSes of the account are not in the plan, as far as HostUp's list was read. Pass their ids in vps_ids."`
-	Completeness     string       `json:"completeness" jsonschema:"enum=complete,enum=truncated,enum=unknown" jsonschema_description:"Of the account's list of VPSes: unknown means HostUp did not say whether more follow, so some VPSes may be missing from the plan."`
+	// dry_run: nothing sent. confirmation_required: nothing sent; show the plan
+	// to the user and call again with the same arguments and confirm_token once
+	// they agree. declined: the user said no; nothing changed. no_change: no
+	// VPS needs a change; nothing sent. applied: the confirmed rows were sent;
+	// each row's outcome says how it ended.
+	Outcome string `json:"outcome" jsonschema:"enum=dry_run,enum=confirmation_required,enum=declined,enum=no_change,enum=applied"`
+	// The policy in words, in UTC as HostUp stores it.
+	Policy string `json:"policy"`
+	// What holds for every row, e.g. the time zone conversion.
+	Notes  []string     `json:"notes"`
+	Totals PolicyTotals `json:"totals"`
+	// One row per VPS, in the account's order (or the order of vps_ids).
+	Rows []PolicyRow `json:"rows"`
+	// ConfirmToken is what the caller passes back as confirm_token, with the
+	// same arguments, once the user agreed to the plan. It covers exactly the
+	// create and update rows shown, for 10 minutes.
+	ConfirmToken     string `json:"confirm_token,omitempty"`
+	ConfirmExpiresAt string `json:"confirm_expires_at,omitempty"`
+	// True when not every VPS of the account is in the plan (one call covers up
+	// to 1,000).
+	Truncated bool `json:"truncated"`
+	// How many VPSes of the account are not in the plan, as far as HostUp's
+	// list was read. Pass their ids in vps_ids.
+	LeftOut int `json:"left_out"`
+	// Of the account's list of VPSes: unknown means HostUp did not say whether
+	// more follow, so some VPSes may be missing from the plan.
+	Completeness string `json:"completeness" jsonschema:"enum=complete,enum=truncated,enum=unknown"`
 }
 
 func applyBackupPolicy(d *Deps) server.ServerTool {
@@ -102,7 +146,7 @@ func applyBackupPolicy(d *Deps) server.ServerTool {
 			"For one VPS use upsert_backup_schedule.",
 		setterHints,
 		func(ctx context.Context, call *Call, in ApplyBackupPolicyInput) (ApplyBackupPolicyOutput, string, error) {
-			p, err := d.newPolicy(in)
+			p, err := newPolicy(in, d.now())
 			if err != nil {
 				return ApplyBackupPolicyOutput{}, "", err
 			}
@@ -111,57 +155,70 @@ func applyBackupPolicy(d *Deps) server.ServerTool {
 				return ApplyBackupPolicyOutput{}, "", err
 			}
 			f := d.planFleet(ctx, call, p, targets)
-			out := ApplyBackupPolicyOutput{Policy: p.describe(), Notes: p.notes, Truncated: left.truncated, LeftOut: left.count, Completeness: completeness(left.truncated, left.unknown)}
-			if out.Truncated {
-				out.Notes = append(out.Notes, leftOutNote(left))
-			}
-			if out.Completeness == listUnknown {
-				out.Notes = append(out.Notes, completenessUnknownNote+" A VPS beyond them is not in this plan; pass its id in vps_ids.")
-			}
+			out := policyOutput(p, left)
 			changing := f.changing()
 			switch {
 			case in.DryRun:
 				out.Outcome = outcomeDryRun
-				return f.output(out), f.text(out), nil
 			case len(changing) == 0:
 				out.Outcome = outcomeNoChange
-				return f.output(out), f.text(out), nil
+			default:
+				if err := f.confirmAndApply(ctx, call, in.ConfirmToken, changing, &out); err != nil {
+					return out, "", err
+				}
 			}
-			// One confirmation for every row that sends something, destructive or
-			// not: the user agrees to the fleet's plan as a whole.
-			changes := make([]*change, len(changing))
-			for i, r := range changing {
-				changes[i] = &r.op.change
-			}
-			// Bound to every row shown: the token confirms this set of VPSes,
-			// not a part of it (vps_ids) the user never saw alone.
-			shown := make([]string, len(f.rows))
-			for i, r := range f.rows {
-				shown[i] = r.VPSID
-			}
-			a, err := d.authorize(ctx, call, confirmation{
-				tool: "apply_backup_policy", token: in.ConfirmToken, changes: changes, shown: shown,
-				message: f.dialog(ApplyBackupPolicyOutput{Policy: out.Policy, Notes: out.Notes}),
-			})
-			if err != nil {
-				return out, "", err
-			}
-			switch {
-			case a.declined:
-				out.Outcome = outcomeDeclined
-				return f.output(out), f.text(out), nil
-			case a.token != "":
-				out.Outcome = outcomeNeedsConfirm
-				out.ConfirmToken = a.token
-				out.ConfirmExpiresAt = a.expires.UTC().Format(time.RFC3339)
-				return f.output(out), f.text(out), nil
-			}
-			// The one place the user's confirmation is used: once, for every row
-			// it covers.
-			f.execute(ctx, call, changing, a.grant)
-			out.Outcome = outcomeApplied
 			return f.output(out), f.text(out), nil
 		})
+}
+
+// policyOutput starts the result with what holds for every row: the policy,
+// its notes, and which VPSes of the account the plan leaves out.
+func policyOutput(p policy, left leftOut) ApplyBackupPolicyOutput {
+	out := ApplyBackupPolicyOutput{Policy: p.describe(), Notes: p.notes, Truncated: left.truncated, LeftOut: left.count, Completeness: completeness(left.truncated, left.unknown)}
+	if out.Truncated {
+		out.Notes = append(out.Notes, leftOutNote(left))
+	}
+	if out.Completeness == listUnknown {
+		out.Notes = append(out.Notes, completenessUnknownNote+" A VPS beyond them is not in this plan; pass its id in vps_ids.")
+	}
+	return out
+}
+
+// confirmAndApply asks the user once for every row that sends something,
+// destructive or not: the user agrees to the fleet's plan as a whole. When
+// they have, it applies those rows; out gets the outcome and, when the answer
+// is a token to come back with, the token.
+func (f *fleet) confirmAndApply(ctx context.Context, call *Call, token string, changing []*fleetRow, out *ApplyBackupPolicyOutput) error {
+	changes := make([]*change, len(changing))
+	for i, r := range changing {
+		changes[i] = &r.op.change
+	}
+	// Bound to every row shown: the token confirms this set of VPSes,
+	// not a part of it (vps_ids) the user never saw alone.
+	shown := make([]string, len(f.rows))
+	for i, r := range f.rows {
+		shown[i] = r.VPSID
+	}
+	a, err := f.d.authorize(ctx, call, confirmation{
+		tool: "apply_backup_policy", token: token, changes: changes, shown: shown,
+		message: f.dialog(ApplyBackupPolicyOutput{Policy: out.Policy, Notes: out.Notes}),
+	})
+	switch {
+	case err != nil:
+		return err
+	case a.declined:
+		out.Outcome = outcomeDeclined
+	case a.token != "":
+		out.Outcome = outcomeNeedsConfirm
+		out.ConfirmToken = a.token
+		out.ConfirmExpiresAt = a.expires.UTC().Format(time.RFC3339)
+	default:
+		// The one place the user's confirmation is used: once, for every row
+		// it covers.
+		f.execute(ctx, call, changing, a.grant)
+		out.Outcome = outcomeApplied
+	}
+	return nil
 }
 
 // policy is the input checked once for the whole fleet: the schedule each
@@ -173,7 +230,7 @@ type policy struct {
 	window string // the spread in words, "" without one
 }
 
-func (d *Deps) newPolicy(in ApplyBackupPolicyInput) (policy, error) {
+func newPolicy(in ApplyBackupPolicyInput, now time.Time) (policy, error) {
 	p := policy{in: in, notes: []string{}}
 	if in.SpreadHours > 0 && in.Frequency != hostup.FrequencyDaily && in.Hour+in.SpreadHours > 23 {
 		return p, badInput("hour %d with spread_hours %d runs past midnight, which would move some %s backups to the next day; choose an hour of at most %d or fewer spread_hours",
@@ -181,10 +238,10 @@ func (d *Deps) newPolicy(in ApplyBackupPolicyInput) (policy, error) {
 	}
 	enabled := true
 	for offset := range in.SpreadHours + 1 {
-		want, notes, err := d.desiredSchedule(UpsertBackupScheduleInput{
+		want, notes, err := desiredSchedule(UpsertBackupScheduleInput{
 			Frequency: in.Frequency, Hour: (in.Hour + offset) % 24, DayOfWeek: in.DayOfWeek, DayOfMonth: in.DayOfMonth,
 			RetentionCount: in.RetentionCount, Enabled: &enabled, Timezone: in.Timezone,
-		})
+		}, now)
 		if err != nil {
 			return p, err
 		}
@@ -235,235 +292,6 @@ func (p policy) describe() string {
 		s += ", " + p.window
 	}
 	return s
-}
-
-// fleet is the plan of one call: a row per VPS, with the prepared operation of
-// each row that sends something.
-type fleet struct {
-	d    *Deps
-	rows []*fleetRow
-	// progress counts every VPS planned and applied in this call: MCP wants it
-	// to grow with each notification.
-	mu       sync.Mutex
-	progress int
-}
-
-type fleetRow struct {
-	PolicyRow
-	op *operation[[]ScheduleView]
-	// replanRefusal is the refusal of the row's last plan: under the lock,
-	// execute plans the row again, and this tells its refusal (the VPS's gates
-	// or limits changed) from the confirmation's and the lease's.
-	replanRefusal *Refusal
-}
-
-// planFleet prepares every VPS's row with bounded concurrency, each on the
-// single-VPS tools' safety path (prepare with upsertOperationFrom), and reports
-// progress per VPS.
-func (d *Deps) planFleet(ctx context.Context, call *Call, p policy, targets []auditTarget) *fleet {
-	f := &fleet{d: d, rows: make([]*fleetRow, len(targets))}
-	offsets := spreadOffsets(targets, p.in.SpreadHours)
-	bounded(len(targets), fleetConcurrency, func(i int) {
-		t := targets[i]
-		r := &fleetRow{PolicyRow: PolicyRow{VPSID: t.id, Name: t.name, Outcome: rowPlanned, Changes: []FieldChange{}, Requests: []PlannedRequest{}}}
-		f.rows[i] = r
-		op, err := prepare(ctx, d, func(ctx context.Context) (*operation[[]ScheduleView], error) {
-			op, err := d.policyOperation(ctx, p, p.wants[offsets[t.id]], r)
-			r.replanRefusal = nil
-			errors.As(err, &r.replanRefusal)
-			return op, err
-		})
-		r.planned(op, err)
-		f.tick(ctx, call, len(targets), fmt.Sprintf("planned %s", t.id))
-	})
-	return f
-}
-
-// spreadOffsets gives each VPS its hour in the window: round robin over the
-// sorted ids, so the hours are even and the same VPSes get the same hours on
-// every call (the plan, its confirmation and a re-run must agree).
-func spreadOffsets(targets []auditTarget, spread int) map[string]int {
-	ids := make([]string, len(targets))
-	for i, t := range targets {
-		ids[i] = t.id
-	}
-	slices.Sort(ids)
-	out := make(map[string]int, len(ids))
-	for i, id := range ids {
-		out[id] = i % (spread + 1)
-	}
-	return out
-}
-
-// policyOperation plans one VPS: upsert_backup_schedule's operation for want,
-// with the retention fitted to the VPS's maximum when cap_retention allows it,
-// and refused when no scheduled run could ever store its backup.
-func (d *Deps) policyOperation(ctx context.Context, p policy, want scheduleRequest, r *fleetRow) (*operation[[]ScheduleView], error) {
-	in := UpsertBackupScheduleInput{
-		VPSID: r.VPSID, Frequency: p.in.Frequency, RetentionCount: want.RetentionCount,
-		Enabled: &want.Enabled, ReplaceExisting: p.in.ReplaceExisting,
-	}
-	bs, _, err := d.readSchedules(ctx, r.VPSID)
-	if err != nil {
-		return nil, err
-	}
-	r.RetentionCapped = false
-	if limit, known := retentionLimit(bs); p.in.CapRetention && known && want.RetentionCount > limit && limit > 0 {
-		want.RetentionCount, in.RetentionCount, r.RetentionCapped = limit, limit, true
-	}
-	r.RetentionCount = want.RetentionCount
-	op, err := d.upsertOperationFrom(ctx, in, want, nil, bs)
-	slots, slotsKnown := freeSlots(bs)
-	auto, autoKnown := autoDeleteOldest(bs)
-	noSlot := slotsKnown && slots <= 0 && autoKnown && !auto
-	// No free slot wins over a retention above the limit: a lower retention
-	// cannot cure it, so advising one would only lead to this refusal.
-	var refusal *Refusal
-	if noSlot && ((err == nil && len(op.plan.Requests) > 0) || (errors.As(err, &refusal) && refusal.Code == "retention_above_limit")) {
-		return nil, &Refusal{
-			Reason: fmt.Sprintf("%s has no free backup slot and does not delete the oldest backups automatically, so every scheduled run would fail", r.VPSID),
-			Code:   "no_free_slot",
-			Fix:    "delete manual backups (delete_backup), turn on auto_delete_oldest (update_backup_settings) or raise the VPS's backup limit in HostUp's control panel, then apply the policy again.",
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	if len(bs.Schedules) > 0 {
-		r.Action = actionUpdate
-	} else {
-		r.Action = actionCreate
-	}
-	return op, nil
-}
-
-// planned fills the row from what prepare returned.
-func (r *fleetRow) planned(op *operation[[]ScheduleView], err error) {
-	var refusal *Refusal
-	switch {
-	case errors.As(err, &refusal):
-		r.Action, r.Summary, r.Code, r.Fix = actionRefused, strings.TrimSuffix(refusal.Reason, ".")+".", refusal.Code, refusal.Fix
-	case err != nil:
-		failure := classifyError(err)
-		r.Action, r.Summary, r.Error, r.Code, r.Fix = actionSkipped, "Could not be read, so it was not planned.", describeError(err), failure.Code, failure.Fix
-	default:
-		r.showPlan(op.plan)
-		if len(op.plan.Requests) == 0 {
-			r.Action = actionNoChange
-			return
-		}
-		r.op = op
-	}
-}
-
-func (r *fleetRow) showPlan(p Plan) {
-	r.Summary, r.Destructive, r.Changes, r.Requests = p.Summary, p.Destructive, p.Changes, p.Requests
-	r.Deletes, r.Warnings = nil, nil
-	if len(p.Deletes) > 0 {
-		r.Deletes = p.Deletes
-	}
-	if r.RetentionCapped {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("retention_count capped at %d, this VPS's max_retention (cap_retention).", r.RetentionCount))
-	}
-	r.Warnings = append(r.Warnings, p.Warnings...)
-}
-
-// changing returns the rows whose plan sends a request.
-func (f *fleet) changing() []*fleetRow {
-	var out []*fleetRow
-	for _, r := range f.rows {
-		if r.op != nil {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// execute sends each row under the user's one confirmation g: per row the
-// single-VPS execute (lock, re-check against g, apply, read back), with bounded
-// concurrency and progress per VPS. A row g does not cover is not touched; the
-// others still go.
-func (f *fleet) execute(ctx context.Context, call *Call, rows []*fleetRow, g *grant) {
-	total := len(f.rows) + len(rows)
-	bounded(len(rows), fleetConcurrency, func(i int) {
-		r := rows[i]
-		mo, after, err := execute(ctx, f.d, r.op, g)
-		r.executed(mo, after, err)
-		f.tick(ctx, call, total, fmt.Sprintf("%s %s", r.VPSID, r.Outcome))
-	})
-}
-
-// executed records how the row's execute ended; after is the schedules read
-// back, nil when none were.
-func (r *fleetRow) executed(mo MutationOutput, after *[]ScheduleView, err error) {
-	var refusal *Refusal
-	switch {
-	case errors.As(err, &refusal) && r.changedSincePlan(refusal):
-		// Nothing was sent: the confirmation no longer covers what the VPS
-		// would get, or the VPS now refuses the change.
-		r.Outcome, r.Error, r.Code, r.Fix = rowChangedSincePlan, "Not touched: "+refusal.Error(), refusal.Code, refusal.Fix
-		if refusal.Code == "stale_confirm_token" || refusal.Code == "mismatched_confirm_token" {
-			r.Error = "Not touched: " + r.VPSID + "'s backup schedule, settings, limits or gates changed since the plan the user confirmed (or it was not in that plan). Apply the policy again for a new plan."
-			r.Fix = "apply the policy again for a new plan."
-		}
-		return
-	case err != nil:
-		failure := classifyError(err)
-		r.Outcome, r.Error, r.Code, r.Fix = rowFailed, describeError(err), failure.Code, failure.Fix
-		return
-	}
-	r.showPlan(mo.Plan)
-	r.Notes = mo.Notes
-	switch mo.Outcome {
-	case outcomeNoChange:
-		r.Action = actionNoChange
-		return
-	case outcomeApplied:
-		r.Outcome = rowApplied
-	case outcomeNotVisible:
-		r.Outcome = rowNotVisible
-	default:
-		r.Outcome = rowUnknown
-	}
-	if after != nil && len(*after) > 0 {
-		first := (*after)[0]
-		r.After = &first
-	}
-}
-
-// changedSincePlan says whether refusal means the VPS is no longer as the
-// confirmed plan saw it. A used token, an unreadable record of used tokens or
-// a lease that could not be taken say nothing about the VPS: those rows failed.
-func (r *fleetRow) changedSincePlan(refusal *Refusal) bool {
-	switch refusal.Code {
-	case "stale_confirm_token", "mismatched_confirm_token", "state_changed":
-		return true
-	}
-	return refusal == r.replanRefusal
-}
-
-func (f *fleet) tick(ctx context.Context, call *Call, total int, message string) {
-	// Under the lock: progress must grow with every notification.
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.progress++
-	call.progress(ctx, float64(f.progress), float64(total), message)
-}
-
-// bounded runs fn(0) … fn(n-1) with at most limit running at once.
-func bounded(n, limit int, fn func(i int)) {
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, limit)
-	for i := range n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			fn(i)
-		}()
-	}
-	wg.Wait()
 }
 
 // output fills out's rows and totals from the fleet.

@@ -42,28 +42,42 @@ type AuditBackupCoverageInput struct {
 
 // AuditRow is one VPS's backup coverage.
 type AuditRow struct {
-	VPSID       string   `json:"vps_id"`
-	Name        string   `json:"name,omitempty"`
-	HasSchedule bool     `json:"has_schedule"`
-	Enabled     bool     `json:"enabled"`
-	Frequency   string   `json:"frequency,omitempty"`
-	TimeUTC     string   `json:"time_utc,omitempty"`
-	LastRun     string   `json:"last_run,omitempty"`
-	LastStatus  string   `json:"last_status,omitempty"`
-	Retention   int      `json:"retention,omitempty"`
-	FreeSlots   int      `json:"free_slots"`
-	Problems    []string `json:"problems" jsonschema_description:"no_backups_no_snapshots (nothing to go back to: listed first), no_schedule, disabled, last_run_failed, retention_1, slots_exhausted, changes_blocked."`
-	Error       string   `json:"error,omitempty" jsonschema_description:"Set when this VPS could not be read; the other rows are still valid."`
-	BlockedBy   string   `json:"blocked_by,omitempty" jsonschema_description:"Why HostUp blocks changes, when it does."`
-	Snapshots   string   `json:"snapshots" jsonschema_description:"The snapshot schedule: e.g. a snapshot every 6 h, paused, none, or why it could not be read."`
-	GatesKnown  bool     `json:"gates_known" jsonschema_description:"False for a numeric vmid (HostUp's v1 API reports no action gates, so changes_blocked cannot be seen, and a block such as a pending order shows only when HostUp refuses a change) and for a row that could not be read."`
-	Unread      []string `json:"unread,omitempty" jsonschema_description:"Fields HostUp's answer did not give that a verdict needs (e.g. limits.availableScheduledSlots): the problems they would show are not known."`
+	VPSID       string `json:"vps_id"`
+	Name        string `json:"name,omitempty"`
+	HasSchedule bool   `json:"has_schedule"`
+	Enabled     bool   `json:"enabled"`
+	Frequency   string `json:"frequency,omitempty"`
+	TimeUTC     string `json:"time_utc,omitempty"`
+	LastRun     string `json:"last_run,omitempty"`
+	LastStatus  string `json:"last_status,omitempty"`
+	Retention   int    `json:"retention,omitempty"`
+	FreeSlots   int    `json:"free_slots"`
+	// no_backups_no_snapshots (nothing to go back to: listed first),
+	// no_schedule, disabled, last_run_failed, retention_1, slots_exhausted,
+	// changes_blocked.
+	Problems []string `json:"problems"`
+	// Set when this VPS could not be read; the other rows are still valid.
+	Error string `json:"error,omitempty"`
+	// Why HostUp blocks changes, when it does.
+	BlockedBy string `json:"blocked_by,omitempty"`
+	// The snapshot schedule: e.g. a snapshot every 6 h, paused, none, or why it
+	// could not be read.
+	Snapshots string `json:"snapshots"`
+	// False for a numeric vmid (HostUp's v1 API reports no action gates, so
+	// changes_blocked cannot be seen, and a block such as a pending order shows
+	// only when HostUp refuses a change) and for a row that could not be read.
+	GatesKnown bool `json:"gates_known"`
+	// Fields HostUp's answer did not give that a verdict needs (e.g.
+	// limits.availableScheduledSlots): the problems they would show are not
+	// known.
+	Unread []string `json:"unread,omitempty"`
 }
 
 // AuditTotals sums up the audit.
 type AuditTotals struct {
-	VPS          int            `json:"vps"`
-	Covered      int            `json:"covered" jsonschema_description:"VPSes with an enabled schedule and no problem."`
+	VPS int `json:"vps"`
+	// VPSes with an enabled schedule and no problem.
+	Covered      int            `json:"covered"`
 	WithProblems int            `json:"with_problems"`
 	Errors       int            `json:"errors"`
 	ByProblem    map[string]int `json:"by_problem"`
@@ -72,13 +86,20 @@ type AuditTotals struct {
 // AuditBackupCoverageOutput is the fleet audit.
 type AuditBackupCoverageOutput struct {
 	Common
-	Totals    AuditTotals `json:"totals"`
-	VPS       []AuditRow  `json:"vps" jsonschema_description:"One row per VPS: problems first."`
-	Truncated bool        `json:"truncated" jsonschema_description:"True when not every VPS of the account was audited: the account has more than one audit covers, or HostUp's list of VPSes ended early."`
-	LeftOut   int         `json:"left_out" jsonschema_description:"How many VPSes of the account were not audited, as far as HostUp's list was read: when the list ended early there may be more (the text says at least). Audit them by passing their ids in vps_ids."`
-	// Completeness is unknown when HostUp's list did not say whether more
-	// VPSes follow: the audit then cannot say the account is covered.
-	Completeness string `json:"completeness" jsonschema:"enum=complete,enum=truncated,enum=unknown" jsonschema_description:"Of the account's list of VPSes (complete when vps_ids were given): unknown means HostUp did not say whether more VPSes follow, so the account is not known to be covered."`
+	Totals AuditTotals `json:"totals"`
+	// One row per VPS: problems first.
+	VPS []AuditRow `json:"vps"`
+	// True when not every VPS of the account was audited: the account has more
+	// than one audit covers, or HostUp's list of VPSes ended early.
+	Truncated bool `json:"truncated"`
+	// How many VPSes of the account were not audited, as far as HostUp's list
+	// was read: when the list ended early there may be more (the text says at
+	// least). Audit them by passing their ids in vps_ids.
+	LeftOut int `json:"left_out"`
+	// Completeness is of the account's list of VPSes (complete when vps_ids
+	// were given): unknown when HostUp's list did not say whether more VPSes
+	// follow, and the audit then cannot say the account is covered.
+	Completeness string `json:"completeness" jsonschema:"enum=complete,enum=truncated,enum=unknown"`
 }
 
 func auditBackupCoverage(d *Deps) server.ServerTool {
@@ -149,12 +170,13 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			bs, vm, err := d.readSchedules(ctx, t.id)
+			api := d.backendFor(t.id)
+			read, err := api.schedules(ctx)
 			if err != nil {
 				rows[i] = AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, Error: describeError(err)}
 			} else {
-				rows[i] = auditRow(t, bs, vm)
-				d.addSnapshots(ctx, &rows[i], bs)
+				rows[i] = auditRow(t, api.hasGates(), read)
+				addSnapshots(ctx, api, &rows[i], read.state())
 			}
 			// Sent under the lock: MCP requires progress to increase with every
 			// notification, and goroutines finishing together would otherwise
@@ -179,10 +201,12 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 
 func (r AuditRow) attention() bool { return r.Error != "" || len(r.Problems) > 0 || len(r.Unread) > 0 }
 
-// auditRow judges one VPS. vm is v1's own answer for a numeric vmid, else nil.
-func auditRow(t auditTarget, bs *hostup.BackupSchedules, vm *hostup.VMBackupSchedules) AuditRow {
+// auditRow judges one VPS from one read of its schedules; gatesKnown says
+// whether its API reports action gates.
+func auditRow(t auditTarget, gatesKnown bool, read scheduleRead) AuditRow {
+	bs := read.state()
 	slots, slotsKnown := freeSlots(bs)
-	r := AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, FreeSlots: slots, GatesKnown: !isVMID(t.id)}
+	r := AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, FreeSlots: slots, GatesKnown: gatesKnown}
 	if len(bs.Schedules) == 0 {
 		r.Problems = append(r.Problems, problemNoSchedule)
 	} else {
@@ -197,20 +221,7 @@ func auditRow(t auditTarget, bs *hostup.BackupSchedules, vm *hostup.VMBackupSche
 		}
 	}
 	var failed bool
-	if vm != nil {
-		// v1 records backups, not runs: its newest scheduled record decides.
-		r.LastStatus, failed = lastVMScheduledStatus(vm.History)
-	} else {
-		// Only a known success or failure stands on its own: unknown, running,
-		// any other word or none is checked against the newest scheduled run.
-		if !runSucceeded(r.LastStatus) && !runFailed(r.LastStatus) {
-			if h := lastScheduledStatus(bs.History); h != "" {
-				r.LastStatus = h
-			}
-		}
-		failed = runFailed(r.LastStatus)
-	}
-	if failed {
+	if r.LastStatus, failed = read.lastRun(r.LastStatus); failed {
 		r.Problems = append(r.Problems, problemLastRunFailed)
 	}
 	autoDelete, autoKnown := autoDeleteOldest(bs)
@@ -222,35 +233,13 @@ func auditRow(t auditTarget, bs *hostup.BackupSchedules, vm *hostup.VMBackupSche
 	case slots <= 0 && !autoDelete:
 		r.Problems = append(r.Problems, problemSlotsExhausted)
 	}
-	// What v1 cannot do at all is no block on the VPS: its vps_… id can.
+	// A gate closed for want of an endpoint is no block on the VPS: its other
+	// id, through the other API, can.
 	if g, ok := changesBlocker(bs.Actions, len(bs.Schedules) > 0); ok {
 		r.Problems = append(r.Problems, problemGateClosed)
 		r.BlockedBy = strings.TrimSpace(gateReason(g) + " " + codeSuffix(g.CodeText()))
 	}
 	return r
-}
-
-// lastVMScheduledStatus is the status of v1's newest scheduled backup record and
-// whether it is a failure (v1RunFailed).
-func lastVMScheduledStatus(history []hostup.VMHistoryEntry) (string, bool) {
-	for _, h := range history {
-		if h.BackupType == "" || h.BackupType == "scheduled" {
-			return h.Status, v1RunFailed(h)
-		}
-	}
-	return "", false
-}
-
-// lastScheduledStatus is the status of the newest scheduled run in the history
-// (newest first: readSchedules orders it). Manual backups are left out: a manual backup that failed or is
-// still queued says nothing about whether the schedule works.
-func lastScheduledStatus(history []hostup.HistoryEntry) string {
-	for _, h := range history {
-		if t := deref(h.BackupType); t == "" || t == "scheduled" {
-			return h.Status
-		}
-	}
-	return ""
 }
 
 func codeSuffix(code string) string {
@@ -286,51 +275,11 @@ func (o AuditBackupCoverageOutput) text(left leftOut) string {
 	var b strings.Builder
 	t := o.Totals
 	fmt.Fprintf(&b, "%d VPS audited: %d covered, %d with problems, %d could not be read.", t.VPS, t.Covered, t.WithProblems, t.Errors)
-	listed := 0
-	for _, r := range o.VPS {
-		if !r.attention() {
-			continue
-		}
-		if listed++; listed > auditTextRows {
-			fmt.Fprintf(&b, "\n… and %d more VPS with problems or errors (all are in the structured result).", t.WithProblems+t.Errors-auditTextRows)
-			break
-		}
-		label := r.VPSID
-		if r.Name != "" {
-			label += " " + inList(r.Name)
-		}
-		if r.Error != "" {
-			fmt.Fprintf(&b, "\n- %s: could not be read: %s", label, firstLine(r.Error))
-			continue
-		}
-		fmt.Fprintf(&b, "\n- %s: %s", label, strings.Join(r.Problems, ", "))
-		if r.BlockedBy != "" {
-			fmt.Fprintf(&b, ": %s", r.BlockedBy)
-		}
-		fmt.Fprintf(&b, "; snapshots: %s", r.Snapshots)
-		if len(r.Unread) > 0 {
-			if len(r.Problems) > 0 {
-				b.WriteString(";")
-			}
-			fmt.Fprintf(&b, " HostUp's answer did not give %s", strings.Join(r.Unread, ", "))
-		}
-	}
+	o.writeToDo(&b)
 	if t.Covered > 0 {
 		fmt.Fprintf(&b, "\nWith an enabled schedule and no problem: %d VPS.", t.Covered)
 	}
-	var unknown []string
-	for _, r := range o.VPS {
-		if !r.GatesKnown && r.Error == "" { // an unread row says why on its own
-			unknown = append(unknown, r.VPSID)
-		}
-	}
-	if len(unknown) > 0 {
-		which := strings.Join(unknown, ", ")
-		if len(unknown) > 5 {
-			which = fmt.Sprintf("%d VPS", len(unknown))
-		}
-		fmt.Fprintf(&b, "\nGates unknown for %s (numeric vmids): HostUp's v1 API reports no action gates, so a block such as a pending order shows only when HostUp refuses a change.", which)
-	}
+	writeGatesUnknown(&b, o.VPS)
 	if left.truncated {
 		more := fmt.Sprintf("%d more VPS", left.count)
 		if !left.exact {
@@ -342,6 +291,59 @@ func (o AuditBackupCoverageOutput) text(left leftOut) string {
 		fmt.Fprintf(&b, "\nNot known whether the account is covered: %s Any VPS beyond them was not audited; pass its id in vps_ids (list_vps finds a VPS by its exact name or primary IP).", completenessUnknownNote)
 	}
 	return b.String()
+}
+
+// writeToDo writes a line for each row needing attention, at most
+// auditTextRows of them.
+func (o AuditBackupCoverageOutput) writeToDo(b *strings.Builder) {
+	listed := 0
+	for _, r := range o.VPS {
+		if !r.attention() {
+			continue
+		}
+		if listed++; listed > auditTextRows {
+			fmt.Fprintf(b, "\n… and %d more VPS with problems or errors (all are in the structured result).", o.Totals.WithProblems+o.Totals.Errors-auditTextRows)
+			break
+		}
+		label := r.VPSID
+		if r.Name != "" {
+			label += " " + inList(r.Name)
+		}
+		if r.Error != "" {
+			fmt.Fprintf(b, "\n- %s: could not be read: %s", label, firstLine(r.Error))
+			continue
+		}
+		fmt.Fprintf(b, "\n- %s: %s", label, strings.Join(r.Problems, ", "))
+		if r.BlockedBy != "" {
+			fmt.Fprintf(b, ": %s", r.BlockedBy)
+		}
+		fmt.Fprintf(b, "; snapshots: %s", r.Snapshots)
+		if len(r.Unread) > 0 {
+			if len(r.Problems) > 0 {
+				b.WriteString(";")
+			}
+			fmt.Fprintf(b, " HostUp's answer did not give %s", strings.Join(r.Unread, ", "))
+		}
+	}
+}
+
+// writeGatesUnknown names the rows whose API reports no action gates, where a
+// block shows only when HostUp refuses a change.
+func writeGatesUnknown(b *strings.Builder, rows []AuditRow) {
+	var unknown []string
+	for _, r := range rows {
+		if !r.GatesKnown && r.Error == "" { // an unread row says why on its own
+			unknown = append(unknown, r.VPSID)
+		}
+	}
+	if len(unknown) == 0 {
+		return
+	}
+	which := strings.Join(unknown, ", ")
+	if len(unknown) > 5 {
+		which = fmt.Sprintf("%d VPS", len(unknown))
+	}
+	fmt.Fprintf(b, "\nGates unknown for %s (numeric vmids): HostUp's v1 API reports no action gates, so a block such as a pending order shows only when HostUp refuses a change.", which)
 }
 
 func firstLine(s string) string {

@@ -15,8 +15,8 @@ const problemNothingToRestore = "no_backups_no_snapshots"
 
 // addSnapshots reads the row's snapshot schedule into its column. A failed read
 // says so in the column and flags nothing: the backup rows are still right.
-func (d *Deps) addSnapshots(ctx context.Context, r *AuditRow, bs *hostup.BackupSchedules) {
-	st, err := d.readSnapshotState(ctx, r.VPSID)
+func addSnapshots(ctx context.Context, api backend, r *AuditRow, bs *hostup.BackupSchedules) {
+	st, err := api.snapshots(ctx)
 	if err != nil {
 		r.Snapshots = "unknown: " + firstLine(describeError(err))
 		return

@@ -23,7 +23,8 @@ type CreateBackupInput struct {
 // CreateBackupOutput is the outcome and the backup job.
 type CreateBackupOutput struct {
 	MutationOutput
-	Job *JobView `json:"job,omitempty" jsonschema_description:"The backup job; poll it with get_job when it has not ended."`
+	// The backup job; poll it with get_job when it has not ended.
+	Job *JobView `json:"job,omitempty"`
 }
 
 func createBackup(d *Deps) server.ServerTool {
@@ -31,12 +32,9 @@ func createBackup(d *Deps) server.ServerTool {
 		"Queues a manual backup; returns its job id for get_job. On a full quota with auto-delete on, HostUp deletes the oldest backup.",
 		creatorHints,
 		func(ctx context.Context, call *Call, in CreateBackupInput) (CreateBackupOutput, string, error) {
-			if isVMID(in.VPSID) {
-				return CreateBackupOutput{}, "", noV1Endpoint(in.VPSID, "create a backup")
-			}
 			var out CreateBackupOutput
-			op, err := prepare(ctx, d, func(ctx context.Context) (*operation[*JobView], error) {
-				return d.createBackupOperation(ctx, in)
+			op, err := prepare(ctx, d, in.VPSID, canCreateBackup, func(ctx context.Context, api backend) (*operation[*JobView], error) {
+				return d.createBackupOperation(ctx, api, in)
 			})
 			if err != nil {
 				return out, "", err
@@ -78,8 +76,9 @@ type createBackupBasis struct {
 }
 
 // createBackupOperation reads the VPS's backups and plans a manual backup. Its
-// read-back is the backup job, nil when HostUp named none.
-func (d *Deps) createBackupOperation(ctx context.Context, in CreateBackupInput) (*operation[*JobView], error) {
+// read-back is the backup job, nil when HostUp named none. Only v2 creates a
+// backup, so it talks to v2 directly.
+func (d *Deps) createBackupOperation(ctx context.Context, api backend, in CreateBackupInput) (*operation[*JobView], error) {
 	before, err := d.Client.ListBackups(ctx, in.VPSID)
 	if err != nil {
 		return nil, err
@@ -92,7 +91,7 @@ func (d *Deps) createBackupOperation(ctx context.Context, in CreateBackupInput) 
 	if q := before.QuotaInfo; q.Remaining != nil && *q.Remaining == 0 {
 		basis.Full, basis.Oldest = true, oldestBackup(backupViews(before.Backups))
 	}
-	op := newOperation[*JobView]("create_backup", in.VPSID, p, basis)
+	op := newOperation[*JobView](api, "create_backup", p, basis)
 	op.apply = func(ctx context.Context) (sent, error) {
 		a, err := d.Client.CreateBackup(ctx, in.VPSID, hostup.CreateBackupRequest{Note: in.Note})
 		return sent{answer: a}, err
@@ -140,7 +139,7 @@ func planCreateBackup(in CreateBackupInput, b *hostup.Backups) (Plan, error) {
 	}
 	p := Plan{
 		Summary:  fmt.Sprintf("Queue a manual backup of %s.", in.VPSID),
-		Requests: []PlannedRequest{{Method: "POST", Endpoint: apiPath(in.VPSID, "/backups"), Body: hostup.CreateBackupRequest{Note: in.Note}}},
+		Requests: []PlannedRequest{{Method: "POST", Endpoint: hostup.BackupsPath(in.VPSID), Body: hostup.CreateBackupRequest{Note: in.Note}}},
 	}
 	if q := b.QuotaInfo; q.Remaining != nil && *q.Remaining == 0 {
 		// HostUp still allows it, so it will make room by deleting the oldest.
@@ -216,15 +215,6 @@ func oldestBackup(views []BackupView) string {
 		desc += fmt.Sprintf(", note %q", oldest.Note)
 	}
 	return desc + ")"
-}
-
-// backupViews are the v2 backups as the tools show them.
-func backupViews(backups []hostup.Backup) []BackupView {
-	views := make([]BackupView, 0, len(backups))
-	for _, bk := range backups {
-		views = append(views, backupView(bk))
-	}
-	return views
 }
 
 func normalizeOperationStatus(s string) string {

@@ -6,8 +6,6 @@ import (
 	"slices"
 
 	"github.com/mark3labs/mcp-go/server"
-
-	"github.com/hostup/hostup-mcp/hostup"
 )
 
 // DeleteBackupInput names the backup to delete.
@@ -23,8 +21,10 @@ type DeleteBackupInput struct {
 // ScheduleReadBack for why a write reports its change only).
 type DeleteBackupOutput struct {
 	MutationOutput
-	BackupsLeft *int       `json:"backups_left,omitempty" jsonschema_description:"Backups HostUp lists for the VPS after the change."`
-	Quota       *QuotaView `json:"quota,omitempty" jsonschema_description:"The backup quota after the change."`
+	// Backups HostUp lists for the VPS after the change.
+	BackupsLeft *int `json:"backups_left,omitempty"`
+	// The backup quota after the change.
+	Quota *QuotaView `json:"quota,omitempty"`
 }
 
 func deleteBackup(d *Deps) server.ServerTool {
@@ -32,17 +32,14 @@ func deleteBackup(d *Deps) server.ServerTool {
 		"Deletes one stored backup of a VPS for good; it cannot be restored afterwards.",
 		deleterHints,
 		func(ctx context.Context, call *Call, in DeleteBackupInput) (DeleteBackupOutput, string, error) {
-			kind := hostup.KindBackup
-			if isVMID(in.VPSID) {
-				kind = hostup.KindVolid
-			}
-			if err := hostup.ValidateID(kind, in.BackupID); err != nil {
+			if err := d.backendFor(in.VPSID).checkBackupID(in.BackupID); err != nil {
 				return DeleteBackupOutput{}, "", err
 			}
 			var out DeleteBackupOutput
-			mo, left, err := write(ctx, call, func(ctx context.Context) (*operation[backupsLeft], error) {
-				return d.deleteBackupOperation(ctx, in)
-			}, in.DryRun, in.ConfirmToken)
+			w := writeArgs{vpsID: in.VPSID, dryRun: in.DryRun, confirmToken: in.ConfirmToken}
+			mo, left, err := write(ctx, call, w, func(ctx context.Context, api backend) (*operation[backupsLeft], error) {
+				return deleteBackupOperation(ctx, api, in)
+			})
 			out.MutationOutput = mo
 			if left != nil {
 				out.BackupsLeft, out.Quota = &left.count, &left.quota
@@ -67,8 +64,8 @@ type backupsLeft struct {
 
 // deleteBackupOperation reads the VPS's backups and plans deleting the one in
 // names; the backup itself is the basis.
-func (d *Deps) deleteBackupOperation(ctx context.Context, in DeleteBackupInput) (*operation[backupsLeft], error) {
-	l, err := d.readBackups(ctx, in.VPSID)
+func deleteBackupOperation(ctx context.Context, api backend, in DeleteBackupInput) (*operation[backupsLeft], error) {
+	l, err := api.backups(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -90,22 +87,18 @@ func (d *Deps) deleteBackupOperation(ctx context.Context, in DeleteBackupInput) 
 		}
 	}
 	what := fmt.Sprintf("backup %s (%s, %s, %.1f GB)", target.ID, target.CreatedAt, target.Type, target.SizeGB)
-	op := newOperation[backupsLeft]("delete_backup", in.VPSID, Plan{
+	op := newOperation[backupsLeft](api, "delete_backup", Plan{
 		Summary:     fmt.Sprintf("Delete %s of %s.", what, in.VPSID),
 		Destructive: true,
-		Requests:    []PlannedRequest{{Method: "DELETE", Endpoint: apiPath(in.VPSID, "/backups/"+target.ID)}},
+		Requests:    []PlannedRequest{api.backupDelete(target.ID)},
 		Deletes:     []string{what + "; it cannot be restored afterwards"},
 	}, *target)
 	op.apply = func(ctx context.Context) (sent, error) {
-		if isVMID(in.VPSID) {
-			_, err := d.Client.DeleteVMBackup(ctx, in.VPSID, in.BackupID)
-			return sent{}, err
-		}
-		a, err := d.Client.DeleteBackup(ctx, in.VPSID, in.BackupID)
+		a, err := api.deleteBackup(ctx, in.BackupID)
 		return sent{answer: a}, err
 	}
 	op.readBack = func(ctx context.Context, _ sent) (sight[backupsLeft], error) {
-		l, err := d.readBackups(ctx, in.VPSID)
+		l, err := api.backups(ctx)
 		if err != nil {
 			return sight[backupsLeft]{}, err
 		}

@@ -28,14 +28,12 @@ func deleteBackupSchedule(d *Deps) server.ServerTool {
 		"Deletes a VPS's backup schedule: no more scheduled backups are made; existing backups stay.",
 		deleterHints,
 		func(ctx context.Context, call *Call, in DeleteBackupScheduleInput) (DeleteBackupScheduleOutput, string, error) {
-			if isVMID(in.VPSID) {
-				return DeleteBackupScheduleOutput{}, "", noV1Endpoint(in.VPSID, "delete a backup schedule")
-			}
 			var out DeleteBackupScheduleOutput
 			var err error
-			out.MutationOutput, out.Schedules, err = write(ctx, call, func(ctx context.Context) (*operation[[]ScheduleView], error) {
-				return d.deleteScheduleOperation(ctx, in)
-			}, in.DryRun, in.ConfirmToken)
+			w := writeArgs{vpsID: in.VPSID, needs: canDeleteSchedule, dryRun: in.DryRun, confirmToken: in.ConfirmToken}
+			out.MutationOutput, out.Schedules, err = write(ctx, call, w, func(ctx context.Context, api backend) (*operation[[]ScheduleView], error) {
+				return d.deleteScheduleOperation(ctx, api, in)
+			})
 			if err != nil {
 				return out, "", err
 			}
@@ -48,8 +46,9 @@ func deleteBackupSchedule(d *Deps) server.ServerTool {
 }
 
 // deleteScheduleOperation reads the VPS's schedules and plans deleting the one
-// in names. Its read-back is the VPS's schedules.
-func (d *Deps) deleteScheduleOperation(ctx context.Context, in DeleteBackupScheduleInput) (*operation[[]ScheduleView], error) {
+// in names. Its read-back is the VPS's schedules. Only v2 deletes a schedule, so
+// it talks to v2 directly.
+func (d *Deps) deleteScheduleOperation(ctx context.Context, api backend, in DeleteBackupScheduleInput) (*operation[[]ScheduleView], error) {
 	bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
 	if err != nil {
 		return nil, err
@@ -66,10 +65,10 @@ func (d *Deps) deleteScheduleOperation(ctx context.Context, in DeleteBackupSched
 	if !bs.Actions.CanDelete.Allowed {
 		return nil, gateRefusal("delete the backup schedule", bs.Actions.CanDelete)
 	}
-	op := newOperation[[]ScheduleView]("delete_backup_schedule", in.VPSID, Plan{
+	op := newOperation[[]ScheduleView](api, "delete_backup_schedule", Plan{
 		Summary:     fmt.Sprintf("Delete the backup schedule %s of %s (%s).", target.ID, in.VPSID, d.scheduleView(*target).describe()),
 		Destructive: true,
-		Requests:    []PlannedRequest{{Method: "DELETE", Endpoint: apiPath(in.VPSID, "/backup-schedules/"+target.ID)}},
+		Requests:    []PlannedRequest{{Method: "DELETE", Endpoint: hostup.BackupSchedulePath(in.VPSID, target.ID)}},
 		Deletes:     []string{"schedule " + target.ID + "; existing backups stay"},
 		Warnings:    []string{"Afterwards the VPS gets no scheduled backups until a new schedule is created."},
 	}, scheduleBasisOf(bs))
@@ -82,7 +81,7 @@ func (d *Deps) deleteScheduleOperation(ctx context.Context, in DeleteBackupSched
 		if err != nil {
 			return sight[[]ScheduleView]{}, err
 		}
-		st := d.scheduleState(in.VPSID, bs, nil, 0)
+		st := d.scheduleState(in.VPSID, bs, 0)
 		seen := sight[[]ScheduleView]{view: st.Schedules, shows: true, now: in.VPSID + " has no backup schedule."}
 		for _, s := range st.Schedules {
 			seen.now = fmt.Sprintf("%s has the schedule %s (%s).", in.VPSID, s.ID, s.describe())

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/hostup/hostup-mcp/hostup"
 )
 
 // DeleteSnapshotScheduleInput names the VPS whose snapshot schedule goes.
@@ -19,15 +21,11 @@ func deleteSnapshotSchedule(d *Deps) server.ServerTool {
 		"Deletes a VPS's snapshot schedule: no new snapshots are taken. vps_… ids only; pause a vmid's schedule instead.",
 		deleterHints,
 		func(ctx context.Context, call *Call, in DeleteSnapshotScheduleInput) (SnapshotScheduleChangeOutput, string, error) {
-			if isVMID(in.VPSID) {
-				r := noV1Endpoint(in.VPSID, "delete a snapshot schedule")
-				r.Fix = "pause the schedule instead: set_snapshot_schedule with the same vps_id, its interval_hours and enabled=false; or use the VPS's vps_… id from list_vps (never derive it from the vmid)."
-				return SnapshotScheduleChangeOutput{}, "", r
-			}
 			var out SnapshotScheduleChangeOutput
-			mo, after, err := write(ctx, call, func(ctx context.Context) (*operation[*SnapshotState], error) {
-				return d.deleteSnapshotOperation(ctx, in)
-			}, in.DryRun, in.ConfirmToken)
+			w := writeArgs{vpsID: in.VPSID, needs: canDeleteSnapshots, dryRun: in.DryRun, confirmToken: in.ConfirmToken}
+			mo, after, err := write(ctx, call, w, func(ctx context.Context, api backend) (*operation[*SnapshotState], error) {
+				return d.deleteSnapshotOperation(ctx, api, in)
+			})
 			out.MutationOutput = mo
 			out.readBack(after)
 			if err != nil {
@@ -39,8 +37,8 @@ func deleteSnapshotSchedule(d *Deps) server.ServerTool {
 
 // deleteSnapshotOperation reads the snapshot schedule and plans deleting it. Its
 // read-back is the snapshot state.
-func (d *Deps) deleteSnapshotOperation(ctx context.Context, in DeleteSnapshotScheduleInput) (*operation[*SnapshotState], error) {
-	st, err := d.readSnapshotState(ctx, in.VPSID)
+func (d *Deps) deleteSnapshotOperation(ctx context.Context, api backend, in DeleteSnapshotScheduleInput) (*operation[*SnapshotState], error) {
+	st, err := api.snapshots(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -52,10 +50,10 @@ func (d *Deps) deleteSnapshotOperation(ctx context.Context, in DeleteSnapshotSch
 		}
 	}
 	what := "the snapshot schedule (" + st.describe() + ")"
-	op := newOperation[*SnapshotState]("delete_snapshot_schedule", in.VPSID, Plan{
+	op := newOperation[*SnapshotState](api, "delete_snapshot_schedule", Plan{
 		Summary:     fmt.Sprintf("Delete %s of %s: no new snapshots are taken afterwards.", what, in.VPSID),
 		Destructive: true,
-		Requests:    []PlannedRequest{{Method: "DELETE", Endpoint: apiPath(in.VPSID, "/snapshot-schedules")}},
+		Requests:    []PlannedRequest{{Method: "DELETE", Endpoint: hostup.SnapshotSchedulesPath(in.VPSID)}},
 		Deletes:     []string{what},
 		Warnings:    []string{"Once the existing snapshots expire (about 24 h), the VPS has no local rollback point; its offsite backups are not affected.", "To stop snapshots for a while only, pause the schedule instead (set_snapshot_schedule enabled=false)."},
 	}, st.basis())
@@ -64,7 +62,7 @@ func (d *Deps) deleteSnapshotOperation(ctx context.Context, in DeleteSnapshotSch
 		return sent{answer: a}, err
 	}
 	op.readBack = func(ctx context.Context, _ sent) (sight[*SnapshotState], error) {
-		after, err := d.readSnapshotState(ctx, in.VPSID)
+		after, err := api.snapshots(ctx)
 		if err != nil {
 			return sight[*SnapshotState]{}, err
 		}

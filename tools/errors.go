@@ -124,22 +124,38 @@ func classifyError(err error) ToolError {
 }
 
 // explain reads a failure once, for a person and for a program: one place
-// decides what each kind of error means.
+// decides what each kind of error means. The families are asked in order:
+// what this server decided, then what HostUp answered, then the absence of an
+// answer, since an error HostUp answered can also mean that a change's outcome
+// is unknown, and HostUp's own words say more.
 func explain(err error) (string, ToolError) {
+	for _, family := range []func(error) (string, ToolError, bool){explainOurs, explainAnswer, explainNoAnswer} {
+		if text, failure, ok := family(err); ok {
+			return text, failure
+		}
+	}
+	// A dropped connection, a network error or an answer that is not what the
+	// API documents: the model needs to know that HostUp is the cause and that
+	// a read may simply be tried again.
+	return "HostUp could not be reached or sent an answer that could not be read: " +
+			strings.TrimPrefix(err.Error(), "hostup: ") +
+			".\nWhat you can do: try again in a moment (reads are safe to retry); if it keeps failing, HostUp may be down or under maintenance.",
+		ToolError{Kind: kindUnreachable, Code: "hostup_unreachable", Retryable: true}
+}
+
+// explainOurs reads what this server decided: a change that failed on the
+// way, a refusal, and input it would not send.
+func explainOurs(err error) (string, ToolError, bool) {
 	var (
 		failed  *changeFailed
 		refusal *Refusal
 		input   *inputError
 		badID   *hostup.InvalidIDError
-		apiErr  *hostup.APIError
-		dnsErr  *net.DNSError
-		jobAuth *hostup.JobAuthError
-		decode  *hostup.DecodeError
 	)
 	const invalid = "Invalid input, nothing was sent to HostUp: "
 	switch {
 	case errors.As(err, &failed):
-		return failed.msg, ToolError{Kind: kindChangeFailed, Code: "change_failed"}
+		return failed.msg, ToolError{Kind: kindChangeFailed, Code: "change_failed"}, true
 	case errors.As(err, &refusal):
 		code := refusal.Code
 		if code == "" {
@@ -149,36 +165,32 @@ func explain(err error) (string, ToolError) {
 		if code == "unhashable_plan" {
 			kind = kindInternal
 		}
-		return refusal.Error(), ToolError{Kind: kind, Code: code, Fix: refusal.Fix, Retryable: retryableRefusals[code]}
+		return refusal.Error(), ToolError{Kind: kind, Code: code, Fix: refusal.Fix, Retryable: retryableRefusals[code]}, true
 	case errors.As(err, &input):
-		return invalid + input.msg, ToolError{Kind: kindInvalidInput, Code: "invalid_arguments"}
+		return invalid + input.msg, ToolError{Kind: kindInvalidInput, Code: "invalid_arguments"}, true
 	case errors.As(err, &badID):
 		// The hostup package's message starts with its Go prefix; the user wants the rest.
-		return invalid + strings.TrimPrefix(badID.Error(), "hostup: "), ToolError{Kind: kindInvalidInput, Code: "invalid_arguments"}
+		return invalid + strings.TrimPrefix(badID.Error(), "hostup: "), ToolError{Kind: kindInvalidInput, Code: "invalid_arguments"}, true
+	}
+	return "", ToolError{}, false
+}
+
+// explainAnswer reads an answer HostUp gave: an error it sent, or one that
+// could not be read.
+func explainAnswer(err error) (string, ToolError, bool) {
+	var (
+		jobAuth *hostup.JobAuthError
+		apiErr  *hostup.APIError
+		decode  *hostup.DecodeError
+	)
+	switch {
 	case errors.As(err, &jobAuth):
 		fix := "follow the backup with list_backups or list_backup_schedules instead."
 		return "HostUp refused to show the job with this API key, both with X-API-Key (as its jobs page documents) and with Authorization: Bearer: " +
 				firstLine(describeError(jobAuth.APIKey)) + "\nThe key itself works (it created the backup); HostUp's job endpoint does not take it. What you can do: " + fix,
-			ToolError{Kind: kindHostUp, Code: "job_auth_refused", Fix: fix}
+			ToolError{Kind: kindHostUp, Code: "job_auth_refused", Fix: fix}, true
 	case errors.As(err, &apiErr):
-		code := apiErr.Code
-		switch {
-		case code != "":
-		case apiErr.Status < 300:
-			code = "hostup_refused" // v1's 200 whose data says success: false
-		default:
-			code = fmt.Sprintf("http_%d", apiErr.Status)
-		}
-		failure := ToolError{Kind: kindHostUp, Code: code, Fix: apiErrorHint(apiErr)}
-		switch apiErr.Status {
-		case 429, 502, 503, 504:
-			failure.Retryable = true
-		}
-		if errors.Is(err, hostup.ErrOutcomeUnknown) {
-			// A change HostUp failed on its side: it may have happened.
-			failure.Kind, failure.Retryable = kindOutcomeUnknown, false
-		}
-		return describeAPIError(apiErr), failure
+		return describeAPIError(apiErr), apiFailure(err, apiErr), true
 	case errors.As(err, &decode):
 		// HostUp did answer, and asking again gets the same answer: no retry.
 		where, value := cmp.Or(decode.Field, "the answer"), "nothing"
@@ -188,33 +200,59 @@ func explain(err error) (string, ToolError) {
 		fix := "report the field and the value to HostUp support; asking again gets the same answer."
 		return fmt.Sprintf("HostUp sent an answer that could not be read (%s %s): %s is %s where %s was expected. Nothing was decided from it.\nWhat you can do: %s",
 				decode.Method, decode.Path, where, value, decode.Want, fix),
-			ToolError{Kind: kindUnreadableAnswer, Code: "unreadable_answer", Fix: fix}
+			ToolError{Kind: kindUnreadableAnswer, Code: "unreadable_answer", Fix: fix}, true
+	}
+	return "", ToolError{}, false
+}
+
+// apiFailure classifies an error HostUp answered with (apiErr, within err).
+func apiFailure(err error, apiErr *hostup.APIError) ToolError {
+	code := apiErr.Code
+	switch {
+	case code != "":
+	case apiErr.Status < 300:
+		code = "hostup_refused" // v1's 200 whose data says success: false
+	default:
+		code = fmt.Sprintf("http_%d", apiErr.Status)
+	}
+	failure := ToolError{Kind: kindHostUp, Code: code, Fix: apiErrorHint(apiErr)}
+	switch apiErr.Status {
+	case 429, 502, 503, 504:
+		failure.Retryable = true
+	}
+	if errors.Is(err, hostup.ErrOutcomeUnknown) {
+		// A change HostUp failed on its side: it may have happened.
+		failure.Kind, failure.Retryable = kindOutcomeUnknown, false
+	}
+	return failure
+}
+
+// explainNoAnswer reads a call that got no answer from HostUp: out of time,
+// cancelled, an answer lost on the way, no key to send, or a name that did not
+// resolve.
+func explainNoAnswer(err error) (string, ToolError, bool) {
+	var dnsErr *net.DNSError
+	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "HostUp did not answer in time. Reads are safe to retry; for a change, read the state first (list_backup_schedules or list_backups) to see whether it happened.",
-			ToolError{Kind: kindUnreachable, Code: "timeout", Retryable: true}
+			ToolError{Kind: kindUnreachable, Code: "timeout", Retryable: true}, true
 	case errors.Is(err, context.Canceled):
-		return "The call was cancelled before it finished.", ToolError{Kind: kindCancelled, Code: "cancelled"}
+		return "The call was cancelled before it finished.", ToolError{Kind: kindCancelled, Code: "cancelled"}, true
 	case errors.Is(err, hostup.ErrOutcomeUnknown):
 		// Not "could not be reached": the request got there, only the answer is missing.
 		return "The request reached HostUp but its answer was lost: " + lostAnswerCause(err) + ".",
-			ToolError{Kind: kindOutcomeUnknown, Code: "outcome_unknown", Fix: "read the state (list_backup_schedules or list_backups) to see whether the change happened before sending it again."}
+			ToolError{Kind: kindOutcomeUnknown, Code: "outcome_unknown", Fix: "read the state (list_backup_schedules or list_backups) to see whether the change happened before sending it again."}, true
 	case errors.Is(err, hostup.ErrNoAPIKey):
 		fix := "set HOSTUP_API_KEY (or --api-key-file), or over HTTP send your key as Authorization: Bearer <HostUp API key>; to try without an account, start the server with --sandbox."
-		return "No HostUp API key is configured, so nothing was sent to HostUp.\nWhat you can do: " + fix, ToolError{Kind: kindNotConfigured, Code: "no_api_key", Fix: fix}
+		return "No HostUp API key is configured, so nothing was sent to HostUp.\nWhat you can do: " + fix, ToolError{Kind: kindNotConfigured, Code: "no_api_key", Fix: fix}, true
 	case errors.As(err, &dnsErr):
 		// Nothing reached HostUp, and HostUp is not the cause: the name or the
 		// network on this side is.
 		fix := "check this computer's network connection and DNS; if the name is wrong, correct HOSTUP_API_URL (--api-url)."
 		return fmt.Sprintf("The host name %s could not be resolved (%s), so nothing was sent to HostUp.\nWhat you can do: %s", dnsErr.Name, dnsErr.Err, fix),
-			ToolError{Kind: kindUnreachable, Code: "dns_error", Fix: fix, Retryable: true}
+			ToolError{Kind: kindUnreachable, Code: "dns_error", Fix: fix, Retryable: true}, true
 	}
-	// A dropped connection, a network error or an answer that is not what the
-	// API documents: the model needs to know that HostUp is the cause and that
-	// a read may simply be tried again.
-	return "HostUp could not be reached or sent an answer that could not be read: " +
-			strings.TrimPrefix(err.Error(), "hostup: ") +
-			".\nWhat you can do: try again in a moment (reads are safe to retry); if it keeps failing, HostUp may be down or under maintenance.",
-		ToolError{Kind: kindUnreachable, Code: "hostup_unreachable", Retryable: true}
+	return "", ToolError{}, false
 }
 
 func describeAPIError(e *hostup.APIError) string {

@@ -18,9 +18,10 @@ type GetJobInput struct {
 
 // JobView is a backup job's state.
 type JobView struct {
-	ID         string   `json:"id"`
-	Status     string   `json:"status" jsonschema:"enum=queued,enum=in_progress,enum=completed,enum=failed,enum=unknown"`
-	Progress   *float64 `json:"progress,omitempty" jsonschema_description:"Percent done, when HostUp reports it."`
+	ID     string `json:"id"`
+	Status string `json:"status" jsonschema:"enum=queued,enum=in_progress,enum=completed,enum=failed,enum=unknown"`
+	// Percent done, when HostUp reports it.
+	Progress   *float64 `json:"progress,omitempty"`
 	Message    string   `json:"message,omitempty"`
 	Error      string   `json:"error,omitempty"`
 	CreatedAt  string   `json:"created_at,omitempty"`

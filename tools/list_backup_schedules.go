@@ -19,15 +19,25 @@ type ListBackupSchedulesInput struct {
 
 // ScheduleState is everything HostUp knows about one VPS's scheduled backups.
 type ScheduleState struct {
-	VPSID        string         `json:"vps_id"`
-	Schedules    []ScheduleView `json:"schedules" jsonschema_description:"At most one: HostUp allows one schedule per VPS."`
-	Settings     *SettingsView  `json:"settings,omitempty"`
-	Limits       LimitsView     `json:"limits"`
-	Gates        ScheduleGates  `json:"gates" jsonschema_description:"Whether HostUp allows each action now, and why not. For a numeric vmid they are derived from settings and limits (HostUp's API v1 reports none), and the actions v1 has no endpoint for are closed."`
-	History      []HistoryView  `json:"history" jsonschema_description:"Most recent runs first."`
-	HistoryTotal int            `json:"history_total" jsonschema_description:"How many runs HostUp returned in all."`
-	DisplayZone  string         `json:"display_zone" jsonschema_description:"Time zone of the *_local fields."`
-	Unread       []string       `json:"unread,omitempty" jsonschema_description:"Members of HostUp's settings and limits its answer did not give (e.g. limits.maxRetention, or settings as a whole): their values here are 0 and mean unknown."`
+	VPSID string `json:"vps_id"`
+	// At most one: HostUp allows one schedule per VPS.
+	Schedules []ScheduleView `json:"schedules"`
+	Settings  *SettingsView  `json:"settings,omitempty"`
+	Limits    LimitsView     `json:"limits"`
+	// Whether HostUp allows each action now, and why not. For a numeric vmid
+	// they are derived from settings and limits (HostUp's API v1 reports none),
+	// and the actions v1 has no endpoint for are closed.
+	Gates ScheduleGates `json:"gates"`
+	// Most recent runs first.
+	History []HistoryView `json:"history"`
+	// How many runs HostUp returned in all.
+	HistoryTotal int `json:"history_total"`
+	// Time zone of the *_local fields.
+	DisplayZone string `json:"display_zone"`
+	// Members of HostUp's settings and limits its answer did not give (e.g.
+	// limits.maxRetention, or settings as a whole): their values here are 0 and
+	// mean unknown.
+	Unread []string `json:"unread,omitempty"`
 }
 
 // ListBackupSchedulesOutput is one VPS's schedule state.
@@ -46,18 +56,19 @@ func listBackupSchedules(d *Deps) server.ServerTool {
 			if in.HistoryLimit != nil {
 				limit = *in.HistoryLimit
 			}
-			bs, vm, err := d.readSchedules(ctx, in.VPSID)
+			read, err := d.backendFor(in.VPSID).schedules(ctx)
 			if err != nil {
 				return ListBackupSchedulesOutput{}, "", err
 			}
-			state := d.scheduleState(in.VPSID, bs, vm, limit)
+			state := d.scheduleState(in.VPSID, read.state(), limit)
+			read.addFacts(&state)
 			return ListBackupSchedulesOutput{ScheduleState: state}, state.text(d.display()), nil
 		})
 }
 
-// scheduleState builds the views; vm, v1's own answer for a vmid (else nil), adds
-// the facts only v1 reports.
-func (d *Deps) scheduleState(vpsID string, bs *hostup.BackupSchedules, vm *hostup.VMBackupSchedules, historyLimit int) ScheduleState {
+// scheduleState builds the views of a state in v2's shape; the read it came
+// from adds what only its API reports (scheduleRead.addFacts).
+func (d *Deps) scheduleState(vpsID string, bs *hostup.BackupSchedules, historyLimit int) ScheduleState {
 	st := ScheduleState{
 		VPSID:        vpsID,
 		Schedules:    []ScheduleView{},
@@ -75,9 +86,6 @@ func (d *Deps) scheduleState(vpsID string, bs *hostup.BackupSchedules, vm *hostu
 	st.History = make([]HistoryView, 0, len(history))
 	for _, h := range history {
 		st.History = append(st.History, historyView(h))
-	}
-	if vm != nil {
-		addVMFacts(&st, vm)
 	}
 	return st
 }
@@ -116,8 +124,8 @@ func (st ScheduleState) text(zone *time.Location) string {
 	// canCreate is closed whenever a schedule exists; that is no block to
 	// updating it, so it is shown only without a schedule or beside another
 	// closed gate (updateBlocker).
-	vpsBlocked := (!st.Gates.CanUpdateSettings.Allowed && st.Gates.CanUpdateSettings.Code != codeNoV1Endpoint) ||
-		(!st.Gates.CanDelete.Allowed && st.Gates.CanDelete.Code != codeNoV1Endpoint)
+	vpsBlocked := (!st.Gates.CanUpdateSettings.Allowed && st.Gates.CanUpdateSettings.Code != codeNoEndpoint) ||
+		(!st.Gates.CanDelete.Allowed && st.Gates.CanDelete.Code != codeNoEndpoint)
 	for _, g := range []struct {
 		name  string
 		gate  GateView

@@ -20,19 +20,27 @@ type ListBackupsInput struct {
 
 // BackupView is one stored backup.
 type BackupView struct {
-	ID        string  `json:"id" jsonschema_description:"Backup id; pass it as backup_id to delete_backup with the same vps_id: bkp_… for a vps_… id, the backup's volid (storage:path) for a numeric vmid."`
+	// Backup id; pass it as backup_id to delete_backup with the same vps_id:
+	// bkp_… for a vps_… id, the backup's volid (storage:path) for a numeric
+	// vmid.
+	ID        string  `json:"id"`
 	CreatedAt string  `json:"created_at,omitempty"`
 	SizeGB    float64 `json:"size_gb"`
-	SizeBytes string  `json:"size_bytes,omitempty" jsonschema_description:"Numeric vmids (API v1) only: the exact size in bytes, as a string because it can exceed what a JSON number holds exactly."`
-	Type      string  `json:"type" jsonschema_description:"manual or scheduled."`
-	Note      string  `json:"note,omitempty"`
-	Name      string  `json:"name,omitempty" jsonschema_description:"HostUp's display id of the backup file."`
+	// Numeric vmids (API v1) only: the exact size in bytes, as a string because
+	// it can exceed what a JSON number holds exactly.
+	SizeBytes string `json:"size_bytes,omitempty"`
+	// manual or scheduled.
+	Type string `json:"type"`
+	Note string `json:"note,omitempty"`
+	// HostUp's display id of the backup file.
+	Name string `json:"name,omitempty"`
 }
 
 // QuotaView counts backups against the limit.
 type QuotaView struct {
-	Used      int  `json:"used"`
-	Limit     *int `json:"limit,omitempty" jsonschema_description:"Absent when HostUp sets no limit."`
+	Used int `json:"used"`
+	// Absent when HostUp sets no limit.
+	Limit     *int `json:"limit,omitempty"`
 	Remaining *int `json:"remaining,omitempty"`
 }
 
@@ -45,12 +53,14 @@ type BackupGates struct {
 // ListBackupsOutput is one VPS's backups.
 type ListBackupsOutput struct {
 	Common
-	VPSID   string       `json:"vps_id"`
-	Backups []BackupView `json:"backups" jsonschema_description:"Newest first."`
+	VPSID string `json:"vps_id"`
+	// Newest first.
+	Backups []BackupView `json:"backups"`
 	Total   int          `json:"total"`
-	LeftOut int          `json:"left_out" jsonschema_description:"Older backups not listed because of the size cap."`
-	Quota   QuotaView    `json:"quota"`
-	Gates   BackupGates  `json:"gates"`
+	// Older backups not listed because of the size cap.
+	LeftOut int         `json:"left_out"`
+	Quota   QuotaView   `json:"quota"`
+	Gates   BackupGates `json:"gates"`
 }
 
 func listBackups(d *Deps) server.ServerTool {
@@ -58,7 +68,7 @@ func listBackups(d *Deps) server.ServerTool {
 		"Lists a VPS's stored backups (newest first; ids for delete_backup), its quota, and whether HostUp allows a manual backup or a restore now.",
 		readOnlyHints,
 		func(ctx context.Context, _ *Call, in ListBackupsInput) (ListBackupsOutput, string, error) {
-			l, err := d.readBackups(ctx, in.VPSID)
+			l, err := d.backendFor(in.VPSID).backups(ctx)
 			if err != nil {
 				return ListBackupsOutput{}, "", err
 			}

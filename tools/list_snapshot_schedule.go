@@ -25,7 +25,7 @@ func listSnapshotSchedule(d *Deps) server.ServerTool {
 		"Shows a VPS's snapshot schedule (local rollback points kept about 24 h; not offsite backups), its capacity and gate.",
 		readOnlyHints,
 		func(ctx context.Context, _ *Call, in ListSnapshotScheduleInput) (ListSnapshotScheduleOutput, string, error) {
-			st, err := d.readSnapshotState(ctx, in.VPSID)
+			st, err := d.backendFor(in.VPSID).snapshots(ctx)
 			if err != nil {
 				return ListSnapshotScheduleOutput{}, "", err
 			}

@@ -19,10 +19,12 @@ type ListVPSInput struct {
 
 // VPSView is one VPS.
 type VPSView struct {
-	ID              string `json:"id" jsonschema_description:"The VPS id (vps_…) every other tool takes as vps_id."`
-	Name            string `json:"name"`
-	Hostname        string `json:"hostname,omitempty"`
-	Status          string `json:"status" jsonschema_description:"HostUp service status, e.g. active or suspended."`
+	// The VPS id (vps_…) every other tool takes as vps_id.
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Hostname string `json:"hostname,omitempty"`
+	// HostUp service status, e.g. active or suspended.
+	Status          string `json:"status"`
 	PowerState      string `json:"power_state,omitempty"`
 	PrimaryIP       string `json:"primary_ip,omitempty"`
 	OperatingSystem string `json:"operating_system,omitempty"`
@@ -31,13 +33,18 @@ type VPSView struct {
 // ListVPSOutput is the account's VPSes.
 type ListVPSOutput struct {
 	Common
-	VPS       []VPSView `json:"vps"`
-	Total     int       `json:"total" jsonschema_description:"How many VPSes matched."`
-	LeftOut   int       `json:"left_out" jsonschema_description:"How many matching VPSes are not in the list because of limit."`
-	Truncated bool      `json:"truncated" jsonschema_description:"True when the account has more VPSes than this server reads in one call: only an exact name or primary IP as query finds those beyond."`
-	// Completeness says truncated apart from unknown: HostUp's list gave no
-	// sign of whether more VPSes follow.
-	Completeness string `json:"completeness" jsonschema:"enum=complete,enum=truncated,enum=unknown" jsonschema_description:"complete: every VPS of the account was read. truncated: see truncated. unknown: HostUp's list did not say whether more VPSes follow; there may be more."`
+	VPS []VPSView `json:"vps"`
+	// How many VPSes matched.
+	Total int `json:"total"`
+	// How many matching VPSes are not in the list because of limit.
+	LeftOut int `json:"left_out"`
+	// True when the account has more VPSes than this server reads in one call:
+	// only an exact name or primary IP as query finds those beyond.
+	Truncated bool `json:"truncated"`
+	// Completeness says truncated apart from unknown: complete when every VPS
+	// of the account was read, truncated as Truncated says, unknown when
+	// HostUp's list gave no sign of whether more VPSes follow (there may be).
+	Completeness string `json:"completeness" jsonschema:"enum=complete,enum=truncated,enum=unknown"`
 }
 
 // The default and the most of limit (the schema's maximum).

@@ -12,9 +12,11 @@ import (
 // Every write tool goes through one safety path (SPEC "Before any mutation"), in
 // three steps that can also run apart:
 //
-//   - prepare: read the state, refuse locally what HostUp's gates and limits say
-//     would fail, and plan. A tool's constructor (upsertOperation, …) returns an
-//     operation; prepare runs it. No lock is held: a dry run stops here.
+//   - prepare: choose the VPS's backend (backend.go) and refuse what its API
+//     lacks, then read the state, refuse locally what HostUp's gates and limits
+//     say would fail, and plan. A tool's constructor (upsertOperation, …)
+//     returns an operation; prepare runs it. No lock is held: a dry run stops
+//     here.
 //   - authorize: the user's confirmation of one operation or of a set of them
 //     (confirm.go), needed when a plan is destructive.
 //   - execute: take the VPS's lock (and, with replicas, its lease), make sure
@@ -38,9 +40,14 @@ const (
 
 // PlannedRequest is one request the change sends to HostUp, shown to the user.
 type PlannedRequest struct {
-	Method   string `json:"method" jsonschema:"enum=POST,enum=PATCH,enum=DELETE"`
-	Endpoint string `json:"endpoint" jsonschema_description:"HostUp API path the request goes to."`
-	Body     any    `json:"body,omitempty" jsonschema_description:"JSON body that would be sent."`
+	Method string `json:"method" jsonschema:"enum=POST,enum=PATCH,enum=DELETE"`
+	// HostUp API path the request goes to.
+	Endpoint string `json:"endpoint"`
+	// Body is the JSON body that would be sent. Its description is stripped
+	// from the output schema like every other, but it stays: without one,
+	// invopop writes the schema of an any as true rather than {}. Both accept
+	// any JSON; clients have been checked against {}.
+	Body any `json:"body,omitempty" jsonschema_description:"JSON body that would be sent."`
 }
 
 // FieldChange is one value before and after the change.
@@ -52,21 +59,40 @@ type FieldChange struct {
 
 // Plan is what a write tool would do, computed from the state just read.
 type Plan struct {
-	Summary     string           `json:"summary" jsonschema_description:"One sentence: what would change."`
-	Destructive bool             `json:"destructive" jsonschema_description:"True when the change deletes something or can make HostUp delete backups; it then needs the user's confirmation."`
-	Requests    []PlannedRequest `json:"requests" jsonschema_description:"The requests that would be sent to HostUp, in order."`
-	Changes     []FieldChange    `json:"changes" jsonschema_description:"Values before and after."`
-	Deletes     []string         `json:"deletes" jsonschema_description:"What would be deleted, if anything."`
-	Warnings    []string         `json:"warnings" jsonschema_description:"Things the user should know before agreeing."`
+	// One sentence: what would change.
+	Summary string `json:"summary"`
+	// True when the change deletes something or can make HostUp delete backups;
+	// it then needs the user's confirmation.
+	Destructive bool `json:"destructive"`
+	// The requests that would be sent to HostUp, in order.
+	Requests []PlannedRequest `json:"requests"`
+	// Values before and after.
+	Changes []FieldChange `json:"changes"`
+	// What would be deleted, if anything.
+	Deletes []string `json:"deletes"`
+	// Things the user should know before agreeing.
+	Warnings []string `json:"warnings"`
 }
 
 // MutationOutput is embedded in every write tool's output.
 type MutationOutput struct {
 	Common
-	Outcome          string   `json:"outcome" jsonschema:"enum=dry_run,enum=confirmation_required,enum=declined,enum=applied,enum=accepted_not_visible,enum=outcome_unknown,enum=no_change" jsonschema_description:"dry_run: nothing sent. confirmation_required: nothing sent; show the plan to the user and call again with confirm_token once they agree. declined: the user said no; nothing changed. applied: done, and the state read back from HostUp shows it. accepted_not_visible: HostUp accepted the request, but the state read back does not show the change (or could not be read): never report it as done; see notes. outcome_unknown: HostUp's answer was lost; see notes for what the state shows. no_change: already as requested; nothing sent."`
-	VPSID            string   `json:"vps_id"`
-	Plan             Plan     `json:"plan"`
-	ConfirmToken     string   `json:"confirm_token,omitempty" jsonschema_description:"Pass this back as confirm_token (with the same arguments) after the user agreed to the plan. Works once, within 10 minutes, for the same HostUp API key, and only while what decided the plan (schedule settings, retention settings, limits, gates) is unchanged."`
+	// dry_run: nothing sent. confirmation_required: nothing sent; show the plan
+	// to the user and call again with confirm_token once they agree. declined:
+	// the user said no; nothing changed. applied: done, and the state read back
+	// from HostUp shows it. accepted_not_visible: HostUp accepted the request,
+	// but the state read back does not show the change (or could not be read):
+	// never report it as done; see notes. outcome_unknown: HostUp's answer was
+	// lost; see notes for what the state shows. no_change: already as
+	// requested; nothing sent.
+	Outcome string `json:"outcome" jsonschema:"enum=dry_run,enum=confirmation_required,enum=declined,enum=applied,enum=accepted_not_visible,enum=outcome_unknown,enum=no_change"`
+	VPSID   string `json:"vps_id"`
+	Plan    Plan   `json:"plan"`
+	// ConfirmToken is what the caller passes back as confirm_token, with the
+	// same arguments, once the user agreed to the plan. It works once, within
+	// 10 minutes, for the same HostUp API key, and only while what decided the
+	// plan (schedule settings, retention settings, limits, gates) is unchanged.
+	ConfirmToken     string   `json:"confirm_token,omitempty"`
 	ConfirmExpiresAt string   `json:"confirm_expires_at,omitempty"`
 	Notes            []string `json:"notes,omitempty"`
 }
@@ -99,11 +125,16 @@ type operation[V any] struct {
 	// readBack reads the state after apply and says what it shows.
 	readBack func(ctx context.Context, s sent) (sight[V], error)
 
-	// build makes the operation again from a fresh read; seen is the VPS locks'
-	// change count before this one's read (see execute). prepare fills both.
+	// build makes the operation again from a fresh read, through the same
+	// backend; seen is the VPS locks' change count before this one's read (see
+	// execute). prepare fills both.
 	build func(ctx context.Context) (*operation[V], error)
 	seen  uint64
 }
+
+// builder is a tool's constructor of an operation: it reads the VPS through
+// api, plans or refuses, and returns the operation.
+type builder[V any] func(ctx context.Context, api backend) (*operation[V], error)
 
 // sent is what apply returns: HostUp's answer to the request that made the
 // change, and what happened on the way (a replace's steps), for the result.
@@ -124,24 +155,31 @@ type sight[V any] struct {
 }
 
 // newOperation is how constructors start an operation: the plan in the form
-// every result shows and every token hashes.
-func newOperation[V any](tool, vpsID string, plan Plan, basis any) *operation[V] {
-	if isVMID(vpsID) && len(plan.Requests) > 0 {
+// every result shows and every token hashes. A plan checked against gates the
+// API does not report says so.
+func newOperation[V any](api backend, tool string, plan Plan, basis any) *operation[V] {
+	if !api.hasGates() && len(plan.Requests) > 0 {
 		plan.Warnings = append(plan.Warnings, noGatesWarning)
 	}
-	return &operation[V]{change: change{tool: tool, vpsID: vpsID, plan: normalizePlan(plan), basis: basis}}
+	return &operation[V]{change: change{tool: tool, vpsID: api.vpsID(), plan: normalizePlan(plan), basis: basis}}
 }
 
-// prepare runs a tool's constructor: it reads the VPS, plans or refuses, and
-// returns the operation. It holds no lock, so a caller who cannot read the VPS
-// never holds it, and a dry run waits for nobody.
-func prepare[V any](ctx context.Context, d *Deps, build func(ctx context.Context) (*operation[V], error)) (*operation[V], error) {
+// prepare runs a tool's constructor through the API vpsID names, once that API
+// is known to have what the change needs: it reads the VPS, plans or refuses,
+// and returns the operation. It holds no lock, so a caller who cannot read the
+// VPS never holds it, and a dry run waits for nobody.
+func prepare[V any](ctx context.Context, d *Deps, vpsID string, needs ability, build builder[V]) (*operation[V], error) {
+	api := d.backendFor(vpsID)
+	if r := api.lacks(needs); r != nil {
+		return nil, r
+	}
+	rebuild := func(ctx context.Context) (*operation[V], error) { return build(ctx, api) }
 	seen := d.locks.changes()
-	op, err := build(ctx)
+	op, err := rebuild(ctx)
 	if err != nil {
 		return nil, err
 	}
-	op.build, op.seen = build, seen
+	op.build, op.seen = rebuild, seen
 	return op, nil
 }
 
@@ -161,15 +199,23 @@ func (c *change) binding() (binding, error) {
 	return binding{Plan: plan, Basis: basis}, err
 }
 
+// writeArgs are what a single-VPS write tool's call gives the safety path.
+type writeArgs struct {
+	vpsID        string
+	needs        ability // what the change needs of HostUp's API
+	dryRun       bool
+	confirmToken string
+}
+
 // write is the single-VPS write tools' safety path, whole: prepare the
 // operation build makes, then the dry run or the confirmation, then execute.
 // The view is what the read-back showed, nil when nothing was read back.
-func write[V any](ctx context.Context, call *Call, build func(ctx context.Context) (*operation[V], error), dryRun bool, confirmToken string) (MutationOutput, *V, error) {
-	op, err := prepare(ctx, call.deps, build)
+func write[V any](ctx context.Context, call *Call, w writeArgs, build builder[V]) (MutationOutput, *V, error) {
+	op, err := prepare(ctx, call.deps, w.vpsID, w.needs, build)
 	if err != nil {
 		return MutationOutput{}, nil, err
 	}
-	return mutateOne(ctx, call, op, dryRun, confirmToken)
+	return mutateOne(ctx, call, op, w.dryRun, w.confirmToken)
 }
 
 // mutateOne is write once the operation is prepared: the dry run or the
@@ -236,28 +282,8 @@ func execute[V any](ctx context.Context, d *Deps, op *operation[V], g *grant) (M
 		return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, nil, err
 	}
 	defer lease.Release()
-
-	// The lock's count only knows this process's changes: with replicas, one
-	// of them may have changed the VPS since op's read, so it is read again.
-	if d.Leases != nil || d.locks.changedSince(op.seen) {
-		fresh, err := op.build(ctx)
-		if err != nil {
-			return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, nil, err
-		}
-		switch {
-		case g != nil:
-			if err := g.check(&fresh.change); err != nil {
-				return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, nil, err
-			}
-		case fresh.plan.Destructive:
-			return MutationOutput{VPSID: op.vpsID, Plan: fresh.plan}, nil, &Refusal{
-				Reason: "Another change to " + op.vpsID + " ran while this one waited, and the change now needs the user's confirmation",
-				Code:   "state_changed",
-				Fix:    "call the tool again to get the new plan, and show it to the user.",
-			}
-		}
-		fresh.build, fresh.seen = op.build, op.seen
-		op = fresh
+	if op, err = replan(ctx, d, op, g); err != nil {
+		return MutationOutput{VPSID: op.vpsID, Plan: op.plan}, nil, err
 	}
 	out := MutationOutput{VPSID: op.vpsID, Plan: op.plan}
 	if len(op.plan.Requests) == 0 {
@@ -282,7 +308,41 @@ func execute[V any](ctx context.Context, d *Deps, op *operation[V], g *grant) (M
 		}
 		defer g.sent(context.WithoutCancel(ctx), d.logger())
 	}
+	return send(ctx, d, op, out)
+}
 
+// replan makes op again from a fresh read when another change may have run on
+// the VPS since it was prepared. The lock's count only knows this process's
+// changes: with replicas, one of them may have changed the VPS since op's read,
+// so then it is read again every time. On a refusal it returns the operation
+// whose plan the result shows.
+func replan[V any](ctx context.Context, d *Deps, op *operation[V], g *grant) (*operation[V], error) {
+	if d.Leases == nil && !d.locks.changedSince(op.seen) {
+		return op, nil
+	}
+	fresh, err := op.build(ctx)
+	if err != nil {
+		return op, err
+	}
+	switch {
+	case g != nil:
+		if err := g.check(&fresh.change); err != nil {
+			return op, err
+		}
+	case fresh.plan.Destructive:
+		return fresh, &Refusal{
+			Reason: "Another change to " + op.vpsID + " ran while this one waited, and the change now needs the user's confirmation",
+			Code:   "state_changed",
+			Fix:    "call the tool again to get the new plan, and show it to the user.",
+		}
+	}
+	fresh.build, fresh.seen = op.build, op.seen
+	return fresh, nil
+}
+
+// send applies op, under the lock execute holds, and gives the verdict from
+// the state read back after it.
+func send[V any](ctx context.Context, d *Deps, op *operation[V], out MutationOutput) (MutationOutput, *V, error) {
 	taskSending(ctx)
 	s, err := op.apply(ctx)
 	out.Notes = append(out.Notes, s.notes...)
@@ -292,7 +352,8 @@ func execute[V any](ctx context.Context, d *Deps, op *operation[V], g *grant) (M
 		// say what it shows, rather than guess or resend.
 		out.Outcome = outcomeUnknown
 		out.Notes = append(out.Notes, "HostUp's answer to the change was lost, so it was not sent again; the state was read back to see what happened. ("+strings.TrimSuffix(firstLine(describeError(err)), ".")+".)")
-		return out, readBackUnknown(ctx, op, s, &out), nil
+		view := readBackUnknown(ctx, op, s, &out)
+		return out, view, nil
 	case err != nil:
 		return out, nil, err
 	}

@@ -1,15 +1,14 @@
 package tools
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/hostup/hostup-mcp/hostup"
 )
 
-// How the planning reads HostUp's answers where its docs leave the answer open
-// (issue 19). The rules: a value HostUp did not give is unknown, never 0, false
+// How the planning reads HostUp's answers where its docs leave the answer open.
+// The rules: a value HostUp did not give is unknown, never 0, false
 // or "no change"; when the docs are silent the request is sent and HostUp's own
 // answer decides; and what could not be read is named.
 
@@ -38,145 +37,6 @@ func clockTime(s string) (hour, minute int, ok bool) {
 		return 0, 0, false
 	}
 	return nums[0], nums[1], true
-}
-
-// vpsBlock returns a closed canUpdateSettings or canDelete gate: a block of the
-// VPS itself (a pending order, a suspended service), which HostUp closes every
-// schedule gate for. v1's derived closures (no endpoint) block nothing, and
-// neither does canDelete closed on a VPS without a schedule: "There is no
-// schedule to delete." is about deleting, not the VPS.
-func vpsBlock(a hostup.ScheduleActions, hasSchedule bool) (hostup.Gate, bool) {
-	gates := []hostup.Gate{a.CanUpdateSettings}
-	if hasSchedule {
-		gates = append(gates, a.CanDelete)
-	}
-	for _, g := range gates {
-		if !g.Allowed && g.CodeText() != codeNoV1Endpoint {
-			return g, true
-		}
-	}
-	return hostup.Gate{}, false
-}
-
-// updateBlocker says whether HostUp's gates block changing the VPS's existing
-// schedule. HostUp closes canCreate whenever a schedule exists, and a POST with
-// the same frequency is still an update (hostup-api.md §2). §10 quotes one
-// example's reason without a code; that wording and the absent code are an
-// assumption the product does not rely on: the closure may carry a code
-// (backup_schedule_exists), other words or Swedish. So the decision is what the
-// gate is about: canCreate closed together with canUpdateSettings or canDelete
-// is a block of the VPS; canCreate closed alone is the schedule existing, and
-// if HostUp still refuses the POST, its answer is shown.
-func updateBlocker(a hostup.ScheduleActions) (hostup.Gate, bool) {
-	if a.CanCreate.Allowed {
-		return hostup.Gate{}, false
-	}
-	return vpsBlock(a, true)
-}
-
-// changesBlocker is the gate that blocks every change to the VPS's schedule, for
-// the audit and the views: with a schedule, updateBlocker's rule; without one, a
-// closed canCreate.
-func changesBlocker(a hostup.ScheduleActions, hasSchedule bool) (hostup.Gate, bool) {
-	if !hasSchedule && !a.CanCreate.Allowed && a.CanCreate.CodeText() != codeNoV1Endpoint {
-		return a.CanCreate, true
-	}
-	return vpsBlock(a, hasSchedule)
-}
-
-// retentionLimit is the highest retentionCount HostUp accepts, and whether
-// HostUp's answer says it. limits.maxRetention is taken as equal to the total
-// backup limit (hostup-api.md §10, from v1's description of one example): an
-// assumption, so the lower of the two counts when both are given, and when
-// neither is given nothing is checked here and HostUp's answer decides.
-func retentionLimit(bs *hostup.BackupSchedules) (int, bool) {
-	var limits []int
-	if bs.Has("limits.maxRetention") {
-		limits = append(limits, bs.Limits.MaxRetention)
-	}
-	if bs.Has("settings.totalBackupLimit") && bs.Settings.TotalBackupLimit > 0 {
-		limits = append(limits, bs.Settings.TotalBackupLimit)
-	}
-	if len(limits) == 0 {
-		return 0, false
-	}
-	return slices.Min(limits), true
-}
-
-// freeSlots is availableScheduledSlots from limits, else from settings.
-func freeSlots(bs *hostup.BackupSchedules) (int, bool) {
-	switch {
-	case bs.Has("limits.availableScheduledSlots"):
-		return bs.Limits.AvailableScheduledSlots, true
-	case bs.Has("settings.availableScheduledSlots"):
-		return bs.Settings.AvailableScheduledSlots, true
-	}
-	return 0, false
-}
-
-// autoDeleteOldest is settings.autoDeleteOldest, when HostUp gave it.
-func autoDeleteOldest(bs *hostup.BackupSchedules) (bool, bool) {
-	if !bs.Has("settings.autoDeleteOldest") {
-		return false, false
-	}
-	return bs.Settings.AutoDeleteOldest, true
-}
-
-// activeFirst moves the enabled schedule to the front. HostUp keeps one schedule
-// active per VPS (hostup-api.md §2) but does not say that it lists only that one;
-// the tools take the first schedule as the VPS's, so it must be the active one.
-func activeFirst(bs *hostup.BackupSchedules) {
-	if i := slices.IndexFunc(bs.Schedules, func(s hostup.Schedule) bool { return s.Enabled }); i > 0 {
-		active := bs.Schedules[i]
-		copy(bs.Schedules[1:i+1], bs.Schedules[:i])
-		bs.Schedules[0] = active
-	}
-}
-
-// newestFirst orders v2's history by createdAt, newest first: seed 003 states
-// no order (only v1's page says most recent first), and the newest run decides
-// whether a schedule works. Runs without a readable time go last, in HostUp's
-// order.
-func newestFirst(history []hostup.HistoryEntry) {
-	slices.SortStableFunc(history, func(a, b hostup.HistoryEntry) int {
-		ta, okA := parseTime(deref(a.CreatedAt))
-		tb, okB := parseTime(deref(b.CreatedAt))
-		switch {
-		case okA && okB:
-			return tb.Compare(ta)
-		case okA:
-			return -1
-		case okB:
-			return 1
-		}
-		return 0
-	})
-}
-
-// runFailed and runSucceeded read a v2 run's status (seed 003: completed,
-// running, queued, failed, cancelled, unknown or empty): completed is the one
-// success, failed and cancelled the failures; any other word says neither.
-func runFailed(status string) bool {
-	s := strings.ToLower(strings.TrimSpace(status))
-	return s == "failed" || s == "cancelled"
-}
-
-func runSucceeded(status string) bool {
-	return strings.EqualFold(strings.TrimSpace(status), "completed")
-}
-
-// v1RunFailed reads a v1 history record: its status is active, deleted or
-// pending, and "other values may indicate failures" (hostup-api.md §5), so any
-// other word, or an error message, is a failure.
-func v1RunFailed(h hostup.VMHistoryEntry) bool {
-	if strings.TrimSpace(deref(h.ErrorMessage)) != "" {
-		return true
-	}
-	switch h.Status {
-	case hostup.VMBackupActive, hostup.VMBackupDeleted, hostup.VMBackupPending:
-		return false
-	}
-	return true
 }
 
 // unreadMembers is BackupSchedules.Unread with a settings object HostUp sent as

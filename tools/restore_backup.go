@@ -24,11 +24,15 @@ type RestoreBackupInput struct {
 type RestoreBackupOutput struct {
 	MutationOutput
 	VPSName string `json:"vps_name,omitempty"`
-	// TypeToConfirm is restated here for the command line, which checks what
-	// the person typed before it applies anything.
-	TypeToConfirm string      `json:"type_to_confirm,omitempty" jsonschema_description:"What the user types to confirm: the VPS's name, or its id when the name cannot be typed. Never type it for them."`
-	Backup        *BackupView `json:"backup,omitempty" jsonschema_description:"The backup the disk is restored from."`
-	Job           *JobView    `json:"job,omitempty" jsonschema_description:"The restore job; poll it with get_job when it has not ended."`
+	// TypeToConfirm is what the user types to confirm: the VPS's name, or its
+	// id when the name cannot be typed, never typed for them. It is restated
+	// here for the command line, which checks what the person typed before it
+	// applies anything.
+	TypeToConfirm string `json:"type_to_confirm,omitempty"`
+	// The backup the disk is restored from.
+	Backup *BackupView `json:"backup,omitempty"`
+	// The restore job; poll it with get_job when it has not ended.
+	Job *JobView `json:"job,omitempty"`
 }
 
 // A restore is not idempotent: a second one throws away what changed after the
@@ -41,12 +45,9 @@ func restoreBackup(d *Deps) server.ServerTool {
 			"The user confirms by typing the VPS's name.",
 		restorerHints,
 		func(ctx context.Context, call *Call, in RestoreBackupInput) (RestoreBackupOutput, string, error) {
-			if isVMID(in.VPSID) {
-				return RestoreBackupOutput{}, "", noV1Endpoint(in.VPSID, "restore a backup")
-			}
 			var out RestoreBackupOutput
-			op, err := prepare(ctx, d, func(ctx context.Context) (*operation[*JobView], error) {
-				return d.restoreOperation(ctx, in)
+			op, err := prepare(ctx, d, in.VPSID, canRestore, func(ctx context.Context, api backend) (*operation[*JobView], error) {
+				return d.restoreOperation(ctx, api, in)
 			})
 			if err != nil {
 				return out, "", err
@@ -89,8 +90,9 @@ type restoreBasis struct {
 
 // restoreOperation reads the VPS and its backups, refuses what HostUp's gate or the
 // backup list rule out, and plans the restore; its basis names the VPS and the
-// backup. Its read-back is the restore job, nil when HostUp named none.
-func (d *Deps) restoreOperation(ctx context.Context, in RestoreBackupInput) (*operation[*JobView], error) {
+// backup. Its read-back is the restore job, nil when HostUp named none. Only v2
+// restores, so it talks to v2 directly.
+func (d *Deps) restoreOperation(ctx context.Context, api backend, in RestoreBackupInput) (*operation[*JobView], error) {
 	vps, err := d.Client.GetVPS(ctx, in.VPSID)
 	if err != nil {
 		return nil, err
@@ -108,7 +110,7 @@ func (d *Deps) restoreOperation(ctx context.Context, in RestoreBackupInput) (*op
 	if err != nil {
 		return nil, err
 	}
-	op := newOperation[*JobView]("restore_backup", in.VPSID, planRestore(in.VPSID, name, *target, views, d.now()),
+	op := newOperation[*JobView](api, "restore_backup", planRestore(in.VPSID, name, *target, views, d.now()),
 		restoreBasis{Gate: gateOf(before.Actions.CanRestore), Name: name, Backup: *target})
 	what, want := typedVPSName(vps.Name, in.VPSID)
 	op.typed = &typedConfirmation{what: what, want: want, arg: "confirm_vps_name", given: in.ConfirmVPSName,
@@ -185,7 +187,7 @@ func planRestore(vpsID, name string, b BackupView, all []BackupView, now time.Ti
 		Summary: fmt.Sprintf("Restore VPS %s (%s) in place from %s: its current disk is replaced, and the last %s of changes are lost.",
 			vpsID, quoted(name), what, lost),
 		Destructive: true,
-		Requests:    []PlannedRequest{{Method: "POST", Endpoint: apiPath(vpsID, "/backups/"+b.ID+"/actions/restore")}},
+		Requests:    []PlannedRequest{{Method: "POST", Endpoint: hostup.RestorePath(vpsID, b.ID)}},
 		Changes:     []FieldChange{{Field: "disk of " + quoted(name), Before: "as it is now", After: "as it was at " + orUnknown(b.CreatedAt)}},
 		Deletes:     []string{fmt.Sprintf("everything written to the disk of %s since %s (%s of changes: files, databases, installed software); a restore cannot be undone", quoted(name), since, lost)},
 		Warnings:    []string{"Expect downtime: the VPS is unavailable while HostUp replaces its disk.", "To keep a way back to today's state, create a backup first (create_backup with wait=true), then restore."},

@@ -24,11 +24,14 @@ type SetSnapshotScheduleInput struct {
 // gate stay with list_snapshot_schedule.
 type SnapshotScheduleChangeOutput struct {
 	MutationOutput
-	// HasSchedule tells "read back: none" from "not read back" (a dry run, or
-	// a read that failed), which an absent schedule alone cannot.
-	HasSchedule *bool                 `json:"has_schedule,omitempty" jsonschema_description:"Whether HostUp reports a snapshot schedule after the change; absent when it was not read back."`
-	Schedule    *SnapshotScheduleView `json:"schedule,omitempty" jsonschema_description:"That schedule, when there is one."`
-	after       *SnapshotState        // the whole read-back, for the result's text
+	// HasSchedule says whether HostUp reports a snapshot schedule after the
+	// change, and is absent when it was not read back: it tells "read back:
+	// none" from "not read back" (a dry run, or a read that failed), which an
+	// absent schedule alone cannot.
+	HasSchedule *bool `json:"has_schedule,omitempty"`
+	// That schedule, when there is one.
+	Schedule *SnapshotScheduleView `json:"schedule,omitempty"`
+	after    *SnapshotState        // the whole read-back, for the result's text
 }
 
 // readBack fills the output from the state read back, nil when none was.
@@ -47,9 +50,10 @@ func setSnapshotSchedule(d *Deps) server.ServerTool {
 		setterHints,
 		func(ctx context.Context, call *Call, in SetSnapshotScheduleInput) (SnapshotScheduleChangeOutput, string, error) {
 			var out SnapshotScheduleChangeOutput
-			mo, after, err := write(ctx, call, func(ctx context.Context) (*operation[*SnapshotState], error) {
-				return d.setSnapshotOperation(ctx, in)
-			}, in.DryRun, in.ConfirmToken)
+			w := writeArgs{vpsID: in.VPSID, dryRun: in.DryRun, confirmToken: in.ConfirmToken}
+			mo, after, err := write(ctx, call, w, func(ctx context.Context, api backend) (*operation[*SnapshotState], error) {
+				return setSnapshotOperation(ctx, api, in)
+			})
 			out.MutationOutput = mo
 			out.readBack(after)
 			if err != nil {
@@ -65,41 +69,34 @@ func setSnapshotSchedule(d *Deps) server.ServerTool {
 
 // setSnapshotOperation reads the snapshot schedule and plans setting it. Its
 // read-back is the snapshot state.
-func (d *Deps) setSnapshotOperation(ctx context.Context, in SetSnapshotScheduleInput) (*operation[*SnapshotState], error) {
-	st, err := d.readSnapshotState(ctx, in.VPSID)
+func setSnapshotOperation(ctx context.Context, api backend, in SetSnapshotScheduleInput) (*operation[*SnapshotState], error) {
+	st, err := api.snapshots(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if r := st.refusal(in.VPSID); r != nil {
 		return nil, r
 	}
-	enabled := in.Enabled == nil || *in.Enabled
-	op := newOperation[*SnapshotState]("set_snapshot_schedule", in.VPSID, planSnapshotSchedule(in.VPSID, st, enabled, in.IntervalHours), st.basis())
+	want := hostup.SnapshotScheduleRequest{Enabled: in.Enabled == nil || *in.Enabled, IntervalHours: in.IntervalHours}
+	op := newOperation[*SnapshotState](api, "set_snapshot_schedule", planSnapshotSchedule(api, st, want), st.basis())
 	op.apply = func(ctx context.Context) (sent, error) {
-		if isVMID(in.VPSID) {
-			_, err := d.Client.SetVMSnapshotSchedule(ctx, in.VPSID, hostup.VMSnapshotScheduleRequest{Enabled: enabled, IntervalHours: in.IntervalHours})
-			return sent{}, err
-		}
-		_, a, err := d.Client.SetSnapshotSchedule(ctx, in.VPSID, hostup.SnapshotScheduleRequest{Enabled: enabled, IntervalHours: in.IntervalHours})
+		a, err := api.setSnapshots(ctx, want)
 		return sent{answer: a}, err
 	}
 	op.readBack = func(ctx context.Context, _ sent) (sight[*SnapshotState], error) {
-		after, err := d.readSnapshotState(ctx, in.VPSID)
+		after, err := api.snapshots(ctx)
 		if err != nil {
 			return sight[*SnapshotState]{}, err
 		}
 		s := after.Schedule
-		return sight[*SnapshotState]{view: after, shows: s.is(enabled, in.IntervalHours),
+		return sight[*SnapshotState]{view: after, shows: s.is(want.Enabled, want.IntervalHours),
 			now: fmt.Sprintf("%s snapshot schedule: %s.", in.VPSID, after.describe())}, nil
 	}
 	return op, nil
 }
 
-func planSnapshotSchedule(vpsID string, st *SnapshotState, enabled bool, interval int) Plan {
-	var body any = hostup.SnapshotScheduleRequest{Enabled: enabled, IntervalHours: interval}
-	if isVMID(vpsID) {
-		body = hostup.VMSnapshotScheduleRequest{Enabled: enabled, IntervalHours: interval}
-	}
+func planSnapshotSchedule(api backend, st *SnapshotState, want hostup.SnapshotScheduleRequest) Plan {
+	vpsID, enabled, interval := api.vpsID(), want.Enabled, want.IntervalHours
 	after := &SnapshotState{Schedule: &SnapshotScheduleView{Enabled: &enabled, IntervalHours: &interval}}
 	cur := st.Schedule
 	if cur.is(enabled, interval) {
@@ -107,7 +104,7 @@ func planSnapshotSchedule(vpsID string, st *SnapshotState, enabled bool, interva
 	}
 	p := Plan{
 		Summary:  fmt.Sprintf("Set the snapshot schedule of %s to %s (now: %s).", vpsID, after.describe(), st.describe()),
-		Requests: []PlannedRequest{{Method: "POST", Endpoint: apiPath(vpsID, "/snapshot-schedules"), Body: body}},
+		Requests: []PlannedRequest{api.snapshotPost(want)},
 		Changes: []FieldChange{
 			{Field: "enabled", Before: "none", After: fmt.Sprint(enabled)},
 			{Field: "interval_hours", Before: "none", After: fmt.Sprint(interval)},

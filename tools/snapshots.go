@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,12 +16,19 @@ import (
 // its fields in v2, so one it did not give is absent and named in Unread, never
 // false or 0.
 type SnapshotScheduleView struct {
-	Enabled       *bool    `json:"enabled,omitempty" jsonschema_description:"Whether snapshots are being taken; absent when HostUp's answer did not say (see unread)."`
-	IntervalHours *int     `json:"interval_hours,omitempty" jsonschema_description:"A snapshot is taken every this many hours; absent when HostUp's answer did not say (see unread)."`
-	RetentionDays *int     `json:"retention_days,omitempty" jsonschema_description:"How long HostUp keeps each snapshot, when it says."`
-	LastRun       string   `json:"last_run,omitempty"`
-	NextRun       string   `json:"next_run,omitempty"`
-	Unread        []string `json:"unread,omitempty" jsonschema_description:"The schedule's fields HostUp's answer did not give (schedule.enabled, schedule.intervalHours): unknown, not false or 0."`
+	// Whether snapshots are being taken; absent when HostUp's answer did not
+	// say (see unread).
+	Enabled *bool `json:"enabled,omitempty"`
+	// A snapshot is taken every this many hours; absent when HostUp's answer
+	// did not say (see unread).
+	IntervalHours *int `json:"interval_hours,omitempty"`
+	// How long HostUp keeps each snapshot, when it says.
+	RetentionDays *int   `json:"retention_days,omitempty"`
+	LastRun       string `json:"last_run,omitempty"`
+	NextRun       string `json:"next_run,omitempty"`
+	// The schedule's fields HostUp's answer did not give (schedule.enabled,
+	// schedule.intervalHours): unknown, not false or 0.
+	Unread []string `json:"unread,omitempty"`
 }
 
 // running says whether the schedule takes snapshots, and whether HostUp said;
@@ -65,45 +71,24 @@ func snapshotScheduleView(sc *hostup.SnapshotSchedule) *SnapshotScheduleView {
 
 // SnapshotState is a VPS's snapshot schedule, capacity and gate.
 type SnapshotState struct {
-	Schedule       *SnapshotScheduleView `json:"schedule,omitempty" jsonschema_description:"Absent when the VPS has no snapshot schedule."`
-	Available      bool                  `json:"available" jsonschema_description:"Whether the VPS's plan has snapshot slots at all."`
-	Reason         string                `json:"reason,omitempty" jsonschema_description:"HostUp's explanation when snapshots are not available."`
-	TotalSnapshots int                   `json:"total_snapshots" jsonschema_description:"Snapshot slots of the plan; 0 means no schedule can be enabled until capacity is bought."`
-	CanEnable      GateView              `json:"can_enable" jsonschema_description:"Whether HostUp lets the schedule be set now."`
-	GatesKnown     bool                  `json:"gates_known" jsonschema_description:"False for a numeric vmid: HostUp's v1 API reports no gate and no availability, so they are derived from total_snapshots."`
+	// Absent when the VPS has no snapshot schedule.
+	Schedule *SnapshotScheduleView `json:"schedule,omitempty"`
+	// Whether the VPS's plan has snapshot slots at all.
+	Available bool `json:"available"`
+	// HostUp's explanation when snapshots are not available.
+	Reason string `json:"reason,omitempty"`
+	// Snapshot slots of the plan; 0 means no schedule can be enabled until
+	// capacity is bought.
+	TotalSnapshots int `json:"total_snapshots"`
+	// Whether HostUp lets the schedule be set now.
+	CanEnable GateView `json:"can_enable"`
+	// False for a numeric vmid: HostUp's v1 API reports no gate and no
+	// availability, so they are derived from total_snapshots.
+	GatesKnown bool `json:"gates_known"`
 }
 
 // buyCapacity is how HostUp's docs say snapshot capacity is bought.
 const buyCapacity = "add snapshot slots to the VPS's plan first: HostUp sells them as the snapshotSlots option among the VPS's upgrade options (in its API: GET /api/v2/vps/{id}/actions/upgrade lists the option, POST /api/v2/vps/{id}/actions/config with resources.snapshotSlots buys it), or in HostUp's control panel. This server does not buy capacity; call again once the plan has snapshot slots."
-
-// readSnapshotState reads the snapshot schedule through the API the id names.
-func (d *Deps) readSnapshotState(ctx context.Context, vpsID string) (*SnapshotState, error) {
-	if isVMID(vpsID) {
-		vm, err := d.Client.GetVMSnapshotSchedule(ctx, vpsID)
-		if err != nil {
-			return nil, err
-		}
-		st := &SnapshotState{TotalSnapshots: vm.Limits.TotalSnapshots, Available: vm.Limits.TotalSnapshots > 0, CanEnable: GateView{Allowed: true}}
-		if !st.Available {
-			st.Reason = "The plan has no snapshot slots (limits.totalSnapshots is 0)."
-			st.CanEnable = GateView{Reason: st.Reason, Code: "no_snapshot_slots"}
-		}
-		if s := vm.Schedule; s != nil {
-			days := s.RetentionDays
-			st.Schedule = &SnapshotScheduleView{Enabled: &s.Enabled, IntervalHours: &s.IntervalHours, RetentionDays: &days, LastRun: deref(s.LastRun), NextRun: deref(s.NextRun)}
-		}
-		return st, nil
-	}
-	s, err := d.Client.GetSnapshotSchedule(ctx, vpsID)
-	if err != nil {
-		return nil, err
-	}
-	st := &SnapshotState{TotalSnapshots: s.Limits.TotalSnapshots, Available: s.Available, Reason: deref(s.Reason), CanEnable: gateView(s.Actions.CanEnable), GatesKnown: true}
-	if sc := s.Schedule; sc != nil {
-		st.Schedule = snapshotScheduleView(sc)
-	}
-	return st, nil
-}
 
 // refusal says why the schedule cannot be set, or nil when it can: HostUp rejects
 // the POST when snapshots are not available, when the plan has no slots, or when

@@ -100,7 +100,9 @@ var (
 
 // Common is embedded in every tool's output.
 type Common struct {
-	Sandbox bool `json:"sandbox,omitempty" jsonschema_description:"True when the result comes from the built-in sandbox (a simulated HostUp account): nothing in it is real."`
+	// True when the result comes from the built-in sandbox (a simulated HostUp
+	// account): nothing in it is real.
+	Sandbox bool `json:"sandbox,omitempty"`
 	// Error is set, alone, in a failed result (isError): the output schema
 	// lets a result carry either its tool's fields or this.
 	Error *ToolError `json:"error,omitempty"`

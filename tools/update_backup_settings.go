@@ -22,7 +22,8 @@ type UpdateBackupSettingsInput struct {
 // UpdateBackupSettingsOutput is the outcome and the settings read back.
 type UpdateBackupSettingsOutput struct {
 	MutationOutput
-	Settings *SettingsView `json:"settings,omitempty" jsonschema_description:"The settings as HostUp reports them after the change."`
+	// The settings as HostUp reports them after the change.
+	Settings *SettingsView `json:"settings,omitempty"`
 }
 
 func updateBackupSettings(d *Deps) server.ServerTool {
@@ -30,16 +31,11 @@ func updateBackupSettings(d *Deps) server.ServerTool {
 		"Changes a VPS's backup retention settings. Destructive when HostUp may then delete existing backups.",
 		setterHints,
 		func(ctx context.Context, call *Call, in UpdateBackupSettingsInput) (UpdateBackupSettingsOutput, string, error) {
-			if isVMID(in.VPSID) {
-				return UpdateBackupSettingsOutput{}, "", noV1Endpoint(in.VPSID, "change backup settings")
-			}
-			if in.MaxTotalBackups == nil && in.AutoDeleteOldest == nil {
-				return UpdateBackupSettingsOutput{}, "", badInput("give max_total_backups, auto_delete_oldest or both")
-			}
 			var out UpdateBackupSettingsOutput
-			mo, settings, err := write(ctx, call, func(ctx context.Context) (*operation[*SettingsView], error) {
-				return d.settingsOperation(ctx, in)
-			}, in.DryRun, in.ConfirmToken)
+			w := writeArgs{vpsID: in.VPSID, needs: canChangeSettings, dryRun: in.DryRun, confirmToken: in.ConfirmToken}
+			mo, settings, err := write(ctx, call, w, func(ctx context.Context, api backend) (*operation[*SettingsView], error) {
+				return d.settingsOperation(ctx, api, in)
+			})
 			out.MutationOutput = mo
 			if settings != nil {
 				out.Settings = *settings
@@ -62,9 +58,14 @@ type settingsBasis struct {
 	CutsKept bool          `json:"cuts_kept"`
 }
 
-// settingsOperation reads the VPS's settings and plans the change in asks for.
-// Its read-back is the settings, nil when HostUp's answer gave none.
-func (d *Deps) settingsOperation(ctx context.Context, in UpdateBackupSettingsInput) (*operation[*SettingsView], error) {
+// settingsOperation reads the VPS's settings and plans the change in asks for;
+// a call that asks for none is refused before anything is read. Its read-back
+// is the settings, nil when HostUp's answer gave none. Only v2 changes
+// settings, so it talks to v2 directly.
+func (d *Deps) settingsOperation(ctx context.Context, api backend, in UpdateBackupSettingsInput) (*operation[*SettingsView], error) {
+	if in.MaxTotalBackups == nil && in.AutoDeleteOldest == nil {
+		return nil, badInput("give max_total_backups, auto_delete_oldest or both")
+	}
 	bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
 	if err != nil {
 		return nil, err
@@ -77,7 +78,7 @@ func (d *Deps) settingsOperation(ctx context.Context, in UpdateBackupSettingsInp
 	if s := bs.Settings; s != nil && in.MaxTotalBackups != nil {
 		basis.CutsKept = *in.MaxTotalBackups < s.ManualBackupsActive+s.ScheduledBackupsActive
 	}
-	op := newOperation[*SettingsView]("update_backup_settings", in.VPSID, p, basis)
+	op := newOperation[*SettingsView](api, "update_backup_settings", p, basis)
 	op.apply = func(ctx context.Context) (sent, error) {
 		a, err := d.Client.UpdateBackupSettings(ctx, in.VPSID, req)
 		return sent{answer: a}, err
@@ -150,7 +151,7 @@ func planSettings(in UpdateBackupSettingsInput, bs *hostup.BackupSchedules) (Pla
 		return p, req, nil
 	}
 	p.Summary = fmt.Sprintf("Change the backup settings of %s.", in.VPSID)
-	p.Requests = []PlannedRequest{{Method: "PATCH", Endpoint: apiPath(in.VPSID, "/backup-schedules"), Body: req}}
+	p.Requests = []PlannedRequest{{Method: "PATCH", Endpoint: hostup.BackupSchedulesPath(in.VPSID), Body: req}}
 	switch {
 	case req.MaxTotalBackups == nil:
 	case !activeKnown:
@@ -172,32 +173,4 @@ func planSettings(in UpdateBackupSettingsInput, bs *hostup.BackupSchedules) (Pla
 		p.Warnings = append(p.Warnings, "From now on HostUp deletes the oldest backups whenever a new backup needs room.")
 	}
 	return p, req, nil
-}
-
-// settingOrLimit reads a count from settings, else from limits (which repeat it
-// under their own name), and says whether HostUp gave it at all.
-func settingOrLimit(bs *hostup.BackupSchedules, setting, limit string) (int, bool) {
-	if bs.Has("settings." + setting) {
-		s := bs.Settings
-		switch setting {
-		case "totalBackupLimit":
-			return s.TotalBackupLimit, true
-		case "manualBackupsActive":
-			return s.ManualBackupsActive, true
-		case "scheduledBackupsActive":
-			return s.ScheduledBackupsActive, true
-		}
-	}
-	if bs.Has("limits." + limit) {
-		l := bs.Limits
-		switch limit {
-		case "totalBackups":
-			return l.TotalBackups, true
-		case "manualBackupsActive":
-			return l.ManualBackupsActive, true
-		case "scheduledBackupsActive":
-			return l.ScheduledBackupsActive, true
-		}
-	}
-	return 0, false
 }

@@ -2,10 +2,8 @@ package tools
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -43,14 +41,18 @@ func upsertBackupSchedule(d *Deps) server.ServerTool {
 			"Confirm when it replaces, pauses, keeps fewer backups than now, or fills a full quota with auto-delete on.",
 		setterHints,
 		func(ctx context.Context, call *Call, in UpsertBackupScheduleInput) (UpsertBackupScheduleOutput, string, error) {
-			want, notes, err := d.desiredSchedule(in)
+			if in.Minute != nil && !d.backendFor(in.VPSID).takesMinute() {
+				return UpsertBackupScheduleOutput{}, "", badInput("minute is for numeric vmids (HostUp's API v1) only: HostUp's v2 API, which vps_… ids use, starts backups on the hour; leave minute out")
+			}
+			want, notes, err := desiredSchedule(in, d.now())
 			if err != nil {
 				return UpsertBackupScheduleOutput{}, "", err
 			}
 			var out UpsertBackupScheduleOutput
-			out.MutationOutput, out.Schedules, err = write(ctx, call, func(ctx context.Context) (*operation[[]ScheduleView], error) {
-				return d.upsertOperation(ctx, in, want, notes)
-			}, in.DryRun, in.ConfirmToken)
+			w := writeArgs{vpsID: in.VPSID, dryRun: in.DryRun, confirmToken: in.ConfirmToken}
+			out.MutationOutput, out.Schedules, err = write(ctx, call, w, func(ctx context.Context, api backend) (*operation[[]ScheduleView], error) {
+				return d.upsertOperation(ctx, api, in, want, notes)
+			})
 			if err != nil {
 				return out, "", err
 			}
@@ -73,17 +75,10 @@ type upsertBasis struct {
 	Oldest   string        `json:"oldest,omitempty"` // the backup a full quota would lose
 }
 
-// quotaFullWithAutoDelete reports whether the next backup makes HostUp delete
-// the oldest: every slot is used and auto_delete_oldest is on.
-func quotaFullWithAutoDelete(bs *hostup.BackupSchedules) bool {
-	s := bs.Settings
-	return s != nil && s.AutoDeleteOldest && s.TotalBackupLimit > 0 && s.ManualBackupsActive+s.ScheduledBackupsActive >= s.TotalBackupLimit
-}
-
 // oldestBackupName names the VPS's oldest backup for a plan, or says it could
 // not be read: the plan is still worth showing.
-func (d *Deps) oldestBackupName(ctx context.Context, vpsID string) string {
-	l, err := d.readBackups(ctx, vpsID)
+func oldestBackupName(ctx context.Context, api backend) string {
+	l, err := api.backups(ctx)
 	if err != nil {
 		return "the oldest backup (which one could not be read)"
 	}
@@ -93,22 +88,22 @@ func (d *Deps) oldestBackupName(ctx context.Context, vpsID string) string {
 // upsertOperation reads the VPS's schedule and plans the upsert of want (the
 // schedule desiredSchedule made of in; notes are its warnings). Its read-back
 // is the VPS's schedules.
-func (d *Deps) upsertOperation(ctx context.Context, in UpsertBackupScheduleInput, want scheduleRequest, notes []string) (*operation[[]ScheduleView], error) {
-	bs, _, err := d.readSchedules(ctx, in.VPSID)
+func (d *Deps) upsertOperation(ctx context.Context, api backend, in UpsertBackupScheduleInput, want scheduleRequest, notes []string) (*operation[[]ScheduleView], error) {
+	read, err := api.schedules(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return d.upsertOperationFrom(ctx, in, want, notes, bs)
+	return d.upsertOperationFrom(ctx, api, in, want, notes, read.state())
 }
 
 // upsertOperationFrom is upsertOperation on a state the caller has just read:
 // the fleet reads it first to fit the retention to each VPS's maximum.
-func (d *Deps) upsertOperationFrom(ctx context.Context, in UpsertBackupScheduleInput, want scheduleRequest, notes []string, bs *hostup.BackupSchedules) (*operation[[]ScheduleView], error) {
+func (d *Deps) upsertOperationFrom(ctx context.Context, api backend, in UpsertBackupScheduleInput, want scheduleRequest, notes []string, bs *hostup.BackupSchedules) (*operation[[]ScheduleView], error) {
 	var old *hostup.Schedule
 	if len(bs.Schedules) > 0 {
 		old = &bs.Schedules[0]
 	}
-	p, replace, err := d.planUpsert(in, bs, old, &want)
+	p, replace, err := d.planUpsert(api, in, bs, old, &want)
 	if err != nil {
 		return nil, err
 	}
@@ -117,17 +112,41 @@ func (d *Deps) upsertOperationFrom(ctx context.Context, in UpsertBackupScheduleI
 	if old == nil && len(p.Requests) > 0 && quotaFullWithAutoDelete(bs) {
 		// The first run needs room, and HostUp makes it by deleting the oldest
 		// backup, which may be a manual one the user counts on.
-		basis.Oldest = d.oldestBackupName(ctx, in.VPSID)
+		basis.Oldest = oldestBackupName(ctx, api)
 		p.Destructive = true
 		p.Deletes = append(p.Deletes, basis.Oldest+", which HostUp deletes at the schedule's first run to make room (the backup quota is full and auto_delete_oldest is on)")
 	}
-	op := newOperation[[]ScheduleView]("upsert_backup_schedule", in.VPSID, p, basis)
+	op := newOperation[[]ScheduleView](api, "upsert_backup_schedule", p, basis)
 	op.apply = func(ctx context.Context) (sent, error) {
 		if !replace {
-			a, err := d.postSchedule(ctx, in.VPSID, want)
+			a, err := api.postSchedule(ctx, want)
 			return sent{answer: a}, err
 		}
-		return d.replaceSchedule(ctx, in.VPSID, *old, want)
+		return d.replaceSchedule(ctx, api, *old, want)
+	}
+	op.readBack = func(ctx context.Context, _ sent) (sight[[]ScheduleView], error) {
+		return d.upsertSight(ctx, api, old, want, replace)
+	}
+	return op, nil
+}
+
+// upsertSight reads the schedules back after an upsert of want (replacing old
+// when replace) and says whether they show it.
+func (d *Deps) upsertSight(ctx context.Context, api backend, old *hostup.Schedule, want scheduleRequest, replace bool) (sight[[]ScheduleView], error) {
+	vpsID := api.vpsID()
+	read, err := api.schedules(ctx)
+	if err != nil {
+		return sight[[]ScheduleView]{}, err
+	}
+	bs := read.state()
+	st := d.scheduleState(vpsID, bs, 0)
+	read.addFacts(&st)
+	seen := sight[[]ScheduleView]{view: st.Schedules, now: vpsID + " has no backup schedule."}
+	if replace && len(bs.Schedules) == 0 {
+		// Neither "it happened" nor "it did not": the old schedule went,
+		// the new one never came.
+		seen.verdict = fmt.Sprintf("Half done: HostUp now reports NO backup schedule on %s: the old schedule %s was deleted and the new one was not created. Call upsert_backup_schedule again with the same arguments (without replace_existing it is a plain create) so the VPS gets backups again.", vpsID, old.ID)
+		return seen, nil
 	}
 	// The schedule that must show the change: the one updated in place, or,
 	// for a new or replacing schedule, one of the frequency asked for.
@@ -135,36 +154,21 @@ func (d *Deps) upsertOperationFrom(ctx context.Context, in UpsertBackupScheduleI
 	if old != nil && !replace {
 		target = old.ID
 	}
-	op.readBack = func(ctx context.Context, _ sent) (sight[[]ScheduleView], error) {
-		bs, vm, err := d.readSchedules(ctx, in.VPSID)
-		if err != nil {
-			return sight[[]ScheduleView]{}, err
-		}
-		st := d.scheduleState(in.VPSID, bs, vm, 0)
-		seen := sight[[]ScheduleView]{view: st.Schedules, now: in.VPSID + " has no backup schedule."}
-		if replace && len(bs.Schedules) == 0 {
-			// Neither "it happened" nor "it did not": the old schedule went,
-			// the new one never came.
-			seen.verdict = fmt.Sprintf("Half done: HostUp now reports NO backup schedule on %s: the old schedule %s was deleted and the new one was not created. Call upsert_backup_schedule again with the same arguments (without replace_existing it is a plain create) so the VPS gets backups again.", in.VPSID, old.ID)
-			return seen, nil
-		}
-		i := showingSchedule(bs.Schedules, target, want)
-		seen.shows = i >= 0
-		if i < 0 {
-			i = slices.IndexFunc(bs.Schedules, func(s hostup.Schedule) bool { return s.ID == target || (target == "" && s.Frequency == want.Frequency) })
-		}
-		switch {
-		case i >= 0:
-			seen.now = st.Schedules[i].describe() + "."
-		case len(st.Schedules) > 0:
-			seen.now = st.Schedules[0].describe() + "."
-		}
-		if replace && len(bs.Schedules) > 0 && bs.Schedules[0].ID == old.ID {
-			seen.now = fmt.Sprintf("the old schedule %s is still there: %s", old.ID, seen.now)
-		}
-		return seen, nil
+	i := showingSchedule(bs.Schedules, target, want)
+	seen.shows = i >= 0
+	if i < 0 {
+		i = slices.IndexFunc(bs.Schedules, func(s hostup.Schedule) bool { return s.ID == target || (target == "" && s.Frequency == want.Frequency) })
 	}
-	return op, nil
+	switch {
+	case i >= 0:
+		seen.now = st.Schedules[i].describe() + "."
+	case len(st.Schedules) > 0:
+		seen.now = st.Schedules[0].describe() + "."
+	}
+	if replace && len(bs.Schedules) > 0 && bs.Schedules[0].ID == old.ID {
+		seen.now = fmt.Sprintf("the old schedule %s is still there: %s", old.ID, seen.now)
+	}
+	return seen, nil
 }
 
 // showingSchedule is the index of the schedule that shows want: the one with
@@ -181,38 +185,18 @@ func showingSchedule(schedules []hostup.Schedule, target string, want scheduleRe
 }
 
 // desiredSchedule checks the fields against the frequency and converts the time
-// to UTC. Everything here is known without asking HostUp; ranges and the
-// frequency's values are the input schema's to enforce (validate.go).
-func (d *Deps) desiredSchedule(in UpsertBackupScheduleInput) (scheduleRequest, []string, error) {
+// to UTC as of now. Everything here is known without asking HostUp; ranges and
+// the frequency's values are the input schema's to enforce (validate.go).
+func desiredSchedule(in UpsertBackupScheduleInput, now time.Time) (scheduleRequest, []string, error) {
 	req := scheduleRequest{ScheduleRequest: hostup.ScheduleRequest{Frequency: in.Frequency, Hour: in.Hour, RetentionCount: in.RetentionCount, Enabled: true, Name: in.Name}}
 	if in.Enabled != nil {
 		req.Enabled = *in.Enabled
 	}
 	if in.Minute != nil {
-		if !isVMID(in.VPSID) {
-			return req, nil, badInput("minute is for numeric vmids (HostUp's API v1) only: HostUp's v2 API, which vps_… ids use, starts backups on the hour; leave minute out")
-		}
-		req.minute = *in.Minute
+		req.minute = *in.Minute // the handler refused it where the API takes none
 	}
-	switch in.Frequency {
-	case hostup.FrequencyDaily:
-		if in.DayOfWeek != nil || in.DayOfMonth != nil {
-			return req, nil, badInput("a daily schedule takes neither day_of_week nor day_of_month; leave them out")
-		}
-	case hostup.FrequencyWeekly:
-		if in.DayOfWeek == nil {
-			return req, nil, badInput("a weekly schedule needs day_of_week (0=Sunday … 6=Saturday)")
-		}
-		if in.DayOfMonth != nil {
-			return req, nil, badInput("a weekly schedule takes day_of_week, not day_of_month; leave day_of_month out")
-		}
-	case hostup.FrequencyMonthly:
-		if in.DayOfMonth == nil {
-			return req, nil, badInput("a monthly schedule needs day_of_month (1-31)")
-		}
-		if in.DayOfWeek != nil {
-			return req, nil, badInput("a monthly schedule takes day_of_month, not day_of_week; leave day_of_week out")
-		}
+	if err := daysFitFrequency(in.Frequency, in.DayOfWeek, in.DayOfMonth); err != nil {
+		return req, nil, err
 	}
 	req.DayOfWeek, req.DayOfMonth = in.DayOfWeek, in.DayOfMonth
 	var notes []string
@@ -222,15 +206,53 @@ func (d *Deps) desiredSchedule(in UpsertBackupScheduleInput) (scheduleRequest, [
 	if in.Timezone == "" {
 		return req, notes, nil
 	}
-	loc, err := time.LoadLocation(in.Timezone)
-	if err != nil || in.Timezone == "Local" {
-		return req, nil, badInput("timezone %q is not an IANA time zone name such as Europe/Stockholm or UTC", in.Timezone)
-	}
-	utc, dst, err := toUTC(localSchedule{frequency: in.Frequency, hour: in.Hour, dayOfWeek: in.DayOfWeek, dayOfMonth: in.DayOfMonth}, loc, d.now())
+	converted, err := inUTC(in, &req, now)
 	if err != nil {
 		return req, nil, err
 	}
+	return req, append(notes, converted...), nil
+}
+
+// daysFitFrequency refuses a day the frequency does not take, or a missing one
+// it needs: weekly takes day_of_week, monthly day_of_month, daily neither.
+func daysFitFrequency(frequency string, dayOfWeek, dayOfMonth *int) error {
+	switch frequency {
+	case hostup.FrequencyDaily:
+		if dayOfWeek != nil || dayOfMonth != nil {
+			return badInput("a daily schedule takes neither day_of_week nor day_of_month; leave them out")
+		}
+	case hostup.FrequencyWeekly:
+		if dayOfWeek == nil {
+			return badInput("a weekly schedule needs day_of_week (0=Sunday … 6=Saturday)")
+		}
+		if dayOfMonth != nil {
+			return badInput("a weekly schedule takes day_of_week, not day_of_month; leave day_of_month out")
+		}
+	case hostup.FrequencyMonthly:
+		if dayOfMonth == nil {
+			return badInput("a monthly schedule needs day_of_month (1-31)")
+		}
+		if dayOfWeek != nil {
+			return badInput("a monthly schedule takes day_of_month, not day_of_week; leave day_of_week out")
+		}
+	}
+	return nil
+}
+
+// inUTC converts req's hour and day from in's time zone to UTC, which HostUp
+// stores, with the zone's offset as of now, and returns the notes that say
+// what moved.
+func inUTC(in UpsertBackupScheduleInput, req *scheduleRequest, now time.Time) ([]string, error) {
+	loc, err := time.LoadLocation(in.Timezone)
+	if err != nil || in.Timezone == "Local" {
+		return nil, badInput("timezone %q is not an IANA time zone name such as Europe/Stockholm or UTC", in.Timezone)
+	}
+	utc, dst, err := toUTC(localSchedule{frequency: in.Frequency, hour: in.Hour, dayOfWeek: in.DayOfWeek, dayOfMonth: in.DayOfMonth}, loc, now)
+	if err != nil {
+		return nil, err
+	}
 	req.Hour, req.DayOfWeek, req.DayOfMonth = utc.hour, utc.dayOfWeek, utc.dayOfMonth
+	var notes []string
 	if req.Hour != in.Hour {
 		// Name the days too when the conversion crossed midnight, or "00:00 is
 		// 23:00 UTC" hides that the backup moved to the day before.
@@ -246,103 +268,158 @@ func (d *Deps) desiredSchedule(in UpsertBackupScheduleInput) (scheduleRequest, [
 	if dst != "" {
 		notes = append(notes, dst)
 	}
-	return req, notes, nil
+	return notes, nil
 }
 
 // planUpsert refuses what HostUp's gates and limits say would fail and otherwise
 // returns the plan. replace is true when the old schedule must be deleted first.
 // Closed gates come first: no other call gets past them, so a refusal that
 // advises another call (replace_existing, a lower retention) must never come
-// before one (issue 12).
-func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedules, old *hostup.Schedule, want *scheduleRequest) (Plan, bool, error) {
-	gates, limits := bs.Actions, bs.Limits
-	if old == nil && !gates.CanCreate.Allowed {
-		return Plan{}, false, gateRefusal("create a backup schedule", gates.CanCreate)
-	}
-	if old != nil {
-		if g, ok := updateBlocker(gates); ok {
-			return Plan{}, false, gateRefusal("change the backup schedule", g)
-		}
+// before one.
+func (d *Deps) planUpsert(api backend, in UpsertBackupScheduleInput, bs *hostup.BackupSchedules, old *hostup.Schedule, want *scheduleRequest) (Plan, bool, error) {
+	if err := closedUpsertGate(bs.Actions, old); err != nil {
+		return Plan{}, false, err
 	}
 	p := Plan{}
-	maxRetention, known := retentionLimit(bs)
-	switch {
-	case !known:
-		p.Warnings = append(p.Warnings, "HostUp's answer gave neither limits.maxRetention nor settings.totalBackupLimit, so retention_count was not checked here; HostUp checks it when the schedule is sent.")
-	case want.RetentionCount > maxRetention:
-		return Plan{}, false, &Refusal{
-			Reason: fmt.Sprintf("The requested retention_count %d is above this VPS's maximum of %d (its backup limit)", want.RetentionCount, maxRetention),
-			Code:   "retention_above_limit",
-			Fix:    fmt.Sprintf("use retention_count %d or less, or raise the VPS's backup limit in HostUp's control panel first.", maxRetention),
-		}
-	}
-	// post is built when the request is final (the name and the kept fields are
-	// filled in below).
-	post := func() PlannedRequest {
-		return PlannedRequest{Method: "POST", Endpoint: apiPath(in.VPSID, "/backup-schedules"), Body: want.body(in.VPSID)}
+	if err := fitRetention(&p, bs, want.RetentionCount); err != nil {
+		return Plan{}, false, err
 	}
 	replace := false
 	switch {
 	case old == nil:
-		if limits.MaxSchedules > 0 && limits.CurrentSchedules >= limits.MaxSchedules {
-			return p, false, &Refusal{Reason: fmt.Sprintf("The VPS already has %d of %d allowed schedules", limits.CurrentSchedules, limits.MaxSchedules), Code: "schedule_limit_reached", Fix: "delete a schedule first (delete_backup_schedule)."}
+		if err := planCreate(&p, api, bs.Limits, want); err != nil {
+			return p, false, err
 		}
-		if want.Name == nil {
-			name := strings.ToUpper(want.Frequency[:1]) + want.Frequency[1:] + " backup"
-			want.Name = &name
-		}
-		p.Summary = fmt.Sprintf("Create a backup schedule on %s: %s.", in.VPSID, describeRequest(*want))
-		p.Changes = scheduleChanges(nil, *want)
-		p.Requests = []PlannedRequest{post()}
 	case old.Frequency == want.Frequency:
-		keepOmitted(in, old, want)
-		p.Changes = scheduleChanges(old, *want)
-		if len(p.Changes) == 0 {
-			p.Summary = fmt.Sprintf("The schedule %s of %s is already %s; nothing to change.", old.ID, in.VPSID, describeRequest(*want))
-			return p, false, nil
-		}
-		p.Summary = fmt.Sprintf("Update the %s schedule %s of %s to %s.", old.Frequency, old.ID, in.VPSID, describeRequest(*want))
-		p.Requests = []PlannedRequest{post()}
-	case isVMID(in.VPSID):
-		// Replacing deletes the old schedule first, and v1 has no endpoint for that.
-		return p, false, &Refusal{
-			Reason: fmt.Sprintf("Not possible with a numeric vmid: %s already has a %s schedule (%s), HostUp keeps one schedule per VPS, and HostUp's v1 API, the only one that takes a vmid, has no endpoint to delete a schedule, so it cannot be replaced through the vmid", in.VPSID, old.Frequency, old.ID),
-			Code:   "schedule_exists",
-			Fix:    fmt.Sprintf("keep the frequency %s to update the schedule in place, or, to switch it to %s, call again with the VPS's vps_… id from list_vps and replace_existing=true (never derive that id from the vmid).", old.Frequency, want.Frequency),
+		keepOmitted(api, in, old, want)
+		planUpdate(&p, api, old, *want)
+		if len(p.Requests) == 0 {
+			return p, false, nil // already as asked: nothing more to check
 		}
 	default:
-		if unread := requestFromSchedule(*old).unread; len(unread) > 0 {
-			// A replace puts the old schedule back when HostUp refuses the new one;
-			// with a field unread it would put back a different schedule, or none.
-			return p, false, &Refusal{
-				Reason: fmt.Sprintf("VPS %s already has a %s schedule (%s), and HostUp's answer did not give its %s, so if HostUp refused the new schedule the old one could not be put back as it was", in.VPSID, old.Frequency, old.ID, strings.Join(unread, " and ")),
-				Code:   "schedule_not_restorable",
-				Fix:    fmt.Sprintf("to switch to %s, delete the old schedule first (delete_backup_schedule with schedule_id %s, which needs the user's confirmation), then call upsert_backup_schedule again; or keep the frequency %s to update it in place.", want.Frequency, old.ID, old.Frequency),
-			}
+		if err := replaceRefusal(api, in, bs.Actions, old, want.Frequency); err != nil {
+			return p, false, err
 		}
-		if !gates.CanDelete.Allowed {
-			return p, false, gateRefusal("delete the existing schedule", gates.CanDelete)
-		}
-		if !in.ReplaceExisting {
-			return p, false, &Refusal{
-				Reason: fmt.Sprintf("VPS %s already has a %s schedule (%s), and HostUp keeps one schedule per VPS", in.VPSID, old.Frequency, old.ID),
-				Code:   "schedule_exists",
-				Fix:    fmt.Sprintf("to switch it to %s, call again with replace_existing=true (the old schedule is deleted, then the new one created; this needs the user's confirmation), or keep the frequency %s to update it in place.", want.Frequency, old.Frequency),
-			}
-		}
-		keepOmitted(in, old, want)
+		keepOmitted(api, in, old, want)
+		d.planReplace(&p, api, old, *want)
 		replace = true
-		p.Destructive = true
-		p.Summary = fmt.Sprintf("Replace the %s schedule %s of %s with a new schedule: %s.", old.Frequency, old.ID, in.VPSID, describeRequest(*want))
-		p.Changes = scheduleChanges(old, *want)
-		p.Deletes = []string{fmt.Sprintf("schedule %s (%s); existing backups stay", old.ID, d.scheduleView(*old).describe())}
-		p.Requests = []PlannedRequest{{Method: "DELETE", Endpoint: apiPath(in.VPSID, "/backup-schedules/"+old.ID)}, post()}
-		p.Warnings = append(p.Warnings, "If HostUp refuses the new schedule after the old one was deleted, the old schedule is created again.")
 	}
 	if err := ambiguousTarget(in.VPSID, bs.Schedules, old, want.Frequency, replace); err != nil {
 		return p, false, err
 	}
-	kept := limits.ScheduledBackupsActive
+	retentionDeletes(&p, bs, old, *want)
+	pauseAndSlotWarnings(&p, in.VPSID, bs, old, *want)
+	return p, replace, nil
+}
+
+// closedUpsertGate refuses an upsert HostUp's gates block: a create while
+// canCreate is closed, a change while the VPS itself is blocked (updateBlocker).
+func closedUpsertGate(gates hostup.ScheduleActions, old *hostup.Schedule) error {
+	if old == nil && !gates.CanCreate.Allowed {
+		return gateRefusal("create a backup schedule", gates.CanCreate)
+	}
+	if old != nil {
+		if g, ok := updateBlocker(gates); ok {
+			return gateRefusal("change the backup schedule", g)
+		}
+	}
+	return nil
+}
+
+// fitRetention refuses a retention above the VPS's maximum; when HostUp gave no
+// maximum, the plan says HostUp checks it.
+func fitRetention(p *Plan, bs *hostup.BackupSchedules, retention int) error {
+	maxRetention, known := retentionLimit(bs)
+	switch {
+	case !known:
+		p.Warnings = append(p.Warnings, "HostUp's answer gave neither limits.maxRetention nor settings.totalBackupLimit, so retention_count was not checked here; HostUp checks it when the schedule is sent.")
+	case retention > maxRetention:
+		return &Refusal{
+			Reason: fmt.Sprintf("The requested retention_count %d is above this VPS's maximum of %d (its backup limit)", retention, maxRetention),
+			Code:   "retention_above_limit",
+			Fix:    fmt.Sprintf("use retention_count %d or less, or raise the VPS's backup limit in HostUp's control panel first.", maxRetention),
+		}
+	}
+	return nil
+}
+
+// planCreate plans a new schedule, named after its frequency when the call
+// gave no name, unless the VPS has all the schedules HostUp allows.
+func planCreate(p *Plan, api backend, limits hostup.ScheduleLimits, want *scheduleRequest) error {
+	if limits.MaxSchedules > 0 && limits.CurrentSchedules >= limits.MaxSchedules {
+		return &Refusal{Reason: fmt.Sprintf("The VPS already has %d of %d allowed schedules", limits.CurrentSchedules, limits.MaxSchedules), Code: "schedule_limit_reached", Fix: "delete a schedule first (delete_backup_schedule)."}
+	}
+	if want.Name == nil {
+		name := strings.ToUpper(want.Frequency[:1]) + want.Frequency[1:] + " backup"
+		want.Name = &name
+	}
+	p.Summary = fmt.Sprintf("Create a backup schedule on %s: %s.", api.vpsID(), describeRequest(*want))
+	p.Changes = scheduleChanges(nil, *want)
+	p.Requests = []PlannedRequest{api.schedulePost(*want)}
+	return nil
+}
+
+// planUpdate plans updating old in place to want (same frequency); it sends
+// nothing when nothing differs.
+func planUpdate(p *Plan, api backend, old *hostup.Schedule, want scheduleRequest) {
+	p.Changes = scheduleChanges(old, want)
+	if len(p.Changes) == 0 {
+		p.Summary = fmt.Sprintf("The schedule %s of %s is already %s; nothing to change.", old.ID, api.vpsID(), describeRequest(want))
+		return
+	}
+	p.Summary = fmt.Sprintf("Update the %s schedule %s of %s to %s.", old.Frequency, old.ID, api.vpsID(), describeRequest(want))
+	p.Requests = []PlannedRequest{api.schedulePost(want)}
+}
+
+// replaceRefusal refuses replacing old by a schedule of another frequency
+// when it cannot be done safely, or was not asked for.
+func replaceRefusal(api backend, in UpsertBackupScheduleInput, gates hostup.ScheduleActions, old *hostup.Schedule, frequency string) error {
+	if api.lacks(canDeleteSchedule) != nil {
+		// Replacing deletes the old schedule first, and v1 has no endpoint for that.
+		return &Refusal{
+			Reason: fmt.Sprintf("Not possible with a numeric vmid: %s already has a %s schedule (%s), HostUp keeps one schedule per VPS, and HostUp's v1 API, the only one that takes a vmid, has no endpoint to delete a schedule, so it cannot be replaced through the vmid", in.VPSID, old.Frequency, old.ID),
+			Code:   "schedule_exists",
+			Fix:    fmt.Sprintf("keep the frequency %s to update the schedule in place, or, to switch it to %s, call again with the VPS's vps_… id from list_vps and replace_existing=true (never derive that id from the vmid).", old.Frequency, frequency),
+		}
+	}
+	if unread := requestFromSchedule(*old).unread; len(unread) > 0 {
+		// A replace puts the old schedule back when HostUp refuses the new one;
+		// with a field unread it would put back a different schedule, or none.
+		return &Refusal{
+			Reason: fmt.Sprintf("VPS %s already has a %s schedule (%s), and HostUp's answer did not give its %s, so if HostUp refused the new schedule the old one could not be put back as it was", in.VPSID, old.Frequency, old.ID, strings.Join(unread, " and ")),
+			Code:   "schedule_not_restorable",
+			Fix:    fmt.Sprintf("to switch to %s, delete the old schedule first (delete_backup_schedule with schedule_id %s, which needs the user's confirmation), then call upsert_backup_schedule again; or keep the frequency %s to update it in place.", frequency, old.ID, old.Frequency),
+		}
+	}
+	if !gates.CanDelete.Allowed {
+		return gateRefusal("delete the existing schedule", gates.CanDelete)
+	}
+	if !in.ReplaceExisting {
+		return &Refusal{
+			Reason: fmt.Sprintf("VPS %s already has a %s schedule (%s), and HostUp keeps one schedule per VPS", in.VPSID, old.Frequency, old.ID),
+			Code:   "schedule_exists",
+			Fix:    fmt.Sprintf("to switch it to %s, call again with replace_existing=true (the old schedule is deleted, then the new one created; this needs the user's confirmation), or keep the frequency %s to update it in place.", frequency, old.Frequency),
+		}
+	}
+	return nil
+}
+
+// planReplace plans deleting old, then creating want. Only v2 deletes a
+// schedule (replaceRefusal), so the delete goes to v2's path.
+func (d *Deps) planReplace(p *Plan, api backend, old *hostup.Schedule, want scheduleRequest) {
+	vpsID := api.vpsID()
+	p.Destructive = true
+	p.Summary = fmt.Sprintf("Replace the %s schedule %s of %s with a new schedule: %s.", old.Frequency, old.ID, vpsID, describeRequest(want))
+	p.Changes = scheduleChanges(old, want)
+	p.Deletes = []string{fmt.Sprintf("schedule %s (%s); existing backups stay", old.ID, d.scheduleView(*old).describe())}
+	p.Requests = []PlannedRequest{{Method: "DELETE", Endpoint: hostup.BackupSchedulePath(vpsID, old.ID)}, api.schedulePost(want)}
+	p.Warnings = append(p.Warnings, "If HostUp refuses the new schedule after the old one was deleted, the old schedule is created again.")
+}
+
+// retentionDeletes names the scheduled backups HostUp deletes because the
+// schedule keeps fewer than are kept now, and makes the plan destructive.
+func retentionDeletes(p *Plan, bs *hostup.BackupSchedules, old *hostup.Schedule, want scheduleRequest) {
+	kept := bs.Limits.ScheduledBackupsActive
 	keptKnown := bs.Has("limits.scheduledBackupsActive")
 	switch {
 	case old != nil && want.RetentionCount < old.RetentionCount && !keptKnown:
@@ -360,16 +437,21 @@ func (d *Deps) planUpsert(in UpsertBackupScheduleInput, bs *hostup.BackupSchedul
 		p.Deletes = append(p.Deletes, fmt.Sprintf("up to %d of the oldest scheduled backups, at the first run (the new schedule keeps %d; %d scheduled backups are kept now)",
 			kept-want.RetentionCount, want.RetentionCount, kept))
 	}
+}
+
+// pauseAndSlotWarnings warns of a pause, which stops every scheduled backup
+// (and so needs confirmation), and of scheduled runs that will fail for want
+// of a free slot.
+func pauseAndSlotWarnings(p *Plan, vpsID string, bs *hostup.BackupSchedules, old *hostup.Schedule, want scheduleRequest) {
 	if old != nil && old.Enabled && !want.Enabled {
 		p.Destructive = true
-		p.Warnings = append(p.Warnings, fmt.Sprintf("Pausing the schedule stops every scheduled backup of %s until it is enabled again: no new backups are made while it is paused.", in.VPSID))
+		p.Warnings = append(p.Warnings, fmt.Sprintf("Pausing the schedule stops every scheduled backup of %s until it is enabled again: no new backups are made while it is paused.", vpsID))
 	}
 	if slots, ok := freeSlots(bs); ok && slots == 0 {
 		if auto, ok := autoDeleteOldest(bs); ok && !auto {
 			p.Warnings = append(p.Warnings, "The VPS has no free backup slot and does not delete the oldest backups automatically: scheduled runs will fail until manual backups are deleted, auto_delete_oldest is turned on, or the limit is raised.")
 		}
 	}
-	return p, replace, nil
 }
 
 // ambiguousTarget refuses a POST that another listed schedule could take. HostUp
@@ -396,232 +478,16 @@ func ambiguousTarget(vpsID string, schedules []hostup.Schedule, old *hostup.Sche
 
 // keepOmitted leaves what the call does not name as the schedule has it: moving a
 // paused schedule to another hour must not quietly restart it, nor drop its name.
-// v1's minute is kept too; v2 has none to send, so its schedules start on the hour.
-func keepOmitted(in UpsertBackupScheduleInput, old *hostup.Schedule, want *scheduleRequest) {
+// The minute is kept too where the API takes one; v2 has none to send, so its
+// schedules start on the hour.
+func keepOmitted(api backend, in UpsertBackupScheduleInput, old *hostup.Schedule, want *scheduleRequest) {
 	if in.Enabled == nil {
 		want.Enabled = old.Enabled
 	}
 	if want.Name == nil {
 		want.Name = &old.Name
 	}
-	if in.Minute == nil && isVMID(in.VPSID) {
+	if in.Minute == nil && api.takesMinute() {
 		want.minute = requestFromSchedule(*old).minute
 	}
-}
-
-func gateRefusal(action string, g hostup.Gate) *Refusal {
-	reason := gateReason(g)
-	if reason == "" {
-		reason = "HostUp does not allow it now"
-	}
-	fix := "resolve what HostUp names in its reason, then try again; list_backup_schedules shows the gates."
-	if g.CodeText() == "pending_order" {
-		fix = "finish or cancel the VPS's pending order in HostUp's control panel, then try again."
-	}
-	return &Refusal{Reason: fmt.Sprintf("HostUp does not let you %s now: %s", action, strings.TrimSuffix(reason, ".")), Code: g.CodeText(), Fix: fix}
-}
-
-// scheduleRequest is the schedule to send: v2's body, plus the minute only v1 takes.
-// Rebuilt from an existing schedule, unread names what HostUp's answer did not give.
-type scheduleRequest struct {
-	hostup.ScheduleRequest
-	minute int
-	unread []string
-}
-
-// body is the POST body for the API vpsID names: v2's, or v1's exactly as HostUp
-// documents it (day_of_week for weekly and day_of_month for monthly only, which
-// desiredSchedule already ensures).
-func (r scheduleRequest) body(vpsID string) any {
-	if !isVMID(vpsID) {
-		return r.ScheduleRequest
-	}
-	return hostup.VMScheduleRequest{
-		ScheduleType: r.Frequency, Hour: r.Hour, Minute: r.minute, DayOfWeek: r.DayOfWeek, DayOfMonth: r.DayOfMonth,
-		RetentionCount: r.RetentionCount, Enabled: r.Enabled, Notes: deref(r.Name),
-	}
-}
-
-// postSchedule creates or updates the schedule through the API vpsID names, and
-// returns HostUp's answer (v1's carries no status).
-func (d *Deps) postSchedule(ctx context.Context, vpsID string, r scheduleRequest) (hostup.Answer, error) {
-	switch body := r.body(vpsID).(type) {
-	case hostup.VMScheduleRequest:
-		_, err := d.Client.UpsertVMBackupSchedule(ctx, vpsID, body)
-		return hostup.Answer{}, err
-	case hostup.ScheduleRequest:
-		return d.Client.UpsertBackupSchedule(ctx, vpsID, body)
-	}
-	return hostup.Answer{}, fmt.Errorf("no API takes a %T", r.body(vpsID))
-}
-
-func describeRequest(r scheduleRequest) string {
-	var b strings.Builder
-	b.WriteString(r.Frequency)
-	if r.DayOfWeek != nil {
-		fmt.Fprintf(&b, " on %s", weekdayName(*r.DayOfWeek))
-	}
-	if r.DayOfMonth != nil {
-		fmt.Fprintf(&b, " on day %d", *r.DayOfMonth)
-	}
-	fmt.Fprintf(&b, " at %02d:%02d UTC, keep %d", r.Hour, r.minute, r.RetentionCount)
-	if !r.Enabled {
-		b.WriteString(", disabled")
-	}
-	return b.String()
-}
-
-// scheduleChanges lists the fields that differ between the old schedule (nil when
-// creating) and the request.
-func scheduleChanges(old *hostup.Schedule, want scheduleRequest) []FieldChange {
-	before := map[string]string{}
-	if old != nil {
-		before = scheduleFields(requestFromSchedule(*old))
-	}
-	after := scheduleFields(want)
-	var out []FieldChange
-	for _, f := range []string{"frequency", "time_utc", "day_of_week", "day_of_month", "retention_count", "enabled", "name"} {
-		if before[f] != after[f] {
-			out = append(out, FieldChange{Field: f, Before: orNone(before[f]), After: orNone(after[f])})
-		}
-	}
-	return out
-}
-
-func scheduleFields(r scheduleRequest) map[string]string {
-	m := map[string]string{
-		"frequency": r.Frequency, "time_utc": fmt.Sprintf("%02d:%02d", r.Hour, r.minute),
-		"retention_count": strconv.Itoa(r.RetentionCount), "enabled": strconv.FormatBool(r.Enabled), "name": deref(r.Name),
-	}
-	if r.DayOfWeek != nil {
-		m["day_of_week"] = weekdayName(*r.DayOfWeek)
-	}
-	if r.DayOfMonth != nil {
-		m["day_of_month"] = strconv.Itoa(*r.DayOfMonth)
-	}
-	// A field HostUp did not give differs from every value asked for: the
-	// change is sent, never called "nothing to change".
-	for _, f := range r.unread {
-		switch f {
-		case unreadTime:
-			m["time_utc"] = "(not given by HostUp)"
-		case unreadDay:
-			m["day_of_week"], m["day_of_month"] = "", ""
-			if r.Frequency == hostup.FrequencyWeekly {
-				m["day_of_week"] = "(not given by HostUp)"
-			} else {
-				m["day_of_month"] = "(not given by HostUp)"
-			}
-		}
-	}
-	return m
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
-}
-
-// requestFromSchedule rebuilds the POST body that recreates an existing schedule;
-// it is how a failed replace puts the old schedule back.
-func requestFromSchedule(s hostup.Schedule) scheduleRequest {
-	r := scheduleRequest{ScheduleRequest: hostup.ScheduleRequest{Frequency: s.Frequency, RetentionCount: s.RetentionCount, Enabled: s.Enabled}}
-	if s.Name != "" {
-		name := s.Name
-		r.Name = &name
-	}
-	if h, m, ok := clockTime(deref(s.Time)); ok {
-		r.Hour, r.minute = h, m
-	} else {
-		r.unread = append(r.unread, unreadTime)
-	}
-	r.DayOfWeek, r.DayOfMonth = scheduleDays(s)
-	if s.Frequency != hostup.FrequencyDaily && r.DayOfWeek == nil && r.DayOfMonth == nil {
-		r.unread = append(r.unread, unreadDay)
-	}
-	return r
-}
-
-// replaceSchedule deletes the old schedule and creates the new one. If the create
-// fails, it puts the old schedule back, so the VPS is never left without backups
-// because of a refused change. When an answer is lost it looks at the state before
-// sending anything more, and sends nothing when the state cannot be read: the
-// error then stays "outcome unknown" and the read-back tells the user. A delete
-// HostUp queues as a job is followed until it ends: until then the old schedule
-// is still there, and the new one would be refused. The notes say what happened
-// along the way, for the result.
-func (d *Deps) replaceSchedule(ctx context.Context, vpsID string, old hostup.Schedule, want scheduleRequest) (sent, error) {
-	var s sent
-	deleted, err := d.Client.DeleteBackupSchedule(ctx, vpsID, old.ID)
-	switch {
-	case errors.Is(err, hostup.ErrOutcomeUnknown):
-		// Whether the old schedule is gone decides what a POST would do: create
-		// the new schedule, or be refused (one schedule per VPS).
-		bs, readErr := d.Client.GetBackupSchedules(ctx, vpsID)
-		if readErr != nil || len(bs.Schedules) > 0 {
-			s.notes = append(s.notes, fmt.Sprintf("HostUp's answer to deleting the old schedule %s was lost, so the new schedule was not sent.", old.ID))
-			return s, err
-		}
-		s.notes = append(s.notes, fmt.Sprintf("HostUp's answer to deleting the old schedule %s was lost; the state showed it gone, so the new schedule was sent.", old.ID))
-	case err != nil:
-		return s, err
-	case deleted.Queued():
-		job, err := d.settleJob(ctx, deleted.Job.JobID)
-		switch {
-		case err != nil:
-			return s, &changeFailed{msg: fmt.Sprintf("Not done: HostUp queued deleting the old schedule %s as job %s, and following that job failed, so the new schedule was not sent: %s", old.ID, deleted.Job.JobID, describeError(err))}
-		case job.Status == hostup.JobFailed:
-			return s, &changeFailed{msg: fmt.Sprintf("Not done: HostUp queued deleting the old schedule %s as job %s, and the job failed (%s), so the new schedule was not sent; the old schedule stays.", old.ID, job.ID, job.failure())}
-		case !job.Done():
-			return s, &changeFailed{msg: fmt.Sprintf("Not done yet: HostUp queued deleting the old schedule %s as job %s, which had not ended after %s, so the new schedule was not sent. Follow the job with get_job job_id=%s, then call again.", old.ID, job.ID, settleWait, job.ID)}
-		}
-		s.notes = append(s.notes, fmt.Sprintf("HostUp queued deleting the old schedule %s as job %s, which ended; then the new schedule was sent.", old.ID, job.ID))
-	}
-	var createErr error
-	s.answer, createErr = d.postSchedule(ctx, vpsID, want)
-	if createErr == nil && s.answer.Queued() {
-		// A create HostUp queued and then failed leaves the VPS without the
-		// old schedule as surely as a refused one: its job decides.
-		createErr = d.jobOutcome(ctx, s.answer)
-	}
-	if createErr == nil {
-		return s, nil
-	}
-	cause := "HostUp refused the new one"
-	if errors.Is(createErr, hostup.ErrOutcomeUnknown) {
-		// The create may have happened: look before restoring, or the restore
-		// would be refused (one schedule per VPS) or, worse, replace the new one.
-		bs, err := d.Client.GetBackupSchedules(ctx, vpsID)
-		if err != nil || len(bs.Schedules) > 0 {
-			for _, sc := range bsSchedules(bs, err) {
-				if sc.Frequency == want.Frequency {
-					s.notes = append(s.notes, "HostUp's answer to the new schedule was lost; the state shows it created.")
-					return s, nil
-				}
-			}
-			s.notes = append(s.notes, fmt.Sprintf("HostUp's answer to the new schedule was lost after the old schedule %s was deleted; the old one was not put back, because the state could not show whether the new one exists.", old.ID))
-			return s, createErr
-		}
-		cause = "HostUp's answer to the new one was lost and the state showed it was not created"
-	}
-	putBack, err := d.postSchedule(ctx, vpsID, requestFromSchedule(old))
-	if err == nil && putBack.Queued() {
-		err = d.jobOutcome(ctx, putBack)
-	}
-	if err != nil {
-		return s, &changeFailed{msg: fmt.Sprintf("NOT DONE, and %s has NO backup schedule now: the old schedule %s was deleted, %s, and putting the old one back failed too. Create a schedule with upsert_backup_schedule.\nHostUp's answer to the new schedule: %s\nHostUp's answer to putting the old one back: %s",
-			vpsID, old.ID, cause, describeError(createErr), describeError(err))}
-	}
-	return s, &changeFailed{msg: fmt.Sprintf("Not done: the old %s schedule %s was deleted, then %s, so the old schedule was put back as it was (under a new id; see list_backup_schedules).\nHostUp's answer to the new schedule: %s",
-		old.Frequency, old.ID, cause, describeError(createErr))}
-}
-
-// bsSchedules is the schedules of a read that may have failed.
-func bsSchedules(bs *hostup.BackupSchedules, err error) []hostup.Schedule {
-	if err != nil || bs == nil {
-		return nil
-	}
-	return bs.Schedules
 }

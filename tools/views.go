@@ -41,28 +41,40 @@ func gateReason(g hostup.Gate) string { return ourFieldNames.Replace(g.ReasonTex
 
 // ScheduleView is one backup schedule.
 type ScheduleView struct {
-	ID             string `json:"id" jsonschema_description:"Schedule id: bks_… for a vps_… id (pass it as schedule_id to delete_backup_schedule); a number for a numeric vmid (HostUp's API v1, which cannot delete schedules)."`
-	Name           string `json:"name"`
-	Frequency      string `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly"`
-	TimeUTC        string `json:"time_utc,omitempty" jsonschema_description:"HH:MM in UTC, as HostUp runs it."`
-	TimeLocal      string `json:"time_local,omitempty" jsonschema_description:"The same time in the display time zone."`
-	Minute         *int   `json:"minute,omitempty" jsonschema_description:"Numeric vmids (API v1) only: the minute of the hour (UTC) the backup starts; also in time_utc."`
-	DayOfWeek      *int   `json:"day_of_week,omitempty" jsonschema_description:"Weekly schedules: 0=Sunday … 6=Saturday (UTC)."`
-	DayOfMonth     *int   `json:"day_of_month,omitempty" jsonschema_description:"Monthly schedules: 1-31 (UTC)."`
+	// Schedule id: bks_… for a vps_… id (pass it as schedule_id to
+	// delete_backup_schedule); a number for a numeric vmid (HostUp's API v1,
+	// which cannot delete schedules).
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Frequency string `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly"`
+	// HH:MM in UTC, as HostUp runs it.
+	TimeUTC string `json:"time_utc,omitempty"`
+	// The same time in the display time zone.
+	TimeLocal string `json:"time_local,omitempty"`
+	// Numeric vmids (API v1) only: the minute of the hour (UTC) the backup
+	// starts; also in time_utc.
+	Minute *int `json:"minute,omitempty"`
+	// Weekly schedules: 0=Sunday … 6=Saturday (UTC).
+	DayOfWeek *int `json:"day_of_week,omitempty"`
+	// Monthly schedules: 1-31 (UTC).
+	DayOfMonth     *int   `json:"day_of_month,omitempty"`
 	RetentionCount int    `json:"retention_count"`
 	Enabled        bool   `json:"enabled"`
 	LastRun        string `json:"last_run,omitempty"`
 	NextRun        string `json:"next_run,omitempty"`
 	NextRunLocal   string `json:"next_run_local,omitempty"`
-	Status         string `json:"status,omitempty" jsonschema_description:"State of the latest run, when HostUp reports one."`
+	// State of the latest run, when HostUp reports one.
+	Status string `json:"status,omitempty"`
 }
 
 // ScheduleReadBack is what a schedule change reads back: the schedules alone.
 // A write's result reports its change; limits, gates, settings and run history
 // stay with list_backup_schedules, so that every write tool's result (and its
-// output schema, in every tools/list) does not carry the whole state (issue 18).
+// output schema, in every tools/list) does not carry the whole state.
 type ScheduleReadBack struct {
-	Schedules *[]ScheduleView `json:"schedules,omitempty" jsonschema_description:"The VPS's schedules as HostUp reports them after the change; empty when it has none."`
+	// The VPS's schedules as HostUp reports them after the change; empty when
+	// it has none.
+	Schedules *[]ScheduleView `json:"schedules,omitempty"`
 }
 
 func (r *ScheduleReadBack) readBack(st ScheduleState) {
@@ -136,10 +148,13 @@ func settingsView(s *hostup.BackupSettings) *SettingsView {
 
 // LimitsView is HostUp's summary of a VPS's backup limits.
 type LimitsView struct {
-	MaxSchedules            int `json:"max_schedules"`
-	CurrentSchedules        int `json:"current_schedules"`
-	TotalBackups            int `json:"total_backups"`
-	MaxRetention            int `json:"max_retention" jsonschema_description:"Highest retention_count HostUp accepts (HostUp's v1 docs say it equals the backup limit; 0 with limits.maxRetention in unread means HostUp did not say)."`
+	MaxSchedules     int `json:"max_schedules"`
+	CurrentSchedules int `json:"current_schedules"`
+	TotalBackups     int `json:"total_backups"`
+	// Highest retention_count HostUp accepts (HostUp's v1 docs say it equals
+	// the backup limit; 0 with limits.maxRetention in unread means HostUp did
+	// not say).
+	MaxRetention            int `json:"max_retention"`
 	ManualBackupsActive     int `json:"manual_backups_active"`
 	ScheduledBackupsActive  int `json:"scheduled_backups_active"`
 	AvailableScheduledSlots int `json:"available_scheduled_slots"`
@@ -166,16 +181,40 @@ func scheduleGates(a hostup.ScheduleActions) ScheduleGates {
 
 // HistoryView is one recent run. The fields after Note only v1 reports.
 type HistoryView struct {
-	Type         string `json:"type,omitempty"`
-	Status       string `json:"status" jsonschema_description:"For a vps_… id the run's state (e.g. completed, failed, queued, running); for a numeric vmid the backup's: active, deleted, pending, or another word for a failure."`
-	CreatedAt    string `json:"created_at,omitempty"`
-	UpdatedAt    string `json:"updated_at,omitempty"`
-	Note         string `json:"note,omitempty"`
-	ID           string `json:"id,omitempty" jsonschema_description:"Numeric vmids (API v1) only: HostUp's record id."`
-	SizeBytes    string `json:"size_bytes,omitempty" jsonschema_description:"Numeric vmids (API v1) only: the backup's exact size in bytes, as a string because it can exceed what a JSON number holds exactly."`
-	Volid        string `json:"volid,omitempty" jsonschema_description:"Numeric vmids (API v1) only: the backup's volid; pass it as backup_id to delete_backup with the same vmid."`
-	JobID        string `json:"job_id,omitempty" jsonschema_description:"Numeric vmids (API v1) only: the backup job; get_job shows it."`
-	ErrorMessage string `json:"error_message,omitempty" jsonschema_description:"Numeric vmids (API v1) only: why the backup failed."`
+	Type string `json:"type,omitempty"`
+	// For a vps_… id the run's state (e.g. completed, failed, queued, running);
+	// for a numeric vmid the backup's: active, deleted, pending, or another
+	// word for a failure.
+	Status    string `json:"status"`
+	CreatedAt string `json:"created_at,omitempty"`
+	UpdatedAt string `json:"updated_at,omitempty"`
+	Note      string `json:"note,omitempty"`
+	// Numeric vmids (API v1) only: HostUp's record id.
+	ID string `json:"id,omitempty"`
+	// Numeric vmids (API v1) only: the backup's exact size in bytes, as a
+	// string because it can exceed what a JSON number holds exactly.
+	SizeBytes string `json:"size_bytes,omitempty"`
+	// Numeric vmids (API v1) only: the backup's volid; pass it as backup_id to
+	// delete_backup with the same vmid.
+	Volid string `json:"volid,omitempty"`
+	// Numeric vmids (API v1) only: the backup job; get_job shows it.
+	JobID string `json:"job_id,omitempty"`
+	// Numeric vmids (API v1) only: why the backup failed.
+	ErrorMessage string `json:"error_message,omitempty"`
+}
+
+// backupView is one v2 backup as the tools show it.
+func backupView(bk hostup.Backup) BackupView {
+	return BackupView{ID: bk.ID, CreatedAt: deref(bk.CreatedAt), SizeGB: bk.SizeGB, Type: bk.BackupType, Note: deref(bk.Note), Name: bk.DisplayID}
+}
+
+// backupViews are the v2 backups as the tools show them.
+func backupViews(backups []hostup.Backup) []BackupView {
+	views := make([]BackupView, 0, len(backups))
+	for _, bk := range backups {
+		views = append(views, backupView(bk))
+	}
+	return views
 }
 
 func historyView(h hostup.HistoryEntry) HistoryView {

@@ -190,7 +190,23 @@ func (s *Simulator) AddVPS(account string, spec VPSSpec) string {
 	for _, b := range spec.Backups {
 		v.addBackup(s.newID("bkp"), s.newNum(), orDefaultString(b.Type, "manual"), b.Note, b.SizeGB, b.SizeBytes, now.Add(-b.Age))
 	}
-	for _, h := range spec.History {
+	s.seedHistory(v, spec.History, now)
+	v.linkSeededBackups()
+	if sp := spec.Schedule; sp != nil {
+		v.schedule = s.seededSchedule(*sp, now)
+	}
+	s.seedSnapshots(v, spec, now)
+	s.startLongBackup(v, spec.RunningBackup, now)
+	s.vpses[id] = v
+	s.vmids[v.vmid] = id
+	s.order = append(s.order, id)
+	return id
+}
+
+// seedHistory gives v the runs of its spec, oldest first as the simulator
+// keeps them; callers hold s.mu.
+func (s *Simulator) seedHistory(v *vps, runs []HistorySpec, now time.Time) {
+	for _, h := range runs {
 		created := now.Add(-h.Age)
 		v.history = append(v.history, &historyEntry{
 			kind:    orDefaultString(h.Type, "scheduled"),
@@ -202,25 +218,21 @@ func (s *Simulator) AddVPS(account string, spec VPSSpec) string {
 		})
 	}
 	slices.SortStableFunc(v.history, func(a, b *historyEntry) int { return a.created.Compare(b.created) })
-	v.linkSeededBackups()
-	if sp := spec.Schedule; sp != nil {
-		sid := sp.ID
-		if sid == "" {
-			sid = s.newID("bks")
-		}
-		created := now.Add(-sp.Since)
-		v.schedule = &schedule{
-			id: sid, num: s.newNum(), name: orDefaultString(sp.Name, defaultScheduleName(sp.Frequency)),
-			frequency: sp.Frequency, hour: sp.Hour, minute: sp.Minute, day: sp.Day,
-			retention: sp.RetentionCount, enabled: !sp.Disabled, created: created, updated: created,
-		}
+}
+
+// seededSchedule is the schedule a spec asks for, made sp.Since ago; callers
+// hold s.mu.
+func (s *Simulator) seededSchedule(sp ScheduleSpec, now time.Time) *schedule {
+	sid := sp.ID
+	if sid == "" {
+		sid = s.newID("bks")
 	}
-	s.seedSnapshots(v, spec, now)
-	s.startLongBackup(v, spec.RunningBackup, now)
-	s.vpses[id] = v
-	s.vmids[v.vmid] = id
-	s.order = append(s.order, id)
-	return id
+	created := now.Add(-sp.Since)
+	return &schedule{
+		id: sid, num: s.newNum(), name: orDefaultString(sp.Name, defaultScheduleName(sp.Frequency)),
+		frequency: sp.Frequency, hour: sp.Hour, minute: sp.Minute, day: sp.Day,
+		retention: sp.RetentionCount, enabled: !sp.Disabled, created: created, updated: created,
+	}
 }
 
 // firstVMID is where assigned vmids start, as in HostUp's examples (vmid 10000).

@@ -12,7 +12,7 @@ import (
 // Variants make the simulator give answers HostUp's documentation allows but the
 // default simulator does not give: where shared/hostup-api.md marks a point
 // UNKNOWN or inferred, or §10 reads an example one way, the real HostUp may
-// answer otherwise, and the product must still do the right thing (issue 19).
+// answer otherwise, and the product must still do the right thing.
 // Every switch names the hostup-api.md line it plays. The zero value is the
 // default simulator.
 type Variants struct {
@@ -161,26 +161,51 @@ func (s *Simulator) reshapeSchedules(v *vps, body any) any {
 	m := asMap(body)
 	schedules, _ := m["schedules"].([]any)
 	for _, raw := range schedules {
-		sc := raw.(map[string]any)
-		switch vr.ScheduleStatus {
-		case "":
-		case "null":
-			sc["status"] = nil
-		default:
-			sc["status"] = vr.ScheduleStatus
-		}
-		switch vr.ScheduleTime {
-		case "seconds":
-			if t, ok := sc["time"].(string); ok {
-				sc["time"] = t + ":00"
-			}
-		case "null":
-			sc["time"] = nil
-		}
-		if vr.NullDaySpecifier {
-			sc["daySpecifier"] = nil
+		vr.reshapeSchedule(raw.(map[string]any))
+	}
+	s.listOtherSchedules(v, m, schedules)
+	if history, _ := m["history"].([]any); vr.HistoryOldestFirst {
+		slices.Reverse(history)
+	}
+	if vr.NullSettings {
+		m["settings"] = nil
+	}
+	if vr.NoMaxRetention {
+		if limits, ok := m["limits"].(map[string]any); ok {
+			delete(limits, "maxRetention")
 		}
 	}
+	return m
+}
+
+// reshapeSchedule writes one listed schedule's status, time and day as the
+// variants say.
+func (vr Variants) reshapeSchedule(sc map[string]any) {
+	switch vr.ScheduleStatus {
+	case "":
+	case "null":
+		sc["status"] = nil
+	default:
+		sc["status"] = vr.ScheduleStatus
+	}
+	switch vr.ScheduleTime {
+	case "seconds":
+		if t, ok := sc["time"].(string); ok {
+			sc["time"] = t + ":00"
+		}
+	case "null":
+		sc["time"] = nil
+	}
+	if vr.NullDaySpecifier {
+		sc["daySpecifier"] = nil
+	}
+}
+
+// listOtherSchedules puts in front of v's listed schedules the ones the
+// variants add: a disabled one of another frequency, a second enabled one of
+// the same; callers hold s.mu.
+func (s *Simulator) listOtherSchedules(v *vps, m map[string]any, schedules []any) {
+	vr := s.variants
 	if vr.DisabledScheduleFirst && len(schedules) > 0 {
 		active := schedules[0].(map[string]any)
 		other := "monthly"
@@ -207,18 +232,6 @@ func (s *Simulator) reshapeSchedules(v *vps, body any) any {
 			m["schedules"] = append([]any{twin}, m["schedules"].([]any)...)
 		}
 	}
-	if history, _ := m["history"].([]any); vr.HistoryOldestFirst {
-		slices.Reverse(history)
-	}
-	if vr.NullSettings {
-		m["settings"] = nil
-	}
-	if vr.NoMaxRetention {
-		if limits, ok := m["limits"].(map[string]any); ok {
-			delete(limits, "maxRetention")
-		}
-	}
-	return m
 }
 
 // deleteTwin deletes the second schedule SecondEnabledSchedule lists, when id
