@@ -259,10 +259,13 @@ func (c *Client) GetBackupSchedules(ctx context.Context, vpsID string) (*BackupS
 	if err != nil {
 		return nil, err
 	}
-	var s BackupSchedules
-	if err := c.getJSON(ctx, BackupSchedulesPath(id), nil, &s); err != nil {
+	// Decoded straight into the wire form: through BackupSchedules'
+	// UnmarshalJSON, encoding/json would check the whole body once more.
+	var w backupSchedulesWire
+	if err := c.getJSON(ctx, BackupSchedulesPath(id), nil, &w); err != nil {
 		return nil, err
 	}
+	s := w.schedules()
 	return &s, nil
 }
 

@@ -99,35 +99,88 @@ type BackupSchedules struct {
 	Unread []string `json:"-"`
 }
 
-// The members of settings and limits whose absence Unread records.
-var (
-	settingsMembers = []string{"totalBackupLimit", "manualBackupsActive", "scheduledBackupsActive", "availableScheduledSlots", "autoDeleteOldest"}
-	limitsMembers   = []string{"maxSchedules", "totalBackups", "maxRetention", "currentSchedules", "manualBackupsActive", "scheduledBackupsActive", "availableScheduledSlots"}
-)
-
 // UnmarshalJSON decodes the body and records in Unread which settings and limits
 // members HostUp did not give.
 func (b *BackupSchedules) UnmarshalJSON(data []byte) error {
-	type plain BackupSchedules
-	var p plain
-	if err := json.Unmarshal(data, &p); err != nil {
+	var w backupSchedulesWire
+	if err := json.Unmarshal(data, &w); err != nil {
 		return err
 	}
-	*b = BackupSchedules(p)
-	b.Unread = nil
-	top := object(data)
-	for _, part := range []struct {
-		name    string
-		members []string
-	}{{"settings", settingsMembers}, {"limits", limitsMembers}} {
-		obj := object(top[part.name])
-		for _, m := range part.members {
-			if raw, ok := obj[m]; !ok || string(raw) == "null" {
-				b.Unread = append(b.Unread, part.name+"."+m)
-			}
-		}
-	}
+	*b = w.schedules()
 	return nil
+}
+
+// backupSchedulesWire is the body as HostUp writes it, read in one pass: the
+// members of settings and limits are pointers, so that a member HostUp left
+// out or sent as null is told from a zero without reading the body again.
+// Its JSON names are BackupSchedules', so that a decoding error names the
+// same field.
+type backupSchedulesWire struct {
+	Schedules []Schedule      `json:"schedules"`
+	Settings  *settingsWire   `json:"settings"`
+	History   []HistoryEntry  `json:"history"`
+	Limits    *limitsWire     `json:"limits"`
+	Actions   ScheduleActions `json:"actions"`
+}
+
+type settingsWire struct {
+	TotalBackupLimit        *int  `json:"totalBackupLimit"`
+	ManualBackupsActive     *int  `json:"manualBackupsActive"`
+	ScheduledBackupsActive  *int  `json:"scheduledBackupsActive"`
+	AvailableScheduledSlots *int  `json:"availableScheduledSlots"`
+	AutoDeleteOldest        *bool `json:"autoDeleteOldest"`
+}
+
+type limitsWire struct {
+	MaxSchedules            *int `json:"maxSchedules"`
+	TotalBackups            *int `json:"totalBackups"`
+	MaxRetention            *int `json:"maxRetention"`
+	CurrentSchedules        *int `json:"currentSchedules"`
+	ManualBackupsActive     *int `json:"manualBackupsActive"`
+	ScheduledBackupsActive  *int `json:"scheduledBackupsActive"`
+	AvailableScheduledSlots *int `json:"availableScheduledSlots"`
+}
+
+// schedules is the model, with Unread naming, in the order of the body's
+// documentation, each settings and limits member HostUp did not give.
+func (w *backupSchedulesWire) schedules() BackupSchedules {
+	b := BackupSchedules{Schedules: w.Schedules, History: w.History, Actions: w.Actions}
+	s := w.Settings
+	if s == nil {
+		s = &settingsWire{}
+	} else {
+		b.Settings = &BackupSettings{}
+	}
+	var set BackupSettings
+	read(&b.Unread, "settings.totalBackupLimit", s.TotalBackupLimit, &set.TotalBackupLimit)
+	read(&b.Unread, "settings.manualBackupsActive", s.ManualBackupsActive, &set.ManualBackupsActive)
+	read(&b.Unread, "settings.scheduledBackupsActive", s.ScheduledBackupsActive, &set.ScheduledBackupsActive)
+	read(&b.Unread, "settings.availableScheduledSlots", s.AvailableScheduledSlots, &set.AvailableScheduledSlots)
+	read(&b.Unread, "settings.autoDeleteOldest", s.AutoDeleteOldest, &set.AutoDeleteOldest)
+	if b.Settings != nil {
+		*b.Settings = set
+	}
+	l := w.Limits
+	if l == nil {
+		l = &limitsWire{}
+	}
+	read(&b.Unread, "limits.maxSchedules", l.MaxSchedules, &b.Limits.MaxSchedules)
+	read(&b.Unread, "limits.totalBackups", l.TotalBackups, &b.Limits.TotalBackups)
+	read(&b.Unread, "limits.maxRetention", l.MaxRetention, &b.Limits.MaxRetention)
+	read(&b.Unread, "limits.currentSchedules", l.CurrentSchedules, &b.Limits.CurrentSchedules)
+	read(&b.Unread, "limits.manualBackupsActive", l.ManualBackupsActive, &b.Limits.ManualBackupsActive)
+	read(&b.Unread, "limits.scheduledBackupsActive", l.ScheduledBackupsActive, &b.Limits.ScheduledBackupsActive)
+	read(&b.Unread, "limits.availableScheduledSlots", l.AvailableScheduledSlots, &b.Limits.AvailableScheduledSlots)
+	return b
+}
+
+// read copies a member HostUp gave into dst, or names it in unread.
+func read[T any](unread *[]string, name string, v *T, dst *T) {
+	if v == nil {
+		*unread = append(*unread, name)
+		return
+	}
+	*dst = *v
 }
 
 // Has reports whether HostUp gave member ("limits.maxRetention",
