@@ -51,6 +51,12 @@ type changeFailed struct{ msg string }
 
 func (e *changeFailed) Error() string { return e.msg }
 
+// invalidResult is a result that does not fit its tool's output schema: a bug
+// here, found after the call did its work, so a change may have been made.
+type invalidResult struct{ err error }
+
+func (e *invalidResult) Error() string { return e.err.Error() }
+
 // inputRequired carries an elicitation request back through the handler's error
 // path; newTool returns its result unchanged.
 type inputRequired struct{ result *mcp.CallToolResult }
@@ -151,6 +157,7 @@ func explainOurs(err error) (string, ToolError, bool) {
 		refusal *Refusal
 		input   *inputError
 		badID   *hostup.InvalidIDError
+		result  *invalidResult
 	)
 	const invalid = "Invalid input, nothing was sent to HostUp: "
 	switch {
@@ -168,6 +175,10 @@ func explainOurs(err error) (string, ToolError, bool) {
 		return refusal.Error(), ToolError{Kind: kind, Code: code, Fix: refusal.Fix, Retryable: retryableRefusals[code]}, true
 	case errors.As(err, &input):
 		return invalid + input.msg, ToolError{Kind: kindInvalidInput, Code: "invalid_arguments"}, true
+	case errors.As(err, &result):
+		fix := "read the VPS's state (list_backup_schedules, list_backups) before calling again: a change the call made stays made. Report this as a bug in hostup-mcp."
+		return "The call ran, but hostup-mcp built a result that does not fit the tool's output schema, so it is not shown (" + result.Error() + ").\nWhat you can do: " + fix,
+			ToolError{Kind: kindInternal, Code: "invalid_result", Fix: fix}, true
 	case errors.As(err, &badID):
 		// The hostup package's message starts with its Go prefix; the user wants the rest.
 		return invalid + strings.TrimPrefix(badID.Error(), "hostup: "), ToolError{Kind: kindInvalidInput, Code: "invalid_arguments"}, true

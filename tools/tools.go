@@ -129,6 +129,7 @@ type Call struct {
 func newTool[In, Out any](d *Deps, name, title, description string, h hints, run handler[In, Out]) server.ServerTool {
 	schemas := schemasOf[In, Out](name)
 	validator := newInputValidator(name, schemas.Input)
+	results := newOutputValidator(name, schemas.Output)
 	tool := mcp.Tool{
 		Name:            name,
 		Description:     description,
@@ -166,9 +167,18 @@ func newTool[In, Out any](d *Deps, name, title, description string, h hints, run
 			}
 			text = sandboxPrefix + text
 		}
+		// Encoded once, here: the check reads these bytes, and the answer
+		// carries them as they are.
+		structured, err := json.Marshal(out)
+		if err == nil {
+			err = results.check(structured)
+		}
+		if err != nil {
+			return d.errorResult(name, &invalidResult{err: err}), nil
+		}
 		return &mcp.CallToolResult{
 			Content:           []mcp.Content{mcp.NewTextContent(text)},
-			StructuredContent: out,
+			StructuredContent: json.RawMessage(structured),
 		}, nil
 	}}
 }
@@ -218,8 +228,9 @@ func NewServer(d *Deps, o ServerOptions, extra ...server.ServerOption) *server.M
 		server.WithToolCapabilities(false),
 		server.WithTaskCapabilities(true, true, true),
 		server.WithHooks(hooks),
-		// Input validation runs in newTool (validate.go), for readable messages.
-		server.WithOutputSchemaValidation(),
+		// Arguments and results are checked against the tool's schemas in
+		// newTool (validate.go, validate_output.go): for readable messages, and
+		// on the result's bytes rather than a copy decoded again.
 		server.WithRecovery(),
 		server.WithInstructions(o.Instructions),
 		server.WithExtensions(ui.Extension()),
