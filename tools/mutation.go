@@ -184,18 +184,17 @@ func prepare[V any](ctx context.Context, d *Deps, vpsID string, needs ability, b
 }
 
 // binding is what a confirmation covers of one operation: the exact change
-// (tool, VPS, requests) and the basis it was decided from.
+// (tool, VPS, requests) and the basis it was decided from, each as a digest.
 type binding struct {
-	Plan  string `json:"p"`
-	Basis string `json:"b"`
+	Plan, Basis digest
 }
 
 func (c *change) binding() (binding, error) {
-	plan, err := fingerprint([]any{c.tool, c.vpsID, c.plan.Requests, c.plan.Destructive})
+	plan, err := digestOf([]any{c.tool, c.vpsID, c.plan.Requests, c.plan.Destructive})
 	if err != nil {
 		return binding{}, err
 	}
-	basis, err := fingerprint(c.basis)
+	basis, err := digestOf(c.basis)
 	return binding{Plan: plan, Basis: basis}, err
 }
 

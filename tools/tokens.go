@@ -70,12 +70,17 @@ func NewConfirmer(secret []byte) *Confirmer {
 	return &Confirmer{secret: secret, Record: &coord.MemoryTokens{}}
 }
 
+// A token is tokenPrefix, then its claims (JSON), its rows and its signature,
+// separated by dots, each part base64url. The rows are bytes of their own, two
+// digests each, rather than a member of the claims: a token for a fleet of
+// 1,000 VPSes carries up to 1,000 of them, and text inside base64 would be
+// encoded twice.
 type tokenClaims struct {
 	ID      string    `json:"i"`
 	Purpose string    `json:"u"`
 	Tool    string    `json:"t"`
 	Key     string    `json:"k"` // the caller's HostUp key, as keyMark
-	Rows    []binding `json:"r"`
+	Rows    []binding `json:"-"`
 	// Shown fingerprints the VPSes of every row the plan showed, when one token
 	// covers many (a fleet): it then works only for a call with those rows.
 	Shown   string `json:"s,omitempty"`
@@ -100,8 +105,29 @@ func (c *Confirmer) Issue(ctx context.Context, purpose, tool, keyID string, rows
 			Fix:    "try again in a moment; if it keeps failing, the server's Redis (HOSTUP_MCP_REDIS_URL) needs looking at.",
 		}
 	}
-	body := base64.RawURLEncoding.EncodeToString(payload)
+	body := base64.RawURLEncoding.EncodeToString(payload) + "." + base64.RawURLEncoding.EncodeToString(encodeRows(rows))
 	return tokenPrefix + body + "." + c.sign(body), exp, nil
+}
+
+func encodeRows(rows []binding) []byte {
+	out := make([]byte, 0, len(rows)*2*digestSize)
+	for _, r := range rows {
+		out = append(append(out, r.Plan[:]...), r.Basis[:]...)
+	}
+	return out
+}
+
+func decodeRows(b []byte) ([]binding, bool) {
+	if len(b)%(2*digestSize) != 0 {
+		return nil, false
+	}
+	rows := make([]binding, len(b)/(2*digestSize))
+	for i := range rows {
+		at := i * 2 * digestSize
+		copy(rows[i].Plan[:], b[at:])
+		copy(rows[i].Basis[:], b[at+digestSize:])
+	}
+	return rows, true
 }
 
 // shownRows fingerprints the VPS ids of every row a plan shows, in any order:
@@ -124,17 +150,17 @@ func (c *Confirmer) Check(token, purpose, tool, keyID string, now time.Time) (*g
 	body, ok := strings.CutPrefix(token, tokenPrefix)
 	var sig string
 	if ok {
-		body, sig, ok = strings.Cut(body, ".")
+		i := strings.LastIndexByte(body, '.')
+		ok = i >= 0
+		if ok {
+			body, sig = body[:i], body[i+1:]
+		}
 	}
 	if !ok || !hmac.Equal([]byte(sig), []byte(c.sign(body))) {
 		return nil, &Refusal{Reason: "The confirm_token is not a token this server issued (tokens are never made up; they come from a previous call of the same tool)", Code: "invalid_confirm_token", Fix: redo}
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(body)
-	var claims tokenClaims
-	if err == nil {
-		err = json.Unmarshal(raw, &claims)
-	}
-	if err != nil || claims.ID == "" {
+	claims, ok := decodeClaims(body)
+	if !ok {
 		return nil, &Refusal{Reason: "The confirm_token is damaged", Code: "invalid_confirm_token", Fix: redo}
 	}
 	switch {
@@ -152,6 +178,22 @@ func (c *Confirmer) Check(token, purpose, tool, keyID string, now time.Time) (*g
 	return &grant{id: claims.ID, record: c.Record, rows: claims.Rows, shown: claims.Shown}, nil
 }
 
+// decodeClaims reads the signed part of a token: its claims and its rows.
+func decodeClaims(body string) (tokenClaims, bool) {
+	var claims tokenClaims
+	part, rest, ok := strings.Cut(body, ".")
+	raw, err := base64.RawURLEncoding.DecodeString(part)
+	if !ok || err != nil || json.Unmarshal(raw, &claims) != nil || claims.ID == "" {
+		return claims, false
+	}
+	raw, err = base64.RawURLEncoding.DecodeString(rest)
+	if err != nil {
+		return claims, false
+	}
+	claims.Rows, ok = decodeRows(raw)
+	return claims, ok
+}
+
 func (c *Confirmer) sign(body string) string {
 	m := hmac.New(sha256.New, c.secret)
 	m.Write([]byte(body))
@@ -162,14 +204,31 @@ func (c *Confirmer) sign(body string) string {
 // token shows nothing that could be checked against a guessed key.
 func (c *Confirmer) keyMark(keyID string) string { return c.sign("key\x00" + keyID)[:22] }
 
-// fingerprint hashes any JSON-encodable value; it binds tokens to plans and
-// bases. A value that cannot be encoded is an error, never a hash that every
-// such value would share.
+// fingerprint hashes any JSON-encodable value; it binds tokens to the rows a
+// plan shows, and a confirmation page to its plans. A value that cannot be
+// encoded is an error, never a hash that every such value would share.
 func fingerprint(v any) (string, error) {
+	sum, err := sha(v)
+	return base64.RawURLEncoding.EncodeToString(sum[:16]), err
+}
+
+// digestSize is the bytes of a plan's or a basis's digest in a token: 64 bits
+// of SHA-256, so that no other plan with the same digest can be searched for,
+// in 16 bytes a row, where a fleet's token has a row per VPS that changes.
+const digestSize = 8
+
+type digest [digestSize]byte
+
+// digestOf is the digest of a plan or a basis, as fingerprint hashes it.
+func digestOf(v any) (digest, error) {
+	sum, err := sha(v)
+	return digest(sum[:digestSize]), err
+}
+
+func sha(v any) ([sha256.Size]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return "", &Refusal{Reason: "This change's plan could not be fingerprinted for the confirmation (" + err.Error() + ")", Code: "unhashable_plan", Fix: "nothing else to do from here; report it as a bug in hostup-mcp."}
+		return [sha256.Size]byte{}, &Refusal{Reason: "This change's plan could not be fingerprinted for the confirmation (" + err.Error() + ")", Code: "unhashable_plan", Fix: "nothing else to do from here; report it as a bug in hostup-mcp."}
 	}
-	sum := sha256.Sum256(b)
-	return base64.RawURLEncoding.EncodeToString(sum[:16]), nil
+	return sha256.Sum256(b), nil
 }
