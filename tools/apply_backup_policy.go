@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/server"
 
@@ -45,13 +43,21 @@ type ApplyBackupPolicyInput struct {
 	ConfirmToken    string   `json:"confirm_token,omitempty" jsonschema:"maxLength=100000" jsonschema_description:"From confirmation_required, after the user agreed."`
 }
 
-// PolicyRow is one VPS's part of the plan and, once applied, how it ended.
-type PolicyRow struct {
-	VPSID string `json:"vps_id"`
-	Name  string `json:"name,omitempty"`
-	// create or update: the plan sends requests. no_change: already as the
-	// policy says. refused: HostUp's gates or limits say it would fail (see
-	// reason, code, fix). skipped: the VPS could not be read (see error).
+// PolicyGroup is the plan and, once applied, the outcome of one or more VPSes
+// whose rows are alike: the same action, changes and outcome, or the same
+// refusal or failure. A policy makes many rows alike, so a fleet of 1,000
+// VPSes reads as a few dozen groups, and each VPS's change is still here
+// whole. What differs from VPS to VPS only in its id is left out: the sentence
+// naming it (kept when every VPS of the group has the same one), the exact
+// requests (upsert_backup_schedule with the same values and dry_run shows them
+// for one VPS) and the schedule read back (list_backup_schedules).
+type PolicyGroup struct {
+	// The VPSes of the group, in the account's order (or the order of
+	// vps_ids).
+	VPSIDs []string `json:"vps_ids"`
+	// create or update: the plan sends requests. refused: HostUp's gates or
+	// limits say it would fail (see code, fix). skipped: the VPS could not be
+	// read (see error). no_change is not a group: see no_change.
 	Action string `json:"action" jsonschema:"enum=create,enum=update,enum=no_change,enum=refused,enum=skipped"`
 	// planned: nothing was sent for this row. applied: done, and the state read
 	// back shows it. accepted_not_visible: HostUp accepted the request but the
@@ -62,22 +68,17 @@ type PolicyRow struct {
 	// schedule, settings, limits or gates changed since the confirmed plan (or
 	// it was not in it), so it was not touched.
 	Outcome string `json:"outcome" jsonschema:"enum=planned,enum=applied,enum=accepted_not_visible,enum=failed,enum=outcome_unknown,enum=changed_since_plan"`
-	// One sentence: what the row does, or why not.
-	Summary string `json:"summary"`
-	// The retention this VPS gets: retention_count, or its max_retention when
-	// capped.
-	RetentionCount int `json:"retention_count,omitempty"`
-	// True when cap_retention lowered retention_count to this VPS's
-	// max_retention.
-	RetentionCapped bool `json:"retention_capped,omitempty"`
-	// True when this row deletes something or can make HostUp delete backups.
+	// One sentence: what the rows do, or why not, when it is the same for
+	// each.
+	Summary string `json:"summary,omitempty"`
+	// True when the rows delete something or can make HostUp delete backups.
 	Destructive bool `json:"destructive,omitempty"`
-	// Values before and after.
-	Changes []FieldChange `json:"changes"`
-	// The requests this row sends to HostUp, in order.
-	Requests []PlannedRequest `json:"requests"`
-	Deletes  []string         `json:"deletes,omitempty"`
-	Warnings []string         `json:"warnings,omitempty"`
+	// Values before and after, the same on each VPS of the group.
+	Changes []FieldChange `json:"changes,omitempty"`
+	Deletes []string      `json:"deletes,omitempty"`
+	// Among them, when cap_retention gave these VPSes their max_retention
+	// rather than retention_count, that it did and how many they keep.
+	Warnings []string `json:"warnings,omitempty"`
 	// Refused: HostUp's gate code (e.g. pending_order) or ours (e.g.
 	// retention_above_limit, no_free_slot). Skipped, failed or
 	// changed_since_plan: the failure's code, as a failed tool result carries
@@ -91,8 +92,24 @@ type PolicyRow struct {
 	Error string `json:"error,omitempty"`
 	// After applying: what happened and what the state read back shows.
 	Notes []string `json:"notes,omitempty"`
-	// The VPS's schedule as HostUp reports it after the change.
-	After *ScheduleView `json:"after,omitempty"`
+}
+
+// policyRow is one VPS's part of the plan and, once applied, how it ended: what
+// the text and the dialog show of each VPS. PolicyGroup documents the fields.
+type policyRow struct {
+	VPSID, Name     string
+	Action, Outcome string
+	Summary         string
+	RetentionCount  int
+	RetentionCapped bool
+	Destructive     bool
+	Changes         []FieldChange
+	Requests        []PlannedRequest // the requests the row sends to HostUp, in order
+	Deletes         []string
+	Warnings        []string
+	Code, Fix       string
+	Error           string
+	Notes           []string
 }
 
 // PolicyTotals counts the rows.
@@ -122,11 +139,17 @@ type ApplyBackupPolicyOutput struct {
 	// What holds for every row, e.g. the time zone conversion.
 	Notes  []string     `json:"notes"`
 	Totals PolicyTotals `json:"totals"`
-	// One row per VPS, in the account's order (or the order of vps_ids).
-	Rows []PolicyRow `json:"rows"`
+	// Every VPS whose row sends something, or is not as the policy asks, in a
+	// group of the VPSes whose rows are alike: creates and updates first, then
+	// refusals and the VPSes that could not be read.
+	Groups []PolicyGroup `json:"groups"`
+	// The VPSes already as the policy says, in the account's order: nothing
+	// is sent to them (totals.by_action counts them).
+	NoChange []string `json:"no_change"`
 	// ConfirmToken is what the caller passes back as confirm_token, with the
 	// same arguments, once the user agreed to the plan. It covers exactly the
-	// create and update rows shown, for 10 minutes.
+	// create and update rows shown, for 10 minutes, and only for this set of
+	// VPSes: the groups' and no_change's.
 	ConfirmToken     string `json:"confirm_token,omitempty"`
 	ConfirmExpiresAt string `json:"confirm_expires_at,omitempty"`
 	// True when not every VPS of the account is in the plan (one call covers up
@@ -167,7 +190,8 @@ func applyBackupPolicy(d *Deps) server.ServerTool {
 					return out, "", err
 				}
 			}
-			return f.output(out), f.text(out), nil
+			out = f.output(out)
+			return out, f.text(out), nil
 		})
 }
 
@@ -294,198 +318,25 @@ func (p policy) describe() string {
 	return s
 }
 
-// output fills out's rows and totals from the fleet.
+// output fills out's groups, no_change and totals from the fleet.
 func (f *fleet) output(out ApplyBackupPolicyOutput) ApplyBackupPolicyOutput {
-	out.Rows = make([]PolicyRow, len(f.rows))
-	out.Totals = PolicyTotals{
+	out.Totals = f.totals()
+	out.Groups, out.NoChange = f.groups()
+	return out
+}
+
+func (f *fleet) totals() PolicyTotals {
+	t := PolicyTotals{
 		VPS:       len(f.rows),
 		ByAction:  map[string]int{actionCreate: 0, actionUpdate: 0, actionNoChange: 0, actionRefused: 0, actionSkipped: 0},
 		ByOutcome: map[string]int{rowPlanned: 0, rowApplied: 0, rowNotVisible: 0, rowFailed: 0, rowUnknown: 0, rowChangedSincePlan: 0},
 	}
-	for i, r := range f.rows {
-		out.Rows[i] = r.PolicyRow
-		out.Totals.ByAction[r.Action]++
-		out.Totals.ByOutcome[r.Outcome]++
+	for _, r := range f.rows {
+		t.ByAction[r.Action]++
+		t.ByOutcome[r.Outcome]++
 		if r.Action == actionCreate || r.Action == actionUpdate {
-			out.Totals.Requests += len(r.Requests)
+			t.Requests += len(r.Requests)
 		}
 	}
-	return out
-}
-
-// fleetTextRows and fleetLineMax bound the text: a fleet of 1,000 VPSes reads
-// like one of 30, and structuredContent still has every row.
-const (
-	fleetTextRows = 30
-	fleetLineMax  = 240
-	// fleetTokenInText is the longest confirm_token the text repeats; a token
-	// covering hundreds of rows is only in structuredContent.
-	fleetTokenInText = 4000
-)
-
-// text is the result for a person: the policy and totals first, then only the
-// rows that are not no_change, bounded.
-func (f *fleet) text(out ApplyBackupPolicyOutput) string {
-	o := f.output(out)
-	t := o.Totals
-	var b strings.Builder
-	switch o.Outcome {
-	case outcomeDryRun:
-		b.WriteString("Dry run, nothing was sent. ")
-	case outcomeNeedsConfirm:
-		b.WriteString("Needs the user's confirmation, nothing was sent yet. ")
-	case outcomeDeclined:
-		b.WriteString("Not confirmed: nothing was changed. ")
-	case outcomeNoChange:
-		b.WriteString("Nothing to change: nothing was sent. ")
-	}
-	writeSummary(&b, o)
-	a := t.ByAction
-	listed, left, changesLeft := 0, 0, 0
-	for _, r := range o.Rows {
-		if r.Action == actionNoChange && r.Outcome == rowPlanned {
-			continue
-		}
-		if listed == fleetTextRows {
-			left++
-			if r.Action == actionCreate || r.Action == actionUpdate {
-				changesLeft++
-			}
-			continue
-		}
-		listed++
-		b.WriteString("\n- " + clip(r.line(), fleetLineMax))
-	}
-	if left > 0 {
-		fmt.Fprintf(&b, "\n… and %d more rows that are not no_change (every row is in the structured result).", left)
-	}
-	if o.Outcome == outcomeNeedsConfirm && o.ConfirmToken != "" {
-		token := fmt.Sprintf("confirm_token=%q", o.ConfirmToken)
-		if len(o.ConfirmToken) > fleetTokenInText || changesLeft > 0 {
-			// The token grants every create and update row. When the text
-			// leaves some out, it does not carry the token either: whoever
-			// passes it on has the structured result, where every row is.
-			token = fmt.Sprintf("the confirm_token from the structured result (%d characters; it covers the %d create and update rows, all listed there)", len(o.ConfirmToken), a[actionCreate]+a[actionUpdate])
-		}
-		fmt.Fprintf(&b, "\nShow this plan to the user. If they agree, call again with the same arguments and %s (valid until %s).", token, o.ConfirmExpiresAt)
-		if changesLeft > 0 {
-			fmt.Fprintf(&b, " Without the structured result, plan again in parts of at most %d VPS with vps_ids: each part's text then lists every row its token grants.", fleetTextRows)
-		}
-	}
-	return b.String()
-}
-
-// writeSummary writes the policy, the totals and the notes.
-func writeSummary(b *strings.Builder, o ApplyBackupPolicyOutput) {
-	t := o.Totals
-	fmt.Fprintf(b, "Policy: %s.\n", o.Policy)
-	a := t.ByAction
-	fmt.Fprintf(b, "%d VPS: %d create, %d update, %d no_change, %d refused, %d skipped; %d mutating requests planned.",
-		t.VPS, a[actionCreate], a[actionUpdate], a[actionNoChange], a[actionRefused], a[actionSkipped], t.Requests)
-	if o.Outcome == outcomeApplied {
-		c := t.ByOutcome
-		fmt.Fprintf(b, "\nApplied: %d applied, %d failed, %d outcome_unknown, %d changed since plan (not touched).",
-			c[rowApplied], c[rowFailed], c[rowUnknown], c[rowChangedSincePlan])
-		if n := c[rowNotVisible]; n > 0 {
-			fmt.Fprintf(b, "\nNOT CONFIRMED DONE: %d accepted by HostUp but not shown in the state read back (accepted_not_visible); do not report them as done.", n)
-		}
-	}
-	for _, n := range o.Notes {
-		fmt.Fprintf(b, "\nNote: %s", n)
-	}
-}
-
-// dialog is the confirmation the user answers: the policy, the totals and
-// every row the answer sends, each whole on its own line. Unlike text it is
-// not bounded, because one "yes" grants every one of these rows, so none may
-// be left out or cut; the rows that send nothing are only counted.
-func (f *fleet) dialog(out ApplyBackupPolicyOutput) string {
-	o := f.output(out)
-	var b strings.Builder
-	b.WriteString("Apply this plan? ")
-	writeSummary(&b, o)
-	a := o.Totals.ByAction
-	fmt.Fprintf(&b, "\nYes sends the %d mutating requests of these %d VPS, and nothing to the others:", o.Totals.Requests, a[actionCreate]+a[actionUpdate])
-	for _, r := range o.Rows {
-		if r.Action == actionCreate || r.Action == actionUpdate {
-			b.WriteString("\n- " + r.line())
-		}
-	}
-	return b.String()
-}
-
-// line is a row in one line of text.
-func (r PolicyRow) line() string {
-	var b strings.Builder
-	b.WriteString(r.VPSID)
-	if r.Name != "" {
-		b.WriteString(" " + inList(r.Name))
-	}
-	b.WriteString(": " + r.Action)
-	switch r.Action {
-	case actionRefused:
-		fmt.Fprintf(&b, ": %s%s", strings.TrimSuffix(r.Summary, "."), codeSuffixed(r.Code))
-	case actionSkipped:
-		fmt.Fprintf(&b, ": %s", firstLine(r.Error))
-	default:
-		var parts []string
-		for _, c := range r.Changes {
-			switch {
-			case r.Action == actionUpdate:
-				parts = append(parts, fmt.Sprintf("%s %s -> %s", c.Field, c.Before, c.After))
-			case c.Field != "enabled" && c.Field != "name":
-				parts = append(parts, c.Field+" "+c.After)
-			}
-		}
-		if len(parts) > 0 {
-			b.WriteString(": " + strings.Join(parts, ", "))
-		}
-		if r.RetentionCapped {
-			b.WriteString(" [retention capped at max_retention]")
-		}
-		if r.Destructive {
-			b.WriteString(" [destructive: " + strings.Join(r.Deletes, "; ") + "]")
-		}
-	}
-	switch r.Outcome {
-	case rowApplied:
-		b.WriteString(" => applied")
-	case rowFailed:
-		b.WriteString(" => FAILED: " + firstLine(r.Error))
-	case rowUnknown:
-		b.WriteString(" => OUTCOME UNKNOWN: " + strings.Join(r.Notes, " "))
-	case rowNotVisible:
-		b.WriteString(" => NOT CONFIRMED DONE: " + strings.Join(r.Notes, " "))
-	case rowChangedSincePlan:
-		b.WriteString(" => " + firstLine(r.Error))
-	}
-	return b.String()
-}
-
-func codeSuffixed(code string) string {
-	if code == "" {
-		return ""
-	}
-	return " (" + code + ")"
-}
-
-// clip cuts s to at most n bytes, on a rune boundary, marking the cut.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n - len("…")
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
-// leftOutNote says which VPSes of the account one call did not cover.
-func leftOutNote(left leftOut) string {
-	more := fmt.Sprintf("%d more VPS", left.count)
-	if !left.exact {
-		more = fmt.Sprintf("at least %d more VPS", max(1, left.count))
-	}
-	return fmt.Sprintf("Not in this plan: %s of the account (one call covers up to %d). Pass their ids in vps_ids to apply the policy to them.", more, auditMaxVPS)
+	return t
 }

@@ -38,7 +38,7 @@ func nightlyPolicy(extra ...any) map[string]any {
 	return with(map[string]any{"frequency": "daily", "hour": 2, "retention_count": 3}, extra...)
 }
 
-type policyVPS struct{ id, kind string }
+type policyVPS struct{ id, kind, name string }
 
 // policyAccount adds n VPSes to the test account, listed 10 a page.
 func policyAccount(sim *hostuptest.Simulator, n int) []policyVPS {
@@ -63,7 +63,7 @@ func policyAccount(sim *hostuptest.Simulator, n int) []policyVPS {
 		case "small":
 			spec.TotalBackupLimit = 2
 		}
-		out = append(out, policyVPS{id: sim.AddVPS(testAccount, spec), kind: kind})
+		out = append(out, policyVPS{id: sim.AddVPS(testAccount, spec), kind: kind, name: spec.Name})
 	}
 	sim.SetMaxPageSize(10)
 	return out
@@ -115,14 +115,6 @@ func wantOnePOSTEach(t *testing.T, e *env, ids []string) {
 	}
 }
 
-func policyRows(out tools.ApplyBackupPolicyOutput) map[string]tools.PolicyRow {
-	m := map[string]tools.PolicyRow{}
-	for _, r := range out.Rows {
-		m[r.VPSID] = r
-	}
-	return m
-}
-
 // applyWithToken plans (confirmation_required, nothing sent) and applies with
 // the token; between does what happens while the user reads the plan.
 func applyWithToken(t *testing.T, e *env, args map[string]any, between func()) (tools.ApplyBackupPolicyOutput, string) {
@@ -161,26 +153,20 @@ func TestApplyBackupPolicyDryRunPlansEveryVPSOfAPagedAccountAndSendsNothing(t *t
 			lists++
 		}
 	}
-	if lists != 5 || len(out.Rows) != 44 {
-		t.Fatalf("%d list pages read, %d rows; want all 5 pages and 44 rows", lists, len(out.Rows))
+	rows := policyRows(t, out)
+	if lists != 5 || len(rows) != 44 {
+		t.Fatalf("%d list pages read, %d rows; want all 5 pages and 44 rows", lists, len(rows))
 	}
-	rows := policyRows(out)
 	for _, v := range vpses {
 		r := rows[v.id]
 		want := policyAction[v.kind]
 		if r.Action != want[0] || r.Code != want[1] || r.Outcome != "planned" {
 			t.Errorf("%s (%s): action %q code %q outcome %q, want %q %q planned", v.id, v.kind, r.Action, r.Code, r.Outcome, want[0], want[1])
 		}
-		switch r.Action {
-		case "create", "update":
-			if len(r.Requests) != 1 || r.Requests[0].Method != "POST" || r.Requests[0].Endpoint != "/api/v2/vps/"+v.id+"/backup-schedules" {
-				t.Errorf("%s: requests %+v, want one POST of its schedule", v.id, r.Requests)
-			}
-		default:
-			if len(r.Requests) != 0 {
-				t.Errorf("%s (%s) would send %+v", v.id, r.Action, r.Requests)
-			}
-		}
+	}
+	// Alike rows share a group: the 8 creates are one, the 8 updates another.
+	if n := len(out.Groups); n != 6 {
+		t.Errorf("%d groups, want 6 (create, update, and one per refusal's code): %+v", n, out.Groups)
 	}
 	if r := rows[vpses[2].id]; !slices.Contains(r.Changes, tools.FieldChange{Field: "time_utc", Before: "05:00", After: "02:00"}) {
 		t.Errorf("an update row shows before and after: %+v", r.Changes)
@@ -208,13 +194,15 @@ func TestApplyBackupPolicyNeedsConfirmationThenAppliesExactlyThePlannedRowsAndRe
 	e := newEnv(t, sim)
 	out, text := applyWithToken(t, e, nightlyPolicy(), nil)
 	wantOnePOSTEach(t, e, sending(vpses))
-	rows := policyRows(out)
+	rows := policyRows(t, out)
 	for _, v := range vpses {
 		r := rows[v.id]
 		switch r.Action {
 		case "create", "update":
-			if r.Outcome != "applied" || r.After == nil || r.After.TimeUTC != "02:00" || r.After.RetentionCount != 3 || !r.After.Enabled {
-				t.Errorf("%s: outcome %q, read back %+v; want applied, daily 02:00 keep 3", v.id, r.Outcome, r.After)
+			// The result says applied; the schedule itself is HostUp's to show.
+			got := e.schedules(v.id).Schedules
+			if r.Outcome != "applied" || len(got) != 1 || got[0].TimeUTC != "02:00" || got[0].RetentionCount != 3 || !got[0].Enabled {
+				t.Errorf("%s: outcome %q, HostUp shows %+v; want applied, daily 02:00 keep 3", v.id, r.Outcome, got)
 			}
 		default:
 			if r.Outcome != "planned" {
@@ -301,7 +289,7 @@ func TestApplyBackupPolicyDoesNotTouchAVPSChangedSincePlan(t *testing.T) {
 			t.Errorf("%s: %d POSTs, want 1", id, got[id])
 		}
 	}
-	rows := policyRows(out)
+	rows := policyRows(t, out)
 	if r := rows[changed]; r.Outcome != "changed_since_plan" || !strings.Contains(r.Error, "changed since the plan") {
 		t.Errorf("changed VPS: outcome %q error %q", r.Outcome, r.Error)
 	}
@@ -325,7 +313,7 @@ func TestApplyBackupPolicyReportsAFailedPOSTWithoutRepeatingIt(t *testing.T) {
 		sim.SetFault(http.MethodPost, "/api/v2/vps/"+refusing+"/backup-schedules", hostuptest.Fault{Status: http.StatusConflict})
 	})
 	wantOnePOSTEach(t, e, sending(vpses))
-	rows := policyRows(out)
+	rows := policyRows(t, out)
 	if r := rows[broken]; r.Outcome != "outcome_unknown" || !strings.Contains(strings.Join(r.Notes, " "), "does NOT show the change") || !strings.Contains(strings.Join(r.Notes, " "), "500") {
 		t.Errorf("500: outcome %q notes %q", r.Outcome, r.Notes)
 	}
@@ -383,12 +371,12 @@ func TestApplyBackupPolicyCapsRetentionOnlyWhenAsked(t *testing.T) {
 	e := newEnv(t, sim)
 	var out tools.ApplyBackupPolicyOutput
 	e.ok("apply_backup_policy", nightlyPolicy("dry_run", true), &out)
-	if r := out.Rows[0]; r.Action != "refused" || r.Code != "retention_above_limit" {
+	if r := onlyRow(t, out); r.Action != "refused" || r.Code != "retention_above_limit" {
 		t.Errorf("without cap_retention: %+v", r)
 	}
 	text := e.ok("apply_backup_policy", nightlyPolicy("dry_run", true, "cap_retention", true), &out)
-	r := out.Rows[0]
-	if r.Action != "create" || !r.RetentionCapped || r.RetentionCount != 2 || !slices.Contains(r.Changes, tools.FieldChange{Field: "retention_count", Before: "(none)", After: "2"}) {
+	r := onlyRow(t, out)
+	if r.Action != "create" || !capped(r, 2) || !slices.Contains(r.Changes, tools.FieldChange{Field: "retention_count", Before: "(none)", After: "2"}) {
 		t.Errorf("with cap_retention: %+v", r)
 	}
 	contains(t, text, small, "retention capped at max_retention")
@@ -405,10 +393,10 @@ func TestApplyBackupPolicySpreadsStartHoursEvenlyAndStably(t *testing.T) {
 		var out tools.ApplyBackupPolicyOutput
 		e.ok("apply_backup_policy", args, &out)
 		m := map[string]string{}
-		for _, r := range out.Rows {
+		for id, r := range policyRows(t, out) {
 			for _, c := range r.Changes {
 				if c.Field == "time_utc" {
-					m[r.VPSID] = c.After
+					m[id] = c.After
 				}
 			}
 		}
@@ -447,8 +435,8 @@ func TestApplyBackupPolicyTakesNumericVMIDsAsTheSingleToolsDo(t *testing.T) {
 	e := newEnv(t, sim)
 	args := nightlyPolicy("vps_ids", []string{"10000", "10001", "10999"}, "replace_existing", true)
 	out, _ := applyWithToken(t, e, args, nil)
-	rows := policyRows(out)
-	if r := rows["10000"]; r.Action != "create" || r.Outcome != "applied" || r.Requests[0].Endpoint != "/api/vm/10000/backup-schedules" || !strings.Contains(strings.Join(r.Warnings, " "), "reports no action gates") {
+	rows := policyRows(t, out)
+	if r := rows["10000"]; r.Action != "create" || r.Outcome != "applied" || !strings.Contains(strings.Join(r.Warnings, " "), "reports no action gates") {
 		t.Errorf("vmid create: %+v", r)
 	}
 	if r := rows["10001"]; r.Action != "refused" || r.Code != "schedule_exists" {
@@ -467,8 +455,8 @@ func TestApplyBackupPolicyTextOfAThousandVPSesIsBounded(t *testing.T) {
 	e := newEnv(t, hostuptest.Fleet(1000, 7), withKey(hostuptest.FleetAPIKey))
 	var out tools.ApplyBackupPolicyOutput
 	text := e.ok("apply_backup_policy", nightlyPolicy("dry_run", true, "cap_retention", true), &out)
-	if len(out.Rows) != 1000 {
-		t.Fatalf("%d rows", len(out.Rows))
+	if n := len(policyRows(t, out)); n != 1000 {
+		t.Fatalf("%d rows", n)
 	}
 	if len(text) > 10_000 || len(strings.Split(text, "\n")) > 40 {
 		t.Errorf("the text of 1,000 VPSes is %d bytes in %d lines", len(text), len(strings.Split(text, "\n")))
@@ -506,18 +494,18 @@ func TestApplyBackupPolicyInTheSandboxShowsEveryRowKind(t *testing.T) {
 		"vps_sandbox01": "create", "vps_sandbox02": "no_change", "vps_sandbox03": "refused",
 		"vps_sandbox04": "refused", "vps_sandbox05": "update", "vps_sandbox06": "refused",
 	}
-	rows := policyRows(out)
+	rows := policyRows(t, out)
 	for id, action := range want {
 		if rows[id].Action != action {
 			t.Errorf("%s: %s, want %s", id, rows[id].Action, action)
 		}
 	}
-	if r := rows["vps_sandbox01"]; !r.RetentionCapped || r.RetentionCount != 2 {
+	if r := rows["vps_sandbox01"]; !capped(r, 2) {
 		t.Errorf("web-01 (limit 2) is capped at 2: %+v", r)
 	}
 	// An id the account does not have is skipped, with HostUp's answer.
 	e.ok("apply_backup_policy", nightlyPolicy("dry_run", true, "vps_ids", []string{"vps_sandbox02", "vps_gone01"}), &out)
-	if r := policyRows(out)["vps_gone01"]; r.Action != "skipped" || !strings.Contains(r.Error, "404 vps_not_found") {
+	if r := policyRows(t, out)["vps_gone01"]; r.Action != "skipped" || !strings.Contains(r.Error, "404 vps_not_found") {
 		t.Errorf("unknown id: %+v", r)
 	}
 	e.noMutations()
@@ -573,7 +561,7 @@ func TestApplyBackupPolicyNamesBothDaysWhenTheSpreadCrossesMidnightUTC(t *testin
 	text := e.ok("apply_backup_policy", map[string]any{"frequency": "weekly", "day_of_week": 1, "hour": 0, "retention_count": 3,
 		"timezone": "Europe/Stockholm", "spread_hours": 2, "dry_run": true}, &out)
 	days := map[string]string{} // time_utc -> day_of_week of the rows
-	for _, r := range out.Rows {
+	for _, r := range out.Groups {
 		var at, day string
 		for _, c := range r.Changes {
 			switch c.Field {
@@ -613,10 +601,14 @@ func TestApplyBackupPolicyDialogShowsEveryRowTheYesSends(t *testing.T) {
 	if len(granted) <= 30 || len(lines)-1 != len(granted) {
 		t.Fatalf("the dialog lists %d rows, want every one of the %d rows the yes sends:\n%s", len(lines)-1, len(granted), dialog)
 	}
-	rows := policyRows(out)
+	rows := policyRows(t, out)
+	names := map[string]string{}
+	for _, v := range vpses {
+		names[v.id] = v.name
+	}
 	for _, id := range granted {
 		r := rows[id]
-		want := id + " " + r.Name + ": " + r.Action
+		want := id + " " + names[id] + ": " + r.Action
 		if r.Action == "update" {
 			want += ": time_utc 05:00 -> 02:00, retention_count 2 -> 3"
 		}
@@ -677,9 +669,9 @@ func TestApplyBackupPolicyReportsConfirmationAndLeaseTroubleAsFailed(t *testing.
 		e.deps.Leases = &memLeases{lose: true}
 		out, text := applyWithToken(t, e, nightlyPolicy(), nil)
 		lost := ""
-		for _, r := range out.Rows {
+		for id, r := range policyRows(t, out) {
 			if r.Outcome != "applied" && r.Outcome != "planned" {
-				lost = r.VPSID
+				lost = id
 			}
 		}
 		wantFailed(t, out, text, []string{lost}, "vps_lease_unavailable")
@@ -690,7 +682,7 @@ func TestApplyBackupPolicyReportsConfirmationAndLeaseTroubleAsFailed(t *testing.
 // that they are the only rows that did not apply.
 func wantFailed(t *testing.T, out tools.ApplyBackupPolicyOutput, text string, ids []string, code string) {
 	t.Helper()
-	rows := policyRows(out)
+	rows := policyRows(t, out)
 	for _, id := range ids {
 		if r := rows[id]; r.Outcome != "failed" || !strings.Contains(r.Error, "(code "+code+")") {
 			t.Errorf("%s: outcome %q error %q, want failed with %s", id, r.Outcome, r.Error, code)
@@ -735,7 +727,7 @@ func TestApplyBackupPolicyReportsAReplanRefusalAsChangedSincePlan(t *testing.T) 
 		}
 	}}, shared
 	out, text := applyWithToken(t, e, nightlyPolicy(), nil)
-	if r := policyRows(out)[lowered]; r.Outcome != "changed_since_plan" || !strings.Contains(r.Error, "retention_above_limit") {
+	if r := policyRows(t, out)[lowered]; r.Outcome != "changed_since_plan" || !strings.Contains(r.Error, "retention_above_limit") {
 		t.Errorf("%s: outcome %q error %q, want changed_since_plan with retention_above_limit", lowered, r.Outcome, r.Error)
 	}
 	contains(t, text, "Applied: 3 applied, 0 failed, 0 outcome_unknown, 1 changed since plan")
@@ -750,11 +742,11 @@ func TestApplyBackupPolicyRefusesWithTheAdviceThatCures(t *testing.T) {
 	full := sim.AddVPS(testAccount, hostuptest.VPSSpec{Name: "full", TotalBackupLimit: 2,
 		Backups: []hostuptest.BackupSpec{{Note: "a", Age: 48 * time.Hour}, {Note: "b", Age: 24 * time.Hour}}})
 	e := newEnv(t, sim)
-	plan := func(retention int) tools.PolicyRow {
+	plan := func(retention int) tools.PolicyGroup {
 		t.Helper()
 		var out tools.ApplyBackupPolicyOutput
 		e.ok("apply_backup_policy", map[string]any{"frequency": "daily", "hour": 2, "retention_count": retention, "dry_run": true}, &out)
-		return policyRows(out)[full]
+		return policyRows(t, out)[full]
 	}
 	for _, retention := range []int{3, 2} {
 		r := plan(retention)

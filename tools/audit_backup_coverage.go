@@ -58,6 +58,9 @@ type AuditRow struct {
 	Problems []string `json:"problems"`
 	// Set when this VPS could not be read; the other rows are still valid.
 	Error string `json:"error,omitempty"`
+	// When it could not be read: the failure's code, as a failed tool result
+	// carries it (e.g. vps_not_found, http_500).
+	Code string `json:"code,omitempty"`
 	// Why HostUp blocks changes, when it does.
 	BlockedBy string `json:"blocked_by,omitempty"`
 	// The snapshot schedule: e.g. a snapshot every 6 h, paused, none, or why it
@@ -83,12 +86,20 @@ type AuditTotals struct {
 	ByProblem    map[string]int `json:"by_problem"`
 }
 
-// AuditBackupCoverageOutput is the fleet audit.
+// AuditBackupCoverageOutput is the fleet audit. Every VPS audited is in one
+// of vps, groups and covered.
 type AuditBackupCoverageOutput struct {
 	Common
 	Totals AuditTotals `json:"totals"`
-	// One row per VPS: problems first.
+	// The VPSes needing attention, each whole, problems first (nothing to
+	// restore from, then the others, by name), as many as fit in about 32 KB.
 	VPS []AuditRow `json:"vps"`
+	// The VPSes needing attention that vps has no room for, alike ones
+	// sharing a group (list_backup_schedules shows one whole).
+	Groups []AuditGroup `json:"groups"`
+	// The VPSes with an enabled schedule and no problem, by name: nothing to
+	// do (totals.covered counts them).
+	Covered []string `json:"covered"`
 	// True when not every VPS of the account was audited: the account has more
 	// than one audit covers, or HostUp's list of VPSes ended early.
 	Truncated bool `json:"truncated"`
@@ -112,9 +123,10 @@ func auditBackupCoverage(d *Deps) server.ServerTool {
 				return AuditBackupCoverageOutput{}, "", err
 			}
 			rows := d.auditAll(ctx, call, targets)
-			out := AuditBackupCoverageOutput{Totals: auditTotals(rows), VPS: rows, Truncated: left.truncated, LeftOut: left.count,
+			out := AuditBackupCoverageOutput{Totals: auditTotals(rows), Truncated: left.truncated, LeftOut: left.count,
 				Completeness: completeness(left.truncated, left.unknown)}
-			return out, out.text(left), nil
+			out.VPS, out.Groups, out.Covered = auditParts(rows)
+			return out, out.text(rows, left), nil
 		})
 }
 
@@ -173,7 +185,7 @@ func (d *Deps) auditAll(ctx context.Context, call *Call, targets []auditTarget) 
 			api := d.backendFor(t.id)
 			read, err := api.schedules(ctx)
 			if err != nil {
-				rows[i] = AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, Error: describeError(err)}
+				rows[i] = AuditRow{VPSID: t.id, Name: t.name, Problems: []string{}, Error: describeError(err), Code: classifyError(err).Code}
 			} else {
 				rows[i] = auditRow(t, api.hasGates(), read)
 				addSnapshots(ctx, api, &rows[i], read.state())
@@ -271,15 +283,16 @@ func auditTotals(rows []AuditRow) AuditTotals {
 // readable, and structuredContent still has every row.
 const auditTextRows = 30
 
-func (o AuditBackupCoverageOutput) text(left leftOut) string {
+// text is the audit for a person, from every row audited, problems first.
+func (o AuditBackupCoverageOutput) text(rows []AuditRow, left leftOut) string {
 	var b strings.Builder
 	t := o.Totals
 	fmt.Fprintf(&b, "%d VPS audited: %d covered, %d with problems, %d could not be read.", t.VPS, t.Covered, t.WithProblems, t.Errors)
-	o.writeToDo(&b)
+	o.writeToDo(&b, rows)
 	if t.Covered > 0 {
 		fmt.Fprintf(&b, "\nWith an enabled schedule and no problem: %d VPS.", t.Covered)
 	}
-	writeGatesUnknown(&b, o.VPS)
+	writeGatesUnknown(&b, rows)
 	if left.truncated {
 		more := fmt.Sprintf("%d more VPS", left.count)
 		if !left.exact {
@@ -295,14 +308,14 @@ func (o AuditBackupCoverageOutput) text(left leftOut) string {
 
 // writeToDo writes a line for each row needing attention, at most
 // auditTextRows of them.
-func (o AuditBackupCoverageOutput) writeToDo(b *strings.Builder) {
+func (o AuditBackupCoverageOutput) writeToDo(b *strings.Builder, rows []AuditRow) {
 	listed := 0
-	for _, r := range o.VPS {
+	for _, r := range rows {
 		if !r.attention() {
 			continue
 		}
 		if listed++; listed > auditTextRows {
-			fmt.Fprintf(b, "\n… and %d more VPS with problems or errors (all are in the structured result).", o.Totals.WithProblems+o.Totals.Errors-auditTextRows)
+			fmt.Fprintf(b, "\n… and %d more VPS with problems or errors (each is in the structured result, whole or in its group).", o.Totals.WithProblems+o.Totals.Errors-auditTextRows)
 			break
 		}
 		label := r.VPSID

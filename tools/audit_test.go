@@ -24,10 +24,31 @@ var sandboxProblems = map[string][]string{
 	"vps_sandbox07": {},
 }
 
-func rowsByID(out tools.AuditBackupCoverageOutput) map[string]tools.AuditRow {
+// auditRows gives every VPS of the audit its row: a whole row, or one made of
+// its group, or for a covered VPS a row with no problem. A VPS named twice,
+// or a count that does not match its list, is an error.
+func auditRows(t *testing.T, out tools.AuditBackupCoverageOutput) map[string]tools.AuditRow {
+	t.Helper()
 	m := map[string]tools.AuditRow{}
-	for _, r := range out.VPS {
+	add := func(r tools.AuditRow) {
+		if _, twice := m[r.VPSID]; twice {
+			t.Errorf("%s is in the audit twice", r.VPSID)
+		}
 		m[r.VPSID] = r
+	}
+	for _, r := range out.VPS {
+		add(r)
+	}
+	for _, g := range out.Groups {
+		for _, id := range g.VPSIDs {
+			add(tools.AuditRow{VPSID: id, Problems: g.Problems, BlockedBy: g.BlockedBy, Unread: g.Unread, Code: g.Code, Error: g.Error, GatesKnown: g.GatesKnown})
+		}
+	}
+	if out.Totals.Covered != len(out.Covered) {
+		t.Errorf("the totals count %d covered, the list names %d", out.Totals.Covered, len(out.Covered))
+	}
+	for _, id := range out.Covered {
+		add(tools.AuditRow{VPSID: id, Problems: []string{}, HasSchedule: true, Enabled: true, GatesKnown: true})
 	}
 	return m
 }
@@ -36,7 +57,7 @@ func TestAuditFlagsEachSandboxProblem(t *testing.T) {
 	e := sandboxEnv(t)
 	var out tools.AuditBackupCoverageOutput
 	text := e.ok("audit_backup_coverage", map[string]any{}, &out)
-	rows := rowsByID(out)
+	rows := auditRows(t, out)
 	if len(rows) != len(sandboxProblems) {
 		t.Fatalf("%d rows, want %d", len(rows), len(sandboxProblems))
 	}
@@ -51,17 +72,18 @@ func TestAuditFlagsEachSandboxProblem(t *testing.T) {
 	if r := rows["vps_sandbox03"]; r.BlockedBy == "" {
 		t.Error("a blocked VPS must say why")
 	}
-	if r := rows["vps_sandbox02"]; !r.HasSchedule || !r.Enabled || r.Frequency != "daily" || r.TimeUTC != "02:00" || r.LastStatus != "completed" || r.Retention != 3 {
-		t.Errorf("db-01 row: %+v", r)
-	}
 	if out.Totals.VPS != 7 || out.Totals.Covered != 2 || out.Totals.WithProblems != 5 || out.Totals.Errors != 0 {
 		t.Errorf("totals %+v", out.Totals)
 	}
-	if out.VPS[0].VPSID != "vps_sandbox01" || out.VPS[len(out.VPS)-1].VPSID != "vps_sandbox02" {
-		t.Error("the VPS with nothing to go back to comes first, rows needing attention next")
+	// The VPSes that need nothing are only named; the per-VPS tools show them.
+	covered := slices.Sorted(slices.Values(out.Covered))
+	if len(out.VPS) != 5 || out.VPS[0].VPSID != "vps_sandbox01" || !slices.Equal(covered, []string{"vps_sandbox02", "vps_sandbox07"}) {
+		t.Errorf("whole rows %d, the first %s; covered %v: want the VPS with nothing to go back to first, and db-01 and backup-01 covered", len(out.VPS), out.VPS[0].VPSID, out.Covered)
 	}
-	if r := rows["vps_sandbox02"]; r.Snapshots != "a snapshot every 6 h" {
-		t.Errorf("db-01 snapshots %q", r.Snapshots)
+	var db tools.ListBackupSchedulesOutput
+	e.ok("list_backup_schedules", map[string]any{"vps_id": "vps_sandbox02"}, &db)
+	if s := db.Schedules; len(s) != 1 || !s[0].Enabled || s[0].Frequency != "daily" || s[0].TimeUTC != "02:00" || s[0].RetentionCount != 3 {
+		t.Errorf("db-01's schedule: %+v", s)
 	}
 	if r := rows["vps_sandbox06"]; r.Snapshots != "paused (every 24 h when on)" {
 		t.Errorf("staging-01 snapshots %q", r.Snapshots)
@@ -80,8 +102,8 @@ func TestAuditReportsAPerVPSErrorInsteadOfFailing(t *testing.T) {
 	e := newEnv(t, sim, withKey(hostuptest.SandboxAPIKey))
 	var out tools.AuditBackupCoverageOutput
 	text := e.ok("audit_backup_coverage", map[string]any{}, &out)
-	rows := rowsByID(out)
-	if r := rows["vps_sandbox05"]; r.Error == "" || len(r.Problems) != 0 {
+	rows := auditRows(t, out)
+	if r := rows["vps_sandbox05"]; r.Error == "" || r.Code != "internal_error" || len(r.Problems) != 0 {
 		t.Errorf("failed row: %+v", r)
 	}
 	if len(rows) != 7 || out.Totals.Errors != 1 || out.Totals.WithProblems != 4 {
@@ -94,8 +116,8 @@ func TestAuditOfGivenVPSes(t *testing.T) {
 	e := sandboxEnv(t)
 	var out tools.AuditBackupCoverageOutput
 	e.ok("audit_backup_coverage", map[string]any{"vps_ids": []string{"vps_sandbox06", "vps_sandbox06", "vps_nosuch"}}, &out)
-	rows := rowsByID(out)
-	if len(out.VPS) != 2 || rows["vps_nosuch"].Error == "" || len(rows["vps_sandbox06"].Problems) != 2 {
+	rows := auditRows(t, out)
+	if len(rows) != 2 || rows["vps_nosuch"].Error == "" || len(rows["vps_sandbox06"].Problems) != 2 {
 		t.Errorf("rows %+v", out.VPS)
 	}
 	for _, r := range e.sim.Requests() {
@@ -129,8 +151,8 @@ func TestAuditTextOfALargeFleetIsCapped(t *testing.T) {
 	e := newEnv(t, hostuptest.Fleet(120, 5), withKey(hostuptest.FleetAPIKey))
 	var out tools.AuditBackupCoverageOutput
 	text := e.ok("audit_backup_coverage", map[string]any{}, &out)
-	if len(out.VPS) != 120 {
-		t.Errorf("%d rows, want every VPS", len(out.VPS))
+	if n := len(auditRows(t, out)); n != 120 {
+		t.Errorf("%d rows, want every VPS", n)
 	}
 	contains(t, text, "more VPS with problems or errors")
 	if lines := len(strings.Split(text, "\n")); lines > 35 {
@@ -144,8 +166,8 @@ func TestAuditOfAFleetBeyondOneAuditSaysHowManyWereLeftOut(t *testing.T) {
 	e := newEnv(t, hostuptest.Fleet(1003, 11), withKey(hostuptest.FleetAPIKey))
 	var out tools.AuditBackupCoverageOutput
 	text := e.ok("audit_backup_coverage", map[string]any{}, &out)
-	if !out.Truncated || out.LeftOut != 3 || len(out.VPS) != 1000 || out.Totals.VPS != 1000 {
-		t.Fatalf("truncated %v, left out %d, rows %d, totals %+v", out.Truncated, out.LeftOut, len(out.VPS), out.Totals)
+	if n := len(auditRows(t, out)); !out.Truncated || out.LeftOut != 3 || n != 1000 || out.Totals.VPS != 1000 {
+		t.Fatalf("truncated %v, left out %d, rows %d, totals %+v", out.Truncated, out.LeftOut, n, out.Totals)
 	}
 	contains(t, text, "Truncated: 3 more VPS of the account not audited (one audit covers up to 1000)", "pass their ids in vps_ids")
 }
@@ -160,8 +182,8 @@ func TestAuditWhoseVPSListEndsEarlySaysTruncated(t *testing.T) {
 	e := newEnv(t, sim)
 	var out tools.AuditBackupCoverageOutput
 	text := e.ok("audit_backup_coverage", map[string]any{}, &out)
-	if !out.Truncated || out.LeftOut != 0 || len(out.VPS) != 1 {
-		t.Fatalf("truncated %v, left out %d, rows %+v", out.Truncated, out.LeftOut, out.VPS)
+	if !out.Truncated || out.LeftOut != 0 || len(auditRows(t, out)) != 1 {
+		t.Fatalf("truncated %v, left out %d, rows %+v", out.Truncated, out.LeftOut, auditRows(t, out))
 	}
 	contains(t, text, "Truncated: at least 1 more VPS of the account not audited")
 

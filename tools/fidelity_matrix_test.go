@@ -457,7 +457,7 @@ var fidelityScenarios = []fidelityScenario{
 		id := e.sim.AddVPS(testAccount, hostuptest.VPSSpec{TotalBackupLimit: 7, AutoDeleteOldest: true})
 		var out tools.ApplyBackupPolicyOutput
 		text := e.ok("apply_backup_policy", map[string]any{"frequency": "daily", "hour": 2, "retention_count": 3, "vps_ids": []any{id}, "dry_run": true}, &out)
-		if len(out.Rows) != 1 || out.Rows[0].Action != "create" {
+		if r := policyRows(t, out); len(r) != 1 || r[id].Action != "create" {
 			t.Fatalf("want one create row:\n%s", text)
 		}
 	}},

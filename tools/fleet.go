@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -30,7 +31,7 @@ type fleet struct {
 }
 
 type fleetRow struct {
-	PolicyRow
+	policyRow
 	op *operation[[]ScheduleView]
 	// replanRefusal is the refusal of the row's last plan: under the lock,
 	// execute plans the row again, and this tells its refusal (the VPS's gates
@@ -46,7 +47,7 @@ func (d *Deps) planFleet(ctx context.Context, call *Call, p policy, targets []au
 	offsets := spreadOffsets(targets, p.in.SpreadHours)
 	bounded(len(targets), fleetConcurrency, func(i int) {
 		t := targets[i]
-		r := &fleetRow{PolicyRow: PolicyRow{VPSID: t.id, Name: t.name, Outcome: rowPlanned, Changes: []FieldChange{}, Requests: []PlannedRequest{}}}
+		r := &fleetRow{policyRow: policyRow{VPSID: t.id, Name: t.name, Outcome: rowPlanned}}
 		f.rows[i] = r
 		op, err := prepare(ctx, d, t.id, anyAPI, func(ctx context.Context, api backend) (*operation[[]ScheduleView], error) {
 			op, err := d.policyOperation(ctx, api, p, p.wants[offsets[t.id]], r)
@@ -169,15 +170,16 @@ func (f *fleet) execute(ctx context.Context, call *Call, rows []*fleetRow, g *gr
 	total := len(f.rows) + len(rows)
 	bounded(len(rows), fleetConcurrency, func(i int) {
 		r := rows[i]
-		mo, after, err := execute(ctx, f.d, r.op, g)
-		r.executed(mo, after, err)
+		// The schedule read back decides the row's outcome; the result does
+		// not repeat it (list_backup_schedules shows it).
+		mo, _, err := execute(ctx, f.d, r.op, g)
+		r.executed(mo, err)
 		f.tick(ctx, call, total, fmt.Sprintf("%s %s", r.VPSID, r.Outcome))
 	})
 }
 
-// executed records how the row's execute ended; after is the schedules read
-// back, nil when none were.
-func (r *fleetRow) executed(mo MutationOutput, after *[]ScheduleView, err error) {
+// executed records how the row's execute ended.
+func (r *fleetRow) executed(mo MutationOutput, err error) {
 	var refusal *Refusal
 	switch {
 	case errors.As(err, &refusal) && r.changedSincePlan(refusal):
@@ -206,10 +208,6 @@ func (r *fleetRow) executed(mo MutationOutput, after *[]ScheduleView, err error)
 		r.Outcome = rowNotVisible
 	default:
 		r.Outcome = rowUnknown
-	}
-	if after != nil && len(*after) > 0 {
-		first := (*after)[0]
-		r.After = &first
 	}
 }
 
@@ -246,4 +244,69 @@ func bounded(n, limit int, fn func(i int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// fleetGroupsBudget bounds the encoded groups of one result. Rows that failed
+// each say so in their own words, which often name the VPS; when a whole
+// fleet fails, those words are left out of the groups so that alike failures
+// share one (code and fix stay, and the text names the first rows).
+const fleetGroupsBudget = 48 << 10
+
+// groups puts every row into a group of the rows alike, or into no_change.
+func (f *fleet) groups() ([]PolicyGroup, []string) {
+	noChange := []string{}
+	var rows []*fleetRow
+	for _, r := range f.rows {
+		if r.Action == actionNoChange && r.Outcome == rowPlanned {
+			noChange = append(noChange, r.VPSID)
+			continue
+		}
+		rows = append(rows, r)
+	}
+	groups := groupRows(rows, true)
+	if size, err := json.Marshal(groups); err == nil && len(size) > fleetGroupsBudget {
+		groups = groupRows(rows, false)
+	}
+	return groups, noChange
+}
+
+// groupRows groups rows by all they say but their VPS and its sentence
+// (which often names it), and, unless withTexts, their error and notes: a
+// group keeps a sentence, an error or notes only when each of its rows has
+// the same. Groups are in the order of the actions, then of their first row.
+func groupRows(rows []*fleetRow, withTexts bool) []PolicyGroup {
+	groups := []PolicyGroup{}
+	at := map[string]int{}
+	for _, r := range rows {
+		g := PolicyGroup{
+			Action: r.Action, Outcome: r.Outcome, Destructive: r.Destructive,
+			Changes: r.Changes, Deletes: r.Deletes, Warnings: r.Warnings, Code: r.Code, Fix: r.Fix,
+		}
+		if withTexts {
+			g.Error, g.Notes = r.Error, r.Notes
+		}
+		k, _ := json.Marshal(g) // strings and numbers only
+		i, ok := at[string(k)]
+		if !ok {
+			i, at[string(k)] = len(groups), len(groups)
+			g.Summary, g.Error, g.Notes = r.Summary, r.Error, r.Notes
+			groups = append(groups, g)
+		}
+		grp := &groups[i]
+		grp.VPSIDs = append(grp.VPSIDs, r.VPSID)
+		if grp.Summary != r.Summary {
+			grp.Summary = ""
+		}
+		if grp.Error != r.Error {
+			grp.Error = ""
+		}
+		if !slices.Equal(grp.Notes, r.Notes) {
+			grp.Notes = nil
+		}
+	}
+	order := []string{actionCreate, actionUpdate, actionRefused, actionSkipped, actionNoChange}
+	slices.SortStableFunc(groups, func(a, b PolicyGroup) int {
+		return slices.Index(order, a.Action) - slices.Index(order, b.Action)
+	})
+	return groups
 }

@@ -153,7 +153,7 @@ func TestAScheduleStatusOtherThanCompletedOrFailedIsCheckedAgainstTheNewestRun(t
 			e := newEnv(t, sim)
 			var out tools.AuditBackupCoverageOutput
 			text := e.ok("audit_backup_coverage", map[string]any{"vps_ids": []any{id}}, &out)
-			if got := strings.Join(out.VPS[0].Problems, ","); got != tt.want {
+			if got := strings.Join(auditRows(t, out)[id].Problems, ","); got != tt.want {
 				t.Fatalf("problems %q, want %q:\n%s", got, tt.want, text)
 			}
 		})

@@ -84,10 +84,7 @@ func TestFleetRowsThatFailedCarryTheirCode(t *testing.T) {
 	e := newEnv(t, sim, withElicitation(accepting()))
 	var out tools.ApplyBackupPolicyOutput
 	text := e.ok("apply_backup_policy", map[string]any{"frequency": "daily", "hour": 5, "retention_count": 3, "vps_ids": []string{id, "vps_nosuch1"}}, &out)
-	rows := map[string]tools.PolicyRow{}
-	for _, r := range out.Rows {
-		rows[r.VPSID] = r
-	}
+	rows := policyRows(t, out)
 	if r := rows["vps_nosuch1"]; r.Action != "skipped" || r.Code != "vps_not_found" || r.Fix == "" {
 		t.Errorf("the unknown VPS's row: %+v\n%s", r, text)
 	}

@@ -480,12 +480,12 @@ func TestUpdateDecidesFromWhatTheGateIsAbout(t *testing.T) {
 		e := newEnv(t, sim)
 		var fleet tools.ApplyBackupPolicyOutput
 		e.ok("apply_backup_policy", with(update, "vps_ids", []string{id}, "dry_run", true), &fleet)
-		if r := fleet.Rows[0]; r.Action != "update" {
+		if r := onlyRow(t, fleet); r.Action != "update" {
 			t.Errorf("fleet row: %s %s %s", r.Action, r.Code, r.Summary)
 		}
 		var audit tools.AuditBackupCoverageOutput
 		e.ok("audit_backup_coverage", map[string]any{"vps_ids": []string{id}}, &audit)
-		if r := audit.VPS[0]; slices.Contains(r.Problems, "changes_blocked") {
+		if r := auditRows(t, audit)[id]; slices.Contains(r.Problems, "changes_blocked") {
 			t.Errorf("the audit calls the schedule blocked: %+v", r)
 		}
 		// The GET fault keeps answering the state before the change, so the
@@ -505,7 +505,7 @@ func TestUpdateDecidesFromWhatTheGateIsAbout(t *testing.T) {
 		e.refused("upsert_backup_schedule", with(update, "vps_id", id), "change the backup schedule", "pending payment", "pending_order")
 		var fleet tools.ApplyBackupPolicyOutput
 		e.ok("apply_backup_policy", with(update, "vps_ids", []string{id}), &fleet)
-		if r := fleet.Rows[0]; r.Action != "refused" || r.Code != "pending_order" {
+		if r := onlyRow(t, fleet); r.Action != "refused" || r.Code != "pending_order" {
 			t.Errorf("fleet row: %s %s %s", r.Action, r.Code, r.Summary)
 		}
 		e.noMutations()
@@ -539,7 +539,7 @@ func TestNewScheduleOnAFullQuotaWithAutoDeleteIsDestructive(t *testing.T) {
 
 			var fleet tools.ApplyBackupPolicyOutput
 			e.ok("apply_backup_policy", map[string]any{"vps_ids": []string{id}, "frequency": "daily", "hour": 2, "retention_count": 2, "dry_run": true}, &fleet)
-			if r := fleet.Rows[0]; r.Action != "create" || !r.Destructive || !strings.Contains(strings.Join(r.Deletes, " "), oldest) {
+			if r := onlyRow(t, fleet); r.Action != "create" || !r.Destructive || !strings.Contains(strings.Join(r.Deletes, " "), oldest) {
 				t.Errorf("fleet row %+v", r)
 			}
 			e.noMutations()

@@ -44,8 +44,8 @@ func TestFleetRowSaysHostUpDidNotShowItsChange(t *testing.T) {
 	e := newEnv(t, sim, withElicitation(accepting()))
 	var out tools.ApplyBackupPolicyOutput
 	text := e.ok("apply_backup_policy", map[string]any{"frequency": "daily", "hour": 5, "retention_count": 3, "vps_ids": []string{id}}, &out)
-	if len(out.Rows) != 1 || out.Rows[0].Outcome != "accepted_not_visible" || out.Totals.ByOutcome["accepted_not_visible"] != 1 {
-		t.Fatalf("rows %+v, totals %+v:\n%s", out.Rows, out.Totals, text)
+	if r := policyRows(t, out); len(r) != 1 || r[id].Outcome != "accepted_not_visible" || out.Totals.ByOutcome["accepted_not_visible"] != 1 {
+		t.Fatalf("groups %+v, totals %+v:\n%s", out.Groups, out.Totals, text)
 	}
 	contains(t, text, "NOT CONFIRMED DONE", "does NOT show the change", "02:00")
 	lacks(t, text, "=> applied")

@@ -787,13 +787,13 @@ type policyCall struct {
 			ByAction  map[string]int `json:"by_action"`
 			ByOutcome map[string]int `json:"by_outcome"`
 		} `json:"totals"`
-		Rows []struct {
-			VPSID   string   `json:"vps_id"`
+		Groups []struct {
+			VPSIDs  []string `json:"vps_ids"`
 			Action  string   `json:"action"`
 			Outcome string   `json:"outcome"`
 			Error   string   `json:"error"`
 			Notes   []string `json:"notes"`
-		} `json:"rows"`
+		} `json:"groups"`
 	}
 }
 
@@ -894,9 +894,9 @@ func benchPolicy(s settings, bin string) (row, string, error) {
 		n, secs(plan.took), secs(apply.took), a, o,
 		pages, n, changed, requests, requests, s.latency, s.concurrency, requests, s.rate, secs(bound),
 		total, statuses, limited, plan.notes+apply.notes)
-	for _, row := range apply.out.Rows {
-		if row.Action == "skipped" || (row.Outcome != "applied" && row.Outcome != "planned") {
-			detail += fmt.Sprintf("   error row %s: %s %s: %s %s\n", row.VPSID, row.Action, row.Outcome, firstLine(row.Error), strings.Join(row.Notes, " "))
+	for _, g := range apply.out.Groups {
+		if g.Action == "skipped" || (g.Outcome != "applied" && g.Outcome != "planned") {
+			detail += fmt.Sprintf("   error rows %s: %s %s: %s %s\n", strings.Join(g.VPSIDs, " "), g.Action, g.Outcome, firstLine(g.Error), strings.Join(g.Notes, " "))
 		}
 	}
 	return r, detail, nil

@@ -69,9 +69,13 @@ const roHTML = (await readOnlyClient.readResource({ uri: URI })).contents[0]?.te
 check("read-only mode serves the view too, marked read-only", roHTML.startsWith('<!doctype html><html lang="en" data-read-only data-no-plan>') && html.startsWith('<!doctype html><html lang="en">'));
 
 const audit = await client.callTool({ name: "audit_backup_coverage", arguments: {} });
-// The sandbox is a fixed account of seven VPSes (README, SPEC).
-const vpsCount = audit.structuredContent?.vps?.length;
-check("the sandbox audit has seven VPSes", vpsCount === 7, `${vpsCount}`);
+// The sandbox is a fixed account of seven VPSes (README, SPEC): five need
+// attention and are whole rows, two are covered and only named.
+const vpsCount = audit.structuredContent?.totals?.vps;
+const wholeRows = audit.structuredContent?.vps?.length;
+const coveredIDs = audit.structuredContent?.covered ?? [];
+check("the sandbox audit has seven VPSes: five whole rows, two covered by id", vpsCount === 7 && wholeRows === 5 && coveredIDs.length === 2,
+  `${vpsCount} VPSes, ${wholeRows} whole rows, covered ${JSON.stringify(coveredIDs)}`);
 
 // ---- the browser ----
 const executablePath = process.env.CHROMIUM || ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find(existsSync);

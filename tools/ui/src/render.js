@@ -24,7 +24,7 @@ const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Frida
 export function shapeOf(sc) {
   if (!sc || typeof sc !== "object") return "unknown";
   if (sc.plan && typeof sc.plan === "object" && sc.outcome) return "mutation";
-  if (Array.isArray(sc.rows) && sc.rows.some((r) => r && typeof r === "object" && "vps_id" in r)) return "fleet";
+  if (Array.isArray(sc.groups) && Array.isArray(sc.no_change)) return "fleet";
   if (Array.isArray(sc.vps) && sc.totals && typeof sc.totals === "object") return "audit";
   if (sc.limits && typeof sc.limits === "object" && Array.isArray(sc.history)) return "schedules";
   return "unknown";
@@ -87,8 +87,23 @@ const cap = (s) => String(s).charAt(0).toUpperCase() + String(s).slice(1);
 
 // ---- audit_backup_coverage ----
 
+// auditRows gives every VPS of the audit a row: the whole rows first, then the
+// VPSes of each group and the covered ones, whose schedule, runs and quota
+// their details show ("brief" rows).
+function auditRows(sc) {
+  const rows = sc.vps.filter((r) => r && typeof r === "object");
+  for (const g of Array.isArray(sc.groups) ? sc.groups : []) {
+    for (const id of g.vps_ids || []) {
+      const error = g.error || (g.code ? `could not be read (${g.code})` : undefined);
+      rows.push({ vps_id: id, problems: g.problems, blocked_by: g.blocked_by, unread: g.unread, error, gates_known: g.gates_known, brief: true });
+    }
+  }
+  for (const id of Array.isArray(sc.covered) ? sc.covered : []) rows.push({ vps_id: id, problems: [], brief: true });
+  return rows;
+}
+
 export function renderAudit(sc, ctx) {
-  const rows = sc.vps;
+  const rows = auditRows(sc);
   const counts = { covered: 0, problem: 0, blocked: 0, unreadable: 0 };
   for (const r of rows) counts[rowState(r)]++;
   const summary = h("ul", { class: "tiles", "aria-label": "Summary" },
@@ -143,10 +158,10 @@ function auditRow(r, ctx) {
     h("td", { "data-label": "Schedule" },
       r.has_schedule
         ? [scheduleText(r, ctx), r.enabled ? null : h("span", { class: "tag" }, "paused")]
-        : h("span", { class: "muted" }, r.error ? "—" : "None")),
-    h("td", { "data-label": "Last run" }, r.error ? "—" : lastRun(r, ctx)),
+        : h("span", { class: "muted" }, r.error || r.brief ? "—" : "None")),
+    h("td", { "data-label": "Last run" }, r.error || r.brief ? "—" : lastRun(r, ctx)),
     h("td", { "data-label": "Retention", class: "num" }, r.has_schedule ? `${r.retention}` : "—"),
-    h("td", { "data-label": "Free slots", class: "num" }, r.error ? "—" : String(r.free_slots ?? "—")),
+    h("td", { "data-label": "Free slots", class: "num" }, r.error || r.brief ? "—" : String(r.free_slots ?? "—")),
     actions));
   if (r.blocked_by) {
     body.append(h("tr", { class: "why blocked" }, h("td", { colspan: 7 },
@@ -296,8 +311,21 @@ const ACTION_STATE = { create: "info", update: "info", no_change: "covered", ref
 // ROW_OUTCOME_STATE colours a row's outcome once the plan was applied.
 const ROW_OUTCOME_STATE = { applied: "covered", failed: "blocked", outcome_unknown: "problem", changed_since_plan: "problem" };
 
+// fleetRows gives every VPS of a fleet plan a row: each VPS of a group shows
+// its group, and the VPSes already as the policy says come last.
+function fleetRows(sc) {
+  const rows = [];
+  for (const g of sc.groups) {
+    if (g && typeof g === "object") for (const id of g.vps_ids || []) rows.push({ ...g, vps_id: id });
+  }
+  for (const id of sc.no_change) {
+    rows.push({ vps_id: id, action: "no_change", outcome: "planned", summary: "Already as the policy says: nothing is sent." });
+  }
+  return rows;
+}
+
 export function renderFleet(sc, ctx) {
-  const rows = sc.rows.filter((r) => r && typeof r === "object");
+  const rows = fleetRows(sc);
   // Before the plan is applied every row is "planned": the column says nothing then.
   const applied = rows.some((r) => r.outcome && r.outcome !== "planned");
   const table = h("table", { class: "fleet plan-rows" },
