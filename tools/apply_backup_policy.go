@@ -29,18 +29,18 @@ const (
 
 // ApplyBackupPolicyInput is one schedule policy for many VPSes.
 type ApplyBackupPolicyInput struct {
-	Frequency       string   `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly" jsonschema_description:"How often each VPS backs up."`
-	Hour            int      `json:"hour" jsonschema:"minimum=0,maximum=23" jsonschema_description:"Start hour (first of the spread window)."`
+	Frequency       string   `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly" jsonschema_description:"Backup frequency."`
+	Hour            int      `json:"hour" jsonschema:"minimum=0,maximum=23" jsonschema_description:"Start hour (the spread window's first)."`
 	DayOfWeek       *int     `json:"day_of_week,omitempty" jsonschema:"minimum=0,maximum=6" jsonschema_description:"Required for weekly: 0=Sunday."`
 	DayOfMonth      *int     `json:"day_of_month,omitempty" jsonschema:"minimum=1,maximum=31" jsonschema_description:"Required for monthly."`
 	RetentionCount  int      `json:"retention_count" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"Scheduled backups each VPS keeps."`
 	Timezone        string   `json:"timezone,omitempty" jsonschema:"maxLength=64" jsonschema_description:"IANA zone of hour and day; default UTC."`
-	VPSIDs          []string `json:"vps_ids,omitempty" jsonschema:"maxItems=1000,pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"Default: every VPS of the account."`
+	VPSIDs          []string `json:"vps_ids,omitempty" jsonschema:"maxItems=1000,pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"Default: the whole account."`
 	SpreadHours     int      `json:"spread_hours,omitempty" jsonschema:"minimum=0,maximum=23" jsonschema_description:"Spread start hours over hour…hour+spread_hours."`
-	CapRetention    bool     `json:"cap_retention,omitempty" jsonschema_description:"Give a VPS with a lower max_retention its maximum, not a refusal."`
+	CapRetention    bool     `json:"cap_retention,omitempty" jsonschema_description:"A VPS whose max_retention is lower gets it, not a refusal."`
 	ReplaceExisting bool     `json:"replace_existing,omitempty" jsonschema_description:"Replace schedules of another frequency."`
-	DryRun          bool     `json:"dry_run,omitempty" jsonschema_description:"Plan only; send nothing."`
-	ConfirmToken    string   `json:"confirm_token,omitempty" jsonschema:"maxLength=100000" jsonschema_description:"From confirmation_required, after the user agreed."`
+	DryRun          bool     `json:"dry_run,omitempty" jsonschema_description:"Plan only."`
+	ConfirmToken    string   `json:"confirm_token,omitempty" jsonschema:"maxLength=100000" jsonschema_description:"Once the user agreed to the plan."`
 }
 
 // PolicyGroup is the plan and, once applied, the outcome of one or more VPSes
@@ -164,9 +164,9 @@ type ApplyBackupPolicyOutput struct {
 }
 
 func applyBackupPolicy(d *Deps) server.ServerTool {
-	return newTool(d, "apply_backup_policy", "Apply a backup policy to many VPSes",
-		"One backup schedule for many VPSes (default: all): plans each, asks the user once, applies, reads back. "+
-			"For one VPS use upsert_backup_schedule.",
+	return newTool(d, "apply_backup_policy", "Apply a backup policy",
+		"One backup schedule for many VPSes (default: all): plans each, asks the user once, applies, reads back; "+
+			"for one VPS, upsert_backup_schedule.",
 		setterHints,
 		func(ctx context.Context, call *Call, in ApplyBackupPolicyInput) (ApplyBackupPolicyOutput, string, error) {
 			p, err := newPolicy(in, d.now())

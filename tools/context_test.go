@@ -12,8 +12,7 @@ import (
 	"github.com/hostup/hostup-mcp/tools"
 )
 
-// Every conversation pays for tools/list before the user types a word (issue
-// 18). These tests weigh what the model reads of each tool, as
+// Every conversation pays for tools/list before the user types a word. These tests weigh what the model reads of each tool, as
 // `go run ./.ci/bench` does from the built binary: the compact JSON of name,
 // title, description, inputSchema and annotations, as sent on the wire.
 
@@ -22,8 +21,9 @@ const (
 	// recorded. A tool may grow by growthAllowed before the test fails.
 	contextBudgetFile = "testdata/context_budget.json"
 	growthAllowed     = 0.10
-	// goalModelFacingPerTool is issue 18's goal for the average over all tools.
-	goalModelFacingPerTool = 900
+	// goalModelFacingPerTool is the goal for the average over all tools: the
+	// leanest Go peer measured reads 1,077 bytes a tool.
+	goalModelFacingPerTool = 850
 )
 
 var modelFacingKeys = []string{"name", "title", "description", "inputSchema", "annotations"}
@@ -117,7 +117,7 @@ func TestModelFacingBytesPerToolStayWithinTheGoal(t *testing.T) {
 		total += n
 	}
 	if avg := total / len(sizes); avg > goalModelFacingPerTool {
-		t.Errorf("the model reads %d bytes per tool on average over %d tools; the goal is at most %d (issue 18): %v", avg, len(sizes), goalModelFacingPerTool, sizes)
+		t.Errorf("the model reads %d bytes per tool on average over %d tools; the goal is at most %d: %v", avg, len(sizes), goalModelFacingPerTool, sizes)
 	}
 }
 

@@ -13,11 +13,11 @@ import (
 
 // CreateBackupInput asks for one manual backup.
 type CreateBackupInput struct {
-	VPSID        string  `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	VPSID        string  `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"From list_vps."`
 	Note         *string `json:"note,omitempty" jsonschema:"maxLength=200" jsonschema_description:"Label, e.g. Before upgrade."`
-	Wait         bool    `json:"wait,omitempty" jsonschema_description:"Follow the job with progress until it ends (bounded)."`
-	DryRun       bool    `json:"dry_run,omitempty" jsonschema_description:"Plan only; send nothing."`
-	ConfirmToken string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, after the user agreed."`
+	Wait         bool    `json:"wait,omitempty" jsonschema_description:"Follow the job until it ends (bounded)."`
+	DryRun       bool    `json:"dry_run,omitempty" jsonschema_description:"Plan only."`
+	ConfirmToken string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Once the user agreed to the plan."`
 }
 
 // CreateBackupOutput is the outcome and the backup job.
@@ -29,7 +29,7 @@ type CreateBackupOutput struct {
 
 func createBackup(d *Deps) server.ServerTool {
 	return newTool(d, "create_backup", "Create a manual backup",
-		"Queues a manual backup; returns its job id for get_job. On a full quota with auto-delete on, HostUp deletes the oldest backup.",
+		"Queues a manual backup (job id for get_job); on a full quota with auto-delete on, HostUp deletes the oldest backup.",
 		creatorHints,
 		func(ctx context.Context, call *Call, in CreateBackupInput) (CreateBackupOutput, string, error) {
 			var out CreateBackupOutput

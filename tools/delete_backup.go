@@ -10,10 +10,10 @@ import (
 
 // DeleteBackupInput names the backup to delete.
 type DeleteBackupInput struct {
-	VPSID        string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	VPSID        string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"From list_vps."`
 	BackupID     string `json:"backup_id" jsonschema:"pattern=^(bkp_[A-Za-z0-9_-]{1\\,64}|[A-Za-z0-9][A-Za-z0-9_.-]{0\\,63}:[A-Za-z0-9_.:/+=-]{1\\,400})$" jsonschema_description:"From list_backups: bkp_…, or a vmid's volid."`
-	DryRun       bool   `json:"dry_run,omitempty" jsonschema_description:"Plan only; send nothing."`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, after the user agreed."`
+	DryRun       bool   `json:"dry_run,omitempty" jsonschema_description:"Plan only."`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Once the user agreed to the plan."`
 }
 
 // DeleteBackupOutput is the outcome and what the read-back counts: the backups
@@ -29,7 +29,7 @@ type DeleteBackupOutput struct {
 
 func deleteBackup(d *Deps) server.ServerTool {
 	return newTool(d, "delete_backup", "Delete a backup",
-		"Deletes one stored backup of a VPS for good; it cannot be restored afterwards.",
+		"Deletes one stored backup of a VPS for good: it cannot be restored.",
 		deleterHints,
 		func(ctx context.Context, call *Call, in DeleteBackupInput) (DeleteBackupOutput, string, error) {
 			if err := d.backendFor(in.VPSID).checkBackupID(in.BackupID); err != nil {

@@ -11,10 +11,10 @@ import (
 
 // DeleteBackupScheduleInput names the schedule to delete.
 type DeleteBackupScheduleInput struct {
-	VPSID        string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
-	ScheduleID   string `json:"schedule_id" jsonschema:"pattern=^(bks_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"Schedule id (bks_…) from list_backup_schedules."`
-	DryRun       bool   `json:"dry_run,omitempty" jsonschema_description:"Plan only; send nothing."`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, after the user agreed."`
+	VPSID        string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"From list_vps."`
+	ScheduleID   string `json:"schedule_id" jsonschema:"pattern=^(bks_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"From list_backup_schedules (bks_…)."`
+	DryRun       bool   `json:"dry_run,omitempty" jsonschema_description:"Plan only."`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Once the user agreed to the plan."`
 }
 
 // DeleteBackupScheduleOutput is the outcome and the schedules read back.
@@ -25,7 +25,7 @@ type DeleteBackupScheduleOutput struct {
 
 func deleteBackupSchedule(d *Deps) server.ServerTool {
 	return newTool(d, "delete_backup_schedule", "Delete a backup schedule",
-		"Deletes a VPS's backup schedule: no more scheduled backups are made; existing backups stay.",
+		"Deletes a VPS's backup schedule: no more scheduled backups; existing ones stay.",
 		deleterHints,
 		func(ctx context.Context, call *Call, in DeleteBackupScheduleInput) (DeleteBackupScheduleOutput, string, error) {
 			var out DeleteBackupScheduleOutput

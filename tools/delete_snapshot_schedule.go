@@ -11,14 +11,14 @@ import (
 
 // DeleteSnapshotScheduleInput names the VPS whose snapshot schedule goes.
 type DeleteSnapshotScheduleInput struct {
-	VPSID        string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
-	DryRun       bool   `json:"dry_run,omitempty" jsonschema_description:"Plan only; send nothing."`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, after the user agreed."`
+	VPSID        string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"From list_vps."`
+	DryRun       bool   `json:"dry_run,omitempty" jsonschema_description:"Plan only."`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Once the user agreed to the plan."`
 }
 
 func deleteSnapshotSchedule(d *Deps) server.ServerTool {
 	return newTool(d, "delete_snapshot_schedule", "Delete the snapshot schedule",
-		"Deletes a VPS's snapshot schedule: no new snapshots are taken. vps_… ids only; pause a vmid's schedule instead.",
+		"Deletes a VPS's snapshot schedule: no new snapshots. vps_… ids only; pause a vmid's schedule instead.",
 		deleterHints,
 		func(ctx context.Context, call *Call, in DeleteSnapshotScheduleInput) (SnapshotScheduleChangeOutput, string, error) {
 			var out SnapshotScheduleChangeOutput

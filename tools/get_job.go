@@ -13,7 +13,7 @@ import (
 
 // GetJobInput names one job.
 type GetJobInput struct {
-	JobID string `json:"job_id" jsonschema:"pattern=^[A-Za-z0-9][A-Za-z0-9_-]{0\\,127}$" jsonschema_description:"Job id (job_…) from create_backup or a schedule's history."`
+	JobID string `json:"job_id" jsonschema:"pattern=^[A-Za-z0-9][A-Za-z0-9_-]{0\\,127}$" jsonschema_description:"From create_backup or a schedule's history (job_…)."`
 }
 
 // JobView is a backup job's state.
@@ -39,7 +39,7 @@ type GetJobOutput struct {
 
 func getJob(d *Deps) server.ServerTool {
 	return newTool(d, "get_job", "Get a backup job",
-		"Shows the state and progress of a backup job, e.g. the one create_backup started.",
+		"Shows a backup job's state and progress, e.g. create_backup's.",
 		readOnlyHints,
 		func(ctx context.Context, _ *Call, in GetJobInput) (GetJobOutput, string, error) {
 			j, err := d.Client.GetJob(ctx, in.JobID)

@@ -13,7 +13,7 @@ import (
 
 // ListBackupSchedulesInput names one VPS.
 type ListBackupSchedulesInput struct {
-	VPSID        string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	VPSID        string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"From list_vps."`
 	HistoryLimit *int   `json:"history_limit,omitempty" jsonschema:"minimum=0,maximum=50,default=10" jsonschema_description:"Recent runs to include."`
 }
 
@@ -48,7 +48,7 @@ type ListBackupSchedulesOutput struct {
 
 func listBackupSchedules(d *Deps) server.ServerTool {
 	return newTool(d, "list_backup_schedules", "List backup schedules",
-		"Shows one VPS's backup schedule, retention settings, limits, HostUp's action gates and recent runs. "+
+		"Shows one VPS's backup schedule, settings, limits, action gates and recent runs. "+
 			"Read it before a change: limits and gates say what HostUp accepts.",
 		readOnlyHints,
 		func(ctx context.Context, _ *Call, in ListBackupSchedulesInput) (ListBackupSchedulesOutput, string, error) {

@@ -15,7 +15,7 @@ const maxBackupsListed = 50
 
 // ListBackupsInput names one VPS.
 type ListBackupsInput struct {
-	VPSID string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	VPSID string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"From list_vps."`
 }
 
 // BackupView is one stored backup.
@@ -65,7 +65,7 @@ type ListBackupsOutput struct {
 
 func listBackups(d *Deps) server.ServerTool {
 	return newTool(d, "list_backups", "List backups",
-		"Lists a VPS's stored backups (newest first; ids for delete_backup), its quota, and whether HostUp allows a manual backup or a restore now.",
+		"Lists a VPS's stored backups (newest first, with ids), its quota, and whether HostUp allows a backup or a restore now.",
 		readOnlyHints,
 		func(ctx context.Context, _ *Call, in ListBackupsInput) (ListBackupsOutput, string, error) {
 			l, err := d.backendFor(in.VPSID).backups(ctx)

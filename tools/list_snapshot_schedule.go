@@ -10,7 +10,7 @@ import (
 
 // ListSnapshotScheduleInput names one VPS.
 type ListSnapshotScheduleInput struct {
-	VPSID string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	VPSID string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"From list_vps."`
 }
 
 // ListSnapshotScheduleOutput is one VPS's snapshot schedule, capacity and gate.
@@ -22,7 +22,7 @@ type ListSnapshotScheduleOutput struct {
 
 func listSnapshotSchedule(d *Deps) server.ServerTool {
 	return newTool(d, "list_snapshot_schedule", "Show the snapshot schedule",
-		"Shows a VPS's snapshot schedule (local rollback points kept about 24 h; not offsite backups), its capacity and gate.",
+		"Shows a VPS's snapshot schedule (rollback points kept about 24 h, not offsite), its capacity and gate.",
 		readOnlyHints,
 		func(ctx context.Context, _ *Call, in ListSnapshotScheduleInput) (ListSnapshotScheduleOutput, string, error) {
 			st, err := d.backendFor(in.VPSID).snapshots(ctx)

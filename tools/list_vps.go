@@ -55,9 +55,9 @@ const (
 
 func listVPS(d *Deps) server.ServerTool {
 	return newTool(d, "list_vps", "List VPSes",
-		"Lists the account's VPSes (name, hostname, status, IP). Other tools take a vps_id from here, as listed; never guess one. "+
-			"A numeric vmid (HostUp's API v1) only if the user gives one, never converted: reads, "+
-			"upsert_backup_schedule without replace_existing, and delete_backup by volid take it.",
+		"Lists the account's VPSes. Other tools take a vps_id from here, as listed; never guess one. "+
+			"A numeric vmid (HostUp's API v1) only as the user gives it: reads, "+
+			"upsert_backup_schedule (not replacing) and delete_backup (by volid) take one.",
 		readOnlyHints,
 		func(ctx context.Context, _ *Call, in ListVPSInput) (ListVPSOutput, string, error) {
 			limit := in.Limit

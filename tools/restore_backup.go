@@ -13,10 +13,10 @@ import (
 
 // RestoreBackupInput names the VPS and the backup to put back on its disk.
 type RestoreBackupInput struct {
-	VPSID          string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
-	BackupID       string `json:"backup_id" jsonschema:"minLength=5,maxLength=68,pattern=^bkp_[A-Za-z0-9_-]{1\\,64}$" jsonschema_description:"Backup id from list_backups."`
-	DryRun         bool   `json:"dry_run,omitempty" jsonschema_description:"Plan only; send nothing."`
-	ConfirmToken   string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, once the user agreed; with confirm_vps_name."`
+	VPSID          string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"From list_vps."`
+	BackupID       string `json:"backup_id" jsonschema:"minLength=5,maxLength=68,pattern=^bkp_[A-Za-z0-9_-]{1\\,64}$" jsonschema_description:"From list_backups."`
+	DryRun         bool   `json:"dry_run,omitempty" jsonschema_description:"Plan only."`
+	ConfirmToken   string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Once the user agreed to the plan; with confirm_vps_name."`
 	ConfirmVPSName string `json:"confirm_vps_name,omitempty" jsonschema:"maxLength=200" jsonschema_description:"The VPS's name as the user typed it; never fill it in yourself."`
 }
 

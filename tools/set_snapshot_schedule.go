@@ -12,11 +12,11 @@ import (
 
 // SetSnapshotScheduleInput is the snapshot schedule wanted.
 type SetSnapshotScheduleInput struct {
-	VPSID         string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	VPSID         string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"From list_vps."`
 	IntervalHours int    `json:"interval_hours" jsonschema:"minimum=4,maximum=24" jsonschema_description:"Hours between snapshots."`
-	Enabled       *bool  `json:"enabled,omitempty" jsonschema_description:"Default true; false pauses the schedule."`
-	DryRun        bool   `json:"dry_run,omitempty" jsonschema_description:"Plan only; send nothing."`
-	ConfirmToken  string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, after the user agreed."`
+	Enabled       *bool  `json:"enabled,omitempty" jsonschema_description:"false pauses it; default true."`
+	DryRun        bool   `json:"dry_run,omitempty" jsonschema_description:"Plan only."`
+	ConfirmToken  string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Once the user agreed to the plan."`
 }
 
 // SnapshotScheduleChangeOutput is the outcome and the schedule read back: the
@@ -46,7 +46,7 @@ func (o *SnapshotScheduleChangeOutput) readBack(after **SnapshotState) {
 
 func setSnapshotSchedule(d *Deps) server.ServerTool {
 	return newTool(d, "set_snapshot_schedule", "Set the snapshot schedule",
-		"Sets a VPS's snapshot schedule: local rollback points every interval_hours, kept about 24 h (not offsite).",
+		"Sets a VPS's snapshot schedule: rollback points every interval_hours, kept about 24 h (not offsite).",
 		setterHints,
 		func(ctx context.Context, call *Call, in SetSnapshotScheduleInput) (SnapshotScheduleChangeOutput, string, error) {
 			var out SnapshotScheduleChangeOutput

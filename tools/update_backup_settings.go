@@ -12,11 +12,11 @@ import (
 
 // UpdateBackupSettingsInput is the retention settings to change.
 type UpdateBackupSettingsInput struct {
-	VPSID            string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
+	VPSID            string `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"From list_vps."`
 	MaxTotalBackups  *int   `json:"max_total_backups,omitempty" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"Most backups kept (manual + scheduled)."`
 	AutoDeleteOldest *bool  `json:"auto_delete_oldest,omitempty" jsonschema_description:"At the limit, HostUp deletes the oldest."`
-	DryRun           bool   `json:"dry_run,omitempty" jsonschema_description:"Plan only; send nothing."`
-	ConfirmToken     string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, after the user agreed."`
+	DryRun           bool   `json:"dry_run,omitempty" jsonschema_description:"Plan only."`
+	ConfirmToken     string `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Once the user agreed to the plan."`
 }
 
 // UpdateBackupSettingsOutput is the outcome and the settings read back.
@@ -27,8 +27,8 @@ type UpdateBackupSettingsOutput struct {
 }
 
 func updateBackupSettings(d *Deps) server.ServerTool {
-	return newTool(d, "update_backup_settings", "Update backup retention settings",
-		"Changes a VPS's backup retention settings. Destructive when HostUp may then delete existing backups.",
+	return newTool(d, "update_backup_settings", "Update backup settings",
+		"Changes a VPS's backup retention settings; destructive when HostUp may then delete backups.",
 		setterHints,
 		func(ctx context.Context, call *Call, in UpdateBackupSettingsInput) (UpdateBackupSettingsOutput, string, error) {
 			var out UpdateBackupSettingsOutput

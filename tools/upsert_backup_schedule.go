@@ -14,19 +14,19 @@ import (
 
 // UpsertBackupScheduleInput is the schedule the user wants.
 type UpsertBackupScheduleInput struct {
-	VPSID           string  `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"VPS id from list_vps."`
-	Frequency       string  `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly" jsonschema_description:"How often it runs."`
+	VPSID           string  `json:"vps_id" jsonschema:"pattern=^(vps_[A-Za-z0-9_-]{1\\,64}|[1-9][0-9]{0\\,15})$" jsonschema_description:"From list_vps."`
+	Frequency       string  `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly" jsonschema_description:"Backup frequency."`
 	Hour            int     `json:"hour" jsonschema:"minimum=0,maximum=23" jsonschema_description:"Start hour, UTC unless timezone is set."`
 	Minute          *int    `json:"minute,omitempty" jsonschema:"minimum=0,maximum=59" jsonschema_description:"vmids only."`
-	DayOfWeek       *int    `json:"day_of_week,omitempty" jsonschema:"minimum=0,maximum=6" jsonschema_description:"Required for weekly: 0=Sunday … 6=Saturday."`
+	DayOfWeek       *int    `json:"day_of_week,omitempty" jsonschema:"minimum=0,maximum=6" jsonschema_description:"Required for weekly: 0=Sunday."`
 	DayOfMonth      *int    `json:"day_of_month,omitempty" jsonschema:"minimum=1,maximum=31" jsonschema_description:"Required for monthly."`
 	RetentionCount  int     `json:"retention_count" jsonschema:"minimum=1,maximum=1000" jsonschema_description:"Scheduled backups kept; at most limits.max_retention."`
-	Enabled         *bool   `json:"enabled,omitempty" jsonschema_description:"false pauses it. Omitted: unchanged, or true when new."`
+	Enabled         *bool   `json:"enabled,omitempty" jsonschema_description:"false pauses it; omitted: unchanged (true when new)."`
 	Name            *string `json:"name,omitempty" jsonschema:"maxLength=100" jsonschema_description:"Label, e.g. Nightly backup."`
 	Timezone        string  `json:"timezone,omitempty" jsonschema:"maxLength=64" jsonschema_description:"IANA zone of hour and day; default UTC."`
-	ReplaceExisting bool    `json:"replace_existing,omitempty" jsonschema_description:"Deletes the schedule, then creates this one: needed to change frequency."`
-	DryRun          bool    `json:"dry_run,omitempty" jsonschema_description:"Plan only; send nothing."`
-	ConfirmToken    string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"From confirmation_required, after the user agreed."`
+	ReplaceExisting bool    `json:"replace_existing,omitempty" jsonschema_description:"Delete, then create: needed to change frequency."`
+	DryRun          bool    `json:"dry_run,omitempty" jsonschema_description:"Plan only."`
+	ConfirmToken    string  `json:"confirm_token,omitempty" jsonschema:"maxLength=600" jsonschema_description:"Once the user agreed to the plan."`
 }
 
 // UpsertBackupScheduleOutput is the outcome and, once sent, the schedules read back.
@@ -36,9 +36,9 @@ type UpsertBackupScheduleOutput struct {
 }
 
 func upsertBackupSchedule(d *Deps) server.ServerTool {
-	return newTool(d, "upsert_backup_schedule", "Create or update a backup schedule",
-		"Creates or updates a VPS's one backup schedule; another frequency needs replace_existing. "+
-			"Confirm when it replaces, pauses, keeps fewer backups than now, or fills a full quota with auto-delete on.",
+	return newTool(d, "upsert_backup_schedule", "Set a backup schedule",
+		"Creates or updates a VPS's one backup schedule (another frequency: replace_existing). "+
+			"Asks first when it replaces, pauses, keeps fewer backups, or fills a full quota with auto-delete on.",
 		setterHints,
 		func(ctx context.Context, call *Call, in UpsertBackupScheduleInput) (UpsertBackupScheduleOutput, string, error) {
 			if in.Minute != nil && !d.backendFor(in.VPSID).takesMinute() {
