@@ -8,11 +8,12 @@ import (
 	"time"
 )
 
-// Goals of issue 18: what every conversation pays for tools/list before the
-// user types a word, per tool, with every tool listed.
+// What every conversation pays for tools/list before the user types a word,
+// per tool, with every tool listed: the part the model reads, on average; and
+// the output schema, which programs read, each tool's on its own.
 const (
-	goalModelFacingPerTool = 900
-	goalToolsListPerTool   = 2000
+	goalModelFacingPerTool = 850
+	goalOutputSchema       = 2 * kib
 )
 
 // modelFacingKeys are the parts of a tool a client puts in front of the model;
@@ -56,13 +57,16 @@ func benchContext(bin string) ([]row, string, error) {
 	fmt.Fprintf(&b, "6. context: tools/list of %d tools, %d bytes ≈ %d tokens (compact JSON, tokens ≈ bytes/4)\n", n, len(list), len(list)/4)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "   tool\tmodel-facing B\toutputSchema B\twhole tool B\t")
-	modelFacing := 0
+	modelFacing, largest, largestName := 0, 0, ""
 	for _, t := range answer.Tools {
 		var name string
 		_ = json.Unmarshal(t["name"], &name)
 		mf := part(t, modelFacingKeys)
 		whole, _ := json.Marshal(t)
 		modelFacing += mf
+		if out := len(t["outputSchema"]); out > largest {
+			largest, largestName = out, name
+		}
 		fmt.Fprintf(tw, "   %s\t%d\t%d\t%d\t\n", name, mf, len(t["outputSchema"]), len(whole))
 	}
 	tw.Flush()
@@ -76,11 +80,11 @@ func benchContext(bin string) ([]row, string, error) {
 			judged:    true, pass: avgModel <= goalModelFacingPerTool,
 		},
 		{
-			num: "6b", figure: fmt.Sprintf("context: all of tools/list per tool, %d tools", n),
-			measured:  fmt.Sprintf("%d B ≈ %d tok", avgAll, avgAll/4),
-			reference: contextPeersAll,
-			goal:      fmt.Sprintf("≤ %d B", goalToolsListPerTool),
-			judged:    true, pass: avgAll <= goalToolsListPerTool,
+			num: "6b", figure: fmt.Sprintf("context: output schema of each tool, the largest of %d", n),
+			measured:  fmt.Sprintf("%d B (%s)", largest, largestName),
+			reference: fmt.Sprintf("all of tools/list: %d B per tool; %s", avgAll, contextPeersAll),
+			goal:      fmt.Sprintf("each ≤ %d B", goalOutputSchema),
+			judged:    true, pass: largest <= goalOutputSchema,
 		},
 	}, b.String(), nil
 }

@@ -4,14 +4,16 @@
 //  1. start-up: spawn → first initialize response over stdio, against the Node
 //     reference server @modelcontextprotocol/server-everything;
 //  2. per-call overhead: tools/call list_backup_schedules over stdio to the built
-//     binary, against a direct HTTP GET of the same endpoint on the same simulator;
+//     binary, against a direct HTTP GET of the same endpoint on the same simulator,
+//     and (2b) against a ping in the same session, paired call by call;
 //  3. memory: the server's peak RSS (VmHWM) after a run of mixed calls;
-//  4. result size: bytes (and ≈ tokens) of every tool's text and structuredContent;
+//  4. result size: bytes (and ≈ tokens) of every tool's text and structuredContent,
+//     and (4c, 4d) the structuredContent of the fleet audit and plan at 1,000 VPSes;
 //  5. fleet audit: audit_backup_coverage over a large simulated fleet with latency
 //     and a token-bucket rate limit, against max(N·latency/concurrency, N/rate);
-//  6. context (issue 18): bytes of tools/list with every tool on, per tool, the
+//  6. context: bytes of tools/list with every tool on, per tool, the
 //     model-facing part (name, title, description, inputSchema, annotations)
-//     and the whole, against the peers measured in issue 18.
+//     against the peers, and each tool's output schema on its own row.
 //  7. fleet policy: apply_backup_policy planned and applied over such a fleet,
 //     against the same bound over the requests its safety path needs.
 //
@@ -168,6 +170,12 @@ func run(s settings) ([]row, error) {
 	}
 	rows = append(rows, callRow)
 	details = append(details, callDetail)
+	pingRow, pingDetail, err := benchCallMinusPing(s, bin, acct)
+	if err != nil {
+		return nil, fmt.Errorf("per-call overhead over ping: %w", err)
+	}
+	rows = append(rows, pingRow)
+	details = append(details, pingDetail)
 
 	// Sizes before memory: the memory run queues a backup, which changes the account.
 	sizeRows, sizeDetail, err := benchSizes(bin, acct)
@@ -181,6 +189,12 @@ func run(s settings) ([]row, error) {
 	rows = append(rows, memRow)
 	rows = append(rows, sizeRows...)
 	details = append(details, memDetail, sizeDetail)
+	fleetSizeRows, fleetSizeDetail, err := benchFleetSizes(s, bin)
+	if err != nil {
+		return nil, fmt.Errorf("fleet result size: %w", err)
+	}
+	rows = append(rows, fleetSizeRows...)
+	details = append(details, fleetSizeDetail)
 
 	fleetRow, fleetDetail, err := benchFleet(s, bin)
 	if err != nil {
