@@ -31,9 +31,9 @@ import (
 	"github.com/hostup/hostup-mcp/internal/metrics"
 	"github.com/hostup/hostup-mcp/internal/redisstate"
 	"github.com/hostup/hostup-mcp/internal/secret"
+	"github.com/hostup/hostup-mcp/internal/transport"
 	"github.com/hostup/hostup-mcp/prompts"
 	"github.com/hostup/hostup-mcp/tools"
-	"github.com/hostup/hostup-mcp/transport"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
