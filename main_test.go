@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -25,7 +24,8 @@ import (
 
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
 	"github.com/hostup/hostup-mcp/internal/callcmd"
-	"github.com/hostup/hostup-mcp/internal/secret"
+	"github.com/hostup/hostup-mcp/internal/config"
+	"github.com/hostup/hostup-mcp/internal/serve"
 	"github.com/hostup/hostup-mcp/tools"
 )
 
@@ -65,8 +65,7 @@ func TestHelpListsEveryFlagWithItsEnvironmentVariable(t *testing.T) {
 		if r.code != 0 || r.stderr != "" {
 			t.Fatalf("%v: exit %d, stderr %q; want 0 and nothing on stderr", args, r.code, r.stderr)
 		}
-		var cfg config
-		newFlagSet(&cfg, func(string) string { return "" }).VisitAll(func(f *flag.Flag) {
+		config.Flags().VisitAll(func(f *flag.Flag) {
 			line := flagLine(r.stdout, f.Name)
 			if line == "" {
 				t.Errorf("%v: --help does not list --%s", args, f.Name)
@@ -135,7 +134,7 @@ func TestBadConfigurationStopsWithOneLineAndExitCode2(t *testing.T) {
 		{"confirm mode env", map[string]string{"HOSTUP_MCP_CONFIRM_MODE": "never"}, []string{"tools"}, "HOSTUP_MCP_CONFIRM_MODE"},
 		{"restore confirm", nil, []string{"--sandbox", "--restore-confirm", "model"}, "--restore-confirm"},
 		{"restore confirm env", map[string]string{"HOSTUP_RESTORE_CONFIRM": "yes"}, []string{"tools"}, "HOSTUP_RESTORE_CONFIRM"},
-		// Issue 13.6: the README's own placeholder, and secrets too weak to sign with.
+		// The README's own placeholder, and secrets too weak to sign with.
 		{"token secret placeholder", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": "replace with: openssl rand -hex 32"}, []string{"--sandbox"}, "whitespace"},
 		{"token secret with a newline", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": strings.Repeat("9f", 32) + "\n"}, []string{"--sandbox"}, "whitespace"},
 		{"token secret short", map[string]string{"HOSTUP_MCP_TOKEN_SECRET": strings.Repeat("9f3a", 15)}, []string{"--sandbox"}, "fewer than the 32"},
@@ -547,16 +546,16 @@ func TestServeGivesNoTerminalHintOnAPipe(t *testing.T) {
 // newTestClient connects an MCP client in-process to the server main builds.
 func newTestClient(t *testing.T, readOnly bool) *client.Client {
 	t.Helper()
-	cfg, _, err := parseConfig([]string{"--sandbox"})
+	cfg, _, err := config.Parse([]string{"--sandbox"}, os.Getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.readOnly = readOnly
-	deps, err := newDeps(cfg, newLogger(io.Discard, cfg.level), nil)
+	cfg.ReadOnly = readOnly
+	app, err := serve.New(cfg, serve.Options{Version: version, Logs: io.Discard, LogLevel: cfg.Level})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := client.NewInProcessClient(newServer(cfg, deps))
+	c, err := client.NewInProcessClient(app.MCP)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -855,7 +854,7 @@ func TestManifestRunsTheBundledBinaryWithTheUsersSettings(t *testing.T) {
 		t.Errorf("read_only must be a boolean passed as HOSTUP_READ_ONLY: %+v", ro)
 	}
 	var known []string
-	newFlagSet(&config{}, func(string) string { return "" }).VisitAll(func(f *flag.Flag) {
+	config.Flags().VisitAll(func(f *flag.Flag) {
 		if env := regexp.MustCompile(`env (HOSTUP_[A-Z_]+)`).FindStringSubmatch(f.Usage); env != nil {
 			known = append(known, env[1])
 		}
@@ -868,19 +867,6 @@ func TestManifestRunsTheBundledBinaryWithTheUsersSettings(t *testing.T) {
 			if _, ok := m.UserConfig[ref[1]]; !ok {
 				t.Errorf("mcp_config.env %s uses user_config.%s, which is not declared", name, ref[1])
 			}
-		}
-	}
-}
-
-// A secret of 32 random bytes, in hex or base64, is accepted (issue 13.6).
-func TestTokenSecretOf32RandomBytesIsAccepted(t *testing.T) {
-	for _, s := range []string{
-		"3f9c2a7e1b4d8f60a5c3e7d912b48f06c1e5a9d37b2f64e08c1a5d9f3b7e2c46",
-		"P5wqfhtNj2ClwOfZErSPBsHlqdN7L2TgjBpdnzt+LEY=",
-		"P5wqfhtNj2ClwOfZErSPBsHlqdN7L2TgjBpdnzt-LEY",
-	} {
-		if _, err := secret.SigningKey(s); err != nil {
-			t.Errorf("%s: %v", s, err)
 		}
 	}
 }
@@ -916,21 +902,5 @@ func TestCallExitsNotShownWhenHostUpDoesNotShowTheChange(t *testing.T) {
 	r = runMain(t, "", "call", "upsert_backup_schedule", `{"vps_id":"`+id+`","frequency":"daily","hour":5,"retention_count":3}`, "--api-url", api.URL)
 	if r.code != callcmd.ExitDone || !strings.Contains(r.stdout, "Done. HostUp now reports: daily at 05:00 UTC") {
 		t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", r.code, callcmd.ExitDone, r.stdout, r.stderr)
-	}
-}
-
-// The restore setting reaches the tools: only "token" lets a token confirm one.
-func TestRestoreConfirmSettingReachesTheTools(t *testing.T) {
-	for env, want := range map[string]bool{"": false, "user": false, "token": true} {
-		cleanEnv(t)
-		t.Setenv("HOSTUP_RESTORE_CONFIRM", env)
-		cfg, _, err := parseConfig([]string{"--sandbox"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		deps, err := newDeps(cfg, slog.New(slog.DiscardHandler), nil)
-		if err != nil || deps.RestoreByToken != want {
-			t.Errorf("HOSTUP_RESTORE_CONFIRM=%q: RestoreByToken %v, want %v (%v)", env, deps.RestoreByToken, want, err)
-		}
 	}
 }
