@@ -444,7 +444,7 @@ func firstBackup(t *testing.T, e *env, vpsID string) string {
 
 func TestSandboxResultsSayTheyAreSimulated(t *testing.T) {
 	sim := hostuptest.Sandbox()
-	e := newEnv(t, sim, withKey(hostuptest.SandboxAPIKey), func(c *envConfig) { c.sandbox = true })
+	e := newEnv(t, sim, withKey(hostuptest.SandboxAPIKey), withSandbox())
 	var out tools.ListVPSOutput
 	text := e.ok("list_vps", map[string]any{}, &out)
 	if !out.Sandbox {
