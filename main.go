@@ -6,6 +6,13 @@
 // internal/callcmd; the rules live in tools/ (MCP) and hostup/ (HTTP).
 package main
 
+// The one command that refreshes every golden file of the server's contract
+// (internal/contract): schemas first, since the rest lists a server that
+// embeds them.
+//
+//go:generate go run ./internal/contract/generate -schemas
+//go:generate go run ./internal/contract/generate
+
 import (
 	"context"
 	"errors"

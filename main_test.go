@@ -25,6 +25,7 @@ import (
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
 	"github.com/hostup/hostup-mcp/internal/callcmd"
 	"github.com/hostup/hostup-mcp/internal/config"
+	"github.com/hostup/hostup-mcp/internal/contract"
 	"github.com/hostup/hostup-mcp/internal/serve"
 	"github.com/hostup/hostup-mcp/tools"
 )
@@ -703,7 +704,7 @@ type manifest struct {
 
 func readManifest(t *testing.T) manifest {
 	t.Helper()
-	b, err := os.ReadFile("manifest.json")
+	b, err := os.ReadFile(contract.ManifestFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -734,12 +735,8 @@ func TestManifestListsWhatTheServerLists(t *testing.T) {
 	slices.Sort(want)
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
-		if os.Getenv("UPDATE_MANIFEST") != "" {
-			updateManifestTools(t, tools.Tools)
-		} else {
-			t.Errorf("manifest.json tools differ from tools/list (name: description); if the server is right, run UPDATE_MANIFEST=1 go test -run TestManifest .\nmanifest:\n  %s\nserver:\n  %s",
-				strings.Join(got, "\n  "), strings.Join(want, "\n  "))
-		}
+		t.Errorf("manifest.json tools differ from tools/list (name: description); if the server is right, run %s\nmanifest:\n  %s\nserver:\n  %s",
+			contract.Command, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 
 	prompts, err := c.ListPrompts(ctx, mcp.ListPromptsRequest{})
@@ -770,57 +767,9 @@ func TestManifestListsWhatTheServerLists(t *testing.T) {
 	slices.Sort(want)
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
-		t.Errorf("manifest.json prompts differ from prompts/list (name[arguments]: description):\nmanifest:\n  %s\nserver:\n  %s",
-			strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+		t.Errorf("manifest.json prompts differ from prompts/list (name[arguments]: description); if the server is right, run %s\nmanifest:\n  %s\nserver:\n  %s",
+			contract.Command, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
-}
-
-// updateManifestTools rewrites the "tools" list of manifest.json from tools/list
-// and leaves every other byte of the file as it was.
-func updateManifestTools(t *testing.T, tools []mcp.Tool) {
-	t.Helper()
-	b, err := os.ReadFile("manifest.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	type entry struct {
-		Name        string `json:"name"`
-		Description string `json:"description"`
-	}
-	// Keep the manifest's order (reads first, then writes); new tools go last.
-	rank := map[string]int{}
-	for i, tool := range readManifest(t).Tools {
-		rank[tool.Name] = i + 1
-	}
-	entries := make([]entry, len(tools))
-	for i, tool := range tools {
-		entries[i] = entry{tool.Name, tool.Description}
-	}
-	slices.SortStableFunc(entries, func(a, b entry) int {
-		ra, rb := rank[a.Name], rank[b.Name]
-		if ra == 0 {
-			ra = len(rank) + 1
-		}
-		if rb == 0 {
-			rb = len(rank) + 1
-		}
-		return ra - rb
-	})
-	list, err := json.MarshalIndent(entries, "  ", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := bytes.Index(b, []byte("\n  \"tools\": ["))
-	end := bytes.Index(b[start+1:], []byte("\n  ],"))
-	if start < 0 || end < 0 {
-		t.Fatal(`manifest.json: cannot find the "tools" list to update`)
-	}
-	end += start + 1 + len("\n  ]")
-	out := slices.Concat(b[:start], []byte("\n  \"tools\": "), list, b[end:])
-	if err := os.WriteFile("manifest.json", out, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Log("manifest.json: tools updated from tools/list")
 }
 
 func TestManifestRunsTheBundledBinaryWithTheUsersSettings(t *testing.T) {
