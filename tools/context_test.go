@@ -17,10 +17,6 @@ import (
 // from the built binary: the compact JSON of name, title, description,
 // inputSchema and annotations, as sent on the wire.
 
-// goalModelFacingPerTool bounds the average over all tools: below the servers
-// .ci/bench compares with (its row 6a).
-const goalModelFacingPerTool = 900
-
 // contextBudgetFile holds each tool's model-facing bytes when it was last
 // recorded. A tool may grow by contract.GrowthAllowed before the test fails.
 var contextBudgetFile = filepath.Join("..", contract.BudgetFile)
@@ -79,7 +75,7 @@ func TestModelFacingBytesPerToolStayWithinTheGoal(t *testing.T) {
 	for _, n := range sizes {
 		total += n
 	}
-	if avg := total / len(sizes); avg > goalModelFacingPerTool {
-		t.Errorf("the model reads %d bytes per tool on average over %d tools; the goal is at most %d: %v", avg, len(sizes), goalModelFacingPerTool, sizes)
+	if avg := total / len(sizes); avg > contract.ModelFacingGoal {
+		t.Errorf("the model reads %d bytes per tool on average over %d tools; the goal is at most %d: %v", avg, len(sizes), contract.ModelFacingGoal, sizes)
 	}
 }

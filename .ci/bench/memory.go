@@ -11,10 +11,10 @@ import (
 
 // ----------------------------------------------------------- 3. memory
 
-func benchMemory(s settings, bin string, a *account) (row, string, error) {
+func benchMemory(s settings, bin string, a *account) ([]row, string, error) {
 	p, err := startServer(bin, a.srv.URL)
 	if err != nil {
-		return row{}, "", err
+		return nil, "", err
 	}
 	defer p.close(3 * time.Second)
 	logf("memory: %d mixed calls", s.memCalls)
@@ -38,7 +38,7 @@ func benchMemory(s settings, bin string, a *account) (row, string, error) {
 		refused++
 	}
 	if job == "" {
-		return row{}, "", errors.New("no VPS of the account took a manual backup")
+		return nil, "", errors.New("no VPS of the account took a manual backup")
 	}
 	counts["create_backup"] = calls
 	for i := calls; i < s.memCalls; i++ {
@@ -46,7 +46,7 @@ func benchMemory(s settings, bin string, a *account) (row, string, error) {
 		name, args := mixedCall(i, vps, job)
 		res, err := p.callTool(name, args)
 		if err != nil {
-			return row{}, "", err
+			return nil, "", err
 		}
 		counts[name]++
 		if res.IsError {
@@ -55,7 +55,7 @@ func benchMemory(s settings, bin string, a *account) (row, string, error) {
 	}
 	peak, err := p.peakRSS()
 	if err != nil {
-		return row{}, "", err
+		return nil, "", err
 	}
 	var mix []string
 	for _, name := range slices.Sorted(maps.Keys(counts)) {
@@ -68,7 +68,7 @@ func benchMemory(s settings, bin string, a *account) (row, string, error) {
 	}
 	detail := fmt.Sprintf("3. memory: %d calls on a fresh server process (%d answered isError, e.g. a gate closed by a pending order): %s\n",
 		s.memCalls, refused, strings.Join(mix, ", "))
-	return r, detail, nil
+	return []row{r}, detail, nil
 }
 
 // mixedCall is the i-th call of the memory run: mostly reads, some whole-account
