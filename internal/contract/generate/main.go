@@ -51,7 +51,7 @@ func writeSchemas(context.Context) error {
 	return writeFile(contract.SchemasFile, b)
 }
 
-// writeListed writes what comes from listing the server main builds: the
+// writeListed writes what comes from listing the server hostup-mcp serves: the
 // tool snapshots, the context budget and manifest.json's lists. A tool that
 // grew past its budget, or a prompt the manifest has no text for, is left for
 // a person to decide, and fails the run after every file is written.
