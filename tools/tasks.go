@@ -174,108 +174,134 @@ func (g *taskRegistry) visibleTo(ctx context.Context, id string) (*taskRun, bool
 // taskHooks wires the registry into mcp-go.
 func (d *Deps) taskHooks(h *server.Hooks) {
 	g := &d.tasks
-	h.AddBeforeCallTool(func(ctx context.Context, _ any, req *mcp.CallToolRequest) {
-		if req.Params.Meta != nil {
-			delete(req.Params.Meta.AdditionalFields, taskRunKey)
+	h.AddBeforeCallTool(g.beforeCall)
+	h.AddAfterCallTool(g.afterCall)
+	h.AddOnError(g.onError)
+	h.AddOnRequestInitialization(g.refuseOthersTask)
+	h.AddAfterListTasks(g.afterList)
+	h.AddAfterGetTask(g.afterGet)
+	h.AddAfterCancelTask(g.afterCancel)
+	h.AddAfterTaskResult(g.afterResult)
+}
+
+// beforeCall starts a run for a task-augmented call of a tool that declares
+// tasks: it bounds the task's TTL, links the call to the run through its
+// _meta (removing any link a client sent), and records who started it.
+func (g *taskRegistry) beforeCall(ctx context.Context, _ any, req *mcp.CallToolRequest) {
+	if req.Params.Meta != nil {
+		delete(req.Params.Meta.AdditionalFields, taskRunKey)
+	}
+	if req.Params.Task == nil || !declaresTasks(ctx, req.Params.Name) {
+		return // mcp-go runs it as a plain call: the same as without a task
+	}
+	if ttl := req.Params.Task.TTL; ttl == nil || *ttl <= 0 || *ttl > maxTaskTTL.Milliseconds() {
+		req.Params.Task.TTL = new(maxTaskTTL.Milliseconds())
+	}
+	key := newRunKey()
+	if req.Params.Meta == nil {
+		req.Params.Meta = &mcp.Meta{}
+	}
+	if req.Params.Meta.AdditionalFields == nil {
+		req.Params.Meta.AdditionalFields = map[string]any{}
+	}
+	req.Params.Meta.AdditionalFields[taskRunKey] = key
+	g.add(key, &taskRun{credential: hostup.Credential(ctx), note: noteNothingSent, askable: clientCanElicit(ctx)})
+}
+
+// afterCall links the run to the task mcp-go created, or forgets a run that
+// ended up a plain call.
+func (g *taskRegistry) afterCall(_ context.Context, _ any, req *mcp.CallToolRequest, result any) {
+	key := runKeyOf(*req)
+	if key == "" {
+		return
+	}
+	if created, ok := result.(*mcp.CreateTaskResult); ok {
+		g.started(key, created.Task.TaskId, time.Duration(*req.Params.Task.TTL)*time.Millisecond)
+		return
+	}
+	g.forget(key)
+}
+
+// onError forgets the run of a call that failed before it became a task.
+func (g *taskRegistry) onError(_ context.Context, _ any, method mcp.MCPMethod, message any, _ error) {
+	if req, ok := message.(*mcp.CallToolRequest); ok && method == mcp.MethodToolsCall {
+		if key := runKeyOf(*req); key != "" {
+			g.forget(key)
 		}
-		if req.Params.Task == nil || !declaresTasks(ctx, req.Params.Name) {
-			return // mcp-go runs it as a plain call: the same as without a task
-		}
-		if ttl := req.Params.Task.TTL; ttl == nil || *ttl <= 0 || *ttl > maxTaskTTL.Milliseconds() {
-			req.Params.Task.TTL = new(maxTaskTTL.Milliseconds())
-		}
-		key := newRunKey()
-		if req.Params.Meta == nil {
-			req.Params.Meta = &mcp.Meta{}
-		}
-		if req.Params.Meta.AdditionalFields == nil {
-			req.Params.Meta.AdditionalFields = map[string]any{}
-		}
-		req.Params.Meta.AdditionalFields[taskRunKey] = key
-		g.add(key, &taskRun{credential: hostup.Credential(ctx), note: noteNothingSent, askable: clientCanElicit(ctx)})
-	})
-	h.AddAfterCallTool(func(_ context.Context, _ any, req *mcp.CallToolRequest, result any) {
-		key := runKeyOf(*req)
-		if key == "" {
-			return
-		}
-		if created, ok := result.(*mcp.CreateTaskResult); ok {
-			g.started(key, created.Task.TaskId, time.Duration(*req.Params.Task.TTL)*time.Millisecond)
-			return
-		}
-		g.forget(key)
-	})
-	h.AddOnError(func(_ context.Context, _ any, method mcp.MCPMethod, message any, _ error) {
-		if req, ok := message.(*mcp.CallToolRequest); ok && method == mcp.MethodToolsCall {
-			if key := runKeyOf(*req); key != "" {
-				g.forget(key)
-			}
-		}
-	})
-	// tasks/get, tasks/result and tasks/cancel name one task: another
-	// credential's is refused before mcp-go looks it up, with mcp-go's own words.
-	// Cancelling is not decided here: mcp-go may yet refuse it.
-	h.AddOnRequestInitialization(func(ctx context.Context, _ any, message any) error {
-		raw, ok := message.(json.RawMessage)
-		if !ok {
-			return nil
-		}
-		var m struct {
-			Method mcp.MCPMethod `json:"method"`
-			Params struct {
-				TaskID string `json:"taskId"`
-			} `json:"params"`
-		}
-		if json.Unmarshal(raw, &m) != nil {
-			return nil
-		}
-		switch m.Method {
-		case mcp.MethodTasksGet, mcp.MethodTasksResult, mcp.MethodTasksCancel:
-		default:
-			return nil
-		}
-		if _, ok := g.visibleTo(ctx, m.Params.TaskID); !ok {
-			return errTaskNotFound
-		}
+	}
+}
+
+// refuseOthersTask refuses tasks/get, tasks/result and tasks/cancel of a task
+// another credential started before mcp-go looks it up, with mcp-go's own
+// words. Cancelling is not decided here: mcp-go may yet refuse it.
+func (g *taskRegistry) refuseOthersTask(ctx context.Context, _ any, message any) error {
+	raw, ok := message.(json.RawMessage)
+	if !ok {
 		return nil
+	}
+	var m struct {
+		Method mcp.MCPMethod `json:"method"`
+		Params struct {
+			TaskID string `json:"taskId"`
+		} `json:"params"`
+	}
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	switch m.Method {
+	case mcp.MethodTasksGet, mcp.MethodTasksResult, mcp.MethodTasksCancel:
+	default:
+		return nil
+	}
+	if _, ok := g.visibleTo(ctx, m.Params.TaskID); !ok {
+		return errTaskNotFound
+	}
+	return nil
+}
+
+// afterList lists only the caller's tasks, a cancelled one with what
+// cancelling left behind.
+func (g *taskRegistry) afterList(ctx context.Context, _ any, _ *mcp.ListTasksRequest, result *mcp.ListTasksResult) {
+	result.Tasks = slices.DeleteFunc(result.Tasks, func(t mcp.Task) bool {
+		_, ok := g.visibleTo(ctx, t.TaskId)
+		return !ok
 	})
-	h.AddAfterListTasks(func(ctx context.Context, _ any, _ *mcp.ListTasksRequest, result *mcp.ListTasksResult) {
-		result.Tasks = slices.DeleteFunc(result.Tasks, func(t mcp.Task) bool {
-			_, ok := g.visibleTo(ctx, t.TaskId)
-			return !ok
-		})
-		for i := range result.Tasks {
-			if note := g.named(result.Tasks[i].TaskId).cancelledNote(); note != "" {
-				result.Tasks[i].StatusMessage = note
-			}
+	for i := range result.Tasks {
+		if note := g.named(result.Tasks[i].TaskId).cancelledNote(); note != "" {
+			result.Tasks[i].StatusMessage = note
 		}
-	})
-	h.AddAfterGetTask(func(_ context.Context, _ any, req *mcp.GetTaskRequest, result *mcp.GetTaskResult) {
-		if r := g.named(req.Params.TaskId); r != nil && result != nil {
-			if note := r.cancelledNote(); note != "" {
-				result.StatusMessage = note
-			}
+	}
+}
+
+// afterGet says what cancelling a task left behind.
+func (g *taskRegistry) afterGet(_ context.Context, _ any, req *mcp.GetTaskRequest, result *mcp.GetTaskResult) {
+	if r := g.named(req.Params.TaskId); r != nil && result != nil {
+		if note := r.cancelledNote(); note != "" {
+			result.StatusMessage = note
 		}
-	})
-	// Only a cancel mcp-go accepted stops the handler: it refuses to cancel a
-	// task that already ended, whose result and message must stay as they were.
-	h.AddAfterCancelTask(func(_ context.Context, _ any, req *mcp.CancelTaskRequest, result *mcp.CancelTaskResult) {
-		if r := g.named(req.Params.TaskId); r != nil && result != nil {
-			r.stop()
-			if note := r.cancelledNote(); note != "" {
-				result.StatusMessage = note
-			}
+	}
+}
+
+// afterCancel stops the handler, only for a cancel mcp-go accepted: it refuses
+// to cancel a task that already ended, whose result and message must stay as
+// they were.
+func (g *taskRegistry) afterCancel(_ context.Context, _ any, req *mcp.CancelTaskRequest, result *mcp.CancelTaskResult) {
+	if r := g.named(req.Params.TaskId); r != nil && result != nil {
+		r.stop()
+		if note := r.cancelledNote(); note != "" {
+			result.StatusMessage = note
 		}
-	})
-	// A cancelled task has no result of its own: tasks/result says what
-	// cancelling left behind.
-	h.AddAfterTaskResult(func(_ context.Context, _ any, req *mcp.TaskResultRequest, result *mcp.TaskResultResult) {
-		if r := g.named(req.Params.TaskId); r != nil && result != nil && len(result.Content) == 0 {
-			if note := r.cancelledNote(); note != "" {
-				result.Content = []mcp.Content{mcp.NewTextContent(note)}
-			}
+	}
+}
+
+// afterResult gives a cancelled task, which has no result of its own, the
+// words of what cancelling left behind.
+func (g *taskRegistry) afterResult(_ context.Context, _ any, req *mcp.TaskResultRequest, result *mcp.TaskResultResult) {
+	if r := g.named(req.Params.TaskId); r != nil && result != nil && len(result.Content) == 0 {
+		if note := r.cancelledNote(); note != "" {
+			result.Content = []mcp.Content{mcp.NewTextContent(note)}
 		}
-	})
+	}
 }
 
 // declaresTasks says whether the tool called may run as a task. mcp-go runs a

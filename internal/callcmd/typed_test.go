@@ -23,12 +23,18 @@ const restoreArgs = `{"vps_id":"vps_sandbox02","backup_id":"bkp_sim000001"`
 func sandbox(t *testing.T, restoreByToken bool) (*server.MCPServer, *hostuptest.Simulator) {
 	t.Helper()
 	sim := hostuptest.Sandbox(hostuptest.WithJobTiming(0, 0))
-	api, err := hostup.New(hostup.Options{APIKey: hostuptest.SandboxAPIKey, HTTPClient: &http.Client{Transport: sim.Transport()}})
+	return serverOver(t, sim, hostuptest.SandboxAPIKey, restoreByToken), sim
+}
+
+// serverOver is the real server over sim, calling it with key.
+func serverOver(t *testing.T, sim *hostuptest.Simulator, key string, restoreByToken bool) *server.MCPServer {
+	t.Helper()
+	api, err := hostup.New(hostup.Options{APIKey: key, HTTPClient: &http.Client{Transport: sim.Transport()}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	deps := &tools.Deps{Client: api, Confirm: tools.NewConfirmer(nil), JobPoll: time.Millisecond, JobWait: 5 * time.Second, RestoreByToken: restoreByToken}
-	return tools.NewServer(deps, tools.ServerOptions{Name: "hostup-mcp", Version: "test"}), sim
+	return tools.NewServer(deps, tools.ServerOptions{Name: "hostup-mcp", Version: "test"})
 }
 
 // run runs call with o and the restore's arguments (extra appended), and what

@@ -87,3 +87,16 @@ func TestOnlyPlaceholderKeysAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// A secret of 32 random bytes, in hex or base64, is accepted.
+func TestTokenSecretOf32RandomBytesIsAccepted(t *testing.T) {
+	for _, s := range []string{
+		"3f9c2a7e1b4d8f60a5c3e7d912b48f06c1e5a9d37b2f64e08c1a5d9f3b7e2c46",
+		"P5wqfhtNj2ClwOfZErSPBsHlqdN7L2TgjBpdnzt+LEY=",
+		"P5wqfhtNj2ClwOfZErSPBsHlqdN7L2TgjBpdnzt-LEY",
+	} {
+		if _, err := SigningKey(s); err != nil {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+}

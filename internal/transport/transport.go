@@ -158,15 +158,14 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 	g.metricsHash = sha256.Sum256([]byte(opts.MetricsToken))
 	s := &Server{opts: opts, auth: auth, log: opts.Logger, calls: newCallLimiter(opts.MaxConcurrentCalls, opts.Observer), guard: g}
 	srv.Use(s.calls.middleware)
+	s.handler = s.routes(srv)
+	return s, nil
+}
 
-	var cors []server.CORSOption
-	if len(opts.AllowedOrigins) > 0 {
-		cors = []server.CORSOption{
-			server.WithCORSAllowedOrigins(opts.AllowedOrigins...),
-			server.WithCORSAllowedHeaders("Content-Type", "Authorization", "Mcp-Session-Id", "Mcp-Protocol-Version", "Last-Event-ID"),
-		}
-	}
-
+// routes serves /healthz, /metrics when there are metrics, the transport's
+// MCP endpoints, and a 404 for everything else, each behind the guard.
+func (s *Server) routes(srv *server.MCPServer) http.Handler {
+	opts, g := s.opts, s.guard
 	mux := http.NewServeMux()
 	mux.Handle(HealthPath, g.wrap(health(opts.Kind, g.refuser), false))
 	mux.Handle(ReadyPath, g.wrap(s.readiness(), false))
@@ -176,6 +175,7 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 	case opts.Metrics != nil:
 		mux.Handle(MetricsPath, g.wrap(opts.Metrics, true))
 	}
+	cors := corsOptions(opts.AllowedOrigins)
 	switch opts.Kind {
 	case StreamableHTTP:
 		h := server.NewStreamableHTTPServer(srv,
@@ -204,8 +204,19 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 		mux.Handle(MessagePath, h)
 	}
 	mux.Handle("/", g.wrap(notFound(opts.Kind, g.refuser), false))
-	s.handler = mux
-	return s, nil
+	return mux
+}
+
+// corsOptions answer browsers from the allowed origins, with the headers MCP
+// requests carry; none without allowed origins.
+func corsOptions(allowed []string) []server.CORSOption {
+	if len(allowed) == 0 {
+		return nil
+	}
+	return []server.CORSOption{
+		server.WithCORSAllowedOrigins(allowed...),
+		server.WithCORSAllowedHeaders("Content-Type", "Authorization", "Mcp-Session-Id", "Mcp-Protocol-Version", "Last-Event-ID"),
+	}
 }
 
 func withDefaults(o Options) Options {

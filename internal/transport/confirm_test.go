@@ -115,7 +115,7 @@ func TestModernClientOverStatelessHTTPConfirmsThroughElicitation(t *testing.T) {
 	}
 }
 
-// Issue 13.3: with per-request keys, a token is bound to the key that got the
+// With per-request keys, a token is bound to the key that got the
 // plan. A token obtained with a read-only key is refused for another key of the
 // same account, which must get and confirm its own plan.
 func TestConfirmTokenIsBoundToTheCallersKey(t *testing.T) {
