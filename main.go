@@ -31,6 +31,7 @@ import (
 	"github.com/hostup/hostup-mcp/internal/config"
 	"github.com/hostup/hostup-mcp/internal/redisstate"
 	"github.com/hostup/hostup-mcp/internal/serve"
+	"github.com/hostup/hostup-mcp/internal/term"
 	"github.com/hostup/hostup-mcp/tools"
 )
 
@@ -87,7 +88,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "tools":
 		return listTools(stdout, app.Deps, cfg)
 	case "call":
-		o := callcmd.Options{Version: version, ReadOnly: cfg.ReadOnly, JSON: cfg.JSON, Yes: cfg.Yes, Terminal: callcmd.IsTerminal(stdin)}
+		o := callcmd.Options{Version: version, ReadOnly: cfg.ReadOnly, JSON: cfg.JSON, Yes: cfg.Yes, Terminal: term.Is(stdin)}
 		return callcmd.Run(ctx, app.MCP, o, positional, stdin, stdout, stderr)
 	}
 	return app.Serve(ctx, stdin, stdout, stderr)

@@ -617,3 +617,23 @@ func TestElicitationOnlyModeRefusesTokensFromTheCommandLine(t *testing.T) {
 		t.Fatalf("exit %d, stdout %q, stderr %q: want the change refused for want of a dialog", r.code, r.stdout, r.stderr)
 	}
 }
+
+// First-hour behaviour of the command line: serve is named in --help; a
+// sandbox on a public address is told to set a token, not to unset a key it
+// never set; the sandbox's debug log marks its requests as simulated.
+func TestFirstHourCommandLine(t *testing.T) {
+	cleanEnv(t)
+	if r := runMain(t, "", "--help"); !strings.Contains(r.stdout, "hostup-mcp [serve] [flags]") {
+		t.Errorf("--help does not name serve:\n%s", r.stdout)
+	}
+
+	r := runMain(t, "", "--transport", "http", "--sandbox", "--addr", "0.0.0.0:0")
+	if r.code != 2 || !strings.Contains(r.stderr, "HOSTUP_MCP_HTTP_TOKEN") || strings.Contains(r.stderr, "unset HOSTUP_API_KEY") {
+		t.Errorf("sandbox on 0.0.0.0: exit %d, stderr %q; want 2, HOSTUP_MCP_HTTP_TOKEN and no advice to unset a key", r.code, r.stderr)
+	}
+
+	r = runMain(t, "", "call", "list_vps", "--sandbox", "--log-level", "debug")
+	if !strings.Contains(r.stderr, "hostup request") || !strings.Contains(r.stderr, "simulated=true") {
+		t.Errorf("the sandbox's request log is not marked simulated:\n%s", r.stderr)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -122,22 +121,6 @@ func (p typedPlan) prompt(stdin io.Reader, stderr io.Writer) string {
 	fmt.Fprintln(stderr, planOf(p.dry))
 	fmt.Fprintf(stderr, "To go ahead, type %s (%s); to stop, press Enter: ", p.what, p.quoted())
 	return readLine(stdin)
-}
-
-// IsTerminal reports whether r is a terminal a person types at: a character
-// device other than the null device, which is one too, and which a program
-// started with no input (stdin from /dev/null) reads.
-func IsTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return false
-	}
-	null, err := os.Stat(os.DevNull)
-	return err != nil || !os.SameFile(st, null)
 }
 
 // readLine reads one line the person typed; "" at the end of the input.

@@ -3,9 +3,7 @@ package callcmd
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -121,26 +119,5 @@ func TestRestoreAtATerminalAsksForTheName(t *testing.T) {
 				t.Errorf("restore sent: %v, want %v (%d mutations)", sent, c.restored, len(sim.Mutations()))
 			}
 		})
-	}
-}
-
-// Only a terminal is asked: not a pipe, not a file, and not the null device,
-// which CI and `< /dev/null` give and which is a character device too.
-func TestIsTerminalIsNotTheNullDeviceOrAPipe(t *testing.T) {
-	null, err := os.Open(os.DevNull)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer null.Close()
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
-	defer pw.Close()
-	for name, r := range map[string]io.Reader{"the null device": null, "a pipe": pr, "a string": strings.NewReader("db-01\n")} {
-		if IsTerminal(r) {
-			t.Errorf("%s is taken for a terminal", name)
-		}
 	}
 }

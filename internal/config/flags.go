@@ -13,7 +13,7 @@ import (
 const usage = `hostup-mcp: an MCP server for the backups of your HostUp VPSes.
 
 Usage:
-  hostup-mcp [flags]                        serve MCP (stdio unless --transport says otherwise)
+  hostup-mcp [serve] [flags]                serve MCP (stdio unless --transport says otherwise)
   hostup-mcp tools [flags]                  list the tools
   hostup-mcp call TOOL ['{json}'] [flags]   run one tool through the server and print its result
   hostup-mcp version                        print the version (also --version)

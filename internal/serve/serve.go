@@ -21,6 +21,7 @@ import (
 	"github.com/hostup/hostup-mcp/internal/confirmpage"
 	"github.com/hostup/hostup-mcp/internal/metrics"
 	"github.com/hostup/hostup-mcp/internal/redisstate"
+	"github.com/hostup/hostup-mcp/internal/term"
 	"github.com/hostup/hostup-mcp/prompts"
 	"github.com/hostup/hostup-mcp/tools"
 )
@@ -95,17 +96,8 @@ func NewLogger(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(tint.NewTextHandler(w, &tint.Options{
 		Level:      level,
 		TimeFormat: time.TimeOnly,
-		NoColor:    !isTerminal(w) || os.Getenv("NO_COLOR") != "",
+		NoColor:    !term.Is(w) || os.Getenv("NO_COLOR") != "",
 	}))
-}
-
-func isTerminal(f any) bool {
-	file, ok := f.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := file.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // newDeps builds what the tools need; m, when not nil, hears of every tool call
@@ -122,6 +114,9 @@ func newDeps(cfg config.Config, version string, logger *slog.Logger, m *metrics.
 		opts.APIKey = hostuptest.SandboxAPIKey
 		opts.BaseURL = hostup.DefaultBaseURL
 		opts.HTTPClient = &http.Client{Transport: sim.Transport()}
+		// The requests keep HostUp's address, which the simulator answers in
+		// this process: a log line says so, or it reads as a call to HostUp.
+		opts.Logger = logger.With("simulated", true)
 	}
 	if m != nil {
 		opts.OnAttempt = m.HostUpAttempt

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hostup/hostup-mcp/internal/config"
+	"github.com/hostup/hostup-mcp/internal/term"
 	"github.com/hostup/hostup-mcp/internal/transport"
 )
 
@@ -24,7 +25,7 @@ func (a *App) Serve(ctx context.Context, stdin io.Reader, stdout, stderr io.Writ
 		}
 		return 0
 	}
-	if isTerminal(stdin) {
+	if term.Is(stdin) {
 		fmt.Fprintln(stderr, "hostup-mcp is waiting for an MCP client on stdin (JSON-RPC); it is meant to be started by Claude Desktop, Claude Code, VS Code or Cursor. To try it by hand: hostup-mcp call list_vps --sandbox")
 	}
 	a.logger.Info("serving MCP on stdio", "version", a.version, "sandbox", a.cfg.Sandbox, "read_only", a.cfg.ReadOnly)
@@ -44,6 +45,7 @@ func (a *App) serveHTTP(ctx context.Context) error {
 		Token:          a.cfg.HTTPToken,
 		MetricsToken:   a.cfg.MetricsToken,
 		PerRequestKeys: a.cfg.APIKey == "" && !a.cfg.Sandbox,
+		Sandbox:        a.cfg.Sandbox,
 		AllowedOrigins: a.cfg.Origins(),
 		Logger:         a.logger,
 	}

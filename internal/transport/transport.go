@@ -77,6 +77,9 @@ type Options struct {
 	Addr           string // host:port; DefaultAddr when empty
 	Token          string
 	PerRequestKeys bool
+	// Sandbox says the server's own key is the sandbox's, not one the user
+	// set: a refusal then does not advise unsetting HOSTUP_API_KEY.
+	Sandbox bool
 	// AllowedOrigins are browser origins ("https://app.example.com") allowed
 	// besides the server's own host and loopback origins.
 	AllowedOrigins []string
@@ -280,7 +283,11 @@ func checkOptions(o Options) (authMode, error) {
 		return 0, errors.New("--metrics (HOSTUP_MCP_METRICS) with per-request HostUp keys needs HOSTUP_MCP_METRICS_TOKEN: any well-formed key would otherwise read every tenant's figures; generate one with: openssl rand -hex 32, and give it to the scraper as its bearer token")
 	}
 	if auth == authNone && !isLoopbackAddr(o.Addr) {
-		return 0, fmt.Errorf("--addr (HOSTUP_MCP_ADDR) %s is not a loopback address and requests would not be authenticated: set HOSTUP_MCP_HTTP_TOKEN (clients send Authorization: Bearer <token>), or unset HOSTUP_API_KEY so each client sends its own HostUp key, or listen on %s", o.Addr, DefaultAddr)
+		perRequest := ", or unset HOSTUP_API_KEY so each client sends its own HostUp key"
+		if o.Sandbox {
+			perRequest = "" // the sandbox's key is its own: there is nothing to unset
+		}
+		return 0, fmt.Errorf("--addr (HOSTUP_MCP_ADDR) %s is not a loopback address and requests would not be authenticated: set HOSTUP_MCP_HTTP_TOKEN (generate one with: openssl rand -hex 32; clients send Authorization: Bearer <token>)%s, or listen on %s", o.Addr, perRequest, DefaultAddr)
 	}
 	return auth, nil
 }
