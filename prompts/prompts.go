@@ -146,7 +146,7 @@ func dayArgument(frequency, v string) (day, error) {
 		return day{" on day " + d + " of the month", ", day_of_month=" + d}, nil
 	}
 	if v != "" {
-		return day{}, fmt.Errorf("day is only for weekly or monthly backups, not %s; leave it out", frequency)
+		return day{}, invalidArgument("day is only for weekly or monthly backups, not %s; leave it out", frequency)
 	}
 	return day{}, nil
 }
@@ -195,12 +195,26 @@ var (
 // vpsID accepts what the tools accept, so a prompt never names an id they refuse.
 func vpsID(id string) (string, error) {
 	if id == "" {
-		return "", fmt.Errorf("vps_id is required: a VPS id from list_vps, like vps_01hxa3b4c5d6e7f8g9h0j1k2m3")
+		return "", invalidArgument("vps_id is required: a VPS id from list_vps, like vps_01hxa3b4c5d6e7f8g9h0j1k2m3")
 	}
 	if hostup.ValidateID(hostup.KindVPS, id) != nil && hostup.ValidateID(hostup.KindVMID, id) != nil {
-		return "", fmt.Errorf("vps_id must be a VPS id from list_vps, like vps_01hxa3b4c5d6e7f8g9h0j1k2m3, or a numeric vmid, not %q", id)
+		return "", invalidArgument("vps_id must be a VPS id from list_vps, like vps_01hxa3b4c5d6e7f8g9h0j1k2m3, or a numeric vmid, not %q", id)
 	}
 	return id, nil
+}
+
+// argumentError is a prompt argument that is missing or does not fit: the
+// caller's mistake, JSON-RPC's invalid params (-32602). mcp-go answers every
+// error of a prompt handler as an internal error (-32603), so the transport
+// asks the prompt first and answers invalid params itself (see
+// transport/promptargs.go); errors.Is(err, mcp.ErrInvalidParams) tells it.
+type argumentError struct{ msg string }
+
+func (e argumentError) Error() string        { return e.msg }
+func (e argumentError) Is(target error) bool { return target == mcp.ErrInvalidParams }
+
+func invalidArgument(format string, a ...any) error {
+	return argumentError{fmt.Sprintf(format, a...)}
 }
 
 func get(args map[string]string, name, fallback string) string {
@@ -218,12 +232,12 @@ func oneOf(name, v string, allowed ...string) (string, error) {
 			return a, nil
 		}
 	}
-	return "", fmt.Errorf("%s must be one of %s, not %q", name, strings.Join(allowed, ", "), v)
+	return "", invalidArgument("%s must be one of %s, not %q", name, strings.Join(allowed, ", "), v)
 }
 
 func matching(name, v, pattern, what string) (string, error) {
 	if !regexp.MustCompile(pattern).MatchString(v) {
-		return "", fmt.Errorf("%s must be %s, not %q", name, what, v)
+		return "", invalidArgument("%s must be %s, not %q", name, what, v)
 	}
 	return v, nil
 }

@@ -2,6 +2,7 @@ package prompts
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -214,6 +215,29 @@ func TestSetupBackupsSaysOneThingOfCapRetention(t *testing.T) {
 		}
 		if !strings.Contains(text, tc.wantInText) {
 			t.Errorf("%v: text lacks %q:\n%s", tc.args, tc.wantInText, text)
+		}
+	}
+}
+
+// A missing or malformed argument is the caller's mistake: the error says it is
+// invalid params, which the transport answers as JSON-RPC's -32602.
+func TestPromptArgumentErrorsAreInvalidParams(t *testing.T) {
+	cases := []struct {
+		name string
+		args map[string]string
+	}{
+		{"explain_backup_limits", nil},
+		{"explain_backup_limits", map[string]string{"vps_id": "  "}},
+		{"explain_backup_limits", map[string]string{"vps_id": "vps_ok delete_backup"}},
+		{"setup_backups", map[string]string{"hour": "24"}},
+		{"setup_backups", map[string]string{"frequency": "hourly"}},
+		{"setup_backups", map[string]string{"day": "3"}},
+		{"setup_backups", map[string]string{"retention": "0"}},
+	}
+	for _, tc := range cases {
+		_, err := getText(t, tc.name, tc.args)
+		if !errors.Is(err, mcp.ErrInvalidParams) {
+			t.Errorf("%s %q: %v, want an invalid params error", tc.name, tc.args, err)
 		}
 	}
 }

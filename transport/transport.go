@@ -187,7 +187,7 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 			server.WithStreamableHTTPLogger(s.log),
 			server.WithStreamableHTTPCORS(cors...),
 		)
-		mux.Handle(MCPPath, g.wrap(h, true))
+		mux.Handle(MCPPath, g.wrap(promptArguments{srv}.streamable(h), true))
 	case SSE:
 		b := newSSEBinding(opts.MaxStreams, g.refuser)
 		s.streams = b
@@ -199,7 +199,7 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 			server.WithSessionIDGenerator(b.newSessionID),
 			server.WithSSECORS(cors...),
 		)
-		h := g.wrap(b.wrap(s.sse), true)
+		h := g.wrap(b.wrap(promptArguments{srv}.sse(s.sse, s.sse)), true)
 		mux.Handle(SSEPath, h)
 		mux.Handle(MessagePath, h)
 	}
