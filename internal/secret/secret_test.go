@@ -5,20 +5,30 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 )
 
 // Every value the docs print for a key or a secret is a placeholder: read from
-// README.md and the Kubernetes Secret example, so that a new example cannot
-// slip past.
+// README.md, the pages of docs/ and the Kubernetes Secret example, so that a
+// new example cannot slip past.
 func TestEveryPlaceholderTheDocsPrintIsOne(t *testing.T) {
-	var printed []string
-	for _, f := range []struct{ path, re string }{
-		{"../../README.md", `HOSTUP_(?:API_KEY|MCP_HTTP_TOKEN|MCP_TOKEN_SECRET|MCP_METRICS_TOKEN)(?:": "|=)([^"\s]+)`},
+	const markdown = `HOSTUP_(?:API_KEY|MCP_HTTP_TOKEN|MCP_TOKEN_SECRET|MCP_METRICS_TOKEN)(?:": "|=)([^"\s]+)`
+	files := []struct{ path, re string }{
+		{"../../README.md", markdown},
 		{"../../deploy/kubernetes/secret.yaml.example", `(?m)^\s*#?\s*HOSTUP_(?:API_KEY|MCP_HTTP_TOKEN|MCP_TOKEN_SECRET|MCP_METRICS_TOKEN): "([^"]*)"`},
-	} {
+	}
+	pages, err := filepath.Glob("../../docs/*.md")
+	if err != nil || len(pages) == 0 {
+		t.Fatalf("no pages in docs/ (%v)", err)
+	}
+	for _, p := range pages {
+		files = append(files, struct{ path, re string }{p, markdown})
+	}
+	var printed []string
+	for _, f := range files {
 		b, err := os.ReadFile(f.path)
 		if err != nil {
 			t.Fatal(err)

@@ -190,7 +190,7 @@ func (s *Server) routes(srv *server.MCPServer) http.Handler {
 			server.WithStreamableHTTPLogger(s.log),
 			server.WithStreamableHTTPCORS(cors...),
 		)
-		mux.Handle(MCPPath, g.wrap(h, true))
+		mux.Handle(MCPPath, g.wrap(promptArguments{srv}.streamable(h), true))
 	case SSE:
 		b := newSSEBinding(opts.MaxStreams, g.refuser)
 		s.streams = b
@@ -202,7 +202,7 @@ func (s *Server) routes(srv *server.MCPServer) http.Handler {
 			server.WithSessionIDGenerator(b.newSessionID),
 			server.WithSSECORS(cors...),
 		)
-		h := g.wrap(b.wrap(s.sse), true)
+		h := g.wrap(b.wrap(promptArguments{srv}.sse(s.sse, s.sse)), true)
 		mux.Handle(SSEPath, h)
 		mux.Handle(MessagePath, h)
 	}
