@@ -8,6 +8,7 @@ import (
 
 	"github.com/hostup/hostup-mcp/internal/config"
 	"github.com/hostup/hostup-mcp/internal/transport"
+	"github.com/hostup/hostup-mcp/tools"
 )
 
 // stdioDrain bounds how long in-flight calls may finish after SIGINT or
@@ -49,6 +50,9 @@ func (a *App) serveHTTP(ctx context.Context) error {
 	}
 	if a.metrics != nil {
 		opts.Metrics, opts.Observer = a.metrics.Handler(), a.metrics
+	}
+	if a.Deps.SharedTasks != nil {
+		opts.WrapMCP = tools.SharedTaskAnswers
 	}
 	hs, err := transport.New(a.MCP, opts)
 	if err != nil {
