@@ -15,7 +15,6 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	mcptransport "github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
 	"github.com/hostup/hostup-mcp/internal/redistest"
@@ -107,120 +106,124 @@ func jobPolls(sim *hostuptest.Simulator) int {
 	return n
 }
 
-var jobIDs = regexp.MustCompile(`job_[A-Za-z0-9_-]+|vps_t[0-9]`)
+// idsInNotes are what differs between the notes of two tasks on two VPSes.
+var idsInNotes = regexp.MustCompile(`job_[A-Za-z0-9_-]+|vps_t[0-9]`)
+
+// taskReplicas is the scene: two replicas, a client of one account on each.
+type taskReplicas struct {
+	rs            *redistest.Server
+	sim           *hostuptest.Simulator
+	clock         *hostuptest.ManualClock
+	replicas      []*replica
+	runner, other *client.Client
+}
 
 func TestTasksAnswerOnEveryReplica(t *testing.T) {
-	rs := redistest.Start(t)
-	clock := hostuptest.NewManualClock(time.Now())
+	s := &taskReplicas{rs: redistest.Start(t), clock: hostuptest.NewManualClock(time.Now())}
 	// Jobs stand still until the test moves the clock.
-	sim := hostuptest.New(hostuptest.WithClock(clock.Now), hostuptest.WithJobTiming(time.Minute, time.Minute))
-	sim.AddKey(replicaKeyA, "acct-a")
-	sim.AddKey(replicaKeyB, "acct-b")
+	s.sim = hostuptest.New(hostuptest.WithClock(s.clock.Now), hostuptest.WithJobTiming(time.Minute, time.Minute))
+	s.sim.AddKey(replicaKeyA, "acct-a")
+	s.sim.AddKey(replicaKeyB, "acct-b")
 	for _, id := range []string{"vps_t1", "vps_t2", "vps_t3", "vps_t4"} {
-		sim.AddVPS("acct-a", hostuptest.VPSSpec{ID: id, Name: id, TotalBackupLimit: 10})
+		s.sim.AddVPS("acct-a", hostuptest.VPSSpec{ID: id, Name: id, TotalBackupLimit: 10})
 	}
-	api := sim.Start()
+	api := s.sim.Start()
 	t.Cleanup(api.Close)
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
-	replicas := []*replica{startReplica(t, api.URL, rs.URL(), hex.EncodeToString(secret)), startReplica(t, api.URL, rs.URL(), hex.EncodeToString(secret))}
-	runner, other := connectThrough(t, replicas[0].url, replicaKeyA), connectThrough(t, replicas[1].url, replicaKeyA)
+	for range 2 {
+		s.replicas = append(s.replicas, startReplica(t, api.URL, s.rs.URL(), hex.EncodeToString(secret)))
+	}
+	s.runner, s.other = connectThrough(t, s.replicas[0].url, replicaKeyA), connectThrough(t, s.replicas[1].url, replicaKeyA)
 
-	t.Run("a task started on one replica is read, listed and awaited on the other", func(t *testing.T) {
-		id := startBackupTask(t, runner, "vps_t1")
-		if task, rpcErr := getTask(t, other, id); rpcErr != "" || task.Status != mcp.TaskStatusWorking {
-			t.Fatalf("tasks/get on the other replica: %+v %q, want working", task, rpcErr)
-		}
-		if raw, rpcErr := taskRPC(t, other, "tasks/list", map[string]any{}); rpcErr != "" || !strings.Contains(string(raw), id) {
-			t.Fatalf("tasks/list on the other replica: %s %s", raw, rpcErr)
-		}
-		stranger := connectThrough(t, replicas[1].url, replicaKeyB)
-		if raw, _ := taskRPC(t, stranger, "tasks/list", map[string]any{}); strings.Contains(string(raw), id) {
-			t.Errorf("another credential lists the task: %s", raw)
-		}
-		if _, rpcErr := getTask(t, stranger, id); !strings.Contains(rpcErr, "task not found") {
-			t.Errorf("tasks/get by another credential: %q, want task not found", rpcErr)
-		}
+	t.Run("a task started on one replica is read, listed and awaited on the other", s.readOnTheOther)
+	t.Run("a task cancelled on the other replica stops where it runs, with the note of a local cancel", s.cancelOnTheOther)
+	t.Run("no HostUp key reaches the record of tasks", s.noKeyInTheRecord)
+	t.Run("a task whose replica is killed fails, its outcome unknown", s.killTheRunner)
+}
 
-		result := make(chan string, 1)
-		go func() {
-			raw, rpcErr := taskRPC(t, other, "tasks/result", map[string]any{"taskId": id})
-			result <- string(raw) + rpcErr
-		}()
-		time.Sleep(300 * time.Millisecond) // tasks/result waits, as on the runner
-		clock.Advance(3 * time.Minute)
-		if got := <-result; !strings.Contains(got, "Backup done.") {
-			t.Fatalf("tasks/result on the other replica: %s", got)
-		}
-		if task, _ := getTask(t, other, id); task.Status != mcp.TaskStatusCompleted {
-			t.Fatalf("tasks/get once it ended: %+v", task)
-		}
-	})
+func (s *taskReplicas) readOnTheOther(t *testing.T) {
+	id := startBackupTask(t, s.runner, "vps_t1")
+	if task, rpcErr := getTask(t, s.other, id); rpcErr != "" || task.Status != mcp.TaskStatusWorking {
+		t.Fatalf("tasks/get on the other replica: %+v %q, want working", task, rpcErr)
+	}
+	if raw, rpcErr := taskRPC(t, s.other, "tasks/list", map[string]any{}); rpcErr != "" || !strings.Contains(string(raw), id) {
+		t.Fatalf("tasks/list on the other replica: %s %s", raw, rpcErr)
+	}
+	stranger := connectThrough(t, s.replicas[1].url, replicaKeyB)
+	if raw, _ := taskRPC(t, stranger, "tasks/list", map[string]any{}); strings.Contains(string(raw), id) {
+		t.Errorf("another credential lists the task: %s", raw)
+	}
+	if _, rpcErr := getTask(t, stranger, id); !strings.Contains(rpcErr, "task not found") {
+		t.Errorf("tasks/get by another credential: %q, want task not found", rpcErr)
+	}
 
-	t.Run("a task cancelled on the other replica stops where it runs, with the note of a local cancel", func(t *testing.T) {
-		local := startBackupTask(t, runner, "vps_t2")
-		awaitBackupSent(t, sim, "vps_t2")
-		want := cancelTask(t, runner, local).StatusMessage
+	result := make(chan string, 1)
+	go func() {
+		raw, rpcErr := taskRPC(t, s.other, "tasks/result", map[string]any{"taskId": id})
+		result <- string(raw) + rpcErr
+	}()
+	time.Sleep(300 * time.Millisecond) // tasks/result waits, as on the runner
+	s.clock.Advance(3 * time.Minute)
+	if got := <-result; !strings.Contains(got, "Backup done.") {
+		t.Fatalf("tasks/result on the other replica: %s", got)
+	}
+	if task, _ := getTask(t, s.other, id); task.Status != mcp.TaskStatusCompleted {
+		t.Fatalf("tasks/get once it ended: %+v", task)
+	}
+}
 
-		id := startBackupTask(t, runner, "vps_t3")
-		awaitBackupSent(t, sim, "vps_t3")
-		got := cancelTask(t, other, id)
-		if got.Status != mcp.TaskStatusCancelled || want == "" || jobIDs.ReplaceAllString(got.StatusMessage, "ID") != jobIDs.ReplaceAllString(want, "ID") {
-			t.Fatalf("cancelled on the other replica: %s %q\nwant the note of a local cancel: %q", got.Status, got.StatusMessage, want)
-		}
-		for name, c := range map[string]*client.Client{"runner": runner, "other": other} {
-			if task, _ := getTask(t, c, id); task.Status != mcp.TaskStatusCancelled || task.StatusMessage != got.StatusMessage {
-				t.Errorf("tasks/get on the %s: %s %q", name, task.Status, task.StatusMessage)
-			}
-		}
-		if raw, _ := taskRPC(t, other, "tasks/result", map[string]any{"taskId": id}); !strings.Contains(string(raw), "Stopped following job") {
-			t.Errorf("tasks/result of the cancelled task: %s", raw)
-		}
-		// The run stopped: it reads its job no more (it polls every 2 s).
-		polls := jobPolls(sim)
-		time.Sleep(2500 * time.Millisecond)
-		if n := jobPolls(sim); n != polls {
-			t.Fatalf("%d more job reads after the cancel: the run goes on", n-polls)
-		}
-		if _, rpcErr := taskRPC(t, other, "tasks/cancel", map[string]any{"taskId": id}); !strings.Contains(rpcErr, "terminal status: cancelled") {
-			t.Errorf("cancelling it again: %q", rpcErr)
-		}
-	})
+func (s *taskReplicas) cancelOnTheOther(t *testing.T) {
+	local := startBackupTask(t, s.runner, "vps_t2")
+	awaitBackupSent(t, s.sim, "vps_t2")
+	want := cancelTask(t, s.runner, local).StatusMessage
 
-	t.Run("no HostUp key reaches the record of tasks", func(t *testing.T) {
-		rdb := redis.NewClient(&redis.Options{Addr: rs.Addr, DisableIdentity: true})
-		defer rdb.Close()
-		ctx := context.Background()
-		keys, err := rdb.Keys(ctx, "hostup-mcp:task*").Result()
-		if err != nil || len(keys) == 0 {
-			t.Fatalf("task keys: %v %v", keys, err)
+	id := startBackupTask(t, s.runner, "vps_t3")
+	awaitBackupSent(t, s.sim, "vps_t3")
+	got := cancelTask(t, s.other, id)
+	if got.Status != mcp.TaskStatusCancelled || want == "" || idsInNotes.ReplaceAllString(got.StatusMessage, "ID") != idsInNotes.ReplaceAllString(want, "ID") {
+		t.Fatalf("cancelled on the other replica: %s %q\nwant the note of a local cancel: %q", got.Status, got.StatusMessage, want)
+	}
+	for name, c := range map[string]*client.Client{"runner": s.runner, "other": s.other} {
+		if task, _ := getTask(t, c, id); task.Status != mcp.TaskStatusCancelled || task.StatusMessage != got.StatusMessage {
+			t.Errorf("tasks/get on the %s: %s %q", name, task.Status, task.StatusMessage)
 		}
-		for _, k := range keys {
-			v, _ := rdb.Dump(ctx, k).Result()
-			if strings.Contains(v, "key-replicas") {
-				t.Errorf("Redis holds a HostUp key in %s", k)
-			}
-		}
-	})
+	}
+	if raw, _ := taskRPC(t, s.other, "tasks/result", map[string]any{"taskId": id}); !strings.Contains(string(raw), "Stopped following job") {
+		t.Errorf("tasks/result of the cancelled task: %s", raw)
+	}
+	// The run stopped: it reads its job no more (it polls every 2 s).
+	polls := jobPolls(s.sim)
+	time.Sleep(2500 * time.Millisecond)
+	if n := jobPolls(s.sim); n != polls {
+		t.Fatalf("%d more job reads after the cancel: the run goes on", n-polls)
+	}
+	if _, rpcErr := taskRPC(t, s.other, "tasks/cancel", map[string]any{"taskId": id}); !strings.Contains(rpcErr, "terminal status: cancelled") {
+		t.Errorf("cancelling it again: %q", rpcErr)
+	}
+}
 
-	t.Run("a task whose replica is killed fails, its outcome unknown", func(t *testing.T) {
-		id := startBackupTask(t, runner, "vps_t4")
-		awaitBackupSent(t, sim, "vps_t4")
-		replicas[0].kill()
-		deadline := time.Now().Add(10 * testLease)
-		task, _ := getTask(t, other, id)
-		for task.Status == mcp.TaskStatusWorking && time.Now().Before(deadline) {
-			time.Sleep(50 * time.Millisecond)
-			task, _ = getTask(t, other, id)
-		}
-		if task.Status != mcp.TaskStatusFailed || !strings.Contains(task.StatusMessage, "unknown") || !strings.Contains(task.StatusMessage, "Read the state back") {
-			t.Fatalf("the killed replica's task: %s %q, want failed, outcome unknown", task.Status, task.StatusMessage)
-		}
-		if _, rpcErr := taskRPC(t, other, "tasks/result", map[string]any{"taskId": id}); !strings.Contains(rpcErr, "unknown") {
-			t.Errorf("tasks/result of the lost task: %q", rpcErr)
-		}
-		if _, rpcErr := taskRPC(t, other, "tasks/cancel", map[string]any{"taskId": id}); !strings.Contains(rpcErr, "terminal status: failed") {
-			t.Errorf("cancelling the lost task: %q", rpcErr)
-		}
-	})
+func (s *taskReplicas) noKeyInTheRecord(t *testing.T) {
+	noHostUpKeyIn(t, s.rs, "hostup-mcp:task*")
+}
+
+func (s *taskReplicas) killTheRunner(t *testing.T) {
+	id := startBackupTask(t, s.runner, "vps_t4")
+	awaitBackupSent(t, s.sim, "vps_t4")
+	s.replicas[0].kill()
+	deadline := time.Now().Add(10 * testLease)
+	task, _ := getTask(t, s.other, id)
+	for task.Status == mcp.TaskStatusWorking && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		task, _ = getTask(t, s.other, id)
+	}
+	if task.Status != mcp.TaskStatusFailed || !strings.Contains(task.StatusMessage, "unknown") || !strings.Contains(task.StatusMessage, "Read the state back") {
+		t.Fatalf("the killed replica's task: %s %q, want failed, outcome unknown", task.Status, task.StatusMessage)
+	}
+	if _, rpcErr := taskRPC(t, s.other, "tasks/result", map[string]any{"taskId": id}); !strings.Contains(rpcErr, "unknown") {
+		t.Errorf("tasks/result of the lost task: %q", rpcErr)
+	}
+	if _, rpcErr := taskRPC(t, s.other, "tasks/cancel", map[string]any{"taskId": id}); !strings.Contains(rpcErr, "terminal status: failed") {
+		t.Errorf("cancelling the lost task: %q", rpcErr)
+	}
 }
