@@ -25,6 +25,7 @@ import (
 	"github.com/hostup/hostup-mcp/hostup"
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
 	"github.com/hostup/hostup-mcp/internal/confirmpage"
+	"github.com/hostup/hostup-mcp/internal/coord"
 	"github.com/hostup/hostup-mcp/tools"
 )
 
@@ -80,6 +81,7 @@ type envConfig struct {
 	wrap    func(transport.Interface) transport.Interface
 	display *time.Location // Deps.Display; UTC when nil
 	logs    *syncBuffer    // debug logs of the HostUp client and the tools; none when nil
+	tasks   coord.Tasks    // Deps.SharedTasks: the record of tasks replicas share
 
 	// The HostUp client's limits and the tools' job waits (0: the tools' own).
 	timeout, retryWait time.Duration
@@ -156,6 +158,9 @@ func withTightLimits() envOption {
 // withLogs captures the debug logs of the HostUp client and the tools in b.
 func withLogs(b *syncBuffer) envOption { return func(c *envConfig) { c.logs = b } }
 
+// withSharedTasks gives the server the record of tasks replicas share.
+func withSharedTasks(r coord.Tasks) envOption { return func(c *envConfig) { c.tasks = r } }
+
 // newEnv starts the real server over sim and connects an in-process client.
 func newEnv(t *testing.T, sim *hostuptest.Simulator, opts ...envOption) *env {
 	t.Helper()
@@ -169,6 +174,7 @@ func newEnv(t *testing.T, sim *hostuptest.Simulator, opts ...envOption) *env {
 		Client: c, Display: cfg.display, Sandbox: cfg.sandbox, Logger: cfg.logger(),
 		Confirm: tools.NewConfirmer([]byte("test-secret")), Now: clock.Now,
 		JobPoll: cfg.jobPoll, JobWait: cfg.jobWait, ElicitationOnly: cfg.elicitOnly, RestoreByToken: cfg.restoreByToken,
+		SharedTasks: cfg.tasks,
 	}
 	if cfg.pages {
 		pages := confirmpage.NewLoopback(nil)

@@ -74,7 +74,7 @@ func New(cfg config.Config, o Options) (*App, error) {
 			return nil, err
 		}
 		a.closers = append(a.closers, store.Close)
-		deps.Confirm.Record, deps.Leases = store, store
+		deps.Confirm.Record, deps.Leases, deps.SharedTasks = store, store, store
 	}
 	if o.ConfirmPages {
 		deps.ConfirmPages = confirmpage.NewLoopback(a.logger)
@@ -159,7 +159,7 @@ func openSharedState(url string, leaseTTL time.Duration, logger *slog.Logger) (*
 	if warning != "" {
 		logger.Warn("HOSTUP_MCP_REDIS_URL: " + warning)
 	}
-	logger.Info("confirm tokens and changes per VPS are shared with every replica using the same Redis", "redis", store.Addr())
+	logger.Info("confirm tokens, changes per VPS and MCP tasks are shared with every replica using the same Redis", "redis", store.Addr())
 	return store, nil
 }
 

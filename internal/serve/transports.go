@@ -9,6 +9,7 @@ import (
 	"github.com/hostup/hostup-mcp/internal/config"
 	"github.com/hostup/hostup-mcp/internal/term"
 	"github.com/hostup/hostup-mcp/internal/transport"
+	"github.com/hostup/hostup-mcp/tools"
 )
 
 // stdioDrain bounds how long in-flight calls may finish after SIGINT or
@@ -51,6 +52,9 @@ func (a *App) serveHTTP(ctx context.Context) error {
 	}
 	if a.metrics != nil {
 		opts.Metrics, opts.Observer = a.metrics.Handler(), a.metrics
+	}
+	if a.Deps.SharedTasks != nil {
+		opts.WrapMCP = tools.SharedTaskAnswers
 	}
 	hs, err := transport.New(a.MCP, opts)
 	if err != nil {

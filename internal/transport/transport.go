@@ -100,6 +100,11 @@ type Options struct {
 	// Observer, when set, hears what the server turns away (observe.go).
 	Observer Observer
 
+	// WrapMCP, when set, wraps the Streamable HTTP endpoint behind the guard,
+	// which has authenticated the request and read its body: what the server
+	// answers in mcp-go's stead (tools.SharedTaskAnswers).
+	WrapMCP func(http.Handler) http.Handler
+
 	// Metrics, when set, is served at MetricsPath (package metrics builds it):
 	// to the holder of MetricsToken when it is set, else under the same
 	// authentication as MCP, which per-request keys cannot be (any key would
@@ -190,7 +195,11 @@ func (s *Server) routes(srv *server.MCPServer) http.Handler {
 			server.WithStreamableHTTPLogger(s.log),
 			server.WithStreamableHTTPCORS(cors...),
 		)
-		mux.Handle(MCPPath, g.wrap(promptArguments{srv}.streamable(h), true))
+		var endpoint http.Handler = h
+		if opts.WrapMCP != nil {
+			endpoint = opts.WrapMCP(h)
+		}
+		mux.Handle(MCPPath, g.wrap(promptArguments{srv}.streamable(endpoint), true))
 	case SSE:
 		b := newSSEBinding(opts.MaxStreams, g.refuser)
 		s.streams = b
