@@ -26,7 +26,7 @@ fi
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/server" dist
-cp manifest.json "$stage/"
+cp manifest.json LICENSE "$stage/"
 build() { # GOOS GOARCH OUTPUT
 	CGO_ENABLED=0 GOOS=$1 GOARCH=$2 go build -trimpath -ldflags "-s -w -X main.version=$version" -o "$3" .
 	chmod 755 "$3"

@@ -86,8 +86,10 @@ func setupBackups() server.ServerPrompt {
 const defaultRetention = 7
 
 // retention is the prompt's retention in words, in the refusal it may meet, as
-// upsert_backup_schedule's argument, and as apply_backup_policy's arguments.
-type retention struct{ words, refusal, argument, fleet string }
+// upsert_backup_schedule's argument, as apply_backup_policy's arguments, and
+// what the fleet's steps say of cap_retention: one thing, so that the prompt
+// never both passes it and asks the user before adding it.
+type retention struct{ words, refusal, argument, fleet, capping string }
 
 func retentionChoice(v string) (retention, error) {
 	if v == "" {
@@ -96,14 +98,16 @@ func retentionChoice(v string) (retention, error) {
 			argument: fmt.Sprintf("the smaller of %d and that VPS's limits.max_retention", defaultRetention),
 			// cap_retention gives a VPS whose limit is lower its maximum, and its
 			// row says so: exactly "as many as each VPS allows, at most 7".
-			fleet: fmt.Sprintf("%d, cap_retention=true", defaultRetention),
+			fleet:   fmt.Sprintf("%d, cap_retention=true", defaultRetention),
+			capping: "cap_retention=true is part of what was asked: a VPS whose max_retention is lower keeps its maximum, and its row says so",
 		}, nil
 	}
 	n, err := matching("retention", v, retentionPattern, "a whole number of backups, at least 1")
 	if err != nil {
 		return retention{}, err
 	}
-	return retention{words: n, refusal: ", or " + n + " is above max_retention", argument: n, fleet: n}, nil
+	return retention{words: n, refusal: ", or " + n + " is above max_retention", argument: n, fleet: n,
+		capping: "A VPS whose max_retention is below " + n + " is refused: add cap_retention=true only if the user agrees that such a VPS keeps its maximum instead"}, nil
 }
 
 // fleetSetup is setup_backups for more than one VPS: one apply_backup_policy
@@ -114,10 +118,10 @@ func fleetSetup(frequency string, when day, hour, zone string, keep retention) s
 
 1. Call list_vps to see the VPSes. Never guess an id.
 2. Call apply_backup_policy with dry_run=true (frequency=%s, hour=%s, timezone=%s, retention_count=%s%s). It reads each VPS as list_backup_schedules does (limits.max_retention, free slots, gates) and plans every VPS: create, update, no_change, refused (HostUp's reason and code) or skipped (unreadable).
-3. Show the user the totals and every row that is not no_change. For refused rows say what blocks them and what the user can do, for example raise the backup limit or finish a pending order. Add cap_retention=true only if the user agrees that a VPS whose max_retention is lower keeps its maximum; add replace_existing=true only if the user wants schedules of another frequency deleted and replaced; suggest spread_hours for many VPSes.
+3. Show the user the totals and every row that is not no_change. For refused rows say what blocks them and what the user can do, for example raise the backup limit or finish a pending order. %s. Add replace_existing=true only if the user wants schedules of another frequency deleted and replaced; suggest spread_hours for many VPSes.
 4. Ask the user to confirm the plan. Only after a clear yes, call apply_backup_policy again with the same arguments without dry_run. If the client shows the user a confirmation dialog, their answer there decides. If the result instead returns a confirm_token, show that plan and pass the token back only after the user agreed to it. Never invent a token.
 5. Read back: report each changed VPS's outcome (applied, failed, outcome_unknown, changed_since_plan) as the result gives it, and what was refused and why.`,
-		frequency, when.words, h, zone, keep.words, frequency, hour, zone, keep.fleet, when.argument)
+		frequency, when.words, h, zone, keep.words, frequency, hour, zone, keep.fleet, when.argument, keep.capping)
 }
 
 var weekdays = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
@@ -142,7 +146,7 @@ func dayArgument(frequency, v string) (day, error) {
 		return day{" on day " + d + " of the month", ", day_of_month=" + d}, nil
 	}
 	if v != "" {
-		return day{}, fmt.Errorf("day is only for weekly or monthly backups, not %s; leave it out", frequency)
+		return day{}, invalidArgument("day is only for weekly or monthly backups, not %s; leave it out", frequency)
 	}
 	return day{}, nil
 }
@@ -191,12 +195,26 @@ var (
 // vpsID accepts what the tools accept, so a prompt never names an id they refuse.
 func vpsID(id string) (string, error) {
 	if id == "" {
-		return "", fmt.Errorf("vps_id is required: a VPS id from list_vps, like vps_01hxa3b4c5d6e7f8g9h0j1k2m3")
+		return "", invalidArgument("vps_id is required: a VPS id from list_vps, like vps_01hxa3b4c5d6e7f8g9h0j1k2m3")
 	}
 	if hostup.ValidateID(hostup.KindVPS, id) != nil && hostup.ValidateID(hostup.KindVMID, id) != nil {
-		return "", fmt.Errorf("vps_id must be a VPS id from list_vps, like vps_01hxa3b4c5d6e7f8g9h0j1k2m3, or a numeric vmid, not %q", id)
+		return "", invalidArgument("vps_id must be a VPS id from list_vps, like vps_01hxa3b4c5d6e7f8g9h0j1k2m3, or a numeric vmid, not %q", id)
 	}
 	return id, nil
+}
+
+// argumentError is a prompt argument that is missing or does not fit: the
+// caller's mistake, JSON-RPC's invalid params (-32602). mcp-go answers every
+// error of a prompt handler as an internal error (-32603), so the transport
+// asks the prompt first and answers invalid params itself (see
+// transport/promptargs.go); errors.Is(err, mcp.ErrInvalidParams) tells it.
+type argumentError struct{ msg string }
+
+func (e argumentError) Error() string        { return e.msg }
+func (e argumentError) Is(target error) bool { return target == mcp.ErrInvalidParams }
+
+func invalidArgument(format string, a ...any) error {
+	return argumentError{fmt.Sprintf(format, a...)}
 }
 
 func get(args map[string]string, name, fallback string) string {
@@ -214,12 +232,12 @@ func oneOf(name, v string, allowed ...string) (string, error) {
 			return a, nil
 		}
 	}
-	return "", fmt.Errorf("%s must be one of %s, not %q", name, strings.Join(allowed, ", "), v)
+	return "", invalidArgument("%s must be one of %s, not %q", name, strings.Join(allowed, ", "), v)
 }
 
 func matching(name, v, pattern, what string) (string, error) {
 	if !regexp.MustCompile(pattern).MatchString(v) {
-		return "", fmt.Errorf("%s must be %s, not %q", name, what, v)
+		return "", invalidArgument("%s must be %s, not %q", name, what, v)
 	}
 	return v, nil
 }

@@ -2,6 +2,7 @@ package prompts
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -182,5 +183,61 @@ func TestDefaultRetentionIsTheMostTheVPSAllowsAtMostSeven(t *testing.T) {
 	}
 	if strings.Contains(text, "retention_count 7)") || !strings.Contains(text, "max_retention allows, at most 7") {
 		t.Errorf("audit_backups recommends a retention the VPS may not allow:\n%s", text)
+	}
+}
+
+// TestSetupBackupsSaysOneThingOfCapRetention: for the whole account, the
+// prompt either passes cap_retention=true (no retention given: "as many as
+// each VPS allows") or tells the model to ask the user before adding it (a
+// retention given), never both in one text.
+func TestSetupBackupsSaysOneThingOfCapRetention(t *testing.T) {
+	const asks = "add cap_retention=true only if the user agrees"
+	cases := []struct {
+		args       map[string]string
+		passes     bool
+		wantInText string
+	}{
+		{nil, true, "cap_retention=true is part of what was asked"},
+		{map[string]string{"retention": "4"}, false, "A VPS whose max_retention is below 4 is refused: " + asks},
+	}
+	for _, tc := range cases {
+		text, err := getText(t, "setup_backups", tc.args)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		call := text[strings.Index(text, "apply_backup_policy with dry_run=true"):]
+		call = call[:strings.Index(call, ")")]
+		if passes := strings.Contains(call, "cap_retention=true"); passes != tc.passes {
+			t.Errorf("%v: the dry run passes cap_retention=true: %v, want %v:\n%s", tc.args, passes, tc.passes, text)
+		}
+		if tc.passes && strings.Contains(strings.ToLower(text), asks) {
+			t.Errorf("%v: passes cap_retention=true and asks the user before adding it:\n%s", tc.args, text)
+		}
+		if !strings.Contains(text, tc.wantInText) {
+			t.Errorf("%v: text lacks %q:\n%s", tc.args, tc.wantInText, text)
+		}
+	}
+}
+
+// A missing or malformed argument is the caller's mistake: the error says it is
+// invalid params, which the transport answers as JSON-RPC's -32602.
+func TestPromptArgumentErrorsAreInvalidParams(t *testing.T) {
+	cases := []struct {
+		name string
+		args map[string]string
+	}{
+		{"explain_backup_limits", nil},
+		{"explain_backup_limits", map[string]string{"vps_id": "  "}},
+		{"explain_backup_limits", map[string]string{"vps_id": "vps_ok delete_backup"}},
+		{"setup_backups", map[string]string{"hour": "24"}},
+		{"setup_backups", map[string]string{"frequency": "hourly"}},
+		{"setup_backups", map[string]string{"day": "3"}},
+		{"setup_backups", map[string]string{"retention": "0"}},
+	}
+	for _, tc := range cases {
+		_, err := getText(t, tc.name, tc.args)
+		if !errors.Is(err, mcp.ErrInvalidParams) {
+			t.Errorf("%s %q: %v, want an invalid params error", tc.name, tc.args, err)
+		}
 	}
 }

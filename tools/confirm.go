@@ -173,61 +173,16 @@ const elicitID = "confirm"
 // again with the answer. An older client is asked from here, while the call
 // waits.
 func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (authorization, error) {
-	now := d.now()
-	keyID := d.Client.KeyID(ctx)
-	rows := make([]binding, len(c.changes))
-	for i, ch := range c.changes {
-		b, err := ch.binding()
-		if err != nil {
-			return authorization{}, err
-		}
-		rows[i] = b
-	}
-	shown := ""
-	if c.shown != nil {
-		var err error
-		if shown, err = shownRows(c.shown); err != nil {
-			return authorization{}, err
-		}
+	q, err := d.question(ctx, c)
+	if err != nil {
+		return authorization{}, err
 	}
 	params := call.Request.Params
 	if id, answer := pageResponse(params.InputResponses); answer != nil {
-		// Second round of a confirmation page: as for a dialog, the state we
-		// issued says what the page was for, and the page says what the user did.
-		g, err := d.Confirm.Check(params.RequestState, purposeDialog, c.tool, keyID, now)
-		if err == nil {
-			err = g.covers(shown)
-		}
-		if err != nil {
-			return authorization{}, err
-		}
-		owner, err := pageOwner(c.tool, keyID, g.rows)
-		if err != nil {
-			return authorization{}, err
-		}
-		if yes, err := d.pageAnswered(ctx, id, owner, answer); err != nil || !yes {
-			return authorization{declined: err == nil}, err
-		}
-		return authorization{grant: g}, nil
+		return d.pageAnswer(ctx, q, params.RequestState, id, answer)
 	}
 	if answer := server.ElicitationResponse(params.InputResponses, elicitID); answer != nil {
-		// Second round of a dialog: the state we issued comes back with the
-		// answer, so it only counts for the plans the user saw.
-		g, err := d.Confirm.Check(params.RequestState, purposeDialog, c.tool, keyID, now)
-		if err == nil {
-			err = g.covers(shown)
-		}
-		if err != nil {
-			return authorization{}, err
-		}
-		yes, err := c.consent(answer)
-		if err != nil {
-			return authorization{}, err
-		}
-		if yes {
-			return authorization{grant: g}, nil
-		}
-		return authorization{declined: true}, nil
+		return d.dialogAnswer(q, params.RequestState, answer)
 	}
 	if call.inTaskOfAskableClient() {
 		// The user must be asked in the dialog, which a task cannot show; a
@@ -238,46 +193,138 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 			Fix:    "call the tool again without a task: the client's dialog asks the user, then that call makes the change and follows its job, if it has one.",
 		}
 	}
-	dialog := mcp.ElicitationParams{Message: c.dialogText(), RequestedSchema: c.schema()}
 	var failure string // why the client's dialog could not be shown
 	if clientCanElicit(ctx) {
-		if mcp.IsModernProtocol(server.RequestProtocolVersion(ctx)) {
-			state, _, err := d.Confirm.Issue(ctx, purposeDialog, c.tool, keyID, rows, shown, now)
-			if err != nil {
-				return authorization{}, err
-			}
-			return authorization{}, &inputRequired{result: server.NewInputRequestBuilder(state).Elicit(elicitID, dialog).ToolResult()}
+		var a authorization
+		if a, failure, err = d.askInDialog(ctx, q); failure == "" {
+			return a, err
 		}
-		answer, err := server.ServerFromContext(ctx).RequestElicitation(ctx, mcp.ElicitationRequest{
-			Request: mcp.Request{Method: string(mcp.MethodElicitationCreate)}, Params: dialog,
-		})
-		switch {
-		case err == nil && answer != nil:
-			// The answer came on this very call: there is nothing to replay.
-			yes, err := c.consent(answer)
-			if err != nil {
-				return authorization{}, err
-			}
-			if yes {
-				return authorization{grant: &grant{rows: rows}}, nil
-			}
-			return authorization{declined: true}, nil
-		case ctx.Err() != nil:
-			return authorization{}, ctx.Err()
-		}
-		failure = "the client's confirmation dialog could not be shown"
-		if err != nil {
-			// The client's words, cut short: they may be long or hostile.
-			failure += " (" + quoteName(firstLine(err.Error())) + ")"
-		}
-		d.logger().WarnContext(ctx, "confirmation dialog failed; falling back", "tool", c.tool, "error", failure)
 	}
 	if failure == "" && d.ConfirmPages != nil && clientCanOpenURL(ctx) {
 		if call.task == nil {
-			return d.confirmOnPage(ctx, c, keyID, rows, shown, now)
+			return d.confirmOnPage(ctx, q)
 		}
 		failure = "a task cannot send the user to the confirmation page; call the tool again without a task"
 	}
+	return d.byToken(ctx, q, failure)
+}
+
+// question is one authorize call's: the confirmation asked for, and what an
+// answer to it is bound to.
+type question struct {
+	confirmation
+	keyID string    // the caller's HostUp key, as the token binds it
+	rows  []binding // each change with its decision basis
+	shown string    // the rows shown (shownRows), for a confirmation of many rows
+	now   time.Time
+}
+
+func (d *Deps) question(ctx context.Context, c confirmation) (question, error) {
+	q := question{confirmation: c, keyID: d.Client.KeyID(ctx), rows: make([]binding, len(c.changes)), now: d.now()}
+	for i, ch := range c.changes {
+		b, err := ch.binding()
+		if err != nil {
+			return question{}, err
+		}
+		q.rows[i] = b
+	}
+	if c.shown != nil {
+		var err error
+		if q.shown, err = shownRows(c.shown); err != nil {
+			return question{}, err
+		}
+	}
+	return q, nil
+}
+
+// issuedFor is the grant of the dialog's request state that came back with an
+// answer: it only counts for the plans the user saw, and for no other rows.
+func (d *Deps) issuedFor(q question, state string) (*grant, error) {
+	g, err := d.Confirm.Check(state, purposeDialog, q.tool, q.keyID, q.now)
+	if err == nil {
+		err = g.covers(q.shown)
+	}
+	return g, err
+}
+
+// pageAnswer is the second round of a confirmation page: as for a dialog, the
+// state we issued says what the page was for, and the page says what the user
+// did.
+func (d *Deps) pageAnswer(ctx context.Context, q question, state, id string, answer *mcp.ElicitationResult) (authorization, error) {
+	g, err := d.issuedFor(q, state)
+	if err != nil {
+		return authorization{}, err
+	}
+	owner, err := pageOwner(q.tool, q.keyID, g.rows)
+	if err != nil {
+		return authorization{}, err
+	}
+	if yes, err := d.pageAnswered(ctx, id, owner, answer); err != nil || !yes {
+		return authorization{declined: err == nil}, err
+	}
+	return authorization{grant: g}, nil
+}
+
+// dialogAnswer is the second round of a dialog: the state we issued comes back
+// with the answer.
+func (d *Deps) dialogAnswer(q question, state string, answer *mcp.ElicitationResult) (authorization, error) {
+	g, err := d.issuedFor(q, state)
+	if err != nil {
+		return authorization{}, err
+	}
+	return q.decided(answer, g)
+}
+
+// decided is the authorization the user's answer in the dialog gives: g when
+// they agreed.
+func (c confirmation) decided(answer *mcp.ElicitationResult, g *grant) (authorization, error) {
+	yes, err := c.consent(answer)
+	switch {
+	case err != nil:
+		return authorization{}, err
+	case yes:
+		return authorization{grant: g}, nil
+	}
+	return authorization{declined: true}, nil
+}
+
+// askInDialog asks the user in the client's dialog. A modern client gets it as
+// an *inputRequired error; an older one answers on this very call. When the
+// dialog could not be shown, failure says why, and the confirmation falls back
+// to what remains (a page, a token).
+func (d *Deps) askInDialog(ctx context.Context, q question) (a authorization, failure string, err error) {
+	dialog := mcp.ElicitationParams{Message: q.dialogText(), RequestedSchema: q.schema()}
+	if mcp.IsModernProtocol(server.RequestProtocolVersion(ctx)) {
+		state, _, err := d.Confirm.Issue(ctx, purposeDialog, q.tool, q.keyID, q.rows, q.shown, q.now)
+		if err != nil {
+			return authorization{}, "", err
+		}
+		return authorization{}, "", &inputRequired{result: server.NewInputRequestBuilder(state).Elicit(elicitID, dialog).ToolResult()}
+	}
+	answer, err := server.ServerFromContext(ctx).RequestElicitation(ctx, mcp.ElicitationRequest{
+		Request: mcp.Request{Method: string(mcp.MethodElicitationCreate)}, Params: dialog,
+	})
+	switch {
+	case err == nil && answer != nil:
+		// The answer came on this very call: there is nothing to replay.
+		a, err := q.decided(answer, &grant{rows: q.rows})
+		return a, "", err
+	case ctx.Err() != nil:
+		return authorization{}, "", ctx.Err()
+	}
+	failure = "the client's confirmation dialog could not be shown"
+	if err != nil {
+		// The client's words, cut short: they may be long or hostile.
+		failure += " (" + quoteName(firstLine(err.Error())) + ")"
+	}
+	d.logger().WarnContext(ctx, "confirmation dialog failed; falling back", "tool", q.tool, "error", failure)
+	return authorization{}, failure, nil
+}
+
+// byToken is the token path, for a client that could not be asked directly
+// (failure says why, when it had a dialog or a page): the grant of the token
+// the call carries, or a new token to ask the user with.
+func (d *Deps) byToken(ctx context.Context, q question, failure string) (authorization, error) {
 	if d.ElicitationOnly {
 		reason := "This server accepts a change that needs confirmation only through the client's confirmation dialog (elicitation-only mode), and this client cannot show one"
 		if failure != "" {
@@ -286,28 +333,28 @@ func (d *Deps) authorize(ctx context.Context, call *Call, c confirmation) (autho
 		return authorization{}, &Refusal{Reason: reason, Code: "confirmation_dialog_unavailable",
 			Fix: "make the change from an MCP client whose confirmation dialog works, or in HostUp's control panel."}
 	}
-	if c.typed != nil && !d.RestoreByToken {
-		return authorization{}, c.typed.personOnly(failure)
+	if q.typed != nil && !d.RestoreByToken {
+		return authorization{}, q.typed.personOnly(failure)
 	}
 	note := ""
 	if failure != "" {
 		note = "The user could not be asked directly: " + failure + ", so the confirmation falls back to a confirm_token."
 	}
-	if c.token != "" {
-		if err := c.typed.checkGiven(); err != nil {
-			return authorization{}, err
-		}
-		g, err := d.Confirm.Check(c.token, purposeConfirm, c.tool, keyID, now)
-		if err == nil {
-			err = g.covers(shown)
-		}
-		if err == nil && c.typed != nil {
-			note = strings.TrimSpace(note + " " + c.typed.byTokenNote())
-		}
-		return authorization{grant: g, note: note}, err
+	if q.token == "" {
+		token, exp, err := d.Confirm.Issue(ctx, purposeConfirm, q.tool, q.keyID, q.rows, q.shown, q.now)
+		return authorization{token: token, expires: exp, note: note}, err
 	}
-	token, exp, err := d.Confirm.Issue(ctx, purposeConfirm, c.tool, keyID, rows, shown, now)
-	return authorization{token: token, expires: exp, note: note}, err
+	if err := q.typed.checkGiven(); err != nil {
+		return authorization{}, err
+	}
+	g, err := d.Confirm.Check(q.token, purposeConfirm, q.tool, q.keyID, q.now)
+	if err == nil {
+		err = g.covers(q.shown)
+	}
+	if err == nil && q.typed != nil {
+		note = strings.TrimSpace(note + " " + q.typed.byTokenNote())
+	}
+	return authorization{grant: g, note: note}, err
 }
 
 // consent reports whether the user accepted the dialog and gave what it asked

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -67,17 +66,17 @@ func (d *Deps) openPage(c confirmation, owner string) (mcp.ElicitationParams, er
 // 2026-07-28 or later gets the page's address in an *inputRequired error and
 // calls again once the user agreed to open it; an older one is asked from
 // here, and the call waits for the page's answer.
-func (d *Deps) confirmOnPage(ctx context.Context, c confirmation, keyID string, rows []binding, shown string, now time.Time) (authorization, error) {
-	owner, err := pageOwner(c.tool, keyID, rows)
+func (d *Deps) confirmOnPage(ctx context.Context, q question) (authorization, error) {
+	owner, err := pageOwner(q.tool, q.keyID, q.rows)
 	if err != nil {
 		return authorization{}, err
 	}
-	ask, err := d.openPage(c, owner)
+	ask, err := d.openPage(q.confirmation, owner)
 	if err != nil {
 		return authorization{}, err
 	}
 	if mcp.IsModernProtocol(server.RequestProtocolVersion(ctx)) {
-		state, _, err := d.Confirm.Issue(ctx, purposeDialog, c.tool, keyID, rows, shown, now)
+		state, _, err := d.Confirm.Issue(ctx, purposeDialog, q.tool, q.keyID, q.rows, q.shown, q.now)
 		if err != nil {
 			return authorization{}, err
 		}
@@ -105,7 +104,7 @@ func (d *Deps) confirmOnPage(ctx context.Context, c confirmation, keyID string, 
 	case err != nil:
 		return authorization{}, err
 	case yes:
-		return authorization{grant: &grant{rows: rows}}, nil
+		return authorization{grant: &grant{rows: q.rows}}, nil
 	}
 	return authorization{declined: true}, nil
 }

@@ -47,12 +47,14 @@ func deleteBackupSchedule(d *Deps) server.ServerTool {
 
 // deleteScheduleOperation reads the VPS's schedules and plans deleting the one
 // in names. Its read-back is the VPS's schedules. Only v2 deletes a schedule, so
-// it talks to v2 directly.
+// the DELETE goes to v2 directly; the reads go through the backend, ordered as
+// every tool reads them (the enabled schedule first).
 func (d *Deps) deleteScheduleOperation(ctx context.Context, api backend, in DeleteBackupScheduleInput) (*operation[[]ScheduleView], error) {
-	bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
+	read, err := api.schedules(ctx)
 	if err != nil {
 		return nil, err
 	}
+	bs := read.state()
 	var target *hostup.Schedule
 	for i := range bs.Schedules {
 		if bs.Schedules[i].ID == in.ScheduleID {
@@ -77,11 +79,11 @@ func (d *Deps) deleteScheduleOperation(ctx context.Context, api backend, in Dele
 		return sent{answer: a}, err
 	}
 	op.readBack = func(ctx context.Context, _ sent) (sight[[]ScheduleView], error) {
-		bs, err := d.Client.GetBackupSchedules(ctx, in.VPSID)
+		read, err := api.schedules(ctx)
 		if err != nil {
 			return sight[[]ScheduleView]{}, err
 		}
-		st := d.scheduleState(in.VPSID, bs, 0)
+		st := d.scheduleState(in.VPSID, read.state(), 0)
 		seen := sight[[]ScheduleView]{view: st.Schedules, shows: true, now: in.VPSID + " has no backup schedule."}
 		for _, s := range st.Schedules {
 			seen.now = fmt.Sprintf("%s has the schedule %s (%s).", in.VPSID, s.ID, s.describe())

@@ -1,6 +1,6 @@
 package tools_test
 
-// The fault matrix (issue 6): every tool against every fault the simulator can
+// The fault matrix: every tool against every fault the simulator can
 // inject, once on the reads and, for the write tools, once on the mutating
 // request itself. HostUp runs on a real listener so that a dropped connection or
 // a time-out after the request left reads as "sent", as it does on the network.
@@ -57,27 +57,27 @@ var matrixFaults = []matrixFault{
 	{name: "500", fault: hostuptest.Fault{Status: 500},
 		read: wantError, attempts: 1, write: wantUnknown, writeAttempts: 1, words: []string{"500"}},
 	{name: "502", fault: hostuptest.Fault{Status: 502},
-		read: wantError, attempts: 1 + suiteRetries, write: wantUnknown, writeAttempts: 1, words: []string{"502"}},
+		read: wantError, attempts: 1 + tightRetries, write: wantUnknown, writeAttempts: 1, words: []string{"502"}},
 	{name: "503", fault: hostuptest.Fault{Status: 503},
-		read: wantError, attempts: 1 + suiteRetries, write: wantUnknown, writeAttempts: 1, words: []string{"503"}},
+		read: wantError, attempts: 1 + tightRetries, write: wantUnknown, writeAttempts: 1, words: []string{"503"}},
 	{name: "504", fault: hostuptest.Fault{Status: 504},
-		read: wantError, attempts: 1 + suiteRetries, write: wantUnknown, writeAttempts: 1, words: []string{"504"}},
+		read: wantError, attempts: 1 + tightRetries, write: wantUnknown, writeAttempts: 1, words: []string{"504"}},
 	{name: "503 once", fault: hostuptest.Fault{Status: 503, Times: 1},
 		read: wantOK, attempts: 2, write: wantUnknown, writeAttempts: 1},
-	{name: "time-out", fault: hostuptest.Fault{Latency: 4 * suiteTimeout},
-		read: wantError, attempts: 1 + suiteRetries, write: wantUnknown, writeAttempts: 1, words: []string{"did not answer in time"}},
-	{name: "slow past the deadline once", fault: hostuptest.Fault{Latency: 2 * suiteTimeout, Times: 1},
+	{name: "time-out", fault: hostuptest.Fault{Latency: 4 * tightTimeout},
+		read: wantError, attempts: 1 + tightRetries, write: wantUnknown, writeAttempts: 1, words: []string{"did not answer in time"}},
+	{name: "slow past the deadline once", fault: hostuptest.Fault{Latency: 2 * tightTimeout, Times: 1},
 		read: wantOK, attempts: 2, write: wantUnknown, writeAttempts: 1},
-	{name: "slow within the deadline", fault: hostuptest.Fault{Latency: suiteTimeout / 5},
+	{name: "slow within the deadline", fault: hostuptest.Fault{Latency: tightTimeout / 5},
 		read: wantOK, attempts: 1, write: wantOK, writeAttempts: 1},
 	{name: "malformed JSON with 200", fault: hostuptest.Fault{Status: 200, Body: `{"data": [{"id": "vps_1", "name": tru`},
 		read: wantError, attempts: 1, write: wantAccepted, writeAttempts: 1, words: []string{"sent an answer that could not be read"}},
 	{name: "malformed JSON with 500", fault: hostuptest.Fault{Status: 500, Body: `{"type":"about:blank","status":500,"detail":`},
 		read: wantError, attempts: 1, write: wantUnknown, writeAttempts: 1, words: []string{"non-JSON 500"}},
 	{name: "HTML error page", fault: hostuptest.Fault{Status: 502, Body: htmlPage},
-		read: wantError, attempts: 1 + suiteRetries, write: wantUnknown, writeAttempts: 1, words: []string{"non-JSON 502"}},
+		read: wantError, attempts: 1 + tightRetries, write: wantUnknown, writeAttempts: 1, words: []string{"non-JSON 502"}},
 	{name: "dropped connection", fault: hostuptest.Fault{Drop: true},
-		read: wantError, attempts: 1 + suiteRetries, write: wantUnknown, writeAttempts: 1, words: []string{"HostUp could not be reached"}},
+		read: wantError, attempts: 1 + tightRetries, write: wantUnknown, writeAttempts: 1, words: []string{"HostUp could not be reached"}},
 }
 
 // matrixTool is one tool and a state in which its call reaches HostUp.
@@ -217,7 +217,8 @@ func runMatrixCase(t *testing.T, tool matrixTool, f matrixFault, onChange bool) 
 	logs := &syncBuffer{}
 	sim := newSim()
 	sim.AddKey(canaryKey, testAccount)
-	e, answers := suiteEnv(t, sim, suiteKey(canaryKey), suiteLogs(logs))
+	e := newEnv(t, sim, withRealHTTP(), withTightLimits(), withKey(canaryKey), withLogs(logs))
+	answers := e.answers
 	args, firstGET := tool.setup(t, e)
 	sim.ResetLog()
 	before := len(answers.answers())
@@ -312,7 +313,8 @@ func runLostAnswerCase(t *testing.T, tool matrixTool) {
 	logs := &syncBuffer{}
 	sim := newSim()
 	sim.AddKey(canaryKey, testAccount)
-	e, answers := suiteEnv(t, sim, suiteKey(canaryKey), suiteLogs(logs))
+	e := newEnv(t, sim, withRealHTTP(), withTightLimits(), withKey(canaryKey), withLogs(logs))
+	answers := e.answers
 	args, _ := tool.setup(t, e)
 	sim.ResetLog()
 	before := len(answers.answers())

@@ -2,7 +2,7 @@ package tools_test
 
 // Fuzz targets (issue 6). `go test` runs each on its seeds and on the corpus
 // committed under testdata/fuzz; .ci/run fuzzes each for a few seconds; to fuzz
-// longer, see README.md ("Fuzzing").
+// longer, see docs/development.md ("Fuzzing").
 
 import (
 	"context"

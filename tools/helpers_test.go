@@ -1,16 +1,16 @@
 package tools_test
 
-// Shared test helpers: every test drives the real server (tools.NewServer)
-// through mcp-go's in-process client, against the HostUp simulator, and asserts
-// on the simulator's request log.
+// What tests do with an env: call a tool and check its result, read the
+// simulator's request log, answer dialogs, and look for a secret in every form
+// it could leak in.
 
 import (
-	"cmp"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -18,261 +18,12 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/mark3labs/mcp-go/client"
-	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/hostup/hostup-mcp/hostup"
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
-	"github.com/hostup/hostup-mcp/internal/confirmpage"
 	"github.com/hostup/hostup-mcp/tools"
 )
-
-// testKey is the API key of the accounts the tests build with newSim.
-const (
-	testKey     = "test-key-0123456789"
-	testAccount = "acct"
-)
-
-// winter is the default "now": Stockholm is on CET (UTC+1) then.
-var winter = time.Date(2026, time.January, 14, 10, 0, 0, 0, time.UTC)
-
-// env is one server under test, its client and the simulator behind it.
-type env struct {
-	t      *testing.T
-	sim    *hostuptest.Simulator
-	deps   *tools.Deps
-	client *client.Client
-	clock  *hostuptest.ManualClock // Deps.Now: token expiry, time zone offsets
-	http   *statusLog
-}
-
-// statusLog records the status of every HostUp answer the client got; the
-// simulator's own log records requests only.
-type statusLog struct {
-	next http.RoundTripper
-	mu   sync.Mutex
-	got  []string // "METHOD path status"
-	bad  []string // the same, for 4xx and 5xx answers
-	lose string   // a method whose next answer is lost after HostUp handled it
-	// After a request with method failAfter, the next failGETs GETs fail with a
-	// network error before reaching HostUp.
-	failAfter string
-	failGETs  int
-}
-
-// failReadsAfter makes the n GETs that follow the next request with method fail,
-// as when the network goes away right after a change was sent.
-func (l *statusLog) failReadsAfter(method string, n int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.failAfter, l.failGETs = method, n
-}
-
-// loseAnswer makes the next request with method reach HostUp and its answer
-// get lost on the way back, as when a connection breaks mid-response.
-func (l *statusLog) loseAnswer(method string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lose = method
-}
-
-func (l *statusLog) RoundTrip(r *http.Request) (*http.Response, error) {
-	l.mu.Lock()
-	if r.Method == http.MethodGet && l.failAfter == "" && l.failGETs > 0 {
-		l.failGETs--
-		l.mu.Unlock()
-		return nil, fmt.Errorf("connection refused: %w", io.ErrUnexpectedEOF)
-	}
-	if r.Method == l.failAfter {
-		l.failAfter = "" // armed: the GETs from now on fail
-	}
-	l.mu.Unlock()
-	resp, err := l.next.RoundTrip(r)
-	if err != nil {
-		return resp, err
-	}
-	line := fmt.Sprintf("%s %s %d", r.Method, r.URL.Path, resp.StatusCode)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.lose != "" && l.lose == r.Method {
-		l.lose = ""
-		resp.Body.Close()
-		return nil, fmt.Errorf("connection reset after the request was handled: %w", io.ErrUnexpectedEOF)
-	}
-	l.got = append(l.got, line)
-	if resp.StatusCode >= 400 {
-		l.bad = append(l.bad, line)
-	}
-	return resp, nil
-}
-
-// refused returns the answers HostUp gave with a 4xx or 5xx status.
-func (l *statusLog) refused() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.bad...)
-}
-
-type envConfig struct {
-	elicit   client.ElicitationHandler
-	protocol string
-	readOnly bool
-	toolsets []tools.Toolset
-	now      time.Time
-	key      string
-	realHTTP bool // serve the simulator on a real listener (needed for dropped connections)
-	jobPoll  time.Duration
-	jobWait  time.Duration
-	sandbox  bool
-	// elicitOnly starts the server in elicitation-only mode (Deps.ElicitationOnly).
-	elicitOnly bool
-	// restoreByToken lets a token confirm a restore (Deps.RestoreByToken).
-	restoreByToken bool
-	// pages serves confirmation pages (Deps.ConfirmPages), and the client then
-	// declares URL-mode elicitation only, answered by elicit.
-	pages bool
-	// wrap, when set, sits between the client and the in-process transport.
-	wrap    func(transport.Interface) transport.Interface
-	display *time.Location // Deps.Display; UTC when nil
-	retry   time.Duration  // the client's MaxRetryWait; 0 means 2s
-}
-
-type envOption func(*envConfig)
-
-func withElicitationOnly() envOption { return func(c *envConfig) { c.elicitOnly = true } }
-
-// withPageClient makes the server serve confirmation pages and the client one
-// that can open a page but shows no dialog (URL-mode elicitation only),
-// answered by h.
-func withPageClient(h client.ElicitationHandler) envOption {
-	return func(c *envConfig) { c.elicit, c.pages = h, true }
-}
-
-// withRestoreByToken starts the server as --restore-confirm token does.
-func withRestoreByToken() envOption { return func(c *envConfig) { c.restoreByToken = true } }
-
-// withTransport puts wrap between the client and the server, to see the raw
-// results the client library would otherwise handle by itself.
-func withTransport(wrap func(transport.Interface) transport.Interface) envOption {
-	return func(c *envConfig) { c.wrap = wrap }
-}
-
-// withElicitation makes the client declare the elicitation capability and
-// answer with h.
-func withElicitation(h client.ElicitationHandler) envOption {
-	return func(c *envConfig) { c.elicit = h }
-}
-
-// withProtocol pins the protocol version the client negotiates.
-func withProtocol(v string) envOption { return func(c *envConfig) { c.protocol = v } }
-
-func withReadOnly() envOption { return func(c *envConfig) { c.readOnly = true } }
-
-// withDisplay sets the zone results show local times in (Deps.Display).
-func withDisplay(loc *time.Location) envOption { return func(c *envConfig) { c.display = loc } }
-
-func withToolsets(ts ...tools.Toolset) envOption { return func(c *envConfig) { c.toolsets = ts } }
-
-// withNow sets the tools' clock (Deps.Now).
-func withNow(t time.Time) envOption { return func(c *envConfig) { c.now = t } }
-
-// withKey sets the API key the client sends (the sandbox wants its own).
-func withKey(k string) envOption { return func(c *envConfig) { c.key = k } }
-
-// withRetryWait sets how long the client retries a 429 (the product's default
-// is 30 s; Retry-After comes in whole seconds).
-func withRetryWait(d time.Duration) envOption { return func(c *envConfig) { c.retry = d } }
-
-func withRealHTTP() envOption { return func(c *envConfig) { c.realHTTP = true } }
-
-func withJobTiming(poll, wait time.Duration) envOption {
-	return func(c *envConfig) { c.jobPoll, c.jobWait = poll, wait }
-}
-
-// newEnv starts the real server over sim and connects an in-process client.
-func newEnv(t *testing.T, sim *hostuptest.Simulator, opts ...envOption) *env {
-	t.Helper()
-	cfg := envConfig{protocol: mcp.LATEST_PROTOCOL_VERSION, now: winter, key: testKey}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	hc := &http.Client{Transport: sim.Transport()}
-	baseURL := hostup.DefaultBaseURL
-	if cfg.realHTTP {
-		srv := sim.Start()
-		t.Cleanup(srv.Close)
-		hc, baseURL = srv.Client(), srv.URL
-	}
-	status := &statusLog{next: hc.Transport}
-	if status.next == nil {
-		status.next = http.DefaultTransport
-	}
-	hc.Transport = status
-	c, err := hostup.New(hostup.Options{
-		APIKey: cfg.key, BaseURL: baseURL, HTTPClient: hc, UserAgent: "hostup-mcp/test",
-		Timeout: 5 * time.Second, MaxRetryWait: cmp.Or(cfg.retry, 2*time.Second),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := hostuptest.NewManualClock(cfg.now)
-	deps := &tools.Deps{
-		Client: c, Display: cmp.Or(cfg.display, time.UTC), Sandbox: cfg.sandbox,
-		Confirm: tools.NewConfirmer([]byte("test-secret")), Now: clock.Now,
-		JobPoll: cfg.jobPoll, JobWait: cfg.jobWait, ElicitationOnly: cfg.elicitOnly, RestoreByToken: cfg.restoreByToken,
-	}
-	if cfg.pages {
-		pages := confirmpage.NewLoopback(nil)
-		deps.ConfirmPages = pages
-		t.Cleanup(func() { pages.Close() })
-	}
-	srv := tools.NewServer(deps, tools.ServerOptions{Name: "hostup-mcp", Version: "test", ReadOnly: cfg.readOnly, Toolsets: cfg.toolsets})
-
-	var mc *client.Client
-	if cfg.wrap != nil {
-		mc = client.NewClient(cfg.wrap(transport.NewInProcessTransport(srv)), client.WithElicitationHandler(cfg.elicit))
-	} else if cfg.elicit != nil {
-		mc, err = client.NewInProcessClientWithOptions(srv, client.WithElicitationHandler(cfg.elicit))
-	} else {
-		mc, err = client.NewInProcessClient(srv)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := mc.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { mc.Close() })
-	init := mcp.InitializeRequest{Params: mcp.InitializeParams{
-		ProtocolVersion: cfg.protocol,
-		ClientInfo:      mcp.Implementation{Name: "tools-test", Version: "1"},
-	}}
-	switch {
-	case cfg.pages:
-		init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{URL: &struct{}{}}
-	case cfg.elicit != nil:
-		init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{}
-	}
-	if _, err := mc.Initialize(ctx, init); err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, sim: sim, deps: deps, client: mc, clock: clock, http: status}
-}
-
-// newSim returns an empty simulator whose account testKey may change everything.
-func newSim(opts ...hostuptest.Option) *hostuptest.Simulator {
-	sim := hostuptest.New(opts...)
-	sim.AddKey(testKey, testAccount)
-	return sim
-}
-
-// sandboxEnv is the SPEC sandbox account behind the real server.
-func sandboxEnv(t *testing.T, opts ...envOption) *env {
-	t.Helper()
-	return newEnv(t, hostuptest.Sandbox(), append([]envOption{withKey(hostuptest.SandboxAPIKey)}, opts...)...)
-}
 
 // Ready-made VPSes for the tests that need one specific state.
 func vpsWithoutSchedule(sim *hostuptest.Simulator) string {
@@ -460,4 +211,83 @@ func (h *elicitor) asked() []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return append([]string(nil), h.messages...)
+}
+
+// callRaw sends arguments exactly as given (raw JSON, duplicate keys and all)
+// and returns the result, or the protocol error.
+func (e *env) callRaw(name string, raw string) (*mcp.CallToolResult, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return e.client.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: json.RawMessage(raw)}})
+}
+
+// encodings returns the forms in which a secret could leak: raw, base64 (std,
+// URL, padded or not, at each of the three byte alignments inside a longer
+// encoded string), URL escapes and hex.
+func encodings(secret string) map[string]string {
+	out := map[string]string{
+		"raw":           secret,
+		"query-escaped": url.QueryEscape(secret),
+		"path-escaped":  url.PathEscape(secret),
+		"hex":           hex.EncodeToString([]byte(secret)),
+		"HEX":           strings.ToUpper(hex.EncodeToString([]byte(secret))),
+		"json-quoted":   strings.Trim(mustJSON(secret), `"`),
+		"reversed":      reverse(secret),
+	}
+	for off := range 3 {
+		in := strings.Repeat("\x00", off) + secret
+		for name, enc := range map[string]*base64.Encoding{
+			"base64-std": base64.StdEncoding, "base64-url": base64.URLEncoding,
+			"base64-rawstd": base64.RawStdEncoding, "base64-rawurl": base64.RawURLEncoding,
+		} {
+			s := enc.EncodeToString([]byte(in))
+			// The first and last quantum depend on the bytes around the secret.
+			out[fmt.Sprintf("%s+%d", name, off)] = s[4 : len(s)-4]
+		}
+	}
+	return out
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func reverse(s string) string {
+	r := []rune(s)
+	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+		r[i], r[j] = r[j], r[i]
+	}
+	return string(r)
+}
+
+// sightings returns where and how the secret appears in text. Hex is matched
+// case-insensitively (mixed-case hex still decodes); the other forms exactly.
+func sightings(where, text, secret string) []string {
+	var out []string
+	lower := strings.ToLower(text)
+	for name, enc := range encodings(secret) {
+		if enc == "" {
+			continue
+		}
+		found := strings.Contains(text, enc)
+		if name == "hex" {
+			found = strings.Contains(lower, enc)
+		}
+		if found {
+			out = append(out, fmt.Sprintf("%s: %s", where, name))
+		}
+	}
+	return out
+}
+
+// resultTexts returns every text the client sees of a result: the content and
+// the structured content as JSON.
+func resultTexts(res *mcp.CallToolResult) (content, structured string) {
+	content = textOf(res)
+	if res.StructuredContent != nil {
+		structured = mustJSON(res.StructuredContent)
+	}
+	b, _ := json.Marshal(res)
+	return content + "\n" + string(b), structured
 }

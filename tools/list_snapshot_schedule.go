@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/mark3labs/mcp-go/server"
 )
@@ -30,19 +31,20 @@ func listSnapshotSchedule(d *Deps) server.ServerTool {
 				return ListSnapshotScheduleOutput{}, "", err
 			}
 			out := ListSnapshotScheduleOutput{VPSID: in.VPSID, SnapshotState: *st}
-			return out, out.text(), nil
+			return out, out.text(d.display()), nil
 		})
 }
 
-func (o ListSnapshotScheduleOutput) text() string {
+// text is the schedule for a person, its times in the display zone.
+func (o ListSnapshotScheduleOutput) text(zone *time.Location) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s snapshot schedule: %s.", o.VPSID, o.describe())
 	if s := o.Schedule; s != nil {
 		if s.LastRun != "" {
-			fmt.Fprintf(&b, " Last snapshot %s.", s.LastRun)
+			fmt.Fprintf(&b, " Last snapshot %s.", localTimestamp(s.LastRun, zone))
 		}
 		if s.NextRun != "" {
-			fmt.Fprintf(&b, " Next %s.", s.NextRun)
+			fmt.Fprintf(&b, " Next %s.", localTimestamp(s.NextRun, zone))
 		}
 	}
 	fmt.Fprintf(&b, "\nSnapshot slots: %d.", o.TotalSnapshots)

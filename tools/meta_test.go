@@ -17,15 +17,16 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
+	"github.com/hostup/hostup-mcp/internal/contract"
 	"github.com/hostup/hostup-mcp/tools"
 )
 
 // The tool definitions are the server's contract with every model that uses it:
 // a change to a name, a description, an annotation or a schema must be made on
 // purpose. Each tool's definition lives in __toolsnaps__/<name>.snap; run
-// UPDATE_TOOLSNAPS=true go test ./tools/ to accept a change, and review the diff.
+// go generate ./... to accept a change, and review the diff.
 
-const snapDir = "__toolsnaps__"
+var snapDir = filepath.Join("..", contract.SnapshotDir)
 
 var writeTools = []string{"upsert_backup_schedule", "apply_backup_policy", "update_backup_settings", "delete_backup_schedule", "create_backup", "delete_backup", "restore_backup", "set_snapshot_schedule", "delete_snapshot_schedule"}
 var readTools = []string{"list_vps", "list_backup_schedules", "audit_backup_coverage", "list_backups", "get_job", "list_snapshot_schedule"}
@@ -39,12 +40,8 @@ func listTools(t *testing.T, e *env) map[string]map[string]json.RawMessage {
 	}
 	out := map[string]map[string]json.RawMessage{}
 	for _, tool := range res.Tools {
-		b, err := json.Marshal(tool)
+		m, err := contract.ToolJSON(tool)
 		if err != nil {
-			t.Fatal(err)
-		}
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(b, &m); err != nil {
 			t.Fatal(err)
 		}
 		if _, dup := out[tool.Name]; dup {
@@ -55,57 +52,25 @@ func listTools(t *testing.T, e *env) map[string]map[string]json.RawMessage {
 	return out
 }
 
-func snapshotOf(t *testing.T, tool map[string]json.RawMessage) []byte {
-	t.Helper()
-	snap := map[string]json.RawMessage{}
-	for _, k := range []string{"name", "description", "annotations", "inputSchema", "outputSchema", "execution"} {
-		if v, ok := tool[k]; ok { // execution (task support) is set only where a tool declares it
-			snap[k] = v
-		}
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	// Round-trip through a generic value so that keys are sorted and the file
-	// diffs cleanly whatever order the schema library wrote them in.
-	var generic any
-	b, _ := json.Marshal(snap)
-	if err := json.Unmarshal(b, &generic); err != nil {
-		t.Fatal(err)
-	}
-	if err := enc.Encode(generic); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 func TestToolSnapshotsMatch(t *testing.T) {
 	e := sandboxEnv(t)
 	listed := listTools(t, e)
-	update := os.Getenv("UPDATE_TOOLSNAPS") == "true"
 	for name, tool := range listed {
 		t.Run(name, func(t *testing.T) {
-			got := snapshotOf(t, tool)
-			path := filepath.Join(snapDir, name+".snap")
-			if update {
-				if err := os.MkdirAll(snapDir, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
+			got, err := contract.Snapshot(tool)
+			if err != nil {
+				t.Fatal(err)
 			}
+			path := filepath.Join(snapDir, name+".snap")
 			want, err := os.ReadFile(path)
 			if errors.Is(err, os.ErrNotExist) {
-				t.Fatalf("%s is missing: run UPDATE_TOOLSNAPS=true go test ./tools/ and commit it", path)
+				t.Fatalf("%s is missing: run %s and commit it", path, contract.Command)
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(got, want) {
-				t.Errorf("tool %s changed; if on purpose, run UPDATE_TOOLSNAPS=true go test ./tools/ and review the diff.\ngot:\n%s", name, got)
+				t.Errorf("tool %s changed; if on purpose, run %s and review the diff.\ngot:\n%s", name, contract.Command, got)
 			}
 		})
 	}
@@ -114,11 +79,7 @@ func TestToolSnapshotsMatch(t *testing.T) {
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".snap")
 		if _, ok := listed[name]; !ok {
-			if update {
-				_ = os.Remove(f)
-				continue
-			}
-			t.Errorf("%s has no tool any more: delete it (or run UPDATE_TOOLSNAPS=true)", f)
+			t.Errorf("%s has no tool any more: delete it (or run %s)", f, contract.Command)
 		}
 	}
 }
@@ -444,7 +405,7 @@ func firstBackup(t *testing.T, e *env, vpsID string) string {
 
 func TestSandboxResultsSayTheyAreSimulated(t *testing.T) {
 	sim := hostuptest.Sandbox()
-	e := newEnv(t, sim, withKey(hostuptest.SandboxAPIKey), func(c *envConfig) { c.sandbox = true })
+	e := newEnv(t, sim, withKey(hostuptest.SandboxAPIKey), withSandbox())
 	var out tools.ListVPSOutput
 	text := e.ok("list_vps", map[string]any{}, &out)
 	if !out.Sandbox {

@@ -45,3 +45,14 @@ func TestAStoredNameNeverFormsItsOwnLineInTheDialogOrThePlan(t *testing.T) {
 		}
 	}
 }
+
+// An unknown schedule id is refused naming the VPS's enabled schedule, even
+// when HostUp lists a disabled one first.
+func TestAnUnknownScheduleIsRefusedNamingTheEnabledOne(t *testing.T) {
+	sim := newSim()
+	sim.SetVariants(hostuptest.Variants{DisabledScheduleFirst: true})
+	id := vpsWithDaily(sim)
+	e := newEnv(t, sim)
+	active := e.schedules(id).Schedules[0].ID
+	e.refused("delete_backup_schedule", map[string]any{"vps_id": id, "schedule_id": "bks_nosuch"}, "schedule_not_found", "the schedule of "+id+" is "+active+";")
+}

@@ -71,6 +71,7 @@ func restoreBackup(d *Deps) server.ServerTool {
 			if out.Outcome != outcomeApplied {
 				return out, out.summaryText(""), nil
 			}
+			out.Plan = withoutAdvice(out.Plan)
 			// The wait is outside the VPS's lock: a restore takes minutes.
 			if out.Job != nil {
 				call.taskNote(fmt.Sprintf("Stopped following job %s only: HostUp goes on restoring %s (%s) from %s, replacing its disk; cancelling the task neither stops nor undoes the restore. Follow it with get_job job_id=%s before using the VPS.", out.Job.ID, in.VPSID, quoted(out.VPSName), in.BackupID, out.Job.ID))
@@ -110,7 +111,7 @@ func (d *Deps) restoreOperation(ctx context.Context, api backend, in RestoreBack
 	if err != nil {
 		return nil, err
 	}
-	op := newOperation[*JobView](api, "restore_backup", planRestore(in.VPSID, name, *target, views, d.now()),
+	op := newOperation[*JobView](api, "restore_backup", planRestore(in.VPSID, name, *target, views, d.now(), d.display()),
 		restoreBasis{Gate: gateOf(before.Actions.CanRestore), Name: name, Backup: *target})
 	what, want := typedVPSName(vps.Name, in.VPSID)
 	op.typed = &typedConfirmation{what: what, want: want, arg: "confirm_vps_name", given: in.ConfirmVPSName,
@@ -176,21 +177,22 @@ func restorable(in RestoreBackupInput, b *hostup.Backups, views []BackupView) (*
 	return target, nil
 }
 
-func planRestore(vpsID, name string, b BackupView, all []BackupView, now time.Time) Plan {
+// planRestore plans restoring b; the times a person reads are in zone.
+func planRestore(vpsID, name string, b BackupView, all []BackupView, now time.Time, zone *time.Location) Plan {
 	lost := "an unknown amount of time (HostUp gave no creation time for the backup)"
-	since := "the backup was taken"
+	since, taken := "the backup was taken", "unknown"
 	if at, ok := parseTime(b.CreatedAt); ok {
-		lost, since = spanText(now.Sub(at)), b.CreatedAt
+		lost, since, taken = spanText(now.Sub(at)), localTimestamp(b.CreatedAt, zone), localTimestamp(b.CreatedAt, zone)
 	}
-	what := fmt.Sprintf("backup %s (taken %s, %s, %.1f GB)", b.ID, orUnknown(b.CreatedAt), orUnknown(b.Type), b.SizeGB)
+	what := fmt.Sprintf("backup %s (taken %s, %s, %.1f GB)", b.ID, taken, orUnknown(b.Type), b.SizeGB)
 	p := Plan{
 		Summary: fmt.Sprintf("Restore VPS %s (%s) in place from %s: its current disk is replaced, and the last %s of changes are lost.",
 			vpsID, quoted(name), what, lost),
 		Destructive: true,
 		Requests:    []PlannedRequest{{Method: "POST", Endpoint: hostup.RestorePath(vpsID, b.ID)}},
-		Changes:     []FieldChange{{Field: "disk of " + quoted(name), Before: "as it is now", After: "as it was at " + orUnknown(b.CreatedAt)}},
+		Changes:     []FieldChange{{Field: "disk of " + quoted(name), Before: "as it is now", After: "as it was at " + taken}},
 		Deletes:     []string{fmt.Sprintf("everything written to the disk of %s since %s (%s of changes: files, databases, installed software); a restore cannot be undone", quoted(name), since, lost)},
-		Warnings:    []string{"Expect downtime: the VPS is unavailable while HostUp replaces its disk.", "To keep a way back to today's state, create a backup first (create_backup with wait=true), then restore."},
+		Warnings:    []string{"Expect downtime: the VPS is unavailable while HostUp replaces its disk.", restoreBackupFirst},
 	}
 	newer := 0
 	for _, o := range all {
@@ -199,8 +201,28 @@ func planRestore(vpsID, name string, b BackupView, all []BackupView, now time.Ti
 		}
 	}
 	if newer > 0 {
-		p.Warnings = append(p.Warnings, fmt.Sprintf("This is not the newest backup: %s taken after it would be passed over.", quantity(newer, "backup")))
+		p.Warnings = append(p.Warnings, fmt.Sprintf(notNewest, quantity(newer, "backup")))
 	}
+	return p
+}
+
+// Advice for before a restore: once it is sent, it no longer holds.
+const (
+	restoreBackupFirst = "To keep a way back to today's state, create a backup first (create_backup with wait=true), then restore."
+	notNewest          = "This is not the newest backup: %s taken after it would be passed over."
+)
+
+// withoutAdvice is a restore's plan once it was sent: what a person reads
+// after it no longer tells them what to do before it.
+func withoutAdvice(p Plan) Plan {
+	notNewestStart, _, _ := strings.Cut(notNewest, "%s")
+	kept := []string{}
+	for _, w := range p.Warnings {
+		if w != restoreBackupFirst && !strings.HasPrefix(w, notNewestStart) {
+			kept = append(kept, w)
+		}
+	}
+	p.Warnings = kept
 	return p
 }
 

@@ -46,7 +46,8 @@ func TestRestorePlanNamesTheVPSTheBackupAndTheTimeLost(t *testing.T) {
 	older := backupIDs(t, e, id)[1]
 	var out tools.RestoreBackupOutput
 	text := e.ok("restore_backup", map[string]any{"vps_id": id, "backup_id": older, "dry_run": true}, &out)
-	created := winter.Add(-4 * 24 * time.Hour).Format("2006-01-02T15:04:05.000Z")
+	// Times a person reads are in the display zone (UTC here), not HostUp's raw form.
+	created := winter.Add(-4 * 24 * time.Hour).Format("2006-01-02 15:04 MST")
 	contains(t, text, "Dry run, nothing was sent.",
 		"Restore VPS "+id+` ("web") in place from backup `+older+" (taken "+created+", manual, 9.5 GB)",
 		"the last 4 days of changes are lost",

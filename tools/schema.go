@@ -7,22 +7,14 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"sync/atomic"
 )
 
 // Every tool's input and output schema is generated from the tool's own Go
-// structs (schema_test.go reflects them with invopop/jsonschema) and kept in
-// schemas.json, which is embedded here. Reflecting at every start-up cost
-// several milliseconds of a ~40 ms start; TestEmbeddedSchemasMatchTheStructs
-// fails as soon as a struct and schemas.json disagree, and
-// UPDATE_SCHEMAS=true go test ./tools/ -run TestEmbeddedSchemas rewrites the file.
-//
-// Input schemas are flat and keep every description: models read them. Output
-// schemas are for programs and say each thing once: a type used twice is defined
-// in $defs and referenced locally (the TypeScript SDK's validator, the Inspector,
-// the conformance suite and mcp-go's own validation all resolve that), and they
-// carry no descriptions, since the model reads a result's text. Every field,
-// type, enum, required list and additionalProperties stays. A field without
-// `omitempty` is required.
+// structs (ToolTypes, reflected by internal/contract) and kept in schemas.json,
+// which is embedded here: reflecting at every start-up cost several
+// milliseconds of a ~40 ms start. A test fails as soon as a struct and
+// schemas.json disagree, and `go generate ./...` rewrites the file.
 //
 //go:embed schemas.json
 var schemasJSON []byte
@@ -35,7 +27,7 @@ type toolSchemas struct {
 var embeddedSchemas = sync.OnceValue(func() map[string]toolSchemas {
 	var all map[string]toolSchemas
 	if err := json.Unmarshal(schemasJSON, &all); err != nil {
-		panic(fmt.Sprintf("tools/schemas.json is not valid JSON (%v): run UPDATE_SCHEMAS=true go test ./tools/ -run TestEmbeddedSchemas", err))
+		panic(fmt.Sprintf("tools/schemas.json is not valid JSON (%v): run go generate ./...", err))
 	}
 	// The file is indented for review; tools/list sends them compact.
 	for name, s := range all {
@@ -52,23 +44,42 @@ func compact(raw json.RawMessage) json.RawMessage {
 	return b.Bytes()
 }
 
-// toolTypes records each tool's input and output types as the tools are built,
-// for the test that checks schemas.json against them.
-var toolTypes sync.Map // tool name → [2]reflect.Type{input, output}
+// ToolType is the Go types of one tool's input and output.
+type ToolType struct{ In, Out reflect.Type }
 
-// allowMissingSchemas is set only by the test that writes schemas.json.
-var allowMissingSchemas bool
+// ToolTypes builds every tool and returns its Go types by tool name: what its
+// schemas are generated from. A tool need not have schemas yet, so that a new
+// tool's can be generated.
+func ToolTypes() map[string]ToolType {
+	reflecting.Store(true)
+	defer reflecting.Store(false)
+	out := map[string]ToolType{}
+	for _, r := range registry {
+		name := r.build(&Deps{}).Tool.Name
+		if t, ok := toolTypes.Load(name); ok {
+			out[name] = t.(ToolType)
+		}
+	}
+	return out
+}
+
+// toolTypes records each tool's input and output types as the tools are built.
+var toolTypes sync.Map // tool name → ToolType
+
+// reflecting is set while ToolTypes builds the tools: their schemas are about
+// to be generated, so schemas.json may lack them.
+var reflecting atomic.Bool
 
 // schemasOf returns the tool's embedded schemas and notes its Go types.
 func schemasOf[In, Out any](name string) toolSchemas {
-	toolTypes.Store(name, [2]reflect.Type{reflect.TypeFor[In](), reflect.TypeFor[Out]()})
-	if allowMissingSchemas {
-		return toolSchemas{} // the test is about to write the file: its old content does not matter
+	toolTypes.Store(name, ToolType{In: reflect.TypeFor[In](), Out: reflect.TypeFor[Out]()})
+	if reflecting.Load() {
+		return toolSchemas{}
 	}
 	s, ok := embeddedSchemas()[name]
 	if !ok {
 		// A new tool: every test run shows this at once.
-		panic(fmt.Sprintf("tools/schemas.json has no schemas for %s: run UPDATE_SCHEMAS=true go test ./tools/ -run TestEmbeddedSchemas", name))
+		panic(fmt.Sprintf("tools/schemas.json has no schemas for %s: run go generate ./...", name))
 	}
 	return s
 }

@@ -1,6 +1,6 @@
 package tools_test
 
-// The secret canary (issue 6): a recognisable API key drives every tool through
+// The secret canary: a recognisable API key drives every tool through
 // success, refusal and failure at debug log level, and must show up nowhere a
 // person or a model can read: no log line, no result text, no structuredContent,
 // no error text, in no encoding. The fault matrix (fault_matrix_test.go) runs
@@ -120,7 +120,7 @@ func TestSecretCanaryEveryToolSuccessAndRefusal(t *testing.T) {
 	logs := &syncBuffer{}
 	sim := hostuptest.Sandbox()
 	sim.AddKey(canaryKey, "sandbox")
-	e, _ := suiteEnv(t, sim, suiteKey(canaryKey), suiteLogs(logs), suiteInProcess(), suiteSandboxFlag(true))
+	e := newEnv(t, sim, withTightLimits(), withKey(canaryKey), withLogs(logs), withSandbox())
 	e.deps.RestoreByToken = true // so that the restore, too, runs the token round trip
 	calls := canaryCalls(t, e)
 	seen := map[string]bool{}
@@ -156,7 +156,7 @@ func TestSecretCanaryHostUpEchoesTheKey(t *testing.T) {
 				logs := &syncBuffer{}
 				sim := newSim()
 				sim.AddKey(canaryKey, testAccount)
-				e, _ := suiteEnv(t, sim, suiteKey(canaryKey), suiteLogs(logs), suiteInProcess())
+				e := newEnv(t, sim, withTightLimits(), withKey(canaryKey), withLogs(logs))
 				args, _ := tool.setup(t, e)
 				sim.SetFault("*", "*", f)
 				res := e.call(tool.name, args)
@@ -171,7 +171,7 @@ func TestSecretCanaryRejectedKey(t *testing.T) {
 	logs := &syncBuffer{}
 	sim := newSim()
 	id := vpsWithDaily(sim)
-	e, _ := suiteEnv(t, sim, suiteKey(canaryKey), suiteLogs(logs), suiteInProcess())
+	e := newEnv(t, sim, withTightLimits(), withKey(canaryKey), withLogs(logs))
 	for _, tool := range matrixTools {
 		args := map[string]any{"vps_id": id}
 		switch tool.name {

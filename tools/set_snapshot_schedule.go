@@ -105,14 +105,20 @@ func planSnapshotSchedule(api backend, st *SnapshotState, want hostup.SnapshotSc
 	p := Plan{
 		Summary:  fmt.Sprintf("Set the snapshot schedule of %s to %s (now: %s).", vpsID, after.describe(), st.describe()),
 		Requests: []PlannedRequest{api.snapshotPost(want)},
-		Changes: []FieldChange{
-			{Field: "enabled", Before: "none", After: fmt.Sprint(enabled)},
-			{Field: "interval_hours", Before: "none", After: fmt.Sprint(interval)},
-		},
 		Warnings: []string{snapshotsNote},
 	}
+	// Only what changes is a change: a value equal to the one HostUp gave is not.
+	before := [2]string{"none", "none"}
 	if cur != nil {
-		p.Changes[0].Before, p.Changes[1].Before = givenOr(cur.Enabled), givenOr(cur.IntervalHours)
+		before = [2]string{givenOr(cur.Enabled), givenOr(cur.IntervalHours)}
+	}
+	for _, c := range []FieldChange{
+		{Field: "enabled", Before: before[0], After: fmt.Sprint(enabled)},
+		{Field: "interval_hours", Before: before[1], After: fmt.Sprint(interval)},
+	} {
+		if c.Before != c.After {
+			p.Changes = append(p.Changes, c)
+		}
 	}
 	if cur != nil && len(cur.Unread) > 0 {
 		// What the change replaces is not known in full: it may stop snapshots

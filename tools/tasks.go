@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/hostup/hostup-mcp/hostup"
+	"github.com/hostup/hostup-mcp/internal/coord"
 )
 
 // Long operations as MCP Tasks (spec 2025-11-25). A tool declared with withTasks
@@ -29,7 +31,8 @@ import (
 // confirm_token from the task, and calls again with them.
 //
 // mcp-go gets two things wrong on the stateless HTTP transport, fixed here with
-// its hooks:
+// its hooks (and a third, that tasks live in one replica's memory, fixed in
+// tasks_shared.go):
 //   - It isolates tasks by session, and a stateless request has none: any caller
 //     could list, read and cancel any task. Each task is bound to the credential
 //     that started it; another credential neither sees nor reaches it.
@@ -63,6 +66,10 @@ type taskRun struct {
 	// confirmation dialog: the handler runs without its session, so it cannot
 	// tell by itself, yet such a client must always be asked (authorize).
 	askable bool
+	// returned is closed when the handler has returned: a cancelled task's
+	// note is final only then.
+	returned     chan struct{}
+	returnedOnce sync.Once
 }
 
 // A task's note until its tool says better (Call.taskNote), and what it
@@ -98,6 +105,26 @@ func (r *taskRun) sending() {
 	}
 }
 
+// handlerReturned records that the handler has returned.
+func (r *taskRun) handlerReturned() { r.returnedOnce.Do(func() { close(r.returned) }) }
+
+// waitHandler waits, up to limit, for a handler that has started to return,
+// and says whether it did.
+func (r *taskRun) waitHandler(limit time.Duration) bool {
+	r.mu.Lock()
+	started := r.cancel != nil
+	r.mu.Unlock()
+	if !started {
+		return false
+	}
+	select {
+	case <-r.returned:
+		return true
+	case <-time.After(limit):
+		return false
+	}
+}
+
 // cancelledNote is the note when the run was cancelled, "" otherwise.
 func (r *taskRun) cancelledNote() string {
 	r.mu.Lock()
@@ -113,6 +140,9 @@ type taskRegistry struct {
 	mu    sync.Mutex
 	byRun map[string]*taskRun
 	byID  map[string]*taskRun
+
+	shared coord.Tasks // the record replicas share (tasks_shared.go); nil without
+	log    *slog.Logger
 }
 
 func (g *taskRegistry) add(key string, r *taskRun) {
@@ -165,117 +195,158 @@ func (g *taskRegistry) forget(key string) {
 }
 
 // visibleTo says whether the caller whose context is ctx may see the task: only
-// the credential that started it may. A task we do not know is nobody's.
+// the credential that started it may, besides the requests with which this
+// replica records it (internalRequest). A task we do not know is nobody's.
 func (g *taskRegistry) visibleTo(ctx context.Context, id string) (*taskRun, bool) {
 	r := g.named(id)
-	return r, r != nil && r.credential == hostup.Credential(ctx)
+	return r, r != nil && (r.credential == hostup.Credential(ctx) || isInternal(ctx))
 }
 
 // taskHooks wires the registry into mcp-go.
 func (d *Deps) taskHooks(h *server.Hooks) {
 	g := &d.tasks
-	h.AddBeforeCallTool(func(ctx context.Context, _ any, req *mcp.CallToolRequest) {
-		if req.Params.Meta != nil {
-			delete(req.Params.Meta.AdditionalFields, taskRunKey)
+	g.shared, g.log = d.SharedTasks, d.logger()
+	h.AddBeforeCallTool(g.beforeCall)
+	h.AddAfterCallTool(g.afterCall)
+	h.AddOnError(g.onError)
+	h.AddOnRequestInitialization(g.refuseOthersTask)
+	h.AddAfterListTasks(g.afterList)
+	h.AddAfterGetTask(g.afterGet)
+	h.AddAfterCancelTask(g.afterCancel)
+	h.AddAfterTaskResult(g.afterResult)
+	if g.shared != nil {
+		h.AddBeforeGetTask(g.answerGet)
+		h.AddBeforeTaskResult(g.answerResult)
+		h.AddBeforeCancelTask(g.answerCancel)
+	}
+}
+
+// beforeCall starts a run for a task-augmented call of a tool that declares
+// tasks: it bounds the task's TTL, links the call to the run through its
+// _meta (removing any link a client sent), and records who started it.
+func (g *taskRegistry) beforeCall(ctx context.Context, _ any, req *mcp.CallToolRequest) {
+	if req.Params.Meta != nil {
+		delete(req.Params.Meta.AdditionalFields, taskRunKey)
+	}
+	if req.Params.Task == nil || !declaresTasks(ctx, req.Params.Name) {
+		return // mcp-go runs it as a plain call: the same as without a task
+	}
+	if ttl := req.Params.Task.TTL; ttl == nil || *ttl <= 0 || *ttl > maxTaskTTL.Milliseconds() {
+		req.Params.Task.TTL = new(maxTaskTTL.Milliseconds())
+	}
+	key := newRunKey()
+	if req.Params.Meta == nil {
+		req.Params.Meta = &mcp.Meta{}
+	}
+	if req.Params.Meta.AdditionalFields == nil {
+		req.Params.Meta.AdditionalFields = map[string]any{}
+	}
+	req.Params.Meta.AdditionalFields[taskRunKey] = key
+	g.add(key, &taskRun{credential: hostup.Credential(ctx), note: noteNothingSent, askable: clientCanElicit(ctx), returned: make(chan struct{})})
+}
+
+// afterCall links the run to the task mcp-go created, and records it for the
+// other replicas, or forgets a run that ended up a plain call.
+func (g *taskRegistry) afterCall(ctx context.Context, _ any, req *mcp.CallToolRequest, result any) {
+	key := runKeyOf(*req)
+	if key == "" {
+		return
+	}
+	if created, ok := result.(*mcp.CreateTaskResult); ok {
+		ttl := time.Duration(*req.Params.Task.TTL) * time.Millisecond
+		g.started(key, created.Task.TaskId, ttl)
+		g.share(ctx, created.Task, g.run(key), ttl)
+		return
+	}
+	g.forget(key)
+}
+
+// onError forgets the run of a call that failed before it became a task.
+func (g *taskRegistry) onError(_ context.Context, _ any, method mcp.MCPMethod, message any, _ error) {
+	if req, ok := message.(*mcp.CallToolRequest); ok && method == mcp.MethodToolsCall {
+		if key := runKeyOf(*req); key != "" {
+			g.forget(key)
 		}
-		if req.Params.Task == nil || !declaresTasks(ctx, req.Params.Name) {
-			return // mcp-go runs it as a plain call: the same as without a task
-		}
-		if ttl := req.Params.Task.TTL; ttl == nil || *ttl <= 0 || *ttl > maxTaskTTL.Milliseconds() {
-			req.Params.Task.TTL = new(maxTaskTTL.Milliseconds())
-		}
-		key := newRunKey()
-		if req.Params.Meta == nil {
-			req.Params.Meta = &mcp.Meta{}
-		}
-		if req.Params.Meta.AdditionalFields == nil {
-			req.Params.Meta.AdditionalFields = map[string]any{}
-		}
-		req.Params.Meta.AdditionalFields[taskRunKey] = key
-		g.add(key, &taskRun{credential: hostup.Credential(ctx), note: noteNothingSent, askable: clientCanElicit(ctx)})
-	})
-	h.AddAfterCallTool(func(_ context.Context, _ any, req *mcp.CallToolRequest, result any) {
-		key := runKeyOf(*req)
-		if key == "" {
-			return
-		}
-		if created, ok := result.(*mcp.CreateTaskResult); ok {
-			g.started(key, created.Task.TaskId, time.Duration(*req.Params.Task.TTL)*time.Millisecond)
-			return
-		}
-		g.forget(key)
-	})
-	h.AddOnError(func(_ context.Context, _ any, method mcp.MCPMethod, message any, _ error) {
-		if req, ok := message.(*mcp.CallToolRequest); ok && method == mcp.MethodToolsCall {
-			if key := runKeyOf(*req); key != "" {
-				g.forget(key)
-			}
-		}
-	})
-	// tasks/get, tasks/result and tasks/cancel name one task: another
-	// credential's is refused before mcp-go looks it up, with mcp-go's own words.
-	// Cancelling is not decided here: mcp-go may yet refuse it.
-	h.AddOnRequestInitialization(func(ctx context.Context, _ any, message any) error {
-		raw, ok := message.(json.RawMessage)
-		if !ok {
-			return nil
-		}
-		var m struct {
-			Method mcp.MCPMethod `json:"method"`
-			Params struct {
-				TaskID string `json:"taskId"`
-			} `json:"params"`
-		}
-		if json.Unmarshal(raw, &m) != nil {
-			return nil
-		}
-		switch m.Method {
-		case mcp.MethodTasksGet, mcp.MethodTasksResult, mcp.MethodTasksCancel:
-		default:
-			return nil
-		}
-		if _, ok := g.visibleTo(ctx, m.Params.TaskID); !ok {
-			return errTaskNotFound
-		}
+	}
+}
+
+// refuseOthersTask refuses tasks/get, tasks/result and tasks/cancel of a task
+// another credential started before mcp-go looks it up, with mcp-go's own
+// words. Cancelling is not decided here: mcp-go may yet refuse it. With shared
+// state, a task this replica does not hold may run on another
+// (refuseUnreachable).
+func (g *taskRegistry) refuseOthersTask(ctx context.Context, _ any, message any) error {
+	raw, ok := message.(json.RawMessage)
+	if !ok {
 		return nil
+	}
+	var m struct {
+		Method mcp.MCPMethod `json:"method"`
+		Params struct {
+			TaskID string `json:"taskId"`
+		} `json:"params"`
+	}
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	switch m.Method {
+	case mcp.MethodTasksGet, mcp.MethodTasksResult, mcp.MethodTasksCancel:
+	default:
+		return nil
+	}
+	if g.shared != nil && g.named(m.Params.TaskID) == nil {
+		return g.refuseUnreachable(ctx, m.Params.TaskID)
+	}
+	if _, ok := g.visibleTo(ctx, m.Params.TaskID); !ok {
+		return errTaskNotFound
+	}
+	return nil
+}
+
+// afterList lists only the caller's tasks, a cancelled one with what
+// cancelling left behind, and those other replicas run for them.
+func (g *taskRegistry) afterList(ctx context.Context, _ any, _ *mcp.ListTasksRequest, result *mcp.ListTasksResult) {
+	result.Tasks = slices.DeleteFunc(result.Tasks, func(t mcp.Task) bool {
+		_, ok := g.visibleTo(ctx, t.TaskId)
+		return !ok
 	})
-	h.AddAfterListTasks(func(ctx context.Context, _ any, _ *mcp.ListTasksRequest, result *mcp.ListTasksResult) {
-		result.Tasks = slices.DeleteFunc(result.Tasks, func(t mcp.Task) bool {
-			_, ok := g.visibleTo(ctx, t.TaskId)
-			return !ok
-		})
-		for i := range result.Tasks {
-			if note := g.named(result.Tasks[i].TaskId).cancelledNote(); note != "" {
-				result.Tasks[i].StatusMessage = note
-			}
+	for i := range result.Tasks {
+		if note := g.named(result.Tasks[i].TaskId).cancelledNote(); note != "" {
+			result.Tasks[i].StatusMessage = note
 		}
-	})
-	h.AddAfterGetTask(func(_ context.Context, _ any, req *mcp.GetTaskRequest, result *mcp.GetTaskResult) {
-		if r := g.named(req.Params.TaskId); r != nil && result != nil {
-			if note := r.cancelledNote(); note != "" {
-				result.StatusMessage = note
-			}
+	}
+	g.listShared(ctx, result)
+}
+
+// afterGet says what cancelling a task left behind.
+func (g *taskRegistry) afterGet(_ context.Context, _ any, req *mcp.GetTaskRequest, result *mcp.GetTaskResult) {
+	if r := g.named(req.Params.TaskId); r != nil && result != nil {
+		if note := r.cancelledNote(); note != "" {
+			result.StatusMessage = note
 		}
-	})
-	// Only a cancel mcp-go accepted stops the handler: it refuses to cancel a
-	// task that already ended, whose result and message must stay as they were.
-	h.AddAfterCancelTask(func(_ context.Context, _ any, req *mcp.CancelTaskRequest, result *mcp.CancelTaskResult) {
-		if r := g.named(req.Params.TaskId); r != nil && result != nil {
-			r.stop()
-			if note := r.cancelledNote(); note != "" {
-				result.StatusMessage = note
-			}
+	}
+}
+
+// afterCancel stops the handler, only for a cancel mcp-go accepted: it refuses
+// to cancel a task that already ended, whose result and message must stay as
+// they were.
+func (g *taskRegistry) afterCancel(_ context.Context, _ any, req *mcp.CancelTaskRequest, result *mcp.CancelTaskResult) {
+	if r := g.named(req.Params.TaskId); r != nil && result != nil {
+		r.stop()
+		if note := r.cancelledNote(); note != "" {
+			result.StatusMessage = note
 		}
-	})
-	// A cancelled task has no result of its own: tasks/result says what
-	// cancelling left behind.
-	h.AddAfterTaskResult(func(_ context.Context, _ any, req *mcp.TaskResultRequest, result *mcp.TaskResultResult) {
-		if r := g.named(req.Params.TaskId); r != nil && result != nil && len(result.Content) == 0 {
-			if note := r.cancelledNote(); note != "" {
-				result.Content = []mcp.Content{mcp.NewTextContent(note)}
-			}
+	}
+}
+
+// afterResult gives a cancelled task, which has no result of its own, the
+// words of what cancelling left behind.
+func (g *taskRegistry) afterResult(_ context.Context, _ any, req *mcp.TaskResultRequest, result *mcp.TaskResultResult) {
+	if r := g.named(req.Params.TaskId); r != nil && result != nil && len(result.Content) == 0 {
+		if note := r.cancelledNote(); note != "" {
+			result.Content = []mcp.Content{mcp.NewTextContent(note)}
 		}
-	})
+	}
 }
 
 // declaresTasks says whether the tool called may run as a task. mcp-go runs a
@@ -334,7 +405,7 @@ func (d *Deps) taskContext(ctx context.Context, req mcp.CallToolRequest) (contex
 	if cancelled {
 		cancel()
 	}
-	return ctx, r, cancel
+	return ctx, r, func() { cancel(); r.handlerReturned() }
 }
 
 // taskRunCtxKey carries a task's run in its handler's context, for the code

@@ -19,6 +19,7 @@ import (
 
 	"github.com/hostup/hostup-mcp/hostup"
 	"github.com/hostup/hostup-mcp/internal/confirmpage"
+	"github.com/hostup/hostup-mcp/internal/coord"
 	"github.com/hostup/hostup-mcp/tools/ui"
 )
 
@@ -52,6 +53,10 @@ type Deps struct {
 	// Leases serializes the changes of one VPS across replicas (mutation.go);
 	// nil when this process is the only one.
 	Leases Leases
+	// SharedTasks records the MCP tasks this process runs, and reads those
+	// other replicas run (tasks_shared.go); nil when this process is the only
+	// one.
+	SharedTasks coord.Tasks
 
 	locks vpsLocks
 	tasks taskRegistry // the tasks our tools started (tasks.go)

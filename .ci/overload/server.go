@@ -12,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/hostup/hostup-mcp/hostup/hostuptest"
 )
 
 // server is the hostup-mcp process under attack. Its warnings and errors go
@@ -23,6 +21,10 @@ type server struct {
 	addr string
 	done chan struct{}
 }
+
+// metricsToken is the scraper's own credential: with per-request keys the
+// server serves /metrics to no other.
+const metricsToken = "3f9a1c07e2b84d5fa6c0d9e8b7a61524c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8"
 
 // startServer runs s.bin at s.fds open files, with per-request keys (it has
 // no key of its own) calling the HostUp at apiURL, and metrics on.
@@ -39,6 +41,7 @@ func startServer(s settings, apiURL string) (*server, error) {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	cmd.Env = append(cmd.Env, "HOSTUP_MCP_METRICS_TOKEN="+metricsToken)
 	srv := &server{cmd: cmd, addr: addr, done: make(chan struct{})}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
@@ -152,13 +155,13 @@ func post(client *http.Client, url, key string, header map[string]string, body s
 	return resp.StatusCode, string(got), err
 }
 
-// scrape gets /metrics: with per-request keys, any well-formed key on loopback.
+// scrape gets /metrics with the scraper's own token.
 func scrape(url string) string {
 	req, err := http.NewRequest(http.MethodGet, url+"/metrics", nil)
 	if err != nil {
 		return ""
 	}
-	req.Header.Set("Authorization", "Bearer "+hostuptest.SandboxAPIKey)
+	req.Header.Set("Authorization", "Bearer "+metricsToken)
 	client := &http.Client{Timeout: 5 * time.Second}
 	resp, err := client.Do(req)
 	if err != nil {

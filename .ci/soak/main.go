@@ -1,7 +1,7 @@
-// Command soak shows whether hostup-mcp's memory stays flat under load (issue
-// 15): it serves the built binary over Streamable HTTP on 127.0.0.1, keeps it
-// busy with concurrent tool calls for a while, and prints the server's resident
-// set size (VmRSS) as it goes, in two modes:
+// Command soak shows whether hostup-mcp's memory stays flat under load: it
+// serves the built binary over Streamable HTTP on 127.0.0.1, keeps it busy with
+// concurrent tool calls for a while, and prints the server's resident set size
+// (VmRSS) as it goes, in two modes:
 //
 //   - sandbox: --sandbox, where the HostUp simulator lives inside the server;
 //   - real: the server calls HostUp over HTTP with a key, as in production;
@@ -28,6 +28,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,72 +95,129 @@ func run(s settings, failed *bool) error {
 
 // soak runs one mode and reports whether every call succeeded.
 func soak(s settings, mode string) (bool, error) {
-	addr, err := freeAddr()
+	srv, err := startServer(s.bin, mode)
 	if err != nil {
 		return false, err
 	}
-	args := []string{"--transport", "http", "--addr", addr}
-	env := childEnv()
-	switch mode {
-	case "sandbox":
-		args = append(args, "--sandbox")
-	case "real":
-		api := hostuptest.Sandbox().Start()
-		defer api.Close()
-		args = append(args, "--api-url", api.URL)
-		env = append(env, "HOSTUP_API_KEY="+hostuptest.SandboxAPIKey)
-	default:
-		return false, fmt.Errorf("unknown mode %q: use sandbox or real", mode)
-	}
-	cmd := exec.Command(s.bin, args...)
-	cmd.Env = env
-	var stderr tail
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return false, err
-	}
-	defer func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	}()
-	url := "http://" + addr + "/mcp"
-	if err := waitReady("http://" + addr + "/healthz"); err != nil {
-		return false, fmt.Errorf("%w; server said: %s", err, stderr.String())
-	}
-
-	fmt.Printf("\n%s mode: %s %s, %d clients for %s\n", mode, filepath.Base(s.bin), strings.Join(args, " "), s.workers, s.duration)
+	defer srv.stop()
+	fmt.Printf("\n%s mode: %s %s, %d clients for %s\n", mode, filepath.Base(s.bin), strings.Join(srv.args, " "), s.workers, s.duration)
 	fmt.Printf("%8s %10s %10s\n", "time", "calls", "VmRSS")
 	ctx, cancel := context.WithTimeout(context.Background(), s.duration)
 	defer cancel()
-	var calls, failures atomic.Int64
-	var firstFailure atomic.Value
-	var wg sync.WaitGroup
+	l := startLoad(ctx, s.workers, srv.url)
+	baseline, last, err := srv.watch(ctx, s, l)
+	if err != nil {
+		cancel()
+		l.wg.Wait()
+		return false, err
+	}
+	l.wg.Wait()
+	calls := l.calls.Load()
+	fmt.Printf("%s: %d calls (%.0f/s), %d failed; RSS %.1f MB after %s, %.1f MB at the end: %+.1f MB\n",
+		mode, calls, float64(calls)/s.duration.Seconds(), l.failures.Load(),
+		mib(baseline), s.warmup, mib(last), mib(last-baseline))
+	if f := l.failures.Load(); f > 0 {
+		fmt.Printf("first failure: %v\n", l.firstFailure.Load())
+		return false, nil
+	}
+	return true, nil
+}
+
+// server is the built binary serving Streamable HTTP on loopback, in one mode.
+type server struct {
+	cmd    *exec.Cmd
+	args   []string
+	url    string // its /mcp endpoint
+	stderr *tail
+	api    *httptest.Server // the HostUp it calls in real mode; nil in sandbox mode
+}
+
+// startServer starts the binary in mode and waits until it is ready.
+func startServer(bin, mode string) (*server, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	srv := &server{args: []string{"--transport", "http", "--addr", addr}, url: "http://" + addr + "/mcp", stderr: &tail{}}
+	env := childEnv()
+	switch mode {
+	case "sandbox":
+		srv.args = append(srv.args, "--sandbox")
+	case "real":
+		srv.api = hostuptest.Sandbox().Start()
+		srv.args = append(srv.args, "--api-url", srv.api.URL)
+		env = append(env, "HOSTUP_API_KEY="+hostuptest.SandboxAPIKey)
+	default:
+		return nil, fmt.Errorf("unknown mode %q: use sandbox or real", mode)
+	}
+	srv.cmd = exec.Command(bin, srv.args...)
+	srv.cmd.Env = env
+	srv.cmd.Stderr = srv.stderr
+	if err := srv.cmd.Start(); err != nil {
+		srv.closeAPI()
+		return nil, err
+	}
+	if err := waitReady("http://" + addr + "/healthz"); err != nil {
+		srv.stop()
+		return nil, fmt.Errorf("%w; server said: %s", err, srv.stderr.String())
+	}
+	return srv, nil
+}
+
+// stop interrupts the server, as SIGINT from a terminal would, and kills it
+// if it has not ended within 30 s.
+func (srv *server) stop() {
+	_ = srv.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = srv.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = srv.cmd.Process.Kill()
+		<-done
+	}
+	srv.closeAPI()
+}
+
+func (srv *server) closeAPI() {
+	if srv.api != nil {
+		srv.api.Close()
+	}
+}
+
+// load is the clients calling the server, and what their calls came to.
+type load struct {
+	wg              sync.WaitGroup
+	calls, failures atomic.Int64
+	firstFailure    atomic.Value
+}
+
+// startLoad starts workers clients that call the server at url until ctx ends.
+func startLoad(ctx context.Context, workers int, url string) *load {
+	l := &load{}
 	client := &http.Client{Timeout: 30 * time.Second}
-	for w := range s.workers {
-		wg.Go(func() {
-			for i := w; ctx.Err() == nil; i += s.workers {
+	for w := range workers {
+		l.wg.Go(func() {
+			for i := w; ctx.Err() == nil; i += workers {
 				if err := call(ctx, client, url, i); err != nil {
 					if ctx.Err() != nil {
 						return
 					}
-					failures.Add(1)
-					firstFailure.CompareAndSwap(nil, err.Error())
+					l.failures.Add(1)
+					l.firstFailure.CompareAndSwap(nil, err.Error())
 					continue
 				}
-				calls.Add(1)
+				l.calls.Add(1)
 			}
 		})
 	}
+	return l
+}
 
+// watch prints the server's RSS every s.every until ctx ends, and returns the
+// RSS once warmed up (the baseline) and the last one read.
+func (srv *server) watch(ctx context.Context, s settings, l *load) (baseline, last int64, err error) {
 	start := time.Now()
-	var baseline, last int64
 	var lastAt time.Time
 	tick := time.NewTicker(s.every)
 	defer tick.Stop()
@@ -173,28 +231,18 @@ func soak(s settings, mode string) (bool, error) {
 			}
 		}
 		lastAt = time.Now()
-		rss, err := residentSet(cmd.Process.Pid)
+		rss, err := residentSet(srv.cmd.Process.Pid)
 		if err != nil {
-			cancel()
-			wg.Wait()
-			return false, fmt.Errorf("the server is gone (%v); it said: %s", err, stderr.String())
+			return 0, 0, fmt.Errorf("the server is gone (%v); it said: %s", err, srv.stderr.String())
 		}
 		elapsed := time.Since(start).Round(time.Second)
-		fmt.Printf("%8s %10d %7.1f MB\n", elapsed, calls.Load(), mib(rss))
+		fmt.Printf("%8s %10d %7.1f MB\n", elapsed, l.calls.Load(), mib(rss))
 		if baseline == 0 && elapsed >= s.warmup {
 			baseline = rss
 		}
 		last = rss
 	}
-	wg.Wait()
-	fmt.Printf("%s: %d calls (%.0f/s), %d failed; RSS %.1f MB after %s, %.1f MB at the end: %+.1f MB\n",
-		mode, calls.Load(), float64(calls.Load())/s.duration.Seconds(), failures.Load(),
-		mib(baseline), s.warmup, mib(last), mib(last-baseline))
-	if f := failures.Load(); f > 0 {
-		fmt.Printf("first failure: %v\n", firstFailure.Load())
-		return false, nil
-	}
-	return true, nil
+	return baseline, last, nil
 }
 
 // calls is the mix each client cycles through: every read tool and a dry run,

@@ -11,6 +11,7 @@ package callcmd
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -45,17 +46,10 @@ type Options struct {
 // Run runs the tool named by positional[0] with the JSON arguments in
 // positional[1], if any, and returns one of the exit codes above.
 func Run(ctx context.Context, srv *server.MCPServer, o Options, positional []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(positional) == 0 || len(positional) > 2 {
-		fmt.Fprintln(stderr, "hostup-mcp: usage: hostup-mcp call TOOL ['{\"arg\":…}'] [--json] [--yes] [--sandbox]; hostup-mcp tools lists the tools")
+	req, err := parseCall(positional)
+	if err != nil {
+		fmt.Fprintf(stderr, "hostup-mcp: %v\n", err)
 		return ExitUsage
-	}
-	name := positional[0]
-	var args map[string]any
-	if len(positional) == 2 {
-		if err := json.Unmarshal([]byte(positional[1]), &args); err != nil || args == nil {
-			fmt.Fprintf(stderr, "hostup-mcp: the arguments of call must be one JSON object in single quotes, e.g. '{\"vps_id\":\"vps_sandbox02\"}', not %s\n", positional[1])
-			return ExitUsage
-		}
 	}
 	c, err := connect(ctx, srv, o.Version, nil)
 	var listed *mcp.ListToolsResult
@@ -67,27 +61,59 @@ func Run(ctx context.Context, srv *server.MCPServer, o Options, positional []str
 		fmt.Fprintf(stderr, "hostup-mcp: starting the in-process client: %v\n", err)
 		return ExitFailed
 	}
-	tool, names := findTool(listed.Tools, name)
+	tool, names := findTool(listed.Tools, req.name)
 	if tool == nil {
 		hint := ""
 		if o.ReadOnly {
 			hint = " (read-only mode hides the write tools)"
 		}
-		fmt.Fprintf(stderr, "hostup-mcp: no tool named %q%s; the tools are %s\n", name, hint, strings.Join(names, ", "))
+		fmt.Fprintf(stderr, "hostup-mcp: no tool named %q%s; the tools are %s\n", req.name, hint, strings.Join(names, ", "))
 		return ExitUsage
 	}
-	if _, typed := tool.InputSchema.Properties[typedArg]; typed && args["dry_run"] != true {
-		return runTyped(ctx, srv, o, name, args, stdin, stdout, stderr)
+	if _, typed := tool.InputSchema.Properties[typedArg]; typed && req.args["dry_run"] != true {
+		return runTyped(ctx, srv, o, req.name, req.args, stdin, stdout, stderr)
 	}
-	// The arguments go as typed, not re-encoded from args: the server must see
-	// what a client would send, duplicate names included, to refuse them.
-	var sent any = args
+	return runConfirmedByYes(ctx, c, o, req, stdout, stderr)
+}
+
+// callRequest is the tool the command line calls, and its arguments.
+type callRequest struct {
+	name string
+	args map[string]any
+	raw  string // the arguments as typed; "" when there are none
+}
+
+func parseCall(positional []string) (callRequest, error) {
+	if len(positional) == 0 || len(positional) > 2 {
+		return callRequest{}, errors.New("usage: hostup-mcp call TOOL ['{\"arg\":…}'] [--json] [--yes] [--sandbox]; hostup-mcp tools lists the tools")
+	}
+	req := callRequest{name: positional[0]}
 	if len(positional) == 2 {
-		sent = json.RawMessage(positional[1])
+		req.raw = positional[1]
+		if err := json.Unmarshal([]byte(req.raw), &req.args); err != nil || req.args == nil {
+			return callRequest{}, fmt.Errorf("the arguments of call must be one JSON object in single quotes, e.g. '{\"vps_id\":\"vps_sandbox02\"}', not %s", req.raw)
+		}
 	}
-	res, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: sent}})
+	return req, nil
+}
+
+// sent is what goes to the server: the arguments as typed, not re-encoded
+// from args, since the server must see what a client would send, duplicate
+// names included, to refuse them.
+func (r callRequest) sent() any {
+	if r.raw != "" {
+		return json.RawMessage(r.raw)
+	}
+	return r.args
+}
+
+// runConfirmedByYes calls the tool. A change that waits for the user's
+// confirmation is applied with --yes, the person's confirmation, and
+// otherwise shown with how to confirm it.
+func runConfirmedByYes(ctx context.Context, c *client.Client, o Options, req callRequest, stdout, stderr io.Writer) int {
+	res, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: req.name, Arguments: req.sent()}})
 	if err != nil {
-		fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", req.name, err)
 		return ExitFailed
 	}
 	text := ResultText(res)
@@ -102,17 +128,17 @@ func Run(ctx context.Context, srv *server.MCPServer, o Options, positional []str
 		// agreed to, then apply exactly that plan with its token.
 		fmt.Fprintln(stderr, planText(res, text))
 		confirmed := map[string]any{"confirm_token": token}
-		for k, v := range args {
+		for k, v := range req.args {
 			confirmed[k] = v
 		}
-		if res, err = c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: confirmed}}); err != nil {
-			fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
+		if res, err = c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: req.name, Arguments: confirmed}}); err != nil {
+			fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", req.name, err)
 			return ExitFailed
 		}
 		text, token = ResultText(res), pendingConfirmToken(res)
 	}
 	if res.IsError {
-		if _, typed := args["confirm_token"]; typed && strings.HasSuffix(failureCode(res), "_confirm_token") {
+		if _, typed := req.args["confirm_token"]; typed && strings.HasSuffix(failureCode(res), "_confirm_token") {
 			text += "\nOn the command line: a confirm_token only works inside the server that issued it, and call starts a new one on every run. Run the same command without confirm_token and with --yes to confirm the change yourself."
 		}
 		fmt.Fprintln(stderr, text)

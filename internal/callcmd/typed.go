@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
+	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
@@ -36,58 +36,31 @@ func runTyped(ctx context.Context, srv *server.MCPServer, o Options, name string
 	}
 	defer c.Close()
 
-	// The plan first, from a dry run: it sends nothing, and says what to type.
-	dryArgs := map[string]any{"dry_run": true}
-	for k, v := range args {
-		if k != "dry_run" {
-			dryArgs[k] = v
-		}
+	p, code := planTyped(ctx, c, name, args, stderr)
+	if p.dry == nil {
+		return code
 	}
-	dry, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: dryArgs}})
-	if err != nil {
-		fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
-		return ExitFailed
-	}
-	if dry.IsError {
-		fmt.Fprintln(stderr, ResultText(dry))
-		return ExitFailed
-	}
-	var planned struct {
-		VPSID string `json:"vps_id"`
-		Want  string `json:"type_to_confirm"`
-	}
-	if b, err := json.Marshal(dry.StructuredContent); err == nil {
-		_ = json.Unmarshal(b, &planned)
-	}
-	what := "the VPS's name"
-	if planned.Want == planned.VPSID {
-		what = "the VPS's id"
-	}
-	want := strconv.Quote(planned.Want)
 	if !o.Yes {
-		text := fmt.Sprintf("%s\nNothing was changed. To apply this change from the command line, run the same command again with --yes: it asks you to type %s (%s), or takes it from the arguments as %q.", ResultText(dry), what, want, typedArg)
-		return write(dry, text, ExitConfirmationRequired, o, stdout, stderr)
+		text := fmt.Sprintf("%s\nNothing was changed. To apply this change from the command line, run the same command again with --yes: it asks you to type %s (%s), or takes it from the arguments as %q.", ResultText(p.dry), p.what, p.quoted(), typedArg)
+		return write(p.dry, text, ExitConfirmationRequired, o, stdout, stderr)
 	}
-
 	typed, _ := args[typedArg].(string)
 	if typed == "" && o.Terminal {
-		fmt.Fprintln(stderr, planOf(dry))
-		fmt.Fprintf(stderr, "To go ahead, type %s (%s); to stop, press Enter: ", what, want)
-		if typed = readLine(stdin); strings.TrimSpace(typed) == "" {
+		if typed = p.prompt(stdin, stderr); strings.TrimSpace(typed) == "" {
 			fmt.Fprintln(stderr, "Nothing was typed, so nothing was changed.")
 			return ExitConfirmationRequired
 		}
 	}
 	switch {
 	case strings.TrimSpace(typed) == "":
-		text := fmt.Sprintf("%s\nNothing was changed: this change is confirmed by typing %s (%s), and the input is not a terminal to ask for it at. Type it into the arguments as %q and run the command again with --yes.", ResultText(dry), what, want, typedArg)
-		return write(dry, text, ExitConfirmationRequired, o, stdout, stderr)
-	case !tools.TypedMatches(typed, planned.Want):
-		fmt.Fprintf(stderr, "Nothing was changed: the text typed (%s) is not %s (%s).\n", strconv.Quote(typed), what, want)
+		text := fmt.Sprintf("%s\nNothing was changed: this change is confirmed by typing %s (%s), and the input is not a terminal to ask for it at. Type it into the arguments as %q and run the command again with --yes.", ResultText(p.dry), p.what, p.quoted(), typedArg)
+		return write(p.dry, text, ExitConfirmationRequired, o, stdout, stderr)
+	case !tools.TypedMatches(typed, p.want):
+		fmt.Fprintf(stderr, "Nothing was changed: the text typed (%s) is not %s (%s).\n", strconv.Quote(typed), p.what, p.quoted())
 		return ExitFailed
 	}
 
-	fmt.Fprintln(stderr, "Applying with --yes, confirmed by typing "+what+". "+planOf(dry))
+	fmt.Fprintln(stderr, "Applying with --yes, confirmed by typing "+p.what+". "+planOf(p.dry))
 	dialog.typed = typed
 	res, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: args}})
 	if err != nil {
@@ -101,20 +74,53 @@ func runTyped(ctx context.Context, srv *server.MCPServer, o Options, name string
 	return write(res, ResultText(res), ExitDone, o, stdout, stderr)
 }
 
-// IsTerminal reports whether r is a terminal a person types at: a character
-// device other than the null device, which is one too, and which a program
-// started with no input (stdin from /dev/null) reads.
-func IsTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
+// typedPlan is the plan of a change confirmed by typing, and what to type.
+type typedPlan struct {
+	dry  *mcp.CallToolResult // the dry run's result
+	want string              // the text to type
+	what string              // what that text is, in words
+}
+
+// planTyped makes the plan with a dry run: it sends nothing, and says what to
+// type. When there is no plan (dry is nil), code is the exit code, and why
+// was written to stderr.
+func planTyped(ctx context.Context, c *client.Client, name string, args map[string]any, stderr io.Writer) (p typedPlan, code int) {
+	dryArgs := map[string]any{"dry_run": true}
+	for k, v := range args {
+		if k != "dry_run" {
+			dryArgs[k] = v
+		}
 	}
-	st, err := f.Stat()
-	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return false
+	dry, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: dryArgs}})
+	if err != nil {
+		fmt.Fprintf(stderr, "hostup-mcp: %s: %v\n", name, err)
+		return typedPlan{}, ExitFailed
 	}
-	null, err := os.Stat(os.DevNull)
-	return err != nil || !os.SameFile(st, null)
+	if dry.IsError {
+		fmt.Fprintln(stderr, ResultText(dry))
+		return typedPlan{}, ExitFailed
+	}
+	var planned struct {
+		VPSID string `json:"vps_id"`
+		Want  string `json:"type_to_confirm"`
+	}
+	if b, err := json.Marshal(dry.StructuredContent); err == nil {
+		_ = json.Unmarshal(b, &planned)
+	}
+	p = typedPlan{dry: dry, want: planned.Want, what: "the VPS's name"}
+	if planned.Want == planned.VPSID {
+		p.what = "the VPS's id"
+	}
+	return p, ExitDone
+}
+
+func (p typedPlan) quoted() string { return strconv.Quote(p.want) }
+
+// prompt shows the plan and asks the person at the terminal to type the text.
+func (p typedPlan) prompt(stdin io.Reader, stderr io.Writer) string {
+	fmt.Fprintln(stderr, planOf(p.dry))
+	fmt.Fprintf(stderr, "To go ahead, type %s (%s); to stop, press Enter: ", p.what, p.quoted())
+	return readLine(stdin)
 }
 
 // readLine reads one line the person typed; "" at the end of the input.

@@ -3,9 +3,7 @@ package callcmd
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -23,12 +21,18 @@ const restoreArgs = `{"vps_id":"vps_sandbox02","backup_id":"bkp_sim000001"`
 func sandbox(t *testing.T, restoreByToken bool) (*server.MCPServer, *hostuptest.Simulator) {
 	t.Helper()
 	sim := hostuptest.Sandbox(hostuptest.WithJobTiming(0, 0))
-	api, err := hostup.New(hostup.Options{APIKey: hostuptest.SandboxAPIKey, HTTPClient: &http.Client{Transport: sim.Transport()}})
+	return serverOver(t, sim, hostuptest.SandboxAPIKey, restoreByToken), sim
+}
+
+// serverOver is the real server over sim, calling it with key.
+func serverOver(t *testing.T, sim *hostuptest.Simulator, key string, restoreByToken bool) *server.MCPServer {
+	t.Helper()
+	api, err := hostup.New(hostup.Options{APIKey: key, HTTPClient: &http.Client{Transport: sim.Transport()}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	deps := &tools.Deps{Client: api, Confirm: tools.NewConfirmer(nil), JobPoll: time.Millisecond, JobWait: 5 * time.Second, RestoreByToken: restoreByToken}
-	return tools.NewServer(deps, tools.ServerOptions{Name: "hostup-mcp", Version: "test"}), sim
+	return tools.NewServer(deps, tools.ServerOptions{Name: "hostup-mcp", Version: "test"})
 }
 
 // run runs call with o and the restore's arguments (extra appended), and what
@@ -115,26 +119,5 @@ func TestRestoreAtATerminalAsksForTheName(t *testing.T) {
 				t.Errorf("restore sent: %v, want %v (%d mutations)", sent, c.restored, len(sim.Mutations()))
 			}
 		})
-	}
-}
-
-// Only a terminal is asked: not a pipe, not a file, and not the null device,
-// which CI and `< /dev/null` give and which is a character device too.
-func TestIsTerminalIsNotTheNullDeviceOrAPipe(t *testing.T) {
-	null, err := os.Open(os.DevNull)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer null.Close()
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
-	defer pw.Close()
-	for name, r := range map[string]io.Reader{"the null device": null, "a pipe": pr, "a string": strings.NewReader("db-01\n")} {
-		if IsTerminal(r) {
-			t.Errorf("%s is taken for a terminal", name)
-		}
 	}
 }

@@ -18,8 +18,8 @@ import (
 	"github.com/hostup/hostup-mcp/hostup"
 	"github.com/hostup/hostup-mcp/hostup/hostuptest"
 	"github.com/hostup/hostup-mcp/internal/metrics"
+	"github.com/hostup/hostup-mcp/internal/transport"
 	"github.com/hostup/hostup-mcp/tools"
-	"github.com/hostup/hostup-mcp/transport"
 )
 
 const token = "metrics-test-token-0123456789"

@@ -1,6 +1,7 @@
 // Package redisstate keeps the state that replicas of hostup-mcp must share in
-// Redis: the record of confirm tokens (coord.TokenRecord) and the per-VPS
-// leases that serialize changes across replicas (coord.Leases). Redis is the
+// Redis: the record of confirm tokens (coord.TokenRecord), the per-VPS leases
+// that serialize changes across replicas (coord.Leases) and the record of MCP
+// tasks (coord.Tasks, tasks.go). Redis is the
 // engine, so that single use and mutual exclusion rest on its atomic commands
 // (SET NX, and scripts that compare before they switch, extend or delete)
 // rather than on a protocol of our own.
@@ -13,8 +14,11 @@
 //	             so a Redis that lost its data refuses the tokens it held.
 //	lease:<vps>  the holder's random value; it expires unless kept
 //
-// Nothing stored is a secret: token ids are random, VPS ids are HostUp's, and
-// a HostUp API key never reaches Redis.
+// and a task's keys, listed in tasks.go.
+//
+// Nothing stored is a secret: token and task ids are random, VPS ids are
+// HostUp's, a task's owner is a key id (a hash), and a HostUp API key never
+// reaches Redis.
 package redisstate
 
 import (
@@ -59,6 +63,7 @@ type Store struct {
 	poll     time.Duration
 	log      *slog.Logger
 	addr     string
+	cancels  cancelListener // the tasks this process runs (tasks.go)
 }
 
 // ParseURL checks a Redis URL (redis://, rediss:// or unix://) without
@@ -173,7 +178,10 @@ func init() { redis.SetLogger(clientLogger{}) }
 func (s *Store) Addr() string { return s.addr }
 
 // Close closes the connections.
-func (s *Store) Close() error { return s.rdb.Close() }
+func (s *Store) Close() error {
+	s.cancels.close()
+	return s.rdb.Close()
+}
 
 func trimRedisPrefix(msg string) string {
 	if len(msg) > 7 && msg[:7] == "redis: " {
@@ -299,24 +307,36 @@ type lease struct {
 // tried again on the next tick (the lease still has two thirds of its life);
 // one that finds the lease gone stops, and Check says so from then on.
 func (l *lease) keep() {
-	defer close(l.stopped)
-	t := time.NewTicker(l.s.leaseTTL / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-l.stop:
-			return
-		case <-t.C:
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), l.s.leaseTTL/3)
+	l.s.everyThird(l.stop, l.stopped, func(ctx context.Context) bool {
 		err := l.extend(ctx)
-		cancel()
 		if errors.Is(err, errLost) {
 			l.s.log.Warn("the shared lease of a VPS was lost while its change ran; another replica may change it meanwhile", "vps_id", l.vpsID)
-			return
+			return false
 		}
 		if err != nil {
 			l.s.log.Warn("renewing the shared lease of a VPS failed; trying again", "vps_id", l.vpsID, "error", err)
+		}
+		return true
+	})
+}
+
+// everyThird calls renew every third of a lease's life, within that third,
+// until quit is closed or renew says to stop, and then closes done.
+func (s *Store) everyThird(quit <-chan struct{}, done chan<- struct{}, renew func(context.Context) bool) {
+	defer close(done)
+	t := time.NewTicker(s.leaseTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-quit:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), s.leaseTTL/3)
+		goOn := renew(ctx)
+		cancel()
+		if !goOn {
+			return
 		}
 	}
 }

@@ -5,20 +5,30 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 )
 
 // Every value the docs print for a key or a secret is a placeholder: read from
-// README.md and the Kubernetes Secret example, so that a new example cannot
-// slip past.
+// README.md, the pages of docs/ and the Kubernetes Secret example, so that a
+// new example cannot slip past.
 func TestEveryPlaceholderTheDocsPrintIsOne(t *testing.T) {
-	var printed []string
-	for _, f := range []struct{ path, re string }{
-		{"../../README.md", `HOSTUP_(?:API_KEY|MCP_HTTP_TOKEN|MCP_TOKEN_SECRET|MCP_METRICS_TOKEN)(?:": "|=)([^"\s]+)`},
+	const markdown = `HOSTUP_(?:API_KEY|MCP_HTTP_TOKEN|MCP_TOKEN_SECRET|MCP_METRICS_TOKEN)(?:": "|=)([^"\s]+)`
+	files := []struct{ path, re string }{
+		{"../../README.md", markdown},
 		{"../../deploy/kubernetes/secret.yaml.example", `(?m)^\s*#?\s*HOSTUP_(?:API_KEY|MCP_HTTP_TOKEN|MCP_TOKEN_SECRET|MCP_METRICS_TOKEN): "([^"]*)"`},
-	} {
+	}
+	pages, err := filepath.Glob("../../docs/*.md")
+	if err != nil || len(pages) == 0 {
+		t.Fatalf("no pages in docs/ (%v)", err)
+	}
+	for _, p := range pages {
+		files = append(files, struct{ path, re string }{p, markdown})
+	}
+	var printed []string
+	for _, f := range files {
 		b, err := os.ReadFile(f.path)
 		if err != nil {
 			t.Fatal(err)
@@ -84,6 +94,19 @@ func TestOnlyPlaceholderKeysAreRefused(t *testing.T) {
 	for _, v := range []string{"hu_test_key", "key-replicas-account-a", "sandbox", "k", "hu_live_3f9c2a7e1b4d8f60"} {
 		if Placeholder(v) {
 			t.Errorf("%q is taken for a placeholder", v)
+		}
+	}
+}
+
+// A secret of 32 random bytes, in hex or base64, is accepted.
+func TestTokenSecretOf32RandomBytesIsAccepted(t *testing.T) {
+	for _, s := range []string{
+		"3f9c2a7e1b4d8f60a5c3e7d912b48f06c1e5a9d37b2f64e08c1a5d9f3b7e2c46",
+		"P5wqfhtNj2ClwOfZErSPBsHlqdN7L2TgjBpdnzt+LEY=",
+		"P5wqfhtNj2ClwOfZErSPBsHlqdN7L2TgjBpdnzt-LEY",
+	} {
+		if _, err := SigningKey(s); err != nil {
+			t.Errorf("%s: %v", s, err)
 		}
 	}
 }

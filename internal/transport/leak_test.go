@@ -1,6 +1,6 @@
 package transport
 
-// Goroutine leaks over the network transports (issue 6): a server that has
+// Goroutine leaks over the network transports: a server that has
 // served concurrent calls and was shut down, with its client closed, leaves no
 // goroutine behind. Not parallel on purpose: a top-level test without
 // t.Parallel runs while the package's parallel tests are still paused, so the

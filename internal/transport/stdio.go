@@ -21,7 +21,10 @@ func ServeStdio(ctx context.Context, srv *server.MCPServer, stdin io.Reader, std
 	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopListening()
 
-	stdin, stdout = countAnswers(stdin, stdout, shutdownTimeout)
+	stdin, stdout = countAnswers(stdin, stdout, shutdownTimeout, func(line []byte) []byte {
+		answer, _ := promptArguments{srv}.refusal(ctx, line)
+		return answer
+	})
 	stdio := server.NewStdioServer(srv)
 	stdio.SetErrorLogger(slog.NewLogLogger(logger.Handler(), slog.LevelError))
 	done := make(chan error, 1)

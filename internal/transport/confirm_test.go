@@ -115,7 +115,7 @@ func TestModernClientOverStatelessHTTPConfirmsThroughElicitation(t *testing.T) {
 	}
 }
 
-// Issue 13.3: with per-request keys, a token is bound to the key that got the
+// With per-request keys, a token is bound to the key that got the
 // plan. A token obtained with a read-only key is refused for another key of the
 // same account, which must get and confirm its own plan.
 func TestConfirmTokenIsBoundToTheCallersKey(t *testing.T) {
@@ -171,8 +171,10 @@ func TestTokenUsedOnOneReplicaIsRefusedByAnotherSharingTheRecord(t *testing.T) {
 		t.Fatal("no confirm_token")
 	}
 	args["confirm_token"] = token
-	// Both replicas read and check the token before either DELETE is done.
-	sim.SetFault(http.MethodDelete, "*", hostuptest.Fault{Latency: 300 * time.Millisecond})
+	// Both replicas read and check the token before either DELETE is done: the
+	// DELETE is slow enough that the other call's plan, made while it runs,
+	// still finds the backup, even on a loaded machine.
+	sim.SetFault(http.MethodDelete, "*", hostuptest.Fault{Latency: 2 * time.Second})
 	results := make(chan *mcp.CallToolResult, 2)
 	for _, c := range []*client.Client{c1, c2} {
 		go func() { results <- callTool(t, c, "delete_backup", args) }()

@@ -154,8 +154,10 @@ func (c *countingStdout) Write(p []byte) (int, error) {
 }
 
 // countAnswers wraps stdin and stdout so that the end of stdin waits for the
-// answers of the requests read before it.
-func countAnswers(stdin io.Reader, stdout io.Writer, limit time.Duration) (io.Reader, io.Writer) {
+// answers of the requests read before it. A request that refuse answers (a
+// prompt's invalid arguments: promptargs.go) is answered here and never
+// reaches mcp-go.
+func countAnswers(stdin io.Reader, stdout io.Writer, limit time.Duration, refuse func(line []byte) []byte) (io.Reader, io.Writer) {
 	p := newPendingRequests()
 	in := &countingStdin{r: stdin, pending: p, limit: limit}
 	out := &countingStdout{w: stdout}
@@ -164,8 +166,13 @@ func countAnswers(stdin io.Reader, stdout io.Writer, limit time.Duration) (io.Re
 			_, _ = out.Write(batchRefusal)
 			return
 		}
-		if request, _ := classify(line); request {
+		request, _ := classify(line)
+		if request {
 			p.add(1)
+		}
+		if answer := refuse(line); request && answer != nil {
+			_, _ = out.Write(append(answer, '\n'))
+			return
 		}
 		in.ready = append(append(in.ready, line...), '\n')
 	}

@@ -1,6 +1,6 @@
 package transport
 
-// Issue 13.5: with per-request keys, one tenant cannot stall another.
+// With per-request keys, one tenant cannot stall another.
 
 import (
 	"context"

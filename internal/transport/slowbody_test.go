@@ -1,6 +1,6 @@
 package transport
 
-// Clients that promise a body and stall (issue 15, defect 1): net/http reads
+// Clients that promise a body and stall: net/http reads
 // what is left of a body before it answers and again when it closes the
 // request, so a handler that answers without reading must make those reads
 // end at once, and every read of a body must end by a deadline.

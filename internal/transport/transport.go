@@ -77,6 +77,9 @@ type Options struct {
 	Addr           string // host:port; DefaultAddr when empty
 	Token          string
 	PerRequestKeys bool
+	// Sandbox says the server's own key is the sandbox's, not one the user
+	// set: a refusal then does not advise unsetting HOSTUP_API_KEY.
+	Sandbox bool
 	// AllowedOrigins are browser origins ("https://app.example.com") allowed
 	// besides the server's own host and loopback origins.
 	AllowedOrigins []string
@@ -96,6 +99,11 @@ type Options struct {
 
 	// Observer, when set, hears what the server turns away (observe.go).
 	Observer Observer
+
+	// WrapMCP, when set, wraps the Streamable HTTP endpoint behind the guard,
+	// which has authenticated the request and read its body: what the server
+	// answers in mcp-go's stead (tools.SharedTaskAnswers).
+	WrapMCP func(http.Handler) http.Handler
 
 	// Metrics, when set, is served at MetricsPath (package metrics builds it):
 	// to the holder of MetricsToken when it is set, else under the same
@@ -158,15 +166,14 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 	g.metricsHash = sha256.Sum256([]byte(opts.MetricsToken))
 	s := &Server{opts: opts, auth: auth, log: opts.Logger, calls: newCallLimiter(opts.MaxConcurrentCalls, opts.Observer), guard: g}
 	srv.Use(s.calls.middleware)
+	s.handler = s.routes(srv)
+	return s, nil
+}
 
-	var cors []server.CORSOption
-	if len(opts.AllowedOrigins) > 0 {
-		cors = []server.CORSOption{
-			server.WithCORSAllowedOrigins(opts.AllowedOrigins...),
-			server.WithCORSAllowedHeaders("Content-Type", "Authorization", "Mcp-Session-Id", "Mcp-Protocol-Version", "Last-Event-ID"),
-		}
-	}
-
+// routes serves /healthz, /metrics when there are metrics, the transport's
+// MCP endpoints, and a 404 for everything else, each behind the guard.
+func (s *Server) routes(srv *server.MCPServer) http.Handler {
+	opts, g := s.opts, s.guard
 	mux := http.NewServeMux()
 	mux.Handle(HealthPath, g.wrap(health(opts.Kind, g.refuser), false))
 	mux.Handle(ReadyPath, g.wrap(s.readiness(), false))
@@ -176,6 +183,7 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 	case opts.Metrics != nil:
 		mux.Handle(MetricsPath, g.wrap(opts.Metrics, true))
 	}
+	cors := corsOptions(opts.AllowedOrigins)
 	switch opts.Kind {
 	case StreamableHTTP:
 		h := server.NewStreamableHTTPServer(srv,
@@ -187,7 +195,11 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 			server.WithStreamableHTTPLogger(s.log),
 			server.WithStreamableHTTPCORS(cors...),
 		)
-		mux.Handle(MCPPath, g.wrap(h, true))
+		var endpoint http.Handler = h
+		if opts.WrapMCP != nil {
+			endpoint = opts.WrapMCP(h)
+		}
+		mux.Handle(MCPPath, g.wrap(promptArguments{srv}.streamable(endpoint), true))
 	case SSE:
 		b := newSSEBinding(opts.MaxStreams, g.refuser)
 		s.streams = b
@@ -199,13 +211,24 @@ func New(srv *server.MCPServer, opts Options) (*Server, error) {
 			server.WithSessionIDGenerator(b.newSessionID),
 			server.WithSSECORS(cors...),
 		)
-		h := g.wrap(b.wrap(s.sse), true)
+		h := g.wrap(b.wrap(promptArguments{srv}.sse(s.sse, s.sse)), true)
 		mux.Handle(SSEPath, h)
 		mux.Handle(MessagePath, h)
 	}
 	mux.Handle("/", g.wrap(notFound(opts.Kind, g.refuser), false))
-	s.handler = mux
-	return s, nil
+	return mux
+}
+
+// corsOptions answer browsers from the allowed origins, with the headers MCP
+// requests carry; none without allowed origins.
+func corsOptions(allowed []string) []server.CORSOption {
+	if len(allowed) == 0 {
+		return nil
+	}
+	return []server.CORSOption{
+		server.WithCORSAllowedOrigins(allowed...),
+		server.WithCORSAllowedHeaders("Content-Type", "Authorization", "Mcp-Session-Id", "Mcp-Protocol-Version", "Last-Event-ID"),
+	}
 }
 
 func withDefaults(o Options) Options {
@@ -269,7 +292,11 @@ func checkOptions(o Options) (authMode, error) {
 		return 0, errors.New("--metrics (HOSTUP_MCP_METRICS) with per-request HostUp keys needs HOSTUP_MCP_METRICS_TOKEN: any well-formed key would otherwise read every tenant's figures; generate one with: openssl rand -hex 32, and give it to the scraper as its bearer token")
 	}
 	if auth == authNone && !isLoopbackAddr(o.Addr) {
-		return 0, fmt.Errorf("--addr (HOSTUP_MCP_ADDR) %s is not a loopback address and requests would not be authenticated: set HOSTUP_MCP_HTTP_TOKEN (clients send Authorization: Bearer <token>), or unset HOSTUP_API_KEY so each client sends its own HostUp key, or listen on %s", o.Addr, DefaultAddr)
+		perRequest := ", or unset HOSTUP_API_KEY so each client sends its own HostUp key"
+		if o.Sandbox {
+			perRequest = "" // the sandbox's key is its own: there is nothing to unset
+		}
+		return 0, fmt.Errorf("--addr (HOSTUP_MCP_ADDR) %s is not a loopback address and requests would not be authenticated: set HOSTUP_MCP_HTTP_TOKEN (generate one with: openssl rand -hex 32; clients send Authorization: Bearer <token>)%s, or listen on %s", o.Addr, perRequest, DefaultAddr)
 	}
 	return auth, nil
 }
