@@ -1,6 +1,6 @@
 package tools_test
 
-// Benchmarks of the hot paths behind a tools/call (issue 7): the whole call
+// Benchmarks of the hot paths behind a tools/call: the whole call
 // through the real server (schema validation in and out included), the same
 // call with validation off (so the difference is validation's cost), the
 // handler alone on a canned HostUp answer (argument decoding, the client's
@@ -8,11 +8,14 @@ package tools_test
 // (part of start-up). The figures the user sees are printed by go run ./.ci/bench.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -190,4 +193,53 @@ func BenchmarkNewServer(b *testing.B) {
 	for b.Loop() {
 		tools.NewServer(d, tools.ServerOptions{Name: "hostup-mcp", Version: "bench"})
 	}
+}
+
+// BenchmarkStdioCallAndPing runs the stdio server in-process on pipes, HostUp
+// being the simulator over loopback HTTP, and times tools/call
+// list_backup_schedules and ping in one session: call − ping is .ci/bench's row
+// 2b without the process hops between the bench, the server and the simulator.
+func BenchmarkStdioCallAndPing(b *testing.B) {
+	sim := benchSimulator(9)
+	hs := httptest.NewServer(sim)
+	defer hs.Close()
+	c, err := hostup.New(hostup.Options{APIKey: hostuptest.FleetAPIKey, BaseURL: hs.URL, HTTPClient: &http.Client{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := &tools.Deps{Client: c, Confirm: tools.NewConfirmer(nil)}
+	srv := tools.NewServer(d, tools.ServerOptions{Name: "hostup-mcp", Version: "bench"})
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go server.NewStdioServer(srv).Listen(ctx, inR, outW)
+	rd := bufio.NewReaderSize(outR, 1<<20)
+	id := 0
+	send := func(s string) {
+		id++
+		fmt.Fprintf(inW, s+"\n", id)
+		for {
+			line, err := rd.ReadBytes('\n')
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(line) > 0 {
+				return
+			}
+		}
+	}
+	send(`{"jsonrpc":"2.0","id":%d,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"b","version":"1"}}}`)
+	fmt.Fprintf(inW, `{"jsonrpc":"2.0","method":"notifications/initialized"}`+"\n")
+	call := `{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"list_backup_schedules","arguments":{"vps_id":"` + benchVPS + `"}}}`
+	b.Run("call", func(b *testing.B) {
+		for b.Loop() {
+			send(call)
+		}
+	})
+	b.Run("ping", func(b *testing.B) {
+		for b.Loop() {
+			send(`{"jsonrpc":"2.0","id":%d,"method":"ping"}`)
+		}
+	})
 }
