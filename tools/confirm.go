@@ -104,7 +104,7 @@ func (g *grant) claim(ctx context.Context, vpsID string, shared bool) error {
 		return &Refusal{
 			Reason: "This server has no record of the confirm_token: the record of confirmations was lost since it was issued (a restart of the server or of its Redis), or the token comes from a replica that does not share that record, so whether it was used already cannot be known",
 			Code:   "unknown_confirm_token",
-			Fix:    redo + " With several replicas, give each the same Redis (HOSTUP_MCP_REDIS_URL).",
+			Fix:    redo + " With several replicas, give each the same Redis (HOSTUP_MCP_REDIS_URL). A client that starts a new server for every call, such as MCP Inspector --cli, cannot complete a token confirmation: confirm with hostup-mcp call … --yes.",
 		}
 	case use != coord.TokenFresh:
 		return &Refusal{Reason: "The confirm_token was used already: each confirmation applies its change once", Code: "used_confirm_token", Fix: redo}

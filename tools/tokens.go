@@ -157,7 +157,7 @@ func (c *Confirmer) Check(token, purpose, tool, keyID string, now time.Time) (*g
 		}
 	}
 	if !ok || !hmac.Equal([]byte(sig), []byte(c.sign(body))) {
-		return nil, &Refusal{Reason: "The confirm_token is not a token this server issued (tokens are never made up; they come from a previous call of the same tool)", Code: "invalid_confirm_token", Fix: redo}
+		return nil, &Refusal{Reason: "The confirm_token is not a token this server issued: a token comes from a previous call of the same tool to this running server (or a replica sharing its token secret and Redis). A client that starts a new server for every call, such as MCP Inspector --cli, cannot bring one back; confirm in a client that keeps the server running, or with hostup-mcp call … --yes", Code: "invalid_confirm_token", Fix: redo}
 	}
 	claims, ok := decodeClaims(body)
 	if !ok {
