@@ -116,7 +116,7 @@ export function renderAudit(sc, ctx) {
       ["VPS", "State", "Schedule", "Last run", "Retention", "Free slots"].map((c) => h("th", { scope: "col" }, c)),
       h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Actions")))),
     rows.map((r) => auditRow(r, ctx)));
-  const more = sc.truncated
+  const more = sc.completeness === "truncated"
     ? h("p", { class: "note" }, `${sc.left_out || "Some"} more VPS of the account were not audited. Ask for them by id.`)
     : null;
   return [
