@@ -152,14 +152,12 @@ type ApplyBackupPolicyOutput struct {
 	// VPSes: the groups' and no_change's.
 	ConfirmToken     string `json:"confirm_token,omitempty"`
 	ConfirmExpiresAt string `json:"confirm_expires_at,omitempty"`
-	// True when not every VPS of the account is in the plan (one call covers up
-	// to 1,000).
-	Truncated bool `json:"truncated"`
 	// How many VPSes of the account are not in the plan, as far as HostUp's
 	// list was read. Pass their ids in vps_ids.
 	LeftOut int `json:"left_out"`
-	// Of the account's list of VPSes: unknown means HostUp did not say whether
-	// more follow, so some VPSes may be missing from the plan.
+	// Of the account's list of VPSes: truncated when not every VPS of the
+	// account is in the plan (one call covers up to 1,000); unknown when HostUp
+	// did not say whether more follow, so some VPSes may be missing from it.
 	Completeness string `json:"completeness" jsonschema:"enum=complete,enum=truncated,enum=unknown"`
 }
 
@@ -198,8 +196,8 @@ func applyBackupPolicy(d *Deps) server.ServerTool {
 // policyOutput starts the result with what holds for every row: the policy,
 // its notes, and which VPSes of the account the plan leaves out.
 func policyOutput(p policy, left leftOut) ApplyBackupPolicyOutput {
-	out := ApplyBackupPolicyOutput{Policy: p.describe(), Notes: p.notes, Truncated: left.truncated, LeftOut: left.count, Completeness: completeness(left.truncated, left.unknown)}
-	if out.Truncated {
+	out := ApplyBackupPolicyOutput{Policy: p.describe(), Notes: p.notes, LeftOut: left.count, Completeness: completeness(left.truncated, left.unknown)}
+	if left.truncated {
 		out.Notes = append(out.Notes, leftOutNote(left))
 	}
 	if out.Completeness == listUnknown {

@@ -100,15 +100,14 @@ type AuditBackupCoverageOutput struct {
 	// The VPSes with an enabled schedule and no problem, by name: nothing to
 	// do (totals.covered counts them).
 	Covered []string `json:"covered"`
-	// True when not every VPS of the account was audited: the account has more
-	// than one audit covers, or HostUp's list of VPSes ended early.
-	Truncated bool `json:"truncated"`
 	// How many VPSes of the account were not audited, as far as HostUp's list
 	// was read: when the list ended early there may be more (the text says at
 	// least). Audit them by passing their ids in vps_ids.
 	LeftOut int `json:"left_out"`
 	// Completeness is of the account's list of VPSes (complete when vps_ids
-	// were given): unknown when HostUp's list did not say whether more VPSes
+	// were given): truncated when not every VPS of the account was audited
+	// (the account has more than one audit covers, or HostUp's list of VPSes
+	// ended early); unknown when HostUp's list did not say whether more VPSes
 	// follow, and the audit then cannot say the account is covered.
 	Completeness string `json:"completeness" jsonschema:"enum=complete,enum=truncated,enum=unknown"`
 }
@@ -123,7 +122,7 @@ func auditBackupCoverage(d *Deps) server.ServerTool {
 				return AuditBackupCoverageOutput{}, "", err
 			}
 			rows := d.auditAll(ctx, call, targets)
-			out := AuditBackupCoverageOutput{Totals: auditTotals(rows), Truncated: left.truncated, LeftOut: left.count,
+			out := AuditBackupCoverageOutput{Totals: auditTotals(rows), LeftOut: left.count,
 				Completeness: completeness(left.truncated, left.unknown)}
 			out.VPS, out.Groups, out.Covered = auditParts(rows)
 			return out, out.text(rows, left), nil

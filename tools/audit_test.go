@@ -166,8 +166,8 @@ func TestAuditOfAFleetBeyondOneAuditSaysHowManyWereLeftOut(t *testing.T) {
 	e := newEnv(t, hostuptest.Fleet(1003, 11), withKey(hostuptest.FleetAPIKey))
 	var out tools.AuditBackupCoverageOutput
 	text := e.ok("audit_backup_coverage", map[string]any{}, &out)
-	if n := len(auditRows(t, out)); !out.Truncated || out.LeftOut != 3 || n != 1000 || out.Totals.VPS != 1000 {
-		t.Fatalf("truncated %v, left out %d, rows %d, totals %+v", out.Truncated, out.LeftOut, n, out.Totals)
+	if n := len(auditRows(t, out)); out.Completeness != "truncated" || out.LeftOut != 3 || n != 1000 || out.Totals.VPS != 1000 {
+		t.Fatalf("completeness %q, left out %d, rows %d, totals %+v", out.Completeness, out.LeftOut, n, out.Totals)
 	}
 	contains(t, text, "Truncated: 3 more VPS of the account not audited (one audit covers up to 1000)", "pass their ids in vps_ids")
 }
@@ -182,15 +182,15 @@ func TestAuditWhoseVPSListEndsEarlySaysTruncated(t *testing.T) {
 	e := newEnv(t, sim)
 	var out tools.AuditBackupCoverageOutput
 	text := e.ok("audit_backup_coverage", map[string]any{}, &out)
-	if !out.Truncated || out.LeftOut != 0 || len(auditRows(t, out)) != 1 {
-		t.Fatalf("truncated %v, left out %d, rows %+v", out.Truncated, out.LeftOut, auditRows(t, out))
+	if out.Completeness != "truncated" || out.LeftOut != 0 || len(auditRows(t, out)) != 1 {
+		t.Fatalf("completeness %q, left out %d, rows %+v", out.Completeness, out.LeftOut, auditRows(t, out))
 	}
 	contains(t, text, "Truncated: at least 1 more VPS of the account not audited")
 
 	// A complete list is not truncated.
 	text = e.ok("audit_backup_coverage", map[string]any{}, &out)
-	if out.Truncated || out.LeftOut != 0 {
-		t.Errorf("truncated %v, left out %d", out.Truncated, out.LeftOut)
+	if out.Completeness == "truncated" || out.LeftOut != 0 {
+		t.Errorf("completeness %q, left out %d", out.Completeness, out.LeftOut)
 	}
 	lacks(t, text, "Truncated")
 }

@@ -173,10 +173,6 @@ func (s v1Schedules) state() *hostup.BackupSchedules { return s.bs }
 // addFacts adds v1's minutes and history facts to views built from the
 // converted state: the order of schedules and history is the same in both.
 func (s v1Schedules) addFacts(st *ScheduleState) {
-	for i := range st.Schedules {
-		minute := s.vm.Schedules[i].Minute
-		st.Schedules[i].Minute = &minute
-	}
 	for i := range st.History {
 		h := s.vm.History[i]
 		v := &st.History[i]

@@ -73,7 +73,7 @@ func (d *Deps) scheduleState(vpsID string, bs *hostup.BackupSchedules, historyLi
 		VPSID:        vpsID,
 		Schedules:    []ScheduleView{},
 		Settings:     settingsView(bs.Settings),
-		Limits:       limitsView(bs.Limits),
+		Limits:       limitsView(bs),
 		Gates:        scheduleGates(bs.Actions),
 		HistoryTotal: len(bs.History),
 		DisplayZone:  d.display().String(),

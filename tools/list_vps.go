@@ -38,12 +38,10 @@ type ListVPSOutput struct {
 	Total int `json:"total"`
 	// How many matching VPSes are not in the list because of limit.
 	LeftOut int `json:"left_out"`
-	// True when the account has more VPSes than this server reads in one call:
-	// only an exact name or primary IP as query finds those beyond.
-	Truncated bool `json:"truncated"`
-	// Completeness says truncated apart from unknown: complete when every VPS
-	// of the account was read, truncated as Truncated says, unknown when
-	// HostUp's list gave no sign of whether more VPSes follow (there may be).
+	// Complete when every VPS of the account was read; truncated when the
+	// account has more VPSes than this server reads in one call (only an exact
+	// name or primary IP as query finds those beyond); unknown when HostUp's
+	// list gave no sign of whether more VPSes follow (there may be).
 	Completeness string `json:"completeness" jsonschema:"enum=complete,enum=truncated,enum=unknown"`
 }
 
@@ -86,7 +84,7 @@ func listVPS(d *Deps) server.ServerTool {
 				}
 			}
 			shown, left := capList(matched, limit)
-			out := ListVPSOutput{VPS: shown, Total: len(matched), LeftOut: left, Truncated: list.Truncated, Completeness: completeness(list.Truncated, list.CompletenessUnknown)}
+			out := ListVPSOutput{VPS: shown, Total: len(matched), LeftOut: left, Completeness: completeness(list.Truncated, list.CompletenessUnknown)}
 			return out, out.text(in.Query, limit), nil
 		})
 }
@@ -167,10 +165,10 @@ func (o ListVPSOutput) text(query string, limit int) string {
 		fmt.Fprintf(&b, "\n… and %d more not shown: call list_vps again with a query that narrows the list.", o.LeftOut)
 	}
 	switch {
-	case o.Truncated && query != "":
+	case o.Completeness == listTruncated && query != "":
 		// addExactMatches already asked HostUp across the whole account.
 		fmt.Fprintf(&b, "\nThe account has more VPSes than one call reads: beyond them, only a VPS whose exact name or primary IP is %q can be found, and HostUp was asked for it.", query)
-	case o.Truncated:
+	case o.Completeness == listTruncated:
 		b.WriteString("\nThe account has more VPSes than one call reads, so the list stops there. To find a VPS beyond it, call list_vps with query set to its exact name or primary IP: HostUp looks those up across the whole account.")
 	case o.Completeness == listUnknown && query != "":
 		fmt.Fprintf(&b, "\n%s HostUp was also asked across the whole account for a VPS whose exact name or primary IP is %q.", completenessUnknownNote, query)

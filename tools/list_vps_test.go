@@ -60,8 +60,8 @@ func TestListVPSTruncatedSaysHowToFindTheRest(t *testing.T) {
 
 	var out tools.ListVPSOutput
 	text := e.ok("list_vps", map[string]any{}, &out)
-	if !out.Truncated || out.Total != 1000 || out.LeftOut != 900 || len(out.VPS) != 100 {
-		t.Fatalf("truncated %v, total %d, left out %d, shown %d", out.Truncated, out.Total, out.LeftOut, len(out.VPS))
+	if out.Completeness != "truncated" || out.Total != 1000 || out.LeftOut != 900 || len(out.VPS) != 100 {
+		t.Fatalf("completeness %q, total %d, left out %d, shown %d", out.Completeness, out.Total, out.LeftOut, len(out.VPS))
 	}
 	contains(t, text, "… and 900 more not shown: call list_vps again with a higher limit (up to 500) or a query",
 		"more VPSes than one call reads", "call list_vps with query set to its exact name or primary IP")

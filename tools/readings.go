@@ -39,8 +39,10 @@ func clockTime(s string) (hour, minute int, ok bool) {
 	return nums[0], nums[1], true
 }
 
-// unreadMembers is BackupSchedules.Unread with a settings object HostUp sent as
-// null (or left out) named once, as "settings".
+// unreadMembers is BackupSchedules.Unread as the views show it: a settings
+// object HostUp sent as null (or left out) named once, as "settings", and a
+// usage count named only under limits (where limitsView puts it), and only
+// when neither limits nor settings gave it.
 func unreadMembers(bs *hostup.BackupSchedules) []string {
 	var out []string
 	if bs.Settings == nil && len(bs.Unread) > 0 {
@@ -48,6 +50,9 @@ func unreadMembers(bs *hostup.BackupSchedules) []string {
 	}
 	for _, m := range bs.Unread {
 		if bs.Settings == nil && strings.HasPrefix(m, "settings.") {
+			continue
+		}
+		if c, ok := sharedCountNamed(m); ok && (m == c.setting || bs.Has(c.setting)) {
 			continue
 		}
 		out = append(out, m)

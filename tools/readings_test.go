@@ -86,8 +86,8 @@ func TestAFullPageWithoutPagingLeavesTheAccountNotKnownToBeCovered(t *testing.T)
 	e := newEnv(t, sim)
 	var audit tools.AuditBackupCoverageOutput
 	text := e.ok("audit_backup_coverage", map[string]any{}, &audit)
-	if audit.Completeness != "unknown" || audit.Truncated || audit.Totals.VPS != 100 {
-		t.Fatalf("completeness %q, truncated %v, %d audited; want the 100 HostUp gave and completeness unknown", audit.Completeness, audit.Truncated, audit.Totals.VPS)
+	if audit.Completeness != "unknown" || audit.Totals.VPS != 100 {
+		t.Fatalf("completeness %q, %d audited; want the 100 HostUp gave and completeness unknown", audit.Completeness, audit.Totals.VPS)
 	}
 	contains(t, text, "Not known whether the account is covered", "neither hasMore nor nextCursor")
 
@@ -188,4 +188,25 @@ func TestAJobHostUpDoesNotKnowYetIsPolledAgainAFewTimes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAUsageCountOnlyTheSettingsGaveShowsInTheLimits: the result says each
+// usage count once, in limits; when HostUp's limits leave one out and its
+// settings give it, the value is there and not called unknown.
+func TestAUsageCountOnlyTheSettingsGaveShowsInTheLimits(t *testing.T) {
+	e := newEnv(t, newSim())
+	id := vpsWithDaily(e.sim)
+	e.sim.SetFault(http.MethodGet, "/api/v2/vps/*/backup-schedules", hostuptest.Fault{Status: http.StatusOK, Body: `{"schedules":[],"history":[],
+		"settings":{"totalBackupLimit":7,"manualBackupsActive":2,"scheduledBackupsActive":3,"availableScheduledSlots":2,"autoDeleteOldest":true},
+		"limits":{"maxSchedules":1,"currentSchedules":0,"totalBackups":7,"maxRetention":7,"manualBackupsActive":2}}`})
+	var out tools.ListBackupSchedulesOutput
+	text := e.ok("list_backup_schedules", map[string]any{"vps_id": id}, &out)
+	if l := out.Limits; l.ManualBackupsActive != 2 || l.ScheduledBackupsActive != 3 || l.AvailableScheduledSlots != 2 {
+		t.Errorf("limits %+v: want the counts the settings gave", l)
+	}
+	if len(out.Unread) != 0 {
+		t.Errorf("unread %v: every count was given, by limits or settings", out.Unread)
+	}
+	contains(t, text, "2 manual + 3 scheduled active, 2 free backup slots")
+	lacks(t, text, "did not give")
 }

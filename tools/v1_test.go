@@ -60,8 +60,8 @@ func TestV1ListSchedulesFillsTheSameSchemaWithV1Facts(t *testing.T) {
 		t.Fatalf("got %+v", out)
 	}
 	s := out.Schedules[0]
-	if _, err := strconv.Atoi(s.ID); err != nil || s.Frequency != "daily" || s.TimeUTC != "02:23" || s.Minute == nil || *s.Minute != 23 || s.RetentionCount != 3 || s.NextRun == "" {
-		t.Errorf("schedule %+v: want a numeric id, daily 02:23 (minute 23), retention 3, a next run", s)
+	if _, err := strconv.Atoi(s.ID); err != nil || s.Frequency != "daily" || s.TimeUTC != "02:23" || s.RetentionCount != 3 || s.NextRun == "" {
+		t.Errorf("schedule %+v: want a numeric id, daily 02:23 (the minute in time_utc), retention 3, a next run", s)
 	}
 	if out.Limits.MaxRetention != 7 || out.Settings == nil || out.Settings.TotalBackupLimit != 7 {
 		t.Errorf("limits %+v, settings %+v: want 7", out.Limits, out.Settings)
@@ -101,11 +101,12 @@ func TestV1SeedExampleThroughTheTool(t *testing.T) {
 	var out tools.ListBackupSchedulesOutput
 	e.ok("list_backup_schedules", map[string]any{"vps_id": vmid}, &out)
 	s := out.Schedules[0]
-	if s.ID != "2464" || s.Frequency != "weekly" || s.DayOfWeek == nil || *s.DayOfWeek != 5 || s.TimeUTC != "05:23" || *s.Minute != 23 ||
+	if s.ID != "2464" || s.Frequency != "weekly" || s.DayOfWeek == nil || *s.DayOfWeek != 5 || s.TimeUTC != "05:23" ||
 		s.RetentionCount != 7 || s.Name != "Example note" || s.LastRun != "2026-02-10T00:00:00.000Z" || s.NextRun != "2026-02-10T00:00:00.000Z" {
 		t.Errorf("schedule %+v", s)
 	}
-	if st := out.Settings; st.TotalBackupLimit != 7 || st.ManualBackupsActive != 7 || st.AvailableScheduledSlots != 0 || !st.AutoDeleteOldest {
+	// The settings' usage counts (7 manual, 0 free slots) are the limits' below.
+	if st := out.Settings; st.TotalBackupLimit != 7 || !st.AutoDeleteOldest {
 		t.Errorf("settings %+v", st)
 	}
 	if out.Limits != (tools.LimitsView{MaxSchedules: 1, CurrentSchedules: 1, TotalBackups: 7, MaxRetention: 7, ManualBackupsActive: 7}) {
@@ -456,7 +457,7 @@ func TestV1AndV2ShareState(t *testing.T) {
 		t.Fatalf("v2 sees %+v", v2.Schedules)
 	}
 	s := v2.Schedules[0]
-	if !strings.HasPrefix(s.ID, "bks_") || s.Frequency != "weekly" || *s.DayOfWeek != 2 || s.TimeUTC != "03:45" || s.RetentionCount != 4 || s.Name != "Tuesdays" || s.Minute != nil {
+	if !strings.HasPrefix(s.ID, "bks_") || s.Frequency != "weekly" || *s.DayOfWeek != 2 || s.TimeUTC != "03:45" || s.RetentionCount != 4 || s.Name != "Tuesdays" {
 		t.Errorf("v2 sees %+v", s)
 	}
 
@@ -467,7 +468,7 @@ func TestV1AndV2ShareState(t *testing.T) {
 		t.Errorf("v2 plan %+v: v2 has no minute, so the change must show it going to :00", c)
 	}
 	v1 := e.schedules(vmid)
-	if s := v1.Schedules[0]; s.TimeUTC != "06:00" || *s.Minute != 0 || s.Name != "Tuesdays" || s.RetentionCount != 4 {
+	if s := v1.Schedules[0]; s.TimeUTC != "06:00" || s.Name != "Tuesdays" || s.RetentionCount != 4 {
 		t.Errorf("v1 sees %+v", s)
 	}
 }

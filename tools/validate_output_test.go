@@ -65,7 +65,7 @@ func TestOutputValidatorAgreesWithJSONSchema(t *testing.T) {
 // answers with an internal error that says a change may have been made.
 func TestAResultThatDoesNotFitItsSchemaIsAnInternalError(t *testing.T) {
 	v := newOutputValidator("list_vps", embeddedSchemas()["list_vps"].Output)
-	if err := v.check([]byte(`{"vps":null,"total":1,"truncated":false}`)); err == nil {
+	if err := v.check([]byte(`{"vps":null,"total":1,"left_out":0,"completeness":"complete"}`)); err == nil {
 		t.Fatal("null for a list passed")
 	}
 	text, failure := explain(&invalidResult{err: v.check([]byte(`{"vps":null}`))})

@@ -47,13 +47,12 @@ type ScheduleView struct {
 	ID        string `json:"id"`
 	Name      string `json:"name"`
 	Frequency string `json:"frequency" jsonschema:"enum=daily,enum=weekly,enum=monthly"`
-	// HH:MM in UTC, as HostUp runs it.
+	// HH:MM in UTC, as HostUp runs it (with v1's minute).
 	TimeUTC string `json:"time_utc,omitempty"`
-	// The same time in the display time zone.
-	TimeLocal string `json:"time_local,omitempty"`
-	// Numeric vmids (API v1) only: the minute of the hour (UTC) the backup
-	// starts; also in time_utc.
-	Minute *int `json:"minute,omitempty"`
+	// The same time in the display time zone, for the text. The structured
+	// result leaves it out: time_utc and next_run with list_backup_schedules'
+	// display_zone give it, as the coverage view computes it.
+	TimeLocal string `json:"-"`
 	// Weekly schedules: 0=Sunday … 6=Saturday (UTC).
 	DayOfWeek *int `json:"day_of_week,omitempty"`
 	// Monthly schedules: 1-31 (UTC).
@@ -62,7 +61,6 @@ type ScheduleView struct {
 	Enabled        bool   `json:"enabled"`
 	LastRun        string `json:"last_run,omitempty"`
 	NextRun        string `json:"next_run,omitempty"`
-	NextRunLocal   string `json:"next_run_local,omitempty"`
 	// State of the latest run, when HostUp reports one.
 	Status string `json:"status,omitempty"`
 }
@@ -94,9 +92,6 @@ func (d *Deps) scheduleView(s hostup.Schedule) ScheduleView {
 	if v.TimeUTC != "" {
 		v.TimeLocal = d.localClock(v.TimeUTC, s.NextRun)
 	}
-	if t, ok := parseTime(v.NextRun); ok {
-		v.NextRunLocal = t.In(d.display()).Format("2006-01-02 15:04 MST")
-	}
 	return v
 }
 
@@ -126,13 +121,15 @@ func (v ScheduleView) describe() string {
 	return b.String()
 }
 
-// SettingsView is a VPS's backup retention settings and usage.
+// SettingsView is a VPS's backup retention settings: what
+// update_backup_settings changes. HostUp's settings also repeat three usage
+// counts of its limits; the structured result leaves them to LimitsView, so
+// that each count is said once, and keeps them here for the text.
 type SettingsView struct {
-	TotalBackupLimit        int  `json:"total_backup_limit"`
-	ManualBackupsActive     int  `json:"manual_backups_active"`
-	ScheduledBackupsActive  int  `json:"scheduled_backups_active"`
-	AvailableScheduledSlots int  `json:"available_scheduled_slots"`
-	AutoDeleteOldest        bool `json:"auto_delete_oldest"`
+	TotalBackupLimit       int  `json:"total_backup_limit"`
+	ManualBackupsActive    int  `json:"-"`
+	ScheduledBackupsActive int  `json:"-"`
+	AutoDeleteOldest       bool `json:"auto_delete_oldest"`
 }
 
 func settingsView(s *hostup.BackupSettings) *SettingsView {
@@ -141,12 +138,11 @@ func settingsView(s *hostup.BackupSettings) *SettingsView {
 	}
 	return &SettingsView{
 		TotalBackupLimit: s.TotalBackupLimit, ManualBackupsActive: s.ManualBackupsActive,
-		ScheduledBackupsActive: s.ScheduledBackupsActive, AvailableScheduledSlots: s.AvailableScheduledSlots,
-		AutoDeleteOldest: s.AutoDeleteOldest,
+		ScheduledBackupsActive: s.ScheduledBackupsActive, AutoDeleteOldest: s.AutoDeleteOldest,
 	}
 }
 
-// LimitsView is HostUp's summary of a VPS's backup limits.
+// LimitsView is HostUp's summary of a VPS's backup limits and usage.
 type LimitsView struct {
 	MaxSchedules     int `json:"max_schedules"`
 	CurrentSchedules int `json:"current_schedules"`
@@ -160,12 +156,49 @@ type LimitsView struct {
 	AvailableScheduledSlots int `json:"available_scheduled_slots"`
 }
 
-func limitsView(l hostup.ScheduleLimits) LimitsView {
-	return LimitsView{
+// sharedCount is a usage count HostUp's settings repeat from its limits, by
+// its names in each.
+type sharedCount struct{ limit, setting string }
+
+var sharedCounts = []sharedCount{
+	{"limits.manualBackupsActive", "settings.manualBackupsActive"},
+	{"limits.scheduledBackupsActive", "settings.scheduledBackupsActive"},
+	{"limits.availableScheduledSlots", "settings.availableScheduledSlots"},
+}
+
+// limitsView is HostUp's limits, a usage count they left out taken from the
+// settings that repeat it (unreadMembers then does not name it).
+func limitsView(bs *hostup.BackupSchedules) LimitsView {
+	l := bs.Limits
+	v := LimitsView{
 		MaxSchedules: l.MaxSchedules, CurrentSchedules: l.CurrentSchedules, TotalBackups: l.TotalBackups,
 		MaxRetention: l.MaxRetention, ManualBackupsActive: l.ManualBackupsActive,
 		ScheduledBackupsActive: l.ScheduledBackupsActive, AvailableScheduledSlots: l.AvailableScheduledSlots,
 	}
+	s := bs.Settings
+	for _, c := range sharedCounts {
+		if bs.Has(c.limit) || !bs.Has(c.setting) {
+			continue
+		}
+		switch c.limit {
+		case "limits.manualBackupsActive":
+			v.ManualBackupsActive = s.ManualBackupsActive
+		case "limits.scheduledBackupsActive":
+			v.ScheduledBackupsActive = s.ScheduledBackupsActive
+		case "limits.availableScheduledSlots":
+			v.AvailableScheduledSlots = s.AvailableScheduledSlots
+		}
+	}
+	return v
+}
+
+// sharedCountNamed is the shared count m names, under limits or settings.
+func sharedCountNamed(m string) (sharedCount, bool) {
+	i := slices.IndexFunc(sharedCounts, func(c sharedCount) bool { return m == c.limit || m == c.setting })
+	if i < 0 {
+		return sharedCount{}, false
+	}
+	return sharedCounts[i], true
 }
 
 // ScheduleGates are the gates of the schedule endpoints.

@@ -116,7 +116,7 @@ export function renderAudit(sc, ctx) {
       ["VPS", "State", "Schedule", "Last run", "Retention", "Free slots"].map((c) => h("th", { scope: "col" }, c)),
       h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Actions")))),
     rows.map((r) => auditRow(r, ctx)));
-  const more = sc.truncated
+  const more = sc.completeness === "truncated"
     ? h("p", { class: "note" }, `${sc.left_out || "Some"} more VPS of the account were not audited. Ask for them by id.`)
     : null;
   return [
@@ -200,8 +200,8 @@ export function renderSchedules(sc, ctx, { standalone = true } = {}) {
       h("p", {}, `Keeps ${s.retention_count} of at most ${maxRet}`, s.retention_count === 1 ? h("span", { class: "tag warn" }, "only 1") : null)]
     : [h("p", {}, `Up to ${maxRet} backups can be kept.`)]));
   const limit = set ? set.total_backup_limit : l.total_backups;
-  const manual = (set ? set.manual_backups_active : l.manual_backups_active) || 0;
-  const scheduled = (set ? set.scheduled_backups_active : l.scheduled_backups_active) || 0;
+  const manual = l.manual_backups_active || 0;
+  const scheduled = l.scheduled_backups_active || 0;
   const free = Math.max(0, (limit || 0) - manual - scheduled);
   cards.append(card("Quota", [
     meter([{ value: manual, cls: "manual" }, { value: scheduled, cls: "scheduled" }], limit || manual + scheduled, `${manual} manual and ${scheduled} scheduled of ${limit} backups`),
