@@ -213,6 +213,7 @@ func BenchmarkStdioCallAndPing(b *testing.B) {
 	outR, outW := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	defer inW.Close() // ends Listen's read, which the context alone does not
 	go server.NewStdioServer(srv).Listen(ctx, inR, outW)
 	rd := bufio.NewReaderSize(outR, 1<<20)
 	id := 0

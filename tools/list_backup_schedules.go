@@ -32,7 +32,7 @@ type ScheduleState struct {
 	History []HistoryView `json:"history"`
 	// How many runs HostUp returned in all.
 	HistoryTotal int `json:"history_total"`
-	// Time zone of the *_local fields.
+	// The zone the text shows times in; times here are UTC, as HostUp gives them.
 	DisplayZone string `json:"display_zone"`
 	// Members of HostUp's settings and limits its answer did not give (e.g.
 	// limits.maxRetention, or settings as a whole): their values here are 0 and
