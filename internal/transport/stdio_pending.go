@@ -25,28 +25,154 @@ func newPendingRequests() *pendingRequests {
 	return &pendingRequests{settled: make(chan struct{})}
 }
 
-// message is what tells a request from an answer: a request has a method and
-// an id; an answer has an id and a result or an error.
-type message struct {
-	ID     json.RawMessage `json:"id"`
-	Method string          `json:"method"`
-	Result json.RawMessage `json:"result"`
-	Error  json.RawMessage `json:"error"`
-}
-
+// classify tells a request (a method and an id) from an answer (an id and a
+// result or an error) by the names of a message's top-level members, without
+// decoding their values: an answer carries a tool's whole result, and decoding
+// it here, once more after mcp-go encoded it, cost a sixth of a tools/call.
+// A request is classified only when the whole line is valid JSON, as mcp-go
+// answers any other line with a parse error that carries no id, which must not
+// leave a request counted open. Answers are mcp-go's own encoding.
 func classify(line []byte) (request, answer bool) {
-	line = bytes.TrimSpace(line)
-	if len(line) == 0 || line[0] != '{' {
-		return false, false // garbage: mcp-go answers it, or not, as it does
-	}
-	var m message
-	if json.Unmarshal(line, &m) != nil || len(m.ID) == 0 || string(m.ID) == "null" {
+	var id, method, result, errMember []byte
+	ok := topMembers(line, func(name, value []byte) {
+		// Names match as mcp-go's decoder (encoding/json) matches them:
+		// regardless of case.
+		switch {
+		case bytes.EqualFold(name, []byte("id")):
+			id = value
+		case bytes.EqualFold(name, []byte("method")):
+			method = value
+		case bytes.EqualFold(name, []byte("result")):
+			result = value
+		case bytes.EqualFold(name, []byte("error")):
+			errMember = value
+		}
+	})
+	if !ok || id == nil || string(id) == "null" {
 		return false, false
 	}
-	if m.Method != "" {
-		return true, false
+	if method != nil && string(method) != "null" {
+		if method[0] != '"' || !json.Valid(line) {
+			return false, false // a method that is not a string: no request mcp-go runs
+		}
+		return string(method) != `""`, false
 	}
-	return false, m.Result != nil || m.Error != nil
+	return false, result != nil || errMember != nil
+}
+
+// topMembers calls each with the name and the raw value of every member of
+// the JSON object in line, in order. It reads the structure only (strings,
+// nesting), not the grammar of every value; it returns false for a line that
+// is not an object it can walk.
+func topMembers(line []byte, each func(name, value []byte)) bool {
+	i := skipSpace(line, 0)
+	if i >= len(line) || line[i] != '{' {
+		return false
+	}
+	i = skipSpace(line, i+1)
+	if i < len(line) && line[i] == '}' {
+		return true
+	}
+	for i < len(line) {
+		if line[i] != '"' {
+			return false
+		}
+		end := skipString(line, i)
+		if end < 0 {
+			return false
+		}
+		name := line[i+1 : end-1]
+		if bytes.IndexByte(name, '\\') >= 0 { // an escape: rare, decoded the slow way
+			var s string
+			if json.Unmarshal(line[i:end], &s) != nil {
+				return false
+			}
+			name = []byte(s)
+		}
+		i = skipSpace(line, end)
+		if i >= len(line) || line[i] != ':' {
+			return false
+		}
+		start := skipSpace(line, i+1)
+		end = skipValue(line, start)
+		if end < 0 {
+			return false
+		}
+		each(name, line[start:end])
+		i = skipSpace(line, end)
+		if i >= len(line) {
+			return false
+		}
+		switch line[i] {
+		case '}':
+			return true
+		case ',':
+			i = skipSpace(line, i+1)
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index just past the string that starts at b[i], or -1.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// skipValue returns the index just past the value that starts at b[i], or -1
+// when it does not end (an open string, object or array).
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				end := skipString(b, i)
+				if end < 0 {
+					return -1
+				}
+				i = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return -1
+	}
+	start := i // a number, true, false or null: up to what may follow a value
+	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && skipSpace(b, i) == i {
+		i++
+	}
+	if i == start {
+		return -1
+	}
+	return i
 }
 
 func (p *pendingRequests) add(n int) {
@@ -84,14 +210,22 @@ type lines struct {
 }
 
 func (l *lines) feed(p []byte) {
-	l.buf = append(l.buf, p...)
-	for {
-		i := bytes.IndexByte(l.buf, '\n')
+	// Whole lines in p, the common case (mcp-go writes each answer with its
+	// newline at once), are passed on where they are; only a line's start
+	// without its end is kept, to be joined with what comes next.
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
+			l.buf = append(l.buf, p...)
 			return
 		}
-		l.each(l.buf[:i])
-		l.buf = l.buf[i+1:]
+		line := p[:i]
+		if len(l.buf) > 0 {
+			line = append(l.buf, line...)
+		}
+		l.each(line)
+		l.buf = l.buf[:0]
+		p = p[i+1:]
 	}
 }
 

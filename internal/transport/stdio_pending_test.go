@@ -1,0 +1,103 @@
+package transport
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// classifyByDecoding is how stdio told requests from answers before classify
+// read member names only: the whole line decoded by encoding/json, as mcp-go
+// decodes it. classify must agree with it on every valid line.
+func classifyByDecoding(line []byte) (request, answer bool) {
+	var m struct {
+		ID     json.RawMessage `json:"id"`
+		Method string          `json:"method"`
+		Result json.RawMessage `json:"result"`
+		Error  json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(line, &m) != nil || len(m.ID) == 0 || string(m.ID) == "null" {
+		return false, false
+	}
+	if m.Method != "" {
+		return true, false
+	}
+	return false, m.Result != nil || m.Error != nil
+}
+
+var classifySeeds = []string{
+	`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_vps","arguments":{"query":"}{\"]"}}}`,
+	`{"jsonrpc":"2.0","id":"a","result":{"content":[{"type":"text","text":"x\"}"}],"structuredContent":{"a":[1,2,{"b":null}]}}}`,
+	`{"jsonrpc":"2.0","id":7,"error":{"code":-32601,"message":"no such method"}}`,
+	`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+	`{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error"}}`,
+	`{"jsonrpc":"2.0","id":2,"method":""}`,
+	`{"jsonrpc":"2.0","id":2,"method":null,"result":null}`,
+	`{"jsonrpc":"2.0","id":3,"method":5}`,
+	`{"ID":4,"Method":"ping"}`,
+	`{"\u0069d":5,"method":"ping"}`,
+	`{"id":6,"method":"ping","id":null}`,
+	` { "id" : 8 , "result" : { } } `,
+	`{"id":9,"method":"ping",}`,
+	`{"id":10,"method":"ping"} trailing`,
+	`{"id":11,"method":"ping"`,
+	`{"id":12,"method":"p\"ing"}`,
+	`{}`,
+	`[]`,
+	`"id"`,
+	``,
+	`{"id":{"nested":[1,"]"]},"result":[{"}":"{"}]}`,
+	`{"id":13,"result":tru}`,
+}
+
+func TestClassifyAgreesWithDecodingTheWholeLine(t *testing.T) {
+	for _, line := range classifySeeds {
+		checkClassify(t, []byte(line))
+	}
+	// A tools/call answer of 1 MiB is still classified from its member names.
+	big := `{"jsonrpc":"2.0","id":14,"result":{"content":[{"type":"text","text":"` + strings.Repeat(`\"}]x`, 1<<18) + `"}]}}`
+	if request, answer := classify([]byte(big)); request || !answer {
+		t.Errorf("a large answer: request %v, answer %v; want an answer", request, answer)
+	}
+}
+
+func FuzzClassify(f *testing.F) {
+	for _, line := range classifySeeds {
+		f.Add(line)
+	}
+	f.Fuzz(func(t *testing.T, line string) { checkClassify(t, []byte(line)) })
+}
+
+// checkClassify holds classify to encoding/json's reading: the same verdict on
+// a valid line, and on any other line never a request (mcp-go answers it with
+// a parse error that has no id, which would leave the request counted open).
+func checkClassify(t *testing.T, line []byte) {
+	t.Helper()
+	request, answer := classify(line)
+	wantRequest, wantAnswer := classifyByDecoding(line)
+	if json.Valid(line) {
+		if request != wantRequest || answer != wantAnswer {
+			t.Errorf("%q: request %v, answer %v; decoding it says request %v, answer %v", line, request, answer, wantRequest, wantAnswer)
+		}
+		return
+	}
+	if request {
+		t.Errorf("%q is not valid JSON, yet classify counts it as a request", line)
+	}
+}
+
+// Lines are passed on whole however the writes cut them, each once, in order.
+func TestLinesAreJoinedAcrossWrites(t *testing.T) {
+	var got []string
+	l := lines{each: func(line []byte) { got = append(got, string(line)) }}
+	for _, write := range []string{`{"id":1}` + "\n" + `{"id"`, `:2}`, "\n\n" + `{"id":3}` + "\n" + `{"id":4}` + "\n", `{"id":5`} {
+		l.feed([]byte(write))
+	}
+	want := []string{`{"id":1}`, `{"id":2}`, ``, `{"id":3}`, `{"id":4}`}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("lines %q, want %q", got, want)
+	}
+	if string(l.buf) != `{"id":5` {
+		t.Errorf("kept %q, want the unfinished line", l.buf)
+	}
+}
