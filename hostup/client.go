@@ -523,16 +523,30 @@ func (c *Client) attempt(ctx context.Context, key secret, scheme authScheme, met
 		return resp, wrote.Load(), err
 	}
 	defer httpResp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(httpResp.Body, maxResponseBytes+1))
-	if err == nil && len(data) > maxResponseBytes {
-		err = fmt.Errorf("response larger than %d bytes", maxResponseBytes)
-	}
+	data, err := readBody(httpResp)
 	c.log.DebugContext(ctx, "hostup request", "method", method, "url", c.baseURL+path, "status", httpResp.StatusCode,
 		"attempt", n, "duration", time.Since(start))
 	if err != nil {
 		return resp, true, fmt.Errorf("reading the %d response: %w", httpResp.StatusCode, err)
 	}
 	return response{status: httpResp.StatusCode, header: httpResp.Header, body: data}, true, nil
+}
+
+// readBody reads an answer of at most maxResponseBytes. With the length
+// given (HostUp gives it), the body is read into one buffer of that size:
+// net/http stops at the length and reports a body cut short; io.ReadAll
+// would double a buffer from 512 bytes and copy it each time.
+func readBody(resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n >= 0 && n <= maxResponseBytes {
+		data := make([]byte, n)
+		_, err := io.ReadFull(resp.Body, data)
+		return data, err
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	if err == nil && len(data) > maxResponseBytes {
+		err = fmt.Errorf("response larger than %d bytes", maxResponseBytes)
+	}
+	return data, err
 }
 
 // backoff is exponential from backoffBase with jitter, so that clients that failed

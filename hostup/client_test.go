@@ -678,3 +678,56 @@ func TestDebugLogRecordsEachAttemptWithoutQuery(t *testing.T) {
 		t.Errorf("log contains the query: %s", line)
 	}
 }
+
+// An answer is read whole whether HostUp gives its length or streams it;
+// a body cut short of the length it announced, or larger than the client
+// holds, is an error and never a shorter reading.
+func TestAnswerBodiesAreReadWholeOrRefused(t *testing.T) {
+	vps := `{"id":"vps_1","name":"web-1","serviceStatus":"active","primaryIp":null,"powerState":null}`
+	cases := []struct {
+		name    string
+		handler http.HandlerFunc
+		wantErr string
+	}{
+		{"length given", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", strconv.Itoa(len(vps)))
+			writeJSON(w, 200, vps)
+		}, ""},
+		{"streamed", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			for _, part := range []string{vps[:10], vps[10:]} {
+				io.WriteString(w, part)
+				w.(http.Flusher).Flush() // chunked: no length
+			}
+		}, ""},
+		{"cut short", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", strconv.Itoa(len(vps)+10))
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, vps)
+			w.(http.Flusher).Flush()
+			dropConnection(w)
+		}, "unexpected EOF"},
+		{"larger than the client holds", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"id":"vps_1","name":"`)
+			w.(http.Flusher).Flush()
+			io.WriteString(w, strings.Repeat("x", maxResponseBytes))
+			io.WriteString(w, `"}`)
+		}, "larger than"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := newTestClient(t, tc.handler, func(o *Options) { o.MaxRetries = -1 })
+			v, err := c.GetVPS(context.Background(), "vps_1")
+			if tc.wantErr == "" {
+				if err != nil || v.Name != "web-1" {
+					t.Fatalf("GetVPS = %+v, %v; want web-1", v, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("GetVPS = %+v, %v; want an error saying %q", v, err, tc.wantErr)
+			}
+		})
+	}
+}
