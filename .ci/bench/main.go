@@ -162,11 +162,16 @@ func run(s settings) ([]row, error) {
 	return rows, nil
 }
 
-// buildServer builds the server into dir and returns the binary's path.
+// buildServer builds the server into dir as the bundle (.ci/bundle.sh) and the
+// container image (Dockerfile) build it, and returns the binary's path. That
+// binary is static: a plain go build on a machine with a C compiler links the
+// C library, whose pages add about 1.4 MiB to row 3 and a dynamic loader's
+// work to row 1.
 func buildServer(root, dir string) (string, error) {
-	logf("building the server")
+	logf("building the server as the bundle does (CGO_ENABLED=0, -trimpath, -ldflags=-s -w)")
 	bin := filepath.Join(dir, "hostup-mcp")
-	build := exec.Command("go", "build", "-o", bin, ".")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	build.Dir = root
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
