@@ -535,9 +535,10 @@ func (c *Client) attempt(ctx context.Context, key secret, scheme authScheme, met
 // readBody reads an answer of at most maxResponseBytes. With the length
 // given (HostUp gives it), the body is read into one buffer of that size:
 // net/http stops at the length and reports a body cut short; io.ReadAll
-// would double a buffer from 512 bytes and copy it each time.
+// would double a buffer from 512 bytes and copy it each time. A length above
+// 1 MiB is not trusted with a buffer before its bytes arrive.
 func readBody(resp *http.Response) ([]byte, error) {
-	if n := resp.ContentLength; n >= 0 && n <= maxResponseBytes {
+	if n := resp.ContentLength; n >= 0 && n <= 1<<20 {
 		data := make([]byte, n)
 		_, err := io.ReadFull(resp.Body, data)
 		return data, err
