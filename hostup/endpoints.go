@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -261,6 +262,7 @@ func (c *Client) GetBackupSchedules(ctx context.Context, vpsID string) (*BackupS
 	}
 	// Decoded straight into the wire form: through BackupSchedules'
 	// UnmarshalJSON, encoding/json would check the whole body once more.
+	// The wire form reads itself (decodeFast) when it can.
 	var w backupSchedulesWire
 	if err := c.getJSON(ctx, BackupSchedulesPath(id), nil, &w); err != nil {
 		return nil, err
@@ -419,8 +421,18 @@ func (c *Client) getJSON(ctx context.Context, path string, q url.Values, out any
 	if err != nil {
 		return err
 	}
+	if f, ok := out.(fastDecoder); ok {
+		if f.decodeFast(body) {
+			return nil
+		}
+		reflect.ValueOf(out).Elem().SetZero() // encoding/json reads it from nothing
+	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return newDecodeError(http.MethodGet, path, body, err, "", c.keyFor(ctx).value())
 	}
 	return nil
 }
+
+// fastDecoder is an answer type that reads itself, as encoding/json would,
+// when it can (schedules_decode.go).
+type fastDecoder interface{ decodeFast(body []byte) bool }

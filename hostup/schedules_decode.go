@@ -1,0 +1,211 @@
+package hostup
+
+// decodeFast reads a schedules answer as encoding/json reads it into
+// backupSchedulesWire (see jsonReader), and reports whether it could; w is
+// then as encoding/json would leave it. On false, w holds part of the answer
+// and the caller decodes it again with encoding/json from a zero value.
+func (w *backupSchedulesWire) decodeFast(body []byte) bool {
+	r := newJSONReader(body)
+	var seen seenFields
+	r.object(func(name []byte) {
+		switch {
+		case seen.first(r, name, "schedules", 0):
+			readList(r, &w.Schedules, readSchedule)
+		case seen.first(r, name, "settings", 1):
+			readObject(r, &w.Settings, readSettings)
+		case seen.first(r, name, "history", 2):
+			readList(r, &w.History, readHistoryEntry)
+		case seen.first(r, name, "limits", 3):
+			readObject(r, &w.Limits, readLimits)
+		case seen.first(r, name, "actions", 4):
+			if !r.null() { // null leaves a struct as it is
+				readActions(r, &w.Actions)
+			}
+		default:
+			r.skip()
+		}
+	})
+	return r.done()
+}
+
+// readList reads an array into list, each element with read: null is a nil
+// list and [] an empty one, as encoding/json makes them.
+func readList[T any](r *jsonReader, list *[]T, read func(*jsonReader, *T)) {
+	if r.null() {
+		*list = nil
+		return
+	}
+	empty := r.array(func() {
+		*list = append(*list, *new(T))
+		read(r, &(*list)[len(*list)-1])
+	})
+	if empty {
+		*list = []T{}
+	}
+}
+
+// readObject reads an object into a new *T with read; null is nil.
+func readObject[T any](r *jsonReader, dst **T, read func(*jsonReader, *T)) {
+	if r.null() {
+		*dst = nil
+		return
+	}
+	*dst = new(T)
+	read(r, *dst)
+}
+
+func readSchedule(r *jsonReader, s *Schedule) {
+	readFields(r, []field{
+		{name: "id", str: &s.ID},
+		{name: "name", str: &s.Name},
+		{name: "frequency", str: &s.Frequency},
+		{name: "time", optStr: &s.Time},
+		{name: "daySpecifier", optStr: &s.DaySpecifier},
+		{name: "retentionCount", n: &s.RetentionCount},
+		{name: "enabled", b: &s.Enabled},
+		{name: "lastRun", optStr: &s.LastRun},
+		{name: "nextRun", optStr: &s.NextRun},
+		{name: "status", optStr: &s.Status},
+	})
+}
+
+func readHistoryEntry(r *jsonReader, h *HistoryEntry) {
+	readFields(r, []field{
+		{name: "backupType", optStr: &h.BackupType},
+		{name: "status", str: &h.Status},
+		{name: "createdAt", optStr: &h.CreatedAt},
+		{name: "updatedAt", optStr: &h.UpdatedAt},
+		{name: "note", optStr: &h.Note},
+	})
+}
+
+func readSettings(r *jsonReader, s *settingsWire) {
+	readFields(r, []field{
+		{name: "totalBackupLimit", optN: &s.TotalBackupLimit},
+		{name: "manualBackupsActive", optN: &s.ManualBackupsActive},
+		{name: "scheduledBackupsActive", optN: &s.ScheduledBackupsActive},
+		{name: "availableScheduledSlots", optN: &s.AvailableScheduledSlots},
+		{name: "autoDeleteOldest", optB: &s.AutoDeleteOldest},
+	})
+}
+
+func readLimits(r *jsonReader, l *limitsWire) {
+	readFields(r, []field{
+		{name: "maxSchedules", optN: &l.MaxSchedules},
+		{name: "totalBackups", optN: &l.TotalBackups},
+		{name: "maxRetention", optN: &l.MaxRetention},
+		{name: "currentSchedules", optN: &l.CurrentSchedules},
+		{name: "manualBackupsActive", optN: &l.ManualBackupsActive},
+		{name: "scheduledBackupsActive", optN: &l.ScheduledBackupsActive},
+		{name: "availableScheduledSlots", optN: &l.AvailableScheduledSlots},
+	})
+}
+
+// field is a member of an object whose members are strings, integers and
+// booleans, and where its value goes: one of the pointers is set. A pointer
+// field (optStr, optN, optB) is nil for null; any other is left as it is.
+type field struct {
+	name   string
+	str    *string
+	optStr **string
+	n      *int
+	optN   **int
+	b      *bool
+	optB   **bool
+}
+
+func readFields(r *jsonReader, fields []field) {
+	var seen seenFields
+	r.object(func(name []byte) {
+		for i, f := range fields {
+			if !seen.first(r, name, f.name, uint(i)) {
+				continue
+			}
+			switch {
+			case f.optStr != nil:
+				*f.optStr = r.optStr()
+			case f.optN != nil:
+				*f.optN = r.optInt()
+			case f.optB != nil:
+				*f.optB = r.optBool()
+			case r.null(): // leaves a string, an int or a bool as it is
+			case f.str != nil:
+				*f.str = r.str()
+			case f.n != nil:
+				*f.n = r.integer()
+			case f.b != nil:
+				*f.b = r.boolean()
+			}
+			return
+		}
+		r.skip()
+	})
+}
+
+func readActions(r *jsonReader, a *ScheduleActions) {
+	var seen seenFields
+	r.object(func(name []byte) {
+		switch {
+		case seen.first(r, name, "canCreate", 0):
+			readGate(r, &a.CanCreate)
+		case seen.first(r, name, "canUpdateSettings", 1):
+			readGate(r, &a.CanUpdateSettings)
+		case seen.first(r, name, "canDelete", 2):
+			readGate(r, &a.CanDelete)
+		default:
+			r.skip()
+		}
+	})
+}
+
+func readGate(r *jsonReader, g *Gate) {
+	if r.null() { // leaves the gate as it is
+		return
+	}
+	readFields(r, []field{
+		{name: "allowed", b: &g.Allowed},
+		{name: "reason", optStr: &g.Reason},
+		{name: "code", optStr: &g.Code},
+	})
+}
+
+// seenFields tracks which of an object's known members were read: encoding/json
+// decodes a member given twice into the same field twice (merging objects),
+// which the fast reading leaves to it.
+type seenFields uint32
+
+// first reports whether name is field (matched regardless of ASCII case, as
+// encoding/json matches it), the bit-th of its object, read for the first
+// time; a second time fails the reading.
+func (f *seenFields) first(r *jsonReader, name []byte, field string, bit uint) bool {
+	if !equalFoldASCII(name, field) {
+		return false
+	}
+	if *f&(1<<bit) != 0 {
+		r.fail()
+	}
+	*f |= 1 << bit
+	return true
+}
+
+func equalFoldASCII(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range len(b) {
+		x, y := b[i], s[i]
+		if x == y {
+			continue
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
