@@ -35,26 +35,34 @@ func newPendingRequests() *pendingRequests {
 // leave a request counted open. Answers are mcp-go's own encoding.
 func classify(line []byte) (request, answer bool) {
 	var id, method, result, errMember []byte
+	badMethod := false
 	ok := topMembers(line, func(name, value []byte) {
 		// Names match as mcp-go's decoder (encoding/json) matches them:
-		// regardless of case.
+		// regardless of case; a member given twice counts as encoding/json
+		// counts it: the last value, except that null leaves a method as it is.
 		switch {
 		case bytes.EqualFold(name, []byte("id")):
 			id = value
 		case bytes.EqualFold(name, []byte("method")):
-			method = value
+			switch {
+			case string(value) == "null":
+			case value[0] == '"':
+				method = value
+			default:
+				badMethod = true // mcp-go cannot decode the message at all
+			}
 		case bytes.EqualFold(name, []byte("result")):
 			result = value
 		case bytes.EqualFold(name, []byte("error")):
 			errMember = value
 		}
 	})
-	if !ok || id == nil || string(id) == "null" {
+	if !ok || badMethod || id == nil || string(id) == "null" {
 		return false, false
 	}
-	if method != nil && string(method) != "null" {
-		if method[0] != '"' || !json.Valid(line) {
-			return false, false // a method that is not a string: no request mcp-go runs
+	if method != nil {
+		if !json.Valid(line) {
+			return false, false
 		}
 		return string(method) != `""`, false
 	}

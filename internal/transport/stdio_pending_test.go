@@ -48,6 +48,11 @@ var classifySeeds = []string{
 	``,
 	`{"id":{"nested":[1,"]"]},"result":[{"}":"{"}]}`,
 	`{"id":13,"result":tru}`,
+	`{"jsonrpc":"2.0","id":15,"method":5,"method":"ping"}`,
+	`{"id":16,"Method":{},"method":"ping"}`,
+	`{"id":17,"method":"ping","method":null}`,
+	`{"id":18,"method":5,"method":null,"result":{}}`,
+	`{"id":19,"method":"ping","method":""}`,
 }
 
 func TestClassifyAgreesWithDecodingTheWholeLine(t *testing.T) {
