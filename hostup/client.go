@@ -541,6 +541,17 @@ func readBody(resp *http.Response) ([]byte, error) {
 	if n := resp.ContentLength; n >= 0 && n <= 1<<20 {
 		data := make([]byte, n)
 		_, err := io.ReadFull(resp.Body, data)
+		if err == nil {
+			// The body must end there: a longer one is an error (HTTP/2's
+			// transport reports it on this read), never a reading of its start.
+			var extra [1]byte
+			switch _, next := io.ReadFull(resp.Body, extra[:]); {
+			case next == nil:
+				err = fmt.Errorf("response longer than its Content-Length of %d bytes", n)
+			case next != io.EOF:
+				err = next
+			}
+		}
 		return data, err
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))

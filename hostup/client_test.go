@@ -718,16 +718,40 @@ func TestAnswerBodiesAreReadWholeOrRefused(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c, _ := newTestClient(t, tc.handler, func(o *Options) { o.MaxRetries = -1 })
-			v, err := c.GetVPS(context.Background(), "vps_1")
-			if tc.wantErr == "" {
-				if err != nil || v.Name != "web-1" {
-					t.Fatalf("GetVPS = %+v, %v; want web-1", v, err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("GetVPS = %+v, %v; want an error saying %q", v, err, tc.wantErr)
-			}
+			readWholeOrRefused(t, c, tc.wantErr)
 		})
+	}
+	// A transport that announces less than it sends (HTTP/1.1 servers cannot;
+	// a proxy or an HTTP/2 peer can): the start of the body is no answer.
+	t.Run("longer than its length", func(t *testing.T) {
+		long := func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+				ContentLength: int64(len(vps)), Body: io.NopCloser(strings.NewReader(vps + `{"id":"vps_2"}`)), Request: r}, nil
+		}
+		c, _ := newTestClient(t, nil, func(o *Options) {
+			o.MaxRetries = -1
+			o.HTTPClient = &http.Client{Transport: roundTripFunc(long)}
+		})
+		readWholeOrRefused(t, c, "longer than its Content-Length")
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// readWholeOrRefused reads vps_1 with c: the whole VPS when wantErr is "",
+// else an error that says wantErr.
+func readWholeOrRefused(t *testing.T, c *Client, wantErr string) {
+	t.Helper()
+	v, err := c.GetVPS(context.Background(), "vps_1")
+	if wantErr == "" {
+		if err != nil || v.Name != "web-1" {
+			t.Fatalf("GetVPS = %+v, %v; want web-1", v, err)
+		}
+		return
+	}
+	if err == nil || !strings.Contains(err.Error(), wantErr) {
+		t.Fatalf("GetVPS = %+v, %v; want an error saying %q", v, err, wantErr)
 	}
 }
