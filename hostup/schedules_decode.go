@@ -1,13 +1,15 @@
 package hostup
 
+import "github.com/hostup/hostup-mcp/internal/jsonread"
+
 // decodeFast reads a schedules answer as encoding/json reads it into
-// backupSchedulesWire (see jsonReader), and reports whether it could; w is
+// backupSchedulesWire (see internal/jsonread), and reports whether it could; w is
 // then as encoding/json would leave it. On false, w holds part of the answer
 // and the caller decodes it again with encoding/json from a zero value.
 func (w *backupSchedulesWire) decodeFast(body []byte) bool {
-	r := newJSONReader(body)
+	r := jsonread.New(body)
 	var seen seenFields
-	r.object(func(name []byte) {
+	r.Object(func(name []byte) {
 		switch {
 		case seen.first(r, name, "schedules", 0):
 			readList(r, &w.Schedules, readSchedule)
@@ -18,24 +20,24 @@ func (w *backupSchedulesWire) decodeFast(body []byte) bool {
 		case seen.first(r, name, "limits", 3):
 			readObject(r, &w.Limits, readLimits)
 		case seen.first(r, name, "actions", 4):
-			if !r.null() { // null leaves a struct as it is
+			if !r.Null() { // null leaves a struct as it is
 				readActions(r, &w.Actions)
 			}
 		default:
-			r.skip()
+			r.Skip()
 		}
 	})
-	return r.done()
+	return r.Done()
 }
 
 // readList reads an array into list, each element with read: null is a nil
 // list and [] an empty one, as encoding/json makes them.
-func readList[T any](r *jsonReader, list *[]T, read func(*jsonReader, *T)) {
-	if r.null() {
+func readList[T any](r *jsonread.Reader, list *[]T, read func(*jsonread.Reader, *T)) {
+	if r.Null() {
 		*list = nil
 		return
 	}
-	empty := r.array(func() {
+	empty := r.Array(func() {
 		*list = append(*list, *new(T))
 		read(r, &(*list)[len(*list)-1])
 	})
@@ -45,8 +47,8 @@ func readList[T any](r *jsonReader, list *[]T, read func(*jsonReader, *T)) {
 }
 
 // readObject reads an object into a new *T with read; null is nil.
-func readObject[T any](r *jsonReader, dst **T, read func(*jsonReader, *T)) {
-	if r.null() {
+func readObject[T any](r *jsonread.Reader, dst **T, read func(*jsonread.Reader, *T)) {
+	if r.Null() {
 		*dst = nil
 		return
 	}
@@ -54,7 +56,7 @@ func readObject[T any](r *jsonReader, dst **T, read func(*jsonReader, *T)) {
 	read(r, *dst)
 }
 
-func readSchedule(r *jsonReader, s *Schedule) {
+func readSchedule(r *jsonread.Reader, s *Schedule) {
 	readFields(r, []field{
 		{name: "id", str: &s.ID},
 		{name: "name", str: &s.Name},
@@ -69,7 +71,7 @@ func readSchedule(r *jsonReader, s *Schedule) {
 	})
 }
 
-func readHistoryEntry(r *jsonReader, h *HistoryEntry) {
+func readHistoryEntry(r *jsonread.Reader, h *HistoryEntry) {
 	readFields(r, []field{
 		{name: "backupType", optStr: &h.BackupType},
 		{name: "status", str: &h.Status},
@@ -79,7 +81,7 @@ func readHistoryEntry(r *jsonReader, h *HistoryEntry) {
 	})
 }
 
-func readSettings(r *jsonReader, s *settingsWire) {
+func readSettings(r *jsonread.Reader, s *settingsWire) {
 	readFields(r, []field{
 		{name: "totalBackupLimit", optN: &s.TotalBackupLimit},
 		{name: "manualBackupsActive", optN: &s.ManualBackupsActive},
@@ -89,7 +91,7 @@ func readSettings(r *jsonReader, s *settingsWire) {
 	})
 }
 
-func readLimits(r *jsonReader, l *limitsWire) {
+func readLimits(r *jsonread.Reader, l *limitsWire) {
 	readFields(r, []field{
 		{name: "maxSchedules", optN: &l.MaxSchedules},
 		{name: "totalBackups", optN: &l.TotalBackups},
@@ -114,37 +116,37 @@ type field struct {
 	optB   **bool
 }
 
-func readFields(r *jsonReader, fields []field) {
+func readFields(r *jsonread.Reader, fields []field) {
 	var seen seenFields
-	r.object(func(name []byte) {
+	r.Object(func(name []byte) {
 		for i, f := range fields {
 			if !seen.first(r, name, f.name, uint(i)) {
 				continue
 			}
 			switch {
 			case f.optStr != nil:
-				*f.optStr = r.optStr()
+				*f.optStr = r.OptStr()
 			case f.optN != nil:
-				*f.optN = r.optInt()
+				*f.optN = r.OptInt()
 			case f.optB != nil:
-				*f.optB = r.optBool()
-			case r.null(): // leaves a string, an int or a bool as it is
+				*f.optB = r.OptBool()
+			case r.Null(): // leaves a string, an int or a bool as it is
 			case f.str != nil:
-				*f.str = r.str()
+				*f.str = r.Str()
 			case f.n != nil:
-				*f.n = r.integer()
+				*f.n = r.Integer()
 			case f.b != nil:
-				*f.b = r.boolean()
+				*f.b = r.Boolean()
 			}
 			return
 		}
-		r.skip()
+		r.Skip()
 	})
 }
 
-func readActions(r *jsonReader, a *ScheduleActions) {
+func readActions(r *jsonread.Reader, a *ScheduleActions) {
 	var seen seenFields
-	r.object(func(name []byte) {
+	r.Object(func(name []byte) {
 		switch {
 		case seen.first(r, name, "canCreate", 0):
 			readGate(r, &a.CanCreate)
@@ -153,13 +155,13 @@ func readActions(r *jsonReader, a *ScheduleActions) {
 		case seen.first(r, name, "canDelete", 2):
 			readGate(r, &a.CanDelete)
 		default:
-			r.skip()
+			r.Skip()
 		}
 	})
 }
 
-func readGate(r *jsonReader, g *Gate) {
-	if r.null() { // leaves the gate as it is
+func readGate(r *jsonread.Reader, g *Gate) {
+	if r.Null() { // leaves the gate as it is
 		return
 	}
 	readFields(r, []field{
@@ -177,12 +179,12 @@ type seenFields uint32
 // first reports whether name is field (matched regardless of ASCII case, as
 // encoding/json matches it), the bit-th of its object, read for the first
 // time; a second time fails the reading.
-func (f *seenFields) first(r *jsonReader, name []byte, field string, bit uint) bool {
+func (f *seenFields) first(r *jsonread.Reader, name []byte, field string, bit uint) bool {
 	if !equalFoldASCII(name, field) {
 		return false
 	}
 	if *f&(1<<bit) != 0 {
-		r.fail()
+		r.Fail()
 	}
 	*f |= 1 << bit
 	return true

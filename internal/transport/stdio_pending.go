@@ -7,6 +7,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/hostup/hostup-mcp/internal/jsonread"
 )
 
 // When stdin ends, mcp-go cancels every request still running: a client that
@@ -26,27 +28,38 @@ func newPendingRequests() *pendingRequests {
 }
 
 // classify tells a request (a method and an id) from an answer (an id and a
-// result or an error) by the names of a message's top-level members, without
-// decoding their values: an answer carries a tool's whole result, and decoding
-// it here, once more after mcp-go encoded it, took about a tenth of the
-// server's CPU per tools/call.
-// A request is classified only when the whole line is valid JSON, as mcp-go
-// answers any other line with a parse error that carries no id, which must not
-// leave a request counted open. Answers are mcp-go's own encoding.
+// result or an error), as mcp-go's decoding of the line would. The common
+// line is read by its member names (byNames), without decoding their values:
+// an answer carries a tool's whole result, and decoding it here, once more
+// after mcp-go encoded it, took about a tenth of the server's CPU per
+// tools/call. Any other line is decoded whole.
 func classify(line []byte) (request, answer bool) {
+	if request, answer, ok := classifyByNames(line); ok {
+		return request, answer
+	}
+	return classifyByDecoding(line)
+}
+
+// classifyByNames reads the top-level members of a line that jsonread reads
+// exactly (valid JSON, ASCII member names); ok is false for any other line.
+func classifyByNames(line []byte) (request, answer, ok bool) {
 	var id, method, result, errMember []byte
 	badMethod := false
-	ok := topMembers(line, func(name, value []byte) {
-		// Names match as mcp-go's decoder (encoding/json) matches them:
-		// regardless of case; a member given twice counts as encoding/json
-		// counts it: the last value, except that null leaves a method as it is.
+	r := jsonread.New(line)
+	r.Object(func(name []byte) {
+		start := r.Pos()
+		r.Skip()
+		value := bytes.TrimLeft(line[start:r.Pos()], " \t\r\n")
+		// Names match regardless of case, and a member given twice counts
+		// as encoding/json counts it: the last value, except that null
+		// leaves a method as it is.
 		switch {
 		case bytes.EqualFold(name, []byte("id")):
 			id = value
 		case bytes.EqualFold(name, []byte("method")):
 			switch {
 			case string(value) == "null":
-			case value[0] == '"':
+			case len(value) > 0 && value[0] == '"':
 				method = value
 			default:
 				badMethod = true // mcp-go cannot decode the message at all
@@ -57,131 +70,35 @@ func classify(line []byte) (request, answer bool) {
 			errMember = value
 		}
 	})
-	if !ok || badMethod || id == nil || string(id) == "null" {
-		return false, false
+	if !r.Done() {
+		return false, false, false
+	}
+	if badMethod || id == nil || string(id) == "null" {
+		return false, false, true
 	}
 	if method != nil {
-		if !json.Valid(line) {
-			return false, false
-		}
-		return string(method) != `""`, false
+		return string(method) != `""`, false, true
 	}
-	return false, result != nil || errMember != nil
+	return false, result != nil || errMember != nil, true
 }
 
-// topMembers calls each with the name and the raw value of every member of
-// the JSON object in line, in order. It reads the structure only (strings,
-// nesting), not the grammar of every value; it returns false for a line that
-// is not an object it can walk.
-func topMembers(line []byte, each func(name, value []byte)) bool {
-	i := skipSpace(line, 0)
-	if i >= len(line) || line[i] != '{' {
-		return false
+// classifyByDecoding decodes the whole line as mcp-go does. A line that is
+// not valid JSON is neither: mcp-go answers it with a parse error that
+// carries no id, which must not leave a request counted open.
+func classifyByDecoding(line []byte) (request, answer bool) {
+	var m struct {
+		ID     json.RawMessage `json:"id"`
+		Method string          `json:"method"`
+		Result json.RawMessage `json:"result"`
+		Error  json.RawMessage `json:"error"`
 	}
-	i = skipSpace(line, i+1)
-	if i < len(line) && line[i] == '}' {
-		return true
+	if json.Unmarshal(line, &m) != nil || len(m.ID) == 0 || string(m.ID) == "null" {
+		return false, false
 	}
-	for i < len(line) {
-		if line[i] != '"' {
-			return false
-		}
-		end := skipString(line, i)
-		if end < 0 {
-			return false
-		}
-		name := line[i+1 : end-1]
-		if bytes.IndexByte(name, '\\') >= 0 { // an escape: rare, decoded the slow way
-			var s string
-			if json.Unmarshal(line[i:end], &s) != nil {
-				return false
-			}
-			name = []byte(s)
-		}
-		i = skipSpace(line, end)
-		if i >= len(line) || line[i] != ':' {
-			return false
-		}
-		start := skipSpace(line, i+1)
-		end = skipValue(line, start)
-		if end < 0 {
-			return false
-		}
-		each(name, line[start:end])
-		i = skipSpace(line, end)
-		if i >= len(line) {
-			return false
-		}
-		switch line[i] {
-		case '}':
-			return true
-		case ',':
-			i = skipSpace(line, i+1)
-		default:
-			return false
-		}
+	if m.Method != "" {
+		return true, false
 	}
-	return false
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index just past the string that starts at b[i], or -1.
-func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return -1
-}
-
-// skipValue returns the index just past the value that starts at b[i], or -1
-// when it does not end (an open string, object or array).
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return -1
-	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for ; i < len(b); i++ {
-			switch b[i] {
-			case '"':
-				end := skipString(b, i)
-				if end < 0 {
-					return -1
-				}
-				i = end - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return -1
-	}
-	start := i // a number, true, false or null: up to what may follow a value
-	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && skipSpace(b, i) == i {
-		i++
-	}
-	if i == start {
-		return -1
-	}
-	return i
+	return false, m.Result != nil || m.Error != nil
 }
 
 func (p *pendingRequests) add(n int) {

@@ -1,42 +1,53 @@
-package hostup
+package jsonread
 
 import (
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// jsonReader reads JSON the way encoding/json reads it into Go values, for
-// the answers it can read exactly, without reflection: decoding the schedules
-// answer with encoding/json was about half of what list_backup_schedules costs
-// beyond HostUp's own answer (docs/benchmarks.md, row 2b), and faster JSON
-// libraries cost more than a mebibyte of resident memory (row 3). It gives up
-// (ok turns false) at anything where encoding/json's reading takes more than a
-// few lines to match: a member name that is not plain ASCII, a name given
-// twice, a lone surrogate or invalid UTF-8 in a string, a number a field's
-// type does not hold, a value of another type, nesting deeper than
-// maxReadDepth. The caller then decodes with encoding/json, which also words
-// the error, so both paths read an answer the same way; FuzzSchedulesDecode
-// holds them to it.
-type jsonReader struct {
+// Reader reads JSON the way encoding/json reads it into Go values, for the
+// documents it can read exactly, without reflection or allocating more than
+// the values it returns. It gives up (OK turns false) at anything where
+// encoding/json's reading takes more than a few lines to match: a member name
+// that is not plain ASCII, a lone surrogate or invalid UTF-8 in a string it
+// returns, a number an int does not hold, a value of another type than asked
+// for, nesting deeper than maxDepth. Its callers then read the document with
+// encoding/json, which also words the error, so that both paths read it the
+// same way; each caller has a differential fuzz target that holds it to that.
+//
+// Two callers: hostup reads the schedules answer with it (encoding/json was
+// about half of what list_backup_schedules costs beyond HostUp's own answer,
+// docs/benchmarks.md row 2b, and faster JSON libraries cost more than a
+// mebibyte of resident memory, row 3); the stdio transport tells requests
+// from answers by their member names without decoding a tool's whole result.
+type Reader struct {
 	b     []byte
 	i     int
 	ok    bool
 	depth int
 }
 
-const maxReadDepth = 64
+const maxDepth = 64
 
-func newJSONReader(b []byte) *jsonReader { return &jsonReader{b: b, ok: true} }
+// New reads b.
+func New(b []byte) *Reader { return &Reader{b: b, ok: true} }
 
-// done reports whether the whole input was one value, read exactly.
-func (r *jsonReader) done() bool {
+// OK reports whether everything so far was read exactly.
+func (r *Reader) OK() bool { return r.ok }
+
+// Pos is the offset of the next byte to read: around Skip, it gives a value's
+// raw bytes.
+func (r *Reader) Pos() int { return r.i }
+
+// Done reports whether the whole input was one value, read exactly.
+func (r *Reader) Done() bool {
 	r.space()
 	return r.ok && r.i == len(r.b)
 }
 
-func (r *jsonReader) fail() { r.ok = false }
+func (r *Reader) Fail() { r.ok = false }
 
-func (r *jsonReader) space() {
+func (r *Reader) space() {
 	for r.i < len(r.b) {
 		switch r.b[r.i] {
 		case ' ', '\t', '\r', '\n':
@@ -48,26 +59,26 @@ func (r *jsonReader) space() {
 }
 
 // next is the first byte of the next value, or 0 at the end (or after a failure).
-func (r *jsonReader) next() byte {
+func (r *Reader) next() byte {
 	r.space()
 	if !r.ok || r.i >= len(r.b) {
-		r.fail()
+		r.Fail()
 		return 0
 	}
 	return r.b[r.i]
 }
 
 // word consumes the literal w (null, true or false).
-func (r *jsonReader) word(w string) {
+func (r *Reader) word(w string) {
 	if len(r.b)-r.i < len(w) || string(r.b[r.i:r.i+len(w)]) != w {
-		r.fail()
+		r.Fail()
 		return
 	}
 	r.i += len(w)
 }
 
-// null consumes a null and reports whether there was one.
-func (r *jsonReader) null() bool {
+// Null consumes a null and reports whether there was one.
+func (r *Reader) Null() bool {
 	if r.next() != 'n' {
 		return false
 	}
@@ -75,17 +86,17 @@ func (r *jsonReader) null() bool {
 	return r.ok
 }
 
-// object reads an object, calling member with each member's name with the
-// reader at its value; member must read the value (skip, for a name it does
+// Object reads an object, calling member with each member's name with the
+// reader at its value; member must read the value (Skip, for a name it does
 // not know). Names are plain ASCII without escapes, or the reading fails.
-func (r *jsonReader) object(member func(name []byte)) {
+func (r *Reader) Object(member func(name []byte)) {
 	if r.next() != '{' {
-		r.fail()
+		r.Fail()
 		return
 	}
 	r.i++
-	if r.depth++; r.depth > maxReadDepth {
-		r.fail()
+	if r.depth++; r.depth > maxDepth {
+		r.Fail()
 		return
 	}
 	defer func() { r.depth-- }()
@@ -95,25 +106,25 @@ func (r *jsonReader) object(member func(name []byte)) {
 	}
 	for r.ok {
 		if r.next() != '"' {
-			r.fail()
+			r.Fail()
 			return
 		}
 		start := r.i + 1
 		end := start
 		for end < len(r.b) && r.b[end] != '"' {
 			if c := r.b[end]; c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-				r.fail() // an escaped or non-ASCII name: encoding/json folds it its own way
+				r.Fail() // an escaped or non-ASCII name: encoding/json folds it its own way
 				return
 			}
 			end++
 		}
 		if end >= len(r.b) {
-			r.fail()
+			r.Fail()
 			return
 		}
 		r.i = end + 1
 		if r.next() != ':' {
-			r.fail()
+			r.Fail()
 			return
 		}
 		r.i++
@@ -125,21 +136,21 @@ func (r *jsonReader) object(member func(name []byte)) {
 			r.i++
 			return
 		default:
-			r.fail()
+			r.Fail()
 		}
 	}
 }
 
-// array reads an array, calling elem with the reader at each element.
+// Array reads an array, calling elem with the reader at each element.
 // empty is true for [] (encoding/json makes an empty, non-nil slice of it).
-func (r *jsonReader) array(elem func()) (empty bool) {
+func (r *Reader) Array(elem func()) (empty bool) {
 	if r.next() != '[' {
-		r.fail()
+		r.Fail()
 		return false
 	}
 	r.i++
-	if r.depth++; r.depth > maxReadDepth {
-		r.fail()
+	if r.depth++; r.depth > maxDepth {
+		r.Fail()
 		return false
 	}
 	defer func() { r.depth-- }()
@@ -156,16 +167,16 @@ func (r *jsonReader) array(elem func()) (empty bool) {
 			r.i++
 			return false
 		default:
-			r.fail()
+			r.Fail()
 		}
 	}
 	return false
 }
 
-// str reads a string.
-func (r *jsonReader) str() string {
+// Str reads a string.
+func (r *Reader) Str() string {
 	if r.next() != '"' {
-		r.fail()
+		r.Fail()
 		return ""
 	}
 	start := r.i + 1
@@ -174,24 +185,57 @@ func (r *jsonReader) str() string {
 		case c == '"':
 			r.i = i + 1
 			if !utf8.Valid(r.b[start:i]) {
-				r.fail() // encoding/json would write U+FFFD for each bad byte
+				r.Fail() // encoding/json would write U+FFFD for each bad byte
 				return ""
 			}
 			return string(r.b[start:i])
 		case c == '\\':
 			return r.escapedStr(start)
 		case c < 0x20:
-			r.fail()
+			r.Fail()
 			return ""
 		}
 	}
-	r.fail()
+	r.Fail()
 	return ""
+}
+
+// skipStr reads a string and drops it, checking only what makes it JSON (no
+// control characters, escapes that exist): encoding/json checks no more of a
+// value it does not keep.
+func (r *Reader) skipStr() {
+	r.next()
+	for i := r.i + 1; i < len(r.b); i++ {
+		switch c := r.b[i]; {
+		case c == '"':
+			r.i = i + 1
+			return
+		case c < 0x20:
+			r.Fail()
+			return
+		case c != '\\' || i+1 >= len(r.b):
+			continue
+		}
+		switch r.b[i+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			i++
+		case 'u':
+			if _, ok := hex4(r.b, i+2); !ok {
+				r.Fail()
+				return
+			}
+			i += 5
+		default:
+			r.Fail()
+			return
+		}
+	}
+	r.Fail()
 }
 
 // escapedStr reads the rest of a string that holds an escape, from start
 // (the byte after its opening quote).
-func (r *jsonReader) escapedStr(start int) string {
+func (r *Reader) escapedStr(start int) string {
 	out := make([]byte, 0, 64)
 	i := start
 	for i < len(r.b) {
@@ -200,12 +244,12 @@ func (r *jsonReader) escapedStr(start int) string {
 		case c == '"':
 			r.i = i + 1
 			if !utf8.Valid(out) {
-				r.fail()
+				r.Fail()
 				return ""
 			}
 			return string(out)
 		case c < 0x20:
-			r.fail()
+			r.Fail()
 			return ""
 		case c != '\\':
 			out = append(out, c)
@@ -231,26 +275,26 @@ func (r *jsonReader) escapedStr(start int) string {
 		case 'u':
 			ru, n := r.unicodeEscape(i)
 			if n == 0 {
-				r.fail()
+				r.Fail()
 				return ""
 			}
 			out = utf8.AppendRune(out, ru)
 			i += n
 			continue
 		default:
-			r.fail()
+			r.Fail()
 			return ""
 		}
 		i += 2
 	}
-	r.fail()
+	r.Fail()
 	return ""
 }
 
 // unicodeEscape reads \uXXXX at b[i], and the low half that must follow a
 // high surrogate; n is the bytes read, 0 for what encoding/json would turn
 // into U+FFFD (a lone surrogate) or refuse.
-func (r *jsonReader) unicodeEscape(i int) (rune, int) {
+func (r *Reader) unicodeEscape(i int) (rune, int) {
 	ru, ok := hex4(r.b, i+2)
 	if !ok {
 		return 0, 0
@@ -292,7 +336,7 @@ func hex4(b []byte, i int) (rune, bool) {
 }
 
 // number reads a number's literal, checking its grammar.
-func (r *jsonReader) number() []byte {
+func (r *Reader) number() []byte {
 	c := r.next()
 	start := r.i
 	i := r.i
@@ -311,13 +355,13 @@ func (r *jsonReader) number() []byte {
 	case i < len(r.b) && r.b[i] == '0':
 		i++
 	case digits() == 0:
-		r.fail()
+		r.Fail()
 		return nil
 	}
 	if i < len(r.b) && r.b[i] == '.' {
 		i++
 		if digits() == 0 {
-			r.fail()
+			r.Fail()
 			return nil
 		}
 	}
@@ -327,7 +371,7 @@ func (r *jsonReader) number() []byte {
 			i++
 		}
 		if digits() == 0 {
-			r.fail()
+			r.Fail()
 			return nil
 		}
 	}
@@ -335,9 +379,9 @@ func (r *jsonReader) number() []byte {
 	return r.b[start:i]
 }
 
-// integer reads a number into an int, as encoding/json does: a whole number
+// Integer reads a number into an int, as encoding/json does: a whole number
 // written without a fraction or an exponent that an int holds.
-func (r *jsonReader) integer() int {
+func (r *Reader) Integer() int {
 	lit := r.number()
 	if !r.ok {
 		return 0
@@ -350,7 +394,7 @@ func (r *jsonReader) integer() int {
 	n := 0
 	for _, c := range lit {
 		if c < '0' || c > '9' || n > (limit-int(c-'0'))/10 {
-			r.fail() // a fraction, an exponent, or too large: encoding/json refuses it
+			r.Fail() // a fraction, an exponent, or too large: encoding/json refuses it
 			return 0
 		}
 		n = n*10 + int(c-'0')
@@ -361,7 +405,7 @@ func (r *jsonReader) integer() int {
 	return n
 }
 
-func (r *jsonReader) boolean() bool {
+func (r *Reader) Boolean() bool {
 	switch r.next() {
 	case 't':
 		r.word("true")
@@ -369,21 +413,21 @@ func (r *jsonReader) boolean() bool {
 	case 'f':
 		r.word("false")
 	default:
-		r.fail()
+		r.Fail()
 	}
 	return false
 }
 
-// skip reads any value and drops it, checking its grammar as encoding/json
+// Skip reads any value and drops it, checking its grammar as encoding/json
 // checks a whole answer before it decodes any of it.
-func (r *jsonReader) skip() {
+func (r *Reader) Skip() {
 	switch c := r.next(); {
 	case c == '{':
-		r.object(func([]byte) { r.skip() })
+		r.Object(func([]byte) { r.Skip() })
 	case c == '[':
-		r.array(r.skip)
+		r.Array(r.Skip)
 	case c == '"':
-		r.str()
+		r.skipStr()
 	case c == 't':
 		r.word("true")
 	case c == 'f':
@@ -397,26 +441,26 @@ func (r *jsonReader) skip() {
 
 // Nullable values: null is nil, as encoding/json reads it into a pointer.
 
-func (r *jsonReader) optStr() *string {
-	if r.null() {
+func (r *Reader) OptStr() *string {
+	if r.Null() {
 		return nil
 	}
-	s := r.str()
+	s := r.Str()
 	return &s
 }
 
-func (r *jsonReader) optInt() *int {
-	if r.null() {
+func (r *Reader) OptInt() *int {
+	if r.Null() {
 		return nil
 	}
-	n := r.integer()
+	n := r.Integer()
 	return &n
 }
 
-func (r *jsonReader) optBool() *bool {
-	if r.null() {
+func (r *Reader) OptBool() *bool {
+	if r.Null() {
 		return nil
 	}
-	b := r.boolean()
+	b := r.Boolean()
 	return &b
 }
