@@ -139,13 +139,16 @@ func TestATokenCutOffBeforeItsAnswerIsInterruptedOnItsVPSOnly(t *testing.T) {
 
 func TestALeaseIsHeldByOneReplicaAtATimeAndKeptPastItsTTL(t *testing.T) {
 	srv := redistest.Start(t)
-	opts := Options{LeaseTTL: 300 * time.Millisecond, Poll: 10 * time.Millisecond}
+	// A renewal runs every third of the TTL and may take a third: with 1.2 s,
+	// the lease survives a stall of about 800 ms, which a loaded 2-core CI
+	// machine running every package under -race can reach; 300 ms could not.
+	opts := Options{LeaseTTL: 1200 * time.Millisecond, Poll: 10 * time.Millisecond}
 	replicas := []*Store{open(t, srv, opts), open(t, srv, opts)}
 	var inside, overlaps atomic.Int32
 	var wg sync.WaitGroup
 	for i := range 4 {
 		wg.Go(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			l, err := replicas[i%2].Acquire(ctx, "vps_a")
 			if err != nil {
@@ -156,7 +159,7 @@ func TestALeaseIsHeldByOneReplicaAtATimeAndKeptPastItsTTL(t *testing.T) {
 				overlaps.Add(1)
 			}
 			// Longer than the lease's TTL: renewal must keep it.
-			time.Sleep(700 * time.Millisecond)
+			time.Sleep(1500 * time.Millisecond)
 			if err := l.Check(ctx); err != nil {
 				t.Errorf("a lease held past its TTL was lost: %v", err)
 			}
