@@ -95,17 +95,6 @@ func awaitBackupSent(t *testing.T, sim *hostuptest.Simulator, vps string) {
 	}
 }
 
-// jobPolls counts the reads of backup jobs that reached HostUp.
-func jobPolls(sim *hostuptest.Simulator) int {
-	n := 0
-	for _, r := range sim.Requests() {
-		if r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/api/jobs/") {
-			n++
-		}
-	}
-	return n
-}
-
 // idsInNotes are what differs between the notes of two tasks on two VPSes.
 var idsInNotes = regexp.MustCompile(`job_[A-Za-z0-9_-]+|vps_t[0-9]`)
 
@@ -193,9 +182,9 @@ func (s *taskReplicas) cancelOnTheOther(t *testing.T) {
 		t.Errorf("tasks/result of the cancelled task: %s", raw)
 	}
 	// The run stopped: it reads its job no more (it polls every 2 s).
-	polls := jobPolls(s.sim)
+	polls := s.sim.JobReads()
 	time.Sleep(2500 * time.Millisecond)
-	if n := jobPolls(s.sim); n != polls {
+	if n := s.sim.JobReads(); n != polls {
 		t.Fatalf("%d more job reads after the cancel: the run goes on", n-polls)
 	}
 	if _, rpcErr := taskRPC(t, s.other, "tasks/cancel", map[string]any{"taskId": id}); !strings.Contains(rpcErr, "terminal status: cancelled") {

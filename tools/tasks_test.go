@@ -142,7 +142,7 @@ func TestRestoreAsATaskEndToEnd(t *testing.T) {
 	// The clock may move only once HostUp answered the restore: a request is
 	// logged when it arrives and handled later, and a job created after the
 	// advance would never end. The task polling the job shows the answer came.
-	waitFor(t, func() bool { return len(e.mutations()) == 1 && jobPolls(sim) > 0 })
+	waitFor(t, func() bool { return len(e.mutations()) == 1 && sim.JobReads() > 0 })
 	if task := e.taskStatus(ctx, taskID); task.Status != mcp.TaskStatusWorking {
 		t.Fatalf("while the job is queued the task is %s", task.Status)
 	}
@@ -257,7 +257,7 @@ func TestCancellingATaskStopsOurPollingAndSaysHostUpGoesOn(t *testing.T) {
 	e := newEnv(t, sim, withJobTiming(2*time.Millisecond, time.Minute))
 	ctx := t.Context()
 	taskID := e.startTask(ctx, "create_backup", map[string]any{"vps_id": id, "wait": true})
-	waitFor(t, func() bool { return jobPolls(sim) >= 2 })
+	waitFor(t, func() bool { return sim.JobReads() >= 2 })
 
 	raw, rpcErr := e.rpc(ctx, "tasks/cancel", map[string]any{"taskId": taskID})
 	var cancelled mcp.CancelTaskResult
@@ -270,9 +270,9 @@ func TestCancellingATaskStopsOurPollingAndSaysHostUpGoesOn(t *testing.T) {
 
 	// Our polling stopped; HostUp's job did not.
 	time.Sleep(20 * time.Millisecond)
-	polled := jobPolls(sim)
+	polled := sim.JobReads()
 	time.Sleep(40 * time.Millisecond)
-	if jobPolls(sim) != polled {
+	if sim.JobReads() != polled {
 		t.Error("the job is still polled after the task was cancelled")
 	}
 	clock.Advance(3 * time.Minute)
@@ -389,18 +389,6 @@ func TestTaskToolsWithoutTaskSupportBehaveAsBefore(t *testing.T) {
 }
 
 // waitFor polls cond for up to 5 s.
-// jobPolls counts the times sim was asked for a job, which a tool does only
-// once HostUp's answer to its change gave it the job.
-func jobPolls(sim *hostuptest.Simulator) int {
-	n := 0
-	for _, r := range sim.Requests() {
-		if r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/api/jobs/") {
-			n++
-		}
-	}
-	return n
-}
-
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -115,6 +116,21 @@ func (s *Simulator) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.log.all)
+}
+
+// JobReads counts the GET /api/jobs/{id} requests received since the last
+// ResetLog. A tool asks for a job only once HostUp's answer to its change named
+// it, so a test that must not move the clock before that answer waits for one.
+func (s *Simulator) JobReads() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.log.all {
+		if r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/api/jobs/") {
+			n++
+		}
+	}
+	return n
 }
 
 // Mutations returns the POST, PATCH, PUT and DELETE requests among those
