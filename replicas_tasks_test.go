@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"net/http"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -77,19 +76,17 @@ func cancelTask(t *testing.T, c *client.Client, id string) mcp.Task {
 	return task.Task
 }
 
-// awaitBackupSent waits until the backup of vps reached HostUp: a task
-// cancelled from then on says what it leaves behind in its own words.
-func awaitBackupSent(t *testing.T, sim *hostuptest.Simulator, vps string) {
+// awaitBackupAnswered waits until HostUp answered the backup of vps and its
+// task follows the job: a task cancelled from then on says what it leaves
+// behind in its own words. Its request merely arriving is not enough: the
+// simulator logs a request before it answers it, and a cancel in between gets
+// the note of a request that may have been on its way.
+func awaitBackupAnswered(t *testing.T, sim *hostuptest.Simulator, vps string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	for {
-		for _, r := range sim.Mutations() {
-			if r.Method == http.MethodPost && r.Path == "/api/v2/vps/"+vps+"/backups" {
-				return
-			}
-		}
+	for sim.JobReads(vps) == 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("the backup of %s never reached HostUp", vps)
+			t.Fatalf("the task never read the job of %s's backup", vps)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -164,11 +161,11 @@ func (s *taskReplicas) readOnTheOther(t *testing.T) {
 
 func (s *taskReplicas) cancelOnTheOther(t *testing.T) {
 	local := startBackupTask(t, s.runner, "vps_t2")
-	awaitBackupSent(t, s.sim, "vps_t2")
+	awaitBackupAnswered(t, s.sim, "vps_t2")
 	want := cancelTask(t, s.runner, local).StatusMessage
 
 	id := startBackupTask(t, s.runner, "vps_t3")
-	awaitBackupSent(t, s.sim, "vps_t3")
+	awaitBackupAnswered(t, s.sim, "vps_t3")
 	got := cancelTask(t, s.other, id)
 	if got.Status != mcp.TaskStatusCancelled || want == "" || idsInNotes.ReplaceAllString(got.StatusMessage, "ID") != idsInNotes.ReplaceAllString(want, "ID") {
 		t.Fatalf("cancelled on the other replica: %s %q\nwant the note of a local cancel: %q", got.Status, got.StatusMessage, want)
@@ -182,9 +179,9 @@ func (s *taskReplicas) cancelOnTheOther(t *testing.T) {
 		t.Errorf("tasks/result of the cancelled task: %s", raw)
 	}
 	// The run stopped: it reads its job no more (it polls every 2 s).
-	polls := s.sim.JobReads()
+	polls := s.sim.JobReads("vps_t3")
 	time.Sleep(2500 * time.Millisecond)
-	if n := s.sim.JobReads(); n != polls {
+	if n := s.sim.JobReads("vps_t3"); n != polls {
 		t.Fatalf("%d more job reads after the cancel: the run goes on", n-polls)
 	}
 	if _, rpcErr := taskRPC(t, s.other, "tasks/cancel", map[string]any{"taskId": id}); !strings.Contains(rpcErr, "terminal status: cancelled") {
@@ -198,7 +195,7 @@ func (s *taskReplicas) noKeyInTheRecord(t *testing.T) {
 
 func (s *taskReplicas) killTheRunner(t *testing.T) {
 	id := startBackupTask(t, s.runner, "vps_t4")
-	awaitBackupSent(t, s.sim, "vps_t4")
+	awaitBackupAnswered(t, s.sim, "vps_t4")
 	s.replicas[0].kill()
 	deadline := time.Now().Add(10 * testLease)
 	task, _ := getTask(t, s.other, id)

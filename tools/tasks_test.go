@@ -142,7 +142,7 @@ func TestRestoreAsATaskEndToEnd(t *testing.T) {
 	// The clock may move only once HostUp answered the restore: a request is
 	// logged when it arrives and handled later, and a job created after the
 	// advance would never end. The task polling the job shows the answer came.
-	waitFor(t, func() bool { return len(e.mutations()) == 1 && sim.JobReads() > 0 })
+	waitFor(t, func() bool { return len(e.mutations()) == 1 && sim.JobReads(id) > 0 })
 	if task := e.taskStatus(ctx, taskID); task.Status != mcp.TaskStatusWorking {
 		t.Fatalf("while the job is queued the task is %s", task.Status)
 	}
@@ -257,7 +257,7 @@ func TestCancellingATaskStopsOurPollingAndSaysHostUpGoesOn(t *testing.T) {
 	e := newEnv(t, sim, withJobTiming(2*time.Millisecond, time.Minute))
 	ctx := t.Context()
 	taskID := e.startTask(ctx, "create_backup", map[string]any{"vps_id": id, "wait": true})
-	waitFor(t, func() bool { return sim.JobReads() >= 2 })
+	waitFor(t, func() bool { return sim.JobReads(id) >= 2 })
 
 	raw, rpcErr := e.rpc(ctx, "tasks/cancel", map[string]any{"taskId": taskID})
 	var cancelled mcp.CancelTaskResult
@@ -270,9 +270,9 @@ func TestCancellingATaskStopsOurPollingAndSaysHostUpGoesOn(t *testing.T) {
 
 	// Our polling stopped; HostUp's job did not.
 	time.Sleep(20 * time.Millisecond)
-	polled := sim.JobReads()
+	polled := sim.JobReads(id)
 	time.Sleep(40 * time.Millisecond)
-	if sim.JobReads() != polled {
+	if sim.JobReads(id) != polled {
 		t.Error("the job is still polled after the task was cancelled")
 	}
 	clock.Advance(3 * time.Minute)

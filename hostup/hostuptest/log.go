@@ -119,14 +119,16 @@ func (s *Simulator) Requests() []Request {
 }
 
 // JobReads counts the GET /api/jobs/{id} requests received since the last
-// ResetLog. A tool asks for a job only once HostUp's answer to its change named
-// it, so a test that must not move the clock before that answer waits for one.
-func (s *Simulator) JobReads() int {
+// ResetLog for the jobs of vpsID. A tool asks for a job only once HostUp's
+// answer to its change named it: a test that must act after that answer, not
+// merely after the request arrived, waits for a read.
+func (s *Simulator) JobReads(vpsID string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
 	for _, r := range s.log.all {
-		if r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/api/jobs/") {
+		id, ok := strings.CutPrefix(r.Path, "/api/jobs/")
+		if j := s.jobs[id]; ok && r.Method == http.MethodGet && j != nil && j.vpsID == vpsID {
 			n++
 		}
 	}
