@@ -9,7 +9,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -421,11 +420,8 @@ func (c *Client) getJSON(ctx context.Context, path string, q url.Values, out any
 	if err != nil {
 		return err
 	}
-	if f, ok := out.(fastDecoder); ok {
-		if f.decodeFast(body) {
-			return nil
-		}
-		reflect.ValueOf(out).Elem().SetZero() // encoding/json reads it from nothing
+	if f, ok := out.(fastDecoder); ok && f.decodeFast(body) {
+		return nil
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return newDecodeError(http.MethodGet, path, body, err, "", c.keyFor(ctx).value())
@@ -434,5 +430,5 @@ func (c *Client) getJSON(ctx context.Context, path string, q url.Values, out any
 }
 
 // fastDecoder is an answer type that reads itself, as encoding/json would,
-// when it can (schedules_decode.go).
+// when it can (schedules_decode.go); when it cannot, it is left zero.
 type fastDecoder interface{ decodeFast(body []byte) bool }

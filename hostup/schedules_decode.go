@@ -1,11 +1,15 @@
 package hostup
 
-import "github.com/hostup/hostup-mcp/internal/jsonread"
+import (
+	"bytes"
+
+	"github.com/hostup/hostup-mcp/internal/jsonread"
+)
 
 // decodeFast reads a schedules answer as encoding/json reads it into
 // backupSchedulesWire (see internal/jsonread), and reports whether it could; w is
-// then as encoding/json would leave it. On false, w holds part of the answer
-// and the caller decodes it again with encoding/json from a zero value.
+// then as encoding/json would leave it. On false, w is zero again, for
+// encoding/json to decode the answer from nothing.
 func (w *backupSchedulesWire) decodeFast(body []byte) bool {
 	r := jsonread.New(body)
 	var seen seenFields
@@ -27,7 +31,11 @@ func (w *backupSchedulesWire) decodeFast(body []byte) bool {
 			r.Skip()
 		}
 	})
-	return r.Done()
+	if !r.Done() {
+		*w = backupSchedulesWire{}
+		return false
+	}
+	return true
 }
 
 // readList reads an array into list, each element with read: null is a nil
@@ -180,34 +188,12 @@ type seenFields uint32
 // encoding/json matches it), the bit-th of its object, read for the first
 // time; a second time fails the reading.
 func (f *seenFields) first(r *jsonread.Reader, name []byte, field string, bit uint) bool {
-	if !equalFoldASCII(name, field) {
+	if !bytes.EqualFold(name, []byte(field)) {
 		return false
 	}
 	if *f&(1<<bit) != 0 {
 		r.Fail()
 	}
 	*f |= 1 << bit
-	return true
-}
-
-func equalFoldASCII(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range len(b) {
-		x, y := b[i], s[i]
-		if x == y {
-			continue
-		}
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
 	return true
 }
