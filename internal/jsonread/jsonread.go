@@ -32,9 +32,6 @@ const maxDepth = 64
 // New reads b.
 func New(b []byte) *Reader { return &Reader{b: b, ok: true} }
 
-// OK reports whether everything so far was read exactly.
-func (r *Reader) OK() bool { return r.ok }
-
 // Pos is the offset of the next byte to read: around Skip, it gives a value's
 // raw bytes.
 func (r *Reader) Pos() int { return r.i }
